@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app factory, routes, schemas, auth, problem+json."""

@@ -1,0 +1,35 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from leadrouter import __version__
+from leadrouter.api import problems
+from leadrouter.api.routes import health
+from leadrouter.bootstrap import Container
+
+DESCRIPTION = """
+Routes inbound insurance leads to the right **licensed** producer, in milliseconds.
+
+Authenticate with an agency API key: `Authorization: Bearer lr_...`.
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json`
+documents; validation errors list each bad `field` with its `reason`.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the API around an already-wired container."""
+    app = FastAPI(title="leadrouter", version=__version__, description=DESCRIPTION)
+    app.state.container = container
+    problems.install(app)
+    app.include_router(health.router)
+    for router in _resource_routers():
+        app.include_router(router, prefix="/v1")
+    return app
+
+
+def _resource_routers() -> list:  # type: ignore[type-arg]
+    from leadrouter.api.routes import registry
+
+    return registry.routers()

@@ -1,0 +1,43 @@
+"""API keys of the caller's agency."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field
+
+from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.domain.model import Role
+from leadrouter.services import agencies
+from leadrouter.services.agencies import Principal
+
+router = APIRouter(tags=["api keys"])
+Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
+
+
+class KeyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Role = Role.MANAGER
+
+
+class KeyCreated(BaseModel):
+    id: int
+    key: str = Field(description="Shown once; only its hash is stored.")
+
+
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=KeyCreated)
+def create_key(body: KeyCreate, container: ContainerDep, principal: Manager) -> KeyCreated:
+    """Issue another key for this agency."""
+    key_id, key = agencies.issue_key(
+        uow=container.uow(), agency_id=principal.agency_id, name=body.name,
+        now=container.clock.now(), role=body.role,
+    )
+    return KeyCreated(id=key_id, key=key)
+
+
+@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_key(key_id: int, container: ContainerDep, principal: Manager) -> None:
+    """Revoke a key of this agency."""
+    agencies.revoke_key(uow=container.uow(), agency_id=principal.agency_id, key_id=key_id,
+                        now=container.clock.now())

@@ -1,0 +1,11 @@
+"""Every /v1 router, in the order the OpenAPI page shows them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    from leadrouter.api.routes import keys
+
+    return [keys.router]

@@ -1,0 +1,33 @@
+"""The composition root: builds the engine, clock and friends once, from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from leadrouter.clock import Clock, SystemClock
+from leadrouter.config import Settings
+from leadrouter.store.db import make_engine
+from leadrouter.store.uow import UnitOfWork
+
+
+@dataclass
+class Container:
+    """What a request or a command needs from the outside world."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, readonly=readonly)
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
+    """Wire leadrouter for the given settings."""
+    return Container(
+        settings=settings,
+        engine=make_engine(settings.database_url),
+        clock=clock or SystemClock(),
+    )

@@ -1,0 +1,72 @@
+"""The one error root of leadrouter, mapped to RFC 9457 problem+json once, in the API.
+
+LeadRouterError
+├── ValidationFailed   422  bad input; names each field and the reason
+├── Unauthorized       401  no key, or a key we do not know
+├── Forbidden          403  a known key that may not do this
+├── NotFound           404  absent, or belongs to another agency
+├── Conflict           409  a state that forbids the request
+│   └── NotLicensed    409  the license gate refused an owner
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One reason a field was refused; ``field`` is a dotted path into the input."""
+
+    field: str
+    reason: str
+
+
+@dataclass
+class LeadRouterError(Exception):
+    """Base of every error leadrouter raises on purpose."""
+
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+
+    status = 500
+    title = "Internal error"
+    slug = "internal"
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class ValidationFailed(LeadRouterError):
+    status = 422
+    title = "Validation failed"
+    slug = "validation-failed"
+
+
+class Unauthorized(LeadRouterError):
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+
+class Forbidden(LeadRouterError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class NotFound(LeadRouterError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(LeadRouterError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class NotLicensed(Conflict):
+    title = "Not licensed"
+    slug = "not-licensed"

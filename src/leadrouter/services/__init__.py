@@ -1,0 +1,1 @@
+"""Use cases: one keyword-only function each; each owns its transaction."""

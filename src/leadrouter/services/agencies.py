@@ -1,0 +1,129 @@
+"""Agencies and their API keys (stored hashed, scoped to one agency)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from leadrouter.domain.model import Role
+from leadrouter.errors import NotFound, Unauthorized
+from leadrouter.store.tables import agencies, api_keys
+from leadrouter.store.uow import UnitOfWork
+
+KEY_PREFIX = "lr_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an agency, through one of its keys."""
+
+    agency_id: int
+    key_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class NewAgency:
+    agency_id: int
+    api_key: str
+    public_form_key: str
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(24)
+
+
+def create_agency(
+    *, uow: UnitOfWork, name: str, now: datetime, timezone: str = "America/New_York",
+    api_key: str | None = None,
+) -> NewAgency:
+    """Create an agency with a first (admin) key; the key is returned once, stored hashed."""
+    with uow:
+        form_key = secrets.token_urlsafe(12)
+        agency_id = uow.conn.execute(
+            agencies.insert().values(
+                name=name, timezone=timezone, public_form_key=form_key, settings={},
+                created_at=now,
+            ).returning(agencies.c.id)
+        ).scalar_one()
+        key = api_key or _new_key()
+        _insert_key(uow, agency_id=agency_id, key=key, name="initial", role=Role.MANAGER, now=now)
+        uow.commit()
+    return NewAgency(agency_id=agency_id, api_key=key, public_form_key=form_key)
+
+
+def _insert_key(
+    uow: UnitOfWork, *, agency_id: int, key: str, name: str, role: str, now: datetime
+) -> int:
+    return uow.conn.execute(
+        api_keys.insert().values(
+            agency_id=agency_id, name=name, prefix=key[:10], key_hash=hash_key(key), role=role,
+            created_at=now,
+        ).returning(api_keys.c.id)
+    ).scalar_one()
+
+
+def issue_key(
+    *, uow: UnitOfWork, agency_id: int, name: str, now: datetime, role: str = Role.MANAGER
+) -> tuple[int, str]:
+    """A new key for the agency; the plain key is returned once and never stored."""
+    with uow:
+        exists = uow.conn.execute(
+            sa.select(agencies.c.id).where(agencies.c.id == agency_id)
+        ).first()
+        if exists is None:
+            raise NotFound(f"agency {agency_id} does not exist")
+        key = _new_key()
+        key_id = _insert_key(uow, agency_id=agency_id, key=key, name=name, role=role, now=now)
+        uow.commit()
+    return key_id, key
+
+
+def revoke_key(*, uow: UnitOfWork, agency_id: int, key_id: int, now: datetime) -> None:
+    """Revoke one of the agency's keys; requests with it get 401 from now on."""
+    with uow:
+        done = uow.conn.execute(
+            api_keys.update()
+            .where(api_keys.c.id == key_id, api_keys.c.agency_id == agency_id)
+            .values(revoked_at=now)
+        )
+        if done.rowcount == 0:
+            raise NotFound(f"API key {key_id} does not exist")
+        uow.commit()
+
+
+def authenticate(*, uow: UnitOfWork, key: str) -> Principal:
+    """The principal a bearer key stands for, or Unauthorized."""
+    with uow:
+        row = uow.conn.execute(
+            sa.select(api_keys.c.id, api_keys.c.agency_id, api_keys.c.role).where(
+                api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None)
+            )
+        ).first()
+    if row is None:
+        raise Unauthorized("unknown or revoked API key")
+    return Principal(agency_id=row.agency_id, key_id=row.id, role=row.role)
+
+
+def agency_by_form_key(*, uow: UnitOfWork, form_key: str) -> int:
+    """The agency whose public web form uses this key."""
+    with uow:
+        agency_id = uow.conn.execute(
+            sa.select(agencies.c.id).where(agencies.c.public_form_key == form_key)
+        ).scalar()
+    if agency_id is None:
+        raise NotFound("unknown form")
+    return int(agency_id)
+
+
+def count_agencies(*, uow: UnitOfWork) -> int:
+    with uow:
+        return int(uow.conn.execute(sa.select(sa.func.count()).select_from(agencies)).scalar_one())

@@ -1,0 +1,232 @@
+"""Every table of leadrouter. Each row carries ``agency_id``: the tenancy and sharding key."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from leadrouter.store.types import UTCDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _agency() -> sa.Column[int]:
+    return sa.Column(
+        "agency_id", sa.Integer, sa.ForeignKey("agencies.id"), nullable=False, index=True
+    )
+
+
+def _created() -> sa.Column[object]:
+    return sa.Column("created_at", UTCDateTime(), nullable=False)
+
+
+agencies = sa.Table(
+    "agencies",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("public_form_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("settings", sa.JSON, nullable=False),
+    _created(),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    _created(),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+producers = sa.Table(
+    "producers",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("external_id", sa.String(100), nullable=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=True),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("working_hours", sa.JSON, nullable=False),
+    sa.Column("out_of_office", sa.JSON, nullable=False),
+    sa.Column("business_lines", sa.JSON, nullable=False),
+    sa.Column("max_open", sa.Integer, nullable=True),
+    sa.Column("max_daily", sa.Integer, nullable=True),
+    sa.Column("team", sa.String(100), nullable=True),
+    sa.Column("backup_producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("weight", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("npn", sa.String(20), nullable=True),
+    sa.Column("open_count", sa.Integer, nullable=False, server_default="0"),
+    _created(),
+    sa.UniqueConstraint("agency_id", "external_id"),
+    sa.UniqueConstraint("agency_id", "email"),
+)
+
+licenses = sa.Table(
+    "licenses",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=False, index=True),
+    sa.Column("state", sa.String(2), nullable=False),
+    sa.Column("number", sa.String(50), nullable=False),
+    sa.Column("lines", sa.JSON, nullable=False),
+    sa.Column("resident", sa.Boolean, nullable=False),
+    sa.Column("effective_date", sa.Date, nullable=False),
+    sa.Column("expiration_date", sa.Date, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("verified_at", UTCDateTime(), nullable=True),
+    sa.Column("verified_by", sa.String(200), nullable=True),
+    sa.Column("source", sa.String(20), nullable=False),
+    _created(),
+    sa.UniqueConstraint("agency_id", "producer_id", "state", "number"),
+)
+
+territories = sa.Table(
+    "territories",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("zip_ranges", sa.JSON, nullable=False),
+    sa.Column("zip_prefixes", sa.JSON, nullable=False),
+    sa.Column("states", sa.JSON, nullable=False),
+    sa.Column("counties", sa.JSON, nullable=False),
+    sa.Column("pod", sa.String(100), nullable=True),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("business_lines", sa.JSON, nullable=False),
+    _created(),
+    sa.UniqueConstraint("agency_id", "name"),
+)
+
+clients = sa.Table(
+    "clients",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("external_id", sa.String(100), nullable=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("owner_producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("csr_producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    _created(),
+    sa.Index("ix_clients_agency_phone", "agency_id", "phone"),
+    sa.Index("ix_clients_agency_email", "agency_id", "email"),
+)
+
+lead_sources = sa.Table(
+    "lead_sources",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("cost_per_lead", sa.Numeric(10, 2), nullable=False),
+    sa.Column("required_fields", sa.JSON, nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False),
+    _created(),
+    sa.UniqueConstraint("agency_id", "name"),
+)
+
+leads = sa.Table(
+    "leads",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("phone", sa.String(32), nullable=True),
+    sa.Column("zip", sa.String(5), nullable=True),
+    sa.Column("state", sa.String(2), nullable=True),
+    sa.Column("county", sa.String(100), nullable=True),
+    sa.Column("city", sa.String(100), nullable=True),
+    sa.Column("timezone", sa.String(64), nullable=True),
+    sa.Column("insurance_type", sa.String(50), nullable=False),
+    sa.Column("business_line", sa.String(20), nullable=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("lead_sources.id"), nullable=True),
+    sa.Column("source_name", sa.String(200), nullable=True),
+    sa.Column("current_carrier", sa.String(200), nullable=True),
+    sa.Column("policy_expiration", sa.Date, nullable=True),
+    sa.Column("exclusive", sa.Boolean, nullable=False),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("flags", sa.JSON, nullable=False),
+    sa.Column("client_id", sa.Integer, sa.ForeignKey("clients.id"), nullable=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("intent_tier", sa.String(10), nullable=True),
+    sa.Column("do_not_contact", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("touch_count", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("last_touch_at", UTCDateTime(), nullable=False),
+    _created(),
+    sa.Column("status_changed_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
+    sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
+    sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
+)
+
+lead_status_changes = sa.Table(
+    "lead_status_changes",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
+lead_touches = sa.Table(
+    "lead_touches",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("source_name", sa.String(200), nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+)
+
+lead_events = sa.Table(
+    "lead_events",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("type", sa.String(50), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    _created(),
+)
+
+idempotency_records = sa.Table(
+    "idempotency_records",
+    metadata,
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_digest", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    _created(),
+)

@@ -1,0 +1,90 @@
+"""Fixtures shared by every test: real SQLite files and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from leadrouter.api.app import create_app
+from leadrouter.bootstrap import Container, bootstrap
+from leadrouter.clock import FixedClock
+from leadrouter.config import Settings
+from leadrouter.store.migrate import upgrade
+from leadrouter.store.tables import metadata
+from tests.support.postgres import running_server, create_database
+
+# A Tuesday morning in New York: inside everybody's working hours.
+T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: str) -> str:
+    url = create_database(pg_server, "leadrouter_test")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "leadrouter.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def container(db_url: str, clock: FixedClock) -> Iterator[Container]:
+    c = bootstrap(Settings(database_url=db_url), clock=clock)
+    yield c
+    c.engine.dispose()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI must run the PostgreSQL tests: refuse a run that would collect none of them."""
+    if os.environ.get("LEADROUTER_REQUIRE_POSTGRES") and not any(
+        item.get_closest_marker("postgres") for item in items
+    ):
+        raise pytest.UsageError("LEADROUTER_REQUIRE_POSTGRES is set but no PostgreSQL test ran")

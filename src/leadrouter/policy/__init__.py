@@ -1,0 +1,1 @@
+"""The routing policy document: versioned YAML/JSON, validated by Pydantic."""

@@ -9,6 +9,8 @@ left a developer's machine; a released migration is never rewritten.
 from __future__ import annotations
 
 import sys
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
 from pathlib import Path
 
 from alembic import command

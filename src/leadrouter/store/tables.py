@@ -230,3 +230,134 @@ idempotency_records = sa.Table(
     sa.Column("body", sa.LargeBinary, nullable=False),
     _created(),
 )
+
+
+# --- routing (issue 3) -------------------------------------------------------------------
+
+policies = sa.Table(
+    "policies",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=True),
+    _created(),
+    sa.UniqueConstraint("agency_id", "version"),
+)
+
+roster_versions = sa.Table(
+    "roster_versions",
+    metadata,
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=False,
+              index=True),
+    sa.Column("license_id", sa.Integer, sa.ForeignKey("licenses.id"), nullable=True),
+    sa.Column("decision_id", sa.Integer, nullable=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("started_at", UTCDateTime(), nullable=False),
+    sa.Column("accept_by", UTCDateTime(), nullable=True),
+    sa.Column("accepted_at", UTCDateTime(), nullable=True),
+    sa.Column("contacted_at", UTCDateTime(), nullable=True),
+    sa.Column("ended_at", UTCDateTime(), nullable=True),
+    sa.Column("end_reason", sa.Text, nullable=True),
+    sa.Column("next_due_at", UTCDateTime(), nullable=True),
+    sa.Column("done_steps", sa.JSON, nullable=False),
+    # At most one open assignment per lead: the database itself refuses a second owner.
+    sa.Index(
+        "uq_assignments_open_lead", "lead_id", unique=True,
+        sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL"),
+    ),
+    sa.Index("ix_assignments_due", "next_due_at"),
+)
+
+producer_day_counts = sa.Table(
+    "producer_day_counts",
+    metadata,
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    _agency(),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+rotation_counters = sa.Table(
+    "rotation_counters",
+    metadata,
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+    sa.Column("pool", sa.String(200), primary_key=True),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("producer_id", sa.Integer, nullable=True),
+    sa.Column("policy_version", sa.Integer, nullable=False),
+    sa.Column("explanation", sa.JSON, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=True),
+    _created(),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("agency_id", "seq"),
+)
+
+queue_entries = sa.Table(
+    "queue_entries",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("queued_at", UTCDateTime(), nullable=False),
+    sa.Column("resolved_at", UTCDateTime(), nullable=True),
+    sa.Index(
+        "uq_queue_entries_open_lead", "lead_id", unique=True,
+        sqlite_where=sa.text("resolved_at IS NULL"),
+        postgresql_where=sa.text("resolved_at IS NULL"),
+    ),
+    sa.Index("ix_queue_entries_agency_open", "agency_id", "resolved_at", "priority"),
+)
+
+license_alerts = sa.Table(
+    "license_alerts",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("license_id", sa.Integer, sa.ForeignKey("licenses.id"), nullable=False),
+    sa.Column("expiration_date", sa.Date, nullable=False),
+    sa.Column("days_before", sa.Integer, nullable=False),
+    _created(),
+    sa.UniqueConstraint("license_id", "expiration_date", "days_before"),
+)
+
+reconciliations = sa.Table(
+    "reconciliations",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("file_digest", sa.String(64), nullable=False),
+    sa.Column("format", sa.String(10), nullable=False),
+    sa.Column("differences", sa.JSON, nullable=False),
+    sa.Column("applied", sa.Boolean, nullable=False),
+    sa.Column("applied_by", sa.String(200), nullable=True),
+    _created(),
+)

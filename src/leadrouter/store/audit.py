@@ -1,0 +1,100 @@
+"""The append-only, hash-chained decision log of each agency.
+
+Each record's hash covers its own content and the previous record's hash, so changing,
+removing or reordering any record breaks every link after it. Callers hold the agency's
+routing lock (``store.locks.lock_agency``) while appending, so sequence numbers never fork.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.store.tables import decisions
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    seq: int
+    decision_id: int
+    problem: str
+
+
+def _digest(prev_hash: str, record: Mapping[str, Any]) -> str:
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _content(
+    *, agency_id: int, seq: int, lead_id: int, kind: str, outcome: str, producer_id: int | None,
+    policy_version: int, explanation: Mapping[str, Any], actor: str | None, created_at: datetime,
+) -> dict[str, Any]:
+    return {
+        "agency_id": agency_id, "seq": seq, "lead_id": lead_id, "kind": kind,
+        "outcome": outcome, "producer_id": producer_id, "policy_version": policy_version,
+        "explanation": explanation, "actor": actor,
+        "created_at": created_at.isoformat(timespec="microseconds"),
+    }
+
+
+def append_decision(
+    conn: sa.Connection, *, agency_id: int, lead_id: int, kind: str, outcome: str,
+    producer_id: int | None, policy_version: int, explanation: Mapping[str, Any],
+    actor: str | None, now: datetime,
+) -> int:
+    """Append one decision to the agency's chain and return its id."""
+    last = conn.execute(
+        sa.select(decisions.c.seq, decisions.c.hash)
+        .where(decisions.c.agency_id == agency_id)
+        .order_by(decisions.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    # Round-trip the explanation through JSON so the hash covers exactly what is stored.
+    stored = json.loads(json.dumps(explanation, default=str))
+    content = _content(
+        agency_id=agency_id, seq=seq, lead_id=lead_id, kind=kind, outcome=outcome,
+        producer_id=producer_id, policy_version=policy_version, explanation=stored, actor=actor,
+        created_at=now,
+    )
+    return int(conn.execute(
+        decisions.insert().values(
+            agency_id=agency_id, seq=seq, lead_id=lead_id, kind=kind, outcome=outcome,
+            producer_id=producer_id, policy_version=policy_version, explanation=stored,
+            actor=actor, created_at=now, prev_hash=prev_hash, hash=_digest(prev_hash, content),
+        ).returning(decisions.c.id)
+    ).scalar_one())
+
+
+def verify_chain(conn: sa.Connection, *, agency_id: int, batch: int = 1000) -> BrokenLink | None:
+    """Walk the agency's chain from the start; the first broken link, or None if intact."""
+    expected_prev, expected_seq, after = GENESIS, 1, 0
+    while True:
+        rows = conn.execute(
+            sa.select(decisions).where(decisions.c.agency_id == agency_id,
+                                       decisions.c.seq > after)
+            .order_by(decisions.c.seq).limit(batch)
+        ).all()
+        if not rows:
+            return None
+        for r in rows:
+            if r.seq != expected_seq:
+                return BrokenLink(r.seq, r.id, f"record {expected_seq} is missing")
+            if r.prev_hash != expected_prev:
+                return BrokenLink(r.seq, r.id, "does not point at the previous record's hash")
+            content = _content(
+                agency_id=r.agency_id, seq=r.seq, lead_id=r.lead_id, kind=r.kind,
+                outcome=r.outcome, producer_id=r.producer_id, policy_version=r.policy_version,
+                explanation=r.explanation, actor=r.actor, created_at=r.created_at,
+            )
+            if _digest(r.prev_hash, content) != r.hash:
+                return BrokenLink(r.seq, r.id, "content was changed after it was written")
+            expected_prev, expected_seq, after = r.hash, r.seq + 1, r.seq

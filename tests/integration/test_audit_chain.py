@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.store.audit import append_decision, verify_chain
+from leadrouter.store.tables import decisions
+from tests.support.agency import make_agency
+from tests.support.rows import insert_lead
+
+
+def _write_chain(container: Container, agency_id: int, n: int) -> list[int]:
+    now = container.clock.now()
+    ids = []
+    with container.engine.begin() as conn:
+        lead_id = insert_lead(conn, agency_id=agency_id, now=now)
+        for i in range(n):
+            ids.append(append_decision(
+                conn, agency_id=agency_id, lead_id=lead_id, kind="route", outcome="assigned",
+                producer_id=i, policy_version=1,
+                explanation={"winner": i, "candidates": [{"id": i, "score": 0.5 + i}]},
+                actor=None, now=now + timedelta(seconds=i),
+            ))
+    return ids
+
+
+def test_an_untouched_chain_verifies(container: Container) -> None:
+    agency = make_agency(container)
+    _write_chain(container, agency.id, 5)
+    with container.engine.connect() as conn:
+        assert verify_chain(conn, agency_id=agency.id) is None
+
+
+def test_a_changed_record_is_reported_as_the_first_broken_link(container: Container) -> None:
+    agency = make_agency(container)
+    ids = _write_chain(container, agency.id, 5)
+    with container.engine.begin() as conn:
+        conn.execute(decisions.update().where(decisions.c.id == ids[2])
+                     .values(explanation={"winner": 99}))
+    with container.engine.connect() as conn:
+        broken = verify_chain(conn, agency_id=agency.id)
+    assert broken is not None
+    assert (broken.seq, broken.problem) == (3, "content was changed after it was written")
+
+
+def test_a_removed_record_is_reported(container: Container) -> None:
+    agency = make_agency(container)
+    ids = _write_chain(container, agency.id, 4)
+    with container.engine.begin() as conn:
+        conn.execute(sa.delete(decisions).where(decisions.c.id == ids[1]))
+    with container.engine.connect() as conn:
+        broken = verify_chain(conn, agency_id=agency.id)
+    assert broken is not None
+    assert broken.seq == 3
+    assert "missing" in broken.problem
+
+
+def test_chains_of_two_agencies_are_independent(container: Container) -> None:
+    a, b = make_agency(container, "A"), make_agency(container, "B")
+    _write_chain(container, a.id, 3)
+    _write_chain(container, b.id, 2)
+    with container.engine.connect() as conn:
+        assert verify_chain(conn, agency_id=a.id) is None
+        assert verify_chain(conn, agency_id=b.id) is None

@@ -1,10 +1,46 @@
-"""``make bench``: every benchmark, each printing a table."""
+"""``make bench``: every benchmark, each printing a table of median figures."""
 
 from __future__ import annotations
 
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def intake() -> None:
+    from bench import intake_http
+
+    rows = intake_http.run()
+    table = Table(title="Intake over HTTP, SQLite (medians of "
+                  f"{intake_http.ROUNDS} rounds x {intake_http.REQUESTS} requests, "
+                  f"{intake_http.CONCURRENCY} concurrent clients)")
+    for col in ("endpoint", "leads/s", "p50 ms", "p99 ms", "statuses", "vs bare"):
+        table.add_column(col)
+    for r in rows:
+        ratio = r.get("ratio")
+        table.add_row(
+            str(r["endpoint"]), f"{r['leads_per_s']:.0f}", f"{r['p50_ms']:.2f}",
+            f"{r['p99_ms']:.2f}", str(r["statuses"]),
+            f"{ratio:.0%} (target >= 50%)" if isinstance(ratio, float) else "",
+        )
+    console.print(table)
+
+
+BENCHMARKS = {"intake": intake}
+
 
 def main() -> None:
-    print("no benchmarks yet")
+    parser = argparse.ArgumentParser(description="leadrouter benchmarks")
+    parser.add_argument("names", nargs="*", help=f"which to run: {', '.join(BENCHMARKS)}")
+    args = parser.parse_args()
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    for name in args.names or BENCHMARKS:
+        BENCHMARKS[name]()
 
 
 if __name__ == "__main__":

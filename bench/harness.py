@@ -1,0 +1,108 @@
+"""Shared pieces of the HTTP benchmarks: a server in a subprocess and a bounded load driver."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+Request = tuple[str, str, dict[str, Any], dict[str, str]]  # method, path, json, headers
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    statuses: dict[int, int]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(database_url: str) -> Iterator[str]:
+    """Run bench.server on a loopback port; yield its base URL."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.server", "--database-url", database_url,
+         "--port", str(port)], env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("benchmark server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> LoadResult:
+    """Send every request once, ``concurrency`` at a time over keep-alive connections."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    cursor = iter(range(len(requests)))
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while True:
+                with lock:
+                    i = next(cursor, None)
+                if i is None:
+                    return
+                method, path, body, headers = requests[i]
+                t0 = time.perf_counter()
+                r = client.request(method, path, json=body, headers=headers)
+                dt = (time.perf_counter() - t0) * 1000
+                with lock:
+                    latencies.append(dt)
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return LoadResult(len(requests), time.perf_counter() - t0, latencies, statuses)
+
+
+def median_of(runs: int, once: Callable[[], LoadResult]) -> tuple[float, float, float, LoadResult]:
+    """Run ``once`` several times; the medians of rate, p50 and p99, and the last result."""
+    results = [once() for _ in range(runs)]
+    return (
+        statistics.median(r.rate for r in results),
+        statistics.median(r.percentile(0.50) for r in results),
+        statistics.median(r.percentile(0.99) for r in results),
+        results[-1],
+    )

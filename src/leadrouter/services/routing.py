@@ -1,0 +1,186 @@
+"""Give a lead to exactly one licensed producer, or queue it with a reason: one transaction.
+
+Owner, capacity counts, rotation counter, the audit record and the outbox rows change
+together or not at all. The agency's routing lock (an advisory lock on PostgreSQL, the
+database lock on SQLite) serializes decisions of one agency, so counts read for a decision
+are still true when it commits; the open-lead cap is also claimed with a conditional update,
+and a partial unique index refuses a second open assignment for a lead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.model import LeadStatus
+from leadrouter.domain.routing import Decision, RoutingInput, eligible_producers, route
+from leadrouter.errors import Conflict, NotFound, NotLicensed
+from leadrouter.services.routing_context import RoutingDeps, load_context
+from leadrouter.store import routing_repo as repo
+from leadrouter.store.audit import append_decision
+from leadrouter.store.locks import lock_agency
+from leadrouter.store.tables import assignments, leads
+
+QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    lead_id: int
+    outcome: str  # assigned | queued | nurture | unchanged
+    producer_id: int | None
+    decision_id: int | None
+    reason: str | None
+
+
+def explanation_of(decision: Decision) -> dict[str, Any]:
+    """The decision as the JSON document stored in the audit log and served by the API."""
+    return dataclasses.asdict(decision)
+
+
+def route_lead_in_tx(
+    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
+    kind: str = "route", actor: str | None = None, exclude: frozenset[int] = frozenset(),
+    notify: bool = True,
+) -> RouteResult:
+    """Route one lead inside the caller's transaction (which the caller commits)."""
+    lock_agency(conn, agency_id)
+    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+    decision = route(ctx.roster, ctx.input, ctx.policy)
+    if decision.outcome == "assigned" and decision.producer_id in exclude:
+        decision = _without(ctx, decision, exclude)
+    return _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=notify)
+
+
+def _without(ctx: Any, decision: Decision, exclude: frozenset[int]) -> Decision:
+    """Route again, leaving out producers who already had (and lost) this lead."""
+    remaining = [
+        pid for pid in eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
+    ]
+    if not remaining:
+        return dataclasses.replace(
+            decision, outcome="queued", producer_id=None, license_id=None, pool=None,
+            reason="no other eligible producer is available",
+        )
+    pick = min(remaining, key=lambda pid: (ctx.input.loads.get(pid).open_count
+                                           if ctx.input.loads.get(pid) else 0, pid))
+    verdict = ctx.gate(pick)
+    return dataclasses.replace(
+        decision, producer_id=pick, license_id=verdict.license_id, pool=None,
+        strategy="least loaded (excluding earlier owners)",
+        tie_break="lowest producer id",
+    )
+
+
+def _apply(
+    conn: sa.Connection, deps: RoutingDeps, ctx: Any, decision: Decision, *, kind: str,
+    actor: str | None, now: datetime, notify: bool,
+) -> RouteResult:
+    lead = ctx.input.lead
+    agency_id = lead.agency_id
+    if decision.outcome == "assigned" and decision.producer_id is not None:
+        # The gate is checked again here, against the rows we are about to commit.
+        verdict = ctx.gate(decision.producer_id)
+        if not verdict.eligible:
+            raise NotLicensed(f"gate refused producer {decision.producer_id}: {verdict.reason}")
+        if not repo.claim_capacity(conn, producer_id=decision.producer_id, today=ctx.today,
+                                   agency_id=agency_id):
+            raise Conflict(f"producer {decision.producer_id} reached a cap during the decision")
+    decision_id = append_decision(
+        conn, agency_id=agency_id, lead_id=lead.id, kind=kind, outcome=decision.outcome,
+        producer_id=decision.producer_id, policy_version=decision.policy_version,
+        explanation=explanation_of(decision), actor=actor, now=now,
+    )
+    if decision.outcome == "assigned" and decision.producer_id is not None:
+        conn.execute(assignments.insert().values(
+            agency_id=agency_id, lead_id=lead.id, producer_id=decision.producer_id,
+            license_id=decision.license_id, decision_id=decision_id, kind=kind, state="active",
+            started_at=now, done_steps=[], next_due_at=now,
+        ))
+        if decision.pool:
+            repo.bump_rotation(conn, agency_id=agency_id, pool=decision.pool,
+                               producer_id=decision.producer_id)
+        repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
+        conn.execute(leads.update().where(leads.c.id == lead.id)
+                     .values(owner_id=decision.producer_id))
+        deps.set_status(conn, agency_id=agency_id, lead_id=lead.id,
+                        status=LeadStatus.ASSIGNED, reason=f"{kind}: decision {decision_id}",
+                        now=now)
+        if notify:
+            deps.on_assigned(conn, agency_id=agency_id, lead_id=lead.id,
+                             producer_id=decision.producer_id, kind=kind, now=now)
+    elif decision.outcome == "nurture":
+        deps.set_status(conn, agency_id=agency_id, lead_id=lead.id, status=LeadStatus.NURTURE,
+                        reason=decision.reason, now=now)
+    else:
+        reason = decision.reason or "no eligible producer"
+        already_waiting = lead.status == LeadStatus.QUEUED
+        repo.enqueue(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
+                     priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0), now=now)
+        if not already_waiting:
+            deps.set_status(conn, agency_id=agency_id, lead_id=lead.id,
+                            status=LeadStatus.QUEUED, reason=reason, now=now)
+            if notify:
+                deps.on_queued(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
+                               now=now)
+    return RouteResult(lead.id, decision.outcome, decision.producer_id, decision_id,
+                       decision.reason)
+
+
+def end_assignment(
+    conn: sa.Connection, *, lead_id: int, reason: str, now: datetime
+) -> int | None:
+    """Close the lead's open assignment and free the producer's capacity; its producer id."""
+    row = repo.open_assignment_row(conn, lead_id=lead_id)
+    if row is None:
+        return None
+    conn.execute(assignments.update().where(assignments.c.id == row.id)
+                 .values(ended_at=now, end_reason=reason, state="ended", next_due_at=None))
+    repo.release_capacity(conn, producer_id=row.producer_id)
+    return int(row.producer_id)
+
+
+def drain_queue(
+    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
+) -> list[RouteResult]:
+    """Route waiting leads, highest priority and oldest first, until one still finds nobody."""
+    lock_agency(conn, agency_id)
+    results = []
+    for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit):
+        result = route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now,
+                                  kind="drain")
+        results.append(result)
+    return results
+
+
+def assign_manually(
+    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int,
+    producer_id: int, actor: str, now: datetime,
+) -> RouteResult:
+    """Give the lead to a named producer; refused (409 NotLicensed) unless the gate allows it."""
+    lock_agency(conn, agency_id)
+    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+    if producer_id not in ctx.roster_ids:
+        raise NotFound(f"producer {producer_id} does not exist")
+    verdict = ctx.gate(producer_id)
+    if not verdict.eligible:
+        raise NotLicensed(f"producer {producer_id} may not take lead {lead_id}: {verdict.reason}")
+    previous = end_assignment(conn, lead_id=lead_id, reason=f"manually reassigned by {actor}",
+                              now=now)
+    decision = Decision(
+        outcome="assigned", producer_id=producer_id, license_id=verdict.license_id, pool=None,
+        strategy="manual", reason=None,
+        steps=(f"manual assignment by {actor}",
+               f"license gate: eligible ({'license ' + str(verdict.license_id)})"),
+        candidates=(), policy_version=ctx.policy.version, tie_break=None,
+    )
+    kind = "manual"
+    result = _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=True)
+    if previous is not None and previous != producer_id:
+        deps.on_reassigned(conn, agency_id=agency_id, lead_id=lead_id, from_producer=previous,
+                           to_producer=producer_id, reason=f"manual by {actor}", now=now)
+    return result

@@ -1,0 +1,1 @@
+"""Lead intake: validation, normalization (phone, email, ZIP), insurance types, dedupe."""

@@ -1,0 +1,144 @@
+"""A lead body → a normalized lead (E.164 phone, clean email, ZIP → place), or every error."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from leadrouter.domain.insurance import InsuranceType
+from leadrouter.errors import FieldError
+from leadrouter.intake import geography
+from leadrouter.intake.contract import FIELD_NAMES, LeadFields, field_errors
+from leadrouter.intake.emails import InvalidEmail, normalize_email
+from leadrouter.intake.insurance_types import canonical_code
+from leadrouter.intake.phones import InvalidPhone, to_e164
+
+
+@dataclass(frozen=True)
+class NormalizedLead:
+    """A lead ready to store: every value checked, contact details in canonical form."""
+
+    insurance_type: str
+    business_line: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    zip: str | None = None
+    state: str | None = None
+    county: str | None = None
+    city: str | None = None
+    timezone: str | None = None
+    source_name: str | None = None
+    current_carrier: str | None = None
+    policy_expiration: date | None = None
+    exclusive: bool = False
+    notes: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    flags: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_fields(payload: Mapping[str, Any]) -> tuple[LeadFields, dict[str, str]]:
+    """The well-typed fields of ``payload`` and, by field, why each other field was refused."""
+    try:
+        return LeadFields.model_validate(payload), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in field_errors(exc):
+            errors.setdefault(e.field.split(".", 1)[0], e.reason)
+    # Validate the rest again without the bad fields, so their values can still be checked.
+    good = {k: v for k, v in payload.items() if k not in errors}
+    return LeadFields.model_validate(good), errors
+
+
+def normalize(
+    payload: Mapping[str, Any],
+    *,
+    required: frozenset[str],
+    types: Mapping[str, InsuranceType],
+) -> NormalizedLead | list[FieldError]:
+    """The normalized lead, or one FieldError per bad field (all of them, in field order)."""
+    fields, errors = parse_fields(payload)
+    values = {k: v for k, v in fields.model_dump(exclude_none=True).items() if v != ""}
+    for name in required:
+        if name not in values and name not in errors:
+            errors[name] = "is required"
+    if "phone" not in values and "email" not in values and not errors.keys() & {"phone", "email"}:
+        errors["phone"] = "give a phone or an email: a lead must be reachable"
+    out: dict[str, Any] = {"flags": {}}
+    _contact(values, out, errors)
+    _place(values, out, errors)
+    _insurance_type(values, out, errors, types)
+    if errors:
+        return [FieldError(name, errors[name]) for name in _in_field_order(errors)]
+    for name in ("first_name", "last_name"):
+        out[name] = values.get(name, "")
+    for name in ("current_carrier", "policy_expiration", "notes"):
+        out[name] = values.get(name)
+    out["source_name"] = values.get("source")
+    out["exclusive"] = bool(values.get("exclusive", False))
+    out["attributes"] = values.get("attributes", {})
+    return NormalizedLead(**out)
+
+
+def _contact(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
+    if "phone" in values:
+        try:
+            out["phone"] = to_e164(values["phone"])
+        except InvalidPhone as exc:
+            errors["phone"] = str(exc)
+    if "email" in values:
+        try:
+            out["email"] = normalize_email(values["email"])
+        except InvalidEmail as exc:
+            errors["email"] = str(exc)
+
+
+def _place(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
+    given_state = values.get("state", "").upper() or None
+    if given_state and given_state not in geography.known_states():
+        errors["state"] = "is not a US state or territory code"
+        given_state = None
+    out["state"] = given_state
+    if "zip" not in values:
+        return
+    zip5 = geography.five_digit_zip(values["zip"])
+    if zip5 is None:
+        errors["zip"] = "is not a ZIP code (12345 or 12345-6789)"
+        return
+    place = geography.place_of(zip5)
+    if place is None:
+        errors["zip"] = "is not a known ZIP code"
+        return
+    out.update(
+        zip=zip5, state=place.state, county=place.county, city=place.city, timezone=place.timezone
+    )
+    if given_state and given_state != place.state:
+        out["flags"]["state_mismatch"] = {"given": given_state, "zip_state": place.state}
+
+
+def _insurance_type(
+    values: dict[str, Any],
+    out: dict[str, Any],
+    errors: dict[str, str],
+    types: Mapping[str, InsuranceType],
+) -> None:
+    if "insurance_type" not in values:
+        return
+    chosen = types.get(canonical_code(values["insurance_type"]))
+    if chosen is None:
+        errors["insurance_type"] = (
+            f"is not an insurance type this agency accepts; one of: {', '.join(sorted(types))}"
+        )
+        return
+    out["insurance_type"] = chosen.code
+    out["business_line"] = str(chosen.business_line)
+
+
+def _in_field_order(errors: dict[str, str]) -> list[str]:
+    order = {name: i for i, name in enumerate(FIELD_NAMES)}
+    return sorted(errors, key=lambda name: (order.get(name, len(order)), name))

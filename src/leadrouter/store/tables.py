@@ -361,3 +361,58 @@ reconciliations = sa.Table(
     sa.Column("applied_by", sa.String(200), nullable=True),
     _created(),
 )
+
+# --- notifications: the transactional outbox, in-app alerts, webhook endpoints ---
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("channel", sa.String(16), nullable=False),  # email | sms | webhook | inapp
+    sa.Column("event", sa.String(50), nullable=False),
+    sa.Column("recipient", sa.String(500), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # pending | sending | sent | dead
+    sa.Column("attempts", sa.Integer, nullable=False),
+    # For a "sending" row this is its lease's end, so one index finds due and abandoned rows.
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
+    sa.Column("claimed_until", UTCDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("provider_ref", sa.String(200), nullable=True),
+    sa.Column("dedupe_key", sa.String(200), nullable=True),
+    _created(),
+    sa.Column("sent_at", UTCDateTime(), nullable=True),
+    sa.UniqueConstraint("agency_id", "dedupe_key"),
+    sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("role", sa.String(32), nullable=True),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=True),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    # The outbox row that delivered it: a second delivery of the same row is refused.
+    sa.Column("outbox_id", sa.Integer, nullable=True, unique=True),
+    _created(),
+    sa.Column("read_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_alerts_agency_read_at", "agency_id", "read_at"),
+)
+
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("description", sa.String(200), nullable=True),
+    _created(),
+)

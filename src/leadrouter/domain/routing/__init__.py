@@ -1,0 +1,46 @@
+"""Routing: the license gate first, then policy steps, a strategy and an explanation."""
+
+from leadrouter.domain.routing.engine import eligible_producers, route
+from leadrouter.domain.routing.explain import render
+from leadrouter.domain.routing.model import (
+    CandidateNote,
+    Decision,
+    ProducerLoad,
+    RoutingInput,
+)
+from leadrouter.domain.routing.policy import (
+    AvailabilityStep,
+    CapsStep,
+    ExistingClientStep,
+    FallbackSpec,
+    LineStep,
+    PoolSelector,
+    RoutingPolicy,
+    SegmentStep,
+    StrategySpec,
+    TerritoryStep,
+    TierRule,
+)
+from leadrouter.domain.routing.roster import RosterSnapshot
+
+__all__ = [
+    "AvailabilityStep",
+    "CandidateNote",
+    "CapsStep",
+    "Decision",
+    "ExistingClientStep",
+    "FallbackSpec",
+    "LineStep",
+    "PoolSelector",
+    "ProducerLoad",
+    "RosterSnapshot",
+    "RoutingInput",
+    "RoutingPolicy",
+    "SegmentStep",
+    "StrategySpec",
+    "TerritoryStep",
+    "TierRule",
+    "eligible_producers",
+    "render",
+    "route",
+]

@@ -1,0 +1,79 @@
+"""Availability (working hours, out of office) and caps, with reasons a producer reads."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from leadrouter.domain.compliance import zone
+from leadrouter.domain.model import Producer
+from leadrouter.domain.routing.model import ProducerLoad
+from leadrouter.domain.routing.policy import AvailabilityStep, CapsStep
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+Shifts = dict[int, tuple[tuple[time, time], ...]]
+
+
+class LocalClock:
+    """``now`` in each producer's time zone, computed once per zone per decision."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._local: dict[str, datetime | None] = {}
+
+    def local(self, tz: str) -> datetime | None:
+        """``now`` in ``tz``; None for an unknown zone."""
+        if tz not in self._local:
+            z = zone(tz)
+            self._local[tz] = None if z is None else self.now.astimezone(z)
+        return self._local[tz]
+
+
+def unavailable_reason(
+    producer: Producer, shifts: Shifts, clock: LocalClock, spec: AvailabilityStep
+) -> str | None:
+    """Why the producer can't take a lead right now, or None when available."""
+    if spec.out_of_office:
+        for period in producer.out_of_office:
+            if period.contains(clock.now):
+                return f"out of office until {_until(period.end, producer.timezone)}"
+    if not spec.working_hours or not producer.working_hours:
+        return None  # no hours on file: always at work
+    local = clock.local(producer.timezone)
+    if local is None:
+        return f"unknown time zone {producer.timezone!r}"
+    spans = shifts.get(local.weekday(), ())
+    at = local.time().replace(tzinfo=None)
+    if any(_within(at, start, end) for start, end in spans):
+        return None
+    if not spans:
+        return (
+            f"outside working hours: no shift on {WEEKDAYS[local.weekday()]} ({producer.timezone})"
+        )
+    hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in spans)
+    return f"outside working hours {hours} {producer.timezone}"
+
+
+def _within(at: time, start: time, end: time) -> bool:
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end  # an overnight shift, counted on its starting weekday
+
+
+def _until(end: datetime, tz: str) -> str:
+    z = zone(tz)
+    local = end if z is None else end.astimezone(z)
+    if local.time() == time(0, 0):
+        return f"{local:%Y-%m-%d}"
+    return f"{local:%Y-%m-%d %H:%M} {tz}"
+
+
+def cap_reason(producer: Producer, load: ProducerLoad, spec: CapsStep) -> str | None:
+    """Why the producer is full, or None when there is room for one more lead."""
+    max_open = producer.max_open if producer.max_open is not None else spec.default_max_open
+    if max_open is not None and load.open_count >= max_open:
+        return f"at cap {load.open_count}/{max_open} open leads"
+    max_daily = producer.max_daily if producer.max_daily is not None else spec.default_max_daily
+    if max_daily is not None and load.new_today >= max_daily:
+        return f"at cap {load.new_today}/{max_daily} new leads today"
+    return None

@@ -1,0 +1,304 @@
+"""``route``: the license gate first and always, then the policy steps, a strategy, fallback.
+
+Every outcome is ``assigned``, ``queued`` or ``nurture``; queued and nurture carry a reason.
+The winner is re-checked with ``check_gate`` on its own licenses before it is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from leadrouter.domain.compliance import check_gate, local_date
+from leadrouter.domain.model import Producer
+from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
+from leadrouter.domain.routing.explain import (
+    Notes,
+    gate_summary,
+    no_license_reason,
+    unavailable_reason_summary,
+)
+from leadrouter.domain.routing.model import (
+    ZERO_LOAD,
+    CandidateNote,
+    Decision,
+    Outcome,
+    RoutingInput,
+)
+from leadrouter.domain.routing.policy import (
+    AvailabilityStep,
+    CapsStep,
+    RoutingPolicy,
+    StrategySpec,
+)
+from leadrouter.domain.routing.roster import RosterSnapshot
+from leadrouter.domain.routing.steps import Context, Narrowed, narrow, select
+from leadrouter.domain.routing.strategies import TIE_RULES, Pick, pick
+
+
+@dataclass
+class _Run:
+    """The state of one decision as it moves through the steps."""
+
+    ctx: Context
+    notes: Notes = field(default_factory=Notes)
+    steps: list[str] = field(default_factory=list)
+    licenses: dict[int, int] = field(default_factory=dict)
+    eligible: list[Producer] = field(default_factory=list)  # gated and not excluded
+
+    def decide(
+        self,
+        outcome: Outcome,
+        reason: str | None,
+        *,
+        producer_id: int | None = None,
+        license_id: int | None = None,
+        pool: str | None = None,
+        strategy: str | None = None,
+        tie_break: str | None = None,
+        fallback: bool = False,
+        candidates: tuple[CandidateNote, ...] | None = None,
+    ) -> Decision:
+        """The decision, with the steps so far and every candidate's note."""
+        return Decision(
+            outcome=outcome,
+            producer_id=producer_id,
+            license_id=license_id,
+            pool=pool,
+            strategy=strategy,
+            reason=reason,
+            steps=tuple(self.steps),
+            candidates=self.notes.rows(None, None, None) if candidates is None else candidates,
+            policy_version=self.ctx.policy.version,
+            tie_break=tie_break,
+            fallback=fallback,
+        )
+
+
+def route(
+    roster: RosterSnapshot,
+    inp: RoutingInput,
+    policy: RoutingPolicy,
+    *,
+    exclude: frozenset[int] = frozenset(),
+) -> Decision:
+    """Decide who gets the lead (or why it waits), explaining every candidate."""
+    run = _Run(Context(roster, inp, policy, LocalClock(inp.now)))
+    tier_name = inp.lead.intent_tier
+    tier = policy.tiers.get(tier_name) if tier_name else None
+    if tier is not None and tier.action == "nurture":
+        run.steps.append(f"tier {tier_name}: nurture")
+        return run.decide("nurture", f"{tier_name}-intent leads go to nurture (tier rule)")
+    failure = _gate(run, exclude)
+    if failure is not None:
+        return run.decide("queued", failure)
+    pool: list[Producer] = list(run.eligible)
+    strategy, pool_name, stop = policy.strategy, "all", None
+    if tier is not None and tier.pool is not None:
+        desc = tier.pool.describe()
+        kept, dropped = select(tier.pool, pool, run.ctx, f"not in the {tier_name}-intent pool")
+        label = f"tier {tier_name} → {desc}: {len(kept)} of {len(pool)} remain"
+        pool, stop = _settle(
+            run,
+            f"tier {tier_name}",
+            tier.on_empty,
+            pool,
+            Narrowed(True, kept, dropped, label, f"tier {tier_name}"),
+        )
+        pool_name = f"tier {tier_name}" if kept else pool_name
+    if tier is not None and tier.strategy is not None:
+        strategy = tier.strategy
+    final_by: str | None = None
+    hard_listed = False
+    for step in policy.steps if stop is None else ():
+        if isinstance(step, AvailabilityStep | CapsStep):
+            hard_listed = True
+            pool = _hard(run, step, pool)
+            if not pool:
+                stop = ("fallback", f"{step.name}: nobody left")
+                break
+            continue
+        if final_by is not None:
+            run.steps.append(f"{step.name}: not applied (after final step {final_by})")
+            continue
+        n = narrow(step, pool, run.ctx)
+        if not n.applies:
+            run.steps.append(n.label)
+            continue
+        pool, stop = _settle(run, step.name, step.on_empty, pool, n)
+        if stop is not None:
+            break
+        if n.kept:
+            pool_name = n.pool_name or pool_name
+            strategy = n.strategy or strategy
+            if step.final:
+                final_by = step.name
+    if stop is None and not hard_listed:
+        for hard in (policy.availability, policy.caps):
+            pool = _hard(run, hard, pool, implicit=True)
+        if not pool:
+            stop = ("fallback", "availability and caps: nobody left")
+    if stop is None:
+        decision = _choose(run, strategy, pool, f"{pool_name}:{strategy.kind}", fallback=False)
+        if decision is not None:
+            return decision
+        stop = ("fallback", f"{strategy.kind}: nobody can be chosen")
+    return _fallback(run, stop)
+
+
+def eligible_producers(
+    roster: RosterSnapshot,
+    inp: RoutingInput,
+    policy: RoutingPolicy,
+    *,
+    exclude: frozenset[int] = frozenset(),
+) -> list[int]:
+    """Ids of producers who pass the gate, availability and caps now (by id)."""
+    run = _Run(Context(roster, inp, policy, LocalClock(inp.now)))
+    if _gate(run, exclude) is not None:
+        return []
+    return [p.id for p in run.eligible if run.ctx.hard_refusal(p) is None]
+
+
+def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
+    """Fill ``run.eligible`` with the gated producers; a queue reason when there are none."""
+    ctx = run.ctx
+    lead, itype = ctx.inp.lead, ctx.inp.insurance_type
+    today = local_date(ctx.inp.now, ctx.inp.agency_tz)
+    if today is None:
+        run.steps.append(f"gate: unknown agency time zone {ctx.inp.agency_tz!r}")
+        return f"unknown agency time zone {ctx.inp.agency_tz!r}; nobody can be licensed-checked"
+    result = ctx.roster.gate(lead.state, itype, today)
+    if result.reason is not None:
+        run.steps.append(f"gate: {result.reason}")
+        return f"{result.reason}; no producer can be licensed for it"
+    run.steps.append(
+        gate_summary(len(result.passed), len(result.failed), result.unlicensed, lead.state, itype)
+    )
+    for producer, verdict in result.failed:
+        reason = verdict.reason or "not licensed"
+        run.notes.exclude(producer, "gate", reason)
+        ctx.gate_refusals[producer.id] = reason
+    for producer, license_id in result.passed:
+        run.notes.consider((producer,))
+        if producer.id in exclude:
+            run.notes.exclude(producer, "exclude", "excluded from this decision")
+            ctx.gate_refusals[producer.id] = "excluded from this decision"
+            continue
+        run.eligible.append(producer)
+        run.licenses[producer.id] = license_id
+    if exclude & {p.id for p, _ in result.passed}:
+        run.steps.append(f"exclude: {len(run.eligible)} of {len(result.passed)} remain")
+    if not run.eligible:
+        verdicts = [v for _, v in result.failed]
+        return no_license_reason(verdicts, lead.state, itype, other=bool(result.passed))
+    return None
+
+
+def _settle(
+    run: _Run, name: str, on_empty: str, pool: list[Producer], n: Narrowed
+) -> tuple[list[Producer], tuple[str, str] | None]:
+    """Apply a narrowing step's result, or what ``on_empty`` says when it leaves nobody."""
+    if n.kept:
+        for p, reason in n.dropped:
+            run.notes.exclude(p, name, reason)
+        run.steps.append(n.label)
+        return n.kept, None
+    if on_empty == "skip":
+        run.steps.append(f"{n.label}; nobody left, step skipped (on_empty: skip)")
+        return pool, None
+    for p, reason in n.dropped:
+        run.notes.exclude(p, name, reason)
+    run.steps.append(f"{n.label}; nobody left (on_empty: {on_empty})")
+    return [], (on_empty, n.label)
+
+
+def _hard(
+    run: _Run, step: AvailabilityStep | CapsStep, pool: Sequence[Producer], implicit: bool = False
+) -> list[Producer]:
+    ctx = run.ctx
+    kept: list[Producer] = []
+    for p in pool:
+        if isinstance(step, AvailabilityStep):
+            why = unavailable_reason(p, ctx.roster.shifts.get(p.id, {}), ctx.clock, step)
+        else:
+            why = cap_reason(p, ctx.inp.loads.get(p.id, ZERO_LOAD), step)
+        if why is None:
+            kept.append(p)
+        else:
+            run.notes.exclude(p, step.name, why)
+    how = " (implicit)" if implicit else ""
+    run.steps.append(f"{step.name}{how}: {len(kept)} of {len(pool)} remain")
+    return kept
+
+
+def _choose(
+    run: _Run,
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    key: str,
+    *,
+    fallback: bool,
+    earlier: dict[int, str] | None = None,
+) -> Decision | None:
+    ctx = run.ctx
+    choice: Pick = pick(
+        spec,
+        pool,
+        itype=ctx.inp.insurance_type,
+        loads=ctx.inp.loads,
+        counts=ctx.inp.rotation.get(key, {}),
+    )
+    winner = choice.winner
+    if winner is None:
+        run.steps.append(f"strategy {choice.summary}")
+        return None
+    verdict = check_gate(
+        winner,
+        ctx.roster.licenses_of.get(winner.id, ()),
+        state=ctx.inp.lead.state,
+        insurance_type=ctx.inp.insurance_type,
+        now=ctx.inp.now,
+        tz=ctx.inp.agency_tz,
+    )
+    if not verdict.eligible:  # the index and the gate disagree: fail closed
+        run.steps.append(f"gate re-check refused #{winner.id}: {verdict.reason}")
+        return run.decide("queued", f"license re-check refused the winner: {verdict.reason}")
+    run.steps.append(f"strategy {choice.summary} (pool {key}; tie-break: {TIE_RULES[spec.kind]})")
+    return run.decide(
+        "assigned",
+        None,
+        producer_id=winner.id,
+        license_id=verdict.license_id,
+        pool=key,
+        strategy=spec.kind,
+        tie_break=choice.tie_break,
+        fallback=fallback,
+        candidates=run.notes.rows(choice, winner.id, spec.kind, earlier),
+    )
+
+
+def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
+    ctx = run.ctx
+    kind, label = stop
+    if kind == "queue":
+        return run.decide("queued", f"the policy says wait: {label}")
+    if not ctx.policy.fallback.any_eligible:
+        run.steps.append("fallback: off")
+        return run.decide("queued", f"the policy found nobody ({label}) and fallback is off")
+    refusals = {p.id: r for p in run.eligible if (r := ctx.hard_refusal(p)) is not None}
+    pool = [p for p in run.eligible if p.id not in refusals]
+    if not pool:
+        run.steps.append(f"fallback: none of {len(run.eligible)} licensed producer(s) available")
+        return run.decide("queued", unavailable_reason_summary(refusals))
+    run.steps.append(f"fallback: {len(pool)} eligible producer(s) after the policy found nobody")
+    earlier: dict[int, str] = {}
+    for p in pool:
+        was = run.notes.reinstate(p.id)
+        if was is not None:
+            earlier[p.id] = f"{was[0]}: {was[1]}"
+    spec = ctx.policy.fallback.strategy or ctx.policy.strategy
+    decision = _choose(run, spec, pool, f"fallback:{spec.kind}", fallback=True, earlier=earlier)
+    if decision is not None:
+        return decision
+    return run.decide("queued", f"the policy found nobody ({label}) and the fallback chose nobody")

@@ -1,0 +1,69 @@
+"""What a routing decision takes in and gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from leadrouter.domain.insurance import InsuranceType
+from leadrouter.domain.model import Client, Lead
+
+Outcome = Literal["assigned", "queued", "nurture"]
+
+
+@dataclass(frozen=True)
+class ProducerLoad:
+    """A producer's current work and track record, as the store counts them."""
+
+    open_count: int = 0
+    new_today: int = 0
+    close_rate: float | None = None
+    avg_response_seconds: float | None = None
+
+
+ZERO_LOAD = ProducerLoad()
+
+
+@dataclass(frozen=True)
+class RoutingInput:
+    """Everything about one lead that a decision depends on, ``now`` included."""
+
+    lead: Lead
+    insurance_type: InsuranceType | None
+    client: Client | None
+    loads: Mapping[int, ProducerLoad]
+    rotation: Mapping[str, Mapping[int, int]]
+    now: datetime
+    agency_tz: str
+
+
+@dataclass(frozen=True)
+class CandidateNote:
+    """One row of the explanation: a producer, the step that excluded it and why."""
+
+    producer_id: int
+    name: str
+    excluded_by: str | None
+    reason: str | None
+    score: float | None = None
+    score_parts: Mapping[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of routing one lead, with its whole explanation."""
+
+    outcome: Outcome
+    producer_id: int | None
+    license_id: int | None
+    pool: str | None
+    strategy: str | None
+    reason: str | None
+    steps: tuple[str, ...]
+    candidates: tuple[CandidateNote, ...]
+    policy_version: int
+    tie_break: str | None
+    fallback: bool = False
+    excluded_summary: Mapping[str, int] = field(default_factory=dict)

@@ -1,0 +1,185 @@
+"""The policy steps: each narrows the pool of producers who passed the license gate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadrouter.domain.model import Producer
+from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
+from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
+from leadrouter.domain.routing.policy import (
+    ExistingClientStep,
+    LineStep,
+    NarrowingStep,
+    PoolSelector,
+    RoutingPolicy,
+    SegmentStep,
+    StrategySpec,
+    TerritoryStep,
+)
+from leadrouter.domain.routing.roster import RosterSnapshot
+
+
+@dataclass
+class Context:
+    """One decision's inputs, plus what is computed at most once per decision."""
+
+    roster: RosterSnapshot
+    inp: RoutingInput
+    policy: RoutingPolicy
+    clock: LocalClock
+    gate_refusals: dict[int, str] = field(default_factory=dict)
+    _lead_env: dict[str, Any] | None = None
+
+    def lead_env(self) -> dict[str, Any]:
+        """The names a lead condition sees: ``lead.state``, ``state``, ``attributes.x`` ..."""
+        if self._lead_env is None:
+            lead, itype, client = self.inp.lead, self.inp.insurance_type, self.inp.client
+            fields = dict(vars(lead))
+            fields["business_line"] = itype.business_line if itype else None
+            client_env = dict(vars(client)) if client is not None else None
+            self._lead_env = {
+                **fields,
+                "lead": fields,
+                "attributes": lead.attributes,
+                "client": client_env,
+            }
+        return self._lead_env
+
+    def hard_refusal(self, producer: Producer) -> str | None:
+        """Why availability or caps refuse the producer right now, or None."""
+        reason = unavailable_reason(
+            producer, self.roster.shifts.get(producer.id, {}), self.clock, self.policy.availability
+        )
+        if reason is not None:
+            return reason
+        load = self.inp.loads.get(producer.id, ZERO_LOAD)
+        return cap_reason(producer, load, self.policy.caps)
+
+
+@dataclass
+class Narrowed:
+    """What one step did: who stays, who goes and why, and how to say it."""
+
+    applies: bool
+    kept: list[Producer]
+    dropped: list[tuple[Producer, str]]
+    label: str
+    pool_name: str | None = None
+    strategy: StrategySpec | None = None
+
+
+def narrow(step: NarrowingStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+    """Apply one narrowing step to the pool."""
+    if isinstance(step, ExistingClientStep):
+        return existing_client(step, pool, ctx)
+    if isinstance(step, TerritoryStep):
+        return territory(step, pool, ctx)
+    if isinstance(step, LineStep):
+        return line(step, pool, ctx)
+    return segment(step, pool, ctx)
+
+
+def existing_client(step: ExistingClientStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+    """The client's owner (or CSR) takes the lead, when eligible and available."""
+    client = ctx.inp.client
+    if client is None:
+        return Narrowed(False, list(pool), [], f"{step.name}: not an existing client")
+    in_pool = {p.id: p for p in pool}
+    why_not: list[str] = []
+    for role in step.use:
+        pid = client.owner_producer_id if role == "owner" else client.csr_producer_id
+        title = "owner" if role == "owner" else "CSR"
+        if pid is None:
+            why_not.append(f"no {title} on file")
+            continue
+        producer = in_pool.get(pid)
+        who = ctx.roster.by_id[pid].name if pid in ctx.roster.by_id else f"#{pid}"
+        if producer is None:
+            why_not.append(f"{title} {who}: {ctx.gate_refusals.get(pid, 'not eligible')}")
+            continue
+        refusal = ctx.hard_refusal(producer)
+        if refusal is not None:
+            why_not.append(f"{title} {who}: {refusal}")
+            continue
+        dropped = [(p, f"the client belongs to {who}") for p in pool if p.id != pid]
+        return Narrowed(True, [producer], dropped, f"{step.name}: {title} {who}", "client")
+    return Narrowed(True, [], [], f"{step.name}: " + "; ".join(why_not))
+
+
+def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+    """Producers of the territory (pod or producer) that covers the lead's ZIP, county or state."""
+    lead, itype = ctx.inp.lead, ctx.inp.insurance_type
+    kind, found = ctx.roster.territory_index.match(
+        zip_code=lead.zip,
+        state=lead.state,
+        county=lead.county,
+        kinds=frozenset(step.match),
+        business_line=itype.business_line if itype else None,
+        type_code=itype.code if itype else None,
+    )
+    if not found:
+        where = " / ".join(x for x in (lead.zip, lead.county, lead.state) if x) or "the lead"
+        return Narrowed(True, [], [], f"{step.name}: no territory covers {where}")
+    names = " + ".join(t.name for t in found)
+    ids: set[int] = set()
+    for t in found:
+        ids |= ctx.roster.members.get(t.id, frozenset())
+    kept = [p for p in pool if p.id in ids]
+    reason = f"not in territory {names}"
+    dropped = [(p, reason) for p in pool if p.id not in ids]
+    label = f"{step.name} {names} (by {kind}): {len(kept)} of {len(pool)} remain"
+    return Narrowed(True, kept, dropped, label, f"territory {names}")
+
+
+def line(step: LineStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+    """Producers who specialize in the lead's line of business (or insurance type)."""
+    itype = ctx.inp.insurance_type
+    if itype is None:
+        return Narrowed(False, list(pool), [], f"{step.name}: unknown insurance type")
+    wanted = {itype.code, itype.business_line}
+    kept: list[Producer] = []
+    dropped: list[tuple[Producer, str]] = []
+    reason = f"does not specialize in {itype.business_line} lines"
+    for p in pool:
+        if not wanted.isdisjoint(p.business_lines) or (
+            step.include_generalists and not p.business_lines
+        ):
+            kept.append(p)
+        else:
+            dropped.append((p, reason))
+    label = f"{step.name} {itype.business_line}: {len(kept)} of {len(pool)} remain"
+    return Narrowed(True, kept, dropped, label, f"line {itype.business_line}")
+
+
+def segment(step: SegmentStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+    """When the lead meets the condition, only the segment's producers remain."""
+    if not step.when.test(ctx.lead_env()):
+        return Narrowed(
+            False, list(pool), [], f"{step.name}: condition not met ({step.when.source})"
+        )
+    kept, dropped = select(step.to, pool, ctx, f"not in {step.to.describe()} ({step.name})")
+    target = step.to.describe()
+    label = f"{step.name} ({step.when.source}) → {target}: {len(kept)} of {len(pool)} remain"
+    return Narrowed(True, kept, dropped, label, f"segment {step.name}", step.strategy)
+
+
+def select(
+    selector: PoolSelector, pool: Sequence[Producer], ctx: Context, reason: str
+) -> tuple[list[Producer], list[tuple[Producer, str]]]:
+    """Split the pool into the producers the selector names and the others."""
+    kept: list[Producer] = []
+    dropped: list[tuple[Producer, str]] = []
+    listed = bool(selector.producers or selector.teams)
+    envs = ctx.roster.envs
+    for p in pool:
+        ok = not listed or p.id in selector.producers or p.team in selector.teams
+        if ok and selector.where is not None:
+            ok = selector.where.test(envs[p.id])
+        if ok:
+            kept.append(p)
+        else:
+            dropped.append((p, reason))
+    return kept, dropped

@@ -1,0 +1,173 @@
+"""Strategies: pick one producer from the pool, with a stated tie-break.
+
+- round robin: fewest leads given in this pool; a producer the pool has not seen yet counts
+  as the current minimum (a newcomer is not flooded). Tie: lowest producer id.
+- weighted round robin: fewest leads per unit of weight (per-producer weight, policy
+  override first); weight 0 takes nothing. Tie: lowest producer id.
+- least loaded: fewest open leads. Tie: fewest leads in this pool, then lowest producer id.
+- weighted score: weights (default 30/35/25/10) times four parts, each 0..1:
+  capacity = 1 - open/cap (cap = max_open, else ``capacity_reference``);
+  specialization = 1 sells the insurance type, 0.8 its business line, 0.3 a generalist, else 0;
+  close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
+  an unknown close rate or speed scores the pool's mean (0.5 when nobody has one).
+  Score = weighted mean, rounded to 6 places. Tie: fewest leads in this pool, then lowest id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from leadrouter.domain.insurance import InsuranceType
+from leadrouter.domain.model import Producer
+from leadrouter.domain.routing.model import ZERO_LOAD, ProducerLoad
+from leadrouter.domain.routing.policy import StrategySpec
+
+TIE_RULES = {
+    "round_robin": "lowest producer id",
+    "weighted_round_robin": "lowest producer id",
+    "least_loaded": "fewest leads in this pool, then lowest producer id",
+    "weighted_score": "fewest leads in this pool, then lowest producer id",
+}
+RESPONSE_DAMPING_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The strategy's choice, every candidate's score and how a tie (if any) was broken."""
+
+    winner: Producer | None
+    scores: dict[int, float]
+    parts: dict[int, dict[str, float]]
+    refused: dict[int, str]  # candidates the strategy itself can't choose (weight 0)
+    summary: str
+    tie_break: str | None
+
+
+def pick(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    *,
+    itype: InsuranceType | None,
+    loads: Mapping[int, ProducerLoad],
+    counts: Mapping[int, int],
+) -> Pick:
+    """Choose one producer from a non-empty pool by the strategy in ``spec``."""
+    present = [counts[p.id] for p in pool if p.id in counts]
+    floor = min(present) if present else 0
+    given = {p.id: counts.get(p.id, floor) for p in pool}
+    refused: dict[int, str] = {}
+    parts: dict[int, dict[str, float]] = {}
+    keys: dict[int, tuple[float, ...]]
+    if spec.kind == "round_robin":
+        primary = {p.id: float(given[p.id]) for p in pool}
+        parts = {pid: {"leads_in_pool": v} for pid, v in primary.items()}
+        keys = {pid: (v, pid) for pid, v in primary.items()}
+    elif spec.kind == "weighted_round_robin":
+        primary = _weighted_ratios(spec, pool, counts, refused)
+        parts = {
+            pid: {"leads_in_pool": float(given[pid]), "leads_per_weight": v}
+            for pid, v in primary.items()
+        }
+        keys = {pid: (v, pid) for pid, v in primary.items()}
+    elif spec.kind == "least_loaded":
+        primary = {p.id: float(loads.get(p.id, ZERO_LOAD).open_count) for p in pool}
+        parts = {
+            pid: {"open_leads": v, "leads_in_pool": float(given[pid])} for pid, v in primary.items()
+        }
+        keys = {pid: (v, given[pid], pid) for pid, v in primary.items()}
+    else:
+        parts = score_parts(spec, pool, itype=itype, loads=loads)
+        primary = {pid: weighted_total(spec.score_weights, ps) for pid, ps in parts.items()}
+        keys = {pid: (-v, given[pid], pid) for pid, v in primary.items()}
+    if not keys:
+        return Pick(None, primary, parts, refused, f"{spec.kind}: nobody can be chosen", None)
+    best = min(keys, key=keys.__getitem__)
+    winner = next(p for p in pool if p.id == best)
+    tied = sorted(pid for pid in keys if primary[pid] == primary[best])
+    tie_break = None
+    if len(tied) > 1:
+        ids = ", ".join(f"#{pid}" for pid in tied)
+        tie_break = f"{ids} tied at {primary[best]:g}; {TIE_RULES[spec.kind]} → #{best}"
+    summary = f"{spec.kind}: {winner.name} (#{best}) chosen at {primary[best]:g}"
+    return Pick(winner, primary, parts, refused, summary, tie_break)
+
+
+def _weighted_ratios(
+    spec: StrategySpec, pool: Sequence[Producer], counts: Mapping[int, int], refused: dict[int, str]
+) -> dict[int, float]:
+    weights: dict[int, float] = {}
+    for p in pool:
+        w = float(spec.producer_weights.get(p.id, p.weight))
+        if w <= 0:
+            refused[p.id] = "weight 0 in weighted round robin"
+        else:
+            weights[p.id] = w
+    present = [counts[pid] / w for pid, w in weights.items() if pid in counts]
+    floor = min(present) if present else 0.0
+    return {pid: (counts[pid] / w if pid in counts else floor) for pid, w in weights.items()}
+
+
+def score_parts(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    *,
+    itype: InsuranceType | None,
+    loads: Mapping[int, ProducerLoad],
+) -> dict[int, dict[str, float]]:
+    """The four 0..1 parts of the weighted score for each producer in the pool."""
+    pool_loads = {p.id: loads.get(p.id, ZERO_LOAD) for p in pool}
+    rates = [x.close_rate for x in pool_loads.values() if x.close_rate is not None]
+    best_rate = max(rates, default=0.0)
+    times = [
+        x.avg_response_seconds for x in pool_loads.values() if x.avg_response_seconds is not None
+    ]
+    fastest = max(0.0, min(times, default=0.0))
+    rate_part = {
+        pid: _clamp(x.close_rate / best_rate) if best_rate > 0 else 0.0
+        for pid, x in pool_loads.items()
+        if x.close_rate is not None
+    }
+    speed_part = {
+        pid: _clamp(
+            (fastest + RESPONSE_DAMPING_SECONDS)
+            / (max(0.0, x.avg_response_seconds) + RESPONSE_DAMPING_SECONDS)
+        )
+        for pid, x in pool_loads.items()
+        if x.avg_response_seconds is not None
+    }
+    rate_default = sum(rate_part.values()) / len(rate_part) if rate_part else 0.5
+    speed_default = sum(speed_part.values()) / len(speed_part) if speed_part else 0.5
+    out: dict[int, dict[str, float]] = {}
+    for p in pool:
+        load = pool_loads[p.id]
+        cap = p.max_open if p.max_open else spec.capacity_reference
+        out[p.id] = {
+            "capacity": _clamp(1.0 - load.open_count / cap) if cap > 0 else 0.0,
+            "specialization": specialization(p, itype),
+            "close_rate": rate_part.get(p.id, rate_default),
+            "response_speed": speed_part.get(p.id, speed_default),
+        }
+    return out
+
+
+def weighted_total(weights: Mapping[str, float], parts: Mapping[str, float]) -> float:
+    """The weighted mean of the parts, 0..1, rounded so that equal scores tie exactly."""
+    total_weight = sum(max(0.0, w) for w in weights.values())
+    if total_weight <= 0:
+        return 0.0
+    raw = sum(max(0.0, w) * parts.get(k, 0.0) for k, w in weights.items()) / total_weight
+    return round(raw, 6)
+
+
+def specialization(p: Producer, itype: InsuranceType | None) -> float:
+    """How well the producer's stated lines match the insurance type, 0..1."""
+    if itype is not None and itype.code in p.business_lines:
+        return 1.0
+    if itype is not None and itype.business_line in p.business_lines:
+        return 0.8
+    return 0.3 if not p.business_lines else 0.0
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x < 0 else 1.0 if x > 1 else x

@@ -1,0 +1,236 @@
+"""The routing policy document (YAML or JSON), validated by Pydantic.
+
+An agency chains the steps as it likes; the license gate always comes first and is not a
+step, so no document can skip it. Expressions are parsed at load, so a bad one is refused
+with the column of the fault. ``version`` is set by the store on each save.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from leadrouter.domain.compliance import US_STATES
+from leadrouter.domain.expr import ExprError, parse
+from leadrouter.policy.timing import TimingPolicy
+
+OnEmpty = Literal["skip", "fallback", "queue"]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_expression(source: str) -> str:
+    """Refuse an expression that does not parse, naming the column."""
+    try:
+        parse(source)
+    except ExprError as e:
+        raise PydanticCustomError(
+            "expression",
+            "{message} at column {column} in: {source}",
+            {"message": e.message, "column": e.position + 1, "source": source},
+        ) from None
+    return source
+
+
+class Pool(_Part):
+    """Producers by id or team (either matches), optionally filtered by an expression."""
+
+    producers: list[int] = Field(default_factory=list, max_length=5000)
+    teams: list[Name] = Field(default_factory=list, max_length=500)
+    where: str | None = None
+
+    @field_validator("where")
+    @classmethod
+    def _parses(cls, where: str | None) -> str | None:
+        return where if where is None else check_expression(where)
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> Pool:
+        if not (self.producers or self.teams or self.where):
+            raise ValueError("a pool needs producers, teams or where")
+        return self
+
+
+class ScoreWeights(_Part):
+    """Weights of the four score parts; they need not sum to 100."""
+
+    capacity: float = Field(default=30, ge=0)
+    specialization: float = Field(default=35, ge=0)
+    close_rate: float = Field(default=25, ge=0)
+    response_speed: float = Field(default=10, ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScoreWeights:
+        if self.capacity + self.specialization + self.close_rate + self.response_speed <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class RoundRobin(_Part):
+    type: Literal["round_robin"]
+
+
+class WeightedRoundRobin(_Part):
+    type: Literal["weighted_round_robin"]
+    weights: dict[int, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="producer id -> weight; default: the producer's weight"
+    )
+
+
+class LeastLoaded(_Part):
+    type: Literal["least_loaded"]
+
+
+class WeightedScore(_Part):
+    type: Literal["weighted_score"]
+    weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    capacity_reference: int = Field(default=20, ge=1, le=100_000)
+
+
+Strategy = Annotated[
+    RoundRobin | WeightedRoundRobin | LeastLoaded | WeightedScore, Field(discriminator="type")
+]
+
+
+def _strategy_shorthand(value: Any) -> Any:
+    return {"type": value} if isinstance(value, str) else value
+
+
+class _Step(_Part):
+    name: Name | None = None
+
+
+class _Narrowing(_Step):
+    on_empty: OnEmpty = "skip"
+    final: bool = False
+
+
+class ExistingClient(_Narrowing):
+    type: Literal["existing_client"]
+    use: list[Literal["owner", "csr"]] = Field(default=["owner", "csr"], min_length=1)
+    final: bool = True
+
+
+class TerritoryMatch(_Narrowing):
+    type: Literal["territory"]
+    match: list[Literal["zip", "county", "state"]] = Field(
+        default=["zip", "county", "state"], min_length=1
+    )
+
+
+class LineMatch(_Narrowing):
+    type: Literal["line"]
+    include_generalists: bool = False
+
+
+class Segment(_Narrowing):
+    type: Literal["segment"]
+    when: str
+    to: Pool
+    strategy: Strategy | None = None
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, when: str) -> str:
+        return check_expression(when)
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _strategy_shorthand(value)
+
+
+class Availability(_Step):
+    type: Literal["availability"]
+    working_hours: bool = True
+    out_of_office: bool = True
+
+
+class Caps(_Step):
+    type: Literal["caps"]
+    default_max_open: int | None = Field(default=None, ge=0)
+    default_max_daily: int | None = Field(default=None, ge=0)
+
+
+Step = Annotated[
+    ExistingClient | TerritoryMatch | LineMatch | Segment | Availability | Caps,
+    Field(discriminator="type"),
+]
+STEP_TYPES = ("existing_client", "territory", "line", "segment", "availability", "caps")
+STRATEGY_TYPES = ("round_robin", "weighted_round_robin", "least_loaded", "weighted_score")
+
+
+class TierRuleModel(_Part):
+    """What an intent tier does: route (maybe to a pool, by a strategy) or go to nurture."""
+
+    action: Literal["route", "nurture"] = "route"
+    pool: Pool | None = None
+    strategy: Strategy | None = None
+    on_empty: OnEmpty = "skip"
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _strategy_shorthand(value)
+
+
+class Fallback(_Part):
+    any_eligible: bool = True
+    strategy: Strategy | None = None
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _strategy_shorthand(value)
+
+
+class Coverage(_Part):
+    """What the agency means to sell, for lint; left out, lint infers it from the roster."""
+
+    states: list[str] | None = None
+    insurance_types: list[Name] | None = None
+
+    @field_validator("states")
+    @classmethod
+    def _known_states(cls, states: list[str] | None) -> list[str] | None:
+        if states is None:
+            return None
+        bad = [s for s in states if s.upper() not in US_STATES]
+        if bad:
+            raise ValueError(f"unknown state(s): {', '.join(bad)}")
+        return [s.upper() for s in states]
+
+
+class Routing(_Part):
+    steps: list[Step] = Field(default_factory=list, max_length=50)
+    strategy: Strategy = Field(default_factory=lambda: WeightedScore(type="weighted_score"))
+    tiers: dict[Literal["high", "medium", "low"], TierRuleModel] = Field(default_factory=dict)
+    fallback: Fallback = Field(default_factory=Fallback)
+    coverage: Coverage = Field(default_factory=Coverage)
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _strategy_shorthand(value)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Routing:
+        named = [s.name for s in self.steps if s.name]
+        dupes = sorted({n for n in named if named.count(n) > 1})
+        if dupes:
+            raise ValueError(f"step names must be unique: {', '.join(dupes)}")
+        return self
+
+
+class PolicyDocument(_Part):
+    """A whole policy: routing and timing, with the version the store gave it."""
+
+    version: int = Field(default=0, ge=0)
+    name: str = Field(default="default", min_length=1, max_length=200)
+    routing: Routing = Field(default_factory=Routing)
+    timing: TimingPolicy = Field(default_factory=TimingPolicy)

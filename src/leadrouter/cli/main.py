@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from leadrouter.cli import agency
+from leadrouter.cli import agency, imports
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 
 app = typer.Typer(help="leadrouter: route insurance leads to licensed producers.",
                   no_args_is_help=True)
 app.add_typer(agency.app, name="agency")
+app.add_typer(imports.app, name="import")
 
 
 @app.command()

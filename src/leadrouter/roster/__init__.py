@@ -1,0 +1,1 @@
+"""The agency's roster: producers, licenses, territories, clients, lead sources, and CSV import."""

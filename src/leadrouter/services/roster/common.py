@@ -1,0 +1,121 @@
+"""What every roster service shares: tenancy checks, partial updates, pages, conflicts."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
+from leadrouter.roster.specs import Spec, spec_errors
+from leadrouter.store.roster_repo import Row
+from leadrouter.store.tables import agencies, producers
+from leadrouter.store.uow import UnitOfWork
+
+T = TypeVar("T")
+S = TypeVar("S", bound=Spec)
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Some items, and where the next page starts (None at the end)."""
+
+    items: list[T]
+    next_cursor: int | None
+
+
+def fail_if(errors: list[FieldError], what: str) -> None:
+    """Raise ValidationFailed naming every error, if there are any."""
+    if errors:
+        detail = f"{what}: " + "; ".join(f"{e.field}: {e.reason}" for e in errors)
+        raise ValidationFailed(detail, errors=errors)
+
+
+def merged(spec: S, changes: Mapping[str, Any]) -> S:
+    """``spec`` with a partial update applied; unknown fields are a programming error."""
+    return dataclasses.replace(spec, **changes)
+
+
+def check(spec: Spec, what: str) -> None:
+    fail_if(spec_errors(spec), what)
+
+
+def check_producer_refs(
+    conn: sa.Connection, agency_id: int, refs: Mapping[str, int | None]
+) -> list[FieldError]:
+    """Errors for producer ids that are not producers of this agency (never cross-tenant)."""
+    wanted = {pid for pid in refs.values() if pid is not None}
+    if not wanted:
+        return []
+    found = set(conn.execute(
+        sa.select(producers.c.id).where(
+            producers.c.agency_id == agency_id, producers.c.id.in_(wanted)
+        )
+    ).scalars())
+    return [
+        FieldError(field, f"no producer {pid} in this agency")
+        for field, pid in refs.items()
+        if pid is not None and pid not in found
+    ]
+
+
+def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
+    """The agency's home time zone (the default of its producers)."""
+    tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar()
+    if tz is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    return str(tz)
+
+
+def fetch(conn: sa.Connection, table: sa.Table, agency_id: int, row_id: int, noun: str) -> Row:
+    """The agency's row with this id, or NotFound (also when another agency owns it)."""
+    row = conn.execute(
+        sa.select(table).where(table.c.id == row_id, table.c.agency_id == agency_id)
+    ).mappings().first()
+    if row is None:
+        raise NotFound(f"{noun} {row_id} does not exist")
+    return row
+
+
+def page(
+    conn: sa.Connection, query: sa.Select[Any], table: sa.Table, *, after: int | None,
+    limit: int, build: Callable[[Row], T],
+) -> Page[T]:
+    """Keyset pagination on id: the rows after ``after``, at most ``limit`` of them."""
+    limit = max(1, min(limit, MAX_PAGE))
+    if after is not None:
+        query = query.where(table.c.id > after)
+    rows = list(conn.execute(query.order_by(table.c.id).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([build(r) for r in rows], rows[-1]["id"] if more else None)
+
+
+@contextmanager
+def conflicts_as(message: str) -> Iterator[None]:
+    """Turn a database constraint violation (a race past our checks) into a Conflict."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict(message) from None
+
+
+def delete_row(
+    conn: sa.Connection, table: sa.Table, agency_id: int, row_id: int, *, in_use: str
+) -> None:
+    """Delete the agency's row; Conflict with ``in_use`` when history still refers to it."""
+    with conflicts_as(in_use):
+        conn.execute(table.delete().where(table.c.id == row_id, table.c.agency_id == agency_id))
+
+
+def agency_ids(*, uow: UnitOfWork) -> list[int]:
+    """Ids of every agency (so a command can default to the only one)."""
+    with uow:
+        return list(uow.conn.execute(sa.select(agencies.c.id).order_by(agencies.c.id)).scalars())

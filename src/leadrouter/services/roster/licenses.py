@@ -1,0 +1,166 @@
+"""Producer licenses. One typed in by hand stays pending until compliance verifies it.
+
+``verifier`` is who vouches for the license (a compliance officer's key, a registry); when
+it is None a new or widened license is recorded unverified, and the license gate ignores it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.model import LicenseStatus
+from leadrouter.errors import Conflict
+from leadrouter.roster.specs import LicenseSpec
+from leadrouter.services.roster.common import (
+    Page,
+    check,
+    check_producer_refs,
+    conflicts_as,
+    delete_row,
+    fail_if,
+    fetch,
+    merged,
+    page,
+)
+from leadrouter.store.roster_repo import (
+    LicenseRecord,
+    bump_roster_version,
+    license_record,
+    license_spec,
+    license_values,
+)
+from leadrouter.store.tables import licenses
+from leadrouter.store.uow import UnitOfWork
+
+_DUPLICATE = "this producer already has a license with this state and number"
+
+
+def verification(verifier: str | None, now: datetime) -> dict[str, Any]:
+    """The verification columns for a license vouched for by ``verifier`` (or pending)."""
+    return {"verified_at": now if verifier else None, "verified_by": verifier}
+
+
+def narrows_only(before: LicenseSpec, after: LicenseSpec) -> bool:
+    """True when a change can only take authority away (a status leaving 'active')."""
+    same_otherwise = before == dataclasses.replace(after, status=before.status)
+    return same_otherwise and (after == before or after.status != LicenseStatus.ACTIVE)
+
+
+def _checked(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: int | None) -> None:
+    check(spec, "license")
+    fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "license")
+    query = sa.select(licenses.c.id).where(
+        licenses.c.agency_id == agency_id, licenses.c.producer_id == spec.producer_id,
+        licenses.c.state == spec.state, licenses.c.number == spec.number,
+    )
+    if self_id is not None:
+        query = query.where(licenses.c.id != self_id)
+    clash = conn.execute(query).scalar()
+    if clash is not None:
+        raise Conflict(f"{_DUPLICATE} (license {clash})")
+
+
+def create_license(
+    *, uow: UnitOfWork, agency_id: int, spec: LicenseSpec, now: datetime,
+    verifier: str | None = None, source: str = "api",
+) -> LicenseRecord:
+    """Record a producer's license: verified by ``verifier``, or pending when None."""
+    with uow:
+        conn = uow.conn
+        _checked(conn, agency_id, spec, None)
+        with conflicts_as(_DUPLICATE):
+            new_id = conn.execute(
+                licenses.insert().values(
+                    agency_id=agency_id, source=source, created_at=now,
+                    **license_values(spec), **verification(verifier, now),
+                ).returning(licenses.c.id)
+            ).scalar_one()
+        bump_roster_version(conn, agency_id)
+        record = license_record(fetch(conn, licenses, agency_id, new_id, "license"))
+        uow.commit()
+    return record
+
+
+def update_license(
+    *, uow: UnitOfWork, agency_id: int, license_id: int, changes: Mapping[str, Any],
+    now: datetime, verifier: str | None = None,
+) -> LicenseRecord:
+    """Change a license; a change that could grant more makes it pending again, unless
+    ``verifier`` vouches for the result."""
+    with uow:
+        conn = uow.conn
+        current = fetch(conn, licenses, agency_id, license_id, "license")
+        before = license_spec(current)
+        spec = merged(before, changes)
+        _checked(conn, agency_id, spec, license_id)
+        values = license_values(spec)
+        if verifier is not None:
+            values |= verification(verifier, now)
+        elif not narrows_only(before, spec):
+            values |= verification(None, now)
+        with conflicts_as(_DUPLICATE):
+            conn.execute(licenses.update().where(licenses.c.id == license_id).values(**values))
+        bump_roster_version(conn, agency_id)
+        record = license_record(fetch(conn, licenses, agency_id, license_id, "license"))
+        uow.commit()
+    return record
+
+
+def verify_license(
+    *, uow: UnitOfWork, agency_id: int, license_id: int, verifier: str, now: datetime
+) -> LicenseRecord:
+    """Record that ``verifier`` checked the license at ``now``; from then on it counts."""
+    with uow:
+        conn = uow.conn
+        fetch(conn, licenses, agency_id, license_id, "license")
+        conn.execute(
+            licenses.update().where(licenses.c.id == license_id)
+            .values(**verification(verifier, now))
+        )
+        bump_roster_version(conn, agency_id)
+        record = license_record(fetch(conn, licenses, agency_id, license_id, "license"))
+        uow.commit()
+    return record
+
+
+def get_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> LicenseRecord:
+    """One license of the agency."""
+    with uow:
+        return license_record(fetch(uow.conn, licenses, agency_id, license_id, "license"))
+
+
+def list_licenses(
+    *, uow: UnitOfWork, agency_id: int, producer_id: int | None = None,
+    state: str | None = None, status: str | None = None, verified: bool | None = None,
+    after: int | None = None, limit: int = 100,
+) -> Page[LicenseRecord]:
+    """The agency's licenses in id order, optionally filtered."""
+    query = sa.select(licenses).where(licenses.c.agency_id == agency_id)
+    if producer_id is not None:
+        query = query.where(licenses.c.producer_id == producer_id)
+    if state is not None:
+        query = query.where(licenses.c.state == state)
+    if status is not None:
+        query = query.where(licenses.c.status == status)
+    if verified is not None:
+        query = query.where(
+            licenses.c.verified_at.is_not(None) if verified else licenses.c.verified_at.is_(None)
+        )
+    with uow:
+        return page(uow.conn, query, licenses, after=after, limit=limit, build=license_record)
+
+
+def delete_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> None:
+    """Remove a license; refused once decisions relied on it (set its status instead)."""
+    with uow:
+        conn = uow.conn
+        fetch(conn, licenses, agency_id, license_id, "license")
+        delete_row(conn, licenses, agency_id, license_id,
+                   in_use=f"license {license_id} is part of the record; set its status instead")
+        bump_roster_version(conn, agency_id)
+        uow.commit()

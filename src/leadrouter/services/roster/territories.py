@@ -1,0 +1,116 @@
+"""Territories: slices of the map (ZIP ranges and prefixes, states, counties) given to a pod
+or to one producer, optionally for some lines of business only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.model import Territory
+from leadrouter.errors import Conflict
+from leadrouter.roster.specs import TerritorySpec
+from leadrouter.services.roster.common import (
+    Page,
+    check,
+    check_producer_refs,
+    conflicts_as,
+    delete_row,
+    fail_if,
+    fetch,
+    merged,
+    page,
+)
+from leadrouter.store.roster_repo import (
+    bump_roster_version,
+    territory_from_row,
+    territory_spec,
+    territory_values,
+)
+from leadrouter.store.tables import territories
+from leadrouter.store.uow import UnitOfWork
+
+
+def _checked(
+    conn: sa.Connection, agency_id: int, spec: TerritorySpec, self_id: int | None
+) -> None:
+    check(spec, "territory")
+    fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "territory")
+    query = sa.select(territories.c.id).where(
+        territories.c.agency_id == agency_id, territories.c.name == spec.name
+    )
+    if self_id is not None:
+        query = query.where(territories.c.id != self_id)
+    clash = conn.execute(query).scalar()
+    if clash is not None:
+        raise Conflict(f"territory {clash} is already named {spec.name!r}")
+
+
+def create_territory(
+    *, uow: UnitOfWork, agency_id: int, spec: TerritorySpec, now: datetime
+) -> Territory:
+    """Add a territory; Conflict when the agency already has one of that name."""
+    with uow:
+        conn = uow.conn
+        _checked(conn, agency_id, spec, None)
+        with conflicts_as(f"a territory named {spec.name!r} already exists"):
+            new_id = conn.execute(
+                territories.insert()
+                .values(agency_id=agency_id, created_at=now, **territory_values(spec))
+                .returning(territories.c.id)
+            ).scalar_one()
+        bump_roster_version(conn, agency_id)
+        territory = territory_from_row(fetch(conn, territories, agency_id, new_id, "territory"))
+        uow.commit()
+    return territory
+
+
+def update_territory(
+    *, uow: UnitOfWork, agency_id: int, territory_id: int, changes: Mapping[str, Any]
+) -> Territory:
+    """Change some fields of a territory."""
+    with uow:
+        conn = uow.conn
+        current = fetch(conn, territories, agency_id, territory_id, "territory")
+        spec = merged(territory_spec(current), changes)
+        _checked(conn, agency_id, spec, territory_id)
+        with conflicts_as(f"a territory named {spec.name!r} already exists"):
+            conn.execute(
+                territories.update().where(territories.c.id == territory_id)
+                .values(**territory_values(spec))
+            )
+        bump_roster_version(conn, agency_id)
+        territory = territory_from_row(
+            fetch(conn, territories, agency_id, territory_id, "territory"))
+        uow.commit()
+    return territory
+
+
+def get_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> Territory:
+    """One territory of the agency."""
+    with uow:
+        return territory_from_row(
+            fetch(uow.conn, territories, agency_id, territory_id, "territory"))
+
+
+def list_territories(
+    *, uow: UnitOfWork, agency_id: int, after: int | None = None, limit: int = 100
+) -> Page[Territory]:
+    """The agency's territories in id order."""
+    query = sa.select(territories).where(territories.c.agency_id == agency_id)
+    with uow:
+        return page(uow.conn, query, territories, after=after, limit=limit,
+                    build=territory_from_row)
+
+
+def delete_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> None:
+    """Remove a territory."""
+    with uow:
+        conn = uow.conn
+        fetch(conn, territories, agency_id, territory_id, "territory")
+        delete_row(conn, territories, agency_id, territory_id,
+                   in_use=f"territory {territory_id} is still referred to")
+        bump_roster_version(conn, agency_id)
+        uow.commit()

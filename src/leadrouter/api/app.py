@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from leadrouter import __version__
 from leadrouter.api import problems
-from leadrouter.api.routes import health
+from leadrouter.api.routes import forms, health
 from leadrouter.bootstrap import Container
+from leadrouter.intake import geography
 
 DESCRIPTION = """
 Routes inbound insurance leads to the right **licensed** producer, in milliseconds.
@@ -26,6 +27,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(health.router)
     for router in _resource_routers():
         app.include_router(router, prefix="/v1")
+    app.include_router(forms.router)
+    geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app
 
 

@@ -6,6 +6,6 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from leadrouter.api.routes import keys
+    from leadrouter.api.routes import agency_settings, keys, leads
 
-    return [keys.router]
+    return [keys.router, leads.router, agency_settings.router]

@@ -1,0 +1,51 @@
+"""The caller's agency: its intake settings and the insurance types it accepts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.api.schemas.agency_settings import AgencySettingsBody, InsuranceTypeOut
+from leadrouter.domain.model import Role
+from leadrouter.services import agency_settings
+from leadrouter.services.agencies import Principal
+
+router = APIRouter(tags=["agency settings"])
+Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
+
+
+@router.get("/agency/settings", response_model=AgencySettingsBody)
+def get_settings(container: ContainerDep, principal: PrincipalDep) -> Any:
+    """Dedupe window, required lead fields and insurance type overrides."""
+    return agency_settings.get_intake_settings(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id
+    ).model_dump()
+
+
+@router.put("/agency/settings", response_model=AgencySettingsBody)
+def put_settings(body: AgencySettingsBody, container: ContainerDep, principal: Manager) -> Any:
+    """Replace the intake settings (a manager's key)."""
+    return agency_settings.update_intake_settings(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        document=body.model_dump(exclude_unset=True),
+    ).model_dump()
+
+
+@router.get("/agency/insurance-types", response_model=list[InsuranceTypeOut])
+def insurance_types(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """The insurance types leads may name, and the lines of authority each requires."""
+    types = agency_settings.accepted_types(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id
+    )
+    return [
+        {
+            "code": t.code,
+            "label": t.label,
+            "business_line": str(t.business_line),
+            "requires": [sorted(str(line) for line in alt) for alt in t.requires],
+        }
+        for t in sorted(types.values(), key=lambda t: t.code)
+    ]

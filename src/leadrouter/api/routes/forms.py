@@ -1,0 +1,74 @@
+"""The public web form: no API key, a per-agency form key, and a honeypot for bots.
+
+Every accepted post answers 202 ``{"status": "received"}`` alike, whether it made a new
+lead, repeated one, or filled the honeypot (and so stored nothing): a bot learns nothing,
+and a visitor cannot probe who is already a lead. Invalid fields get 422 so the page can
+show them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from leadrouter.api.deps import ContainerDep
+from leadrouter.api.schemas.leads import FormReceived
+from leadrouter.intake.contract import FIELD_NAMES
+from leadrouter.services import leads
+from leadrouter.services.agencies import agency_by_form_key
+
+router = APIRouter(tags=["web forms"])
+HONEYPOT = "website"
+DEFAULT_SOURCE = "web_form"
+_FIELDS = frozenset(FIELD_NAMES) - {"attributes"}
+
+
+@router.post(
+    "/forms/{form_key}/leads",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=FormReceived,
+    responses={404: {"description": "No such form."}, 422: {"description": "Bad fields."}},
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}
+        }
+    },
+)
+async def submit_form(form_key: str, request: Request, container: ContainerDep) -> FormReceived:
+    """A lead from the agency's own web page (form-encoded); other fields become attributes."""
+    agency_id = await run_in_threadpool(
+        agency_by_form_key, uow=container.uow(readonly=True), form_key=form_key
+    )
+    async with request.form() as form:
+        values = {k: v for k, v in form.multi_items() if not isinstance(v, UploadFile)}
+    if values.get(HONEYPOT, "").strip():
+        return FormReceived()
+    values.pop(HONEYPOT, None)
+    await run_in_threadpool(
+        leads.receive_lead,
+        uow=container.uow(),
+        agency_id=agency_id,
+        payload=form_payload(values),
+        idempotency_key=None,
+        now=container.clock.now(),
+    )
+    return FormReceived()
+
+
+def form_payload(values: dict[str, str]) -> dict[str, Any]:
+    """Form fields as a lead body: blanks dropped, unknown fields kept as attributes."""
+    payload: dict[str, Any] = {"source": DEFAULT_SOURCE}
+    attributes = {}
+    for key, value in values.items():
+        if not value.strip():
+            continue
+        if key in _FIELDS:
+            payload[key] = value
+        else:
+            attributes[key] = value
+    if attributes:
+        payload["attributes"] = attributes
+    return payload

@@ -1,0 +1,179 @@
+"""Leads: intake over JSON, reads with filters and pagination, behavioral events, outcomes."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.schemas.leads import (
+    EventCreate,
+    EventOut,
+    LeadCreate,
+    LeadOut,
+    LeadPageOut,
+    LeadQuery,
+    StatusChangeIn,
+)
+from leadrouter.errors import FieldError, ValidationFailed
+from leadrouter.intake.idempotency import HEADER
+from leadrouter.intake.listing import LeadFilter
+from leadrouter.services import leads
+
+router = APIRouter(tags=["leads"])
+LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+_CREATE_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": LeadCreate.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "/leads",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LeadOut,
+    openapi_extra=_CREATE_DOC,
+    responses={
+        200: {
+            "model": LeadOut,
+            "description": "A repeat of an existing lead (same phone or "
+            "email within the dedupe window): the existing lead, with duplicate_of.",
+        },
+        201: {"description": "A new lead; Location names it."},
+        409: {**_PROBLEM, "description": "Idempotency-Key reused with another body."},
+        422: {**_PROBLEM, "description": "Each bad field and the reason."},
+    },
+)
+async def create_lead(
+    request: Request,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[
+        str | None, Header(alias=HEADER, description="A retry with it returns the first answer.")
+    ] = None,
+) -> Response:
+    """Take in a lead: validate, normalize, dedupe, match a client, store."""
+    payload = json_object(await request.body())
+    result = await run_in_threadpool(
+        leads.receive_lead,
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        now=container.clock.now(),
+    )
+    headers = {}
+    if result.status_code == status.HTTP_201_CREATED:
+        headers["Location"] = f"/v1/leads/{result.lead_id}"
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(result.body, result.status_code, headers, media_type="application/json")
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object, or 422 saying why it is not one."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        reason = f"is not valid JSON ({exc})" if isinstance(exc, ValueError) else "nests too deep"
+        raise ValidationFailed(f"body {reason}", errors=[FieldError("body", reason)]) from None
+    if not isinstance(value, dict):
+        reason = "must be a JSON object"
+        raise ValidationFailed(f"body {reason}", errors=[FieldError("body", reason)])
+    return value
+
+
+@router.get("/leads", response_model=LeadPageOut, response_model_exclude_unset=True)
+def list_leads(
+    query: Annotated[LeadQuery, Query()], container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """The agency's leads, newest first, filtered; follow next_cursor for more."""
+    filters = LeadFilter(
+        statuses=tuple(s.value for s in query.status),
+        insurance_type=query.insurance_type,
+        state=query.state,
+        source=query.source,
+        created_after=query.created_after,
+        created_before=query.created_before,
+        owner_id=query.owner_id,
+        q=query.q,
+    )
+    page = leads.list_leads(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        filters=filters,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/leads/{lead_id}",
+    response_model=LeadOut,
+    response_model_exclude_unset=True,
+    responses={404: _PROBLEM},
+)
+def get_lead(lead_id: LeadId, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+    """One lead of the agency, with its status history."""
+    return leads.get_lead(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
+
+
+@router.post(
+    "/leads/{lead_id}/status",
+    response_model=LeadOut,
+    response_model_exclude_unset=True,
+    responses={404: _PROBLEM, 409: _PROBLEM},
+)
+def change_status(
+    lead_id: LeadId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Record an outcome: contacted, quoted, bound, lost or nurture."""
+    return leads.change_status(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        status=body.status,
+        reason=body.reason,
+        now=container.clock.now(),
+    )
+
+
+@router.post(
+    "/leads/{lead_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventOut,
+    responses={404: _PROBLEM},
+)
+def record_event(
+    lead_id: LeadId, body: EventCreate, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Record what the prospect did (page view, quote started, call ...), for scoring."""
+    return leads.record_event(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        type=body.type,
+        at=body.at,
+        data=body.data,
+        now=container.clock.now(),
+    )
+
+
+@router.get("/leads/{lead_id}/events", response_model=list[EventOut], responses={404: _PROBLEM})
+def list_events(
+    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+) -> list[dict[str, Any]]:
+    """The lead's behavioral events, oldest first."""
+    return leads.list_events(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )

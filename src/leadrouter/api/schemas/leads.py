@@ -1,0 +1,138 @@
+"""Request and response bodies of the lead endpoints."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from leadrouter.domain.model import LeadStatus
+from leadrouter.intake.contract import LeadFields
+
+
+class LeadCreate(LeadFields):
+    """A lead. By default first_name, last_name, email, phone, zip and insurance_type are
+    required; a lead source or the agency's settings may require other fields."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "first_name": "Maria",
+                "last_name": "Lopez",
+                "email": "maria@example.com",
+                "phone": "(212) 867-5309",
+                "zip": "10001",
+                "insurance_type": "personal_auto",
+                "source": "website",
+                "exclusive": True,
+                "attributes": {"vehicles": 2},
+            }
+        }
+    )
+
+
+class StatusChangeOut(BaseModel):
+    status: LeadStatus
+    at: AwareDatetime
+    reason: str | None
+
+
+class DuplicateOut(BaseModel):
+    matched_on: Literal["phone", "email"]
+    touch_id: int
+    touched_at: AwareDatetime
+
+
+class LeadOut(BaseModel):
+    """A lead as stored: normalized contact details, place, status and bookkeeping."""
+
+    id: int
+    status: LeadStatus
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None = Field(description="E.164, e.g. +12128675309.")
+    zip: str | None
+    state: str | None
+    county: str | None
+    city: str | None
+    timezone: str | None = Field(description="IANA time zone of the ZIP code.")
+    insurance_type: str
+    business_line: str | None
+    source: str | None
+    current_carrier: str | None
+    policy_expiration: date | None
+    exclusive: bool
+    notes: str | None
+    attributes: dict[str, Any]
+    flags: dict[str, Any] = Field(description='E.g. {"state_mismatch": {"given", "zip_state"}}.')
+    client_id: int | None = Field(description="The existing client matched by phone or email.")
+    owner_id: int | None
+    intent_tier: str | None
+    do_not_contact: bool
+    touch_count: int
+    last_touch_at: AwareDatetime
+    created_at: AwareDatetime
+    status_changed_at: AwareDatetime
+    status_history: list[StatusChangeOut] | None = Field(
+        default=None, description="Only on GET /v1/leads/{id}."
+    )
+    duplicate_of: int | None = Field(
+        default=None, description="Set when this post repeated an existing lead (status 200)."
+    )
+    duplicate: DuplicateOut | None = None
+
+
+class LeadPageOut(BaseModel):
+    items: list[LeadOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
+
+
+class LeadQuery(BaseModel):
+    """Filters of GET /v1/leads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[LeadStatus] = Field(default_factory=list)
+    insurance_type: str | None = Field(default=None, max_length=50)
+    state: str | None = Field(default=None, min_length=2, max_length=2)
+    source: str | None = Field(default=None, max_length=200)
+    created_after: AwareDatetime | None = None
+    created_before: AwareDatetime | None = None
+    owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    q: str | None = Field(default=None, max_length=200, description="Name, email or phone.")
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=100)
+
+
+class StatusChangeIn(BaseModel):
+    """An outcome recorded by a person; queued and assigned are set by routing only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["contacted", "quoted", "bound", "lost", "nurture"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class EventCreate(BaseModel):
+    """A behavioral event: what the prospect did, and when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(pattern=r"^[a-z][a-z0-9_.:-]{0,49}$", examples=["quote_started"])
+    at: AwareDatetime
+    data: dict[str, Any] = Field(default_factory=dict, description="At most 4096 bytes as JSON.")
+
+
+class EventOut(BaseModel):
+    id: int
+    lead_id: int
+    type: str
+    at: AwareDatetime
+    data: dict[str, Any]
+    created_at: AwareDatetime
+
+
+class FormReceived(BaseModel):
+    status: Literal["received"] = "received"

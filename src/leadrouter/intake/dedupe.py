@@ -1,0 +1,75 @@
+"""Repeat leads (same phone or email within the agency's window) and existing clients.
+
+One round trip answers both questions: a UNION ALL of one-row lookups, each on its
+``(agency_id, phone|email, ...)`` index. A phone match wins over an email match. The caller
+holds the contact locks (``contact_lock_names``) from before the lookup until it commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from leadrouter.store.tables import clients, leads
+
+
+@dataclass(frozen=True)
+class Matches:
+    repeat_of: int | None = None
+    repeat_matched_on: str | None = None
+    client_id: int | None = None
+
+
+def contact_lock_names(agency_id: int, phone: str | None, email: str | None) -> list[str]:
+    """The lock names that serialize intake of leads sharing a phone or an email."""
+    names = []
+    if phone:
+        names.append(f"lead-phone:{agency_id}:{phone}")
+    if email:
+        names.append(f"lead-email:{agency_id}:{email}")
+    return names
+
+
+def lookup(
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    phone: str | None,
+    email: str | None,
+    repeat_since: datetime | None,
+) -> Matches:
+    """The newest lead since ``repeat_since`` (None: do not look) and the oldest client that
+    share this phone, else this email."""
+    parts = []
+    for name, value in (("phone", phone), ("email", email)):
+        if value is None:
+            continue
+        if repeat_since is not None:
+            parts.append(
+                sa.select(sa.literal_column(f"'lead:{name}'").label("kind"), leads.c.id)
+                .where(
+                    leads.c.agency_id == agency_id,
+                    leads.c[name] == value,
+                    leads.c.created_at >= repeat_since,
+                )
+                .order_by(leads.c.created_at.desc(), leads.c.id.desc())
+                .limit(1)
+            )
+        parts.append(
+            sa.select(sa.literal_column(f"'client:{name}'").label("kind"), clients.c.id)
+            .where(clients.c.agency_id == agency_id, clients.c[name] == value)
+            .order_by(clients.c.id)
+            .limit(1)
+        )
+    if not parts:
+        return Matches()
+    query = sa.union_all(*(sa.select(p.subquery()) for p in parts))
+    found = {kind: int(id_) for kind, id_ in conn.execute(query)}
+    repeat_on = next((n for n in ("phone", "email") if f"lead:{n}" in found), None)
+    return Matches(
+        repeat_of=found[f"lead:{repeat_on}"] if repeat_on else None,
+        repeat_matched_on=repeat_on,
+        client_id=found.get("client:phone", found.get("client:email")),
+    )

@@ -1,0 +1,97 @@
+"""An agency's intake settings: dedupe window, required fields, insurance type overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from leadrouter.domain.insurance import InsuranceType
+from leadrouter.errors import NotFound, ValidationFailed
+from leadrouter.intake import insurance_types
+from leadrouter.intake.contract import field_errors
+from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
+from leadrouter.store.tables import agencies, lead_sources
+from leadrouter.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What intake of one lead needs to know about its agency and source."""
+
+    settings: IntakeSettings
+    required: frozenset[str]
+    types: Mapping[str, InsuranceType]
+    source_id: int | None
+
+
+def get_intake_settings(*, uow: UnitOfWork, agency_id: int) -> IntakeSettings:
+    """The agency's intake settings (defaults for what it never set)."""
+    with uow:
+        return from_agency_settings(_settings_doc(uow.conn, agency_id))
+
+
+def update_intake_settings(
+    *, uow: UnitOfWork, agency_id: int, document: Mapping[str, Any]
+) -> IntakeSettings:
+    """Replace the agency's intake settings with ``document`` (other settings are kept)."""
+    try:
+        settings = IntakeSettings.model_validate(document)
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        raise ValidationFailed(
+            "; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors
+        ) from None
+    with uow:
+        current = _settings_doc(uow.conn, agency_id, for_update=True)
+        stored = {**current, **settings.model_dump(mode="json", exclude_none=True)}
+        uow.conn.execute(
+            agencies.update().where(agencies.c.id == agency_id).values(settings=stored)
+        )
+        uow.commit()
+    return settings
+
+
+def accepted_types(*, uow: UnitOfWork, agency_id: int) -> Mapping[str, InsuranceType]:
+    """Every insurance type the agency accepts, by code."""
+    return insurance_types.catalog(
+        get_intake_settings(uow=uow, agency_id=agency_id).insurance_types
+    )
+
+
+def intake_context(conn: sa.Connection, *, agency_id: int, source: Any) -> IntakeContext:
+    """The agency's settings and the named lead source's rules, in one query."""
+    name = source.strip() if isinstance(source, str) and source.strip() else None
+    joined = agencies.outerjoin(
+        lead_sources,
+        sa.and_(lead_sources.c.agency_id == agencies.c.id, lead_sources.c.name == name)
+        if name
+        else sa.false(),
+    )
+    row = conn.execute(
+        sa.select(agencies.c.settings, lead_sources.c.id, lead_sources.c.required_fields)
+        .select_from(joined)
+        .where(agencies.c.id == agency_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    settings = from_agency_settings(row.settings)
+    return IntakeContext(
+        settings=settings,
+        required=required_for_source(settings, row.required_fields),
+        types=insurance_types.catalog(settings.insurance_types),
+        source_id=row.id,
+    )
+
+
+def _settings_doc(
+    conn: sa.Connection, agency_id: int, *, for_update: bool = False
+) -> dict[str, Any]:
+    query = sa.select(agencies.c.settings).where(agencies.c.id == agency_id)
+    row = conn.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    return dict(row.settings or {})

@@ -34,25 +34,28 @@ def storable_object(
 ) -> dict[str, Any]:
     """A JSON object small, shallow and clean enough to store: no NaN, NUL or lone surrogates."""
     try:
-        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-        size = len(text.encode("utf-8"))
+        size = len(json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8"))
     except ValueError:
         raise ValueError("must hold only finite numbers and valid Unicode text") from None
     if size > max_bytes:
         raise ValueError(f"must be at most {max_bytes} bytes as JSON, not {size}")
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    if _depth(value) > MAX_ATTRIBUTES_DEPTH:
-        raise ValueError(f"must nest at most {MAX_ATTRIBUTES_DEPTH} levels deep")
+    _check_tree(value, 1)
     return value
 
 
-def _depth(value: Any) -> int:
+def _check_tree(value: Any, depth: int) -> None:
+    if isinstance(value, dict | list) and depth > MAX_ATTRIBUTES_DEPTH:
+        raise ValueError(f"must nest at most {MAX_ATTRIBUTES_DEPTH} levels deep")
     if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+        for key, item in value.items():
+            if "\x00" in key:
+                raise ValueError("must not contain NUL characters")
+            _check_tree(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_tree(item, depth + 1)
+    elif isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
 
 
 class LeadFields(BaseModel):

@@ -1,21 +1,69 @@
-"""The demo agency that ``make run`` loads into an empty database."""
+"""The demo agency that ``make run`` loads into an empty database.
+
+Harbor & Main Insurance: four producers in four pods that back each other up, ZIP
+territories North County 10001-10099, South County 10100-10199, Metro 10200-10299 and West
+Side 10300-10399, licenses in several states (one expiring within 30 days, one already
+expired), a few lead sources with costs and some existing clients. The roster comes from
+the CSV files in ``demo_data/`` through the ordinary CSV importer; their dates are written
+``{{today+N}}`` and computed from ``now``, so the demo is always current.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date, timedelta
+from importlib import resources
+from zoneinfo import ZoneInfo
 
 from leadrouter.bootstrap import Container
+from leadrouter.domain.model import Role
+from leadrouter.roster.csv_import import import_csv
 from leadrouter.services import agencies
+
+DEMO_NAME = "Harbor & Main Insurance"
+DEMO_TIMEZONE = "America/New_York"
+DEMO_REGISTRY = "demo registry"
+DEMO_FILES = ("sources", "producers", "licenses", "territories", "clients")
+_TODAY = re.compile(r"\{\{today([+-]\d+)?\}\}")
+
+
+def render(template: str, today: date) -> str:
+    """A demo CSV with each ``{{today+N}}`` replaced by the date N days from ``today``."""
+    return _TODAY.sub(lambda m: (today + timedelta(days=int(m[1] or 0))).isoformat(), template)
+
+
+def demo_csv(kind: str, today: date) -> str:
+    """The demo agency's CSV of ``kind``, dated from ``today``."""
+    template = (resources.files("leadrouter") / "demo_data" / f"{kind}.csv").read_text("utf-8")
+    return render(template, today)
 
 
 def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int | None:
     """Load the demo agency if there is no agency yet; returns its id when it was created."""
     if agencies.count_agencies(uow=c.uow(readonly=True)) > 0:
         return None
+    now = c.clock.now()
     new = agencies.create_agency(
-        uow=c.uow(), name="Demo Insurance Agency", now=c.clock.now(),
+        uow=c.uow(), name=DEMO_NAME, now=now, timezone=DEMO_TIMEZONE,
         api_key=c.settings.demo_api_key,
     )
-    announce(f"demo agency created (id {new.agency_id})")
-    announce(f"demo API key: {new.api_key}")
+    today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
+    counts = []
+    for kind in DEMO_FILES:
+        report = import_csv(
+            uow=c.uow(), agency_id=new.agency_id, kind=kind, data=demo_csv(kind, today),
+            now=now, verified_by=DEMO_REGISTRY if kind == "licenses" else None,
+        )
+        if report.errors or not report.committed:
+            raise RuntimeError(f"the demo {kind} file is broken: {report.errors}")
+        counts.append(f"{report.created} {kind}")
+    _, compliance_key = agencies.issue_key(
+        uow=c.uow(), agency_id=new.agency_id, name="demo compliance", now=now,
+        role=Role.COMPLIANCE,
+    )
+    announce(f"demo agency {DEMO_NAME!r} created (id {new.agency_id}): {', '.join(counts)}")
+    announce(f"demo API key (manager): {new.api_key}")
+    announce(f"demo API key (compliance, verifies licenses): {compliance_key}")
+    announce(f"demo public form key: {new.public_form_key}")
     return new.agency_id

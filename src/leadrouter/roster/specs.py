@@ -13,15 +13,9 @@ from decimal import Decimal
 
 from leadrouter.domain.model import LicenseStatus, Period, Role, Shift
 from leadrouter.errors import FieldError
+from leadrouter.intake.settings import REQUIRABLE
 
 DEFAULT_HOURS: tuple[Shift, ...] = tuple(Shift(day, time(9), time(17)) for day in range(5))
-
-LEAD_FIELDS = frozenset(
-    {
-        "first_name", "last_name", "email", "phone", "zip", "insurance_type", "state",
-        "current_carrier", "policy_expiration", "notes",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -107,10 +101,10 @@ def spec_errors(spec: Spec) -> list[FieldError]:
         if spec.phone is None and spec.email is None:
             errors.append(FieldError("phone", "give a phone or an email, so leads can match"))
     elif isinstance(spec, SourceSpec) and spec.required_fields is not None:
-        unknown = sorted(set(spec.required_fields) - LEAD_FIELDS)
+        unknown = sorted(set(spec.required_fields) - REQUIRABLE)
         if unknown:
             errors.append(FieldError(
                 "required_fields",
-                f"unknown lead field(s) {', '.join(unknown)}; use {', '.join(sorted(LEAD_FIELDS))}",
+                f"unknown lead field(s) {', '.join(unknown)}; use {', '.join(sorted(REQUIRABLE))}",
             ))
     return errors

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LicenseStatus
-from leadrouter.errors import Conflict
+from leadrouter.errors import Conflict, NotFound
 from leadrouter.roster.specs import LicenseSpec
 from leadrouter.services.roster.common import (
     Page,
@@ -34,7 +34,7 @@ from leadrouter.store.roster_repo import (
     license_spec,
     license_values,
 )
-from leadrouter.store.tables import licenses
+from leadrouter.store.tables import api_keys, licenses
 from leadrouter.store.uow import UnitOfWork
 
 _DUPLICATE = "this producer already has a license with this state and number"
@@ -164,3 +164,15 @@ def delete_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> None:
                    in_use=f"license {license_id} is part of the record; set its status instead")
         bump_roster_version(conn, agency_id)
         uow.commit()
+
+
+def verifier_name(*, uow: UnitOfWork, agency_id: int, key_id: int) -> str:
+    """How a verification by this API key is recorded: the key's name and id."""
+    with uow:
+        name = uow.conn.execute(
+            sa.select(api_keys.c.name).where(
+                api_keys.c.id == key_id, api_keys.c.agency_id == agency_id)
+        ).scalar()
+    if name is None:
+        raise NotFound(f"API key {key_id} does not exist")
+    return f"{name} (key {key_id})"

@@ -1,0 +1,52 @@
+"""Types and helpers the roster bodies share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from leadrouter.intake.emails import normalize_email
+from leadrouter.intake.phones import to_e164
+from leadrouter.roster import fields
+
+T = TypeVar("T")
+
+
+def _phone(raw: str) -> str:
+    try:
+        return to_e164(raw)
+    except ValueError as exc:
+        raise ValueError(f"{raw!r} {exc}") from None
+
+
+Email = Annotated[str, AfterValidator(normalize_email), Field(examples=["ana@example.com"])]
+Phone = Annotated[str, AfterValidator(_phone), Field(examples=["(212) 555-0101"])]
+TimeZone = Annotated[str, AfterValidator(fields.parse_timezone),
+                     Field(examples=["America/New_York"])]
+State = Annotated[str, AfterValidator(fields.parse_state), Field(examples=["NY"])]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+ExternalId = Annotated[str, Field(min_length=1, max_length=100, examples=["P001"])]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are refused, to help integrators find typos."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def given(self, names: Any = None) -> dict[str, Any]:
+        """The fields the caller sent (all of them when ``names`` is None)."""
+        chosen = type(self).model_fields if names is None else names
+        return {name: getattr(self, name) for name in chosen}
+
+
+def refuse_null(value: Any) -> Any:
+    """A partial update may leave a field out, but not set a required one to null."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page.")

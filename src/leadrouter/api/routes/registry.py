@@ -8,12 +8,4 @@ from fastapi import APIRouter
 def routers() -> list[APIRouter]:
     from leadrouter.api.routes import agency_settings, keys, leads, roster
 
-    return [
-        keys.router, leads.router, agency_settings.router, *roster.routers(), *_notify_routers(),
-    ]
-
-
-def _notify_routers() -> list[APIRouter]:
-    from leadrouter.api.routes import alerts, outbox, webhooks
-
-    return [outbox.router, alerts.router, webhooks.router]
+    return [keys.router, leads.router, agency_settings.router, *roster.routers()]

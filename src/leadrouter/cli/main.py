@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from leadrouter.cli import agency, imports
+from leadrouter.cli import agency, audit, imports, policy
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 
@@ -12,6 +12,8 @@ app = typer.Typer(help="leadrouter: route insurance leads to licensed producers.
                   no_args_is_help=True)
 app.add_typer(agency.app, name="agency")
 app.add_typer(imports.app, name="import")
+app.add_typer(policy.app, name="policy")
+app.add_typer(audit.app, name="audit")
 
 
 @app.command()

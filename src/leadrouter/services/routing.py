@@ -16,10 +16,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, RoutingInput, eligible_producers, route
 from leadrouter.errors import Conflict, NotFound, NotLicensed
-from leadrouter.services.routing_context import RoutingDeps, load_context
+from leadrouter.services import lead_events
+from leadrouter.services.leads import AfterStore, change_status_in
+from leadrouter.services.routing_context import RoutingContext, RoutingDeps, load_context
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency
@@ -56,18 +59,16 @@ def route_lead_in_tx(
     return _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=notify)
 
 
-def _without(ctx: Any, decision: Decision, exclude: frozenset[int]) -> Decision:
+def _without(ctx: RoutingContext, decision: Decision, exclude: frozenset[int]) -> Decision:
     """Route again, leaving out producers who already had (and lost) this lead."""
-    remaining = [
-        pid for pid in eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
-    ]
+    remaining = eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     if not remaining:
         return dataclasses.replace(
             decision, outcome="queued", producer_id=None, license_id=None, pool=None,
             reason="no other eligible producer is available",
         )
-    pick = min(remaining, key=lambda pid: (ctx.input.loads.get(pid).open_count
-                                           if ctx.input.loads.get(pid) else 0, pid))
+    loads = ctx.input.loads
+    pick = min(remaining, key=lambda pid: (loads[pid].open_count if pid in loads else 0, pid))
     verdict = ctx.gate(pick)
     return dataclasses.replace(
         decision, producer_id=pick, license_id=verdict.license_id, pool=None,
@@ -77,7 +78,7 @@ def _without(ctx: Any, decision: Decision, exclude: frozenset[int]) -> Decision:
 
 
 def _apply(
-    conn: sa.Connection, deps: RoutingDeps, ctx: Any, decision: Decision, *, kind: str,
+    conn: sa.Connection, deps: RoutingDeps, ctx: RoutingContext, decision: Decision, *, kind: str,
     actor: str | None, now: datetime, notify: bool,
 ) -> RouteResult:
     lead = ctx.input.lead
@@ -107,26 +108,27 @@ def _apply(
         repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
         conn.execute(leads.update().where(leads.c.id == lead.id)
                      .values(owner_id=decision.producer_id))
-        deps.set_status(conn, agency_id=agency_id, lead_id=lead.id,
-                        status=LeadStatus.ASSIGNED, reason=f"{kind}: decision {decision_id}",
-                        now=now)
+        if lead.status != LeadStatus.ASSIGNED:
+            change_status_in(conn, agency_id=agency_id, lead_id=lead.id,
+                             status=LeadStatus.ASSIGNED, reason=f"{kind}: decision {decision_id}",
+                             now=now)
         if notify:
-            deps.on_assigned(conn, agency_id=agency_id, lead_id=lead.id,
-                             producer_id=decision.producer_id, kind=kind, now=now)
+            lead_events.assigned(conn, agency_id=agency_id, lead_id=lead.id,
+                                 producer_id=decision.producer_id, kind=kind, now=now)
     elif decision.outcome == "nurture":
-        deps.set_status(conn, agency_id=agency_id, lead_id=lead.id, status=LeadStatus.NURTURE,
-                        reason=decision.reason, now=now)
+        change_status_in(conn, agency_id=agency_id, lead_id=lead.id, status=LeadStatus.NURTURE,
+                         reason=decision.reason, now=now)
     else:
         reason = decision.reason or "no eligible producer"
         already_waiting = lead.status == LeadStatus.QUEUED
         repo.enqueue(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
                      priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0), now=now)
         if not already_waiting:
-            deps.set_status(conn, agency_id=agency_id, lead_id=lead.id,
-                            status=LeadStatus.QUEUED, reason=reason, now=now)
+            change_status_in(conn, agency_id=agency_id, lead_id=lead.id,
+                             status=LeadStatus.QUEUED, reason=reason, now=now)
             if notify:
-                deps.on_queued(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
-                               now=now)
+                lead_events.queued(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
+                                   now=now)
     return RouteResult(lead.id, decision.outcome, decision.producer_id, decision_id,
                        decision.reason)
 
@@ -181,6 +183,47 @@ def assign_manually(
     kind = "manual"
     result = _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=True)
     if previous is not None and previous != producer_id:
-        deps.on_reassigned(conn, agency_id=agency_id, lead_id=lead_id, from_producer=previous,
-                           to_producer=producer_id, reason=f"manual by {actor}", now=now)
+        lead_events.reassigned(conn, agency_id=agency_id, lead_id=lead_id,
+                               from_producer=previous, to_producer=producer_id,
+                               reason=f"manual by {actor}", now=now)
     return result
+
+
+def assign_lead_manually(
+    *, container: Container, agency_id: int, lead_id: int, producer_id: int, actor: str
+) -> RouteResult:
+    """``assign_manually`` in its own transaction."""
+    with container.uow() as uow:
+        result = assign_manually(uow.conn, container.routing, agency_id=agency_id,
+                                 lead_id=lead_id, producer_id=producer_id, actor=actor,
+                                 now=container.clock.now())
+        uow.commit()
+    return result
+
+
+def route_lead(*, container: Container, agency_id: int, lead_id: int) -> RouteResult:
+    """Route one stored lead in its own transaction."""
+    with container.uow() as uow:
+        result = route_lead_in_tx(uow.conn, container.routing, agency_id=agency_id,
+                                  lead_id=lead_id, now=container.clock.now())
+        uow.commit()
+    return result
+
+
+def drain(*, container: Container, agency_id: int) -> list[RouteResult]:
+    """Drain the agency's queue in its own transaction."""
+    with container.uow() as uow:
+        results = drain_queue(uow.conn, container.routing, agency_id=agency_id,
+                              now=container.clock.now())
+        uow.commit()
+    return results
+
+
+def after_intake(deps: RoutingDeps) -> AfterStore:
+    """The intake hook: announce the new lead and route it, in the intake's transaction."""
+
+    def hook(conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime) -> None:
+        lead_events.created(conn, agency_id=agency_id, lead_id=lead_id, now=now)
+        route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+
+    return hook

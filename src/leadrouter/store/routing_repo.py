@@ -47,16 +47,6 @@ def roster_version(conn: sa.Connection, agency_id: int) -> int:
     return int(v or 0)
 
 
-def bump_roster_version(conn: sa.Connection, agency_id: int) -> None:
-    """Mark the agency's roster changed, so every process reloads it for the next decision."""
-    updated = conn.execute(
-        roster_versions.update().where(roster_versions.c.agency_id == agency_id)
-        .values(version=roster_versions.c.version + 1)
-    ).rowcount
-    if not updated:
-        conn.execute(roster_versions.insert().values(agency_id=agency_id, version=1))
-
-
 def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, ProducerLoad]:
     """Open leads and new leads today of every producer of the agency."""
     day = {

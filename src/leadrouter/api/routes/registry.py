@@ -6,6 +6,15 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from leadrouter.api.routes import agency_settings, keys, leads, roster
+    from leadrouter.api.routes import agency_settings, keys, leads, policy, roster, routing
 
-    return [keys.router, leads.router, agency_settings.router, *roster.routers()]
+    return [
+        keys.router, leads.router, agency_settings.router, *roster.routers(), routing.router,
+        policy.router, *_notify_routers(),
+    ]
+
+
+def _notify_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import alerts, outbox, webhooks
+
+    return [outbox.router, alerts.router, webhooks.router]

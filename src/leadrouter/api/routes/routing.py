@@ -1,0 +1,99 @@
+"""Decisions, manual assignment, the queue and the audit chain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, Field
+
+from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.domain.model import Role
+from leadrouter.errors import NotFound
+from leadrouter.services import decisions, routing
+from leadrouter.services.agencies import Principal
+
+router = APIRouter(tags=["routing"])
+LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Assigner = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR))]
+_PROBLEM: dict[int | str, dict[str, Any]] = {
+    404: {"content": {"application/problem+json": {}}, "description": "No such lead here."},
+}
+
+
+class DecisionOut(BaseModel):
+    id: int
+    seq: int = Field(description="Position in the agency's hash chain.")
+    lead_id: int
+    kind: str = Field(description="route, drain, reassign, manual, ...")
+    outcome: str = Field(description="assigned, queued or nurture")
+    producer_id: int | None
+    policy_version: int
+    actor: str | None
+    created_at: Any
+    explanation: dict[str, Any] = Field(
+        description="Every candidate, the step that excluded it and why, the scores, the "
+                    "winner, the strategy and its tie-break.")
+    hash: str
+    prev_hash: str
+
+
+class AssignIn(BaseModel):
+    producer_id: int = Field(ge=1)
+
+
+class AssignOut(BaseModel):
+    lead_id: int
+    outcome: str
+    producer_id: int | None
+    decision_id: int | None
+
+
+@router.get("/leads/{lead_id}/decision", response_model=DecisionOut, responses=_PROBLEM)
+def latest_decision(lead_id: LeadId, container: ContainerDep,
+                    principal: PrincipalDep) -> dict[str, Any]:
+    """Why the lead went where it went (the latest decision about it)."""
+    found = decisions.lead_decisions(uow=container.uow(readonly=True),
+                                     agency_id=principal.agency_id, lead_id=lead_id)
+    if not found:
+        raise NotFound(f"lead {lead_id} has no decision yet")
+    return found[-1]
+
+
+@router.get("/leads/{lead_id}/decisions", response_model=list[DecisionOut], responses=_PROBLEM)
+def all_decisions(lead_id: LeadId, container: ContainerDep,
+                  principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Every decision about the lead, oldest first."""
+    return decisions.lead_decisions(uow=container.uow(readonly=True),
+                                    agency_id=principal.agency_id, lead_id=lead_id)
+
+
+@router.post(
+    "/leads/{lead_id}/assignment", response_model=AssignOut,
+    responses={**_PROBLEM, 409: {"content": {"application/problem+json": {}},
+                                 "description": "The license gate refused the producer."}},
+)
+def assign(lead_id: LeadId, body: AssignIn, container: ContainerDep,
+           principal: Assigner) -> AssignOut:
+    """Give the lead to a named producer; the license gate still decides (409 with the reason)."""
+    result = routing.assign_lead_manually(
+        container=container, agency_id=principal.agency_id, lead_id=lead_id,
+        producer_id=body.producer_id, actor=f"key {principal.key_id}",
+    )
+    return AssignOut(lead_id=result.lead_id, outcome=result.outcome,
+                     producer_id=result.producer_id, decision_id=result.decision_id)
+
+
+@router.get("/queue")
+def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Leads nobody may take yet, each with its reason, in the order they will be assigned."""
+    return decisions.queue(uow=container.uow(readonly=True), agency_id=principal.agency_id)
+
+
+@router.get("/audit/verify")
+def verify_audit(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Walk the agency's hash-chained decision log; the first broken link, if any."""
+    count, broken = decisions.verify(uow=container.uow(readonly=True),
+                                     agency_id=principal.agency_id)
+    return {"records": count, "intact": broken is None,
+            "first_broken": None if broken is None else broken.__dict__}

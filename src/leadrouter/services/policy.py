@@ -1,0 +1,95 @@
+"""Use cases of the routing policy: read, save a new version, lint, dry-run a lead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from leadrouter.bootstrap import Container
+from leadrouter.domain.lint import LintFinding
+from leadrouter.domain.model import Lead, LeadStatus
+from leadrouter.domain.routing import Decision, route
+from leadrouter.errors import ValidationFailed
+from leadrouter.intake.normalize import normalize
+from leadrouter.policy.load import lint_document, parse_policy
+from leadrouter.policy.schema import PolicyDocument
+from leadrouter.services.agency_settings import intake_context
+from leadrouter.services.policy_store import (
+    ActivePolicy,
+    activate,
+    policy_history,
+    save_policy,
+)
+from leadrouter.services.routing_context import context_for
+from leadrouter.store.uow import UnitOfWork
+
+
+def current_policy(*, container: Container, agency_id: int) -> PolicyDocument:
+    """The document in force for the agency (version 0 is the shipped default)."""
+    with container.uow(readonly=True) as uow:
+        return container.routing.policies.active(uow.conn, agency_id).document
+
+
+def put_policy(
+    *, container: Container, agency_id: int, text: str, fmt: Any, actor: str | None
+) -> PolicyDocument:
+    """Validate and store a new version; it applies to the next decision."""
+    with container.uow() as uow:
+        document = save_policy(uow.conn, agency_id=agency_id, text=text, fmt=fmt, actor=actor,
+                               now=container.clock.now())
+        uow.commit()
+    return document
+
+
+def versions(*, uow: UnitOfWork, agency_id: int) -> list[dict[str, Any]]:
+    with uow:
+        return policy_history(uow.conn, agency_id=agency_id)
+
+
+def lint(
+    *, container: Container, agency_id: int, text: str, fmt: Any = None
+) -> list[LintFinding]:
+    """Parse (422 on a bad document) and lint a document against the agency's roster."""
+    document = parse_policy(text, fmt)
+    with container.uow(readonly=True) as uow:
+        roster = container.routing.rosters.snapshot(uow.conn, agency_id)
+        tz = _agency_tz(uow, agency_id)
+    return lint_document(document, roster, now=container.clock.now(), tz=tz)
+
+
+def dry_run(
+    *, container: Container, agency_id: int, lead_payload: dict[str, Any],
+    text: str | None = None, fmt: Any = None, now: datetime | None = None,
+) -> Decision:
+    """The decision a lead would get now, under a given document (or the one in force).
+
+    Nothing is written: no lead, no assignment, no rotation step, no audit record.
+    """
+    now = now or container.clock.now()
+    active: ActivePolicy | None = activate(parse_policy(text, fmt)) if text else None
+    with container.uow(readonly=True) as uow:
+        ctx = intake_context(uow.conn, agency_id=agency_id, source=lead_payload.get("source"))
+        lead = normalize(lead_payload, required=ctx.required, types=ctx.types)
+        if isinstance(lead, list):
+            raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead),
+                                   errors=lead)
+        domain_lead = Lead(
+            id=0, agency_id=agency_id, status=LeadStatus.NEW, created_at=now,
+            insurance_type=lead.insurance_type, first_name=lead.first_name,
+            last_name=lead.last_name, email=lead.email, phone=lead.phone, zip=lead.zip,
+            state=lead.state, county=lead.county, city=lead.city, timezone=lead.timezone,
+            source=lead.source_name, exclusive=lead.exclusive, attributes=lead.attributes,
+            intent_tier=lead_payload.get("intent_tier"),
+        )
+        routing_ctx = context_for(uow.conn, container.routing, lead=domain_lead, now=now,
+                                  policy=active)
+    return route(routing_ctx.roster, routing_ctx.input, routing_ctx.policy)
+
+
+def _agency_tz(uow: UnitOfWork, agency_id: int) -> str:
+    import sqlalchemy as sa
+
+    from leadrouter.store.tables import agencies
+
+    return str(uow.conn.execute(
+        sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one())

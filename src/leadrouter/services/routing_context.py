@@ -1,0 +1,115 @@
+"""Everything one routing decision reads, loaded inside the decision's transaction.
+
+The roster is cached per process and per roster version (every roster write bumps it), so a
+change applies to the very next decision in every process; loads, rotation counts, the lead
+and the policy version are read fresh each time.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from leadrouter.domain.compliance import GateVerdict, check_gate, local_date
+from leadrouter.domain.model import Lead
+from leadrouter.domain.routing import RosterSnapshot, RoutingInput, RoutingPolicy
+from leadrouter.errors import NotFound
+from leadrouter.services.agency_settings import intake_context
+from leadrouter.services.policy_store import ActivePolicy, PolicyCache
+from leadrouter.store import routing_repo as repo
+from leadrouter.store.roster_repo import client_from_row, load_roster
+from leadrouter.store.tables import agencies, clients
+
+
+class RosterCache:
+    """Roster snapshots by agency, rebuilt when the agency's roster version moves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshots: dict[int, tuple[int, RosterSnapshot]] = {}
+
+    def snapshot(self, conn: sa.Connection, agency_id: int) -> RosterSnapshot:
+        version = repo.roster_version(conn, agency_id)
+        with self._lock:
+            cached = self._snapshots.get(agency_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        roster = load_roster(conn, agency_id)
+        snap = RosterSnapshot.build(roster.producers, roster.licenses, roster.territories)
+        with self._lock:
+            self._snapshots[agency_id] = (version, snap)
+        return snap
+
+
+@dataclass
+class RoutingDeps:
+    """Per-process caches the routing services share (held by the container)."""
+
+    rosters: RosterCache = field(default_factory=RosterCache)
+    policies: PolicyCache = field(default_factory=PolicyCache)
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    roster: RosterSnapshot
+    input: RoutingInput
+    active: ActivePolicy
+    today: date
+
+    @property
+    def policy(self) -> RoutingPolicy:
+        return self.active.routing
+
+    @property
+    def roster_ids(self) -> frozenset[int]:
+        return frozenset(self.roster.by_id)
+
+    def gate(self, producer_id: int) -> GateVerdict:
+        """The license gate for this lead and one producer, now."""
+        producer = self.roster.by_id.get(producer_id)
+        if producer is None:
+            return GateVerdict(False, f"producer {producer_id} is not on the roster", None)
+        lead = self.input.lead
+        return check_gate(
+            producer, self.roster.licenses_of.get(producer_id, ()), state=lead.state,
+            insurance_type=self.input.insurance_type, now=self.input.now,
+            tz=self.input.agency_tz,
+        )
+
+
+def load_context(
+    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime
+) -> RoutingContext:
+    """Read the lead, roster, loads, rotation and policy for one decision."""
+    row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    if row is None:
+        raise NotFound(f"lead {lead_id} does not exist")
+    return context_for(conn, deps, lead=repo.lead_from_row(row), now=now)
+
+
+def context_for(
+    conn: sa.Connection, deps: RoutingDeps, *, lead: Lead, now: datetime,
+    policy: ActivePolicy | None = None,
+) -> RoutingContext:
+    """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one in force."""
+    agency_id = lead.agency_id
+    tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
+    today = local_date(now, tz) or now.date()
+    types = intake_context(conn, agency_id=agency_id, source=None).types
+    client = None
+    if lead.client_id is not None:
+        crow = conn.execute(
+            sa.select(clients).where(clients.c.id == lead.client_id)).mappings().first()
+        client = client_from_row(crow) if crow is not None else None
+    inp = RoutingInput(
+        lead=lead, insurance_type=types.get(lead.insurance_type), client=client,
+        loads=repo.loads(conn, agency_id=agency_id, today=today),
+        rotation=repo.rotation(conn, agency_id=agency_id), now=now, agency_tz=tz,
+    )
+    return RoutingContext(
+        roster=deps.rosters.snapshot(conn, agency_id), input=inp,
+        active=policy or deps.policies.active(conn, agency_id), today=today,
+    )

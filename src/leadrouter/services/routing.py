@@ -48,14 +48,25 @@ def explanation_of(decision: Decision) -> dict[str, Any]:
 def route_lead_in_tx(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
     kind: str = "route", actor: str | None = None, exclude: frozenset[int] = frozenset(),
-    notify: bool = True,
+    notify: bool = True, only_if_assigned: bool = False,
 ) -> RouteResult:
-    """Route one lead inside the caller's transaction (which the caller commits)."""
+    """Route one lead inside the caller's transaction (which the caller commits).
+
+    With ``only_if_assigned`` (queue draining) a lead that still finds nobody stays as it is:
+    no new audit record, only its queue reason refreshed.
+    """
     lock_agency(conn, agency_id)
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
     decision = route(ctx.roster, ctx.input, ctx.policy)
     if decision.outcome == "assigned" and decision.producer_id in exclude:
         decision = _without(ctx, decision, exclude)
+    if only_if_assigned and decision.outcome != "assigned":
+        if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
+            repo.enqueue(conn, agency_id=agency_id, lead_id=lead_id,
+                         reason=decision.reason or "no eligible producer",
+                         priority=QUEUE_PRIORITY.get(ctx.input.lead.intent_tier or "", 0),
+                         now=now)
+        return RouteResult(lead_id, "unchanged", None, None, decision.reason)
     return _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=notify)
 
 
@@ -149,14 +160,24 @@ def end_assignment(
 def drain_queue(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
 ) -> list[RouteResult]:
-    """Route waiting leads, highest priority and oldest first, until one still finds nobody."""
+    """Route waiting leads, highest priority and oldest first; those still stuck stay queued."""
     lock_agency(conn, agency_id)
-    results = []
+    return [
+        route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now,
+                         kind="drain", only_if_assigned=True)
+        for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
+    ]
+
+
+def queue_could_drain(
+    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
+) -> bool:
+    """Whether any waiting lead would now be assigned (a read-only look before draining)."""
     for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit):
-        result = route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now,
-                                  kind="drain")
-        results.append(result)
-    return results
+        ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+        if route(ctx.roster, ctx.input, ctx.policy).outcome == "assigned":
+            return True
+    return False
 
 
 def assign_manually(
@@ -211,10 +232,13 @@ def route_lead(*, container: Container, agency_id: int, lead_id: int) -> RouteRe
 
 
 def drain(*, container: Container, agency_id: int) -> list[RouteResult]:
-    """Drain the agency's queue in its own transaction."""
+    """Drain the agency's queue in its own transaction, if anything waiting can now go."""
+    now = container.clock.now()
+    with container.uow(readonly=True) as uow:
+        if not queue_could_drain(uow.conn, container.routing, agency_id=agency_id, now=now):
+            return []
     with container.uow() as uow:
-        results = drain_queue(uow.conn, container.routing, agency_id=agency_id,
-                              now=container.clock.now())
+        results = drain_queue(uow.conn, container.routing, agency_id=agency_id, now=now)
         uow.commit()
     return results
 

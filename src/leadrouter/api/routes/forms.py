@@ -18,6 +18,7 @@ from leadrouter.api.deps import ContainerDep
 from leadrouter.api.schemas.leads import FormReceived
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.services import leads
+from leadrouter.services.routing import after_intake
 from leadrouter.services.agencies import agency_by_form_key
 
 router = APIRouter(tags=["web forms"])
@@ -54,6 +55,7 @@ async def submit_form(form_key: str, request: Request, container: ContainerDep) 
         payload=form_payload(values),
         idempotency_key=None,
         now=container.clock.now(),
+        after_store=after_intake(container.routing),
     )
     return FormReceived()
 

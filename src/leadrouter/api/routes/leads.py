@@ -22,6 +22,7 @@ from leadrouter.errors import FieldError, ValidationFailed
 from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services import leads
+from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["leads"])
 LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -68,6 +69,7 @@ async def create_lead(
         payload=payload,
         idempotency_key=idempotency_key,
         now=container.clock.now(),
+        after_store=after_intake(container.routing),
     )
     headers = {}
     if result.status_code == status.HTTP_201_CREATED:

@@ -83,6 +83,22 @@ EMAILS: dict[str, tuple[str, str]] = {
         "{{ lead_name }} (lead {{ lead_id }}) at {{ agency_name }} has no eligible producer "
         "yet: {{ reason }}.\n",
     ),
+    # License compliance. Variables: state, number, lines, expiration_date, days_left, lead_ids.
+    "license_expiring": (
+        "Your {{ state }} license {{ number }} expires in {{ days_left }} days",
+        "Hi {{ producer_name }},\n\nYour {{ state }} license {{ number }} ({{ lines }}) expires "
+        "on {{ expiration_date }}, in {{ days_left }} days. Please renew it and send the renewal "
+        "to {{ agency_name }}'s compliance team: from {{ expiration_date }} on, no "
+        "{{ state }} leads can go to you without it.\n",
+    ),
+    "license_lapsed": (
+        "Your {{ state }} license {{ number }} has lapsed",
+        "Hi {{ producer_name }},\n\nYour {{ state }} license {{ number }} ({{ lines }}) expired "
+        "on {{ expiration_date }}. {{ agency_name }} no longer routes {{ state }} leads to you"
+        "{% if lead_ids %}, and your open {{ state }} leads ({{ lead_ids }}) are flagged for "
+        "review{% endif %}. Send the renewal to compliance to be routed {{ state }} leads "
+        "again.\n",
+    ),
 }
 
 # name -> body, for texts and in-app alerts.
@@ -100,6 +116,11 @@ TEXTS: dict[str, str] = {
     "lead_queued": "{{ lead_name }} (lead {{ lead_id }}) is waiting in the queue: {{ reason }}.",
     "intro_sms": "Hi {{ lead_first_name }}, this is {{ producer_name }} with {{ agency_name }} "
     "about your {{ insurance_type }} quote. I'll call you shortly." + _OPT_OUT,
+    "license_expiring": "{{ producer_name }}'s {{ state }} license {{ number }} expires on "
+    "{{ expiration_date }} (in {{ days_left }} days).",
+    "license_lapsed": "{{ producer_name }}'s {{ state }} license {{ number }} lapsed on "
+    "{{ expiration_date }}; no {{ state }} leads go to them until it is renewed."
+    "{% if lead_ids %} Their open {{ state }} leads are flagged: {{ lead_ids }}.{% endif %}",
 }
 
 

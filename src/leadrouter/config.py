@@ -22,3 +22,21 @@ class Settings(BaseSettings):
         description="Fixes the demo agency's API key; otherwise one is generated and printed.",
     )
     default_timezone: str = "America/New_York"
+
+    # Notifications (the outbox dispatcher and its channels).
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = Field(default="leadrouter@localhost", description="Envelope sender.")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    sms_base_url: str = Field(
+        default="https://api.twilio.com",
+        description="Base URL of a Twilio-compatible SMS API (/2010-04-01/Accounts/...).",
+    )
+    sms_account_sid: str | None = None
+    sms_auth_token: str | None = None
+    sms_from: str | None = Field(default=None, description="The E.164 number texts come from.")
+    webhook_timeout_seconds: float = 10.0
+    outbox_max_attempts: int = Field(default=8, ge=1, description="Then a message is dead.")

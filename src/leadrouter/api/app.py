@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from leadrouter import __version__
 from leadrouter.api import problems
-from leadrouter.api.routes import forms, health
+from leadrouter.api.routes import forms, health, webhooks
 from leadrouter.bootstrap import Container
 from leadrouter.intake import geography
 
@@ -28,6 +28,7 @@ def create_app(container: Container) -> FastAPI:
     for router in _resource_routers():
         app.include_router(router, prefix="/v1")
     app.include_router(forms.router)
+    app.include_router(webhooks.hooks_router)
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app
 

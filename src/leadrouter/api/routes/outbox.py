@@ -1,0 +1,72 @@
+"""The outbox: every message leaving the system, its attempts, and the dead letters."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.schemas.notifications import (
+    OutboxChannel,
+    OutboxItem,
+    OutboxPage,
+    OutboxStatus,
+)
+from leadrouter.domain.model import Role
+from leadrouter.services import notifications
+from leadrouter.services.agencies import Principal
+
+router = APIRouter(tags=["outbox"])
+Reader = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR, Role.COMPLIANCE))]
+Operator = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR))]
+MessageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("/outbox", response_model=OutboxPage)
+def list_outbox(
+    container: ContainerDep,
+    principal: Reader,
+    status: Annotated[OutboxStatus | None, Query(description="dead = the dead letters")] = None,
+    channel: OutboxChannel | None = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> OutboxPage:
+    """The agency's outgoing messages, newest first; ``?status=dead`` shows the dead letters."""
+    entries = notifications.list_outbox(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        status=status,
+        channel=channel,
+        before_id=before_id,
+        limit=limit + 1,
+    )
+    items = [OutboxItem(**dataclasses.asdict(e)) for e in entries[:limit]]
+    more = len(entries) > limit
+    return OutboxPage(items=items, next_before_id=items[-1].id if more else None)
+
+
+@router.get("/outbox/{message_id}", response_model=OutboxItem)
+def get_outbox_message(
+    message_id: MessageId, container: ContainerDep, principal: Reader
+) -> OutboxItem:
+    """One outgoing message with its attempts and last error."""
+    entry = notifications.get_outbox_entry(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, message_id=message_id
+    )
+    return OutboxItem(**dataclasses.asdict(entry))
+
+
+@router.post("/outbox/{message_id}/retry", response_model=OutboxItem)
+def retry_outbox_message(
+    message_id: MessageId, container: ContainerDep, principal: Operator
+) -> OutboxItem:
+    """Send a dead letter again, with a fresh set of attempts (409 unless it is dead)."""
+    entry = notifications.retry_message(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        message_id=message_id,
+        now=container.clock.now(),
+    )
+    return OutboxItem(**dataclasses.asdict(entry))

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.config import Settings
+from leadrouter.notify.channels import build_channels
+from leadrouter.notify.messages import enqueue_sms
+from leadrouter.notify.sms import RecordingSms, TwilioCompatibleSms
+from leadrouter.store.tables import leads
+from tests.support.agency import make_agency
+from tests.support.notify import channels_for, dispatch, rows
+from tests.support.receivers import http_receiver
+from tests.support.rows import insert_lead
+
+CONTEXT = {
+    "agency_name": "Acme Insurance",
+    "producer_name": "Pat Producer",
+    "lead_first_name": "Maria",
+    "insurance_type": "auto",
+}
+
+
+def queue_intro_text(container: Container, agency_id: int, lead_id: int | None = None) -> int:
+    with container.uow() as uow:
+        message_id = enqueue_sms(
+            uow.conn,
+            agency_id=agency_id,
+            event="cadence.intro_sms",
+            to="+12125550123",
+            template="intro_sms",
+            context=CONTEXT,
+            now=container.clock.now(),
+            consumer_lead_id=lead_id,
+        )
+        uow.commit()
+    return message_id
+
+
+def test_a_text_in_the_producers_name_goes_through_the_provider(container: Container) -> None:
+    agency = make_agency(container)
+    queue_intro_text(container, agency.id)
+    sms = RecordingSms()
+    assert dispatch(container, channels_for(container, sms=sms)).sent == 1
+    assert sms.sent == [
+        (
+            "+12125550123",
+            "Hi Maria, this is Pat Producer with Acme Insurance about your auto quote. "
+            "I'll call you shortly. Reply STOP to opt out.",
+        )
+    ]
+    assert rows(container)[0].provider_ref == "SM000001"
+
+
+def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    queue_intro_text(container, agency.id)
+    with http_receiver() as (inbox, url):
+        inbox.reply = b'{"sid": "SM0123456789", "status": "queued"}'
+        inbox.default = 201
+        settings = Settings(
+            database_url=container.settings.database_url,
+            sms_base_url=url + "/",
+            sms_account_sid="AC123",
+            sms_auth_token="tok",
+            sms_from="+15005550006",
+        )
+        stats = dispatch(container, build_channels(settings, container.engine))
+        (request,) = inbox.requests
+    assert stats.sent == 1
+    assert request.path == "/2010-04-01/Accounts/AC123/Messages.json"
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.headers["authorization"] == "Basic " + base64.b64encode(b"AC123:tok").decode()
+    form = parse_qs(request.body.decode())
+    assert form["To"] == ["+12125550123"] and form["From"] == ["+15005550006"]
+    assert form["Body"][0].startswith("Hi Maria, this is Pat Producer")
+    assert rows(container)[0].provider_ref == "SM0123456789"
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(400, "dead"), (429, "pending"), (503, "pending")])
+def test_the_provider_refusing_a_number_is_final_but_being_busy_is_retried(
+    status: int,
+    outcome: str,
+) -> None:
+    with http_receiver() as (inbox, url):
+        inbox.default = status
+        inbox.reply = b'{"code": 21211, "message": "Invalid To number"}'
+        provider = TwilioCompatibleSms(
+            base_url=url,
+            account_sid="AC1",
+            auth_token="t",
+            from_number="+15005550006",
+            client=httpx.Client(),
+        )
+        from leadrouter.notify.channel import DeliveryFailed
+
+        with pytest.raises(DeliveryFailed) as failed:
+            provider.send("+1", "hi")
+    assert failed.value.permanent == (outcome == "dead")
+    assert f"HTTP {status}" in failed.value.detail
+
+
+def test_without_a_configured_provider_texts_are_dead_letters_not_silence(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    queue_intro_text(container, agency.id)
+    settings = Settings(database_url=container.settings.database_url)
+    assert dispatch(container, build_channels(settings, container.engine)).dead == 1
+    assert "no SMS provider configured" in rows(container)[0].last_error
+
+
+def test_a_text_waiting_in_the_outbox_is_not_sent_after_the_consumer_opts_out(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    with container.uow() as uow:
+        lead_id = insert_lead(
+            uow.conn, agency_id=agency.id, now=container.clock.now(), phone="+12125550123"
+        )
+        uow.commit()
+    queue_intro_text(container, agency.id, lead_id)
+    with container.uow() as uow:
+        uow.conn.execute(sa.update(leads).where(leads.c.id == lead_id).values(do_not_contact=True))
+        uow.commit()
+    sms = RecordingSms()
+    assert dispatch(container, channels_for(container, sms=sms)).dead == 1
+    assert sms.sent == []
+    assert rows(container)[0].last_error == "the consumer opted out of texts"

@@ -1,0 +1,88 @@
+"""Helpers for the notification tests: rows to address, and a dispatcher run on the test clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.config import Settings
+from leadrouter.notify.channel import Channel
+from leadrouter.notify.channels import build_channels
+from leadrouter.notify.dispatcher import DispatchStats, RetryPolicy, dispatch_once
+from leadrouter.notify.sms import RecordingSms
+from leadrouter.store.tables import outbox, producers
+
+NO_JITTER = RetryPolicy(jitter_fraction=0)
+
+
+def insert_producer(
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    now: datetime,
+    name: str = "Pat Producer",
+    email: str = "pat@agency.example",
+    phone: str | None = "+12125550100",
+) -> int:
+    return int(
+        conn.execute(
+            producers.insert()
+            .values(
+                agency_id=agency_id,
+                name=name,
+                email=email,
+                phone=phone,
+                timezone="America/New_York",
+                working_hours=[],
+                out_of_office=[],
+                business_lines=["personal"],
+                role="producer",
+                active=True,
+                created_at=now,
+            )
+            .returning(producers.c.id)
+        ).scalar_one()
+    )
+
+
+def channels_for(
+    container: Container,
+    *,
+    smtp_port: int = 1,
+    sms: RecordingSms | None = None,
+) -> dict[str, Channel]:
+    settings = Settings(
+        database_url=container.settings.database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_from="leads@acme.example",
+        smtp_timeout_seconds=5,
+        webhook_timeout_seconds=5,
+    )
+    return build_channels(settings, container.engine, sms=sms or RecordingSms())
+
+
+def dispatch(
+    container: Container,
+    channels: dict[str, Channel],
+    *,
+    now: datetime | None = None,
+    retry: RetryPolicy = NO_JITTER,
+    limit: int = 50,
+) -> DispatchStats:
+    return dispatch_once(
+        engine=container.engine,
+        channels=channels,
+        now=now or container.clock.now(),
+        rng=random.Random(1),
+        limit=limit,
+        retry=retry,
+    )
+
+
+def rows(container: Container) -> list[sa.Row]:  # type: ignore[type-arg]
+    with container.engine.connect() as conn:
+        return list(conn.execute(sa.select(outbox).order_by(outbox.c.id)).all())

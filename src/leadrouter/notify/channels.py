@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.config import Settings
 from leadrouter.notify.channel import Channel, ConsumerBlocked
+from leadrouter.notify.dispatcher import RetryPolicy
 from leadrouter.notify.email import SmtpEmail
 from leadrouter.notify.inapp import InAppChannel
 from leadrouter.notify.sms import SmsChannel, SmsProvider, TwilioCompatibleSms, UnconfiguredSms
@@ -69,3 +70,8 @@ def build_channels(
         "webhook": WebhookChannel(engine, client=http, timeout=settings.webhook_timeout_seconds),
         "inapp": InAppChannel(engine),
     }
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """The dispatcher's retry policy, with the configured number of attempts."""
+    return RetryPolicy(max_attempts=settings.outbox_max_attempts)

@@ -38,8 +38,9 @@ def producer(pid: int, **kw: Any) -> Producer:
     return Producer(id=pid, agency_id=kw.pop("agency_id", 1), **kw)
 
 
-def license_(lid: int, pid: int, state: str = "CA", lines: Iterable[str] = ("life",),
-             **kw: Any) -> License:
+def license_(
+    lid: int, pid: int, state: str = "CA", lines: Iterable[str] = ("life",), **kw: Any
+) -> License:
     """A verified, active license in force since 2020 with no expiry."""
     kw.setdefault("number", f"L{lid}")
     kw.setdefault("resident", True)
@@ -47,8 +48,14 @@ def license_(lid: int, pid: int, state: str = "CA", lines: Iterable[str] = ("lif
     kw.setdefault("expiration_date", None)
     kw.setdefault("status", LicenseStatus.ACTIVE)
     kw.setdefault("verified_at", datetime(2025, 1, 1, tzinfo=UTC))
-    return License(id=lid, agency_id=kw.pop("agency_id", 1), producer_id=pid, state=state,
-                   lines=frozenset(lines), **kw)
+    return License(
+        id=lid,
+        agency_id=kw.pop("agency_id", 1),
+        producer_id=pid,
+        state=state,
+        lines=frozenset(lines),
+        **kw,
+    )
 
 
 def territory(tid: int, name: str, **kw: Any) -> Territory:
@@ -62,17 +69,30 @@ def territory(tid: int, name: str, **kw: Any) -> Territory:
     return Territory(id=tid, agency_id=1, name=name, **kw)
 
 
-def lead(lid: int = 1, insurance_type: str = "life", state: str | None = "CA",
-         **kw: Any) -> Lead:
+def lead(lid: int = 1, insurance_type: str = "life", state: str | None = "CA", **kw: Any) -> Lead:
     """A new lead of agency 1."""
-    return Lead(id=lid, agency_id=1, status=LeadStatus.NEW, created_at=NOW,
-                insurance_type=insurance_type, state=state, **kw)
+    return Lead(
+        id=lid,
+        agency_id=1,
+        status=LeadStatus.NEW,
+        created_at=NOW,
+        insurance_type=insurance_type,
+        state=state,
+        **kw,
+    )
 
 
 def client(cid: int = 1, owner: int | None = None, csr: int | None = None) -> Client:
     """An existing client of agency 1."""
-    return Client(id=cid, agency_id=1, name="Client", phone=None, email=None,
-                  owner_producer_id=owner, csr_producer_id=csr)
+    return Client(
+        id=cid,
+        agency_id=1,
+        name="Client",
+        phone=None,
+        email=None,
+        owner_producer_id=owner,
+        csr_producer_id=csr,
+    )
 
 
 def inputs(
@@ -97,7 +117,10 @@ def inputs(
     )
 
 
-def roster(producers: Iterable[Producer], licenses: Iterable[License],
-           territories: Iterable[Territory] = ()) -> RosterSnapshot:
+def roster(
+    producers: Iterable[Producer],
+    licenses: Iterable[License],
+    territories: Iterable[Territory] = (),
+) -> RosterSnapshot:
     """A roster snapshot."""
     return RosterSnapshot.build(producers, licenses, territories)

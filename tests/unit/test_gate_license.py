@@ -40,8 +40,9 @@ def test_a_hand_typed_license_is_pending_until_verified():
     assert v.reason == "CA license L7 is pending verification"
 
 
-@pytest.mark.parametrize("status", [LicenseStatus.SUSPENDED, LicenseStatus.REVOKED,
-                                    LicenseStatus.INACTIVE])
+@pytest.mark.parametrize(
+    "status", [LicenseStatus.SUSPENDED, LicenseStatus.REVOKED, LicenseStatus.INACTIVE]
+)
 def test_a_license_that_is_not_active_grants_nothing(status):
     v = gate(lics=[license_(7, 1, status=status)])
     assert not v.eligible and v.reason == f"CA license L7 is {status}"

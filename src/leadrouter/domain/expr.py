@@ -100,7 +100,18 @@ Token = tuple[str, Any, int]
 
 
 def _tokenize(source: str) -> list[Token]:
+    """The tokens; a lexical fault becomes an error token, raised when the parser reaches it."""
     tokens: list[Token] = []
+    try:
+        _lex(source, tokens)
+    except ExprError as e:
+        tokens.append(("error", e.message, e.position))
+        return tokens
+    tokens.append(("end", "end of expression", len(source)))
+    return tokens
+
+
+def _lex(source: str, tokens: list[Token]) -> None:
     pos = 0
     while pos < len(source):
         m = _TOKEN.match(source, pos)
@@ -120,8 +131,6 @@ def _tokenize(source: str) -> list[Token]:
         elif kind == "op":
             tokens.append(("op", text, pos))
         pos = m.end()
-    tokens.append(("end", "end of expression", len(source)))
-    return tokens
 
 
 def _number(text: str, pos: int) -> int | float:
@@ -157,15 +166,18 @@ class _Parser:
         self.names: set[str] = set()
 
     def peek(self) -> Token:
-        return self.tokens[self.i]
+        tok = self.tokens[self.i]
+        if tok[0] == "error":
+            raise ExprError(tok[1], tok[2])
+        return tok
 
     def take(self) -> Token:
-        tok = self.tokens[self.i]
+        tok = self.peek()
         self.i += 1
         return tok
 
     def accept(self, kind: str, value: str) -> bool:
-        tok = self.tokens[self.i]
+        tok = self.peek()
         if tok[0] == kind and tok[1] == value:
             self.i += 1
             return True

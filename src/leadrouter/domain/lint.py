@@ -15,7 +15,7 @@ from typing import Literal
 from leadrouter.domain.compliance import local_date
 from leadrouter.domain.expr import Expr
 from leadrouter.domain.insurance import DEFAULT_TYPES
-from leadrouter.domain.model import Lead, Producer, Territory
+from leadrouter.domain.model import Client, Lead, Producer, Territory
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
     CapsStep,
@@ -27,8 +27,21 @@ from leadrouter.domain.routing.policy import (
 from leadrouter.domain.routing.roster import RosterSnapshot, producer_env
 
 Severity = Literal["error", "warning", "info"]
-LEAD_NAMES = frozenset(f.name for f in fields(Lead)) | {"lead", "client", "business_line"}
-PRODUCER_NAMES = frozenset(producer_env(Producer(id=0, agency_id=0, name="", email="")))
+_LEAD_FIELDS = frozenset(f.name for f in fields(Lead)) | {"business_line"}
+_PRODUCER_FIELDS = frozenset(producer_env(Producer(id=0, agency_id=0, name="", email=""))) - {
+    "producer"
+}
+# Top-level name -> the names allowed after its first dot (None: anything, e.g. attributes).
+LEAD_NAMES: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(_LEAD_FIELDS, frozenset()),
+    "attributes": None,
+    "lead": _LEAD_FIELDS,
+    "client": frozenset(f.name for f in fields(Client)),
+}
+PRODUCER_NAMES: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(_PRODUCER_FIELDS, frozenset()),
+    "producer": _PRODUCER_FIELDS,
+}
 
 
 @dataclass(frozen=True)
@@ -125,11 +138,15 @@ def _expressions(policy: RoutingPolicy, out: list[LintFinding]) -> None:
 
 
 def _names(
-    expr: Expr | None, known: frozenset[str], path: str, of: str, out: list[LintFinding]
+    expr: Expr | None,
+    known: dict[str, frozenset[str] | None],
+    path: str,
+    of: str,
+    out: list[LintFinding],
 ) -> None:
     if expr is None:
         return
-    unknown = sorted(n for n in expr.names if n.split(".")[0] not in known)
+    unknown = sorted(n for n in expr.names if not _visible(n, known))
     if unknown:
         out.append(
             LintFinding(
@@ -138,6 +155,14 @@ def _names(
                 f"{of} has no {', '.join(unknown)}; a missing name is null and compares false",
             )
         )
+
+
+def _visible(name: str, known: dict[str, frozenset[str] | None]) -> bool:
+    root, _, rest = name.partition(".")
+    if root not in known:
+        return False
+    inner = known[root]
+    return not rest or inner is None or rest.split(".")[0] in inner
 
 
 def _zip_span(lo: str, hi: str) -> tuple[str, str]:

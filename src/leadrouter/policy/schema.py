@@ -224,6 +224,9 @@ class Routing(_Part):
         dupes = sorted({n for n in named if named.count(n) > 1})
         if dupes:
             raise ValueError(f"step names must be unique: {', '.join(dupes)}")
+        for kind in ("availability", "caps"):
+            if sum(s.type == kind for s in self.steps) > 1:
+                raise ValueError(f"at most one {kind} step: it is a hard filter, one set of rules")
         return self
 
 

@@ -109,10 +109,8 @@ def route(
     if tier is not None and tier.strategy is not None:
         strategy = tier.strategy
     final_by: str | None = None
-    hard_listed = False
     for step in policy.steps if stop is None else ():
         if isinstance(step, AvailabilityStep | CapsStep):
-            hard_listed = True
             pool = _hard(run, step, pool)
             if not pool:
                 stop = ("fallback", f"{step.name}: nobody left")
@@ -133,11 +131,13 @@ def route(
             strategy = n.strategy or strategy
             if step.final:
                 final_by = step.name
-    if stop is None and not hard_listed:
-        for hard in (policy.availability, policy.caps):
+    listed = {type(step) for step in policy.steps}
+    for hard in (policy.availability, policy.caps) if stop is None else ():
+        if type(hard) not in listed:
             pool = _hard(run, hard, pool, implicit=True)
-        if not pool:
-            stop = ("fallback", "availability and caps: nobody left")
+            if not pool:
+                stop = ("fallback", f"{hard.name}: nobody left")
+                break
     if stop is None:
         decision = _choose(run, strategy, pool, f"{pool_name}:{strategy.kind}", fallback=False)
         if decision is not None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from leadrouter.domain.compliance import check_gate
 from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
@@ -47,6 +48,23 @@ class Context:
                 "client": client_env,
             }
         return self._lead_env
+
+    def refusal_of(self, producer_id: int) -> str:
+        """Why a producer outside the pool is not in it (gate, exclusion, or unknown)."""
+        if producer_id in self.gate_refusals:
+            return self.gate_refusals[producer_id]
+        producer = self.roster.by_id.get(producer_id)
+        if producer is None:
+            return "not on the roster"
+        verdict = check_gate(
+            producer,
+            self.roster.licenses_of.get(producer_id, ()),
+            state=self.inp.lead.state,
+            insurance_type=self.inp.insurance_type,
+            now=self.inp.now,
+            tz=self.inp.agency_tz,
+        )
+        return verdict.reason or "not eligible"
 
     def hard_refusal(self, producer: Producer) -> str | None:
         """Why availability or caps refuse the producer right now, or None."""
@@ -98,14 +116,17 @@ def existing_client(step: ExistingClientStep, pool: Sequence[Producer], ctx: Con
         producer = in_pool.get(pid)
         who = ctx.roster.by_id[pid].name if pid in ctx.roster.by_id else f"#{pid}"
         if producer is None:
-            why_not.append(f"{title} {who}: {ctx.gate_refusals.get(pid, 'not eligible')}")
+            why_not.append(f"{title} {who}: {ctx.refusal_of(pid)}")
             continue
         refusal = ctx.hard_refusal(producer)
         if refusal is not None:
             why_not.append(f"{title} {who}: {refusal}")
             continue
         dropped = [(p, f"the client belongs to {who}") for p in pool if p.id != pid]
-        return Narrowed(True, [producer], dropped, f"{step.name}: {title} {who}", "client")
+        label = f"{step.name}: {title} {who}"
+        if why_not:
+            label += f" ({'; '.join(why_not)})"
+        return Narrowed(True, [producer], dropped, label, "client")
     return Narrowed(True, [], [], f"{step.name}: " + "; ".join(why_not))
 
 

@@ -1,0 +1,73 @@
+"""Helpers for the compliance tests: a roster and leads made through the real services."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date, time
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.domain.model import Shift
+from leadrouter.roster.specs import LicenseSpec, ProducerSpec
+from leadrouter.services.leads import receive_lead
+from leadrouter.services.roster.licenses import create_license
+from leadrouter.services.roster.producers import create_producer
+from leadrouter.services.routing import after_intake
+from leadrouter.store.tables import leads, outbox
+
+# Around the clock, every day: availability never decides a compliance test.
+ALWAYS = tuple(Shift(day, time(0), time.max.replace(microsecond=0)) for day in range(7))
+ZIPS = {"NY": "10001", "NJ": "07030", "CT": "06901", "PA": "19103"}
+_serial = itertools.count(1)
+
+
+def add_producer(c: Container, agency_id: int, name: str, *, npn: str | None = None,
+                 **fields: Any) -> int:
+    slug = name.lower().replace(" ", ".")
+    spec = ProducerSpec(name=name, email=f"{slug}@agency.example", npn=npn,
+                        working_hours=ALWAYS, **fields)
+    return create_producer(uow=c.uow(), agency_id=agency_id, spec=spec,
+                           now=c.clock.now()).producer.id
+
+
+def add_license(c: Container, agency_id: int, producer_id: int, state: str, number: str, *,
+                lines: tuple[str, ...] = ("personal_lines",), expires: date | None = None,
+                effective: date = date(2020, 1, 1), resident: bool = True,
+                verifier: str | None = "test registry", status: str = "active") -> int:
+    spec = LicenseSpec(producer_id=producer_id, state=state, number=number,
+                       lines=frozenset(lines), resident=resident, effective_date=effective,
+                       expiration_date=expires, status=status)
+    return create_license(uow=c.uow(), agency_id=agency_id, spec=spec, now=c.clock.now(),
+                          verifier=verifier).license.id
+
+
+def send_lead(c: Container, agency_id: int, state: str,
+              insurance_type: str = "personal_auto") -> int:
+    """A new lead from ``state``, routed on arrival as the API does; its id."""
+    n = next(_serial)
+    payload = {"first_name": "Lead", "last_name": f"No{n}", "email": f"lead{n}@example.com",
+               "phone": f"(212) 867-{1000 + n % 9000:04d}",
+               "zip": ZIPS[state], "insurance_type": insurance_type}
+    result = receive_lead(uow=c.uow(), agency_id=agency_id, payload=payload,
+                          idempotency_key=None, now=c.clock.now(),
+                          after_store=after_intake(c.routing))
+    return result.lead_id
+
+
+def lead_row(c: Container, lead_id: int) -> Any:
+    with c.engine.connect() as conn:
+        return conn.execute(sa.select(leads).where(leads.c.id == lead_id)).one()
+
+
+def outbox_rows(c: Container, event: str) -> list[Any]:
+    with c.engine.connect() as conn:
+        return list(conn.execute(
+            sa.select(outbox).where(outbox.c.event == event).order_by(outbox.c.id)))
+
+
+def payload_of(row: Any) -> dict[str, Any]:
+    value = row.payload
+    return json.loads(value) if isinstance(value, str) else dict(value)

@@ -17,7 +17,10 @@ def test_a_zip_code_gives_state_county_city_and_time_zone() -> None:
     place = geography.place_of("10001")
     assert place is not None
     assert (place.state, place.county, place.city, place.timezone) == (
-        "NY", "New York County", "New York", "America/New_York",
+        "NY",
+        "New York County",
+        "New York",
+        "America/New_York",
     )
 
 

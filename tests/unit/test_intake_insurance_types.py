@@ -34,10 +34,14 @@ def test_an_override_changes_only_what_it_names() -> None:
 
 
 def test_an_agency_can_add_a_type_and_turn_one_off() -> None:
-    types = catalog({
-        "pet": TypeOverride(label="Pet", business_line="personal", requires=[["personal_lines"]]),
-        "annuity": TypeOverride(enabled=False),
-    })
+    types = catalog(
+        {
+            "pet": TypeOverride(
+                label="Pet", business_line="personal", requires=[["personal_lines"]]
+            ),
+            "annuity": TypeOverride(enabled=False),
+        }
+    )
     assert types["pet"].requires == (frozenset({"personal_lines"}),)
     assert types["pet"].business_line == "personal"
     assert "annuity" not in types

@@ -19,9 +19,16 @@ def test_a_bound_lead_stays_bound() -> None:
 @pytest.mark.parametrize(
     ("current", "target"),
     [
-        (S.NEW, S.QUEUED), (S.NEW, S.ASSIGNED), (S.QUEUED, S.ASSIGNED),
-        (S.ASSIGNED, S.ASSIGNED), (S.ASSIGNED, S.CONTACTED), (S.CONTACTED, S.QUOTED),
-        (S.QUOTED, S.BOUND), (S.QUOTED, S.LOST), (S.LOST, S.NURTURE), (S.NURTURE, S.ASSIGNED),
+        (S.NEW, S.QUEUED),
+        (S.NEW, S.ASSIGNED),
+        (S.QUEUED, S.ASSIGNED),
+        (S.ASSIGNED, S.ASSIGNED),
+        (S.ASSIGNED, S.CONTACTED),
+        (S.CONTACTED, S.QUOTED),
+        (S.QUOTED, S.BOUND),
+        (S.QUOTED, S.LOST),
+        (S.LOST, S.NURTURE),
+        (S.NURTURE, S.ASSIGNED),
     ],
 )
 def test_the_way_of_a_lead_is_allowed(current: S, target: S) -> None:

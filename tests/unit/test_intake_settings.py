@@ -14,7 +14,12 @@ def test_an_agency_that_set_nothing_gets_the_defaults() -> None:
     assert settings == DEFAULT_SETTINGS
     assert settings.dedupe_window_days == 30
     assert set(settings.required_fields) == {
-        "first_name", "last_name", "email", "phone", "zip", "insurance_type",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "zip",
+        "insurance_type",
     }
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from leadrouter.errors import FieldError
 
@@ -111,14 +112,16 @@ FIELD_NAMES: tuple[str, ...] = tuple(LeadFields.model_fields)
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """Pydantic's errors as FieldErrors: a dotted path and a plain reason."""
-    out = []
-    for err in exc.errors(include_url=False):
-        path = ".".join(str(p) for p in err["loc"]) or "body"
-        if err["type"] == "extra_forbidden":
-            reason = "is not a field we know"
-        elif err["type"] == "missing":
-            reason = "is required"
-        else:
-            reason = err["msg"].removeprefix("Value error, ")
-        out.append(FieldError(path, reason))
-    return out
+    return [
+        FieldError(".".join(str(p) for p in err["loc"]) or "body", reason_of(err))
+        for err in exc.errors(include_url=False)
+    ]
+
+
+def reason_of(err: ErrorDetails) -> str:
+    """One pydantic error in words an integrator reads."""
+    if err["type"] == "extra_forbidden":
+        return "is not a field we know"
+    if err["type"] == "missing":
+        return "is required"
+    return err["msg"].removeprefix("Value error, ")

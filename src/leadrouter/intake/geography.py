@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 
 import zipcodes
@@ -22,9 +23,18 @@ class Place:
     timezone: str | None
 
 
+_BUILDING = threading.Lock()
+
+
 @functools.cache
 def _index() -> dict[str, Place]:
     # zipcodes searches a list on every call; one dict built once makes a lookup O(1).
+    with _BUILDING:  # threads that all missed the cache wait for one build
+        return _build()
+
+
+@functools.cache
+def _build() -> dict[str, Place]:
     return {
         z["zip_code"]: Place(
             zip=z["zip_code"],

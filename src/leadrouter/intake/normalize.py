@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from leadrouter.domain.insurance import InsuranceType
 from leadrouter.errors import FieldError
 from leadrouter.intake import geography
-from leadrouter.intake.contract import FIELD_NAMES, LeadFields, field_errors
+from leadrouter.intake.contract import FIELD_NAMES, LeadFields, reason_of
 from leadrouter.intake.emails import InvalidEmail, normalize_email
 from leadrouter.intake.insurance_types import canonical_code
 from leadrouter.intake.phones import InvalidPhone, to_e164
@@ -48,30 +48,43 @@ def parse_fields(payload: Mapping[str, Any]) -> tuple[LeadFields, dict[str, str]
         return LeadFields.model_validate(payload), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
-        for e in field_errors(exc):
-            errors.setdefault(e.field.split(".", 1)[0], e.reason)
+        for err in exc.errors(include_url=False):
+            errors.setdefault(str(err["loc"][0]) if err["loc"] else "body", reason_of(err))
     # Validate the rest again without the bad fields, so their values can still be checked.
     good = {k: v for k, v in payload.items() if k not in errors}
     return LeadFields.model_validate(good), errors
 
 
-def normalize(
-    payload: Mapping[str, Any],
-    *,
-    required: frozenset[str],
-    types: Mapping[str, InsuranceType],
-) -> NormalizedLead | list[FieldError]:
-    """The normalized lead, or one FieldError per bad field (all of them, in field order)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A lead body checked as far as it can be without its agency's settings."""
+
+    values: dict[str, Any]
+    normalized: dict[str, Any]
+    errors: dict[str, str]
+
+
+def prepare(payload: Mapping[str, Any]) -> Prepared:
+    """Types, phone, email and ZIP: the costly part, done before any database lock is taken."""
     fields, errors = parse_fields(payload)
     values = {k: v for k, v in fields.model_dump(exclude_none=True).items() if v != ""}
-    for name in required:
-        if name not in values and name not in errors:
-            errors[name] = "is required"
     if "phone" not in values and "email" not in values and not errors.keys() & {"phone", "email"}:
         errors["phone"] = "give a phone or an email: a lead must be reachable"
     out: dict[str, Any] = {"flags": {}}
     _contact(values, out, errors)
     _place(values, out, errors)
+    return Prepared(values, out, errors)
+
+
+def complete(
+    prepared: Prepared, *, required: frozenset[str], types: Mapping[str, InsuranceType]
+) -> NormalizedLead | list[FieldError]:
+    """The normalized lead under the agency's rules, or one FieldError per bad field."""
+    values, errors = prepared.values, dict(prepared.errors)
+    out = {**prepared.normalized, "flags": dict(prepared.normalized["flags"])}
+    for name in required:
+        if name not in values and name not in errors:
+            errors[name] = "is required"
     _insurance_type(values, out, errors, types)
     if errors:
         return [FieldError(name, errors[name]) for name in _in_field_order(errors)]
@@ -83,6 +96,16 @@ def normalize(
     out["exclusive"] = bool(values.get("exclusive", False))
     out["attributes"] = values.get("attributes", {})
     return NormalizedLead(**out)
+
+
+def normalize(
+    payload: Mapping[str, Any],
+    *,
+    required: frozenset[str],
+    types: Mapping[str, InsuranceType],
+) -> NormalizedLead | list[FieldError]:
+    """The normalized lead, or one FieldError per bad field (all of them, in field order)."""
+    return complete(prepare(payload), required=required, types=types)
 
 
 def _contact(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:

@@ -33,7 +33,7 @@ from leadrouter.intake.listing import (
     decode_cursor,
     encode_cursor,
 )
-from leadrouter.intake.normalize import NormalizedLead, normalize
+from leadrouter.intake.normalize import NormalizedLead, complete, prepare
 from leadrouter.services.agency_settings import IntakeContext, intake_context
 from leadrouter.store.tables import lead_events, lead_status_changes, lead_touches, leads
 from leadrouter.store.uow import UnitOfWork
@@ -78,6 +78,7 @@ def receive_lead(
     """Take in one lead: 201 for a new lead, 200 for a repeat, the first answer for a retry."""
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
+    prepared = prepare(payload)
     with uow:
         conn = uow.conn
         ctx = intake_context(conn, agency_id=agency_id, source=payload.get("source"))
@@ -94,7 +95,7 @@ def receive_lead(
             if earlier is not None:
                 lead_id = int(json.loads(earlier.body)["id"])
                 return IntakeResult(earlier.status_code, earlier.body, lead_id, False, True)
-        lead = normalize(payload, required=ctx.required, types=ctx.types)
+        lead = complete(prepared, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
         result = _store(conn, ctx, agency_id, lead, payload, now, after_store)

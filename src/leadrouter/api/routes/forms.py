@@ -18,8 +18,8 @@ from leadrouter.api.deps import ContainerDep
 from leadrouter.api.schemas.leads import FormReceived
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.services import leads
-from leadrouter.services.routing import after_intake
 from leadrouter.services.agencies import agency_by_form_key
+from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["web forms"])
 HONEYPOT = "website"

@@ -1,0 +1,114 @@
+"""The public web form: form-encoded, per-agency form key, honeypot, no API key."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from leadrouter.bootstrap import Container
+from leadrouter.store.tables import leads
+from tests.support.agency import make_agency
+
+FORM: dict[str, str] = {
+    "first_name": "Bob",
+    "last_name": "Burns",
+    "email": "bob@example.com",
+    "phone": "201-555-0199",
+    "zip": "07030",
+    "insurance_type": "Homeowners",
+    "website": "",
+}
+
+
+def _rows(container: Container) -> list[Any]:
+    with container.engine.connect() as conn:
+        return list(conn.execute(sa.select(leads)).all())
+
+
+def test_a_form_post_makes_a_lead_and_keeps_unknown_fields_as_attributes(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    response = client.post(
+        f"/forms/{agency.form_key}/leads",
+        data={**FORM, "utm_source": "google", "exclusive": "on", "notes": ""},
+    )
+    assert response.status_code == 202
+    assert response.json() == {"status": "received"}
+    [lead] = _rows(container)
+    assert (lead.agency_id, lead.phone, lead.state, lead.insurance_type) == (
+        agency.id,
+        "+12015550199",
+        "NJ",
+        "home",
+    )
+    assert lead.source_name == "web_form"
+    assert lead.exclusive is True
+    assert lead.notes is None
+    assert lead.attributes == {"utm_source": "google"}
+
+
+def test_a_filled_honeypot_looks_accepted_but_stores_nothing(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    real = client.post(f"/forms/{agency.form_key}/leads", data=FORM)
+    bot = client.post(
+        f"/forms/{agency.form_key}/leads",
+        data={
+            **FORM,
+            "email": "bot@example.com",
+            "phone": "201-555-0100",
+            "website": "http://spam.example",
+        },
+    )
+    assert (bot.status_code, bot.content) == (real.status_code, real.content)
+    assert [r.email for r in _rows(container)] == ["bob@example.com"]
+
+
+def test_a_bot_gets_the_same_answer_even_for_garbage(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    bot = client.post(f"/forms/{agency.form_key}/leads", data={"website": "x", "zip": "?"})
+    assert bot.status_code == 202
+    assert _rows(container) == []
+
+
+def test_a_repeat_from_the_form_answers_alike_and_makes_no_second_lead(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    first = client.post(f"/forms/{agency.form_key}/leads", data=FORM)
+    again = client.post(f"/forms/{agency.form_key}/leads", data=FORM)
+    assert (first.status_code, first.content) == (again.status_code, again.content)
+    [lead] = _rows(container)
+    assert lead.touch_count == 2
+
+
+def test_bad_form_fields_get_422_naming_them(client: TestClient, container: Container) -> None:
+    agency = make_agency(container)
+    response = client.post(
+        f"/forms/{agency.form_key}/leads", data={**FORM, "zip": "1234", "phone": ""}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["phone", "zip"]
+    assert _rows(container) == []
+
+
+def test_an_unknown_form_key_is_404(client: TestClient) -> None:
+    response = client.post("/forms/not-a-form/leads", data=FORM)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_undecodable_form_bytes_never_make_a_500(client: TestClient, container: Container) -> None:
+    agency = make_agency(container)
+    for raw in (b"first_name=%FF%FE&zip=%00", b"%%%", b"a=b=c&&&", b"\xff\xfe\x00"):
+        response = client.post(
+            f"/forms/{agency.form_key}/leads",
+            content=raw,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code in {202, 422}, (raw, response.text)
+    assert _rows(container) == []

@@ -12,7 +12,15 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from leadrouter.domain import timer_policy as rules
 
@@ -27,6 +35,19 @@ Duration = Annotated[
     timedelta,
     BeforeValidator(_duration),
     PlainSerializer(rules.format_duration, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^\s*((\d+\s*[wdhmsWDHMS]\s*)+|\d+|daily|weekly|monthly)\s*$",
+                },
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": 'A duration: "90s", "5m", "1h", "1h30m", "7d", "monthly" (30 days) '
+            "or a number of seconds.",
+        }
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ def routers() -> list[APIRouter]:
 
     return [
         keys.router, leads.router, agency_settings.router, *roster.routers(), routing.router,
-        policy.router, *_notify_routers(),
+        policy.router, *_notify_routers(), *_compliance_routers(),
     ]
 
 
@@ -18,3 +18,9 @@ def _notify_routers() -> list[APIRouter]:
     from leadrouter.api.routes import alerts, outbox, webhooks
 
     return [outbox.router, alerts.router, webhooks.router]
+
+
+def _compliance_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import compliance
+
+    return [compliance.router]

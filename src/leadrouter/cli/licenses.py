@@ -1,0 +1,172 @@
+"""``leadrouter licenses ...``: registry reconciliation, the coverage forecast, the sweep."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from leadrouter.bootstrap import Container
+from leadrouter.cli.context import AGENCY_HELP, console, container, err_console, resolve_agency
+from leadrouter.compliance.registry_report import detect_format
+from leadrouter.errors import LeadRouterError
+from leadrouter.services import reconciliation
+from leadrouter.services.compliance import sweep
+from leadrouter.services.coverage import coverage_report
+from leadrouter.services.reconciliation import ReconciliationReport
+
+app = typer.Typer(
+    help="License compliance: reconcile with a registry report, forecast coverage gaps, "
+    "send expiration alerts (formats: docs/compliance.md).",
+    no_args_is_help=True,
+)
+_AGENCY = typer.Option(None, "--agency", help=AGENCY_HELP)
+EXIT_REFUSED = 1
+
+
+@contextmanager
+def _session() -> Iterator[Container]:
+    """The container for one command; its connections are closed when the command ends."""
+    c = container()
+    try:
+        yield c
+    finally:
+        c.engine.dispose()
+
+
+def _read(file: str) -> tuple[bytes, str]:
+    if file == "-":
+        return sys.stdin.buffer.read(), "stdin"
+    path = Path(file)
+    if not path.is_file():
+        err_console.print(f"[red]no such file: {file}[/red]")
+        raise typer.Exit(EXIT_REFUSED)
+    return path.read_bytes(), path.name
+
+
+def _who(given: str | None) -> str:
+    if given:
+        return given
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def differences_table(report: ReconciliationReport) -> Table:
+    """The run's differences, one row each, with whether apply fixed it."""
+    table = Table(title=f"reconciliation #{report.id}: {report.count()} difference(s)")
+    for name in ("kind", "NPN", "license", "difference", "applied"):
+        table.add_column(name)
+    for d in report.differences:
+        license_ = f"{d['state']} {d['number']}" if d["state"] else "-"
+        mark = "yes" if d["applied"] else ("no" if d["fixable"] else "cannot")
+        table.add_row(d["kind"], d["npn"] or "-", license_, d["message"], mark)
+    return table
+
+
+@app.command("reconcile")
+def reconcile(
+    file: str = typer.Argument(..., help="The registry report, CSV or XML ('-': stdin)."),
+    apply: bool = typer.Option(False, "--apply", help="Apply the differences; without it, "
+                               "only list them (the run is kept either way)."),
+    agency: int | None = _AGENCY,
+    by: str | None = typer.Option(None, "--by", help="Who applies it, for the audit history "
+                                  "(default: your user name)."),
+    fmt: str | None = typer.Option(None, "--format", help="csv or xml (default: guessed)."),
+) -> None:
+    """List every difference between a registry report and the roster; fix them with --apply."""
+    data, name = _read(file)
+    with _session() as c:
+        agency_id = resolve_agency(c, agency)
+        fmt = fmt or detect_format(data, file_name=name)
+        total = max(data.count(b"\n") - 1, 1) if fmt == "csv" else data.lower().count(b"<license")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        try:
+            with Progress(*columns, console=console, transient=False) as progress:
+                task = progress.add_task("reading the report", total=total or None)
+                report = reconciliation.reconcile(
+                    uow=c.uow(), agency_id=agency_id, file_name=name, data=data, apply=apply,
+                    actor=_who(by), now=c.clock.now(), format=fmt, routing=c.routing,
+                    progress=lambda n: progress.advance(task, n),
+                )
+        except LeadRouterError as exc:
+            err_console.print(f"[red]{exc.title}: {exc.detail}[/red]")
+            raise typer.Exit(EXIT_REFUSED) from None
+        if report.differences:
+            console.print(differences_table(report))
+        verb = "applied" if apply else "found (dry run; --apply to fix)"
+        console.print(f"reconciliation #{report.id} of {name} (sha256 {report.file_digest}): "
+                      f"{report.count()} difference(s), {report.count(applied=True)} applied; "
+                      f"{verb}")
+        if report.assigned_leads:
+            console.print("queued leads assigned: " + ", ".join(map(str, report.assigned_leads)))
+
+
+@app.command("history")
+def history(agency: int | None = _AGENCY) -> None:
+    """Every reconciliation of the agency: when, which file, what changed, who applied it."""
+    with _session() as c:
+        agency_id = resolve_agency(c, agency)
+        table = Table(title="reconciliations")
+        for name in ("#", "when (UTC)", "file", "sha256", "differences", "applied by"):
+            table.add_column(name)
+        cursor = None
+        while True:
+            page = reconciliation.list_reconciliations(uow=c.uow(readonly=True),
+                                                       agency_id=agency_id, after=cursor)
+            for r in page.items:
+                table.add_row(str(r.id), r.created_at.strftime("%Y-%m-%d %H:%M"), r.file_name,
+                              r.file_digest[:16], f"{r.count()} ({r.count(applied=True)} applied)",
+                              r.applied_by or "(dry run)")
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        console.print(table)
+
+
+@app.command("coverage")
+def coverage(
+    agency: int | None = _AGENCY,
+    minimum: int = typer.Option(1, min=1, help="Fewer licensed producers than this is a gap."),
+) -> None:
+    """Licensed producers per state and line now and in 30, 60, 90 days (exit 3 on a gap)."""
+    with _session() as c:
+        agency_id = resolve_agency(c, agency)
+        rows = coverage_report(uow=c.uow(readonly=True), agency_id=agency_id, now=c.clock.now(),
+                               minimum=minimum)
+        table = Table(title=f"coverage (gap: fewer than {minimum})")
+        for name in ("state", "line", "now", "30 days", "60 days", "90 days", "dropping out"):
+            table.add_column(name)
+        for row in rows:
+            cells = [f"[red]{h.producers}[/red]" if h.days in row.gaps else str(h.producers)
+                     for h in row.counts]
+            leaving = ", ".join(f"{e.producer_name} ({e.expiration_date})" for e in row.expiring)
+            table.add_row(row.state, row.label, *cells, leaving or "-")
+        console.print(table)
+        if any(row.gaps for row in rows):
+            raise typer.Exit(3)
+
+
+@app.command("sweep")
+def sweep_now(agency: int | None = _AGENCY) -> None:
+    """Send the expiration alerts and handle the lapses due now (the worker does this too)."""
+    with _session() as c:
+        agency_id = resolve_agency(c, agency)
+        result = sweep(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
+        for a in result.alerts:
+            console.print(f"license {a.license_id} ({a.state}) expires {a.expiration_date}: "
+                          f"{a.days_before}-day alert sent")
+        for lapse in result.lapses:
+            flagged = ", ".join(map(str, lapse.flagged_leads)) or "none"
+            console.print(f"license {lapse.license_id} ({lapse.state}) lapsed "
+                          f"{lapse.expiration_date}; open leads flagged: {flagged}")
+        if not (result.alerts or result.lapses):
+            console.print("nothing due")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from leadrouter.cli import agency, audit, imports, policy
+from leadrouter.cli import agency, audit, imports, licenses, policy
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 
@@ -14,6 +14,7 @@ app.add_typer(agency.app, name="agency")
 app.add_typer(imports.app, name="import")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
+app.add_typer(licenses.app, name="licenses")
 
 
 @app.command()

@@ -45,21 +45,31 @@ def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int 
         return None
     now = c.clock.now()
     new = agencies.create_agency(
-        uow=c.uow(), name=DEMO_NAME, now=now, timezone=DEMO_TIMEZONE,
+        uow=c.uow(),
+        name=DEMO_NAME,
+        now=now,
+        timezone=DEMO_TIMEZONE,
         api_key=c.settings.demo_api_key,
     )
     today = now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
     counts = []
     for kind in DEMO_FILES:
         report = import_csv(
-            uow=c.uow(), agency_id=new.agency_id, kind=kind, data=demo_csv(kind, today),
-            now=now, verified_by=DEMO_REGISTRY if kind == "licenses" else None,
+            uow=c.uow(),
+            agency_id=new.agency_id,
+            kind=kind,
+            data=demo_csv(kind, today),
+            now=now,
+            verified_by=DEMO_REGISTRY if kind == "licenses" else None,
         )
         if report.errors or not report.committed:
             raise RuntimeError(f"the demo {kind} file is broken: {report.errors}")
         counts.append(f"{report.created} {kind}")
     _, compliance_key = agencies.issue_key(
-        uow=c.uow(), agency_id=new.agency_id, name="demo compliance", now=now,
+        uow=c.uow(),
+        agency_id=new.agency_id,
+        name="demo compliance",
+        now=now,
         role=Role.COMPLIANCE,
     )
     announce(f"demo agency {DEMO_NAME!r} created (id {new.agency_id}): {', '.join(counts)}")

@@ -63,14 +63,23 @@ def run_import(
     data = _read(file)
     c = container()
     agency_id = _agency(agency)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     try:
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task(f"importing {kind}", total=count_rows(data))
             report = import_csv(
-                uow=c.uow(), agency_id=agency_id, kind=kind, data=data, now=c.clock.now(),
-                skip_bad_rows=skip_bad_rows, verified_by=verified_by,
+                uow=c.uow(),
+                agency_id=agency_id,
+                kind=kind,
+                data=data,
+                now=c.clock.now(),
+                skip_bad_rows=skip_bad_rows,
+                verified_by=verified_by,
                 progress=lambda n: progress.advance(task, n),
             )
     except LeadRouterError as exc:
@@ -81,11 +90,15 @@ def run_import(
     if report.errors:
         console.print(_errors_table(report))
     if not report.committed:
-        err_console.print(f"[red]nothing imported: {len(report.errors)} problem(s); fix them "
-                          "or pass --skip-bad-rows[/red]")
+        err_console.print(
+            f"[red]nothing imported: {len(report.errors)} problem(s); fix them "
+            "or pass --skip-bad-rows[/red]"
+        )
         raise typer.Exit(EXIT_REJECTED)
-    console.print(f"{kind}: {report.created} created, {report.updated} updated, "
-                  f"{report.skipped} bad row(s) skipped")
+    console.print(
+        f"{kind}: {report.created} created, {report.updated} updated, "
+        f"{report.skipped} bad row(s) skipped"
+    )
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -96,8 +109,9 @@ _SKIP = typer.Option(False, "--skip-bad-rows", help="Import the good rows even i
 
 
 def _command(kind: str) -> None:
-    def command(file: str = _FILE, agency: int | None = _AGENCY,
-                skip_bad_rows: bool = _SKIP) -> None:
+    def command(
+        file: str = _FILE, agency: int | None = _AGENCY, skip_bad_rows: bool = _SKIP
+    ) -> None:
         run_import(kind, file, agency, skip_bad_rows, None)
 
     command.__doc__ = f"Import {kind} from a CSV file, all or nothing."
@@ -111,11 +125,15 @@ for _kind in KINDS:
 
 @app.command("licenses")
 def import_licenses(
-    file: str = _FILE, agency: int | None = _AGENCY, skip_bad_rows: bool = _SKIP,
+    file: str = _FILE,
+    agency: int | None = _AGENCY,
+    skip_bad_rows: bool = _SKIP,
     verified_by: str | None = typer.Option(
-        None, "--verified-by",
+        None,
+        "--verified-by",
         help="Record the licenses as verified by this name (a compliance officer or a "
-        "registry); without it they stay pending and grant nothing until verified."),
+        "registry); without it they stay pending and grant nothing until verified.",
+    ),
 ) -> None:
     """Import licenses from a CSV file, all or nothing."""
     run_import("licenses", file, agency, skip_bad_rows, verified_by)

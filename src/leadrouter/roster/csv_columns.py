@@ -17,6 +17,7 @@ from leadrouter.intake.emails import normalize_email
 from leadrouter.intake.phones import to_e164
 from leadrouter.roster import fields as f
 from leadrouter.roster.counties import parse_counties
+from leadrouter.roster.schedule import parse_working_hours
 from leadrouter.roster.specs import DEFAULT_HOURS
 
 KINDS = ("producers", "licenses", "territories", "clients", "sources")
@@ -55,7 +56,7 @@ def email(raw: str) -> str:
 
 
 def hours(raw: str) -> Any:
-    return () if raw.strip().lower() in {"none", "-"} else f.parse_working_hours(raw)
+    return () if raw.strip().lower() in {"none", "-"} else parse_working_hours(raw)
 
 
 def npn(raw: str) -> str:
@@ -81,22 +82,35 @@ def _ref(name: str, field: str, *, required: bool = False, aliases: tuple[str, .
     return Column(name, field, text(320), required=required, aliases=aliases, ref=True)
 
 
+_EMAIL = ("e_mail", "email_address")
+_PHONE = ("phone_number", "telephone")
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "producers": (
         Column("external_id", "external_id", text(100), aliases=("producer_code", "code")),
         Column("name", "name", text(200), required=True),
-        Column("email", "email", email, required=True),
-        Column("phone", "phone", phone),
+        Column("email", "email", email, required=True, aliases=_EMAIL),
+        Column("phone", "phone", phone, aliases=_PHONE),
         Column("timezone", "timezone", f.parse_timezone, aliases=("time_zone", "tz")),
-        Column("working_hours", "working_hours", hours, blank=DEFAULT_HOURS,
-               aliases=("hours",)),
-        Column("out_of_office", "out_of_office", str.strip, blank="",
-               aliases=("ooo", "out_of_office_periods")),
-        Column("lines", "business_lines", f.parse_business_lines, blank=frozenset(),
-               aliases=("business_lines", "lines_of_business")),
+        Column("working_hours", "working_hours", hours, blank=DEFAULT_HOURS, aliases=("hours",)),
+        Column(
+            "out_of_office",
+            "out_of_office",
+            str.strip,
+            blank="",
+            aliases=("ooo", "out_of_office_periods"),
+        ),
+        Column(
+            "lines",
+            "business_lines",
+            f.parse_business_lines,
+            blank=frozenset(),
+            aliases=("business_lines", "lines_of_business"),
+        ),
         Column("max_open", "max_open", f.parse_count, aliases=("max_open_leads",)),
-        Column("max_daily", "max_daily", f.parse_count,
-               aliases=("max_new_per_day", "max_daily_leads")),
+        Column(
+            "max_daily", "max_daily", f.parse_count, aliases=("max_new_per_day", "max_daily_leads")
+        ),
         Column("team", "team", text(100), aliases=("pod",)),
         _ref("backup", "backup_producer_id", aliases=("backup_producer",)),
         Column("role", "role", f.parse_role, blank=Role.PRODUCER.value),
@@ -108,13 +122,20 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _ref("producer", "producer_id", required=True),
         Column("state", "state", f.parse_state, required=True),
         Column("number", "number", text(50), required=True, aliases=("license_number",)),
-        Column("lines", "lines", f.parse_authorities, required=True,
-               aliases=("lines_of_authority", "loa")),
+        Column(
+            "lines",
+            "lines",
+            f.parse_authorities,
+            required=True,
+            aliases=("lines_of_authority", "loa"),
+        ),
         Column("resident", "resident", f.parse_bool, required=True, aliases=("residency",)),
-        Column("effective_date", "effective_date", f.parse_date, required=True,
-               aliases=("effective",)),
-        Column("expiration_date", "expiration_date", f.parse_date,
-               aliases=("expiration", "expires")),
+        Column(
+            "effective_date", "effective_date", f.parse_date, required=True, aliases=("effective",)
+        ),
+        Column(
+            "expiration_date", "expiration_date", f.parse_date, aliases=("expiration", "expires")
+        ),
         Column("status", "status", f.parse_license_status, blank=LicenseStatus.ACTIVE.value),
     ),
     "territories": (
@@ -125,21 +146,31 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("counties", "counties", parse_counties, blank=frozenset()),
         Column("pod", "pod", text(100), aliases=("team",)),
         _ref("producer", "producer_id"),
-        Column("lines", "business_lines", f.parse_business_lines, blank=frozenset(),
-               aliases=("business_lines", "line_focus")),
+        Column(
+            "lines",
+            "business_lines",
+            f.parse_business_lines,
+            blank=frozenset(),
+            aliases=("business_lines", "line_focus"),
+        ),
     ),
     "clients": (
         Column("external_id", "external_id", text(100), aliases=("client_id", "client_code")),
         Column("name", "name", text(200), required=True, aliases=("client_name",)),
-        Column("phone", "phone", phone),
-        Column("email", "email", email),
+        Column("phone", "phone", phone, aliases=_PHONE),
+        Column("email", "email", email, aliases=_EMAIL),
         _ref("owner", "owner_producer_id", aliases=("owner_producer", "producer")),
         _ref("csr", "csr_producer_id", aliases=("csr_producer",)),
     ),
     "sources": (
         Column("name", "name", text(200), required=True),
-        Column("cost_per_lead", "cost_per_lead", f.parse_money, blank=f.parse_money("0"),
-               aliases=("cost",)),
+        Column(
+            "cost_per_lead",
+            "cost_per_lead",
+            f.parse_money,
+            blank=f.parse_money("0"),
+            aliases=("cost",),
+        ),
         Column("required_fields", "required_fields", required_fields),
         Column("active", "active", f.parse_bool, blank=True),
     ),

@@ -66,7 +66,7 @@ _KINDS = {
 
 def _batches(plans: list[Plan]) -> Iterator[list[Plan]]:
     for start in range(0, len(plans), _BATCH):
-        yield plans[start:start + _BATCH]
+        yield plans[start : start + _BATCH]
 
 
 def _extra(kind: str, plan: Plan, verified_by: str | None, now: datetime) -> dict[str, Any]:
@@ -84,23 +84,35 @@ def _extra(kind: str, plan: Plan, verified_by: str | None, now: datetime) -> dic
 
 
 def _write(
-    ctx: Context, kind: str, plans: list[Plan], now: datetime, verified_by: str | None,
+    ctx: Context,
+    kind: str,
+    plans: list[Plan],
+    now: datetime,
+    verified_by: str | None,
     tick: Progress,
 ) -> tuple[int, int]:
     table, values = _KINDS[kind].table, _KINDS[kind].values
     new = [p for p in plans if p.existing is None]
     old = [p for p in plans if p.existing is not None]
     for batch in _batches(new):
-        ctx.conn.execute(table.insert(), [
-            {"agency_id": ctx.agency_id, "created_at": now, **values(p.spec),
-             **_extra(kind, p, verified_by, now)}
-            for p in batch
-        ])
+        ctx.conn.execute(
+            table.insert(),
+            [
+                {
+                    "agency_id": ctx.agency_id,
+                    "created_at": now,
+                    **values(p.spec),
+                    **_extra(kind, p, verified_by, now),
+                }
+                for p in batch
+            ],
+        )
         tick(len(batch))
     for plan in old:
         assert plan.existing is not None
         ctx.conn.execute(
-            table.update().where(table.c.id == plan.existing["id"])
+            table.update()
+            .where(table.c.id == plan.existing["id"])
             .values({**values(plan.spec), **_extra(kind, plan, verified_by, now)})
         )
         tick(1)
@@ -117,15 +129,20 @@ def _set_backups(ctx: Context, plans: list[Plan]) -> None:
         assert isinstance(plan.spec, ProducerSpec)
         ctx.conn.execute(
             producers.update()
-            .where(producers.c.agency_id == ctx.agency_id,
-                   producers.c.email == plan.spec.email)
+            .where(producers.c.agency_id == ctx.agency_id, producers.c.email == plan.spec.email)
             .values(backup_producer_id=refs.find(plan.backup))
         )
 
 
 def import_csv(
-    *, uow: UnitOfWork, agency_id: int, kind: str, data: str | bytes, now: datetime,
-    skip_bad_rows: bool = False, verified_by: str | None = None,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    kind: str,
+    data: str | bytes,
+    now: datetime,
+    skip_bad_rows: bool = False,
+    verified_by: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import a CSV of ``kind`` (producers, licenses, territories, clients, sources).
@@ -140,10 +157,14 @@ def import_csv(
     def report(created: int, updated: int, errors: list[RowError], done: bool) -> ImportReport:
         bad_lines = {e.line for e in errors}
         return ImportReport(
-            kind=kind, rows=table.rows, created=created, updated=updated,
+            kind=kind,
+            rows=table.rows,
+            created=created,
+            updated=updated,
             skipped=len(bad_lines) if done else 0,
             errors=tuple(sorted(errors, key=lambda e: (e.line, e.column))),
-            ignored_columns=tuple(table.ignored_columns), committed=done,
+            ignored_columns=tuple(table.ignored_columns),
+            committed=done,
         )
 
     if table.unusable:
@@ -155,8 +176,9 @@ def import_csv(
         errors = table.errors + plan_errors
         if errors and not skip_bad_rows:
             return report(0, 0, errors, False)
-        with conflicts_as(f"the {kind} file clashes with the roster (a duplicate key); "
-                          "nothing was imported"):
+        with conflicts_as(
+            f"the {kind} file clashes with the roster (a duplicate key); nothing was imported"
+        ):
             created, updated = _write(ctx, kind, plans, now, verified_by, tick)
         if kind in _ROSTER_KINDS and plans:
             repo.bump_roster_version(conn, agency_id)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from leadrouter.roster.csv_columns import column_of_field
 from leadrouter.roster.csv_table import Draft, RowError
-from leadrouter.roster.fields import parse_out_of_office
+from leadrouter.roster.schedule import parse_out_of_office
 from leadrouter.roster.specs import (
     ClientSpec,
     LicenseSpec,
@@ -70,9 +70,7 @@ def _errors_of(kind: str, line: int, spec: Spec) -> list[RowError]:
     return [RowError(line, column_of_field(kind, e.field), e.reason) for e in spec_errors(spec)]
 
 
-def _resolve(
-    kind: str, draft: Draft, refs: ProducerRefs
-) -> tuple[dict[str, Any], list[RowError]]:
+def _resolve(kind: str, draft: Draft, refs: ProducerRefs) -> tuple[dict[str, Any], list[RowError]]:
     values = dict(draft.values)
     errors = []
     for field, ref in draft.refs.items():
@@ -81,17 +79,26 @@ def _resolve(
             continue
         found = refs.find(ref)
         if found is None:
-            errors.append(RowError(draft.line, column_of_field(kind, field),
-                                   f"no producer {ref!r} in this agency (by external id or email)"))
+            errors.append(
+                RowError(
+                    draft.line,
+                    column_of_field(kind, field),
+                    f"no producer {ref!r} in this agency (by external id or email)",
+                )
+            )
         values[field] = found
     return values, errors
 
 
 def _plan_keyed(
-    kind: str, ctx: Context, drafts: list[Draft], table: sa.Table,
+    kind: str,
+    ctx: Context,
+    drafts: list[Draft],
+    table: sa.Table,
     key_of_row: Callable[[Row], Hashable | None],
     key_of_values: Callable[[dict[str, Any]], Hashable | None],
-    spec_of_row: Callable[[Row], Spec], new_spec: Callable[[dict[str, Any]], Spec],
+    spec_of_row: Callable[[Row], Spec],
+    new_spec: Callable[[dict[str, Any]], Spec],
     key_column: str,
 ) -> tuple[list[Plan], list[RowError]]:
     """Plans for a kind whose rows refer to producers and are matched by one natural key."""
@@ -124,24 +131,43 @@ def _plan_keyed(
 
 def plan_licenses(ctx: Context, drafts: list[Draft]) -> tuple[list[Plan], list[RowError]]:
     return _plan_keyed(
-        "licenses", ctx, drafts, licenses,
+        "licenses",
+        ctx,
+        drafts,
+        licenses,
         lambda r: (r["producer_id"], r["state"], r["number"]),
         lambda v: (v["producer_id"], v["state"], v["number"]),
-        repo.license_spec, lambda v: LicenseSpec(**v), "number",
+        repo.license_spec,
+        lambda v: LicenseSpec(**v),
+        "number",
     )
 
 
 def plan_territories(ctx: Context, drafts: list[Draft]) -> tuple[list[Plan], list[RowError]]:
     return _plan_keyed(
-        "territories", ctx, drafts, territories, lambda r: r["name"], lambda v: v["name"],
-        repo.territory_spec, lambda v: TerritorySpec(**v), "name",
+        "territories",
+        ctx,
+        drafts,
+        territories,
+        lambda r: r["name"],
+        lambda v: v["name"],
+        repo.territory_spec,
+        lambda v: TerritorySpec(**v),
+        "name",
     )
 
 
 def plan_sources(ctx: Context, drafts: list[Draft]) -> tuple[list[Plan], list[RowError]]:
     return _plan_keyed(
-        "sources", ctx, drafts, lead_sources, lambda r: r["name"], lambda v: v["name"],
-        repo.source_spec, lambda v: SourceSpec(**v), "name",
+        "sources",
+        ctx,
+        drafts,
+        lead_sources,
+        lambda r: r["name"],
+        lambda v: v["name"],
+        repo.source_spec,
+        lambda v: SourceSpec(**v),
+        "name",
     )
 
 
@@ -153,8 +179,15 @@ def _client_key(values: Mapping[str, Any]) -> Hashable | None:
 
 def plan_clients(ctx: Context, drafts: list[Draft]) -> tuple[list[Plan], list[RowError]]:
     return _plan_keyed(
-        "clients", ctx, drafts, clients, _client_key, _client_key,
-        repo.client_spec, lambda v: ClientSpec(**v), "external_id",
+        "clients",
+        ctx,
+        drafts,
+        clients,
+        _client_key,
+        _client_key,
+        repo.client_spec,
+        lambda v: ClientSpec(**v),
+        "external_id",
     )
 
 
@@ -174,34 +207,56 @@ def plan_producers(ctx: Context, drafts: list[Draft]) -> tuple[list[Plan], list[
         holder = by_email.get(email)
         row_errors = []
         if holder is not None and row is not None and holder["id"] != row["id"]:
-            row_errors.append(RowError(draft.line, "email",
-                                       f"{email} belongs to another producer ({holder['id']})"))
+            row_errors.append(
+                RowError(
+                    draft.line, "email", f"{email} belongs to another producer ({holder['id']})"
+                )
+            )
         if row is not None and ext and row["external_id"] and row["external_id"] != ext:
-            row_errors.append(RowError(draft.line, "external_id",
-                                       f"{email} is producer {row['external_id']}, not {ext}"))
-        for key, column in ((("ext", ext), "external_id"), (("email", email), "email"),
-                            (("id", row["id"] if row else None), "email")):
+            row_errors.append(
+                RowError(
+                    draft.line,
+                    "external_id",
+                    f"{email} is producer {row['external_id']}, not {ext}",
+                )
+            )
+        for key, column in (
+            (("ext", ext), "external_id"),
+            (("email", email), "email"),
+            (("id", row["id"] if row else None), "email"),
+        ):
             if key[1] is not None and key in seen:
                 row_errors.append(RowError(draft.line, column, f"the same as line {seen[key]}"))
             elif key[1] is not None:
                 seen[key] = draft.line
         ooo = values.pop("out_of_office", None)
-        spec = (dataclasses.replace(repo.producer_spec(row), **values) if row
-                else ProducerSpec(**values))
+        spec = (
+            dataclasses.replace(repo.producer_spec(row), **values)
+            if row
+            else ProducerSpec(**values)
+        )
         if spec.timezone is None:
             spec = dataclasses.replace(spec, timezone=ctx.agency_tz)
         if ooo is not None and spec.timezone is not None:
             try:
                 spec = dataclasses.replace(
-                    spec, out_of_office=parse_out_of_office(ooo, spec.timezone))
+                    spec, out_of_office=parse_out_of_office(ooo, spec.timezone)
+                )
             except ValueError as exc:
                 row_errors.append(RowError(draft.line, "out_of_office", str(exc)))
         row_errors += _errors_of("producers", draft.line, spec)
         errors.extend(row_errors)
         if not row_errors:
             has_backup = "backup_producer_id" in draft.refs
-            plans.append(Plan(draft.line, spec, row, draft.refs.get("backup_producer_id"),
-                              sets_backup=has_backup))
+            plans.append(
+                Plan(
+                    draft.line,
+                    spec,
+                    row,
+                    draft.refs.get("backup_producer_id"),
+                    sets_backup=has_backup,
+                )
+            )
     db = ProducerRefs(rows)
     while found := _check_backups(plans, db):  # a dropped row may orphan another's backup
         errors += found
@@ -224,10 +279,19 @@ def _check_backups(plans: list[Plan], db: ProducerRefs) -> list[RowError]:
         target = in_file.get(plan.backup, in_file.get(plan.backup.lower()))
         db_id = db.find(plan.backup)
         if target is None and db_id is None:
-            errors.append(RowError(plan.line, "backup", f"no producer {plan.backup!r} in this "
-                                   "agency or this file (by external id or email)"))
-        elif target == index or (db_id is not None and plan.existing is not None
-                                 and db_id == plan.existing["id"] and target is None):
+            errors.append(
+                RowError(
+                    plan.line,
+                    "backup",
+                    f"no producer {plan.backup!r} in this agency or on a good row of this file",
+                )
+            )
+        elif target == index or (
+            db_id is not None
+            and plan.existing is not None
+            and db_id == plan.existing["id"]
+            and target is None
+        ):
             errors.append(RowError(plan.line, "backup", "a producer cannot back up themselves"))
     bad = {e.line for e in errors}
     plans[:] = [p for p in plans if p.line not in bad]

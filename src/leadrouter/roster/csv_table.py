@@ -79,8 +79,7 @@ def _header(
                 ignored.append(raw.strip())
             continue
         if column.name in seen:
-            errors.append(
-                RowError(line, raw.strip(), f"the same column as {seen[column.name]!r}"))
+            errors.append(RowError(line, raw.strip(), f"the same column as {seen[column.name]!r}"))
             continue
         seen[column.name] = raw.strip()
         columns[index] = column
@@ -104,8 +103,9 @@ def _name_from_parts(kind: str, header: list[str], records: list[tuple[int, list
         cells.append(" ".join(p for p in parts if p))
 
 
-def _draft(line: int, cells: list[str], columns: dict[int, Column],
-           width: int) -> tuple[Draft, list[RowError]]:
+def _draft(
+    line: int, cells: list[str], columns: dict[int, Column], width: int
+) -> tuple[Draft, list[RowError]]:
     draft = Draft(line)
     errors: list[RowError] = []
     if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -139,11 +139,18 @@ def read_table(kind: str, data: str | bytes) -> Table:
     try:
         records = _lines(decode(data))
     except (ValueError, csv.Error) as exc:
-        return Table(kind, [], [RowError(1, "", f"not a readable CSV file: {exc}")], [], 0,
-                     unusable=True)
+        return Table(
+            kind, [], [RowError(1, "", f"not a readable CSV file: {exc}")], [], 0, unusable=True
+        )
     if not records:
-        return Table(kind, [], [RowError(1, "", "the file is empty; it needs a header row")],
-                     [], 0, unusable=True)
+        return Table(
+            kind,
+            [],
+            [RowError(1, "", "the file is empty; it needs a header row")],
+            [],
+            0,
+            unusable=True,
+        )
     (header_line, header), rows = records[0], records[1:]
     _name_from_parts(kind, header, rows)
     columns, ignored, errors = _header(kind, header_line, header)

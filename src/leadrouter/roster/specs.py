@@ -103,8 +103,11 @@ def spec_errors(spec: Spec) -> list[FieldError]:
     elif isinstance(spec, SourceSpec) and spec.required_fields is not None:
         unknown = sorted(set(spec.required_fields) - REQUIRABLE)
         if unknown:
-            errors.append(FieldError(
-                "required_fields",
-                f"unknown lead field(s) {', '.join(unknown)}; use {', '.join(sorted(REQUIRABLE))}",
-            ))
+            errors.append(
+                FieldError(
+                    "required_fields",
+                    f"unknown lead field(s) {', '.join(unknown)}; "
+                    f"use {', '.join(sorted(REQUIRABLE))}",
+                )
+            )
     return errors

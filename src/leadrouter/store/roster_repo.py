@@ -48,32 +48,6 @@ class Roster:
     territories: tuple[Territory, ...]
 
 
-@dataclass(frozen=True)
-class ProducerRecord:
-    producer: Producer
-    external_id: str | None
-    open_count: int
-
-
-@dataclass(frozen=True)
-class LicenseRecord:
-    license: License
-    source: str
-
-
-@dataclass(frozen=True)
-class ClientRecord:
-    client: Client
-    external_id: str | None
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    source: LeadSource
-    cost_per_lead: Decimal
-    active: bool
-
-
 def _clock(text: str) -> time:
     return time.max.replace(microsecond=0) if text == "24:00" else time.fromisoformat(text)
 
@@ -85,8 +59,12 @@ def _clock_text(value: time) -> str:
 def producer_from_row(row: Row) -> Producer:
     """A producers row as the domain's Producer."""
     return Producer(
-        id=row["id"], agency_id=row["agency_id"], name=row["name"], email=row["email"],
-        phone=row["phone"], timezone=row["timezone"],
+        id=row["id"],
+        agency_id=row["agency_id"],
+        name=row["name"],
+        email=row["email"],
+        phone=row["phone"],
+        timezone=row["timezone"],
         working_hours=tuple(
             Shift(s["weekday"], _clock(s["start"]), _clock(s["end"])) for s in row["working_hours"]
         ),
@@ -94,31 +72,48 @@ def producer_from_row(row: Row) -> Producer:
             Period(datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
             for p in row["out_of_office"]
         ),
-        business_lines=frozenset(row["business_lines"]), max_open=row["max_open"],
-        max_daily=row["max_daily"], team=row["team"],
-        backup_producer_id=row["backup_producer_id"], role=Role(row["role"]),
-        active=bool(row["active"]), weight=row["weight"], npn=row["npn"],
+        business_lines=frozenset(row["business_lines"]),
+        max_open=row["max_open"],
+        max_daily=row["max_daily"],
+        team=row["team"],
+        backup_producer_id=row["backup_producer_id"],
+        role=Role(row["role"]),
+        active=bool(row["active"]),
+        weight=row["weight"],
+        npn=row["npn"],
     )
 
 
 def license_from_row(row: Row) -> License:
     """A licenses row as the domain's License."""
     return License(
-        id=row["id"], agency_id=row["agency_id"], producer_id=row["producer_id"],
-        state=row["state"], number=row["number"], lines=frozenset(row["lines"]),
-        resident=bool(row["resident"]), effective_date=row["effective_date"],
-        expiration_date=row["expiration_date"], status=LicenseStatus(row["status"]),
-        verified_at=row["verified_at"], verified_by=row["verified_by"],
+        id=row["id"],
+        agency_id=row["agency_id"],
+        producer_id=row["producer_id"],
+        state=row["state"],
+        number=row["number"],
+        lines=frozenset(row["lines"]),
+        resident=bool(row["resident"]),
+        effective_date=row["effective_date"],
+        expiration_date=row["expiration_date"],
+        status=LicenseStatus(row["status"]),
+        verified_at=row["verified_at"],
+        verified_by=row["verified_by"],
     )
 
 
 def territory_from_row(row: Row) -> Territory:
     """A territories row as the domain's Territory."""
     return Territory(
-        id=row["id"], agency_id=row["agency_id"], name=row["name"],
+        id=row["id"],
+        agency_id=row["agency_id"],
+        name=row["name"],
         zip_ranges=tuple((lo, hi) for lo, hi in row["zip_ranges"]),
-        zip_prefixes=tuple(row["zip_prefixes"]), states=frozenset(row["states"]),
-        counties=frozenset(row["counties"]), pod=row["pod"], producer_id=row["producer_id"],
+        zip_prefixes=tuple(row["zip_prefixes"]),
+        states=frozenset(row["states"]),
+        counties=frozenset(row["counties"]),
+        pod=row["pod"],
+        producer_id=row["producer_id"],
         business_lines=frozenset(row["business_lines"]),
     )
 
@@ -126,8 +121,12 @@ def territory_from_row(row: Row) -> Territory:
 def client_from_row(row: Row) -> Client:
     """A clients row as the domain's Client."""
     return Client(
-        id=row["id"], agency_id=row["agency_id"], name=row["name"], phone=row["phone"],
-        email=row["email"], owner_producer_id=row["owner_producer_id"],
+        id=row["id"],
+        agency_id=row["agency_id"],
+        name=row["name"],
+        phone=row["phone"],
+        email=row["email"],
+        owner_producer_id=row["owner_producer_id"],
         csr_producer_id=row["csr_producer_id"],
     )
 
@@ -136,27 +135,12 @@ def source_from_row(row: Row) -> LeadSource:
     """A lead_sources row as the domain's LeadSource."""
     fields = row["required_fields"]
     return LeadSource(
-        id=row["id"], agency_id=row["agency_id"], name=row["name"],
+        id=row["id"],
+        agency_id=row["agency_id"],
+        name=row["name"],
         cost_per_lead=float(row["cost_per_lead"]),
         required_fields=None if fields is None else tuple(fields),
     )
-
-
-def producer_record(row: Row) -> ProducerRecord:
-    return ProducerRecord(producer_from_row(row), row["external_id"], row["open_count"])
-
-
-def license_record(row: Row) -> LicenseRecord:
-    return LicenseRecord(license_from_row(row), row["source"])
-
-
-def client_record(row: Row) -> ClientRecord:
-    return ClientRecord(client_from_row(row), row["external_id"])
-
-
-def source_record(row: Row) -> SourceRecord:
-    return SourceRecord(source_from_row(row), Decimal(row["cost_per_lead"]).quantize(
-        Decimal("0.01")), bool(row["active"]))
 
 
 def load_roster(conn: sa.Connection, agency_id: int) -> Roster:
@@ -178,53 +162,72 @@ def producer_values(spec: ProducerSpec) -> dict[str, Any]:
     if spec.timezone is None:
         raise ValueError("resolve the producer's time zone (the agency's) before writing")
     return {
-        "external_id": spec.external_id, "name": spec.name, "email": spec.email,
-        "phone": spec.phone, "timezone": spec.timezone,
+        "external_id": spec.external_id,
+        "name": spec.name,
+        "email": spec.email,
+        "phone": spec.phone,
+        "timezone": spec.timezone,
         "working_hours": [
             {"weekday": s.weekday, "start": _clock_text(s.start), "end": _clock_text(s.end)}
             for s in spec.working_hours
         ],
         "out_of_office": [
-            {"start": p.start.astimezone(UTC).isoformat(),
-             "end": p.end.astimezone(UTC).isoformat()}
+            {"start": p.start.astimezone(UTC).isoformat(), "end": p.end.astimezone(UTC).isoformat()}
             for p in spec.out_of_office
         ],
-        "business_lines": sorted(spec.business_lines), "max_open": spec.max_open,
-        "max_daily": spec.max_daily, "team": spec.team,
-        "backup_producer_id": spec.backup_producer_id, "role": spec.role,
-        "active": spec.active, "weight": spec.weight, "npn": spec.npn,
+        "business_lines": sorted(spec.business_lines),
+        "max_open": spec.max_open,
+        "max_daily": spec.max_daily,
+        "team": spec.team,
+        "backup_producer_id": spec.backup_producer_id,
+        "role": spec.role,
+        "active": spec.active,
+        "weight": spec.weight,
+        "npn": spec.npn,
     }
 
 
 def license_values(spec: LicenseSpec) -> dict[str, Any]:
     return {
-        "producer_id": spec.producer_id, "state": spec.state, "number": spec.number,
-        "lines": sorted(spec.lines), "resident": spec.resident,
-        "effective_date": spec.effective_date, "expiration_date": spec.expiration_date,
+        "producer_id": spec.producer_id,
+        "state": spec.state,
+        "number": spec.number,
+        "lines": sorted(spec.lines),
+        "resident": spec.resident,
+        "effective_date": spec.effective_date,
+        "expiration_date": spec.expiration_date,
         "status": spec.status,
     }
 
 
 def territory_values(spec: TerritorySpec) -> dict[str, Any]:
     return {
-        "name": spec.name, "zip_ranges": [list(r) for r in spec.zip_ranges],
-        "zip_prefixes": list(spec.zip_prefixes), "states": sorted(spec.states),
-        "counties": sorted(spec.counties), "pod": spec.pod, "producer_id": spec.producer_id,
+        "name": spec.name,
+        "zip_ranges": [list(r) for r in spec.zip_ranges],
+        "zip_prefixes": list(spec.zip_prefixes),
+        "states": sorted(spec.states),
+        "counties": sorted(spec.counties),
+        "pod": spec.pod,
+        "producer_id": spec.producer_id,
         "business_lines": sorted(spec.business_lines),
     }
 
 
 def client_values(spec: ClientSpec) -> dict[str, Any]:
     return {
-        "external_id": spec.external_id, "name": spec.name, "phone": spec.phone,
-        "email": spec.email, "owner_producer_id": spec.owner_producer_id,
+        "external_id": spec.external_id,
+        "name": spec.name,
+        "phone": spec.phone,
+        "email": spec.email,
+        "owner_producer_id": spec.owner_producer_id,
         "csr_producer_id": spec.csr_producer_id,
     }
 
 
 def source_values(spec: SourceSpec) -> dict[str, Any]:
     return {
-        "name": spec.name, "cost_per_lead": spec.cost_per_lead,
+        "name": spec.name,
+        "cost_per_lead": spec.cost_per_lead,
         "required_fields": None if spec.required_fields is None else list(spec.required_fields),
         "active": spec.active,
     }
@@ -234,54 +237,81 @@ def bump_roster_version(conn: sa.Connection, agency_id: int) -> None:
     """Tell routing caches that the agency's roster changed (in the writer's transaction)."""
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = dialect_insert(roster_versions).values(agency_id=agency_id, version=1)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=[roster_versions.c.agency_id],
-        set_={"version": roster_versions.c.version + 1},
-    ))
-
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[roster_versions.c.agency_id],
+            set_={"version": roster_versions.c.version + 1},
+        )
+    )
 
 
 def producer_spec(row: Row) -> ProducerSpec:
     """The spec that would write this producers row again (the base of a partial update)."""
     p = producer_from_row(row)
     return ProducerSpec(
-        name=p.name, email=p.email, external_id=row["external_id"], phone=p.phone,
-        timezone=p.timezone, working_hours=p.working_hours, out_of_office=p.out_of_office,
-        business_lines=p.business_lines, max_open=p.max_open, max_daily=p.max_daily,
-        team=p.team, backup_producer_id=p.backup_producer_id, role=p.role.value,
-        active=p.active, weight=p.weight, npn=p.npn,
+        name=p.name,
+        email=p.email,
+        external_id=row["external_id"],
+        phone=p.phone,
+        timezone=p.timezone,
+        working_hours=p.working_hours,
+        out_of_office=p.out_of_office,
+        business_lines=p.business_lines,
+        max_open=p.max_open,
+        max_daily=p.max_daily,
+        team=p.team,
+        backup_producer_id=p.backup_producer_id,
+        role=p.role.value,
+        active=p.active,
+        weight=p.weight,
+        npn=p.npn,
     )
 
 
 def license_spec(row: Row) -> LicenseSpec:
     lic = license_from_row(row)
     return LicenseSpec(
-        producer_id=lic.producer_id, state=lic.state, number=lic.number, lines=lic.lines,
-        resident=lic.resident, effective_date=lic.effective_date,
-        expiration_date=lic.expiration_date, status=lic.status.value,
+        producer_id=lic.producer_id,
+        state=lic.state,
+        number=lic.number,
+        lines=lic.lines,
+        resident=lic.resident,
+        effective_date=lic.effective_date,
+        expiration_date=lic.expiration_date,
+        status=lic.status.value,
     )
 
 
 def territory_spec(row: Row) -> TerritorySpec:
     t = territory_from_row(row)
     return TerritorySpec(
-        name=t.name, zip_ranges=t.zip_ranges, zip_prefixes=t.zip_prefixes, states=t.states,
-        counties=t.counties, pod=t.pod, producer_id=t.producer_id,
+        name=t.name,
+        zip_ranges=t.zip_ranges,
+        zip_prefixes=t.zip_prefixes,
+        states=t.states,
+        counties=t.counties,
+        pod=t.pod,
+        producer_id=t.producer_id,
         business_lines=t.business_lines,
     )
 
 
 def client_spec(row: Row) -> ClientSpec:
     return ClientSpec(
-        name=row["name"], phone=row["phone"], email=row["email"],
-        external_id=row["external_id"], owner_producer_id=row["owner_producer_id"],
+        name=row["name"],
+        phone=row["phone"],
+        email=row["email"],
+        external_id=row["external_id"],
+        owner_producer_id=row["owner_producer_id"],
         csr_producer_id=row["csr_producer_id"],
     )
 
 
 def source_spec(row: Row) -> SourceSpec:
-    record = source_record(row)
+    fields = row["required_fields"]
     return SourceSpec(
-        name=record.source.name, cost_per_lead=record.cost_per_lead,
-        required_fields=record.source.required_fields, active=record.active,
+        name=row["name"],
+        cost_per_lead=Decimal(row["cost_per_lead"]).quantize(Decimal("0.01")),
+        required_fields=None if fields is None else tuple(fields),
+        active=bool(row["active"]),
     )

@@ -20,15 +20,15 @@ from leadrouter.services.roster.common import (
     merged,
     page,
 )
-from leadrouter.store.roster_repo import ClientRecord, client_record, client_spec, client_values
+from leadrouter.store.roster_records import ClientRecord, client_record
+from leadrouter.store.roster_repo import client_spec, client_values
 from leadrouter.store.tables import clients
 from leadrouter.store.uow import UnitOfWork
 
 
 def _checked(conn: sa.Connection, agency_id: int, spec: ClientSpec, self_id: int | None) -> None:
     check(spec, "client")
-    refs = {"owner_producer_id": spec.owner_producer_id,
-            "csr_producer_id": spec.csr_producer_id}
+    refs = {"owner_producer_id": spec.owner_producer_id, "csr_producer_id": spec.csr_producer_id}
     fail_if(check_producer_refs(conn, agency_id, refs), "client")
     if spec.external_id is None:
         return
@@ -50,7 +50,8 @@ def create_client(
         conn = uow.conn
         _checked(conn, agency_id, spec, None)
         new_id = conn.execute(
-            clients.insert().values(agency_id=agency_id, created_at=now, **client_values(spec))
+            clients.insert()
+            .values(agency_id=agency_id, created_at=now, **client_values(spec))
             .returning(clients.c.id)
         ).scalar_one()
         record = client_record(fetch(conn, clients, agency_id, new_id, "client"))
@@ -66,8 +67,9 @@ def update_client(
         conn = uow.conn
         spec = merged(client_spec(fetch(conn, clients, agency_id, client_id, "client")), changes)
         _checked(conn, agency_id, spec, client_id)
-        conn.execute(clients.update().where(clients.c.id == client_id)
-                     .values(**client_values(spec)))
+        conn.execute(
+            clients.update().where(clients.c.id == client_id).values(**client_values(spec))
+        )
         record = client_record(fetch(conn, clients, agency_id, client_id, "client"))
         uow.commit()
     return record
@@ -80,8 +82,13 @@ def get_client(*, uow: UnitOfWork, agency_id: int, client_id: int) -> ClientReco
 
 
 def list_clients(
-    *, uow: UnitOfWork, agency_id: int, owner_producer_id: int | None = None,
-    phone: str | None = None, email: str | None = None, after: int | None = None,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    owner_producer_id: int | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    after: int | None = None,
     limit: int = 100,
 ) -> Page[ClientRecord]:
     """The agency's clients in id order; ``phone``/``email`` must be normalized already."""
@@ -101,6 +108,11 @@ def delete_client(*, uow: UnitOfWork, agency_id: int, client_id: int) -> None:
     with uow:
         conn = uow.conn
         fetch(conn, clients, agency_id, client_id, "client")
-        delete_row(conn, clients, agency_id, client_id,
-                   in_use=f"client {client_id} has leads; it cannot be removed")
+        delete_row(
+            conn,
+            clients,
+            agency_id,
+            client_id,
+            in_use=f"client {client_id} has leads; it cannot be removed",
+        )
         uow.commit()

@@ -54,11 +54,13 @@ def check_producer_refs(
     wanted = {pid for pid in refs.values() if pid is not None}
     if not wanted:
         return []
-    found = set(conn.execute(
-        sa.select(producers.c.id).where(
-            producers.c.agency_id == agency_id, producers.c.id.in_(wanted)
-        )
-    ).scalars())
+    found = set(
+        conn.execute(
+            sa.select(producers.c.id).where(
+                producers.c.agency_id == agency_id, producers.c.id.in_(wanted)
+            )
+        ).scalars()
+    )
     return [
         FieldError(field, f"no producer {pid} in this agency")
         for field, pid in refs.items()
@@ -76,17 +78,24 @@ def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
 
 def fetch(conn: sa.Connection, table: sa.Table, agency_id: int, row_id: int, noun: str) -> Row:
     """The agency's row with this id, or NotFound (also when another agency owns it)."""
-    row = conn.execute(
-        sa.select(table).where(table.c.id == row_id, table.c.agency_id == agency_id)
-    ).mappings().first()
+    row = (
+        conn.execute(sa.select(table).where(table.c.id == row_id, table.c.agency_id == agency_id))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"{noun} {row_id} does not exist")
     return row
 
 
 def page(
-    conn: sa.Connection, query: sa.Select[Any], table: sa.Table, *, after: int | None,
-    limit: int, build: Callable[[Row], T],
+    conn: sa.Connection,
+    query: sa.Select[Any],
+    table: sa.Table,
+    *,
+    after: int | None,
+    limit: int,
+    build: Callable[[Row], T],
 ) -> Page[T]:
     """Keyset pagination on id: the rows after ``after``, at most ``limit`` of them."""
     limit = max(1, min(limit, MAX_PAGE))

@@ -27,13 +27,8 @@ from leadrouter.services.roster.common import (
     merged,
     page,
 )
-from leadrouter.store.roster_repo import (
-    LicenseRecord,
-    bump_roster_version,
-    license_record,
-    license_spec,
-    license_values,
-)
+from leadrouter.store.roster_records import LicenseRecord, license_record
+from leadrouter.store.roster_repo import bump_roster_version, license_spec, license_values
 from leadrouter.store.tables import api_keys, licenses
 from leadrouter.store.uow import UnitOfWork
 
@@ -55,8 +50,10 @@ def _checked(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: in
     check(spec, "license")
     fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "license")
     query = sa.select(licenses.c.id).where(
-        licenses.c.agency_id == agency_id, licenses.c.producer_id == spec.producer_id,
-        licenses.c.state == spec.state, licenses.c.number == spec.number,
+        licenses.c.agency_id == agency_id,
+        licenses.c.producer_id == spec.producer_id,
+        licenses.c.state == spec.state,
+        licenses.c.number == spec.number,
     )
     if self_id is not None:
         query = query.where(licenses.c.id != self_id)
@@ -66,8 +63,13 @@ def _checked(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: in
 
 
 def create_license(
-    *, uow: UnitOfWork, agency_id: int, spec: LicenseSpec, now: datetime,
-    verifier: str | None = None, source: str = "api",
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    spec: LicenseSpec,
+    now: datetime,
+    verifier: str | None = None,
+    source: str = "api",
 ) -> LicenseRecord:
     """Record a producer's license: verified by ``verifier``, or pending when None."""
     with uow:
@@ -75,10 +77,15 @@ def create_license(
         _checked(conn, agency_id, spec, None)
         with conflicts_as(_DUPLICATE):
             new_id = conn.execute(
-                licenses.insert().values(
-                    agency_id=agency_id, source=source, created_at=now,
-                    **license_values(spec), **verification(verifier, now),
-                ).returning(licenses.c.id)
+                licenses.insert()
+                .values(
+                    agency_id=agency_id,
+                    source=source,
+                    created_at=now,
+                    **license_values(spec),
+                    **verification(verifier, now),
+                )
+                .returning(licenses.c.id)
             ).scalar_one()
         bump_roster_version(conn, agency_id)
         record = license_record(fetch(conn, licenses, agency_id, new_id, "license"))
@@ -87,8 +94,13 @@ def create_license(
 
 
 def update_license(
-    *, uow: UnitOfWork, agency_id: int, license_id: int, changes: Mapping[str, Any],
-    now: datetime, verifier: str | None = None,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    license_id: int,
+    changes: Mapping[str, Any],
+    now: datetime,
+    verifier: str | None = None,
 ) -> LicenseRecord:
     """Change a license; a change that could grant more makes it pending again, unless
     ``verifier`` vouches for the result."""
@@ -119,7 +131,8 @@ def verify_license(
         conn = uow.conn
         fetch(conn, licenses, agency_id, license_id, "license")
         conn.execute(
-            licenses.update().where(licenses.c.id == license_id)
+            licenses.update()
+            .where(licenses.c.id == license_id)
             .values(**verification(verifier, now))
         )
         bump_roster_version(conn, agency_id)
@@ -135,9 +148,15 @@ def get_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> LicenseR
 
 
 def list_licenses(
-    *, uow: UnitOfWork, agency_id: int, producer_id: int | None = None,
-    state: str | None = None, status: str | None = None, verified: bool | None = None,
-    after: int | None = None, limit: int = 100,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    producer_id: int | None = None,
+    state: str | None = None,
+    status: str | None = None,
+    verified: bool | None = None,
+    after: int | None = None,
+    limit: int = 100,
 ) -> Page[LicenseRecord]:
     """The agency's licenses in id order, optionally filtered."""
     query = sa.select(licenses).where(licenses.c.agency_id == agency_id)
@@ -160,8 +179,13 @@ def delete_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> None:
     with uow:
         conn = uow.conn
         fetch(conn, licenses, agency_id, license_id, "license")
-        delete_row(conn, licenses, agency_id, license_id,
-                   in_use=f"license {license_id} is part of the record; set its status instead")
+        delete_row(
+            conn,
+            licenses,
+            agency_id,
+            license_id,
+            in_use=f"license {license_id} is part of the record; set its status instead",
+        )
         bump_roster_version(conn, agency_id)
         uow.commit()
 
@@ -171,7 +195,8 @@ def verifier_name(*, uow: UnitOfWork, agency_id: int, key_id: int) -> str:
     with uow:
         name = uow.conn.execute(
             sa.select(api_keys.c.name).where(
-                api_keys.c.id == key_id, api_keys.c.agency_id == agency_id)
+                api_keys.c.id == key_id, api_keys.c.agency_id == agency_id
+            )
         ).scalar()
     if name is None:
         raise NotFound(f"API key {key_id} does not exist")

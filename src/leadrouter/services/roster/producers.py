@@ -23,13 +23,8 @@ from leadrouter.services.roster.common import (
     merged,
     page,
 )
-from leadrouter.store.roster_repo import (
-    ProducerRecord,
-    bump_roster_version,
-    producer_record,
-    producer_spec,
-    producer_values,
-)
+from leadrouter.store.roster_records import ProducerRecord, producer_record
+from leadrouter.store.roster_repo import bump_roster_version, producer_spec, producer_values
 from leadrouter.store.tables import clients, licenses, producers, territories
 from leadrouter.store.uow import UnitOfWork
 
@@ -49,8 +44,11 @@ def _refuse_duplicate(
         query = query.where(producers.c.id != self_id)
     clash = conn.execute(query).first()
     if clash is not None:
-        what = f"email {spec.email}" if clash.email == spec.email else (
-            f"external id {spec.external_id}")
+        what = (
+            f"email {spec.email}"
+            if clash.email == spec.email
+            else (f"external id {spec.external_id}")
+        )
         raise Conflict(f"producer {clash.id} already has {what}")
 
 
@@ -58,8 +56,9 @@ def _check_refs(
     conn: sa.Connection, agency_id: int, spec: ProducerSpec, self_id: int | None
 ) -> None:
     if self_id is not None and spec.backup_producer_id == self_id:
-        fail_if([FieldError("backup_producer_id", "a producer cannot back up themselves")],
-                "producer")
+        fail_if(
+            [FieldError("backup_producer_id", "a producer cannot back up themselves")], "producer"
+        )
     refs = {"backup_producer_id": spec.backup_producer_id}
     fail_if(check_producer_refs(conn, agency_id, refs), "producer")
 
@@ -102,7 +101,8 @@ def update_producer(
         _refuse_duplicate(conn, agency_id, spec, producer_id)
         with conflicts_as(_DUPLICATE):
             conn.execute(
-                producers.update().where(producers.c.id == producer_id)
+                producers.update()
+                .where(producers.c.id == producer_id)
                 .values(**producer_values(spec))
             )
         bump_roster_version(conn, agency_id)
@@ -118,8 +118,14 @@ def get_producer(*, uow: UnitOfWork, agency_id: int, producer_id: int) -> Produc
 
 
 def list_producers(
-    *, uow: UnitOfWork, agency_id: int, team: str | None = None, role: str | None = None,
-    active: bool | None = None, after: int | None = None, limit: int = 100,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    team: str | None = None,
+    role: str | None = None,
+    active: bool | None = None,
+    after: int | None = None,
+    limit: int = 100,
 ) -> Page[ProducerRecord]:
     """The agency's producers in id order, optionally of one team, role or activity."""
     query = sa.select(producers).where(producers.c.agency_id == agency_id)
@@ -135,9 +141,11 @@ def list_producers(
 
 def _references(conn: sa.Connection, agency_id: int, producer_id: int) -> list[str]:
     def ids(table: sa.Table, *columns: sa.Column[Any]) -> list[int]:
-        query = sa.select(table.c.id).where(
-            table.c.agency_id == agency_id, sa.or_(*(c == producer_id for c in columns))
-        ).order_by(table.c.id)
+        query = (
+            sa.select(table.c.id)
+            .where(table.c.agency_id == agency_id, sa.or_(*(c == producer_id for c in columns)))
+            .order_by(table.c.id)
+        )
         return list(conn.execute(query).scalars())
 
     found = []
@@ -160,10 +168,14 @@ def delete_producer(*, uow: UnitOfWork, agency_id: int, producer_id: int) -> Non
         fetch(conn, producers, agency_id, producer_id, "producer")
         references = _references(conn, agency_id, producer_id)
         if references:
-            raise Conflict(f"producer {producer_id} is {'; '.join(references)}; "
-                           "change those first, or deactivate the producer instead")
-        in_use = (f"producer {producer_id} has leads or history; "
-                  "deactivate them instead (PATCH active=false)")
+            raise Conflict(
+                f"producer {producer_id} is {'; '.join(references)}; "
+                "change those first, or deactivate the producer instead"
+            )
+        in_use = (
+            f"producer {producer_id} has leads or history; "
+            "deactivate them instead (PATCH active=false)"
+        )
         with conflicts_as(in_use):
             conn.execute(licenses.delete().where(licenses.c.producer_id == producer_id))
         delete_row(conn, producers, agency_id, producer_id, in_use=in_use)

@@ -19,7 +19,8 @@ from leadrouter.services.roster.common import (
     merged,
     page,
 )
-from leadrouter.store.roster_repo import SourceRecord, source_record, source_spec, source_values
+from leadrouter.store.roster_records import SourceRecord, source_record
+from leadrouter.store.roster_repo import source_spec, source_values
 from leadrouter.store.tables import lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -64,8 +65,11 @@ def update_source(
         spec = merged(source_spec(current), changes)
         _checked(conn, agency_id, spec, source_id)
         with conflicts_as(f"a lead source named {spec.name!r} already exists"):
-            conn.execute(lead_sources.update().where(lead_sources.c.id == source_id)
-                         .values(**source_values(spec)))
+            conn.execute(
+                lead_sources.update()
+                .where(lead_sources.c.id == source_id)
+                .values(**source_values(spec))
+            )
         record = source_record(fetch(conn, lead_sources, agency_id, source_id, "lead source"))
         uow.commit()
     return record
@@ -83,8 +87,7 @@ def list_sources(
     """The agency's lead sources in id order."""
     query = sa.select(lead_sources).where(lead_sources.c.agency_id == agency_id)
     with uow:
-        return page(uow.conn, query, lead_sources, after=after, limit=limit,
-                    build=source_record)
+        return page(uow.conn, query, lead_sources, after=after, limit=limit, build=source_record)
 
 
 def delete_source(*, uow: UnitOfWork, agency_id: int, source_id: int) -> None:
@@ -92,6 +95,11 @@ def delete_source(*, uow: UnitOfWork, agency_id: int, source_id: int) -> None:
     with uow:
         conn = uow.conn
         fetch(conn, lead_sources, agency_id, source_id, "lead source")
-        delete_row(conn, lead_sources, agency_id, source_id,
-                   in_use=f"lead source {source_id} has leads; set active=false instead")
+        delete_row(
+            conn,
+            lead_sources,
+            agency_id,
+            source_id,
+            in_use=f"lead source {source_id} has leads; set active=false instead",
+        )
         uow.commit()

@@ -33,9 +33,7 @@ from leadrouter.store.tables import territories
 from leadrouter.store.uow import UnitOfWork
 
 
-def _checked(
-    conn: sa.Connection, agency_id: int, spec: TerritorySpec, self_id: int | None
-) -> None:
+def _checked(conn: sa.Connection, agency_id: int, spec: TerritorySpec, self_id: int | None) -> None:
     check(spec, "territory")
     fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "territory")
     query = sa.select(territories.c.id).where(
@@ -78,12 +76,14 @@ def update_territory(
         _checked(conn, agency_id, spec, territory_id)
         with conflicts_as(f"a territory named {spec.name!r} already exists"):
             conn.execute(
-                territories.update().where(territories.c.id == territory_id)
+                territories.update()
+                .where(territories.c.id == territory_id)
                 .values(**territory_values(spec))
             )
         bump_roster_version(conn, agency_id)
         territory = territory_from_row(
-            fetch(conn, territories, agency_id, territory_id, "territory"))
+            fetch(conn, territories, agency_id, territory_id, "territory")
+        )
         uow.commit()
     return territory
 
@@ -92,7 +92,8 @@ def get_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> Terr
     """One territory of the agency."""
     with uow:
         return territory_from_row(
-            fetch(uow.conn, territories, agency_id, territory_id, "territory"))
+            fetch(uow.conn, territories, agency_id, territory_id, "territory")
+        )
 
 
 def list_territories(
@@ -101,8 +102,9 @@ def list_territories(
     """The agency's territories in id order."""
     query = sa.select(territories).where(territories.c.agency_id == agency_id)
     with uow:
-        return page(uow.conn, query, territories, after=after, limit=limit,
-                    build=territory_from_row)
+        return page(
+            uow.conn, query, territories, after=after, limit=limit, build=territory_from_row
+        )
 
 
 def delete_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> None:
@@ -110,7 +112,12 @@ def delete_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> N
     with uow:
         conn = uow.conn
         fetch(conn, territories, agency_id, territory_id, "territory")
-        delete_row(conn, territories, agency_id, territory_id,
-                   in_use=f"territory {territory_id} is still referred to")
+        delete_row(
+            conn,
+            territories,
+            agency_id,
+            territory_id,
+            in_use=f"territory {territory_id} is still referred to",
+        )
         bump_roster_version(conn, agency_id)
         uow.commit()

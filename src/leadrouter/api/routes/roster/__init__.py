@@ -11,7 +11,13 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every roster router, in the order the OpenAPI page shows them."""
-    from leadrouter.api.routes.roster import clients, imports, licenses, producers, territories
+    from . import clients, imports, licenses, producers, territories
 
-    return [producers.router, licenses.router, territories.router, clients.router,
-            clients.sources_router, imports.router]
+    return [
+        producers.router,
+        licenses.router,
+        territories.router,
+        clients.router,
+        clients.sources_router,
+        imports.router,
+    ]

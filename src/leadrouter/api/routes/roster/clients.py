@@ -27,39 +27,54 @@ def create_client(
     body: ClientCreate, c: ContainerDep, who: Manager, response: Response
 ) -> ClientOut:
     """Add an existing client; 409 when its external id is taken."""
-    record = service.create_client(uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(),
-                                   now=c.clock.now())
+    record = service.create_client(
+        uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(), now=c.clock.now()
+    )
     response.headers["Location"] = f"/v1/clients/{record.client.id}"
     return ClientOut.of(record)
 
 
 @router.get("/clients")
 def list_clients(
-    c: ContainerDep, who: PrincipalDep, owner_producer_id: int | None = None,
-    phone: Phone | None = None, email: Email | None = None, limit: Limit = 100,
+    c: ContainerDep,
+    who: PrincipalDep,
+    owner_producer_id: int | None = None,
+    phone: Phone | None = None,
+    email: Email | None = None,
+    limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PageOut[ClientOut]:
     """The agency's clients, in id order; phone and email match however they are written."""
     found = service.list_clients(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, owner_producer_id=owner_producer_id,
-        phone=phone, email=email, after=after(cursor), limit=limit,
+        uow=c.uow(readonly=True),
+        agency_id=who.agency_id,
+        owner_producer_id=owner_producer_id,
+        phone=phone,
+        email=email,
+        after=after(cursor),
+        limit=limit,
     )
-    return PageOut[ClientOut](items=[ClientOut.of(r) for r in found.items],
-                              next_cursor=cursor_of(found.next_cursor))
+    return PageOut[ClientOut](
+        items=[ClientOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+    )
 
 
 @router.get("/clients/{client_id}")
 def get_client(client_id: int, c: ContainerDep, who: PrincipalDep) -> ClientOut:
     """One client."""
-    return ClientOut.of(service.get_client(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                           client_id=client_id))
+    return ClientOut.of(
+        service.get_client(uow=c.uow(readonly=True), agency_id=who.agency_id, client_id=client_id)
+    )
 
 
 @router.patch("/clients/{client_id}")
 def update_client(client_id: int, body: ClientPatch, c: ContainerDep, who: Manager) -> ClientOut:
     """Change some fields of a client (e.g. a new owner)."""
-    return ClientOut.of(service.update_client(
-        uow=c.uow(), agency_id=who.agency_id, client_id=client_id, changes=body.changes()))
+    return ClientOut.of(
+        service.update_client(
+            uow=c.uow(), agency_id=who.agency_id, client_id=client_id, changes=body.changes()
+        )
+    )
 
 
 @router.delete("/clients/{client_id}", status_code=204)
@@ -73,8 +88,9 @@ def create_source(
     body: SourceCreate, c: ContainerDep, who: Manager, response: Response
 ) -> SourceOut:
     """Add a lead source; 409 when the name is taken."""
-    record = sources.create_source(uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(),
-                                   now=c.clock.now())
+    record = sources.create_source(
+        uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(), now=c.clock.now()
+    )
     response.headers["Location"] = f"/v1/lead-sources/{record.source.id}"
     return SourceOut.of(record)
 
@@ -84,24 +100,30 @@ def list_sources(
     c: ContainerDep, who: PrincipalDep, limit: Limit = 100, cursor: Cursor = None
 ) -> PageOut[SourceOut]:
     """The agency's lead sources, in id order."""
-    found = sources.list_sources(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                 after=after(cursor), limit=limit)
-    return PageOut[SourceOut](items=[SourceOut.of(r) for r in found.items],
-                              next_cursor=cursor_of(found.next_cursor))
+    found = sources.list_sources(
+        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
+    )
+    return PageOut[SourceOut](
+        items=[SourceOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+    )
 
 
 @sources_router.get("/lead-sources/{source_id}")
 def get_source(source_id: int, c: ContainerDep, who: PrincipalDep) -> SourceOut:
     """One lead source."""
-    return SourceOut.of(sources.get_source(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                           source_id=source_id))
+    return SourceOut.of(
+        sources.get_source(uow=c.uow(readonly=True), agency_id=who.agency_id, source_id=source_id)
+    )
 
 
 @sources_router.patch("/lead-sources/{source_id}")
 def update_source(source_id: int, body: SourcePatch, c: ContainerDep, who: Manager) -> SourceOut:
     """Change a lead source (cost, required fields, active)."""
-    return SourceOut.of(sources.update_source(
-        uow=c.uow(), agency_id=who.agency_id, source_id=source_id, changes=body.changes()))
+    return SourceOut.of(
+        sources.update_source(
+            uow=c.uow(), agency_id=who.agency_id, source_id=source_id, changes=body.changes()
+        )
+    )
 
 
 @sources_router.delete("/lead-sources/{source_id}", status_code=204)

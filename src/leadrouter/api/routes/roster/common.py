@@ -23,8 +23,10 @@ def after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     if not cursor.isdigit():
-        raise ValidationFailed("cursor: not a cursor we gave out",
-                               errors=[FieldError("cursor", "not a cursor we gave out")])
+        raise ValidationFailed(
+            "cursor: not a cursor we gave out",
+            errors=[FieldError("cursor", "not a cursor we gave out")],
+        )
     return int(cursor)
 
 

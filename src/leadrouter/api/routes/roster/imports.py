@@ -42,10 +42,12 @@ def _rejected(report: ImportReport, instance: str) -> JSONResponse:
         "title": "CSV rows rejected",
         "status": 422,
         "detail": f"{len({e.line for e in report.errors})} bad row(s) in the {report.kind} "
-                  "file; nothing was imported (send skip_bad_rows=true to import the rest)",
+        "file; nothing was imported (send skip_bad_rows=true to import the rest)",
         "instance": instance,
-        "errors": [{"field": f"line {e.line}" + (f": {e.column}" if e.column else ""),
-                    "reason": e.reason} for e in report.errors],
+        "errors": [
+            {"field": f"line {e.line}" + (f": {e.column}" if e.column else ""), "reason": e.reason}
+            for e in report.errors
+        ],
         "report": ImportReportOut.of(report).model_dump(),
     }
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
@@ -55,12 +57,23 @@ def _rejected(report: ImportReport, instance: str) -> JSONResponse:
     "/import/{kind}",
     response_model=ImportReportOut,
     responses={422: {"description": "Bad rows; nothing imported (problem+json with rows)."}},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "text/csv": {"schema": {"type": "string"},
-                     "example": "external_id,name,email\nP001,Ana Diaz,ana@example.com\n"}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "external_id,name,email\nP001,Ana Diaz,ana@example.com\n",
+                }
+            },
+        }
+    },
 )
 async def import_file(
-    kind: Kind, request: Request, c: ContainerDep, who: PrincipalDep,
+    kind: Kind,
+    request: Request,
+    c: ContainerDep,
+    who: PrincipalDep,
     skip_bad_rows: bool = False,
 ) -> ImportReportOut | JSONResponse:
     """Import a roster CSV (formats: docs/csv-formats.md), all or nothing unless
@@ -80,10 +93,17 @@ async def import_file(
     verifier = None
     if kind == "licenses" and who.role == Role.COMPLIANCE:
         verifier = await run_in_threadpool(
-            verifier_name, uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id)
+            verifier_name, uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
+        )
     report = await run_in_threadpool(
-        import_csv, uow=c.uow(), agency_id=who.agency_id, kind=kind, data=data,
-        now=c.clock.now(), skip_bad_rows=skip_bad_rows, verified_by=verifier,
+        import_csv,
+        uow=c.uow(),
+        agency_id=who.agency_id,
+        kind=kind,
+        data=data,
+        now=c.clock.now(),
+        skip_bad_rows=skip_bad_rows,
+        verified_by=verifier,
     )
     if not report.committed:
         return _rejected(report, request.url.path)

@@ -27,8 +27,9 @@ def _verifier(c: Container, who: Principal) -> str | None:
     """A compliance key vouches for what it writes; any other key's licenses stay pending."""
     if who.role != Role.COMPLIANCE:
         return None
-    return service.verifier_name(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                 key_id=who.key_id)
+    return service.verifier_name(
+        uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
+    )
 
 
 @router.post("/licenses", status_code=201)
@@ -36,33 +37,52 @@ def create_license(
     body: LicenseCreate, c: ContainerDep, who: LicenseEditor, response: Response
 ) -> LicenseOut:
     """Record a license; pending unless the key has the compliance role."""
-    record = service.create_license(uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(),
-                                    now=c.clock.now(), verifier=_verifier(c, who))
+    record = service.create_license(
+        uow=c.uow(),
+        agency_id=who.agency_id,
+        spec=body.to_spec(),
+        now=c.clock.now(),
+        verifier=_verifier(c, who),
+    )
     response.headers["Location"] = f"/v1/licenses/{record.license.id}"
     return LicenseOut.of(record)
 
 
 @router.get("/licenses")
 def list_licenses(
-    c: ContainerDep, who: PrincipalDep, producer_id: int | None = None,
-    state: str | None = None, status: LicenseStatus | None = None,
-    verified: bool | None = None, limit: Limit = 100, cursor: Cursor = None,
+    c: ContainerDep,
+    who: PrincipalDep,
+    producer_id: int | None = None,
+    state: str | None = None,
+    status: LicenseStatus | None = None,
+    verified: bool | None = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> PageOut[LicenseOut]:
     """The agency's licenses, in id order; ``verified=false`` lists the pending ones."""
     found = service.list_licenses(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, producer_id=producer_id,
-        state=state.upper() if state else None, status=status.value if status else None,
-        verified=verified, after=after(cursor), limit=limit,
+        uow=c.uow(readonly=True),
+        agency_id=who.agency_id,
+        producer_id=producer_id,
+        state=state.upper() if state else None,
+        status=status.value if status else None,
+        verified=verified,
+        after=after(cursor),
+        limit=limit,
     )
-    return PageOut[LicenseOut](items=[LicenseOut.of(r) for r in found.items],
-                               next_cursor=cursor_of(found.next_cursor))
+    return PageOut[LicenseOut](
+        items=[LicenseOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+    )
 
 
 @router.get("/licenses/{license_id}")
 def get_license(license_id: int, c: ContainerDep, who: PrincipalDep) -> LicenseOut:
     """One license."""
-    return LicenseOut.of(service.get_license(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                             license_id=license_id))
+    return LicenseOut.of(
+        service.get_license(
+            uow=c.uow(readonly=True), agency_id=who.agency_id, license_id=license_id
+        )
+    )
 
 
 @router.patch("/licenses/{license_id}")
@@ -71,10 +91,16 @@ def update_license(
 ) -> LicenseOut:
     """Change a license; unless the key has the compliance role, a change that could grant
     more (anything but a status leaving 'active') makes it pending again."""
-    return LicenseOut.of(service.update_license(
-        uow=c.uow(), agency_id=who.agency_id, license_id=license_id, changes=body.changes(),
-        now=c.clock.now(), verifier=_verifier(c, who),
-    ))
+    return LicenseOut.of(
+        service.update_license(
+            uow=c.uow(),
+            agency_id=who.agency_id,
+            license_id=license_id,
+            changes=body.changes(),
+            now=c.clock.now(),
+            verifier=_verifier(c, who),
+        )
+    )
 
 
 @router.post("/licenses/{license_id}/verify")
@@ -82,10 +108,15 @@ def verify_license(license_id: int, c: ContainerDep, who: Compliance) -> License
     """Record that this compliance key checked the license (who and when); it counts from now."""
     verifier = _verifier(c, who)
     assert verifier is not None
-    return LicenseOut.of(service.verify_license(
-        uow=c.uow(), agency_id=who.agency_id, license_id=license_id, verifier=verifier,
-        now=c.clock.now(),
-    ))
+    return LicenseOut.of(
+        service.verify_license(
+            uow=c.uow(),
+            agency_id=who.agency_id,
+            license_id=license_id,
+            verifier=verifier,
+            now=c.clock.now(),
+        )
+    )
 
 
 @router.delete("/licenses/{license_id}", status_code=204)

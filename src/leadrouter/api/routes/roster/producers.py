@@ -23,31 +23,46 @@ def create_producer(
     body: ProducerCreate, c: ContainerDep, who: Manager, response: Response
 ) -> ProducerOut:
     """Add a producer; 409 when the email or external id is taken."""
-    record = service.create_producer(uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(),
-                                     now=c.clock.now())
+    record = service.create_producer(
+        uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(), now=c.clock.now()
+    )
     response.headers["Location"] = f"/v1/producers/{record.producer.id}"
     return ProducerOut.of(record)
 
 
 @router.get("/producers")
 def list_producers(
-    c: ContainerDep, who: PrincipalDep, team: str | None = None,
-    role: ProducerRole | None = None, active: bool | None = None, limit: Limit = 100,
+    c: ContainerDep,
+    who: PrincipalDep,
+    team: str | None = None,
+    role: ProducerRole | None = None,
+    active: bool | None = None,
+    limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PageOut[ProducerOut]:
     """The agency's producers, in id order."""
-    found = service.list_producers(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                   team=team, role=role, active=active, after=after(cursor),
-                                   limit=limit)
-    return PageOut[ProducerOut](items=[ProducerOut.of(r) for r in found.items],
-                                next_cursor=cursor_of(found.next_cursor))
+    found = service.list_producers(
+        uow=c.uow(readonly=True),
+        agency_id=who.agency_id,
+        team=team,
+        role=role,
+        active=active,
+        after=after(cursor),
+        limit=limit,
+    )
+    return PageOut[ProducerOut](
+        items=[ProducerOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+    )
 
 
 @router.get("/producers/{producer_id}")
 def get_producer(producer_id: int, c: ContainerDep, who: PrincipalDep) -> ProducerOut:
     """One producer."""
-    return ProducerOut.of(service.get_producer(uow=c.uow(readonly=True),
-                                               agency_id=who.agency_id, producer_id=producer_id))
+    return ProducerOut.of(
+        service.get_producer(
+            uow=c.uow(readonly=True), agency_id=who.agency_id, producer_id=producer_id
+        )
+    )
 
 
 @router.patch("/producers/{producer_id}")
@@ -55,8 +70,11 @@ def update_producer(
     producer_id: int, body: ProducerPatch, c: ContainerDep, who: Manager
 ) -> ProducerOut:
     """Change some fields of a producer (e.g. active=false, out_of_office, caps)."""
-    return ProducerOut.of(service.update_producer(
-        uow=c.uow(), agency_id=who.agency_id, producer_id=producer_id, changes=body.changes()))
+    return ProducerOut.of(
+        service.update_producer(
+            uow=c.uow(), agency_id=who.agency_id, producer_id=producer_id, changes=body.changes()
+        )
+    )
 
 
 @router.delete("/producers/{producer_id}", status_code=status.HTTP_204_NO_CONTENT)

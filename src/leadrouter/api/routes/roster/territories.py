@@ -22,8 +22,9 @@ def create_territory(
     body: TerritoryCreate, c: ContainerDep, who: Manager, response: Response
 ) -> TerritoryOut:
     """Add a territory; 409 when the name is taken."""
-    territory = service.create_territory(uow=c.uow(), agency_id=who.agency_id,
-                                         spec=body.to_spec(), now=c.clock.now())
+    territory = service.create_territory(
+        uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(), now=c.clock.now()
+    )
     response.headers["Location"] = f"/v1/territories/{territory.id}"
     return TerritoryOut.of(territory)
 
@@ -33,17 +34,22 @@ def list_territories(
     c: ContainerDep, who: PrincipalDep, limit: Limit = 100, cursor: Cursor = None
 ) -> PageOut[TerritoryOut]:
     """The agency's territories, in id order."""
-    found = service.list_territories(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                                     after=after(cursor), limit=limit)
-    return PageOut[TerritoryOut](items=[TerritoryOut.of(t) for t in found.items],
-                                 next_cursor=cursor_of(found.next_cursor))
+    found = service.list_territories(
+        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
+    )
+    return PageOut[TerritoryOut](
+        items=[TerritoryOut.of(t) for t in found.items], next_cursor=cursor_of(found.next_cursor)
+    )
 
 
 @router.get("/territories/{territory_id}")
 def get_territory(territory_id: int, c: ContainerDep, who: PrincipalDep) -> TerritoryOut:
     """One territory."""
-    return TerritoryOut.of(service.get_territory(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, territory_id=territory_id))
+    return TerritoryOut.of(
+        service.get_territory(
+            uow=c.uow(readonly=True), agency_id=who.agency_id, territory_id=territory_id
+        )
+    )
 
 
 @router.patch("/territories/{territory_id}")
@@ -51,9 +57,11 @@ def update_territory(
     territory_id: int, body: TerritoryPatch, c: ContainerDep, who: Manager
 ) -> TerritoryOut:
     """Change some fields of a territory."""
-    return TerritoryOut.of(service.update_territory(
-        uow=c.uow(), agency_id=who.agency_id, territory_id=territory_id,
-        changes=body.changes()))
+    return TerritoryOut.of(
+        service.update_territory(
+            uow=c.uow(), agency_id=who.agency_id, territory_id=territory_id, changes=body.changes()
+        )
+    )
 
 
 @router.delete("/territories/{territory_id}", status_code=204)

@@ -11,7 +11,7 @@ from leadrouter.api.schemas.roster.common import Body, Email, ExternalId, Name, 
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.intake.settings import RequirableField
 from leadrouter.roster.specs import ClientSpec, SourceSpec
-from leadrouter.store.roster_repo import ClientRecord, SourceRecord
+from leadrouter.store.roster_records import ClientRecord, SourceRecord
 
 
 class ClientFields(Body):
@@ -53,18 +53,20 @@ class ClientOut(BaseModel):
     def of(cls, record: ClientRecord) -> ClientOut:
         c = record.client
         return cls(
-            id=c.id, external_id=record.external_id, name=c.name, phone=c.phone,
-            email=c.email, owner_producer_id=c.owner_producer_id,
+            id=c.id,
+            external_id=record.external_id,
+            name=c.name,
+            phone=c.phone,
+            email=c.email,
+            owner_producer_id=c.owner_producer_id,
             csr_producer_id=c.csr_producer_id,
         )
 
 
-Money = Field(ge=0, lt=100_000_000, decimal_places=2, examples=["18.50"])
-
-
 class SourceFields(Body):
     required_fields: list[RequirableField] | None = Field(
-        default=None, description="Lead fields this source must send; None: the agency's.")
+        default=None, description="Lead fields this source must send; None: the agency's."
+    )
     active: bool = True
 
     def spec_values(self, names: Any = None) -> dict[str, Any]:
@@ -78,7 +80,9 @@ class SourceCreate(SourceFields):
     """Where leads come from, and what each one costs."""
 
     name: Name
-    cost_per_lead: Decimal = Money
+    cost_per_lead: Decimal = Field(
+        default=Decimal("0.00"), ge=0, lt=100_000_000, decimal_places=2, examples=["18.50"]
+    )
 
     def to_spec(self) -> SourceSpec:
         return SourceSpec(**self.spec_values())
@@ -105,7 +109,9 @@ class SourceOut(BaseModel):
     def of(cls, record: SourceRecord) -> SourceOut:
         s = record.source
         return cls(
-            id=s.id, name=s.name, cost_per_lead=float(record.cost_per_lead),
+            id=s.id,
+            name=s.name,
+            cost_per_lead=float(record.cost_per_lead),
             required_fields=None if s.required_fields is None else list(s.required_fields),
             active=record.active,
         )

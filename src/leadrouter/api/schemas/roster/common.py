@@ -22,8 +22,9 @@ def _phone(raw: str) -> str:
 
 Email = Annotated[str, AfterValidator(normalize_email), Field(examples=["ana@example.com"])]
 Phone = Annotated[str, AfterValidator(_phone), Field(examples=["(212) 555-0101"])]
-TimeZone = Annotated[str, AfterValidator(fields.parse_timezone),
-                     Field(examples=["America/New_York"])]
+TimeZone = Annotated[
+    str, AfterValidator(fields.parse_timezone), Field(examples=["America/New_York"])
+]
 State = Annotated[str, AfterValidator(fields.parse_state), Field(examples=["NY"])]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ExternalId = Annotated[str, Field(min_length=1, max_length=100, examples=["P001"])]

@@ -25,9 +25,13 @@ class ImportReportOut(BaseModel):
     @classmethod
     def of(cls, report: ImportReport) -> ImportReportOut:
         return cls(
-            kind=report.kind, rows=report.rows, created=report.created, updated=report.updated,
+            kind=report.kind,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
             skipped=report.skipped,
-            errors=[RowErrorOut(line=e.line, column=e.column, reason=e.reason)
-                    for e in report.errors],
+            errors=[
+                RowErrorOut(line=e.line, column=e.column, reason=e.reason) for e in report.errors
+            ],
             ignored_columns=list(report.ignored_columns),
         )

@@ -12,7 +12,7 @@ from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import LicenseStatus
 from leadrouter.roster import fields
 from leadrouter.roster.specs import LicenseSpec
-from leadrouter.store.roster_repo import LicenseRecord
+from leadrouter.store.roster_records import LicenseRecord
 
 
 def _authority(raw: list[str]) -> list[str]:
@@ -23,7 +23,8 @@ def _authority(raw: list[str]) -> list[str]:
 
 
 Authority = Annotated[
-    list[str], Field(min_length=1, examples=[["property", "casualty", "personal_lines"]]),
+    list[str],
+    Field(min_length=1, examples=[["property", "casualty", "personal_lines"]]),
     AfterValidator(_authority),
 ]
 Number = Annotated[str, Field(min_length=1, max_length=50)]
@@ -68,7 +69,13 @@ class LicensePatch(LicenseFields):
     effective_date: date | None = None
 
     _not_null = field_validator(
-        "producer_id", "state", "number", "lines", "resident", "effective_date", "status",
+        "producer_id",
+        "state",
+        "number",
+        "lines",
+        "resident",
+        "effective_date",
+        "status",
         mode="before",
     )(_refuse_null)
 
@@ -95,9 +102,17 @@ class LicenseOut(BaseModel):
     def of(cls, record: LicenseRecord) -> LicenseOut:
         lic = record.license
         return cls(
-            id=lic.id, producer_id=lic.producer_id, state=lic.state, number=lic.number,
-            lines=sorted(lic.lines), resident=lic.resident, effective_date=lic.effective_date,
-            expiration_date=lic.expiration_date, status=lic.status.value,
-            verified=lic.verified_at is not None, verified_at=lic.verified_at,
-            verified_by=lic.verified_by, source=record.source,
+            id=lic.id,
+            producer_id=lic.producer_id,
+            state=lic.state,
+            number=lic.number,
+            lines=sorted(lic.lines),
+            resident=lic.resident,
+            effective_date=lic.effective_date,
+            expiration_date=lic.expiration_date,
+            status=lic.status.value,
+            verified=lic.verified_at is not None,
+            verified_at=lic.verified_at,
+            verified_by=lic.verified_by,
+            source=record.source,
         )

@@ -9,9 +9,9 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from leadrouter.api.schemas.roster.common import Body, Email, ExternalId, Name, Phone, TimeZone
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import BusinessLine, Period, Shift
-from leadrouter.roster import fields
+from leadrouter.roster import schedule
 from leadrouter.roster.specs import DEFAULT_HOURS, ProducerSpec
-from leadrouter.store.roster_repo import ProducerRecord
+from leadrouter.store.roster_records import ProducerRecord
 
 ProducerRole = Literal["producer", "csr", "supervisor", "manager"]
 
@@ -24,7 +24,7 @@ class ShiftIn(Body):
     @field_validator("start", "end")
     @classmethod
     def _clock(cls, value: str) -> str:
-        return fields.format_clock(fields.parse_clock(value))
+        return schedule.format_clock(schedule.parse_clock(value))
 
 
 class PeriodIn(Body):
@@ -33,13 +33,12 @@ class PeriodIn(Body):
 
 
 def _shifts(items: list[ShiftIn]) -> tuple[Shift, ...]:
-    return fields.check_shifts([
-        Shift(s.weekday, fields.parse_clock(s.start), fields.parse_clock(s.end)) for s in items
-    ])
+    clock = schedule.parse_clock
+    return schedule.check_shifts([Shift(s.weekday, clock(s.start), clock(s.end)) for s in items])
 
 
 def _periods(items: list[PeriodIn]) -> tuple[Period, ...]:
-    return fields.check_periods([Period(p.start, p.end) for p in items])
+    return schedule.check_periods([Period(p.start, p.end) for p in items])
 
 
 class ProducerFields(Body):
@@ -47,19 +46,20 @@ class ProducerFields(Body):
     phone: Phone | None = None
     timezone: TimeZone | None = Field(default=None, description="Default: the agency's.")
     working_hours: list[ShiftIn] | None = Field(
-        default=None, description="Default: Monday to Friday, 09:00-17:00 local time.")
+        default=None, description="Default: Monday to Friday, 09:00-17:00 local time."
+    )
     out_of_office: list[PeriodIn] = []
     business_lines: list[BusinessLine] = Field(default=[], description="What they sell.")
     max_open: int | None = Field(default=None, ge=0, description="Most open leads at once.")
     max_daily: int | None = Field(default=None, ge=0, description="Most new leads a day.")
-    team: str | None = Field(default=None, min_length=1, max_length=100,
-                             description="Team or pod.")
+    team: str | None = Field(default=None, min_length=1, max_length=100, description="Team or pod.")
     backup_producer_id: int | None = None
     role: ProducerRole = "producer"
     active: bool = True
     weight: int = Field(default=1, ge=0, le=1000, description="For weighted rotation.")
-    npn: str | None = Field(default=None, pattern=r"^\d{1,10}$",
-                            description="National Producer Number.")
+    npn: str | None = Field(
+        default=None, pattern=r"^\d{1,10}$", description="National Producer Number."
+    )
 
     @field_validator("working_hours")
     @classmethod
@@ -103,8 +103,15 @@ class ProducerPatch(ProducerFields):
     email: Email | None = None
 
     _not_null = field_validator(
-        "name", "email", "working_hours", "out_of_office", "business_lines", "role", "active",
-        "weight", mode="before",
+        "name",
+        "email",
+        "working_hours",
+        "out_of_office",
+        "business_lines",
+        "role",
+        "active",
+        "weight",
+        mode="before",
     )(_refuse_null)
 
     def changes(self) -> dict[str, Any]:
@@ -146,16 +153,29 @@ class ProducerOut(BaseModel):
     def of(cls, record: ProducerRecord) -> ProducerOut:
         p = record.producer
         return cls(
-            id=p.id, external_id=record.external_id, name=p.name, email=p.email,
-            phone=p.phone, timezone=p.timezone,
+            id=p.id,
+            external_id=record.external_id,
+            name=p.name,
+            email=p.email,
+            phone=p.phone,
+            timezone=p.timezone,
             working_hours=[
-                ShiftOut(weekday=s.weekday, start=fields.format_clock(s.start),
-                         end=fields.format_clock(s.end))
+                ShiftOut(
+                    weekday=s.weekday,
+                    start=schedule.format_clock(s.start),
+                    end=schedule.format_clock(s.end),
+                )
                 for s in p.working_hours
             ],
             out_of_office=[PeriodOut(start=o.start, end=o.end) for o in p.out_of_office],
-            business_lines=sorted(p.business_lines), max_open=p.max_open,
-            max_daily=p.max_daily, team=p.team, backup_producer_id=p.backup_producer_id,
-            role=p.role.value, active=p.active, weight=p.weight, npn=p.npn,
+            business_lines=sorted(p.business_lines),
+            max_open=p.max_open,
+            max_daily=p.max_daily,
+            team=p.team,
+            backup_producer_id=p.backup_producer_id,
+            role=p.role.value,
+            active=p.active,
+            weight=p.weight,
+            npn=p.npn,
             open_count=record.open_count,
         )

@@ -23,11 +23,16 @@ class TerritoryFields(Body):
     zip_prefixes: list[ZipPrefix] = []
     states: list[State] = []
     counties: list[County] = []
-    pod: str | None = Field(default=None, min_length=1, max_length=100,
-                            description="The team that takes its leads (or give producer_id).")
+    pod: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The team that takes its leads (or give producer_id).",
+    )
     producer_id: int | None = Field(default=None, description="Or one producer takes them.")
     business_lines: list[BusinessLine] = Field(
-        default=[], description="Line focus; empty: every line.")
+        default=[], description="Line focus; empty: every line."
+    )
 
     @field_validator("zip_ranges")
     @classmethod
@@ -39,7 +44,8 @@ class TerritoryFields(Body):
         converters: dict[str, Any] = {
             "zip_ranges": lambda v: tuple(sorted({fields.parse_zip_range(r) for r in v})),
             "zip_prefixes": lambda v: tuple(sorted(set(v))),
-            "states": frozenset, "counties": frozenset,
+            "states": frozenset,
+            "counties": frozenset,
             "business_lines": lambda v: frozenset(b.value for b in v),
         }
         for name, convert in converters.items():
@@ -61,7 +67,12 @@ class TerritoryPatch(TerritoryFields):
     name: Name | None = None
 
     _not_null = field_validator(
-        "name", "zip_ranges", "zip_prefixes", "states", "counties", "business_lines",
+        "name",
+        "zip_ranges",
+        "zip_prefixes",
+        "states",
+        "counties",
+        "business_lines",
         mode="before",
     )(_refuse_null)
 
@@ -83,8 +94,13 @@ class TerritoryOut(BaseModel):
     @classmethod
     def of(cls, t: Territory) -> TerritoryOut:
         return cls(
-            id=t.id, name=t.name, zip_ranges=[f"{lo}-{hi}" for lo, hi in t.zip_ranges],
-            zip_prefixes=list(t.zip_prefixes), states=sorted(t.states),
-            counties=sorted(t.counties), pod=t.pod, producer_id=t.producer_id,
+            id=t.id,
+            name=t.name,
+            zip_ranges=[f"{lo}-{hi}" for lo, hi in t.zip_ranges],
+            zip_prefixes=list(t.zip_prefixes),
+            states=sorted(t.states),
+            counties=sorted(t.counties),
+            pod=t.pod,
+            producer_id=t.producer_id,
             business_lines=sorted(t.business_lines),
         )

@@ -1,0 +1,111 @@
+"""``leadrouter import ...`` end to end, against a temporary SQLite database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadrouter.cli import app
+
+PRODUCERS = (
+    "external_id,name,email,team,backup\n"
+    "P001,Ana Diaz,ana@agency.example,North,P002\n"
+    "P002,Ben Ode,ben@agency.example,North,P001\n"
+)
+BAD = (
+    "external_id,name,email,working_hours\n"
+    "P001,Ana Diaz,ana@agency.example,\n"
+    "P002,,ben@agency.example,\n"
+    "P003,Cy Park,cy@agency.example,Mon 17:00-09:00\n"
+)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "COLUMNS": "200"}
+
+
+@pytest.fixture
+def runner(env: dict[str, str]) -> CliRunner:
+    runner = CliRunner(env=env)
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    assert runner.invoke(app, ["agency", "create", "Acme"]).exit_code == 0
+    return runner
+
+
+def _file(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_importing_a_good_file_reports_what_it_created(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", "producers", _file(tmp_path, "p.csv", PRODUCERS)])
+    assert result.exit_code == 0, result.output
+    assert "producers: 2 created, 0 updated" in result.output
+    again = runner.invoke(app, ["import", "producers", _file(tmp_path, "p.csv", PRODUCERS)])
+    assert "0 created, 2 updated" in again.output
+
+
+def test_a_bad_file_exits_non_zero_names_each_bad_row_and_imports_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["import", "producers", _file(tmp_path, "bad.csv", BAD)])
+    assert result.exit_code == 1
+    assert "2 problem(s) in the producers file" in result.output
+    assert "│    3 │ name " in result.output
+    assert "│    4 │ working_hours │ Mon 17:00-09:00 ends before it starts" in result.output
+    assert "nothing imported" in result.output
+    good = runner.invoke(app, ["import", "producers", _file(tmp_path, "p.csv", PRODUCERS)])
+    assert "2 created" in good.output  # P001 was not imported by the bad file
+
+
+def test_skip_bad_rows_imports_the_rest_and_says_so_in_the_exit_status(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app, ["import", "producers", "--skip-bad-rows", _file(tmp_path, "bad.csv", BAD)]
+    )
+    assert result.exit_code == 3
+    assert "1 created, 0 updated, 2 bad row(s) skipped" in result.output
+
+
+def test_licenses_can_be_recorded_as_verified_by_a_registry(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    runner.invoke(app, ["import", "producers", _file(tmp_path, "p.csv", PRODUCERS)])
+    licenses = _file(
+        tmp_path,
+        "l.csv",
+        "producer,state,number,lines,resident,effective_date\nP001,NY,1,P&C,yes,2020-01-01\n",
+    )
+    result = runner.invoke(app, ["import", "licenses", "--verified-by", "NIPR", licenses])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_ambiguous_agency_must_be_named(runner: CliRunner, tmp_path: Path) -> None:
+    runner.invoke(app, ["agency", "create", "Second"])
+    path = _file(tmp_path, "p.csv", PRODUCERS)
+    ambiguous = runner.invoke(app, ["import", "producers", path])
+    assert ambiguous.exit_code == 1
+    assert "--agency" in ambiguous.output
+    named = runner.invoke(app, ["import", "producers", "--agency", "2", path])
+    assert named.exit_code == 0, named.output
+
+
+def test_the_installed_command_runs_the_import(
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
+) -> None:
+    command = Path(sys.executable).parent / "leadrouter"
+    result = subprocess.run(
+        [str(command), "import", "producers", _file(tmp_path, "bad.csv", BAD)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "required, but empty" in result.stdout

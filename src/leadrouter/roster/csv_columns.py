@@ -115,7 +115,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _ref("backup", "backup_producer_id", aliases=("backup_producer",)),
         Column("role", "role", f.parse_role, blank=Role.PRODUCER.value),
         Column("active", "active", f.parse_bool, blank=True),
-        Column("weight", "weight", f.parse_count, blank=1),
+        Column("weight", "weight", f.parse_weight, blank=1),
         Column("npn", "npn", npn),
     ),
     "licenses": (

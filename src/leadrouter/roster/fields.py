@@ -152,6 +152,14 @@ def parse_count(raw: str) -> int:
     return value
 
 
+def parse_weight(raw: str) -> int:
+    """A rotation weight, 0 to 1000."""
+    value = parse_count(raw)
+    if value > 1000:
+        raise ValueError("must be at most 1000")
+    return value
+
+
 def parse_money(raw: str) -> Decimal:
     """An amount like ``18.50`` or ``$18.50``: zero or more, cents at most."""
     text = raw.strip().removeprefix("$").replace(",", "")

@@ -172,6 +172,10 @@ def _fields(rl: ReportLicense, lic: License) -> Iterable[tuple[str, object, obje
     )
 
 
+NAMES = {"number": "license number", "lines": "lines of authority", "resident": "residency",
+         "effective_date": "issue date", "expiration_date": "expiration date"}
+
+
 def _about(kind: str, message: str, npn: str, producer: Producer, lic: License,
            **more: Any) -> Difference:
     return Difference(kind, message, True, npn=npn, producer_id=producer.id, license_id=lic.id,
@@ -182,8 +186,9 @@ def compare(producer: Producer, npn: str, rl: ReportLicense, lic: License) -> li
     """The differences of one matched license (or a verification when it only was pending)."""
     name = f"{lic.state} license {lic.number} of {producer.name}"
     diffs = [
-        _about(UPDATE, f"{name}: {column} is {text(ours)} on the roster, {text(theirs)} in the "
-               "registry", npn, producer, lic, field=column, roster=text(ours),
+        _about(UPDATE, f"{name}: {NAMES.get(column, column)} is {text(ours)} on the roster, "
+               f"{text(theirs)} in the registry", npn, producer, lic, field=column,
+               roster=text(ours),
                report=text(theirs), values={column: theirs})
         for column, ours, theirs in _fields(rl, lic) if ours != theirs
     ]

@@ -18,7 +18,7 @@ from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import metadata
-from tests.support.postgres import running_server, create_database
+from tests.support.postgres import create_database, running_server
 
 # A Tuesday morning in New York: inside everybody's working hours.
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ app = typer.Typer(help="The hash-chained decision log.", no_args_is_help=True)
 
 @app.command("verify")
 def verify(agency: int | None = typer.Option(None, "--agency", help=AGENCY_HELP)) -> None:
-    """Walk the agency's decision chain; report the first broken link (exit 1) or that it is intact."""
+    """Walk the decision chain; report the first broken link (exit 1) or that it is intact."""
     c = container()
     agency_id = resolve_agency(c, agency)
     count, broken = decisions.verify(uow=c.uow(readonly=True), agency_id=agency_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import typer
 
+from leadrouter.bootstrap import Container
 from leadrouter.cli import agency, audit, imports, licenses, policy
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
+from leadrouter.worker import Worker
 
 app = typer.Typer(help="leadrouter: route insurance leads to licensed producers.",
                   no_args_is_help=True)
@@ -28,6 +32,8 @@ def migrate() -> None:
 @app.command()
 def serve(
     demo: bool = typer.Option(True, help="Load the demo agency when the database is empty."),
+    with_worker: bool = typer.Option(True, "--worker/--no-worker",
+                                     help="Run a worker in the same process."),
 ) -> None:
     """Migrate, load the demo agency if the database is empty, and serve the API."""
     import uvicorn
@@ -39,5 +45,39 @@ def serve(
     upgrade(c.settings.database_url)
     if demo:
         ensure_demo_agency(c, announce=console.print)
+    stop = threading.Event()
+    if with_worker:
+        thread = threading.Thread(target=_worker(c).run, args=(stop,), name="worker",
+                                  daemon=True)
+        thread.start()
+        console.print("worker running (timers, queue draining, notifications)")
     console.print(f"serving on http://{c.settings.host}:{c.settings.port} (docs at /docs)")
-    uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_level="info")
+    try:
+        uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port,
+                    log_level="info")
+    finally:
+        stop.set()
+
+
+def _worker(c: Container) -> Worker:
+    from leadrouter.notify.channels import build_channels
+
+    return Worker(c, build_channels(c.settings, c.engine))
+
+
+@app.command()
+def worker(
+    interval: float = typer.Option(1.0, help="Seconds between ticks."),
+) -> None:
+    """Run the worker alone (timers, queue draining, notifications); many may run at once."""
+    import signal
+
+    c = container()
+    upgrade(c.settings.database_url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print("worker running; Ctrl-C to stop")
+    try:
+        _worker(c).run(stop, interval=interval)
+    except KeyboardInterrupt:
+        stop.set()

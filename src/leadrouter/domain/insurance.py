@@ -7,7 +7,6 @@ An agency may override any entry; an unknown type requires something nobody hold
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from leadrouter.domain.model import BusinessLine as B
@@ -60,13 +59,6 @@ DEFAULT_TYPES: dict[str, InsuranceType] = {
         InsuranceType("disability", "Disability", B.HEALTH, _any({L.ACCIDENT_HEALTH})),
     )
 }
-
-
-def resolve_type(code: str, overrides: Mapping[str, InsuranceType] | None = None) -> InsuranceType | None:
-    """The agency's definition of an insurance type, or None when nobody defined it."""
-    if overrides and code in overrides:
-        return overrides[code]
-    return DEFAULT_TYPES.get(code)
 
 
 def covers(held: frozenset[str], requirement: Requirement) -> bool:

@@ -63,12 +63,12 @@ def create_agency(
 def _insert_key(
     uow: UnitOfWork, *, agency_id: int, key: str, name: str, role: str, now: datetime
 ) -> int:
-    return uow.conn.execute(
+    return int(uow.conn.execute(
         api_keys.insert().values(
             agency_id=agency_id, name=name, prefix=key[:10], key_hash=hash_key(key), role=role,
             created_at=now,
         ).returning(api_keys.c.id)
-    ).scalar_one()
+    ).scalar_one())
 
 
 def issue_key(

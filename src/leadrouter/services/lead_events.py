@@ -19,7 +19,6 @@ from leadrouter.notify.webhook import enqueue_webhook_event
 from leadrouter.store.tables import agencies, leads, producers
 
 
-
 def _lead(conn: sa.Connection, lead_id: int) -> Any:
     return conn.execute(sa.select(leads).where(leads.c.id == lead_id)).first()
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
-from leadrouter.domain.routing import Decision, RoutingInput, eligible_producers, route
+from leadrouter.domain.routing import Decision, eligible_producers, route
 from leadrouter.errors import Conflict, NotFound, NotLicensed
 from leadrouter.services import lead_events
 from leadrouter.services.leads import AfterStore, change_status_in

@@ -94,9 +94,11 @@ def context_for(
     conn: sa.Connection, deps: RoutingDeps, *, lead: Lead, now: datetime,
     policy: ActivePolicy | None = None,
 ) -> RoutingContext:
-    """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one in force."""
+    """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one
+    in force."""
     agency_id = lead.agency_id
-    tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
+    tz = conn.execute(
+        sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
     today = local_date(now, tz) or now.date()
     types = intake_context(conn, agency_id=agency_id, source=None).types
     client = None

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-
 READONLY_OPTION = "leadrouter_readonly"
 
 

@@ -16,8 +16,8 @@ from leadrouter.store.tables import (
     producer_day_counts,
     producers,
     queue_entries,
-    rotation_counters,
     roster_versions,
+    rotation_counters,
 )
 
 
@@ -50,8 +50,8 @@ def roster_version(conn: sa.Connection, agency_id: int) -> int:
 def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, ProducerLoad]:
     """Open leads and new leads today of every producer of the agency."""
     day = {
-        r.producer_id: r.count
-        for r in conn.execute(
+        int(pid): int(n)
+        for pid, n in conn.execute(
             sa.select(producer_day_counts.c.producer_id, producer_day_counts.c.count).where(
                 producer_day_counts.c.agency_id == agency_id, producer_day_counts.c.day == today
             )
@@ -69,10 +69,11 @@ def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, Prod
 
 def rotation(conn: sa.Connection, *, agency_id: int) -> dict[str, dict[int, int]]:
     out: dict[str, dict[int, int]] = defaultdict(dict)
-    for r in conn.execute(
-        sa.select(rotation_counters).where(rotation_counters.c.agency_id == agency_id)
+    for pool, producer_id, count in conn.execute(
+        sa.select(rotation_counters.c.pool, rotation_counters.c.producer_id,
+                  rotation_counters.c.count).where(rotation_counters.c.agency_id == agency_id)
     ):
-        out[r.pool][r.producer_id] = r.count
+        out[pool][int(producer_id)] = int(count)
     return dict(out)
 
 

@@ -24,7 +24,7 @@ _DOC_BODY: dict[str, Any] = {
                     "application/yaml": {"schema": {"type": "string"}}},
     }
 }
-_PROBLEM = {422: {"content": {"application/problem+json": {}},
+_PROBLEM: dict[int | str, dict[str, Any]] = {422: {"content": {"application/problem+json": {}},
                   "description": "Each invalid path of the document and why."}}
 
 

@@ -1,0 +1,108 @@
+"""The worker: one loop that carries out whatever is due, for every agency.
+
+Each tick it (1) delivers due outbox messages, (2) applies due timer actions of open
+assignments, (3) drains queues whose agency's roster changed, and every minute all queues
+(a shift may have started), (4) sweeps license expirations. Every step reads what is due from
+the database and records what it did in the same transaction, so a worker killed at any
+instant loses nothing and a restarted one repeats nothing; any number of workers may run.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.notify.channel import Channel
+from leadrouter.notify.dispatcher import dispatch_once
+from leadrouter.services import routing
+from leadrouter.store.tables import queue_entries, roster_versions
+
+log = logging.getLogger(__name__)
+
+FULL_DRAIN_EVERY = timedelta(minutes=1)
+SWEEP_EVERY = timedelta(hours=1)
+
+
+@dataclass
+class TickStats:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    timer_actions: int = 0
+    drained: int = 0
+    license_alerts: int = 0
+
+
+@dataclass
+class WorkerState:
+    """What one worker process remembers between ticks (only to save work, never for truth)."""
+
+    roster_versions: dict[int, int] = field(default_factory=dict)
+    last_full_drain: datetime | None = None
+    last_sweep: datetime | None = None
+
+
+class Worker:
+    """Runs ticks until stopped."""
+
+    def __init__(
+        self, container: Container, channels: Mapping[str, Channel], *,
+        rng: random.Random | None = None,
+        extra_steps: tuple[Callable[[Container, datetime, TickStats], None], ...] = (),
+    ) -> None:
+        self.container = container
+        self.channels = channels
+        self.rng = rng or random.Random()
+        self.state = WorkerState()
+        self.extra_steps = extra_steps
+
+    def tick(self) -> TickStats:
+        """Do everything that is due now, once."""
+        now = self.container.clock.now()
+        stats = TickStats()
+        self._drain_queues(now, stats)
+        for step in self.extra_steps:
+            step(self.container, now, stats)
+        sent = dispatch_once(engine=self.container.engine, channels=self.channels, now=now,
+                             rng=self.rng)
+        stats.sent, stats.retried, stats.dead = sent.sent, sent.retried, sent.dead
+        return stats
+
+    def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
+        """Tick every ``interval`` seconds until ``stop`` is set; a failing tick is logged."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("worker tick failed; trying again next tick")
+            stop.wait(interval)
+
+    def _drain_queues(self, now: datetime, stats: TickStats) -> None:
+        full = (self.state.last_full_drain is None
+                or now - self.state.last_full_drain >= FULL_DRAIN_EVERY)
+        with self.container.uow(readonly=True) as uow:
+            waiting = {
+                int(a) for a in uow.conn.execute(
+                    sa.select(queue_entries.c.agency_id).where(
+                        queue_entries.c.resolved_at.is_(None)).distinct())
+            }
+            versions = {
+                int(r.agency_id): int(r.version)
+                for r in uow.conn.execute(sa.select(roster_versions))
+            }
+        changed = {a for a, v in versions.items() if self.state.roster_versions.get(a) != v}
+        for agency_id in sorted(waiting if full else waiting & changed):
+            stats.drained += sum(
+                1 for r in routing.drain(container=self.container, agency_id=agency_id)
+                if r.outcome == "assigned"
+            )
+        self.state.roster_versions = versions
+        if full:
+            self.state.last_full_drain = now

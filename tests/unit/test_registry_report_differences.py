@@ -1,14 +1,14 @@
 """The differences between a registry report and the roster, planned without a database."""
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 from leadrouter.compliance.differences import Difference, plan
 from leadrouter.compliance.registry_report import RegistryReport, ReportLicense
 from leadrouter.domain.model import License, LicenseStatus, Producer
-from tests.support.routing_core import license_, producer
 
-ANA = producer(1, name="Ana", npn="111")
-BEN = producer(2, name="Ben", npn="222")
+ANA = Producer(id=1, agency_id=1, name="Ana", email="ana@example.com", npn="111")
+BEN = Producer(id=2, agency_id=1, name="Ben", email="ben@example.com", npn="222")
 
 
 def reported(npn: str, state: str, number: str, **kw: object) -> ReportLicense:
@@ -20,10 +20,14 @@ def reported(npn: str, state: str, number: str, **kw: object) -> ReportLicense:
     return ReportLicense(**values)  # type: ignore[arg-type]
 
 
-def held(lid: int, pid: int, state: str, number: str, **kw: object) -> License:
-    kw.setdefault("lines", ("personal_lines",))
-    kw.setdefault("expiration_date", date(2027, 1, 1))
-    return license_(lid, pid, state, number=number, **kw)  # type: ignore[arg-type]
+def held(lid: int, pid: int, state: str, number: str, **kw: Any) -> License:
+    """A verified, active personal-lines license of agency 1 (2020 to 2027)."""
+    values: dict[str, Any] = dict(
+        lines=frozenset({"personal_lines"}), resident=True, effective_date=date(2020, 1, 1),
+        expiration_date=date(2027, 1, 1), verified_at=datetime(2025, 1, 1, tzinfo=UTC))
+    values.update(kw)
+    values["lines"] = frozenset(values["lines"])
+    return License(id=lid, agency_id=1, producer_id=pid, state=state, number=number, **values)
 
 
 def report(*licenses: ReportLicense, unsure: frozenset[str] = frozenset()) -> RegistryReport:

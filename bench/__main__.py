@@ -29,7 +29,13 @@ def intake() -> None:
     console.print(table)
 
 
-BENCHMARKS = {"intake": intake}
+def routing() -> None:
+    from bench import routing_decision
+
+    routing_decision.main()
+
+
+BENCHMARKS = {"intake": intake, "routing": routing}
 
 
 def main() -> None:

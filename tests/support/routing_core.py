@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from leadrouter.domain.insurance import resolve_type
+from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.domain.model import (
     Client,
     Lead,
@@ -108,7 +108,7 @@ def inputs(
     the_lead = the_lead or lead()
     return RoutingInput(
         lead=the_lead,
-        insurance_type=resolve_type(the_lead.insurance_type),
+        insurance_type=DEFAULT_TYPES.get(the_lead.insurance_type),
         client=the_client,
         loads=loads or {},
         rotation=rotation or {},

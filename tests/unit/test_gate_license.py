@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from leadrouter.domain.compliance import check_gate
-from leadrouter.domain.insurance import resolve_type
+from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.domain.model import LicenseStatus
 from tests.support.routing_core import AGENCY_TZ, NOW, license_, producer
 
-LIFE = resolve_type("life")
-AUTO = resolve_type("personal_auto")
+LIFE = DEFAULT_TYPES.get("life")
+AUTO = DEFAULT_TYPES.get("personal_auto")
 
 
 def gate(p=None, lics=(), *, state="CA", itype=LIFE, now=NOW, tz=AGENCY_TZ):
@@ -99,7 +99,7 @@ def test_an_unknown_or_missing_state_fails_closed(state):
 
 
 def test_an_unknown_insurance_type_fails_closed():
-    v = gate(lics=[license_(7, 1)], itype=resolve_type("space_travel"))
+    v = gate(lics=[license_(7, 1)], itype=DEFAULT_TYPES.get("space_travel"))
     assert not v.eligible and v.reason == "unknown insurance type"
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from leadrouter.domain.expr import parse
-from leadrouter.domain.insurance import DEFAULT_TYPES, resolve_type
+from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.domain.model import (
     Client,
     Lead,
@@ -323,7 +323,7 @@ def scenarios(draw):
     )
     inp = RoutingInput(
         lead,
-        resolve_type(itype),
+        DEFAULT_TYPES.get(itype),
         client,
         loads,
         rotation,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from leadrouter.domain.insurance import resolve_type
+from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.domain.routing import ProducerLoad, RoutingPolicy, StrategySpec, route
 from leadrouter.domain.routing.strategies import pick, score_parts, weighted_total
 from tests.support.routing_core import inputs, license_, producer, roster
 
-LIFE = resolve_type("life")
+LIFE = DEFAULT_TYPES.get("life")
 
 
 def pool(n=3, **kw):
@@ -80,7 +80,7 @@ def test_weighted_score_parts_are_normalized_as_stated():
         1: ProducerLoad(open_count=5, close_rate=0.2, avg_response_seconds=60),
         2: ProducerLoad(open_count=10, close_rate=0.1, avg_response_seconds=240),
     }
-    annuity = resolve_type("annuity")  # business line "life": 0.8 for a life specialist
+    annuity = DEFAULT_TYPES.get("annuity")  # business line "life": 0.8 for a life specialist
     parts = score_parts(StrategySpec(), producers, itype=annuity, loads=loads)
     assert parts[1] == {
         "capacity": 0.5,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leadrouter.domain.insurance import InsuranceType, covers
@@ -70,6 +71,7 @@ def normalize_state(state: str | None) -> str | None:
     return code if code in US_STATES else None
 
 
+@lru_cache(maxsize=256)
 def requirement_text(itype: InsuranceType) -> str:
     """What the type requires, e.g. "Personal lines or Casualty"."""
     return " or ".join(
@@ -117,7 +119,7 @@ def gate_on(
             False, f"no line of authority is defined for {insurance_type.label}", None, "lines"
         )
     failures: list[GateVerdict] = []
-    for lic in sorted(licenses, key=_license_order):
+    for lic in sorted(licenses, key=attrgetter("id")):
         if lic.producer_id != producer.id or lic.agency_id != producer.agency_id:
             continue
         if lic.state.strip().upper() != code:
@@ -131,10 +133,6 @@ def gate_on(
             False, f"no active {code} license for {insurance_type.label}", None, "no_license"
         )
     return _closest_to_valid(failures)
-
-
-def _license_order(lic: License) -> tuple[int]:
-    return (lic.id,)
 
 
 def _license_verdict(lic: License, state: str, itype: InsuranceType, today: date) -> GateVerdict:

@@ -19,21 +19,25 @@ class LocalClock:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self._local: dict[str, datetime | None] = {}
+        self._local: dict[str, tuple[int, time] | None] = {}
 
-    def local(self, tz: str) -> datetime | None:
-        """``now`` in ``tz``; None for an unknown zone."""
-        if tz not in self._local:
+    def local(self, tz: str) -> tuple[int, time] | None:
+        """Weekday and wall-clock time at ``now`` in ``tz``; None for an unknown zone."""
+        try:
+            return self._local[tz]
+        except KeyError:
             z = zone(tz)
-            self._local[tz] = None if z is None else self.now.astimezone(z)
-        return self._local[tz]
+            at = None if z is None else self.now.astimezone(z)
+            found = None if at is None else (at.weekday(), at.time())
+            self._local[tz] = found
+            return found
 
 
 def unavailable_reason(
     producer: Producer, shifts: Shifts, clock: LocalClock, spec: AvailabilityStep
 ) -> str | None:
     """Why the producer can't take a lead right now, or None when available."""
-    if spec.out_of_office:
+    if spec.out_of_office and producer.out_of_office:
         for period in producer.out_of_office:
             if period.contains(clock.now):
                 return f"out of office until {_until(period.end, producer.timezone)}"
@@ -42,22 +46,15 @@ def unavailable_reason(
     local = clock.local(producer.timezone)
     if local is None:
         return f"unknown time zone {producer.timezone!r}"
-    spans = shifts.get(local.weekday(), ())
-    at = local.time().replace(tzinfo=None)
-    if any(_within(at, start, end) for start, end in spans):
-        return None
+    weekday, at = local
+    spans = shifts.get(weekday, ())
+    for start, end in spans:
+        if (start <= at < end) if start < end else (at >= start or at < end):
+            return None  # an overnight shift counts on the weekday it starts
     if not spans:
-        return (
-            f"outside working hours: no shift on {WEEKDAYS[local.weekday()]} ({producer.timezone})"
-        )
+        return f"outside working hours: no shift on {WEEKDAYS[weekday]} ({producer.timezone})"
     hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in spans)
     return f"outside working hours {hours} {producer.timezone}"
-
-
-def _within(at: time, start: time, end: time) -> bool:
-    if start < end:
-        return start <= at < end
-    return at >= start or at < end  # an overnight shift, counted on its starting weekday
 
 
 def _until(end: datetime, tz: str) -> str:

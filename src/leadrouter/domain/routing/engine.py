@@ -6,7 +6,7 @@ The winner is re-checked with ``check_gate`` on its own licenses before it is re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from leadrouter.domain.compliance import check_gate, local_date
@@ -32,7 +32,7 @@ from leadrouter.domain.routing.policy import (
     StrategySpec,
 )
 from leadrouter.domain.routing.roster import RosterSnapshot
-from leadrouter.domain.routing.steps import Context, Narrowed, narrow, select
+from leadrouter.domain.routing.steps import EXCLUDED, Context, Narrowed, narrow, select
 from leadrouter.domain.routing.strategies import TIE_RULES, Pick, pick
 
 
@@ -43,7 +43,7 @@ class _Run:
     ctx: Context
     notes: Notes = field(default_factory=Notes)
     steps: list[str] = field(default_factory=list)
-    licenses: dict[int, int] = field(default_factory=dict)
+    licenses: Mapping[int, int] = field(default_factory=dict)
     eligible: list[Producer] = field(default_factory=list)  # gated and not excluded
 
     def decide(
@@ -175,20 +175,21 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
     run.steps.append(
         gate_summary(len(result.passed), len(result.failed), result.unlicensed, lead.state, itype)
     )
-    for producer, verdict in result.failed:
-        reason = verdict.reason or "not licensed"
-        run.notes.exclude(producer, "gate", reason)
-        ctx.gate_refusals[producer.id] = reason
-    for producer, license_id in result.passed:
-        run.notes.consider((producer,))
-        if producer.id in exclude:
-            run.notes.exclude(producer, "exclude", "excluded from this decision")
-            ctx.gate_refusals[producer.id] = "excluded from this decision"
-            continue
-        run.eligible.append(producer)
-        run.licenses[producer.id] = license_id
-    if exclude & {p.id for p, _ in result.passed}:
+    run.notes.considered = result.producers
+    run.notes.cache = ctx.roster.note_cache
+    run.notes.fixed = result.notes
+    ctx.gate_refusals = result.refusals
+    ctx.exclude = exclude
+    run.licenses = result.license_of
+    if exclude and not exclude.isdisjoint(result.license_of):
+        for producer in result.producers:
+            if producer.id in exclude:
+                run.notes.exclude(producer, "exclude", EXCLUDED)
+            else:
+                run.eligible.append(producer)
         run.steps.append(f"exclude: {len(run.eligible)} of {len(result.passed)} remain")
+    else:
+        run.eligible = list(result.producers)
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
         return no_license_reason(verdicts, lead.state, itype, other=bool(result.passed))

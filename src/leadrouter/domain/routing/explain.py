@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from leadrouter.domain.compliance import GateVerdict, normalize_state
 from leadrouter.domain.insurance import InsuranceType
@@ -21,22 +21,26 @@ _GATE_CODES = {
 }
 
 
+NOTE_CACHE_LIMIT = 100_000
+
+
 class Notes:
-    """The exclusions of one decision, first step wins; turned into candidate notes at the end."""
+    """The exclusions of one decision, first step wins; turned into candidate notes at the end.
+
+    ``considered`` are the producers who passed the gate (by id); ``fixed`` are the ready-made
+    notes of those the gate refused, shared by every decision on the same state, type and day.
+    """
 
     def __init__(self) -> None:
-        self.considered: dict[int, Producer] = {}
+        self.considered: Sequence[Producer] = ()
+        self.fixed: tuple[CandidateNote, ...] = ()
         self.excluded: dict[int, tuple[str, str]] = {}
-
-    def consider(self, producers: Iterable[Producer]) -> None:
-        """Producers who get a row in the explanation."""
-        for p in producers:
-            self.considered[p.id] = p
+        self.cache: dict[tuple[int, str, str], CandidateNote] = {}  # shared, notes are immutable
 
     def exclude(self, producer: Producer, step: str, reason: str) -> None:
         """Record the first step that excluded a producer."""
-        self.considered.setdefault(producer.id, producer)
-        self.excluded.setdefault(producer.id, (step, reason))
+        if producer.id not in self.excluded:
+            self.excluded[producer.id] = (step, reason)
 
     def reinstate(self, producer_id: int) -> tuple[str, str] | None:
         """Take an exclusion back (the fallback reconsiders); returns what it was."""
@@ -49,24 +53,33 @@ class Notes:
         strategy: str | None,
         earlier: Mapping[int, str] | None = None,
     ) -> tuple[CandidateNote, ...]:
-        """One note per considered producer, by producer id."""
+        """One note per producer who passed the gate, by id; then those the gate refused."""
         notes: list[CandidateNote] = []
-        for pid in sorted(self.considered):
-            p = self.considered[pid]
-            if pid in self.excluded:
-                step, why = self.excluded[pid]
-                notes.append(CandidateNote(pid, p.name, step, why))
-                continue
-            if choice is not None and pid in choice.refused:
-                notes.append(CandidateNote(pid, p.name, "strategy", choice.refused[pid]))
-                continue
-            reason: str | None = f"chosen by {strategy}" if pid == winner_id else None
-            if earlier and pid in earlier:
-                reason = f"{reason or 'fallback candidate'}; policy: {earlier[pid]}"
-            score = choice.scores.get(pid) if choice is not None else None
-            parts = choice.parts.get(pid) if choice is not None else None
-            notes.append(CandidateNote(pid, p.name, None, reason, score, parts))
-        return tuple(notes)
+        excluded, cache = self.excluded, self.cache
+        scores = choice.scores if choice is not None else {}
+        parts = choice.parts if choice is not None else {}
+        refused = choice.refused if choice is not None else {}
+        for p in self.considered:
+            pid = p.id
+            if pid in excluded:
+                step, why = excluded[pid]
+                key = (pid, step, why)
+                note = cache.get(key)
+                if note is None:
+                    if len(cache) >= NOTE_CACHE_LIMIT:
+                        cache.clear()
+                    note = cache[key] = CandidateNote(pid, p.name, step, why)
+                notes.append(note)
+            elif pid in refused:
+                notes.append(CandidateNote(pid, p.name, "strategy", refused[pid]))
+            else:
+                reason: str | None = f"chosen by {strategy}" if pid == winner_id else None
+                if earlier and pid in earlier:
+                    reason = f"{reason or 'fallback candidate'}; policy: {earlier[pid]}"
+                notes.append(
+                    CandidateNote(pid, p.name, None, reason, scores.get(pid), parts.get(pid))
+                )
+        return (*notes, *self.fixed)
 
 
 def gate_summary(

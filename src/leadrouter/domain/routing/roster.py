@@ -10,14 +10,15 @@ counting at the very next decision.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, gate_on, normalize_state
-from leadrouter.domain.insurance import InsuranceType
-from leadrouter.domain.model import License, Producer, Territory
+from leadrouter.domain.insurance import InsuranceType, Requirement, covers
+from leadrouter.domain.model import License, LicenseStatus, Producer, Territory
+from leadrouter.domain.routing.model import CandidateNote
 from leadrouter.domain.routing.territories import TerritoryIndex
 
 _GATE_CACHE_LIMIT = 4096
@@ -31,6 +32,22 @@ class GateResult:
     failed: tuple[tuple[Producer, GateVerdict], ...]  # licensed in the state, but refused
     unlicensed: int  # producers holding no license in the state at all
     reason: str | None = None  # when the lead itself can't be gated (no state, unknown type)
+    producers: tuple[Producer, ...] = field(init=False, repr=False, compare=False)
+    license_of: Mapping[int, int] = field(init=False, repr=False, compare=False)
+    refusals: Mapping[int, str] = field(init=False, repr=False, compare=False)
+    notes: tuple[CandidateNote, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "producers", tuple(p for p, _ in self.passed))
+        put(self, "license_of", {p.id: lid for p, lid in self.passed})
+        refusals = {p.id: v.reason or "not licensed" for p, v in self.failed}
+        put(self, "refusals", refusals)
+        put(
+            self,
+            "notes",
+            tuple(CandidateNote(p.id, p.name, "gate", refusals[p.id]) for p, _ in self.failed),
+        )
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,9 @@ class RosterSnapshot:
     members: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     territory_index: TerritoryIndex = field(init=False, repr=False, compare=False)
     _gate_cache: dict[tuple[Any, ...], GateResult] = field(init=False, repr=False, compare=False)
+    note_cache: dict[tuple[int, str, str], CandidateNote] = field(
+        init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -101,6 +121,7 @@ class RosterSnapshot:
         put(self, "members", members)
         put(self, "territory_index", TerritoryIndex.build(self.territories))
         put(self, "_gate_cache", {})
+        put(self, "note_cache", {})
 
     def gate(self, state: str | None, itype: InsuranceType | None, today: date) -> GateResult:
         """The license gate over every producer, for a lead of this state and type today."""
@@ -125,13 +146,29 @@ class RosterSnapshot:
         passed: list[tuple[Producer, int]] = []
         failed: list[tuple[Producer, GateVerdict]] = []
         held = self.in_state.get(code, ())
+        requires = itype.requires
         for producer, lics in held:
-            verdict = gate_on(producer, lics, state=code, insurance_type=itype, today=today)
-            if verdict.eligible and verdict.license_id is not None:
-                passed.append((producer, verdict.license_id))
-            else:
+            granted = _grants(lics, requires, today) if producer.active else None
+            if granted is not None:
+                passed.append((producer, granted))
+            else:  # the full gate, for its reason
+                verdict = gate_on(producer, lics, state=code, insurance_type=itype, today=today)
                 failed.append((producer, verdict))
         return GateResult(tuple(passed), tuple(failed), len(self.producers) - len(held))
+
+
+def _grants(lics: tuple[License, ...], requires: Requirement, today: date) -> int | None:
+    """The first license (by id) that ``gate_on`` would accept; the fast path of the gate."""
+    for lic in lics:
+        if (
+            lic.status == LicenseStatus.ACTIVE
+            and lic.verified_at is not None
+            and lic.effective_date <= today
+            and (lic.expiration_date is None or today < lic.expiration_date)
+            and covers(lic.lines, requires)
+        ):
+            return lic.id
+    return None
 
 
 def _shifts_by_weekday(p: Producer) -> dict[int, tuple[tuple[time, time], ...]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,8 @@ from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
 from leadrouter.domain.routing.policy import (
+    AvailabilityStep,
+    CapsStep,
     ExistingClientStep,
     LineStep,
     NarrowingStep,
@@ -22,6 +24,8 @@ from leadrouter.domain.routing.policy import (
 )
 from leadrouter.domain.routing.roster import RosterSnapshot
 
+EXCLUDED = "excluded from this decision"
+
 
 @dataclass
 class Context:
@@ -31,8 +35,17 @@ class Context:
     inp: RoutingInput
     policy: RoutingPolicy
     clock: LocalClock
-    gate_refusals: dict[int, str] = field(default_factory=dict)
-    _lead_env: dict[str, Any] | None = None
+    gate_refusals: Mapping[int, str] = field(default_factory=dict)
+    exclude: frozenset[int] = frozenset()
+    _lead_env: dict[str, Any] | None = field(default=None, init=False)
+    availability: AvailabilityStep = field(init=False)
+    caps: CapsStep = field(init=False)
+
+    _hard: dict[int, str | None] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.availability = self.policy.availability
+        self.caps = self.policy.caps
 
     def lead_env(self) -> dict[str, Any]:
         """The names a lead condition sees: ``lead.state``, ``state``, ``attributes.x`` ..."""
@@ -51,6 +64,8 @@ class Context:
 
     def refusal_of(self, producer_id: int) -> str:
         """Why a producer outside the pool is not in it (gate, exclusion, or unknown)."""
+        if producer_id in self.exclude:
+            return EXCLUDED
         if producer_id in self.gate_refusals:
             return self.gate_refusals[producer_id]
         producer = self.roster.by_id.get(producer_id)
@@ -67,14 +82,16 @@ class Context:
         return verdict.reason or "not eligible"
 
     def hard_refusal(self, producer: Producer) -> str | None:
-        """Why availability or caps refuse the producer right now, or None."""
+        """Why availability or caps refuse the producer right now, or None (memoized)."""
+        try:
+            return self._hard[producer.id]
+        except KeyError:
+            pass
         reason = unavailable_reason(
-            producer, self.roster.shifts.get(producer.id, {}), self.clock, self.policy.availability
-        )
-        if reason is not None:
-            return reason
-        load = self.inp.loads.get(producer.id, ZERO_LOAD)
-        return cap_reason(producer, load, self.policy.caps)
+            producer, self.roster.shifts[producer.id], self.clock, self.availability
+        ) or cap_reason(producer, self.inp.loads.get(producer.id, ZERO_LOAD), self.caps)
+        self._hard[producer.id] = reason
+        return reason
 
 
 @dataclass

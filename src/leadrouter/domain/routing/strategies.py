@@ -78,7 +78,19 @@ def pick(
         keys = {pid: (v, given[pid], pid) for pid, v in primary.items()}
     else:
         parts = score_parts(spec, pool, itype=itype, loads=loads)
-        primary = {pid: weighted_total(spec.score_weights, ps) for pid, ps in parts.items()}
+        share = dict(_shares(spec.score_weights))
+        wc, ws = share.get("capacity", 0.0), share.get("specialization", 0.0)
+        wr, wv = share.get("close_rate", 0.0), share.get("response_speed", 0.0)
+        primary = {
+            pid: round(
+                wc * ps["capacity"]
+                + ws * ps["specialization"]
+                + wr * ps["close_rate"]
+                + wv * ps["response_speed"],
+                6,
+            )
+            for pid, ps in parts.items()
+        }
         keys = {pid: (-v, given[pid], pid) for pid, v in primary.items()}
     if not keys:
         return Pick(None, primary, parts, refused, f"{spec.kind}: nobody can be chosen", None)
@@ -153,11 +165,15 @@ def score_parts(
 
 def weighted_total(weights: Mapping[str, float], parts: Mapping[str, float]) -> float:
     """The weighted mean of the parts, 0..1, rounded so that equal scores tie exactly."""
-    total_weight = sum(max(0.0, w) for w in weights.values())
-    if total_weight <= 0:
-        return 0.0
-    raw = sum(max(0.0, w) * parts.get(k, 0.0) for k, w in weights.items()) / total_weight
-    return round(raw, 6)
+    return round(sum(w * parts.get(k, 0.0) for k, w in _shares(weights)), 6)
+
+
+def _shares(weights: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Each weight as a share of their sum (negative weights count as 0)."""
+    total = sum(max(0.0, w) for w in weights.values())
+    if total <= 0:
+        return []
+    return [(k, max(0.0, w) / total) for k, w in weights.items()]
 
 
 def specialization(p: Producer, itype: InsuranceType | None) -> float:

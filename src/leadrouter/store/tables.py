@@ -181,6 +181,12 @@ leads = sa.Table(
     sa.Column("last_touch_at", UTCDateTime(), nullable=False),
     _created(),
     sa.Column("status_changed_at", UTCDateTime(), nullable=False),
+    # The speed timer (time engine): per-lead timers count from the first assignment; the
+    # response time is first contact minus arrival. Premium is recorded when the lead binds.
+    sa.Column("first_assigned_at", UTCDateTime(), nullable=True),
+    sa.Column("first_contact_at", UTCDateTime(), nullable=True),
+    sa.Column("response_seconds", sa.Integer, nullable=True),
+    sa.Column("premium", sa.Numeric(12, 2), nullable=True),
     sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
@@ -414,5 +420,20 @@ webhook_endpoints = sa.Table(
     sa.Column("events", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("description", sa.String(200), nullable=True),
+    _created(),
+)
+
+# --- time engine: what producers did with a lead ---
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # call_attempt | voicemail | ... | note
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
     _created(),
 )

@@ -74,6 +74,6 @@ def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int 
     )
     announce(f"demo agency {DEMO_NAME!r} created (id {new.agency_id}): {', '.join(counts)}")
     announce(f"demo API key (manager): {new.api_key}")
-    announce(f"demo API key (compliance, verifies licenses): {compliance_key}")
+    announce(f"demo API key (compliance): {compliance_key}")
     announce(f"demo public form key: {new.public_form_key}")
     return new.agency_id

@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
+from leadrouter.store.tables import producer_day_counts
 from tests.support.agency import make_agency
 from tests.support.roster import add_producer, headers_for
 
@@ -228,3 +229,21 @@ def test_producer_keys_read_the_roster_but_only_managers_change_it(
         "/v1/producers", headers=reader, json={"name": "X", "email": "x@agency.example"}
     )
     assert refused.status_code == 403
+
+
+def test_a_producer_with_history_is_kept_and_can_be_deactivated_instead(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    p = add_producer(client, agency.headers)
+    with container.uow() as uow:
+        uow.conn.execute(
+            producer_day_counts.insert().values(
+                producer_id=p["id"], day=container.clock.now().date(), agency_id=agency.id, count=1
+            )
+        )
+        uow.commit()
+    refused = client.delete(f"/v1/producers/{p['id']}", headers=agency.headers)
+    assert refused.status_code == 409
+    assert "deactivate" in refused.json()["detail"]
+    assert client.get(f"/v1/producers/{p['id']}", headers=agency.headers).status_code == 200

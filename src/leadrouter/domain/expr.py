@@ -20,11 +20,14 @@ a substring in a string, or a key in a mapping.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from leadrouter.domain.expr_values import COMPARISONS, negate, truthy
+
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Expr", "ExprError", "parse", "truthy"]
 
 Env = Mapping[str, Any]
 Fn = Callable[[Env], Any]
@@ -42,7 +45,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_NUMERIC = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t"}
 
 
@@ -89,11 +91,6 @@ def parse(source: str) -> Expr:
     if kind != "end":
         raise ExprError(f"unexpected {value!r}", pos)
     return Expr(source, frozenset(parser.names), fn)
-
-
-def truthy(value: Any) -> bool:
-    """How a value reads as a condition: null, false, 0, "" and [] are false."""
-    return value is not None and bool(value)
 
 
 Token = tuple[str, Any, int]
@@ -214,7 +211,7 @@ class _Parser:
         left_is_null = self.peek()[:2] == ("kw", "null")
         left = self.unary(depth)
         kind, op, _ = self.peek()
-        if (kind == "op" and op in _COMPARISONS) or (kind == "kw" and op == "in"):
+        if (kind == "op" and op in COMPARISONS) or (kind == "kw" and op == "in"):
             self.take()
         elif kind == "kw" and op == "not" and self.tokens[self.i + 1][:2] == ("kw", "in"):
             self.i += 2
@@ -235,7 +232,7 @@ class _Parser:
             if depth > MAX_DEPTH:
                 raise ExprError(f"expression nested deeper than {MAX_DEPTH}", self.peek()[2])
             inner = self.unary(depth + 1)
-            return lambda env: _negate(inner(env))
+            return lambda env: negate(inner(env))
         return self.operand(depth)
 
     def operand(self, depth: int) -> Fn:
@@ -295,77 +292,8 @@ def _all_of(parts: tuple[Fn, ...]) -> Fn:
     return lambda env: all(truthy(p(env)) for p in parts)
 
 
-def _negate(value: Any) -> Any:
-    return -value if _is_number(value) else None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _as_number(value: Any) -> int | float | None:
-    if _is_number(value):
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, str) and _NUMERIC.fullmatch(value):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return None
-
-
-def _orderable(a: Any, b: Any) -> tuple[Any, Any] | None:
-    if isinstance(a, str) and isinstance(b, str):
-        return a, b
-    if _is_number(a) or _is_number(b):
-        x, y = _as_number(a), _as_number(b)
-        if x is not None and y is not None:
-            return x, y
-    return None
-
-
-def equal(a: Any, b: Any) -> bool:
-    """Equality as the language means it (no bool/number mixing; numeric strings coerce)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
-    pair = _orderable(a, b)
-    if pair is not None:
-        return bool(pair[0] == pair[1])
-    return type(a) is type(b) and bool(a == b)
-
-
-def _contains(item: Any, container: Any) -> bool:
-    if isinstance(container, list | tuple | set | frozenset):
-        return any(equal(item, x) for x in container)
-    if isinstance(container, str):
-        return isinstance(item, str) and item in container
-    if isinstance(container, Mapping):
-        return isinstance(item, str) and item in container
-    return False
-
-
-def _ordered(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    def compare(a: Any, b: Any) -> bool:
-        pair = _orderable(a, b)
-        return pair is not None and test(*pair)
-
-    return compare
-
-
-_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": equal,
-    "!=": lambda a, b: not equal(a, b),
-    "<": _ordered(lambda a, b: a < b),
-    "<=": _ordered(lambda a, b: a <= b),
-    ">": _ordered(lambda a, b: a > b),
-    ">=": _ordered(lambda a, b: a >= b),
-    "in": _contains,
-    "not in": lambda a, b: not _contains(a, b),
-}
-
-
 def _comparison(op: str, left: Fn, right: Fn) -> Fn:
-    test = _COMPARISONS[op]
+    test = COMPARISONS[op]
 
     def compare(env: Env) -> bool:
         a, b = left(env), right(env)

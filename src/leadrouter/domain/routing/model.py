@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -65,5 +65,4 @@ class Decision:
     candidates: tuple[CandidateNote, ...]
     policy_version: int
     tie_break: str | None
-    fallback: bool = False
-    excluded_summary: Mapping[str, int] = field(default_factory=dict)
+    fallback: bool = False  # True when the policy found nobody and the fallback chose

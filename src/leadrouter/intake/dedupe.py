@@ -7,8 +7,10 @@ holds the contact locks (``contact_lock_names``) from before the lookup until it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -42,34 +44,44 @@ def lookup(
 ) -> Matches:
     """The newest lead since ``repeat_since`` (None: do not look) and the oldest client that
     share this phone, else this email."""
-    parts = []
-    for name, value in (("phone", phone), ("email", email)):
-        if value is None:
-            continue
-        if repeat_since is not None:
-            parts.append(
-                sa.select(sa.literal_column(f"'lead:{name}'").label("kind"), leads.c.id)
-                .where(
-                    leads.c.agency_id == agency_id,
-                    leads.c[name] == value,
-                    leads.c.created_at >= repeat_since,
-                )
-                .order_by(leads.c.created_at.desc(), leads.c.id.desc())
-                .limit(1)
-            )
-        parts.append(
-            sa.select(sa.literal_column(f"'client:{name}'").label("kind"), clients.c.id)
-            .where(clients.c.agency_id == agency_id, clients.c[name] == value)
-            .order_by(clients.c.id)
-            .limit(1)
-        )
-    if not parts:
+    if phone is None and email is None:
         return Matches()
-    query = sa.union_all(*(sa.select(p.subquery()) for p in parts))
-    found = {kind: int(id_) for kind, id_ in conn.execute(query)}
+    query = _query(phone is not None, email is not None, repeat_since is not None)
+    params = {"agency_id": agency_id, "phone": phone, "email": email, "since": repeat_since}
+    found = {kind: int(id_) for kind, id_ in conn.execute(query, params)}
     repeat_on = next((n for n in ("phone", "email") if f"lead:{n}" in found), None)
     return Matches(
         repeat_of=found[f"lead:{repeat_on}"] if repeat_on else None,
         repeat_matched_on=repeat_on,
         client_id=found.get("client:phone", found.get("client:email")),
     )
+
+
+@functools.cache
+def _query(by_phone: bool, by_email: bool, repeats: bool) -> sa.CompoundSelect[Any]:
+    # Built once per shape, so SQLAlchemy compiles it once; each lookup only binds values.
+    parts = []
+    for name, wanted in (("phone", by_phone), ("email", by_email)):
+        if not wanted:
+            continue
+        if repeats:
+            parts.append(
+                sa.select(sa.literal_column(f"'lead:{name}'").label("kind"), leads.c.id)
+                .where(
+                    leads.c.agency_id == sa.bindparam("agency_id"),
+                    leads.c[name] == sa.bindparam(name),
+                    leads.c.created_at >= sa.bindparam("since"),
+                )
+                .order_by(leads.c.created_at.desc(), leads.c.id.desc())
+                .limit(1)
+            )
+        parts.append(
+            sa.select(sa.literal_column(f"'client:{name}'").label("kind"), clients.c.id)
+            .where(
+                clients.c.agency_id == sa.bindparam("agency_id"),
+                clients.c[name] == sa.bindparam(name),
+            )
+            .order_by(clients.c.id)
+            .limit(1)
+        )
+    return sa.union_all(*(sa.select(p.subquery()) for p in parts))

@@ -65,26 +65,34 @@ def accepted_types(*, uow: UnitOfWork, agency_id: int) -> Mapping[str, Insurance
 def intake_context(conn: sa.Connection, *, agency_id: int, source: Any) -> IntakeContext:
     """The agency's settings and the named lead source's rules, in one query."""
     name = source.strip() if isinstance(source, str) and source.strip() else None
-    joined = agencies.outerjoin(
-        lead_sources,
-        sa.and_(lead_sources.c.agency_id == agencies.c.id, lead_sources.c.name == name)
-        if name
-        else sa.false(),
-    )
-    row = conn.execute(
-        sa.select(agencies.c.settings, lead_sources.c.id, lead_sources.c.required_fields)
-        .select_from(joined)
-        .where(agencies.c.id == agency_id)
-    ).first()
+    query = _CONTEXT_WITH_SOURCE if name else _CONTEXT
+    row = conn.execute(query, {"agency_id": agency_id, "source": name}).first()
     if row is None:
         raise NotFound(f"agency {agency_id} does not exist")
     settings = from_agency_settings(row.settings)
+    source_id = row.id if name else None
     return IntakeContext(
         settings=settings,
-        required=required_for_source(settings, row.required_fields),
+        required=required_for_source(settings, row.required_fields if name else None),
         types=insurance_types.catalog(settings.insurance_types),
-        source_id=row.id,
+        source_id=source_id,
     )
+
+
+_CONTEXT = sa.select(agencies.c.settings).where(agencies.c.id == sa.bindparam("agency_id"))
+_CONTEXT_WITH_SOURCE = (
+    sa.select(agencies.c.settings, lead_sources.c.id, lead_sources.c.required_fields)
+    .select_from(
+        agencies.outerjoin(
+            lead_sources,
+            sa.and_(
+                lead_sources.c.agency_id == agencies.c.id,
+                lead_sources.c.name == sa.bindparam("source"),
+            ),
+        )
+    )
+    .where(agencies.c.id == sa.bindparam("agency_id"))
+)
 
 
 def _settings_doc(

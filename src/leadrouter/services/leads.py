@@ -12,20 +12,15 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
-from leadrouter.intake import dedupe, idempotency, lifecycle, locks
+from leadrouter.intake import idempotency, lifecycle, storage
 from leadrouter.intake.contract import storable_object
-from leadrouter.intake.documents import (
-    encode,
-    event_document,
-    lead_document,
-    status_document,
-)
+from leadrouter.intake.documents import event_document, lead_document, status_document
 from leadrouter.intake.listing import (
     MAX_LIMIT,
     LeadFilter,
@@ -33,31 +28,26 @@ from leadrouter.intake.listing import (
     decode_cursor,
     encode_cursor,
 )
-from leadrouter.intake.normalize import NormalizedLead, complete, prepare
-from leadrouter.services.agency_settings import IntakeContext, intake_context
-from leadrouter.store.tables import lead_events, lead_status_changes, lead_touches, leads
+from leadrouter.intake.normalize import complete, prepare
+from leadrouter.intake.storage import INSERT_STATUS, AfterStore, IntakeResult, lead_row
+from leadrouter.services.agency_settings import intake_context
+from leadrouter.store.tables import lead_events, lead_status_changes, leads
 from leadrouter.store.uow import UnitOfWork
 
+__all__ = [
+    "AfterStore",
+    "IntakeResult",
+    "LeadPage",
+    "change_status",
+    "change_status_in",
+    "get_lead",
+    "list_events",
+    "list_leads",
+    "receive_lead",
+    "record_event",
+]
+
 EVENT_CLOCK_SKEW = timedelta(minutes=5)
-
-
-class AfterStore(Protocol):
-    """Called in the intake transaction right after a new lead is stored (e.g. to route it)."""
-
-    def __call__(
-        self, conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime
-    ) -> None: ...
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    """The HTTP answer to a lead post: status, exact body bytes, and what happened."""
-
-    status_code: int
-    body: bytes
-    lead_id: int
-    created: bool
-    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +88,16 @@ def receive_lead(
         lead = complete(prepared, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
-        result = _store(conn, ctx, agency_id, lead, payload, now, after_store)
+        result = storage.store(
+            conn,
+            agency_id=agency_id,
+            lead=lead,
+            payload=payload,
+            source_id=ctx.source_id,
+            dedupe_window_days=ctx.settings.dedupe_window_days,
+            now=now,
+            after_store=after_store,
+        )
         if idempotency_key is not None:
             idempotency.remember(
                 conn,
@@ -112,109 +111,10 @@ def receive_lead(
     return result
 
 
-def _store(
-    conn: sa.Connection,
-    ctx: IntakeContext,
-    agency_id: int,
-    lead: NormalizedLead,
-    payload: Mapping[str, Any],
-    now: datetime,
-    after_store: AfterStore | None,
-) -> IntakeResult:
-    locks.hold(conn, dedupe.contact_lock_names(agency_id, lead.phone, lead.email))
-    window = ctx.settings.dedupe_window_days
-    found = dedupe.lookup(
-        conn,
-        agency_id=agency_id,
-        phone=lead.phone,
-        email=lead.email,
-        repeat_since=now - timedelta(days=window) if window > 0 else None,
-    )
-    if found.repeat_of is not None:
-        return _touch(conn, agency_id, found, lead, payload, now)
-    values = {
-        **vars(lead),
-        "agency_id": agency_id,
-        "status": LeadStatus.NEW.value,
-        "source_id": ctx.source_id,
-        "client_id": found.client_id,
-        "owner_id": None,
-        "intent_tier": None,
-        "do_not_contact": False,
-        "touch_count": 1,
-        "last_touch_at": now,
-        "created_at": now,
-        "status_changed_at": now,
-    }
-    lead_id = int(conn.execute(leads.insert().values(values).returning(leads.c.id)).scalar_one())
-    conn.execute(
-        lead_status_changes.insert().values(
-            agency_id=agency_id,
-            lead_id=lead_id,
-            status=LeadStatus.NEW.value,
-            at=now,
-            reason="received",
-        )
-    )
-    if after_store is None:
-        document = lead_document({**values, "id": lead_id})
-    else:
-        after_store(conn, agency_id=agency_id, lead_id=lead_id, now=now)
-        document = lead_document(_lead_row(conn, agency_id, lead_id)._mapping)
-    return IntakeResult(201, encode(document), lead_id, created=True)
-
-
-def _touch(
-    conn: sa.Connection,
-    agency_id: int,
-    found: dedupe.Matches,
-    lead: NormalizedLead,
-    payload: Mapping[str, Any],
-    now: datetime,
-) -> IntakeResult:
-    lead_id = found.repeat_of
-    assert lead_id is not None
-    touch_id = conn.execute(
-        lead_touches.insert()
-        .values(
-            agency_id=agency_id,
-            lead_id=lead_id,
-            at=now,
-            source_name=lead.source_name,
-            payload=dict(payload),
-        )
-        .returning(lead_touches.c.id)
-    ).scalar_one()
-    conn.execute(
-        leads.update()
-        .where(leads.c.id == lead_id)
-        .values(
-            touch_count=leads.c.touch_count + 1,
-            last_touch_at=now,
-        )
-    )
-    document = lead_document(_lead_row(conn, agency_id, lead_id)._mapping)
-    document["duplicate_of"] = lead_id
-    document["duplicate"] = {
-        "matched_on": found.repeat_matched_on,
-        "touch_id": touch_id,
-        "touched_at": document["last_touch_at"],
-    }
-    return IntakeResult(200, encode(document), lead_id, created=False)
-
-
-def _lead_row(conn: sa.Connection, agency_id: int, lead_id: int, *, lock: bool = False) -> Any:
-    query = sa.select(leads).where(leads.c.id == lead_id, leads.c.agency_id == agency_id)
-    row = conn.execute(query.with_for_update() if lock else query).first()
-    if row is None:
-        raise NotFound(f"lead {lead_id} does not exist")
-    return row
-
-
 def get_lead(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> dict[str, Any]:
     """The agency's lead with its status history; 404 for another agency's lead."""
     with uow:
-        document = lead_document(_lead_row(uow.conn, agency_id, lead_id)._mapping)
+        document = lead_document(lead_row(uow.conn, agency_id, lead_id)._mapping)
         history = uow.conn.execute(
             sa.select(lead_status_changes)
             .where(lead_status_changes.c.lead_id == lead_id)
@@ -270,7 +170,7 @@ def record_event(
     if errors:
         raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
     with uow:
-        _lead_row(uow.conn, agency_id, lead_id)
+        lead_row(uow.conn, agency_id, lead_id)
         values = {
             "agency_id": agency_id,
             "lead_id": lead_id,
@@ -291,7 +191,7 @@ def list_events(
 ) -> list[dict[str, Any]]:
     """The lead's behavioral events, oldest first."""
     with uow:
-        _lead_row(uow.conn, agency_id, lead_id)
+        lead_row(uow.conn, agency_id, lead_id)
         rows = uow.conn.execute(
             sa.select(lead_events)
             .where(lead_events.c.lead_id == lead_id)
@@ -315,7 +215,7 @@ def change_status(
         change_status_in(
             uow.conn, agency_id=agency_id, lead_id=lead_id, status=status, reason=reason, now=now
         )
-        document = lead_document(_lead_row(uow.conn, agency_id, lead_id)._mapping)
+        document = lead_document(lead_row(uow.conn, agency_id, lead_id)._mapping)
         uow.commit()
     return document
 
@@ -331,26 +231,28 @@ def change_status_in(
 ) -> None:
     """``change_status`` inside the caller's transaction (routing, timers), which it commits."""
     target = LeadStatus(status)
-    current = LeadStatus(_lead_row(conn, agency_id, lead_id, lock=True).status)
+    found = conn.execute(_STATUS_FOR_UPDATE, {"lead_id": lead_id, "agency_id": agency_id})
+    status_now = found.scalar()
+    if status_now is None:
+        raise NotFound(f"lead {lead_id} does not exist")
+    current = LeadStatus(status_now)
     if not lifecycle.may_change(current, target):
         raise Conflict(
             f"lead {lead_id} is {current.value} and cannot become {target.value}",
             errors=[FieldError("status", f"cannot go from {current.value} to {target.value}")],
         )
-    conn.execute(
-        leads.update()
-        .where(leads.c.id == lead_id)
-        .values(
-            status=target.value,
-            status_changed_at=now,
-        )
-    )
-    conn.execute(
-        lead_status_changes.insert().values(
-            agency_id=agency_id,
-            lead_id=lead_id,
-            status=target.value,
-            at=now,
-            reason=reason,
-        )
-    )
+    params = {"lead_id": lead_id, "agency_id": agency_id, "status": target.value, "at": now}
+    conn.execute(_SET_STATUS, params)
+    conn.execute(INSERT_STATUS, {**params, "reason": reason})
+
+
+_STATUS_FOR_UPDATE = (
+    sa.select(leads.c.status)
+    .where(leads.c.id == sa.bindparam("lead_id"), leads.c.agency_id == sa.bindparam("agency_id"))
+    .with_for_update()
+)
+_SET_STATUS = (
+    leads.update()
+    .where(leads.c.id == sa.bindparam("lead_id"))
+    .values(status=sa.bindparam("status"), status_changed_at=sa.bindparam("at"))
+)

@@ -381,3 +381,15 @@ def test_agency_b_gets_404_on_agency_as_lead(client: TestClient, container: Cont
 
 def test_without_a_key_intake_is_401(client: TestClient) -> None:
     assert client.post("/v1/leads", json=BODY).status_code == 401
+
+
+def test_a_client_entered_through_the_roster_api_is_matched_however_it_was_typed(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    created = client.post(
+        "/v1/clients", headers=agency.headers, json={"name": "Maria Lopez", "phone": "212.867.5309"}
+    )
+    assert created.status_code == 201, created.text
+    lead = post(client, agency, {**BODY, "phone": "+1 (212) 867-5309"}).json()
+    assert lead["client_id"] == created.json()["id"]

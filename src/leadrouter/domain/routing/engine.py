@@ -30,6 +30,7 @@ from leadrouter.domain.routing.policy import (
     CapsStep,
     RoutingPolicy,
     StrategySpec,
+    TierRule,
 )
 from leadrouter.domain.routing.roster import RosterSnapshot
 from leadrouter.domain.routing.steps import EXCLUDED, Context, Narrowed, narrow, select
@@ -84,66 +85,81 @@ def route(
 ) -> Decision:
     """Decide who gets the lead (or why it waits), explaining every candidate."""
     run = _Run(Context(roster, inp, policy, LocalClock(inp.now)))
-    tier_name = inp.lead.intent_tier
-    tier = policy.tiers.get(tier_name) if tier_name else None
+    tier_name = inp.lead.intent_tier or ""
+    tier = policy.tiers.get(tier_name)
     if tier is not None and tier.action == "nurture":
         run.steps.append(f"tier {tier_name}: nurture")
         return run.decide("nurture", f"{tier_name}-intent leads go to nurture (tier rule)")
     failure = _gate(run, exclude)
     if failure is not None:
         return run.decide("queued", failure)
-    pool: list[Producer] = list(run.eligible)
-    strategy, pool_name, stop = policy.strategy, "all", None
-    if tier is not None and tier.pool is not None:
-        desc = tier.pool.describe()
-        kept, dropped = select(tier.pool, pool, run.ctx, f"not in the {tier_name}-intent pool")
-        label = f"tier {tier_name} → {desc}: {len(kept)} of {len(pool)} remain"
-        pool, stop = _settle(
-            run,
-            f"tier {tier_name}",
-            tier.on_empty,
-            pool,
-            Narrowed(True, kept, dropped, label, f"tier {tier_name}"),
-        )
-        pool_name = f"tier {tier_name}" if kept else pool_name
-    if tier is not None and tier.strategy is not None:
-        strategy = tier.strategy
+    walk = _Walk(list(run.eligible), policy.strategy)
+    if tier is not None:
+        _tier(run, walk, tier_name, tier)
+    _steps(run, walk, policy)
+    if walk.stop is None:
+        pool_key = f"{walk.pool_name}:{walk.strategy.kind}"
+        decision = _choose(run, walk.strategy, walk.pool, pool_key, fallback=False)
+        if decision is not None:
+            return decision
+        walk.stop = ("fallback", f"{walk.strategy.kind}: nobody can be chosen")
+    return _fallback(run, walk.stop)
+
+
+@dataclass
+class _Walk:
+    """The pool as the policy narrows it, the strategy in force, and why it stopped early."""
+
+    pool: list[Producer]
+    strategy: StrategySpec
+    pool_name: str = "all"
+    stop: tuple[str, str] | None = None  # (on_empty, what left nobody)
+
+
+def _tier(run: _Run, walk: _Walk, name: str, tier: TierRule) -> None:
+    if tier.pool is not None:
+        kept, dropped = select(tier.pool, walk.pool, run.ctx, f"not in the {name}-intent pool")
+        label = f"tier {name} → {tier.pool.describe()}: {len(kept)} of {len(walk.pool)} remain"
+        narrowed = Narrowed(True, kept, dropped, label, f"tier {name}")
+        walk.pool, walk.stop = _settle(run, f"tier {name}", tier.on_empty, walk.pool, narrowed)
+        if kept:
+            walk.pool_name = f"tier {name}"
+    if tier.strategy is not None:
+        walk.strategy = tier.strategy
+
+
+def _steps(run: _Run, walk: _Walk, policy: RoutingPolicy) -> None:
+    """The policy's steps in order, then availability and caps if the policy left them out."""
     final_by: str | None = None
-    for step in policy.steps if stop is None else ():
+    for step in policy.steps if walk.stop is None else ():
         if isinstance(step, AvailabilityStep | CapsStep):
-            pool = _hard(run, step, pool)
-            if not pool:
-                stop = ("fallback", f"{step.name}: nobody left")
-                break
+            walk.pool = _hard(run, step, walk.pool)
+            if not walk.pool:
+                walk.stop = ("fallback", f"{step.name}: nobody left")
+                return
             continue
         if final_by is not None:
             run.steps.append(f"{step.name}: not applied (after final step {final_by})")
             continue
-        n = narrow(step, pool, run.ctx)
+        n = narrow(step, walk.pool, run.ctx)
         if not n.applies:
             run.steps.append(n.label)
             continue
-        pool, stop = _settle(run, step.name, step.on_empty, pool, n)
-        if stop is not None:
-            break
+        walk.pool, walk.stop = _settle(run, step.name, step.on_empty, walk.pool, n)
+        if walk.stop is not None:
+            return
         if n.kept:
-            pool_name = n.pool_name or pool_name
-            strategy = n.strategy or strategy
+            walk.pool_name = n.pool_name or walk.pool_name
+            walk.strategy = n.strategy or walk.strategy
             if step.final:
                 final_by = step.name
     listed = {type(step) for step in policy.steps}
-    for hard in (policy.availability, policy.caps) if stop is None else ():
+    for hard in (policy.availability, policy.caps) if walk.stop is None else ():
         if type(hard) not in listed:
-            pool = _hard(run, hard, pool, implicit=True)
-            if not pool:
-                stop = ("fallback", f"{hard.name}: nobody left")
-                break
-    if stop is None:
-        decision = _choose(run, strategy, pool, f"{pool_name}:{strategy.kind}", fallback=False)
-        if decision is not None:
-            return decision
-        stop = ("fallback", f"{strategy.kind}: nobody can be chosen")
-    return _fallback(run, stop)
+            walk.pool = _hard(run, hard, walk.pool, implicit=True)
+            if not walk.pool:
+                walk.stop = ("fallback", f"{hard.name}: nobody left")
+                return
 
 
 def eligible_producers(

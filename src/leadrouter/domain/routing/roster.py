@@ -4,7 +4,8 @@ Build one per roster version and reuse it across decisions: a decision then look
 producers licensed in the lead's state only. The gate's answer per (state, insurance
 type, agency day) is memoized in the snapshot; any roster or license change means a new
 snapshot, and a new day means a new key, so a license that lapses at midnight stops
-counting at the very next decision.
+counting at the very next decision. A snapshot is safe to share between threads: its
+memos only ever gain ready-made, immutable entries.
 """
 
 from __future__ import annotations

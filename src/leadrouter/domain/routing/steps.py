@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from leadrouter.domain.compliance import check_gate
@@ -51,12 +51,12 @@ class Context:
         """The names a lead condition sees: ``lead.state``, ``state``, ``attributes.x`` ..."""
         if self._lead_env is None:
             lead, itype, client = self.inp.lead, self.inp.insurance_type, self.inp.client
-            fields = dict(vars(lead))
-            fields["business_line"] = itype.business_line if itype else None
-            client_env = dict(vars(client)) if client is not None else None
+            known = _as_dict(lead)
+            known["business_line"] = itype.business_line if itype else None
+            client_env = _as_dict(client) if client is not None else None
             self._lead_env = {
-                **fields,
-                "lead": fields,
+                **known,
+                "lead": known,
                 "attributes": lead.attributes,
                 "client": client_env,
             }
@@ -92,6 +92,11 @@ class Context:
         ) or cap_reason(producer, self.inp.loads.get(producer.id, ZERO_LOAD), self.caps)
         self._hard[producer.id] = reason
         return reason
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields, one level deep (attributes stay the same mapping)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 @dataclass

@@ -362,3 +362,24 @@ def test_time_of_the_decision_is_the_one_passed_in():
     late = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)  # 17:30 in Chicago
     assert route(three_licensed(), inputs(now=NOW), policy()).outcome == "assigned"
     assert route(three_licensed(), inputs(now=late), policy()).outcome == "queued"
+
+
+def test_an_overnight_shift_covers_the_small_hours_of_the_next_day():
+    night = (Shift(1, time(22), time(6)),)  # Tuesday 22:00 to Wednesday 06:00, Chicago
+    r = roster([producer(1, working_hours=night)], [license_(11, 1)])
+    p = policy(AvailabilityStep())
+    tuesday_late = datetime(2026, 3, 4, 5, 0, tzinfo=UTC)  # Tuesday 23:00 in Chicago
+    wednesday_early = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # Wednesday 04:00
+    wednesday_noon = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
+    assert route(r, inputs(now=tuesday_late), p).outcome == "assigned"
+    assert route(r, inputs(now=wednesday_early), p).outcome == "assigned"
+    d = route(r, inputs(now=wednesday_noon), p)
+    assert note(d, 1).reason == "outside working hours 00:00-06:00 America/Chicago"
+    monday_early = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 04:00: no Sunday shift
+    assert route(r, inputs(now=monday_early), p).outcome == "queued"
+
+
+def test_an_unknown_producer_time_zone_makes_the_producer_unavailable():
+    r = roster([producer(1, timezone="Mars/Base"), producer(2)], [license_(11, 1), license_(12, 2)])
+    d = route(r, inputs(), policy(AvailabilityStep()))
+    assert d.producer_id == 2 and note(d, 1).reason == "unknown time zone 'Mars/Base'"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, time
 
 from leadrouter.domain.compliance import zone
@@ -11,7 +12,21 @@ from leadrouter.domain.routing.policy import AvailabilityStep, CapsStep
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-Shifts = dict[int, tuple[tuple[time, time], ...]]
+# weekday -> (start, end) spans in local time; an end of None is midnight at the day's end.
+Shifts = dict[int, tuple[tuple[time, time | None], ...]]
+
+
+def shifts_by_weekday(producer: Producer) -> Shifts:
+    """The producer's working spans per weekday; an overnight shift spills into the next day."""
+    days: dict[int, list[tuple[time, time | None]]] = defaultdict(list)
+    for shift in producer.working_hours:
+        if shift.start < shift.end:
+            days[shift.weekday].append((shift.start, shift.end))
+        else:  # 22:00-06:00 (or a whole day when start == end)
+            days[shift.weekday].append((shift.start, None))
+            if shift.end != time(0, 0):
+                days[(shift.weekday + 1) % 7].append((time(0, 0), shift.end))
+    return {day: tuple(sorted(spans, key=lambda s: s[0])) for day, spans in days.items()}
 
 
 class LocalClock:
@@ -49,11 +64,11 @@ def unavailable_reason(
     weekday, at = local
     spans = shifts.get(weekday, ())
     for start, end in spans:
-        if (start <= at < end) if start < end else (at >= start or at < end):
-            return None  # an overnight shift counts on the weekday it starts
+        if start <= at and (end is None or at < end):
+            return None
     if not spans:
         return f"outside working hours: no shift on {WEEKDAYS[weekday]} ({producer.timezone})"
-    hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in spans)
+    hours = ", ".join(f"{s:%H:%M}-{'24:00' if e is None else format(e, '%H:%M')}" for s, e in spans)
     return f"outside working hours {hours} {producer.timezone}"
 
 

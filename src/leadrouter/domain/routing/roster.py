@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, gate_on, normalize_state
 from leadrouter.domain.insurance import InsuranceType, Requirement, covers
 from leadrouter.domain.model import License, LicenseStatus, Producer, Territory
+from leadrouter.domain.routing.availability import Shifts, shifts_by_weekday
 from leadrouter.domain.routing.model import CandidateNote
 from leadrouter.domain.routing.territories import TerritoryIndex
 
@@ -63,9 +64,7 @@ class RosterSnapshot:
     in_state: dict[str, tuple[tuple[Producer, tuple[License, ...]], ...]] = field(
         init=False, repr=False, compare=False
     )
-    shifts: dict[int, dict[int, tuple[tuple[time, time], ...]]] = field(
-        init=False, repr=False, compare=False
-    )
+    shifts: dict[int, Shifts] = field(init=False, repr=False, compare=False)
     envs: dict[int, dict[str, Any]] = field(init=False, repr=False, compare=False)
     members: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     territory_index: TerritoryIndex = field(init=False, repr=False, compare=False)
@@ -117,7 +116,7 @@ class RosterSnapshot:
         put(self, "by_id", by_id)
         put(self, "licenses_of", {pid: tuple(lics) for pid, lics in licenses_of.items()})
         put(self, "in_state", in_state)
-        put(self, "shifts", {p.id: _shifts_by_weekday(p) for p in self.producers})
+        put(self, "shifts", {p.id: shifts_by_weekday(p) for p in self.producers})
         put(self, "envs", {p.id: producer_env(p) for p in self.producers})
         put(self, "members", members)
         put(self, "territory_index", TerritoryIndex.build(self.territories))
@@ -170,13 +169,6 @@ def _grants(lics: tuple[License, ...], requires: Requirement, today: date) -> in
         ):
             return lic.id
     return None
-
-
-def _shifts_by_weekday(p: Producer) -> dict[int, tuple[tuple[time, time], ...]]:
-    days: dict[int, list[tuple[time, time]]] = defaultdict(list)
-    for shift in p.working_hours:
-        days[shift.weekday].append((shift.start, shift.end))
-    return {day: tuple(sorted(spans)) for day, spans in days.items()}
 
 
 def producer_env(p: Producer) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """License expirations: 90/60/30-day alerts exactly once, lapses flag leads, midnight cut-off."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from leadrouter.services.compliance import sweep
+from leadrouter.services.compliance import SweepResult, sweep
 from leadrouter.store.tables import license_alerts
 from tests.conftest import T0
 from tests.support.agency import make_agency
@@ -149,3 +150,24 @@ def test_a_license_lapsing_at_midnight_agency_time_takes_the_producer_out_of_tha
         "queued", None)
     other_state = send_lead(container, agency.id, "NJ")
     assert lead_row(container, other_state).owner_id == ana
+
+
+def test_workers_sweeping_at_the_same_moment_send_each_alert_and_lapse_once(
+    container: Container, clock: FixedClock
+) -> None:
+    agency = make_agency(container)
+    ana = add_producer(container, agency.id, "Ana Diaz")
+    add_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=30))
+    add_license(container, agency.id, ana, "NJ", "NJ-1", expires=TODAY)
+    lead = send_lead(container, agency.id, "NY")
+
+    def one(_: int) -> SweepResult:
+        return sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(one, range(6)))
+    assert sorted(len(r.alerts) + len(r.lapses) for r in results) == [0] * 5 + [2]
+    assert sorted(alert_rows(container)) == [(0, TODAY), (30, TODAY)]
+    assert len([r for r in outbox_rows(container, "license.expiring") if r.channel == "email"]) == 1
+    assert len([r for r in outbox_rows(container, "license.lapsed") if r.channel == "email"]) == 1
+    assert lead_row(container, lead).owner_id == ana

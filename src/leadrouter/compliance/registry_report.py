@@ -210,7 +210,9 @@ def parse_day(raw: str) -> date:
     return f.parse_date(text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\dT.*", text) else text)
 
 
-def read_lines(where: str, texts: list[str]) -> tuple[frozenset[str], list[ReportProblem]]:
+def read_lines(
+    where: str, texts: list[str], who: str | None = None
+) -> tuple[frozenset[str], list[ReportProblem]]:
     """Lines of authority through the roster's spellings; unknown ones are ignored, with a note."""
     lines: set[str] = set()
     ignored = []
@@ -220,7 +222,7 @@ def read_lines(where: str, texts: list[str]) -> tuple[frozenset[str], list[Repor
         except ValueError:
             ignored.append(ReportProblem(
                 where, "lines", f"line of authority {item!r} is not one leadrouter routes on; "
-                                "ignored"))
+                                "ignored", who))
     return frozenset(lines), ignored
 
 
@@ -245,9 +247,10 @@ def read_entry(
                 values[name] = read(raw[name][0])
             except ValueError as exc:
                 errors.append(ReportProblem(where, name, str(exc), who))
-    lines, warnings = read_lines(where, raw["lines"])
+    lines, warnings = read_lines(where, raw["lines"], who)
     if not lines:
-        warnings.append(ReportProblem(where, "lines", "no line of authority leadrouter knows"))
+        warnings.append(ReportProblem(where, "lines", "no line of authority leadrouter knows",
+                                      who))
     if errors:
         return None, errors, warnings
     return ReportEntry(

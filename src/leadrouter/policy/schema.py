@@ -165,7 +165,7 @@ STEP_TYPES = ("existing_client", "territory", "line", "segment", "availability",
 STRATEGY_TYPES = ("round_robin", "weighted_round_robin", "least_loaded", "weighted_score")
 
 
-class TierRuleModel(_Part):
+class TierRule(_Part):
     """What an intent tier does: route (maybe to a pool, by a strategy) or go to nurture."""
 
     action: Literal["route", "nurture"] = "route"
@@ -209,7 +209,7 @@ class Coverage(_Part):
 class Routing(_Part):
     steps: list[Step] = Field(default_factory=list, max_length=50)
     strategy: Strategy = Field(default_factory=lambda: WeightedScore(type="weighted_score"))
-    tiers: dict[Literal["high", "medium", "low"], TierRuleModel] = Field(default_factory=dict)
+    tiers: dict[Literal["high", "medium", "low"], TierRule] = Field(default_factory=dict)
     fallback: Fallback = Field(default_factory=Fallback)
     coverage: Coverage = Field(default_factory=Coverage)
 

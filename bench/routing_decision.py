@@ -99,7 +99,7 @@ def synthetic_roster(rng: random.Random) -> RosterSnapshot:
                 weight=rng.randint(1, 3),
             )
         )
-        for state in {rng.choice(STATES) for _ in range(rng.randint(1, 7))}:
+        for state in sorted({rng.choice(STATES) for _ in range(rng.randint(1, 7))}):
             lid = len(licenses) + 1
             licenses.append(
                 License(

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.notify.channel import Channel
+from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
-from leadrouter.services import routing
+from leadrouter.services import routing, timers
 from leadrouter.store.tables import queue_entries, roster_versions
 
 log = logging.getLogger(__name__)
@@ -68,10 +69,12 @@ class Worker:
         now = self.container.clock.now()
         stats = TickStats()
         self._drain_queues(now, stats)
+        # Timers before the outbox, so what they queue goes out in the same tick.
+        stats.timer_actions = timers.run_due(container=self.container, now=now).actions
         for step in self.extra_steps:
             step(self.container, now, stats)
         sent = dispatch_once(engine=self.container.engine, channels=self.channels, now=now,
-                             rng=self.rng)
+                             rng=self.rng, retry=retry_policy(self.container.settings))
         stats.sent, stats.retried, stats.dead = sent.sent, sent.retried, sent.dead
         return stats
 

@@ -20,13 +20,14 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, eligible_producers, route
 from leadrouter.errors import Conflict, NotFound, NotLicensed
-from leadrouter.services import lead_events
+from leadrouter.services import lead_events, timer_state
 from leadrouter.services.leads import AfterStore, change_status_in
 from leadrouter.services.routing_context import RoutingContext, RoutingDeps, load_context
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments, leads
+from leadrouter.store.types import UTCDateTime
 
 QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}
 
@@ -48,18 +49,21 @@ def explanation_of(decision: Decision) -> dict[str, Any]:
 def route_lead_in_tx(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
     kind: str = "route", actor: str | None = None, exclude: frozenset[int] = frozenset(),
-    notify: bool = True, only_if_assigned: bool = False,
+    notify: bool = True, only_if_assigned: bool = False, prefer: int | None = None,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
 
     With ``only_if_assigned`` (queue draining) a lead that still finds nobody stays as it is:
-    no new audit record, only its queue reason refreshed.
+    no new audit record, only its queue reason refreshed. ``exclude`` leaves producers out of
+    the decision (earlier owners); ``prefer`` (an owner's backup) wins when it is eligible.
     """
     lock_agency(conn, agency_id)
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
-    decision = route(ctx.roster, ctx.input, ctx.policy)
+    decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     if decision.outcome == "assigned" and decision.producer_id in exclude:
         decision = _without(ctx, decision, exclude)
+    if prefer is not None and decision.outcome != "nurture":
+        decision = _prefer(ctx, decision, prefer, exclude)
     if only_if_assigned and decision.outcome != "assigned":
         if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
             repo.enqueue(conn, agency_id=agency_id, lead_id=lead_id,
@@ -88,6 +92,23 @@ def _without(ctx: RoutingContext, decision: Decision, exclude: frozenset[int]) -
     )
 
 
+def _prefer(
+    ctx: RoutingContext, decision: Decision, prefer: int, exclude: frozenset[int]
+) -> Decision:
+    """The preferred producer instead, when the gate, availability and caps allow them."""
+    if prefer in exclude or prefer not in eligible_producers(
+            ctx.roster, ctx.input, ctx.policy, exclude=exclude):
+        return decision
+    verdict = ctx.gate(prefer)
+    if not verdict.eligible:
+        return decision
+    return dataclasses.replace(
+        decision, outcome="assigned", producer_id=prefer, license_id=verdict.license_id,
+        pool=None, reason=None, strategy="backup of the previous owner", tie_break=None,
+        steps=(*decision.steps, f"backup: producer {prefer} is eligible and takes the lead"),
+    )
+
+
 def _apply(
     conn: sa.Connection, deps: RoutingDeps, ctx: RoutingContext, decision: Decision, *, kind: str,
     actor: str | None, now: datetime, notify: bool,
@@ -108,24 +129,31 @@ def _apply(
         explanation=explanation_of(decision), actor=actor, now=now,
     )
     if decision.outcome == "assigned" and decision.producer_id is not None:
+        # An offer when the policy asks for acceptance; per-lead timer steps carry over.
+        opening = timer_state.opening(conn, lead_id=lead.id, kind=kind, now=now,
+                                      acceptance=ctx.active.document.timing.acceptance.to_domain())
         conn.execute(assignments.insert().values(
             agency_id=agency_id, lead_id=lead.id, producer_id=decision.producer_id,
-            license_id=decision.license_id, decision_id=decision_id, kind=kind, state="active",
-            started_at=now, done_steps=[], next_due_at=now,
+            license_id=decision.license_id, decision_id=decision_id, kind=kind,
+            started_at=now, next_due_at=now, **opening,
         ))
         if decision.pool:
             repo.bump_rotation(conn, agency_id=agency_id, pool=decision.pool,
                                producer_id=decision.producer_id)
         repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
-        conn.execute(leads.update().where(leads.c.id == lead.id)
-                     .values(owner_id=decision.producer_id))
+        conn.execute(leads.update().where(leads.c.id == lead.id).values(
+            owner_id=decision.producer_id,
+            first_assigned_at=sa.func.coalesce(leads.c.first_assigned_at,
+                                               sa.bindparam("first", now, UTCDateTime())),
+        ))
         if lead.status != LeadStatus.ASSIGNED:
             change_status_in(conn, agency_id=agency_id, lead_id=lead.id,
                              status=LeadStatus.ASSIGNED, reason=f"{kind}: decision {decision_id}",
                              now=now)
         if notify:
             lead_events.assigned(conn, agency_id=agency_id, lead_id=lead.id,
-                                 producer_id=decision.producer_id, kind=kind, now=now)
+                                 producer_id=decision.producer_id, kind=kind, now=now,
+                                 accept_by=opening["accept_by"])
     elif decision.outcome == "nurture":
         change_status_in(conn, agency_id=agency_id, lead_id=lead.id, status=LeadStatus.NURTURE,
                          reason=decision.reason, now=now)

@@ -21,7 +21,7 @@ from leadrouter.api.schemas.leads import (
 from leadrouter.errors import FieldError, ValidationFailed
 from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
-from leadrouter.services import leads
+from leadrouter.services import leads, outcomes
 from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["leads"])
@@ -139,14 +139,14 @@ def get_lead(lead_id: LeadId, container: ContainerDep, principal: PrincipalDep) 
 def change_status(
     lead_id: LeadId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Record an outcome: contacted, quoted, bound, lost or nurture."""
-    return leads.change_status(
-        uow=container.uow(),
+    """Record an outcome: contacted, quoted, bound (with premium), lost or nurture."""
+    return outcomes.record_outcome(
+        container=container,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         status=body.status,
         reason=body.reason,
-        now=container.clock.now(),
+        premium=body.premium,
     )
 
 

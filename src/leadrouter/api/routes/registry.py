@@ -10,7 +10,7 @@ def routers() -> list[APIRouter]:
 
     return [
         keys.router, leads.router, agency_settings.router, *roster.routers(), routing.router,
-        policy.router, *_notify_routers(), *_compliance_routers(),
+        policy.router, *_notify_routers(), *_compliance_routers(), *_time_engine_routers(),
     ]
 
 
@@ -24,3 +24,9 @@ def _compliance_routers() -> list[APIRouter]:
     from leadrouter.api.routes import compliance
 
     return [compliance.router]
+
+
+def _time_engine_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import activities, offers
+
+    return [activities.router, offers.router]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -113,6 +114,10 @@ class StatusChangeIn(BaseModel):
 
     status: Literal["contacted", "quoted", "bound", "lost", "nurture"]
     reason: str | None = Field(default=None, max_length=500)
+    premium: Decimal | None = Field(
+        default=None, ge=0, lt=10**10, decimal_places=2,
+        description="The written premium, when the lead is bound (sent in lead.outcome).",
+    )
 
 
 class EventCreate(BaseModel):

@@ -1,0 +1,76 @@
+"""Activities and the speed timer: what the lead's owner did, and when they first reached it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.services import activities
+
+router = APIRouter(tags=["activities"])
+LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+class ActivityIn(BaseModel):
+    """One thing the owner did; ``contact_made`` stops the lead's escalation and cadence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    producer_id: int = Field(ge=1, le=2**31 - 1, description="Must be the lead's owner.")
+    kind: Literal["call_attempt", "voicemail", "text", "email", "contact_made", "note"]
+    at: AwareDatetime | None = Field(default=None, description="When it happened; now if left out.")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ActivityOut(BaseModel):
+    id: int
+    lead_id: int
+    producer_id: int
+    kind: str
+    at: AwareDatetime
+    note: str | None
+    created_at: AwareDatetime
+
+
+class ActivitiesOut(BaseModel):
+    lead_id: int
+    owner_id: int | None
+    first_assigned_at: AwareDatetime | None
+    first_contact_at: AwareDatetime | None
+    response_seconds: int | None = Field(description="First contact minus the lead's arrival.")
+    items: list[ActivityOut]
+
+
+@router.post(
+    "/leads/{lead_id}/activities",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ActivityOut,
+    responses={404: _PROBLEM, 409: {**_PROBLEM, "description": "Not the lead's owner."}},
+)
+def log_activity(
+    lead_id: LeadId, body: ActivityIn, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Log a call attempt, voicemail, text, email, contact or note by the lead's owner."""
+    return activities.log_activity(
+        container=container,
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        producer_id=body.producer_id,
+        kind=body.kind,
+        at=body.at,
+        note=body.note,
+    )
+
+
+@router.get("/leads/{lead_id}/activities", response_model=ActivitiesOut, responses={404: _PROBLEM})
+def list_activities(
+    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """The lead's activities, oldest first, with its first contact and response time."""
+    return activities.list_activities(
+        container=container, agency_id=principal.agency_id, lead_id=lead_id
+    )

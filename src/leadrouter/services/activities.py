@@ -1,0 +1,140 @@
+"""What producers did with a lead: call attempts, voicemails, texts, emails, contacts, notes.
+
+Only the lead's owner logs activities (keys belong to the agency, so the body names the
+producer and it must be the owner: 409 otherwise). ``contact_made`` is the speed timer's
+stop: the first contact time and the lead's response time are recorded, the lead becomes
+contacted (when its lifecycle allows), and its escalation ladder and cadence stop. The other
+kinds are recorded only; a call attempt does not stop the reminders to call again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.domain.model import LeadStatus
+from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
+from leadrouter.intake.documents import iso
+from leadrouter.services import outcomes
+from leadrouter.services import timer_state as ts
+from leadrouter.store.locks import lock_agency
+from leadrouter.store.tables import activities
+
+KINDS = ("call_attempt", "voicemail", "text", "email", "contact_made", "note")
+CONTACT = "contact_made"
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def log_activity(
+    *,
+    container: Container,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    kind: str,
+    at: datetime | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """Record one activity of the lead's owner; a contact stops the lead's timers."""
+    now = container.clock.now()
+    when = at or now
+    if kind not in KINDS:
+        raise ValidationFailed(
+            f"kind must be one of {', '.join(KINDS)}",
+            errors=[FieldError("kind", f"not one of {', '.join(KINDS)}")],
+        )
+    if when.tzinfo is None or when > now + CLOCK_SKEW:
+        raise ValidationFailed(
+            "at: must carry a time zone and not lie in the future",
+            errors=[FieldError("at", "in the future or without a zone")],
+        )
+    with container.uow() as uow:
+        conn = uow.conn
+        lock_agency(conn, agency_id)
+        lead = ts.lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+        if lead is None:
+            raise NotFound(f"lead {lead_id} does not exist")
+        if lead.owner_id != producer_id:
+            owner = "no owner" if lead.owner_id is None else f"producer {lead.owner_id}"
+            raise Conflict(
+                f"producer {producer_id} does not own lead {lead_id} ({owner} does)",
+                errors=[FieldError("producer_id", "not the lead's owner")],
+            )
+        values = {
+            "agency_id": agency_id,
+            "lead_id": lead_id,
+            "producer_id": producer_id,
+            "kind": kind,
+            "at": when,
+            "note": note,
+            "created_at": now,
+        }
+        activity_id = conn.execute(
+            activities.insert().values(values).returning(activities.c.id)
+        ).scalar_one()
+        if kind == CONTACT:
+            _contact(conn, container, lead, when, now)
+        uow.commit()
+    return _document({**values, "id": activity_id})
+
+
+def list_activities(*, container: Container, agency_id: int, lead_id: int) -> dict[str, Any]:
+    """The lead's activities, oldest first, with its first contact and response time."""
+    with container.uow(readonly=True) as uow:
+        lead = ts.lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id)
+        if lead is None:
+            raise NotFound(f"lead {lead_id} does not exist")
+        rows = uow.conn.execute(
+            sa.select(activities)
+            .where(activities.c.lead_id == lead_id)
+            .order_by(activities.c.at, activities.c.id)
+        ).all()
+    return {
+        "lead_id": lead_id,
+        "owner_id": lead.owner_id,
+        "first_assigned_at": iso(lead.first_assigned_at),
+        "first_contact_at": iso(lead.first_contact_at),
+        "response_seconds": lead.response_seconds,
+        "items": [_document(r._mapping) for r in rows],
+    }
+
+
+def _contact(
+    conn: sa.Connection, container: Container, lead: Any, at: datetime, now: datetime
+) -> None:
+    status = LeadStatus(lead.status)
+    if status in (LeadStatus.ASSIGNED, LeadStatus.NURTURE):
+        outcomes.record_in_tx(
+            conn,
+            container.routing,
+            agency_id=lead.agency_id,
+            lead_id=lead.id,
+            status=LeadStatus.CONTACTED,
+            reason="contact made",
+            now=now,
+            contact_at=at,
+        )
+        return
+    outcomes.record_contact(conn, lead_id=lead.id, at=at)
+    ts.reschedule(
+        conn,
+        agency_id=lead.agency_id,
+        lead_id=lead.id,
+        rules=ts.rules_for(conn, container.routing, lead.agency_id),
+        now=now,
+    )
+
+
+def _document(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "lead_id": row["lead_id"],
+        "producer_id": row["producer_id"],
+        "kind": row["kind"],
+        "at": iso(row["at"]),
+        "note": row["note"],
+        "created_at": iso(row["created_at"]),
+    }

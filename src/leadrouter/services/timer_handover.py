@@ -1,0 +1,101 @@
+"""The time engine's changes of owner: a reassignment at the ladder's rung, an expired offer.
+
+Both run in the timer step's transaction, under the agency's routing lock, and go through
+routing (so through the license gate, availability, caps, the audit log and the outbox).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.routing import eligible_producers
+from leadrouter.domain.timers import OfferExpired, Reassign, TimerState
+from leadrouter.services import lead_events, routing
+from leadrouter.services import timer_state as ts
+from leadrouter.services.acceptance import hand_over_offer
+from leadrouter.services.routing_context import RoutingDeps, load_context
+from leadrouter.services.timer_messages import Scene, escalated
+from leadrouter.store.tables import assignments
+
+ACTOR = "time engine"
+
+
+def hand_over(
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    row: Any,
+    scene: Scene,
+    state: TimerState,
+    action: Reassign | OfferExpired,
+    now: datetime,
+) -> bool:
+    """Carry out a reassignment or an offer's expiry; False when the lead stays where it is.
+
+    ``state`` already counts ``action`` (and the steps before it) as done: it is written to
+    the old assignment before it ends, so the next owner inherits the per-lead steps.
+    """
+    if isinstance(action, Reassign) and not _someone_else(conn, deps, row, now):
+        escalated(
+            conn,
+            scene,
+            action.key,
+            f"{action.reason}; no other eligible producer, so it stays with its owner",
+            now,
+        )
+        return False
+    conn.execute(
+        assignments.update().where(assignments.c.id == row.id).values(done_steps=sorted(state.done))
+    )
+    if isinstance(action, OfferExpired):
+        hand_over_offer(
+            conn,
+            deps,
+            row,
+            agency_id=row.agency_id,
+            state=ts.EXPIRED,
+            kind="offer_expired",
+            reason="offer not accepted in time",
+            now=now,
+        )
+        return True
+    owner = int(row.producer_id)
+    routing.end_assignment(
+        conn, lead_id=row.lead_id, reason=f"reassigned: {action.reason}", now=now
+    )
+    result = routing.route_lead_in_tx(
+        conn,
+        deps,
+        agency_id=row.agency_id,
+        lead_id=row.lead_id,
+        now=now,
+        kind="reassign",
+        actor=ACTOR,
+        exclude=frozenset({owner}),
+        prefer=_backup_of(conn, deps, row),
+    )
+    lead_events.reassigned(
+        conn,
+        agency_id=row.agency_id,
+        lead_id=row.lead_id,
+        from_producer=owner,
+        to_producer=result.producer_id,
+        reason=action.reason,
+        now=now,
+    )
+    escalated(conn, scene, action.key, action.reason, now)
+    return True
+
+
+def _someone_else(conn: sa.Connection, deps: RoutingDeps, row: Any, now: datetime) -> bool:
+    ctx = load_context(conn, deps, agency_id=row.agency_id, lead_id=row.lead_id, now=now)
+    exclude = frozenset({int(row.producer_id)})
+    return bool(eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude))
+
+
+def _backup_of(conn: sa.Connection, deps: RoutingDeps, row: Any) -> int | None:
+    roster = deps.rosters.snapshot(conn, row.agency_id)
+    owner = roster.by_id.get(row.producer_id)
+    return owner.backup_producer_id if owner is not None else None

@@ -1,0 +1,125 @@
+"""Timer state in the store: an assignment row and its lead as the domain's ``TimerState``.
+
+Small and import-light on purpose: routing (which opens assignments), the timer step, the
+acceptance, activity and outcome services all use it, inside their own transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
+from leadrouter.domain.timers import TimerState, next_due_at
+from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.store.tables import agencies, assignments, leads
+
+OFFERED, ACTIVE, ENDED = "offered", "active", "ended"
+DECLINED, EXPIRED = "declined", "expired"  # the state of an offer that ended without an owner
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
+    """The domain's view of one open assignment (``row``) of ``lead``."""
+    return TimerState(
+        lead_id=row.lead_id,
+        assignment_id=row.id,
+        owner_id=row.producer_id,
+        first_assigned_at=lead.first_assigned_at or row.started_at,
+        assigned_at=row.started_at,
+        consumer_timezone=lead.timezone or agency_timezone,
+        lead_status=lead.status,
+        accept_by=row.accept_by,
+        accepted_at=row.accepted_at,
+        contacted_at=row.contacted_at,
+        do_not_contact=bool(lead.do_not_contact),
+        done=frozenset(row.done_steps or ()),
+    )
+
+
+def per_lead(done: frozenset[str] | list[str]) -> list[str]:
+    """The keys that survive a change of owner (the domain's ``reassigned`` decides which)."""
+    blank = TimerState(
+        lead_id=0,
+        assignment_id=0,
+        owner_id=0,
+        first_assigned_at=_EPOCH,
+        assigned_at=_EPOCH,
+        consumer_timezone="UTC",
+        done=frozenset(done),
+    )
+    return sorted(blank.reassigned(assignment_id=0, owner_id=0, at=_EPOCH).done)
+
+
+def opening(
+    conn: sa.Connection, *, lead_id: int, kind: str, acceptance: AcceptanceRule, now: datetime
+) -> dict[str, Any]:
+    """Columns of a lead's new assignment: an offer or not, and the per-lead steps already done.
+
+    Manual assignments are never offers: a manager chose the producer.
+    """
+    previous = conn.execute(
+        sa.select(assignments.c.done_steps)
+        .where(assignments.c.lead_id == lead_id)
+        .order_by(assignments.c.id.desc())
+        .limit(1)
+    ).scalar()
+    offered = acceptance.required and kind != "manual"
+    return {
+        "state": OFFERED if offered else ACTIVE,
+        "accept_by": now + acceptance.within if offered else None,
+        "done_steps": per_lead(previous or []),
+    }
+
+
+def open_row(conn: sa.Connection, *, lead_id: int, lock: bool = False) -> Any:
+    """The lead's open assignment (locked for update when asked), or None."""
+    query = sa.select(assignments).where(
+        assignments.c.lead_id == lead_id, assignments.c.ended_at.is_(None)
+    )
+    return conn.execute(query.with_for_update() if lock else query).first()
+
+
+def lead_row(conn: sa.Connection, *, agency_id: int, lead_id: int) -> Any:
+    """The agency's lead, or None."""
+    return conn.execute(
+        sa.select(leads).where(leads.c.id == lead_id, leads.c.agency_id == agency_id)
+    ).first()
+
+
+def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
+    return str(
+        conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
+    )
+
+
+def reschedule(
+    conn: sa.Connection, *, agency_id: int, lead_id: int, rules: TimingRules, now: datetime
+) -> datetime | None:
+    """Recompute the open assignment's ``next_due_at`` after its lead or row changed."""
+    row = open_row(conn, lead_id=lead_id)
+    lead = lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    if row is None or lead is None:
+        return None
+    due = next_due_at(state_of(row, lead, agency_timezone(conn, agency_id)), rules, now)
+    conn.execute(assignments.update().where(assignments.c.id == row.id).values(next_due_at=due))
+    return due
+
+
+def refused_by(conn: sa.Connection, *, lead_id: int) -> frozenset[int]:
+    """Producers who declined this lead or let its offer expire: it is not offered again."""
+    return frozenset(
+        int(p)
+        for p in conn.execute(
+            sa.select(assignments.c.producer_id).where(
+                assignments.c.lead_id == lead_id, assignments.c.state.in_((DECLINED, EXPIRED))
+            )
+        ).scalars()
+    )
+
+
+def rules_for(conn: sa.Connection, deps: RoutingDeps, agency_id: int) -> TimingRules:
+    """The timing rules of the agency's policy in force."""
+    return deps.policies.active(conn, agency_id).document.timing.to_domain()

@@ -1,0 +1,251 @@
+"""The worker's timer step: carry out what the time engine says is due, each step exactly once.
+
+Each open assignment keeps ``next_due_at`` (indexed) and the keys of the steps it has done
+(``done_steps``). A step's effects (outbox rows, a reassignment) and its key commit in one
+transaction, so a worker killed at any instant has either done a step and recorded it, or
+neither; the next worker repeats nothing and loses nothing.
+
+Two passes per round, both reading only rows that are due (cost follows what is due, never
+what is open):
+
+* a batch pass: up to ``batch_size`` due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+  workers share them), their leads, owners and agencies read in a few queries; the steps that
+  only send messages are carried out and recorded together, in one transaction. A row with a
+  reassignment or an expired offer due is left for the second pass. If the batch fails, its
+  rows are retried one by one, so one bad row cannot hold up the others.
+* a routing pass: one transaction per such row, taking the agency's routing lock before the
+  row (the lock order of every service that changes owners), so decisions stay serialized.
+
+A row that fails on its own is logged and tried again after ``RETRY_AFTER``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.domain.timer_policy import TimingRules
+from leadrouter.domain.timers import (
+    Action,
+    OfferExpired,
+    Reassign,
+    TimerState,
+    due_actions,
+    next_due_at,
+)
+from leadrouter.services import timer_state as ts
+from leadrouter.services.timer_handover import hand_over
+from leadrouter.services.timer_messages import Scene, carry_out
+from leadrouter.store.locks import lock_agency
+from leadrouter.store.tables import agencies, assignments, leads, producers
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+RETRY_AFTER = timedelta(minutes=1)
+_HANDS_OVER = (Reassign, OfferExpired)
+_UPDATE = (
+    assignments.update()
+    .where(assignments.c.id == sa.bindparam("row_id"))
+    .values(
+        done_steps=sa.bindparam("done", type_=assignments.c.done_steps.type),
+        next_due_at=sa.bindparam("due", type_=assignments.c.next_due_at.type),
+    )
+)
+
+
+@dataclass
+class TimerRun:
+    """What one call of ``run_due`` did."""
+
+    assignments: int = 0  # rows whose due steps were carried out
+    actions: int = 0  # steps carried out and recorded
+    messages: int = 0  # outbox rows queued by those steps
+    handed_over: int = 0  # reassignments and expired offers
+    failed: int = 0  # rows that failed and wait RETRY_AFTER
+
+
+def run_due(
+    *,
+    container: Container,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    max_assignments: int = 10_000,
+    on_batch: Callable[[TimerRun], None] | None = None,
+) -> TimerRun:
+    """Carry out every timer step due at ``now`` (up to ``max_assignments`` rows)."""
+    run = TimerRun()
+    while run.assignments + run.failed < max_assignments:
+        claimed, singles = _batch(container, now, batch_size, run)
+        for agency_id, assignment_id in singles:
+            _single(container, agency_id, assignment_id, now, run)
+        if on_batch is not None:
+            on_batch(run)
+        if claimed < batch_size:
+            break
+    return run
+
+
+class _Batch:
+    """Rows, leads, owners, agencies and rules of one batch, each read once."""
+
+    def __init__(self, conn: sa.Connection, container: Container, rows: list[Any]) -> None:
+        self.conn, self.deps = conn, container.routing
+        self.leads = _by_id(conn, leads, {r.lead_id for r in rows})
+        self.owners = _by_id(
+            conn,
+            producers,
+            {r.producer_id for r in rows},
+            producers.c.name,
+            producers.c.email,
+            producers.c.phone,
+        )
+        self.agencies = _by_id(
+            conn, agencies, {r.agency_id for r in rows}, agencies.c.name, agencies.c.timezone
+        )
+        self._rules: dict[int, TimingRules] = {}
+
+    def rules(self, agency_id: int) -> TimingRules:
+        if agency_id not in self._rules:
+            self._rules[agency_id] = ts.rules_for(self.conn, self.deps, agency_id)
+        return self._rules[agency_id]
+
+    def state(self, row: Any) -> TimerState:
+        return ts.state_of(row, self.leads[row.lead_id], self.agencies[row.agency_id].timezone)
+
+    def scene(self, row: Any) -> Scene:
+        return Scene(
+            agency_id=row.agency_id,
+            agency_name=self.agencies[row.agency_id].name,
+            lead=self.leads[row.lead_id],
+            owner=self.owners[row.producer_id],
+            assignment_id=row.id,
+            started_at=row.started_at,
+        )
+
+
+def _batch(
+    container: Container, now: datetime, size: int, run: TimerRun
+) -> tuple[int, list[tuple[int, int]]]:
+    """The batch pass; how many rows it claimed, and the rows left for one-by-one handling."""
+    singles: list[tuple[int, int]] = []
+    with container.uow() as uow:
+        rows = _claim(uow.conn, now, size)
+        if not rows:
+            return 0, []
+        try:
+            batch = _Batch(uow.conn, container, rows)
+            updates, counts = [], TimerRun()
+            for row in rows:
+                state = batch.state(row)
+                rules = batch.rules(row.agency_id)
+                actions = due_actions(state, rules, now)
+                if any(isinstance(a, _HANDS_OVER) for a in actions):
+                    singles.append((row.agency_id, row.id))
+                    continue
+                scene = batch.scene(row)
+                counts.messages += sum(carry_out(uow.conn, scene, a, now) for a in actions)
+                state = state.done_with(actions)
+                updates.append(
+                    {
+                        "row_id": row.id,
+                        "done": sorted(state.done),
+                        "due": next_due_at(state, rules, now),
+                    }
+                )
+                counts.actions += len(actions)
+                counts.assignments += 1 if actions else 0
+            if updates:
+                uow.conn.execute(_UPDATE, updates)
+            uow.commit()
+        except Exception:
+            log.exception("timer batch failed; its %d rows are retried one by one", len(rows))
+            uow.rollback()
+            return len(rows), [(r.agency_id, r.id) for r in rows]
+    run.assignments += counts.assignments
+    run.actions += counts.actions
+    run.messages += counts.messages
+    return len(rows), singles
+
+
+def _single(
+    container: Container, agency_id: int, assignment_id: int, now: datetime, run: TimerRun
+) -> None:
+    """One row in its own transaction, under the agency's routing lock."""
+    try:
+        with container.uow() as uow:
+            conn = uow.conn
+            lock_agency(conn, agency_id)
+            rows = _claim(conn, now, 1, assignment_id=assignment_id)
+            if not rows:
+                return  # done meanwhile, or another worker holds it
+            row, batch = rows[0], _Batch(conn, container, rows)
+            rules, state, scene = batch.rules(agency_id), batch.state(rows[0]), batch.scene(row)
+            done: list[Action] = []
+            messages = 0
+            for action in due_actions(state, rules, now):
+                done.append(action)
+                if isinstance(action, _HANDS_OVER):
+                    if hand_over(
+                        conn, container.routing, row, scene, state.done_with(done), action, now
+                    ):
+                        run.handed_over += 1
+                        break
+                else:
+                    messages += carry_out(conn, scene, action, now)
+            else:
+                after = state.done_with(done)
+                conn.execute(
+                    _UPDATE,
+                    {
+                        "row_id": row.id,
+                        "done": sorted(after.done),
+                        "due": next_due_at(after, rules, now),
+                    },
+                )
+            uow.commit()
+        run.assignments += 1
+        run.actions += len(done)
+        run.messages += messages
+    except Exception:
+        log.exception(
+            "timer step of assignment %d failed; retrying in %s", assignment_id, RETRY_AFTER
+        )
+        run.failed += 1
+        with container.uow() as uow:
+            uow.conn.execute(
+                assignments.update()
+                .where(assignments.c.id == assignment_id)
+                .values(next_due_at=now + RETRY_AFTER)
+            )
+            uow.commit()
+
+
+def _claim(
+    conn: sa.Connection, now: datetime, limit: int, *, assignment_id: int | None = None
+) -> list[Any]:
+    """Due open assignments, oldest due first; locked, skipping locked ones, on PostgreSQL."""
+    query = (
+        sa.select(assignments)
+        .where(assignments.c.next_due_at <= now, assignments.c.ended_at.is_(None))
+        .order_by(assignments.c.next_due_at, assignments.c.id)
+        .limit(limit)
+    )
+    if assignment_id is not None:
+        query = query.where(assignments.c.id == assignment_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(conn.execute(query).all())
+
+
+def _by_id(
+    conn: sa.Connection, table: sa.Table, ids: set[int], *columns: sa.ColumnElement[Any]
+) -> dict[int, Any]:
+    query = sa.select(table.c.id, *columns) if columns else sa.select(table)
+    return {r.id: r for r in conn.execute(query.where(table.c.id.in_(sorted(ids))))}

@@ -1,0 +1,208 @@
+"""Helpers for the time engine's tests: a small roster, leads through the real intake and
+routing, and a virtual clock that jumps from due instant to due instant like the worker."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container
+from leadrouter.clock import FixedClock
+from leadrouter.roster.specs import LicenseSpec, ProducerSpec
+from leadrouter.services.leads import receive_lead
+from leadrouter.services.policy import put_policy
+from leadrouter.services.roster.licenses import create_license
+from leadrouter.services.roster.producers import create_producer, update_producer
+from leadrouter.services.routing import after_intake
+from leadrouter.services.timers import TimerRun, run_due
+from leadrouter.services.webhook_endpoints import create_endpoint
+from leadrouter.store.tables import assignments, decisions, leads, outbox
+
+
+def producer(
+    c: Container,
+    agency_id: int,
+    n: int,
+    *,
+    states: tuple[str, ...] = ("NY",),
+    role: str = "producer",
+    **fields: Any,
+) -> int:
+    """A producer always at work (no hours on file), licensed for personal lines in ``states``."""
+    record = create_producer(
+        uow=c.uow(),
+        agency_id=agency_id,
+        now=c.clock.now(),
+        spec=ProducerSpec(
+            name=f"Producer {n}",
+            email=f"p{n}@agency.example",
+            phone=f"+1212555{n:04d}",
+            working_hours=(),
+            business_lines=frozenset({"personal"}),
+            role=role,
+            **fields,
+        ),
+    )
+    for i, state in enumerate(states):
+        create_license(
+            uow=c.uow(),
+            agency_id=agency_id,
+            now=c.clock.now(),
+            verifier="test registry",
+            spec=LicenseSpec(
+                producer_id=record.producer.id,
+                state=state,
+                number=f"L-{n}-{state}",
+                lines=frozenset({"personal_lines"}),
+                resident=i == 0,
+                effective_date=date(2020, 1, 1),
+            ),
+        )
+    return record.producer.id
+
+
+def set_backup(c: Container, agency_id: int, producer_id: int, backup_id: int) -> None:
+    update_producer(
+        uow=c.uow(),
+        agency_id=agency_id,
+        producer_id=producer_id,
+        changes={"backup_producer_id": backup_id},
+    )
+
+
+def new_lead(
+    c: Container, agency_id: int, n: int, *, zip_code: str = "10001", **fields: Any
+) -> int:
+    """A lead through the real intake, routed in the intake's transaction."""
+    payload = {
+        "first_name": "Casey",
+        "last_name": f"Lead{n}",
+        "zip": zip_code,
+        "email": f"lead{n}@consumer.example",
+        "phone": f"(646) 555-{n:04d}",
+        "insurance_type": "personal_auto",
+        **fields,
+    }
+    result = receive_lead(
+        uow=c.uow(),
+        agency_id=agency_id,
+        payload=payload,
+        idempotency_key=None,
+        now=c.clock.now(),
+        after_store=after_intake(c.routing),
+    )
+    assert result.created
+    return result.lead_id
+
+
+def timing_policy(c: Container, agency_id: int, timing_yaml: str) -> None:
+    """The shipped policy with its ``timing`` section replaced."""
+    text = (resources.files("leadrouter") / "policy" / "default.yaml").read_text("utf-8")
+    assert "timing: {}" in text
+    put_policy(
+        container=c,
+        agency_id=agency_id,
+        text=text.replace("timing: {}", timing_yaml),
+        fmt="yaml",
+        actor="test",
+    )
+
+
+def subscribe(c: Container, agency_id: int, *events: str) -> None:
+    create_endpoint(
+        uow=c.uow(),
+        agency_id=agency_id,
+        url="https://crm.example/hooks",
+        events=list(events),
+        now=c.clock.now(),
+    )
+
+
+def step(c: Container) -> TimerRun:
+    """One timer step at the clock's now."""
+    return run_due(container=c, now=c.clock.now())
+
+
+def next_due(c: Container) -> datetime | None:
+    with c.engine.connect() as conn:
+        due: datetime | None = conn.execute(
+            sa.select(sa.func.min(assignments.c.next_due_at)).where(
+                assignments.c.ended_at.is_(None)
+            )
+        ).scalar()
+    return due
+
+
+def advance(c: Container, clock: FixedClock, until: datetime | None = None) -> datetime | None:
+    """Jump to the next due instant (not past ``until``) and run the timer step there."""
+    due = next_due(c)
+    if due is None or (until is not None and due > until):
+        return None
+    clock.set(max(clock.now(), due))
+    step(c)
+    return clock.now()
+
+
+def run_until(c: Container, clock: FixedClock, until: datetime) -> None:
+    """Every timer step due up to ``until``; the clock ends at ``until``."""
+    for _ in range(200):
+        if advance(c, clock, until) is None:
+            clock.set(until)
+            return
+    raise AssertionError("the timers never settled")
+
+
+def rows_of(c: Container, lead_id: int) -> list[Any]:
+    """The lead's assignments, oldest first."""
+    with c.engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(assignments)
+                .where(assignments.c.lead_id == lead_id)
+                .order_by(assignments.c.id)
+            ).all()
+        )
+
+
+def timer_messages(c: Container, lead_id: int) -> list[tuple[str, str, str, datetime]]:
+    """(step key, channel, recipient, queued at) of each message the time engine queued."""
+    with c.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(
+                outbox.c.dedupe_key, outbox.c.channel, outbox.c.recipient, outbox.c.created_at
+            )
+            .where(outbox.c.dedupe_key.like(f"timer:{lead_id}:%"), outbox.c.channel != "webhook")
+            .order_by(outbox.c.id)
+        ).all()
+    out = []
+    for r in found:
+        step_key = r.dedupe_key.split(":", 3)[3].rsplit(":", 2)[0]  # timer:L:A:<key>:<ch>:<who>
+        out.append((step_key, r.channel, r.recipient, r.created_at))
+    return out
+
+
+def events_of(c: Container, event: str, channel: str | None = None) -> list[Any]:
+    """Outbox rows of ``event`` (on ``channel``, or every channel), oldest first."""
+    query = sa.select(outbox).where(outbox.c.event == event).order_by(outbox.c.id)
+    if channel is not None:
+        query = query.where(outbox.c.channel == channel)
+    with c.engine.connect() as conn:
+        return list(conn.execute(query).all())
+
+
+def decision_kinds(c: Container, lead_id: int) -> list[tuple[str, str, int | None]]:
+    with c.engine.connect() as conn:
+        return [
+            (r.kind, r.outcome, r.producer_id)
+            for r in conn.execute(
+                sa.select(decisions).where(decisions.c.lead_id == lead_id).order_by(decisions.c.seq)
+            )
+        ]
+
+
+def lead_of(c: Container, lead_id: int) -> Any:
+    with c.engine.connect() as conn:
+        return conn.execute(sa.select(leads).where(leads.c.id == lead_id)).one()

@@ -83,14 +83,13 @@ class Context:
 
     def hard_refusal(self, producer: Producer) -> str | None:
         """Why availability or caps refuse the producer right now, or None (memoized)."""
-        try:
-            return self._hard[producer.id]
-        except KeyError:
-            pass
+        memo = self._hard
+        if producer.id in memo:
+            return memo[producer.id]
         reason = unavailable_reason(
             producer, self.roster.shifts[producer.id], self.clock, self.availability
         ) or cap_reason(producer, self.inp.loads.get(producer.id, ZERO_LOAD), self.caps)
-        self._hard[producer.id] = reason
+        memo[producer.id] = reason
         return reason
 
 

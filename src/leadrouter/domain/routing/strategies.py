@@ -128,37 +128,30 @@ def score_parts(
     loads: Mapping[int, ProducerLoad],
 ) -> dict[int, dict[str, float]]:
     """The four 0..1 parts of the weighted score for each producer in the pool."""
-    pool_loads = {p.id: loads.get(p.id, ZERO_LOAD) for p in pool}
-    rates = [x.close_rate for x in pool_loads.values() if x.close_rate is not None]
+    pool_loads = [(p, loads.get(p.id, ZERO_LOAD)) for p in pool]
+    rates = [x.close_rate for _, x in pool_loads if x.close_rate is not None]
+    times = [x.avg_response_seconds for _, x in pool_loads if x.avg_response_seconds is not None]
     best_rate = max(rates, default=0.0)
-    times = [
-        x.avg_response_seconds for x in pool_loads.values() if x.avg_response_seconds is not None
-    ]
-    fastest = max(0.0, min(times, default=0.0))
-    rate_part = {
-        pid: _clamp(x.close_rate / best_rate) if best_rate > 0 else 0.0
-        for pid, x in pool_loads.items()
-        if x.close_rate is not None
-    }
-    speed_part = {
-        pid: _clamp(
-            (fastest + RESPONSE_DAMPING_SECONDS)
-            / (max(0.0, x.avg_response_seconds) + RESPONSE_DAMPING_SECONDS)
-        )
-        for pid, x in pool_loads.items()
-        if x.avg_response_seconds is not None
-    }
-    rate_default = sum(rate_part.values()) / len(rate_part) if rate_part else 0.5
-    speed_default = sum(speed_part.values()) / len(speed_part) if speed_part else 0.5
+    fastest = max(0.0, min(times, default=0.0)) + RESPONSE_DAMPING_SECONDS
+
+    def rate_part(rate: float) -> float:
+        return _clamp(rate / best_rate) if best_rate > 0 else 0.0
+
+    def speed_part(seconds: float) -> float:
+        return _clamp(fastest / (max(0.0, seconds) + RESPONSE_DAMPING_SECONDS))
+
+    rate_default = sum(map(rate_part, rates)) / len(rates) if rates else 0.5
+    speed_default = sum(map(speed_part, times)) / len(times) if times else 0.5
+    reference = spec.capacity_reference
     out: dict[int, dict[str, float]] = {}
-    for p in pool:
-        load = pool_loads[p.id]
-        cap = p.max_open if p.max_open else spec.capacity_reference
+    for p, load in pool_loads:
+        cap = p.max_open or reference
+        rate, seconds = load.close_rate, load.avg_response_seconds
         out[p.id] = {
             "capacity": _clamp(1.0 - load.open_count / cap) if cap > 0 else 0.0,
             "specialization": specialization(p, itype),
-            "close_rate": rate_part.get(p.id, rate_default),
-            "response_speed": speed_part.get(p.id, speed_default),
+            "close_rate": rate_default if rate is None else rate_part(rate),
+            "response_speed": speed_default if seconds is None else speed_part(seconds),
         }
     return out
 

@@ -30,9 +30,12 @@ class PolicyCache:
         self._by_version: dict[tuple[int, int], ActivePolicy] = {}
         self._default: ActivePolicy | None = None
 
-    def active(self, conn: sa.Connection, agency_id: int) -> ActivePolicy:
+    def active(
+        self, conn: sa.Connection, agency_id: int, *, version: int | None = None
+    ) -> ActivePolicy:
         """The policy in force for the agency: its newest version, or the shipped default."""
-        version = current_version(conn, agency_id)
+        if version is None:
+            version = current_version(conn, agency_id)
         if version == 0:
             return self._default_policy()
         key = (agency_id, version)

@@ -21,6 +21,7 @@ from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, eligible_producers, route
 from leadrouter.errors import Conflict, NotFound, NotLicensed
 from leadrouter.services import lead_events, timer_state
+from leadrouter.services.lead_events import LeadView, Person
 from leadrouter.services.leads import AfterStore, change_status_in
 from leadrouter.services.routing_context import RoutingContext, RoutingDeps, load_context
 from leadrouter.store import routing_repo as repo
@@ -138,9 +139,9 @@ def _apply(
             started_at=now, next_due_at=now, **opening,
         ))
         if decision.pool:
-            repo.bump_rotation(conn, agency_id=agency_id, pool=decision.pool,
-                               producer_id=decision.producer_id)
-        repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
+            _count_in_pool(conn, ctx, decision, decision.pool, decision.producer_id)
+        if lead.status == LeadStatus.QUEUED:
+            repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
         conn.execute(leads.update().where(leads.c.id == lead.id).values(
             owner_id=decision.producer_id,
             first_assigned_at=sa.func.coalesce(leads.c.first_assigned_at,
@@ -151,9 +152,12 @@ def _apply(
                              status=LeadStatus.ASSIGNED, reason=f"{kind}: decision {decision_id}",
                              now=now)
         if notify:
-            lead_events.assigned(conn, agency_id=agency_id, lead_id=lead.id,
-                                 producer_id=decision.producer_id, kind=kind, now=now,
-                                 accept_by=opening["accept_by"])
+            winner = ctx.roster.by_id[decision.producer_id]
+            lead_events.on_assigned(
+                conn, lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
+                agency_name=ctx.agency_name,
+                producer=Person(winner.id, winner.name, winner.email), kind=kind, now=now,
+                accept_by=opening["accept_by"])
     elif decision.outcome == "nurture":
         change_status_in(conn, agency_id=agency_id, lead_id=lead.id, status=LeadStatus.NURTURE,
                          reason=decision.reason, now=now)
@@ -166,10 +170,22 @@ def _apply(
             change_status_in(conn, agency_id=agency_id, lead_id=lead.id,
                              status=LeadStatus.QUEUED, reason=reason, now=now)
             if notify:
-                lead_events.queued(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
-                                   now=now)
+                lead_events.on_queued(conn, lead=LeadView.of(lead, status=LeadStatus.QUEUED),
+                                      agency_name=ctx.agency_name, reason=reason, now=now)
     return RouteResult(lead.id, decision.outcome, decision.producer_id, decision_id,
                        decision.reason)
+
+
+def _count_in_pool(
+    conn: sa.Connection, ctx: RoutingContext, decision: Decision, pool: str, winner: int
+) -> None:
+    """One more lead for the winner in its rotation pool; first-seen members join at the floor."""
+    counts = ctx.input.rotation.get(pool, {})
+    members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
+    floor = min(counts.values(), default=0)
+    repo.seed_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool,
+                       producer_ids=sorted(members - counts.keys()), count=floor)
+    repo.bump_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool, producer_id=winner)
 
 
 def end_assignment(
@@ -275,7 +291,8 @@ def after_intake(deps: RoutingDeps) -> AfterStore:
     """The intake hook: announce the new lead and route it, in the intake's transaction."""
 
     def hook(conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime) -> None:
-        lead_events.created(conn, agency_id=agency_id, lead_id=lead_id, now=now)
+        row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+        lead_events.on_created(conn, lead=LeadView.of(row), now=now)
         route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
 
     return hook

@@ -17,11 +17,12 @@ from leadrouter.domain.compliance import GateVerdict, check_gate, local_date
 from leadrouter.domain.model import Lead
 from leadrouter.domain.routing import RosterSnapshot, RoutingInput, RoutingPolicy
 from leadrouter.errors import NotFound
-from leadrouter.services.agency_settings import intake_context
+from leadrouter.intake import insurance_types
+from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.roster_repo import client_from_row, load_roster
-from leadrouter.store.tables import agencies, clients
+from leadrouter.store.tables import clients
 
 
 class RosterCache:
@@ -31,8 +32,12 @@ class RosterCache:
         self._lock = threading.Lock()
         self._snapshots: dict[int, tuple[int, RosterSnapshot]] = {}
 
-    def snapshot(self, conn: sa.Connection, agency_id: int) -> RosterSnapshot:
-        version = repo.roster_version(conn, agency_id)
+    def snapshot(
+        self, conn: sa.Connection, agency_id: int, *, version: int | None = None
+    ) -> RosterSnapshot:
+        """The agency's roster at ``version`` (read from the database when not given)."""
+        if version is None:
+            version = repo.roster_version(conn, agency_id)
         with self._lock:
             cached = self._snapshots.get(agency_id)
         if cached is not None and cached[0] == version:
@@ -58,6 +63,7 @@ class RoutingContext:
     input: RoutingInput
     active: ActivePolicy
     today: date
+    agency_name: str = ""
 
     @property
     def policy(self) -> RoutingPolicy:
@@ -96,11 +102,10 @@ def context_for(
 ) -> RoutingContext:
     """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one
     in force."""
-    agency_id = lead.agency_id
-    tz = conn.execute(
-        sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
-    today = local_date(now, tz) or now.date()
-    types = intake_context(conn, agency_id=agency_id, source=None).types
+    agency = repo.agency_for_routing(conn, lead.agency_id)
+    today = local_date(now, agency.timezone) or now.date()
+    settings = from_agency_settings(agency.settings)
+    types = insurance_types.catalog(settings.insurance_types)
     client = None
     if lead.client_id is not None:
         crow = conn.execute(
@@ -108,10 +113,14 @@ def context_for(
         client = client_from_row(crow) if crow is not None else None
     inp = RoutingInput(
         lead=lead, insurance_type=types.get(lead.insurance_type), client=client,
-        loads=repo.loads(conn, agency_id=agency_id, today=today),
-        rotation=repo.rotation(conn, agency_id=agency_id), now=now, agency_tz=tz,
+        loads=repo.loads(conn, agency_id=lead.agency_id, today=today),
+        rotation=repo.rotation(conn, agency_id=lead.agency_id), now=now,
+        agency_tz=agency.timezone,
     )
     return RoutingContext(
-        roster=deps.rosters.snapshot(conn, agency_id), input=inp,
-        active=policy or deps.policies.active(conn, agency_id), today=today,
+        roster=deps.rosters.snapshot(conn, lead.agency_id, version=agency.roster_version),
+        input=inp,
+        active=policy or deps.policies.active(conn, lead.agency_id,
+                                              version=agency.policy_version),
+        today=today, agency_name=agency.name,
     )

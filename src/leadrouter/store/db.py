@@ -19,6 +19,13 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def upsert_insert(conn: sa.Connection) -> Any:
+    """The dialect's INSERT construct, which knows ON CONFLICT on PostgreSQL and SQLite alike."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine configured for leadrouter's transactions on either database."""
     url = normalize_url(url)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -10,9 +12,12 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import ProducerLoad
+from leadrouter.store.db import upsert_insert
 from leadrouter.store.tables import (
+    agencies,
     assignments,
     leads,
+    policies,
     producer_day_counts,
     producers,
     queue_entries,
@@ -47,23 +52,42 @@ def roster_version(conn: sa.Connection, agency_id: int) -> int:
     return int(v or 0)
 
 
+@dataclass(frozen=True)
+class AgencyForRouting:
+    name: str
+    timezone: str
+    settings: dict[str, Any]
+    roster_version: int
+    policy_version: int
+
+
+def agency_for_routing(conn: sa.Connection, agency_id: int) -> AgencyForRouting:
+    """The agency's name, time zone, settings and current roster and policy versions."""
+    roster_v = (sa.select(roster_versions.c.version)
+                .where(roster_versions.c.agency_id == agency_id).scalar_subquery())
+    policy_v = (sa.select(sa.func.max(policies.c.version))
+                .where(policies.c.agency_id == agency_id).scalar_subquery())
+    row = conn.execute(
+        sa.select(agencies.c.name, agencies.c.timezone, agencies.c.settings,
+                  roster_v.label("roster_version"), policy_v.label("policy_version"))
+        .where(agencies.c.id == agency_id)
+    ).one()
+    return AgencyForRouting(row.name, row.timezone, dict(row.settings or {}),
+                            int(row.roster_version or 0), int(row.policy_version or 0))
+
+
 def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, ProducerLoad]:
-    """Open leads and new leads today of every producer of the agency."""
-    day = {
-        int(pid): int(n)
-        for pid, n in conn.execute(
-            sa.select(producer_day_counts.c.producer_id, producer_day_counts.c.count).where(
-                producer_day_counts.c.agency_id == agency_id, producer_day_counts.c.day == today
-            )
-        )
-    }
+    """Open leads and new leads today of every producer of the agency (one query)."""
+    day = producer_day_counts
+    rows = conn.execute(
+        sa.select(producers.c.id, producers.c.open_count, day.c.count)
+        .select_from(producers.outerjoin(
+            day, sa.and_(day.c.producer_id == producers.c.id, day.c.day == today)))
+        .where(producers.c.agency_id == agency_id)
+    )
     return {
-        r.id: ProducerLoad(open_count=r.open_count, new_today=day.get(r.id, 0),
-                           close_rate=None, avg_response_seconds=None)
-        for r in conn.execute(
-            sa.select(producers.c.id, producers.c.open_count)
-            .where(producers.c.agency_id == agency_id)
-        )
+        int(pid): ProducerLoad(open_count=int(open_count), new_today=int(today_count or 0))
+        for pid, open_count, today_count in rows
     }
 
 
@@ -78,49 +102,59 @@ def rotation(conn: sa.Connection, *, agency_id: int) -> dict[str, dict[int, int]
 
 
 def bump_rotation(conn: sa.Connection, *, agency_id: int, pool: str, producer_id: int) -> None:
-    updated = conn.execute(
-        rotation_counters.update().where(
-            rotation_counters.c.agency_id == agency_id, rotation_counters.c.pool == pool,
-            rotation_counters.c.producer_id == producer_id,
-        ).values(count=rotation_counters.c.count + 1)
-    ).rowcount
-    if not updated:
+    conn.execute(
+        upsert_insert(conn)(rotation_counters)
+        .values(agency_id=agency_id, pool=pool, producer_id=producer_id, count=1)
+        .on_conflict_do_update(
+            index_elements=[rotation_counters.c.agency_id, rotation_counters.c.pool,
+                            rotation_counters.c.producer_id],
+            set_={"count": rotation_counters.c.count + 1},
+        )
+    )
+
+
+def seed_rotation(
+    conn: sa.Connection, *, agency_id: int, pool: str, producer_ids: Iterable[int], count: int
+) -> None:
+    """Give pool members with no counter yet one at ``count`` (the pool's current floor).
+
+    Without it a member never counted would look like a newcomer forever, and round robin
+    would keep choosing the lowest id among the ones it had already counted.
+    """
+    for producer_id in producer_ids:
         conn.execute(rotation_counters.insert().values(
-            agency_id=agency_id, pool=pool, producer_id=producer_id, count=1))
+            agency_id=agency_id, pool=pool, producer_id=producer_id, count=count))
 
 
 def claim_capacity(
     conn: sa.Connection, *, producer_id: int, today: date, agency_id: int,
 ) -> bool:
-    """Count one more open lead and one more lead today, only if both caps allow it."""
-    claimed = conn.execute(
+    """Count one more open lead and one more lead today, only if both caps allow it.
+
+    Two conditional writes; when the second refuses, the caller's transaction (which is
+    abandoned on a refusal) takes the first back with it.
+    """
+    max_daily = conn.execute(
         producers.update().where(
             producers.c.id == producer_id,
             sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
-        ).values(open_count=producers.c.open_count + 1)
-    ).rowcount
-    if not claimed:
-        return False
-    max_daily = conn.execute(
-        sa.select(producers.c.max_daily).where(producers.c.id == producer_id)
-    ).scalar()
-    bumped = conn.execute(
-        producer_day_counts.update().where(
-            producer_day_counts.c.producer_id == producer_id, producer_day_counts.c.day == today,
-            sa.true() if max_daily is None else producer_day_counts.c.count < max_daily,
-        ).values(count=producer_day_counts.c.count + 1)
-    ).rowcount
-    if bumped:
-        return True
-    exists = conn.execute(
-        sa.select(producer_day_counts.c.count).where(
-            producer_day_counts.c.producer_id == producer_id, producer_day_counts.c.day == today)
+        ).values(open_count=producers.c.open_count + 1).returning(producers.c.max_daily)
     ).first()
-    if exists is not None or max_daily == 0:
-        return False  # at the daily cap; the caller's transaction rolls the open count back
-    conn.execute(producer_day_counts.insert().values(
-        producer_id=producer_id, day=today, agency_id=agency_id, count=1))
-    return True
+    if max_daily is None:
+        return False
+    limit = max_daily[0]
+    if limit is not None and limit <= 0:
+        return False
+    insert = upsert_insert(conn)(producer_day_counts).values(
+        producer_id=producer_id, day=today, agency_id=agency_id, count=1)
+    counted = conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[producer_day_counts.c.producer_id, producer_day_counts.c.day],
+            set_={"count": producer_day_counts.c.count + 1},
+            where=None if limit is None else producer_day_counts.c.count < limit,
+        ).returning(producer_day_counts.c.count)
+    ).first()
+    return counted is not None
 
 
 def release_capacity(conn: sa.Connection, *, producer_id: int) -> None:

@@ -1,0 +1,1 @@
+"""Synthetic agencies and leads, for benchmarks, concurrency tests and simulations."""

@@ -23,12 +23,13 @@ from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
 from leadrouter.services import routing, timers
+from leadrouter.services.compliance import sweep_all_agencies
 from leadrouter.store.tables import queue_entries, roster_versions
 
 log = logging.getLogger(__name__)
 
 FULL_DRAIN_EVERY = timedelta(minutes=1)
-SWEEP_EVERY = timedelta(hours=1)
+SWEEP_EVERY = timedelta(minutes=10)
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Worker:
         self._drain_queues(now, stats)
         # Timers before the outbox, so what they queue goes out in the same tick.
         stats.timer_actions = timers.run_due(container=self.container, now=now).actions
+        self._sweep_licenses(now, stats)
         for step in self.extra_steps:
             step(self.container, now, stats)
         sent = dispatch_once(engine=self.container.engine, channels=self.channels, now=now,
@@ -87,6 +89,14 @@ class Worker:
                 log.exception("worker tick failed; trying again next tick")
             stop.wait(interval)
 
+    def _sweep_licenses(self, now: datetime, stats: TickStats) -> None:
+        """Expiration alerts and lapse flags; idempotent, so every few minutes is enough."""
+        last = self.state.last_sweep
+        if last is not None and now - last < SWEEP_EVERY:
+            return
+        stats.license_alerts = sweep_all_agencies(new_uow=self.container.uow, now=now)
+        self.state.last_sweep = now
+
     def _drain_queues(self, now: datetime, stats: TickStats) -> None:
         full = (self.state.last_full_drain is None
                 or now - self.state.last_full_drain >= FULL_DRAIN_EVERY)
@@ -94,7 +104,7 @@ class Worker:
             waiting = {
                 int(a) for a in uow.conn.execute(
                     sa.select(queue_entries.c.agency_id).where(
-                        queue_entries.c.resolved_at.is_(None)).distinct())
+                        queue_entries.c.resolved_at.is_(None)).distinct()).scalars()
             }
             versions = {
                 int(r.agency_id): int(r.version)

@@ -61,8 +61,6 @@ def route_lead_in_tx(
     lock_agency(conn, agency_id)
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
     decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
-    if decision.outcome == "assigned" and decision.producer_id in exclude:
-        decision = _without(ctx, decision, exclude)
     if prefer is not None and decision.outcome != "nurture":
         decision = _prefer(ctx, decision, prefer, exclude)
     if only_if_assigned and decision.outcome != "assigned":
@@ -73,24 +71,6 @@ def route_lead_in_tx(
                          now=now)
         return RouteResult(lead_id, "unchanged", None, None, decision.reason)
     return _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=notify)
-
-
-def _without(ctx: RoutingContext, decision: Decision, exclude: frozenset[int]) -> Decision:
-    """Route again, leaving out producers who already had (and lost) this lead."""
-    remaining = eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
-    if not remaining:
-        return dataclasses.replace(
-            decision, outcome="queued", producer_id=None, license_id=None, pool=None,
-            reason="no other eligible producer is available",
-        )
-    loads = ctx.input.loads
-    pick = min(remaining, key=lambda pid: (loads[pid].open_count if pid in loads else 0, pid))
-    verdict = ctx.gate(pick)
-    return dataclasses.replace(
-        decision, producer_id=pick, license_id=verdict.license_id, pool=None,
-        strategy="least loaded (excluding earlier owners)",
-        tie_break="lowest producer id",
-    )
 
 
 def _prefer(

@@ -115,7 +115,10 @@ class StatusChangeIn(BaseModel):
     status: Literal["contacted", "quoted", "bound", "lost", "nurture"]
     reason: str | None = Field(default=None, max_length=500)
     premium: Decimal | None = Field(
-        default=None, ge=0, lt=10**10, decimal_places=2,
+        default=None,
+        ge=0,
+        lt=10**10,
+        decimal_places=2,
         description="The written premium, when the lead is bound (sent in lead.outcome).",
     )
 

@@ -1,7 +1,8 @@
 """The real API plus one bare endpoint on the same stack, served by uvicorn for benchmarks.
 
 The bare endpoint authenticates like every other and inserts one row in one transaction:
-the floor that our intake work is measured against.
+the floor that our intake work is measured against. The intake-only endpoint is the lead
+intake without the routing hook, so intake's own cost and routing's can be told apart.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 from leadrouter.api.app import create_app
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
+from leadrouter.services.leads import receive_lead
 from leadrouter.store.types import UTCDateTime
 
 bench_metadata = sa.MetaData()
@@ -44,6 +46,15 @@ def build_app(database_url: str) -> FastAPI:
             ).scalar_one()
             uow.commit()
         return {"id": row_id}
+
+    @app.post("/bench/intake-only", status_code=201, include_in_schema=False)
+    def intake_only(body: dict[str, Any], c: ContainerDep,
+                    principal: PrincipalDep) -> Response:
+        """The lead intake without the routing hook: validation, enrichment, dedupe, storage."""
+        result = receive_lead(uow=c.uow(), agency_id=principal.agency_id, payload=body,
+                              idempotency_key=None, now=c.clock.now())
+        return Response(result.body, status_code=result.status_code,
+                        media_type="application/json")
 
     return app
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
-from leadrouter.domain.routing import Decision, eligible_producers, route
+from leadrouter.domain.routing import Decision, decision_document, eligible_producers, route
 from leadrouter.errors import Conflict, NotFound, NotLicensed
 from leadrouter.services import lead_events, timer_state
 from leadrouter.services.lead_events import LeadView, Person
@@ -44,7 +44,7 @@ class RouteResult:
 
 def explanation_of(decision: Decision) -> dict[str, Any]:
     """The decision as the JSON document stored in the audit log and served by the API."""
-    return dataclasses.asdict(decision)
+    return decision_document(decision)
 
 
 def route_lead_in_tx(

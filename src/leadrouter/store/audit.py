@@ -58,8 +58,9 @@ def append_decision(
         .limit(1)
     ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    # Round-trip the explanation through JSON so the hash covers exactly what is stored.
-    stored = json.loads(json.dumps(explanation, default=str))
+    # The explanation holds JSON values only (str, int, float, bool, None, list, dict), so
+    # what the hash covers is exactly what the JSON column stores and gives back.
+    stored = dict(explanation)
     content = _content(
         agency_id=agency_id, seq=seq, lead_id=lead_id, kind=kind, outcome=outcome,
         producer_id=producer_id, policy_version=policy_version, explanation=stored, actor=actor,

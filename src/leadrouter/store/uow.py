@@ -7,7 +7,7 @@ from types import TracebackType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from leadrouter.store.db import READONLY_OPTION
+from leadrouter.store.db import READONLY_OPTION, sqlite_writer_lock
 
 
 class UnitOfWork:
@@ -17,6 +17,7 @@ class UnitOfWork:
         self._engine = engine
         self._readonly = readonly
         self._conn: sa.Connection | None = None
+        self._writer_lock = None if readonly else sqlite_writer_lock(engine)
 
     @property
     def conn(self) -> sa.Connection:
@@ -29,12 +30,25 @@ class UnitOfWork:
         return self._engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def _open(self) -> None:
         conn = self._engine.connect()
         if self._readonly:
             conn = conn.execution_options(**{READONLY_OPTION: True})
         self._conn = conn
         conn.begin()
-        return self
+
+    def _release(self) -> None:
+        if self._writer_lock is not None:
+            self._writer_lock.release()
 
     def __exit__(
         self,
@@ -49,6 +63,7 @@ class UnitOfWork:
         finally:
             conn.close()
             self._conn = None
+            self._release()
 
     def commit(self) -> None:
         self.conn.commit()

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
 from leadrouter.domain.model import Role
+from leadrouter.domain.routing import decision_document
 from leadrouter.errors import ValidationFailed
 from leadrouter.services import policy
 from leadrouter.services.agencies import Principal
@@ -94,4 +95,4 @@ def dry_run(body: DryRunIn, container: ContainerDep, principal: PrincipalDep) ->
         container=container, agency_id=principal.agency_id, lead_payload=body.lead,
         text=json.dumps(body.policy) if body.policy is not None else None, fmt="json",
     )
-    return dataclasses.asdict(decision)
+    return decision_document(decision)

@@ -1,7 +1,7 @@
 """Routing: the license gate first, then policy steps, a strategy and an explanation."""
 
 from leadrouter.domain.routing.engine import eligible_producers, route
-from leadrouter.domain.routing.explain import render
+from leadrouter.domain.routing.explain import decision_document, render
 from leadrouter.domain.routing.model import (
     CandidateNote,
     Decision,
@@ -40,6 +40,7 @@ __all__ = [
     "StrategySpec",
     "TerritoryStep",
     "TierRule",
+    "decision_document",
     "eligible_producers",
     "render",
     "route",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -154,3 +156,34 @@ def render(decision: Decision) -> str:
         score = f" score {note.score:g}" if note.score is not None else ""
         lines.append(f" {mark} #{note.producer_id} {note.name}{score} {what}".rstrip())
     return "\n".join(lines)
+
+
+def decision_document(decision: Decision) -> dict[str, Any]:
+    """The decision as plain JSON values (the audit record and the API body).
+
+    Written out by hand: ``dataclasses.asdict`` deep-copies every note and was the largest
+    single cost of a routing decision.
+    """
+    return {
+        "outcome": decision.outcome,
+        "producer_id": decision.producer_id,
+        "license_id": decision.license_id,
+        "pool": decision.pool,
+        "strategy": decision.strategy,
+        "reason": decision.reason,
+        "steps": list(decision.steps),
+        "candidates": [
+            {
+                "producer_id": c.producer_id,
+                "name": c.name,
+                "excluded_by": c.excluded_by,
+                "reason": c.reason,
+                "score": c.score,
+                "score_parts": dict(c.score_parts) if c.score_parts is not None else None,
+            }
+            for c in decision.candidates
+        ],
+        "policy_version": decision.policy_version,
+        "tie_break": decision.tie_break,
+        "fallback": decision.fallback,
+    }

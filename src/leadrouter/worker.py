@@ -2,7 +2,8 @@
 
 Each tick it (1) delivers due outbox messages, (2) applies due timer actions of open
 assignments, (3) drains queues whose agency's roster changed, and every minute all queues
-(a shift may have started), (4) sweeps license expirations. Every step reads what is due from
+(a shift may have started) and any lead whose routing failed at intake, (4) sweeps license
+expirations. Every step reads what is due from
 the database and records what it did in the same transaction, so a worker killed at any
 instant loses nothing and a restarted one repeats nothing; any number of workers may run.
 """
@@ -118,4 +119,6 @@ class Worker:
             )
         self.state.roster_versions = versions
         if full:
+            stats.drained += sum(1 for r in routing.route_stranded(container=self.container)
+                                 if r.outcome == "assigned")
             self.state.last_full_drain = now

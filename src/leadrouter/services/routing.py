@@ -10,6 +10,7 @@ and a partial unique index refuses a second open assignment for a lead.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,8 @@ from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments, leads
 from leadrouter.store.types import UTCDateTime
+
+log = logging.getLogger(__name__)
 
 QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}
 
@@ -268,11 +271,36 @@ def drain(*, container: Container, agency_id: int) -> list[RouteResult]:
 
 
 def after_intake(deps: RoutingDeps) -> AfterStore:
-    """The intake hook: announce the new lead and route it, in the intake's transaction."""
+    """The intake hook: announce the new lead and route it, in the intake's transaction.
+
+    Routing runs in a savepoint: should it fail, the lead is still stored (status ``new``)
+    and the worker routes it on its next pass, so no lead is lost to a routing error.
+    """
 
     def hook(conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime) -> None:
         row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
         lead_events.on_created(conn, lead=LeadView.of(row), now=now)
-        route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+        try:
+            with conn.begin_nested():
+                route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+        except Exception:
+            log.exception("routing lead %s failed; it stays new for the worker to route", lead_id)
 
     return hook
+
+
+def route_stranded(*, container: Container, limit: int = 100) -> list[RouteResult]:
+    """Route leads left ``new`` (their routing failed); each in its own transaction."""
+    with container.uow(readonly=True) as uow:
+        stranded = uow.conn.execute(
+            sa.select(leads.c.agency_id, leads.c.id).where(leads.c.status == LeadStatus.NEW)
+            .order_by(leads.c.id).limit(limit)
+        ).all()
+    results = []
+    for agency_id, lead_id in stranded:
+        try:
+            results.append(route_lead(container=container, agency_id=agency_id,
+                                      lead_id=lead_id))
+        except Exception:
+            log.exception("routing stranded lead %s failed again", lead_id)
+    return results

@@ -24,11 +24,20 @@ VERSIONS = Path(__file__).resolve().parents[1] / "src/leadrouter/store/migration
 def main(rev: str, message: str) -> None:
     for old in VERSIONS.glob(f"{rev}_*.py"):
         old.unlink()
-    with running_server() as server:
-        url = create_database(server, "regen")
-        cfg = alembic_config(url)
-        command.upgrade(cfg, "head")
-        command.revision(cfg, message=message, autogenerate=True, rev_id=rev)
+    # Hand-written revisions after REV (triggers, data) step aside while REV is rebuilt.
+    later = [p for p in VERSIONS.glob("*.py") if p.name[:4].isdigit() and p.name[:4] > rev]
+    aside = {p: p.with_suffix(".aside") for p in later}
+    for p, q in aside.items():
+        p.rename(q)
+    try:
+        with running_server() as server:
+            url = create_database(server, "regen")
+            cfg = alembic_config(url)
+            command.upgrade(cfg, "head")
+            command.revision(cfg, message=message, autogenerate=True, rev_id=rev)
+    finally:
+        for p, q in aside.items():
+            q.rename(p)
     print("regenerated", *VERSIONS.glob(f"{rev}_*.py"))
 
 

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
@@ -31,12 +32,38 @@ def test_an_untouched_chain_verifies(container: Container) -> None:
         assert verify_chain(conn, agency_id=agency.id) is None
 
 
+def _tamper(container: Container, change: sa.Executable) -> None:
+    """Change the log as someone owning the database could: triggers off, change, back on."""
+    with container.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("ALTER TABLE decisions DISABLE TRIGGER decisions_append_only"))
+            conn.execute(change)
+            conn.execute(sa.text("ALTER TABLE decisions ENABLE TRIGGER decisions_append_only"))
+        else:  # each SQLite test has a database file of its own
+            conn.execute(sa.text("DROP TRIGGER decisions_no_update"))
+            conn.execute(sa.text("DROP TRIGGER decisions_no_delete"))
+            conn.execute(change)
+
+
+def test_the_database_refuses_to_change_or_delete_a_decision(container: Container) -> None:
+    agency = make_agency(container)
+    ids = _write_chain(container, agency.id, 2)
+    for change in (
+        decisions.update().where(decisions.c.id == ids[0]).values(outcome="queued"),
+        sa.delete(decisions).where(decisions.c.id == ids[0]),
+    ):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), \
+                container.engine.begin() as conn:
+            conn.execute(change)
+    with container.engine.connect() as conn:
+        assert verify_chain(conn, agency_id=agency.id) is None
+
+
 def test_a_changed_record_is_reported_as_the_first_broken_link(container: Container) -> None:
     agency = make_agency(container)
     ids = _write_chain(container, agency.id, 5)
-    with container.engine.begin() as conn:
-        conn.execute(decisions.update().where(decisions.c.id == ids[2])
-                     .values(explanation={"winner": 99}))
+    _tamper(container, decisions.update().where(decisions.c.id == ids[2])
+            .values(explanation={"winner": 99}))
     with container.engine.connect() as conn:
         broken = verify_chain(conn, agency_id=agency.id)
     assert broken is not None
@@ -46,8 +73,7 @@ def test_a_changed_record_is_reported_as_the_first_broken_link(container: Contai
 def test_a_removed_record_is_reported(container: Container) -> None:
     agency = make_agency(container)
     ids = _write_chain(container, agency.id, 4)
-    with container.engine.begin() as conn:
-        conn.execute(sa.delete(decisions).where(decisions.c.id == ids[1]))
+    _tamper(container, sa.delete(decisions).where(decisions.c.id == ids[1]))
     with container.engine.connect() as conn:
         broken = verify_chain(conn, agency_id=agency.id)
     assert broken is not None

@@ -1,4 +1,4 @@
-"""``leadrouter serve`` (what ``make run`` starts) on a fresh database: demo, docs, health, a lead."""
+"""``leadrouter serve`` (what ``make run`` starts) on a fresh database: demo, docs, a lead."""
 
 from __future__ import annotations
 

@@ -54,6 +54,7 @@ def route_lead_in_tx(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
     kind: str = "route", actor: str | None = None, exclude: frozenset[int] = frozenset(),
     notify: bool = True, only_if_assigned: bool = False, prefer: int | None = None,
+    row: Any = None,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
 
@@ -62,7 +63,7 @@ def route_lead_in_tx(
     the decision (earlier owners); ``prefer`` (an owner's backup) wins when it is eligible.
     """
     lock_agency(conn, agency_id)
-    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=row)
     decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     if prefer is not None and decision.outcome != "nurture":
         decision = _prefer(ctx, decision, prefer, exclude)
@@ -282,7 +283,8 @@ def after_intake(deps: RoutingDeps) -> AfterStore:
         lead_events.on_created(conn, lead=LeadView.of(row), now=now)
         try:
             with conn.begin_nested():
-                route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+                route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now,
+                                 row=row)
         except Exception:
             log.exception("routing lead %s failed; it stays new for the worker to route", lead_id)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -87,10 +88,12 @@ class RoutingContext:
 
 
 def load_context(
-    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime
+    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
+    row: Any = None,
 ) -> RoutingContext:
-    """Read the lead, roster, loads, rotation and policy for one decision."""
-    row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    """Read the lead (unless its ``row`` is given), roster, loads, rotation and policy."""
+    if row is None:
+        row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     if row is None:
         raise NotFound(f"lead {lead_id} does not exist")
     return context_for(conn, deps, lead=repo.lead_from_row(row), now=now)

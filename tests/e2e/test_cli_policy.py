@@ -1,0 +1,80 @@
+"""``leadrouter policy lint|dry-run|apply`` and ``leadrouter audit verify`` on the demo agency."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from leadrouter.bootstrap import bootstrap
+from leadrouter.cli import app
+from leadrouter.config import Settings
+from leadrouter.demo import ensure_demo_agency
+from leadrouter.services.leads import receive_lead
+from leadrouter.services.routing import after_intake
+from leadrouter.store.migrate import upgrade
+
+LEAD = {"first_name": "Cli", "last_name": "User", "email": "cli@example.com",
+        "phone": "(212) 555-0190", "zip": "10001", "insurance_type": "personal_auto"}
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> CliRunner:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    c = bootstrap(Settings(database_url=url))
+    agency_id = ensure_demo_agency(c, announce=lambda _: None)
+    assert agency_id is not None
+    for n in range(3):
+        receive_lead(uow=c.uow(), agency_id=agency_id,
+                     payload={**LEAD, "email": f"cli{n}@example.com",
+                              "phone": f"(212) 555-01{n:02d}"},
+                     idempotency_key=None, now=c.clock.now(), after_store=after_intake(c.routing))
+    c.engine.dispose()
+    return CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"})
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    (tmp_path / name).write_text(text)
+    return str(tmp_path / name)
+
+
+def test_lint_names_an_invalid_expression_with_its_column(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = _write(tmp_path, "bad.yaml", "routing:\n  steps:\n    - type: segment\n"
+                 "      when: 'lead.state =='\n      to: {teams: [North]}\n")
+    result = runner.invoke(app, ["policy", "lint", bad])
+    assert result.exit_code == 2
+    assert "routing.steps[0].when" in result.output and "column" in result.output
+
+
+def test_dry_run_prints_where_a_lead_would_go_and_changes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    shown = runner.invoke(app, ["policy", "show"])
+    assert shown.exit_code == 0 and "weighted_score" in shown.output
+    policy = _write(tmp_path, "policy.yaml", shown.output)
+    result = runner.invoke(app, ["policy", "dry-run", policy, "--lead", json.dumps(
+        {**LEAD, "zip": "90210", "insurance_type": "life", "email": "x@example.com"})])
+    assert result.exit_code == 0, result.output
+    assert "queued" in result.output and "CA" in result.output
+    url = runner.env["LEADROUTER_DATABASE_URL"]
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM leads")).scalar_one() == 3
+    engine.dispose()
+
+
+def test_apply_makes_a_new_version_and_audit_verify_walks_the_chain(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    policy = _write(tmp_path, "rr.yaml", "name: rr\nrouting:\n  strategy: round_robin\n")
+    applied = runner.invoke(app, ["policy", "apply", policy])
+    assert applied.exit_code == 0 and "version 1" in applied.output
+    verified = runner.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0
+    assert "intact: 3 decisions" in verified.output

@@ -89,3 +89,17 @@ def test_lint_reports_what_no_licensed_producer_covers(
     findings = client.post("/v1/policy/lint", headers=headers, json=document).json()["findings"]
     assert any("TX" in f["message"] for f in findings), findings
     assert not any("NY" in f["message"] and "no licensed" in f["message"] for f in findings)
+
+
+def test_intent_tier_rules_send_low_intent_leads_to_nurture(
+    client: TestClient, container: Container
+) -> None:
+    headers = _setup(client, container)
+    policy = {"routing": {"tiers": {"low": {"action": "nurture"}}}}
+    assert client.put("/v1/policy", headers=headers, json=policy).status_code == 200
+    low = client.post("/v1/leads", headers=headers, json={**LEAD, "intent_tier": "low"}).json()
+    high = client.post("/v1/leads", headers=headers, json={
+        **LEAD, "intent_tier": "high", "email": "hi@example.com", "phone": "(212) 555-0171",
+    }).json()
+    assert (low["status"], low["intent_tier"], low["owner_id"]) == ("nurture", "low", None)
+    assert high["status"] == "assigned"

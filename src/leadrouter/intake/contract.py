@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Literal, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -86,6 +86,11 @@ class LeadFields(BaseModel):
     policy_expiration: date | None = None
     exclusive: bool | None = None
     notes: str | None = Field(default=None, max_length=5000)
+    intent_tier: Literal["high", "medium", "low"] | None = Field(
+        default=None,
+        description="The sender's own intent score, when it has one; the policy's intent "
+        "tier rules route on it.",
+    )
     attributes: Annotated[dict[str, Any], AfterValidator(storable_object)] | None = Field(
         default=None, description=f"Free JSON object, at most {MAX_ATTRIBUTES_BYTES} bytes."
     )

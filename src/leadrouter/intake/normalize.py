@@ -38,6 +38,7 @@ class NormalizedLead:
     policy_expiration: date | None = None
     exclusive: bool = False
     notes: str | None = None
+    intent_tier: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     flags: dict[str, Any] = field(default_factory=dict)
 
@@ -90,7 +91,7 @@ def complete(
         return [FieldError(name, errors[name]) for name in _in_field_order(errors)]
     for name in ("first_name", "last_name"):
         out[name] = values.get(name, "")
-    for name in ("current_carrier", "policy_expiration", "notes"):
+    for name in ("current_carrier", "policy_expiration", "notes", "intent_tier"):
         out[name] = values.get(name)
     out["source_name"] = values.get("source")
     out["exclusive"] = bool(values.get("exclusive", False))

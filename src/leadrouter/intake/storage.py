@@ -68,7 +68,6 @@ def store(
         "source_id": source_id,
         "client_id": found.client_id,
         "owner_id": None,
-        "intent_tier": None,
         "do_not_contact": False,
         "touch_count": 1,
         "last_touch_at": now,

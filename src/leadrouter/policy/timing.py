@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -103,6 +104,16 @@ class ContactHours(_Section):
 
     start: time = time(8, 0)
     end: time = time(21, 0)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock_from_yaml_number(cls, value: Any) -> Any:
+        """YAML 1.1 reads an unquoted ``8:00`` as the base-60 number 480: take it as 08:00."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value < 24 * 60:
+                raise ValueError("a time of day, like 08:00")
+            return time(value // 60, value % 60)
+        return value
 
     @model_validator(mode="after")
     def _start_before_end(self) -> ContactHours:

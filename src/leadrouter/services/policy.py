@@ -10,6 +10,7 @@ from leadrouter.domain.lint import LintFinding
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import Decision, route
 from leadrouter.errors import ValidationFailed
+from leadrouter.intake import dedupe
 from leadrouter.intake.normalize import normalize
 from leadrouter.policy.load import lint_document, parse_policy
 from leadrouter.policy.schema import PolicyDocument
@@ -73,13 +74,16 @@ def dry_run(
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead),
                                    errors=lead)
+        client_id = dedupe.lookup(uow.conn, agency_id=agency_id, phone=lead.phone,
+                                  email=lead.email, repeat_since=None).client_id
         domain_lead = Lead(
             id=0, agency_id=agency_id, status=LeadStatus.NEW, created_at=now,
+            client_id=client_id,
             insurance_type=lead.insurance_type, first_name=lead.first_name,
             last_name=lead.last_name, email=lead.email, phone=lead.phone, zip=lead.zip,
             state=lead.state, county=lead.county, city=lead.city, timezone=lead.timezone,
             source=lead.source_name, exclusive=lead.exclusive, attributes=lead.attributes,
-            intent_tier=lead_payload.get("intent_tier"),
+            intent_tier=lead.intent_tier,
         )
         routing_ctx = context_for(uow.conn, container.routing, lead=domain_lead, now=now,
                                   policy=active)

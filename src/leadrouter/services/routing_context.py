@@ -7,22 +7,24 @@ and the policy version are read fresh each time.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.domain.compliance import GateVerdict, check_gate, local_date
 from leadrouter.domain.model import Lead
-from leadrouter.domain.routing import RosterSnapshot, RoutingInput, RoutingPolicy
+from leadrouter.domain.routing import ProducerLoad, RosterSnapshot, RoutingInput, RoutingPolicy
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.roster_repo import client_from_row, load_roster
+from leadrouter.store.stats_repo import ProducerRecord, producer_records
 from leadrouter.store.tables import clients
 
 
@@ -50,12 +52,35 @@ class RosterCache:
         return snap
 
 
+class RecordCache:
+    """Producers' track records by agency, recomputed every few minutes (they move slowly)."""
+
+    def __init__(self, *, window: timedelta = timedelta(days=90),
+                 refresh: timedelta = timedelta(minutes=5)) -> None:
+        self._lock = threading.Lock()
+        self._window, self._refresh = window, refresh
+        self._records: dict[int, tuple[datetime, dict[int, ProducerRecord]]] = {}
+
+    def records(
+        self, conn: sa.Connection, agency_id: int, now: datetime
+    ) -> dict[int, ProducerRecord]:
+        with self._lock:
+            cached = self._records.get(agency_id)
+        if cached is not None and timedelta(0) <= now - cached[0] < self._refresh:
+            return cached[1]
+        fresh = producer_records(conn, agency_id=agency_id, since=now - self._window)
+        with self._lock:
+            self._records[agency_id] = (now, fresh)
+        return fresh
+
+
 @dataclass
 class RoutingDeps:
     """Per-process caches the routing services share (held by the container)."""
 
     rosters: RosterCache = field(default_factory=RosterCache)
     policies: PolicyCache = field(default_factory=PolicyCache)
+    records: RecordCache = field(default_factory=RecordCache)
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,17 @@ class RoutingContext:
         )
 
 
+def _with_records(
+    loads: dict[int, ProducerLoad], records: dict[int, ProducerRecord]
+) -> dict[int, ProducerLoad]:
+    for pid, record in records.items():
+        if pid in loads:
+            loads[pid] = dataclasses.replace(
+                loads[pid], close_rate=record.close_rate,
+                avg_response_seconds=record.avg_response_seconds)
+    return loads
+
+
 def load_context(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
     row: Any = None,
@@ -116,7 +152,8 @@ def context_for(
         client = client_from_row(crow) if crow is not None else None
     inp = RoutingInput(
         lead=lead, insurance_type=types.get(lead.insurance_type), client=client,
-        loads=repo.loads(conn, agency_id=lead.agency_id, today=today),
+        loads=_with_records(repo.loads(conn, agency_id=lead.agency_id, today=today),
+                            deps.records.records(conn, lead.agency_id, now)),
         rotation=repo.rotation(conn, agency_id=lead.agency_id), now=now,
         agency_tz=agency.timezone,
     )

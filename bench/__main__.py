@@ -36,7 +36,13 @@ def routing() -> None:
     routing_decision.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing}
+def worker() -> None:
+    from bench import worker_tick
+
+    worker_tick.main()
+
+
+BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker}
 
 
 def main() -> None:

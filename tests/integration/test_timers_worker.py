@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
+from leadrouter.notify.inapp import enqueue_alert
+from leadrouter.notify.messages import enqueue_email, enqueue_sms
+from leadrouter.services.timer_outbox import Messages
 from leadrouter.services.timers import RETRY_AFTER
 from leadrouter.worker import Worker
 from tests.support.agency import make_agency
-from tests.support.notify import channels_for
+from tests.support.notify import channels_for, rows
 from tests.support.time_engine import (
     new_lead,
     producer,
@@ -64,3 +68,97 @@ def test_a_row_that_fails_waits_a_minute_while_the_other_rows_go_on(
     assert rows_of(c, bad)[0].next_due_at == t0 + timedelta(minutes=5) + RETRY_AFTER
     assert "esc:alert_producer:5m" in rows_of(c, good)[0].done_steps
     assert timer_messages(c, bad) == []  # nothing of the failed step was kept
+
+
+def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
+    container: Container,
+) -> None:
+    c = container
+    agency = make_agency(c)
+    now = c.clock.now()
+    context = {
+        "agency_name": "Acme",
+        "producer_name": "Pat",
+        "lead_name": "Casey Lead",
+        "lead_first_name": "Casey",
+        "lead_id": 7,
+        "insurance_type": "personal auto",
+        "accept_by": None,
+        "reason": "not contacted within 5 minutes",
+    }
+    out = Messages(now)
+    out.email(
+        agency.id,
+        event="e",
+        to="a@b.example",
+        template="intro_email",
+        context=context,
+        dedupe_key="t1",
+        from_name="Pat",
+        reply_to="pat@acme.example",
+        consumer_lead_id=7,
+    )
+    out.sms(
+        agency.id,
+        event="s",
+        to="+12125550100",
+        template="intro_sms",
+        context=context,
+        dedupe_key="t2",
+        consumer_lead_id=7,
+    )
+    out.alert(
+        agency.id, kind="k", message="hello", recipient="producer:3", lead_id=7, dedupe_key="t3"
+    )
+    with c.uow() as uow:
+        assert out.flush(uow.conn) == 3
+        enqueue_email(
+            uow.conn,
+            agency_id=agency.id,
+            event="e",
+            to="a@b.example",
+            template="intro_email",
+            context=context,
+            now=now,
+            dedupe_key="n1",
+            from_name="Pat",
+            reply_to="pat@acme.example",
+            consumer_lead_id=7,
+        )
+        enqueue_sms(
+            uow.conn,
+            agency_id=agency.id,
+            event="s",
+            to="+12125550100",
+            template="intro_sms",
+            context=context,
+            now=now,
+            dedupe_key="n2",
+            consumer_lead_id=7,
+        )
+        enqueue_alert(
+            uow.conn,
+            agency_id=agency.id,
+            kind="k",
+            message="hello",
+            now=now,
+            producer_id=3,
+            lead_id=7,
+            dedupe_key="n3",
+        )
+        uow.commit()
+
+    def shape(r: Any) -> tuple[Any, ...]:
+        return (
+            r.channel,
+            r.event,
+            r.recipient,
+            r.payload,
+            r.status,
+            r.attempts,
+            r.next_attempt_at,
+            r.created_at,
+        )
+
+    ours, theirs = rows(c)[:3], rows(c)[3:]
+    assert [shape(r) for r in ours] == [shape(r) for r in theirs]

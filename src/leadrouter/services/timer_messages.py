@@ -1,8 +1,9 @@
 """The messages of the time engine: what an alert, a warning, a reminder or a follow-up sends.
 
-Every message goes into the transactional outbox in the timer step's transaction, with a
-dedupe key naming the lead, the assignment, the step and the channel, so a step's messages
-exist once whatever happens (the step's key in ``done_steps`` commits with them).
+Messages are gathered in the step's ``Messages`` (see ``timer_outbox``) and written to the
+outbox in the step's transaction, each with a dedupe key naming the lead, the assignment, the
+step and the channel: a step's messages exist once, and commit with the step's key in
+``done_steps``.
 """
 
 from __future__ import annotations
@@ -25,21 +26,21 @@ from leadrouter.domain.timers import (
     RemindProducer,
     WarnProducer,
 )
-from leadrouter.notify.inapp import enqueue_alert
-from leadrouter.notify.messages import enqueue_email, enqueue_sms
 from leadrouter.notify.templates import EMAILS, render_text
 from leadrouter.notify.webhook import enqueue_webhook_event
-from leadrouter.store.tables import producers
+from leadrouter.services.timer_outbox import Messages
+from leadrouter.store.tables import producers, webhook_endpoints
 
 ESCALATED = "lead.escalated"
 REMINDER = "lead.reminder"
 FOLLOW_UP = "lead.follow_up"
 NOTICE = "lead.notice"
+_BOTH = (Channel.INAPP, Channel.EMAIL)
 
 
 @dataclass(frozen=True)
 class Scene:
-    """Who and what a message about one assignment names."""
+    """Who and what a message about one assignment names, and where its messages go."""
 
     agency_id: int
     agency_name: str
@@ -47,6 +48,8 @@ class Scene:
     owner: Any  # a producers row: id, name, email, phone
     assignment_id: int
     started_at: datetime
+    out: Messages
+    hooks: frozenset[str] | None = None  # events the agency's endpoints take (None: unknown)
 
     def context(self, reason: str = "", accept_by: datetime | None = None) -> dict[str, Any]:
         """Template variables (see notify.templates)."""
@@ -68,117 +71,89 @@ class Scene:
     def webhook_data(self, **extra: Any) -> dict[str, Any]:
         lead = self.lead
         return {
-            "lead_id": lead.id,
-            "status": lead.status,
-            "insurance_type": lead.insurance_type,
-            "state": lead.state,
-            "zip": lead.zip,
-            "source": lead.source_name,
-            **extra,
-        }
+            "lead_id": lead.id, "status": lead.status, "insurance_type": lead.insurance_type,
+            "state": lead.state, "zip": lead.zip, "source": lead.source_name, **extra,
+        }  # fmt: skip
+
+
+def subscribed(conn: sa.Connection, agency_ids: set[int]) -> dict[int, frozenset[str]]:
+    """The events each agency's active webhook endpoints take."""
+    found: dict[int, set[str]] = {a: set() for a in agency_ids}
+    for row in conn.execute(
+        sa.select(webhook_endpoints.c.agency_id, webhook_endpoints.c.events).where(
+            webhook_endpoints.c.agency_id.in_(sorted(agency_ids)),
+            webhook_endpoints.c.active.is_(True),
+        )
+    ):
+        found[row.agency_id].update(row.events)
+    return {a: frozenset(events) for a, events in found.items()}
 
 
 def carry_out(conn: sa.Connection, scene: Scene, action: Action, now: datetime) -> int:
     """Queue what ``action`` sends (never a reassignment or an offer); the number of messages."""
     if isinstance(action, AlertProducer | WarnProducer):
         reason = reason_of(action.key)
-        template = "alert_producer" if isinstance(action, AlertProducer) else "warn_producer"
-        sent = tell_owner(
-            conn,
-            scene,
-            action.key,
-            action.channels,
-            template,
-            "warn_producer",
-            ESCALATED,
-            scene.context(reason),
-            now,
-        )
+        text = "alert_producer" if isinstance(action, AlertProducer) else "warn_producer"
+        context = scene.context(reason)
+        sent = tell_owner(scene, action.key, action.channels, text, ESCALATED, context)
         escalated(conn, scene, action.key, reason, now)
         return sent
     if isinstance(action, AlertManager):
-        sent = _tell_managers(conn, scene, action, now)
+        sent = _tell_managers(conn, scene, action)
         escalated(conn, scene, action.key, action.reason, now)
         return sent
     if isinstance(action, RemindProducer):
-        return tell_owner(
-            conn,
-            scene,
-            action.key,
-            (Channel.INAPP, Channel.EMAIL),
-            action.template,
-            action.template,
-            REMINDER,
-            scene.context(),
-            now,
-        )
+        return tell_owner(scene, action.key, _BOTH, action.template, REMINDER, scene.context())
     if isinstance(action, NotifyProducer):
         if action.due_at <= scene.started_at:
-            return 0  # the assignment's own transaction told the producer (lead_events.assigned)
-        return tell_owner(
-            conn,
-            scene,
-            action.key,
-            (Channel.INAPP, Channel.EMAIL),
-            action.template,
-            action.template,
-            NOTICE,
-            scene.context(accept_by=action.accept_by),
-            now,
-        )
+            return 0  # the assignment's own transaction told the producer (lead_events)
+        context = scene.context(accept_by=action.accept_by)
+        return tell_owner(scene, action.key, _BOTH, action.template, NOTICE, context)
     if isinstance(action, MessageConsumer):
-        return _message_consumer(conn, scene, action, now)
+        return _message_consumer(scene, action)
     if isinstance(action, Defer):
         return 0  # recorded in done_steps; the step itself comes due at ``until``
     raise TypeError(f"{type(action).__name__} is not a message")
 
 
 def tell_owner(
-    conn: sa.Connection,
     scene: Scene,
     key: str,
     channels: tuple[Channel, ...],
-    text: str,
-    email: str,
+    template: str,
     event: str,
     context: dict[str, Any],
-    now: datetime,
 ) -> int:
-    """Tell the assignment's producer on each channel (a text only when they have a phone)."""
-    owner, sent = scene.owner, 0
+    """Tell the producer on each channel (a text only when they have a phone number)."""
+    owner, out, sent = scene.owner, scene.out, 0
+    email = template if template in EMAILS else "warn_producer"
     for channel in channels:
         dedupe = scene.dedupe(key, channel)
         if channel == Channel.INAPP:
-            enqueue_alert(
-                conn,
-                agency_id=scene.agency_id,
+            out.alert(
+                scene.agency_id,
                 kind=event,
-                now=now,
-                message=render_text(text, context),
-                producer_id=owner.id,
+                message=render_text(template, context),
+                recipient=f"producer:{owner.id}",
                 lead_id=scene.lead.id,
                 dedupe_key=dedupe,
             )
         elif channel == Channel.EMAIL:
-            enqueue_email(
-                conn,
-                agency_id=scene.agency_id,
+            out.email(
+                scene.agency_id,
                 event=event,
                 to=owner.email,
-                template=email if email in EMAILS else "warn_producer",
+                template=email,
                 context=context,
-                now=now,
                 dedupe_key=dedupe,
             )
         elif owner.phone:
-            enqueue_sms(
-                conn,
-                agency_id=scene.agency_id,
+            out.sms(
+                scene.agency_id,
                 event=event,
                 to=owner.phone,
-                template=text,
+                template=template,
                 context=context,
-                now=now,
                 dedupe_key=dedupe,
             )
         else:
@@ -189,18 +164,21 @@ def tell_owner(
 
 def escalated(conn: sa.Connection, scene: Scene, step: str, reason: str, now: datetime) -> None:
     """The ``lead.escalated`` webhook: a rung of the ladder fired."""
+    if scene.hooks is not None and ESCALATED not in scene.hooks:
+        return  # no endpoint takes it: spare the lookup
+    data = scene.webhook_data(producer_id=scene.owner.id, step=step, reason=reason)
     enqueue_webhook_event(
         conn,
         agency_id=scene.agency_id,
         event=ESCALATED,
+        data=data,
         now=now,
-        data=scene.webhook_data(producer_id=scene.owner.id, step=step, reason=reason),
         dedupe_key=scene.dedupe(step, "webhook"),
     )
 
 
-def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager, now: datetime) -> int:
-    context, sent = scene.context(action.reason), 0
+def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> int:
+    context, out, sent = scene.context(action.reason), scene.out, 0
     managers = conn.execute(
         sa.select(producers.c.id, producers.c.email, producers.c.phone)
         .where(
@@ -212,13 +190,11 @@ def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager, now:
     ).all()
     for channel in action.channels:
         if channel == Channel.INAPP:
-            enqueue_alert(
-                conn,
-                agency_id=scene.agency_id,
+            out.alert(
+                scene.agency_id,
                 kind=ESCALATED,
-                now=now,
+                recipient=f"role:{Role.MANAGER}",
                 message=render_text("alert_manager", context),
-                role=Role.MANAGER,
                 lead_id=scene.lead.id,
                 dedupe_key=scene.dedupe(action.key, channel),
             )
@@ -227,25 +203,21 @@ def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager, now:
         for m in managers:
             dedupe = scene.dedupe(action.key, channel, m.id)
             if channel == Channel.EMAIL:
-                enqueue_email(
-                    conn,
-                    agency_id=scene.agency_id,
+                out.email(
+                    scene.agency_id,
                     event=ESCALATED,
                     to=m.email,
                     template="alert_manager",
                     context=context,
-                    now=now,
                     dedupe_key=dedupe,
                 )
             elif m.phone:
-                enqueue_sms(
-                    conn,
-                    agency_id=scene.agency_id,
+                out.sms(
+                    scene.agency_id,
                     event=ESCALATED,
                     to=m.phone,
                     template="alert_manager",
                     context=context,
-                    now=now,
                     dedupe_key=dedupe,
                 )
             else:
@@ -254,37 +226,31 @@ def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager, now:
     return sent
 
 
-def _message_consumer(
-    conn: sa.Connection, scene: Scene, action: MessageConsumer, now: datetime
-) -> int:
-    lead, context = scene.lead, scene.context()
+def _message_consumer(scene: Scene, action: MessageConsumer) -> int:
+    lead, context, out = scene.lead, scene.context(), scene.out
     dedupe = scene.dedupe(action.key, action.channel)
     if action.channel == Channel.SMS and lead.phone:
-        enqueue_sms(
-            conn,
-            agency_id=scene.agency_id,
+        out.sms(
+            scene.agency_id,
             event=FOLLOW_UP,
             to=lead.phone,
             template=action.template,
             context=context,
-            now=now,
-            consumer_lead_id=lead.id,
             dedupe_key=dedupe,
+            consumer_lead_id=lead.id,
         )
         return 1
     if action.channel == Channel.EMAIL and lead.email:
-        enqueue_email(
-            conn,
-            agency_id=scene.agency_id,
+        out.email(
+            scene.agency_id,
             event=FOLLOW_UP,
             to=lead.email,
             template=action.template,
             context=context,
-            now=now,
+            dedupe_key=dedupe,
+            consumer_lead_id=lead.id,
             from_name=scene.owner.name,
             reply_to=scene.owner.email,
-            consumer_lead_id=lead.id,
-            dedupe_key=dedupe,
         )
         return 1
     return 0  # no number or no address for this channel: nothing to send

@@ -41,7 +41,8 @@ from leadrouter.domain.timers import (
 )
 from leadrouter.services import timer_state as ts
 from leadrouter.services.timer_handover import hand_over
-from leadrouter.services.timer_messages import Scene, carry_out
+from leadrouter.services.timer_messages import Scene, carry_out, subscribed
+from leadrouter.services.timer_outbox import Messages
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import agencies, assignments, leads, producers
 
@@ -79,10 +80,11 @@ def run_due(
     max_assignments: int = 10_000,
     on_batch: Callable[[TimerRun], None] | None = None,
 ) -> TimerRun:
-    """Carry out every timer step due at ``now`` (up to ``max_assignments`` rows)."""
-    run = TimerRun()
-    while run.assignments + run.failed < max_assignments:
+    """Carry out every timer step due at ``now`` (looking at up to ``max_assignments`` rows)."""
+    run, seen = TimerRun(), 0
+    while seen < max_assignments:
         claimed, singles = _batch(container, now, batch_size, run)
+        seen += claimed
         for agency_id, assignment_id in singles:
             _single(container, agency_id, assignment_id, now, run)
         if on_batch is not None:
@@ -93,22 +95,18 @@ def run_due(
 
 
 class _Batch:
-    """Rows, leads, owners, agencies and rules of one batch, each read once."""
+    """Rows, leads, owners, agencies and rules of one transaction, each read once."""
 
-    def __init__(self, conn: sa.Connection, container: Container, rows: list[Any]) -> None:
+    def __init__(
+        self, conn: sa.Connection, container: Container, rows: list[Any], now: datetime
+    ) -> None:
         self.conn, self.deps = conn, container.routing
-        self.leads = _by_id(conn, leads, {r.lead_id for r in rows})
-        self.owners = _by_id(
-            conn,
-            producers,
-            {r.producer_id for r in rows},
-            producers.c.name,
-            producers.c.email,
-            producers.c.phone,
-        )
-        self.agencies = _by_id(
-            conn, agencies, {r.agency_id for r in rows}, agencies.c.name, agencies.c.timezone
-        )
+        self.out = Messages(now)
+        self.leads = _by_id(conn, leads, {r.lead_id for r in rows}, *_LEAD_COLUMNS)
+        owners = {r.producer_id for r in rows}
+        self.owners = _by_id(conn, producers, owners, *_OWNER_COLUMNS)
+        self.agencies = _by_id(conn, agencies, {r.agency_id for r in rows}, *_AGENCY_COLUMNS)
+        self.hooks = subscribed(conn, set(self.agencies))
         self._rules: dict[int, TimingRules] = {}
 
     def rules(self, agency_id: int) -> TimingRules:
@@ -121,13 +119,11 @@ class _Batch:
 
     def scene(self, row: Any) -> Scene:
         return Scene(
-            agency_id=row.agency_id,
-            agency_name=self.agencies[row.agency_id].name,
-            lead=self.leads[row.lead_id],
-            owner=self.owners[row.producer_id],
-            assignment_id=row.id,
-            started_at=row.started_at,
-        )
+            agency_id=row.agency_id, agency_name=self.agencies[row.agency_id].name,
+            lead=self.leads[row.lead_id], owner=self.owners[row.producer_id],
+            assignment_id=row.id, started_at=row.started_at, out=self.out,
+            hooks=self.hooks[row.agency_id],
+        )  # fmt: skip
 
 
 def _batch(
@@ -135,32 +131,28 @@ def _batch(
 ) -> tuple[int, list[tuple[int, int]]]:
     """The batch pass; how many rows it claimed, and the rows left for one-by-one handling."""
     singles: list[tuple[int, int]] = []
+    counts, updates = TimerRun(), []
     with container.uow() as uow:
         rows = _claim(uow.conn, now, size)
         if not rows:
             return 0, []
         try:
-            batch = _Batch(uow.conn, container, rows)
-            updates, counts = [], TimerRun()
+            batch = _Batch(uow.conn, container, rows, now)
             for row in rows:
-                state = batch.state(row)
-                rules = batch.rules(row.agency_id)
+                state, rules = batch.state(row), batch.rules(row.agency_id)
                 actions = due_actions(state, rules, now)
                 if any(isinstance(a, _HANDS_OVER) for a in actions):
                     singles.append((row.agency_id, row.id))
                     continue
                 scene = batch.scene(row)
-                counts.messages += sum(carry_out(uow.conn, scene, a, now) for a in actions)
+                for action in actions:
+                    carry_out(uow.conn, scene, action, now)
                 state = state.done_with(actions)
-                updates.append(
-                    {
-                        "row_id": row.id,
-                        "done": sorted(state.done),
-                        "due": next_due_at(state, rules, now),
-                    }
-                )
+                due = next_due_at(state, rules, now)
+                updates.append({"row_id": row.id, "done": sorted(state.done), "due": due})
                 counts.actions += len(actions)
                 counts.assignments += 1 if actions else 0
+            counts.messages = batch.out.flush(uow.conn)
             if updates:
                 uow.conn.execute(_UPDATE, updates)
             uow.commit()
@@ -185,38 +177,28 @@ def _single(
             rows = _claim(conn, now, 1, assignment_id=assignment_id)
             if not rows:
                 return  # done meanwhile, or another worker holds it
-            row, batch = rows[0], _Batch(conn, container, rows)
-            rules, state, scene = batch.rules(agency_id), batch.state(rows[0]), batch.scene(row)
+            row, batch = rows[0], _Batch(conn, container, rows, now)
+            rules, state, scene = batch.rules(agency_id), batch.state(row), batch.scene(row)
             done: list[Action] = []
-            messages = 0
             for action in due_actions(state, rules, now):
                 done.append(action)
-                if isinstance(action, _HANDS_OVER):
-                    if hand_over(
-                        conn, container.routing, row, scene, state.done_with(done), action, now
-                    ):
-                        run.handed_over += 1
-                        break
-                else:
-                    messages += carry_out(conn, scene, action, now)
+                if not isinstance(action, _HANDS_OVER):
+                    carry_out(conn, scene, action, now)
+                elif hand_over(
+                    conn, container.routing, row, scene, state.done_with(done), action, now
+                ):
+                    run.handed_over += 1
+                    break
             else:
                 after = state.done_with(done)
-                conn.execute(
-                    _UPDATE,
-                    {
-                        "row_id": row.id,
-                        "done": sorted(after.done),
-                        "due": next_due_at(after, rules, now),
-                    },
-                )
+                due = next_due_at(after, rules, now)
+                conn.execute(_UPDATE, {"row_id": row.id, "done": sorted(after.done), "due": due})
+            run.messages += batch.out.flush(conn)
             uow.commit()
         run.assignments += 1
         run.actions += len(done)
-        run.messages += messages
     except Exception:
-        log.exception(
-            "timer step of assignment %d failed; retrying in %s", assignment_id, RETRY_AFTER
-        )
+        log.exception("timer step of assignment %d failed; retry in %s", assignment_id, RETRY_AFTER)
         run.failed += 1
         with container.uow() as uow:
             uow.conn.execute(
@@ -247,5 +229,13 @@ def _claim(
 def _by_id(
     conn: sa.Connection, table: sa.Table, ids: set[int], *columns: sa.ColumnElement[Any]
 ) -> dict[int, Any]:
-    query = sa.select(table.c.id, *columns) if columns else sa.select(table)
-    return {r.id: r for r in conn.execute(query.where(table.c.id.in_(sorted(ids))))}
+    query = sa.select(table.c.id, *columns).where(table.c.id.in_(sorted(ids)))
+    return {r.id: r for r in conn.execute(query)}
+
+
+_LEAD_COLUMNS = tuple(leads.c[name] for name in (
+    "agency_id", "status", "first_name", "last_name", "email", "phone", "timezone",
+    "insurance_type", "state", "zip", "source_name", "do_not_contact", "first_assigned_at",
+))  # fmt: skip
+_OWNER_COLUMNS = (producers.c.name, producers.c.email, producers.c.phone)
+_AGENCY_COLUMNS = (agencies.c.name, agencies.c.timezone)

@@ -1,0 +1,124 @@
+"""The time engine's outbox rows, gathered per transaction and written in one statement.
+
+A timer batch queues a thousand messages; one ``INSERT ... ON CONFLICT DO NOTHING`` for all
+of them instead of a round trip each keeps the worker's lag under a second. The rows are
+exactly those of ``notify.messages.enqueue_email``/``enqueue_sms`` and
+``notify.inapp.enqueue_alert`` (same payloads, rendered by the same templates; a test holds
+them equal), each with a dedupe key, so a repeated key is a no-op as there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadrouter.notify.outbox import PENDING
+from leadrouter.notify.templates import render_email, render_text
+from leadrouter.store.tables import outbox
+
+
+class Messages:
+    """Outbox rows waiting for the end of the timer step's transaction."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.rows: list[dict[str, Any]] = []
+
+    def alert(
+        self,
+        agency_id: int,
+        *,
+        kind: str,
+        message: str,
+        recipient: str,
+        lead_id: int,
+        dedupe_key: str,
+    ) -> None:
+        """An in-app alert for ``producer:<id>`` or ``role:<role>``."""
+        payload = {"kind": kind, "message": message, "lead_id": lead_id}
+        self._add(agency_id, "inapp", kind, recipient, payload, dedupe_key)
+
+    def email(
+        self,
+        agency_id: int,
+        *,
+        event: str,
+        to: str,
+        template: str,
+        context: dict[str, Any],
+        dedupe_key: str,
+        from_name: str | None = None,
+        reply_to: str | None = None,
+        consumer_lead_id: int | None = None,
+    ) -> None:
+        """A rendered email; to a consumer when ``consumer_lead_id`` is given."""
+        rendered = render_email(template, context)
+        payload = {
+            "template": template,
+            "subject": rendered.subject,
+            "body": rendered.body,
+            "from_name": from_name,
+            "reply_to": reply_to,
+            "consumer_lead_id": consumer_lead_id,
+        }
+        self._add(agency_id, "email", event, to, payload, dedupe_key)
+
+    def sms(
+        self,
+        agency_id: int,
+        *,
+        event: str,
+        to: str,
+        template: str,
+        context: dict[str, Any],
+        dedupe_key: str,
+        consumer_lead_id: int | None = None,
+    ) -> None:
+        """A rendered text to an E.164 number."""
+        payload = {
+            "template": template,
+            "body": render_text(template, context),
+            "consumer_lead_id": consumer_lead_id,
+        }
+        self._add(agency_id, "sms", event, to, payload, dedupe_key)
+
+    def flush(self, conn: sa.Connection) -> int:
+        """Write the gathered rows (a repeated dedupe key is skipped); how many were gathered."""
+        count = len(self.rows)
+        if self.rows:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(
+                dialect.insert(outbox).on_conflict_do_nothing(
+                    index_elements=["agency_id", "dedupe_key"]
+                ),
+                self.rows,
+            )
+            self.rows = []
+        return count
+
+    def _add(
+        self,
+        agency_id: int,
+        channel: str,
+        event: str,
+        recipient: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+    ) -> None:
+        self.rows.append(
+            {
+                "agency_id": agency_id,
+                "channel": channel,
+                "event": event,
+                "recipient": recipient,
+                "payload": payload,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": self.now,
+                "created_at": self.now,
+                "dedupe_key": dedupe_key,
+            }
+        )

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.notify import outbox
 from leadrouter.notify.channel import DeliveryFailed, OutboundMessage
+from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.tables import alerts
 from leadrouter.store.uow import UnitOfWork
 
@@ -68,7 +69,7 @@ class InAppChannel:
             created_at=now,
         )
         with UnitOfWork(self._engine) as uow:
-            alert_id = outbox.insert_ignoring_conflict(uow.conn, alerts, values, ["outbox_id"])
+            alert_id = insert_ignoring_conflict(uow.conn, alerts, values, ["outbox_id"])
             if alert_id is None:
                 alert_id = uow.conn.execute(
                     sa.select(alerts.c.id).where(alerts.c.outbox_id == message.id)

@@ -8,34 +8,18 @@ caller opens and commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from leadrouter.notify.channel import OutboundMessage
+from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.tables import outbox
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 STATUSES = (PENDING, SENDING, SENT, DEAD)
 CHANNELS = ("email", "sms", "webhook", "inapp")
-
-
-def insert_ignoring_conflict(
-    conn: sa.Connection, table: sa.Table, values: Mapping[str, Any], unique: list[str]
-) -> int | None:
-    """Insert a row and return its id, or None when a row with the same ``unique`` exists."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(table.c.id)
-    )
-    inserted = conn.execute(stmt).scalar()
-    return None if inserted is None else int(inserted)
 
 
 def enqueue(

@@ -22,10 +22,10 @@ from leadrouter.domain.compliance import LINE_LABELS, check_gate, local_date
 from leadrouter.domain.model import LeadStatus, LicenseStatus, Role
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email
-from leadrouter.notify.outbox import insert_ignoring_conflict
 from leadrouter.notify.templates import render_text
 from leadrouter.services.agency_settings import intake_context
 from leadrouter.services.coverage import CoverageRow, coverage
+from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.roster_repo import license_from_row, producer_from_row
 from leadrouter.store.tables import agencies, leads, license_alerts, licenses, producers
 from leadrouter.store.uow import UnitOfWork

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +47,20 @@ def upsert_insert(conn: sa.Connection) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def insert_ignoring_conflict(
+    conn: sa.Connection, table: sa.Table, values: Mapping[str, Any], unique: list[str]
+) -> int | None:
+    """Insert a row and return its id, or None when a row with the same ``unique`` exists."""
+    stmt = (
+        upsert_insert(conn)(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(table.c.id)
+    )
+    inserted = conn.execute(stmt).scalar()
+    return None if inserted is None else int(inserted)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

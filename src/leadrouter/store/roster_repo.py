@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from leadrouter.domain.model import (
     Client,
@@ -29,6 +28,7 @@ from leadrouter.roster.specs import (
     SourceSpec,
     TerritorySpec,
 )
+from leadrouter.store.db import upsert_insert
 from leadrouter.store.tables import (
     licenses,
     producers,
@@ -235,8 +235,7 @@ def source_values(spec: SourceSpec) -> dict[str, Any]:
 
 def bump_roster_version(conn: sa.Connection, agency_id: int) -> None:
     """Tell routing caches that the agency's roster changed (in the writer's transaction)."""
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(roster_versions).values(agency_id=agency_id, version=1)
+    stmt = upsert_insert(conn)(roster_versions).values(agency_id=agency_id, version=1)
     conn.execute(
         stmt.on_conflict_do_update(
             index_elements=[roster_versions.c.agency_id],

@@ -77,6 +77,15 @@ def container(db_url: str, clock: FixedClock) -> Iterator[Container]:
 
 
 @pytest.fixture
+def pg_container(pg_url: str, clock: FixedClock) -> Iterator[Container]:
+    """A container on the PostgreSQL test database only, for behaviour SQLite does not have."""
+    _truncate_all(pg_url)
+    c = bootstrap(Settings(database_url=pg_url), clock=clock)
+    yield c
+    c.engine.dispose()
+
+
+@pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container)) as test_client:
         yield test_client
@@ -84,6 +93,9 @@ def client(container: Container) -> Iterator[TestClient]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """CI must run the PostgreSQL tests: refuse a run that would collect none of them."""
+    for item in items:
+        if "pg_container" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
     if os.environ.get("LEADROUTER_REQUIRE_POSTGRES") and not any(
         item.get_closest_marker("postgres") for item in items
     ):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +13,7 @@ from leadrouter.clock import FixedClock
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email, enqueue_sms
 from leadrouter.services.timer_outbox import Messages
-from leadrouter.services.timers import RETRY_AFTER
+from leadrouter.services.timers import RETRY_AFTER, TimerRun, run_due
 from leadrouter.worker import Worker
 from tests.support.agency import make_agency
 from tests.support.notify import channels_for, rows
@@ -162,3 +164,27 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
 
     ours, theirs = rows(c)[:3], rows(c)[3:]
     assert [shape(r) for r in ours] == [shape(r) for r in theirs]
+
+
+def test_two_workers_at_once_share_the_due_rows_and_do_each_step_once(
+    container: Container, clock: FixedClock
+) -> None:
+    c = container
+    agency = make_agency(c)
+    producer(c, agency.id, 1)
+    leads = [new_lead(c, agency.id, n) for n in range(1, 41)]
+    step(c)
+    clock.advance(timedelta(minutes=5))
+    start = threading.Barrier(2)
+
+    def work() -> TimerRun:
+        start.wait()
+        return run_due(container=c, now=clock.now(), batch_size=5)
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: work(), range(2)))
+
+    assert sum(r.actions for r in runs) == 3 * len(leads)  # nobody did a step twice
+    assert all(r.failed == 0 for r in runs)
+    for lead in leads:
+        assert len(timer_messages(c, lead)) == 3

@@ -27,6 +27,7 @@ from leadrouter.config import Settings
 from leadrouter.services.timer_state import per_lead
 from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import assignments, decisions, outbox
+from leadrouter.store.uow import UnitOfWork
 from tests.support.agency import make_agency
 from tests.support.receivers import free_port
 from tests.support.time_engine import new_lead, producer, set_backup
@@ -36,8 +37,10 @@ PRODUCERS = 4
 
 
 def _count(engine: sa.Engine, query: sa.Select[tuple[int]]) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(query).scalar_one())
+    # A read-only transaction: on SQLite it reads the WAL snapshot instead of queueing for
+    # the write lock the worker keeps taking.
+    with UnitOfWork(engine, readonly=True) as uow:
+        return int(uow.conn.execute(query).scalar_one())
 
 
 def _worker(db_url: str, log: Path) -> subprocess.Popen[bytes]:

@@ -13,18 +13,25 @@ console = Console()
 def intake() -> None:
     from bench import intake_http
 
-    table = Table(title=(
-        f"Intake over HTTP, {intake_http.PRODUCERS}-producer agency (medians of "
-        f"{intake_http.ROUNDS} rounds x {intake_http.REQUESTS} requests, "
-        f"{intake_http.CONCURRENCY} concurrent clients; target: intake >= 50% of bare)"))
+    table = Table(
+        title=(
+            f"Intake over HTTP, {intake_http.PRODUCERS}-producer agency (medians of "
+            f"{intake_http.ROUNDS} rounds x {intake_http.REQUESTS} requests, "
+            f"{intake_http.CONCURRENCY} concurrent clients; target: intake >= 50% of bare)"
+        )
+    )
     for col in ("database", "endpoint", "leads/s", "p50 ms", "p99 ms", "statuses", "vs bare"):
         table.add_column(col)
     for kind in ("sqlite", "postgres"):
         for r in intake_http.run(kind):
             ratio = r.get("ratio")
             table.add_row(
-                r["database"], r["endpoint"], f"{r['leads_per_s']:.0f}", f"{r['p50_ms']:.2f}",
-                f"{r['p99_ms']:.2f}", str(r["statuses"]),
+                r["database"],
+                r["endpoint"],
+                f"{r['leads_per_s']:.0f}",
+                f"{r['p50_ms']:.2f}",
+                f"{r['p99_ms']:.2f}",
+                str(r["statuses"]),
                 f"{ratio:.0%}" if isinstance(ratio, float) else "",
             )
     console.print(table)

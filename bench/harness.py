@@ -47,8 +47,8 @@ def served(database_url: str) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.server", "--database-url", database_url,
-         "--port", str(port)], env=env,
+        [sys.executable, "-m", "bench.server", "--database-url", database_url, "--port", str(port)],
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -74,8 +74,16 @@ def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[
                     return drive(base, batch(path, requests), concurrency=CONCURRENCY)
 
                 rate, p50, p99, last = median_of(rounds, once)
-                rows.append({"database": kind, "endpoint": name, "leads_per_s": rate,
-                             "p50_ms": p50, "p99_ms": p99, "statuses": dict(last.statuses)})
+                rows.append(
+                    {
+                        "database": kind,
+                        "endpoint": name,
+                        "leads_per_s": rate,
+                        "p50_ms": p50,
+                        "p99_ms": p99,
+                        "statuses": dict(last.statuses),
+                    }
+                )
     bare = rows[0]["leads_per_s"]
     for row in rows[1:]:
         row["ratio"] = row["leads_per_s"] / bare

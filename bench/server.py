@@ -41,20 +41,24 @@ def build_app(database_url: str) -> FastAPI:
     def bare(body: dict[str, Any], c: ContainerDep, principal: PrincipalDep) -> dict[str, int]:
         with c.uow() as uow:
             row_id = uow.conn.execute(
-                bare_rows.insert().values(agency_id=principal.agency_id, payload=body,
-                                          created_at=c.clock.now()).returning(bare_rows.c.id)
+                bare_rows.insert()
+                .values(agency_id=principal.agency_id, payload=body, created_at=c.clock.now())
+                .returning(bare_rows.c.id)
             ).scalar_one()
             uow.commit()
         return {"id": row_id}
 
     @app.post("/bench/intake-only", status_code=201, include_in_schema=False)
-    def intake_only(body: dict[str, Any], c: ContainerDep,
-                    principal: PrincipalDep) -> Response:
+    def intake_only(body: dict[str, Any], c: ContainerDep, principal: PrincipalDep) -> Response:
         """The lead intake without the routing hook: validation, enrichment, dedupe, storage."""
-        result = receive_lead(uow=c.uow(), agency_id=principal.agency_id, payload=body,
-                              idempotency_key=None, now=c.clock.now())
-        return Response(result.body, status_code=result.status_code,
-                        media_type="application/json")
+        result = receive_lead(
+            uow=c.uow(),
+            agency_id=principal.agency_id,
+            payload=body,
+            idempotency_key=None,
+            now=c.clock.now(),
+        )
+        return Response(result.body, status_code=result.status_code, media_type="application/json")
 
     return app
 
@@ -64,8 +68,13 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(build_app(args.database_url), host="127.0.0.1", port=args.port,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        build_app(args.database_url),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

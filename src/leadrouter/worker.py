@@ -56,7 +56,10 @@ class Worker:
     """Runs ticks until stopped."""
 
     def __init__(
-        self, container: Container, channels: Mapping[str, Channel], *,
+        self,
+        container: Container,
+        channels: Mapping[str, Channel],
+        *,
         rng: random.Random | None = None,
         extra_steps: tuple[Callable[[Container, datetime, TickStats], None], ...] = (),
     ) -> None:
@@ -76,8 +79,13 @@ class Worker:
         self._sweep_licenses(now, stats)
         for step in self.extra_steps:
             step(self.container, now, stats)
-        sent = dispatch_once(engine=self.container.engine, channels=self.channels, now=now,
-                             rng=self.rng, retry=retry_policy(self.container.settings))
+        sent = dispatch_once(
+            engine=self.container.engine,
+            channels=self.channels,
+            now=now,
+            rng=self.rng,
+            retry=retry_policy(self.container.settings),
+        )
         stats.sent, stats.retried, stats.dead = sent.sent, sent.retried, sent.dead
         return stats
 
@@ -99,13 +107,18 @@ class Worker:
         self.state.last_sweep = now
 
     def _drain_queues(self, now: datetime, stats: TickStats) -> None:
-        full = (self.state.last_full_drain is None
-                or now - self.state.last_full_drain >= FULL_DRAIN_EVERY)
+        full = (
+            self.state.last_full_drain is None
+            or now - self.state.last_full_drain >= FULL_DRAIN_EVERY
+        )
         with self.container.uow(readonly=True) as uow:
             waiting = {
-                int(a) for a in uow.conn.execute(
-                    sa.select(queue_entries.c.agency_id).where(
-                        queue_entries.c.resolved_at.is_(None)).distinct()).scalars()
+                int(a)
+                for a in uow.conn.execute(
+                    sa.select(queue_entries.c.agency_id)
+                    .where(queue_entries.c.resolved_at.is_(None))
+                    .distinct()
+                ).scalars()
             }
             versions = {
                 int(r.agency_id): int(r.version)
@@ -114,11 +127,15 @@ class Worker:
         changed = {a for a, v in versions.items() if self.state.roster_versions.get(a) != v}
         for agency_id in sorted(waiting if full else waiting & changed):
             stats.drained += sum(
-                1 for r in routing.drain(container=self.container, agency_id=agency_id)
+                1
+                for r in routing.drain(container=self.container, agency_id=agency_id)
                 if r.outcome == "assigned"
             )
         self.state.roster_versions = versions
         if full:
-            stats.drained += sum(1 for r in routing.route_stranded(container=self.container)
-                                 if r.outcome == "assigned")
+            stats.drained += sum(
+                1
+                for r in routing.route_stranded(container=self.container)
+                if r.outcome == "assigned"
+            )
             self.state.last_full_drain = now

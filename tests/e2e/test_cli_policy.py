@@ -17,8 +17,14 @@ from leadrouter.services.leads import receive_lead
 from leadrouter.services.routing import after_intake
 from leadrouter.store.migrate import upgrade
 
-LEAD = {"first_name": "Cli", "last_name": "User", "email": "cli@example.com",
-        "phone": "(212) 555-0190", "zip": "10001", "insurance_type": "personal_auto"}
+LEAD = {
+    "first_name": "Cli",
+    "last_name": "User",
+    "email": "cli@example.com",
+    "phone": "(212) 555-0190",
+    "zip": "10001",
+    "insurance_type": "personal_auto",
+}
 
 
 @pytest.fixture
@@ -29,10 +35,14 @@ def runner(tmp_path: Path) -> CliRunner:
     agency_id = ensure_demo_agency(c, announce=lambda _: None)
     assert agency_id is not None
     for n in range(3):
-        receive_lead(uow=c.uow(), agency_id=agency_id,
-                     payload={**LEAD, "email": f"cli{n}@example.com",
-                              "phone": f"(212) 555-01{n:02d}"},
-                     idempotency_key=None, now=c.clock.now(), after_store=after_intake(c.routing))
+        receive_lead(
+            uow=c.uow(),
+            agency_id=agency_id,
+            payload={**LEAD, "email": f"cli{n}@example.com", "phone": f"(212) 555-01{n:02d}"},
+            idempotency_key=None,
+            now=c.clock.now(),
+            after_store=after_intake(c.routing),
+        )
     c.engine.dispose()
     return CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"})
 
@@ -45,8 +55,12 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
 def test_lint_names_an_invalid_expression_with_its_column(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    bad = _write(tmp_path, "bad.yaml", "routing:\n  steps:\n    - type: segment\n"
-                 "      when: 'lead.state =='\n      to: {teams: [North]}\n")
+    bad = _write(
+        tmp_path,
+        "bad.yaml",
+        "routing:\n  steps:\n    - type: segment\n"
+        "      when: 'lead.state =='\n      to: {teams: [North]}\n",
+    )
     result = runner.invoke(app, ["policy", "lint", bad])
     assert result.exit_code == 2
     assert "routing.steps[0].when" in result.output and "column" in result.output
@@ -58,8 +72,18 @@ def test_dry_run_prints_where_a_lead_would_go_and_changes_nothing(
     shown = runner.invoke(app, ["policy", "show"])
     assert shown.exit_code == 0 and "weighted_score" in shown.output
     policy = _write(tmp_path, "policy.yaml", shown.output)
-    result = runner.invoke(app, ["policy", "dry-run", policy, "--lead", json.dumps(
-        {**LEAD, "zip": "90210", "insurance_type": "life", "email": "x@example.com"})])
+    result = runner.invoke(
+        app,
+        [
+            "policy",
+            "dry-run",
+            policy,
+            "--lead",
+            json.dumps(
+                {**LEAD, "zip": "90210", "insurance_type": "life", "email": "x@example.com"}
+            ),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "queued" in result.output and "CA" in result.output
     url = runner.env["LEADROUTER_DATABASE_URL"]

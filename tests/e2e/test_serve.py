@@ -32,8 +32,12 @@ def served(tmp_path: Path) -> Iterator[str]:
         "LEADROUTER_DEMO_API_KEY": DEMO_KEY,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "leadrouter", "serve"], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "leadrouter", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -64,13 +68,25 @@ def test_serve_on_an_empty_database_loads_the_demo_and_answers(served: str) -> N
     headers = {"Authorization": f"Bearer {DEMO_KEY}"}
     producers = httpx.get(served + "/v1/producers", headers=headers).json()["items"]
     assert len(producers) == 4
-    lead = httpx.post(served + "/v1/leads", headers=headers, json={
-        "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-        "phone": "(212) 555-0123", "zip": "10001", "insurance_type": "personal_auto",
-    })
+    lead = httpx.post(
+        served + "/v1/leads",
+        headers=headers,
+        json={
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.com",
+            "phone": "(212) 555-0123",
+            "zip": "10001",
+            "insurance_type": "personal_auto",
+        },
+    )
     assert lead.status_code == 201
     body = lead.json()
     assert (body["phone"], body["state"], body["county"], body["timezone"]) == (
-        "+12125550123", "NY", "New York County", "America/New_York")
+        "+12125550123",
+        "NY",
+        "New York County",
+        "America/New_York",
+    )
     # Routed at once: assigned in working hours, else queued with a reason; never lost.
     assert body["status"] in {"assigned", "queued"}

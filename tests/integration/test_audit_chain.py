@@ -16,12 +16,20 @@ def _write_chain(container: Container, agency_id: int, n: int) -> list[int]:
     with container.engine.begin() as conn:
         lead_id = insert_lead(conn, agency_id=agency_id, now=now)
         for i in range(n):
-            ids.append(append_decision(
-                conn, agency_id=agency_id, lead_id=lead_id, kind="route", outcome="assigned",
-                producer_id=i, policy_version=1,
-                explanation={"winner": i, "candidates": [{"id": i, "score": 0.5 + i}]},
-                actor=None, now=now + timedelta(seconds=i),
-            ))
+            ids.append(
+                append_decision(
+                    conn,
+                    agency_id=agency_id,
+                    lead_id=lead_id,
+                    kind="route",
+                    outcome="assigned",
+                    producer_id=i,
+                    policy_version=1,
+                    explanation={"winner": i, "candidates": [{"id": i, "score": 0.5 + i}]},
+                    actor=None,
+                    now=now + timedelta(seconds=i),
+                )
+            )
     return ids
 
 
@@ -52,8 +60,10 @@ def test_the_database_refuses_to_change_or_delete_a_decision(container: Containe
         decisions.update().where(decisions.c.id == ids[0]).values(outcome="queued"),
         sa.delete(decisions).where(decisions.c.id == ids[0]),
     ):
-        with pytest.raises(sa.exc.DBAPIError, match="append-only"), \
-                container.engine.begin() as conn:
+        with (
+            pytest.raises(sa.exc.DBAPIError, match="append-only"),
+            container.engine.begin() as conn,
+        ):
             conn.execute(change)
     with container.engine.connect() as conn:
         assert verify_chain(conn, agency_id=agency.id) is None
@@ -62,8 +72,10 @@ def test_the_database_refuses_to_change_or_delete_a_decision(container: Containe
 def test_a_changed_record_is_reported_as_the_first_broken_link(container: Container) -> None:
     agency = make_agency(container)
     ids = _write_chain(container, agency.id, 5)
-    _tamper(container, decisions.update().where(decisions.c.id == ids[2])
-            .values(explanation={"winner": 99}))
+    _tamper(
+        container,
+        decisions.update().where(decisions.c.id == ids[2]).values(explanation={"winner": 99}),
+    )
     with container.engine.connect() as conn:
         broken = verify_chain(conn, agency_id=agency.id)
     assert broken is not None

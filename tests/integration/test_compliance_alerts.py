@@ -27,8 +27,11 @@ TODAY = T0.astimezone(NEW_YORK).date()  # 2026-03-03
 
 def alert_rows(c: Container) -> list[tuple[int, date]]:
     with c.engine.connect() as conn:
-        rows = conn.execute(sa.select(license_alerts.c.days_before, license_alerts.c.created_at)
-                            .order_by(license_alerts.c.id)).all()
+        rows = conn.execute(
+            sa.select(license_alerts.c.days_before, license_alerts.c.created_at).order_by(
+                license_alerts.c.id
+            )
+        ).all()
     return [(r.days_before, r.created_at.astimezone(NEW_YORK).date()) for r in rows]
 
 
@@ -45,12 +48,15 @@ def test_alerts_go_out_90_60_and_30_days_ahead_exactly_once_however_often_the_sw
             clock.advance(timedelta(hours=1))
         clock.advance(timedelta(hours=21))
     assert alert_rows(container) == [
-        (90, expires - timedelta(days=90)), (60, expires - timedelta(days=60)),
-        (30, expires - timedelta(days=30)), (0, expires),
+        (90, expires - timedelta(days=90)),
+        (60, expires - timedelta(days=60)),
+        (30, expires - timedelta(days=30)),
+        (0, expires),
     ]
     emails = outbox_rows(container, "license.expiring")
     assert [(r.channel, r.recipient) for r in emails] == [
-        ("inapp", f"producer:{ana}"), ("inapp", "role:compliance"),
+        ("inapp", f"producer:{ana}"),
+        ("inapp", "role:compliance"),
         ("email", "ana.diaz@agency.example"),
     ] * 3
     subjects = [payload_of(r)["subject"] for r in emails if r.channel == "email"]
@@ -67,8 +73,10 @@ def test_a_license_first_seen_45_days_out_gets_only_the_60_day_alert_then_the_30
     assert [a.days_before for a in first.alerts] == [60]
     assert sweep(uow=container.uow(), agency_id=agency.id, now=clock.now()).alerts == ()
     clock.advance(timedelta(days=15))
-    assert [a.days_before for a in sweep(uow=container.uow(), agency_id=agency.id,
-                                          now=clock.now()).alerts] == [30]
+    assert [
+        a.days_before
+        for a in sweep(uow=container.uow(), agency_id=agency.id, now=clock.now()).alerts
+    ] == [30]
 
 
 def test_a_renewal_starts_a_new_round_of_alerts_for_the_new_expiration(
@@ -79,12 +87,22 @@ def test_a_renewal_starts_a_new_round_of_alerts_for_the_new_expiration(
     agency = make_agency(container)
     ana = add_producer(container, agency.id, "Ana Diaz")
     lic = add_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=20))
-    assert [a.days_before for a in sweep(uow=container.uow(), agency_id=agency.id,
-                                          now=clock.now()).alerts] == [30]
-    update_license(uow=container.uow(), agency_id=agency.id, license_id=lic, now=clock.now(),
-                   changes={"expiration_date": TODAY + timedelta(days=80)}, verifier="registry")
-    assert [a.days_before for a in sweep(uow=container.uow(), agency_id=agency.id,
-                                          now=clock.now()).alerts] == [90]
+    assert [
+        a.days_before
+        for a in sweep(uow=container.uow(), agency_id=agency.id, now=clock.now()).alerts
+    ] == [30]
+    update_license(
+        uow=container.uow(),
+        agency_id=agency.id,
+        license_id=lic,
+        now=clock.now(),
+        changes={"expiration_date": TODAY + timedelta(days=80)},
+        verifier="registry",
+    )
+    assert [
+        a.days_before
+        for a in sweep(uow=container.uow(), agency_id=agency.id, now=clock.now()).alerts
+    ] == [90]
 
 
 def test_a_lapse_flags_the_producers_open_leads_in_that_state_and_tells_the_supervisors(
@@ -99,10 +117,14 @@ def test_a_lapse_flags_the_producers_open_leads_in_that_state_and_tells_the_supe
     clock.advance(timedelta(days=2))
     result = sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
     assert [(lapse.license_id, lapse.flagged_leads) for lapse in result.lapses] == [
-        (ny, (ny_lead,))]
+        (ny, (ny_lead,))
+    ]
     flag = lead_row(container, ny_lead).flags["license_lapsed"]
     assert (flag["license_id"], flag["state"], flag["since"]) == (
-        ny, "NY", (TODAY + timedelta(days=2)).isoformat())
+        ny,
+        "NY",
+        (TODAY + timedelta(days=2)).isoformat(),
+    )
     assert "license_lapsed" not in lead_row(container, nj_lead).flags
     lapsed = outbox_rows(container, "license.lapsed")
     supervisors = [payload_of(r) for r in lapsed if r.recipient == "role:supervisor"]
@@ -121,15 +143,23 @@ def test_a_lapse_does_not_flag_leads_another_license_of_the_state_still_covers(
     agency = make_agency(container)
     ana = add_producer(container, agency.id, "Ana Diaz")
     add_license(container, agency.id, ana, "NY", "NY-OLD", expires=TODAY + timedelta(days=1))
-    add_license(container, agency.id, ana, "NY", "NY-NEW", lines=("casualty",),
-                expires=TODAY + timedelta(days=700))
+    add_license(
+        container,
+        agency.id,
+        ana,
+        "NY",
+        "NY-NEW",
+        lines=("casualty",),
+        expires=TODAY + timedelta(days=700),
+    )
     lead = send_lead(container, agency.id, "NY")
     clock.advance(timedelta(days=1))
     result = sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
     assert [lapse.flagged_leads for lapse in result.lapses] == [()]
     assert "license_lapsed" not in lead_row(container, lead).flags
-    assert [r.recipient for r in outbox_rows(container, "license.lapsed")
-            if r.channel == "inapp"] == [f"producer:{ana}", "role:compliance"]
+    assert [
+        r.recipient for r in outbox_rows(container, "license.lapsed") if r.channel == "inapp"
+    ] == [f"producer:{ana}", "role:compliance"]
 
 
 def test_a_license_lapsing_at_midnight_agency_time_takes_the_producer_out_of_that_states_pool(
@@ -143,11 +173,15 @@ def test_a_license_lapsing_at_midnight_agency_time_takes_the_producer_out_of_tha
     clock.set(datetime(2026, 3, 4, 23, 59, tzinfo=NEW_YORK).astimezone(UTC))
     before = send_lead(container, agency.id, "NY")
     assert (lead_row(container, before).status, lead_row(container, before).owner_id) == (
-        "assigned", ana)
+        "assigned",
+        ana,
+    )
     clock.set(datetime(2026, 3, 5, 0, 0, tzinfo=NEW_YORK).astimezone(UTC))
     after = send_lead(container, agency.id, "NY")
     assert (lead_row(container, after).status, lead_row(container, after).owner_id) == (
-        "queued", None)
+        "queued",
+        None,
+    )
     other_state = send_lead(container, agency.id, "NJ")
     assert lead_row(container, other_state).owner_id == ana
 

@@ -28,8 +28,19 @@ def test_reconcile_lists_the_differences_and_applies_them_only_with_apply(
     assert dry.exit_code == 0, dry.output
     assert "5 difference(s), 0 applied; found (dry run; --apply to fix)" in dry.output
     assert "no producer with NPN 9999999" in dry.output
-    applied = runner.invoke(app, ["licenses", "reconcile", str(report), "--apply",
-                                  "--agency", str(agency.id), "--by", "Dana"])
+    applied = runner.invoke(
+        app,
+        [
+            "licenses",
+            "reconcile",
+            str(report),
+            "--apply",
+            "--agency",
+            str(agency.id),
+            "--by",
+            "Dana",
+        ],
+    )
     assert applied.exit_code == 0, applied.output
     assert "5 difference(s), 4 applied; applied" in applied.output
     runs = list_reconciliations(uow=container.uow(), agency_id=agency.id).items

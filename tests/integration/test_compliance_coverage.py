@@ -28,19 +28,31 @@ def test_coverage_counts_licensed_producers_now_and_ahead_and_forecasts_the_gap(
     cara = add_producer(container, agency.id, "Cara Reyes")
     dev = add_producer(container, agency.id, "Dev Patel")
     add_license(container, agency.id, ana, "NY", "NY-A", expires=TODAY + timedelta(days=20))
-    add_license(container, agency.id, ana, "NJ", "NJ-A", lines=("property", "casualty"),
-                expires=TODAY + timedelta(days=400))
+    add_license(
+        container,
+        agency.id,
+        ana,
+        "NJ",
+        "NJ-A",
+        lines=("property", "casualty"),
+        expires=TODAY + timedelta(days=400),
+    )
     add_license(container, agency.id, ben, "NY", "NY-B", expires=TODAY + timedelta(days=75))
     add_license(container, agency.id, cara, "NY", "NY-C", lines=("life",), verifier=None)
     add_license(container, agency.id, dev, "NY", "NY-D")
-    update_producer(uow=container.uow(), agency_id=agency.id, producer_id=dev,
-                    changes={"active": False})
+    update_producer(
+        uow=container.uow(), agency_id=agency.id, producer_id=dev, changes={"active": False}
+    )
     response = client.get("/v1/compliance/coverage", headers=agency.headers)
     assert response.status_code == 200, response.text
     body = response.json()
     rows = {(r["state"], r["line"]): r for r in body["rows"]}
-    assert list(rows) == [("NJ", "casualty"), ("NJ", "property"), ("NY", "life"),
-                          ("NY", "personal_lines")]
+    assert list(rows) == [
+        ("NJ", "casualty"),
+        ("NJ", "property"),
+        ("NY", "life"),
+        ("NY", "personal_lines"),
+    ]
     personal = rows[("NY", "personal_lines")]
     assert [h["days"] for h in personal["counts"]] == [0, 30, 60, 90]
     assert personal["counts"][3]["on"] == (TODAY + timedelta(days=90)).isoformat()
@@ -51,7 +63,9 @@ def test_coverage_counts_licensed_producers_now_and_ahead_and_forecasts_the_gap(
         ("Ben Okafor", (TODAY + timedelta(days=75)).isoformat()),
     ]
     assert (counts(rows[("NJ", "property")]), rows[("NJ", "property")]["gaps"]) == (
-        [1, 1, 1, 1], [])
+        [1, 1, 1, 1],
+        [],
+    )
     assert rows[("NY", "life")]["gaps"] == [0, 30, 60, 90]  # pending: not yet licensed
     assert body["gaps"] == 2
 
@@ -63,18 +77,18 @@ def test_a_minimum_of_two_turns_single_coverage_into_a_gap_and_state_filters(
     ana = add_producer(container, agency.id, "Ana Diaz")
     add_license(container, agency.id, ana, "NJ", "NJ-A")
     add_license(container, agency.id, ana, "NY", "NY-A")
-    body = client.get("/v1/compliance/coverage?minimum=2&state=nj",
-                      headers=agency.headers).json()
+    body = client.get("/v1/compliance/coverage?minimum=2&state=nj", headers=agency.headers).json()
     assert [(r["state"], r["gaps"]) for r in body["rows"]] == [("NJ", [0, 30, 60, 90])]
 
 
 def test_coverage_uses_the_agency_calendar_day_a_license_ending_tomorrow_counts_today_only(
-    container: Container
+    container: Container,
 ) -> None:
     agency = make_agency(container)
     ana = add_producer(container, agency.id, "Ana Diaz")
     add_license(container, agency.id, ana, "NY", "NY-A", expires=TODAY + timedelta(days=1))
-    [row] = coverage_report(uow=container.uow(), agency_id=agency.id, now=container.clock.now(),
-                            horizons=(0, 1))
+    [row] = coverage_report(
+        uow=container.uow(), agency_id=agency.id, now=container.clock.now(), horizons=(0, 1)
+    )
     assert [(h.days, h.producers) for h in row.counts] == [(0, 1), (1, 0)]
     assert row.gaps == (1,)

@@ -24,6 +24,8 @@ from tests.support.compliance import (
 )
 
 FORMATS: dict[str, Callable[[list[ReportRow]], bytes]] = {"csv": report_csv, "xml": report_xml}
+
+
 def license_rows(c: Container) -> dict[str, Any]:
     with c.engine.connect() as conn:
         return {r.number: r for r in conn.execute(sa.select(licenses))}
@@ -34,8 +36,10 @@ def kinds(differences: Any) -> list[tuple[str, str | None, str | None]]:
 
 
 EXPECTED = [
-    ("add", "CT-3", None), ("deactivate", "NJ-1", "status"),
-    ("unknown_npn", None, None), ("update", "NY-1", "expiration_date"),
+    ("add", "CT-3", None),
+    ("deactivate", "NJ-1", "status"),
+    ("unknown_npn", None, None),
+    ("update", "NY-1", "expiration_date"),
     ("verify", "NY-2", "verified_at"),
 ]
 
@@ -48,14 +52,23 @@ def test_a_dry_run_lists_every_difference_and_changes_nothing(
     roster(container, agency.id)
     before = {n: tuple(r) for n, r in license_rows(container).items()}
     data = FORMATS[fmt](REPORT)
-    report = reconcile(uow=container.uow(), agency_id=agency.id, file_name=f"pdb.{fmt}",
-                       data=data, apply=False, actor="Dana", now=container.clock.now(),
-                       routing=container.routing)
+    report = reconcile(
+        uow=container.uow(),
+        agency_id=agency.id,
+        file_name=f"pdb.{fmt}",
+        data=data,
+        apply=False,
+        actor="Dana",
+        now=container.clock.now(),
+        routing=container.routing,
+    )
     assert kinds(report.differences) == EXPECTED
     assert not any(d["applied"] for d in report.differences)
     unknown = next(d for d in report.differences if d["kind"] == "unknown_npn")
     assert (unknown["fixable"], unknown["message"]) == (
-        False, "no producer with NPN 9999999 (report lists PA PA-9)")
+        False,
+        "no producer with NPN 9999999 (report lists PA PA-9)",
+    )
     update = next(d for d in report.differences if d["kind"] == "update")
     assert (update["roster"], update["report"]) == ("2027-01-31", "2028-01-31")
     assert (report.format, report.applied, report.applied_by) == (fmt, False, None)
@@ -73,44 +86,85 @@ def test_apply_changes_the_roster_and_a_queued_lead_from_an_uncovered_state_is_a
     nj_lead = send_lead(container, agency.id, "NJ")
     assert lead_row(container, ct_lead).status == "queued"
     assert lead_row(container, nj_lead).owner_id == ids["ana"]
-    report = reconcile(uow=container.uow(), agency_id=agency.id, file_name=f"pdb.{fmt}",
-                       data=FORMATS[fmt](REPORT), apply=True, actor="Dana (compliance)",
-                       now=container.clock.now(), routing=container.routing)
+    report = reconcile(
+        uow=container.uow(),
+        agency_id=agency.id,
+        file_name=f"pdb.{fmt}",
+        data=FORMATS[fmt](REPORT),
+        apply=True,
+        actor="Dana (compliance)",
+        now=container.clock.now(),
+        routing=container.routing,
+    )
     assert [d["kind"] for d in report.differences if d["applied"]] == [
-        "update", "deactivate", "verify", "add"]
+        "update",
+        "deactivate",
+        "verify",
+        "add",
+    ]
     assert (report.applied, report.applied_by) == (True, "Dana (compliance)")
     rows = license_rows(container)
     verifier = f"registry reconciliation #{report.id}"
-    assert (rows["NY-1"].expiration_date, rows["NY-1"].verified_by) == (date(2028, 1, 31),
-                                                                       verifier)
+    assert (rows["NY-1"].expiration_date, rows["NY-1"].verified_by) == (date(2028, 1, 31), verifier)
     assert rows["NJ-1"].status == "inactive"
     assert rows["NY-2"].verified_by == verifier
     ct = rows["CT-3"]
     assert (ct.producer_id, ct.source, ct.verified_by, ct.resident, sorted(ct.lines)) == (
-        ids["cara"], "registry", verifier, False, ["casualty", "property"])
+        ids["cara"],
+        "registry",
+        verifier,
+        False,
+        ["casualty", "property"],
+    )
     assert report.assigned_leads == (ct_lead,)
     assert (lead_row(container, ct_lead).status, lead_row(container, ct_lead).owner_id) == (
-        "assigned", ids["cara"])
+        "assigned",
+        ids["cara"],
+    )
     flag = lead_row(container, nj_lead).flags["license_lapsed"]
     assert (flag["license_id"], flag["state"]) == (ids["nj1"], "NJ")
 
 
 def test_every_run_is_kept_with_time_digest_changes_and_who_applied_it(
-    container: Container
+    container: Container,
 ) -> None:
     agency = make_agency(container)
     roster(container, agency.id)
     data = report_csv(REPORT)
-    dry = reconcile(uow=container.uow(), agency_id=agency.id, file_name="pdb.csv", data=data,
-                    apply=False, actor="Dana", now=container.clock.now())
-    done = reconcile(uow=container.uow(), agency_id=agency.id, file_name="pdb.csv", data=data,
-                     apply=True, actor="Dana", now=container.clock.now())
-    again = reconcile(uow=container.uow(), agency_id=agency.id, file_name="pdb.csv", data=data,
-                      apply=False, actor="Dana", now=container.clock.now())
+    dry = reconcile(
+        uow=container.uow(),
+        agency_id=agency.id,
+        file_name="pdb.csv",
+        data=data,
+        apply=False,
+        actor="Dana",
+        now=container.clock.now(),
+    )
+    done = reconcile(
+        uow=container.uow(),
+        agency_id=agency.id,
+        file_name="pdb.csv",
+        data=data,
+        apply=True,
+        actor="Dana",
+        now=container.clock.now(),
+    )
+    again = reconcile(
+        uow=container.uow(),
+        agency_id=agency.id,
+        file_name="pdb.csv",
+        data=data,
+        apply=False,
+        actor="Dana",
+        now=container.clock.now(),
+    )
     history = list_reconciliations(uow=container.uow(), agency_id=agency.id).items
     assert [r.id for r in history] == [dry.id, done.id, again.id]
     assert [(r.applied, r.applied_by) for r in history] == [
-        (False, None), (True, "Dana"), (False, None)]
+        (False, None),
+        (True, "Dana"),
+        (False, None),
+    ]
     assert {r.file_digest for r in history} == {hashlib.sha256(data).hexdigest()}
     assert all(r.created_at == container.clock.now() for r in history)
     assert kinds(history[1].differences) == EXPECTED
@@ -118,26 +172,42 @@ def test_every_run_is_kept_with_time_digest_changes_and_who_applied_it(
 
 
 def test_a_billion_laughs_file_is_refused_unexpanded_and_the_attempt_is_kept(
-    container: Container
+    container: Container,
 ) -> None:
     agency = make_agency(container)
     roster(container, agency.id)
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.encode()
-                       .replace(b"&lol0;", b"&lol;") for i in range(1, 10))
-            + b"]><ProducerLicenseReport>&lol9;</ProducerLicenseReport>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.encode().replace(
+                b"&lol0;", b"&lol;"
+            )
+            for i in range(1, 10)
+        )
+        + b"]><ProducerLicenseReport>&lol9;</ProducerLicenseReport>"
+    )
     with pytest.raises(ValidationFailed, match="DTD"):
-        reconcile(uow=container.uow(), agency_id=agency.id, file_name="evil.xml", data=bomb,
-                  apply=True, actor="Dana", now=container.clock.now())
+        reconcile(
+            uow=container.uow(),
+            agency_id=agency.id,
+            file_name="evil.xml",
+            data=bomb,
+            apply=True,
+            actor="Dana",
+            now=container.clock.now(),
+        )
     [kept] = list_reconciliations(uow=container.uow(), agency_id=agency.id).items
     assert (kept.file_name, kept.applied, kept.file_digest) == (
-        "evil.xml", False, hashlib.sha256(bomb).hexdigest())
+        "evil.xml",
+        False,
+        hashlib.sha256(bomb).hexdigest(),
+    )
     assert [d["kind"] for d in kept.differences] == ["refused"]
     assert license_rows(container)["NJ-1"].status == "active"
 
 
 def test_a_producer_whose_record_cannot_be_read_keeps_licenses_the_report_seems_to_lack(
-    container: Container
+    container: Container,
 ) -> None:
     agency = make_agency(container)
     roster(container, agency.id)
@@ -145,9 +215,15 @@ def test_a_producer_whose_record_cannot_be_read_keeps_licenses_the_report_seems_
         REPORT[0],
         ("1111111", "NJ-1", "NJ", "Property", "Resident", "Maybe", "2020-01-01", "2027-01-31"),
     ]
-    report = reconcile(uow=container.uow(), agency_id=agency.id, file_name="pdb.csv",
-                       data=report_csv(rows), apply=True, actor="Dana",
-                       now=container.clock.now())
+    report = reconcile(
+        uow=container.uow(),
+        agency_id=agency.id,
+        file_name="pdb.csv",
+        data=report_csv(rows),
+        apply=True,
+        actor="Dana",
+        now=container.clock.now(),
+    )
     assert [d["kind"] for d in report.differences] == ["unreadable", "update"]
     assert "'Maybe' is not yes/no" in report.differences[0]["message"]
     assert license_rows(container)["NJ-1"].status == "active"

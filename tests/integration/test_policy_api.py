@@ -20,8 +20,14 @@ routing:
   strategy: round_robin
 """
 
-LEAD = {"first_name": "Po", "last_name": "Licy", "email": "po@example.com",
-        "phone": "(212) 555-0170", "zip": "10001", "insurance_type": "home"}
+LEAD = {
+    "first_name": "Po",
+    "last_name": "Licy",
+    "email": "po@example.com",
+    "phone": "(212) 555-0170",
+    "zip": "10001",
+    "insurance_type": "home",
+}
 
 
 def _setup(client: TestClient, container: Container) -> dict[str, str]:
@@ -41,8 +47,9 @@ def test_the_shipped_policy_is_version_0_until_an_agency_saves_its_own(
     shipped = client.get("/v1/policy", headers=headers).json()
     assert (shipped["version"], shipped["routing"]["strategy"]["type"]) == (0, "weighted_score")
 
-    saved = client.put("/v1/policy", headers={**headers, "Content-Type": "application/yaml"},
-                       content=ROUND_ROBIN)
+    saved = client.put(
+        "/v1/policy", headers={**headers, "Content-Type": "application/yaml"}, content=ROUND_ROBIN
+    )
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == 1
     assert [v["version"] for v in client.get("/v1/policy/versions", headers=headers).json()] == [1]
@@ -57,8 +64,12 @@ def test_an_invalid_document_is_refused_naming_the_path_and_nothing_is_saved(
     client: TestClient, container: Container
 ) -> None:
     headers = _setup(client, container)
-    bad = {"routing": {"steps": [{"type": "segment", "when": "lead.state ==", "to": {
-        "teams": ["Team 1"]}}], "strategy": "fastest"}}
+    bad = {
+        "routing": {
+            "steps": [{"type": "segment", "when": "lead.state ==", "to": {"teams": ["Team 1"]}}],
+            "strategy": "fastest",
+        }
+    }
     response = client.put("/v1/policy", headers=headers, json=bad)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -84,8 +95,7 @@ def test_lint_reports_what_no_licensed_producer_covers(
     client: TestClient, container: Container
 ) -> None:
     headers = _setup(client, container)
-    document = {"routing": {"coverage": {"states": ["NY", "TX"],
-                                         "insurance_types": ["home"]}}}
+    document = {"routing": {"coverage": {"states": ["NY", "TX"], "insurance_types": ["home"]}}}
     findings = client.post("/v1/policy/lint", headers=headers, json=document).json()["findings"]
     assert any("TX" in f["message"] for f in findings), findings
     assert not any("NY" in f["message"] and "no licensed" in f["message"] for f in findings)
@@ -98,8 +108,15 @@ def test_intent_tier_rules_send_low_intent_leads_to_nurture(
     policy = {"routing": {"tiers": {"low": {"action": "nurture"}}}}
     assert client.put("/v1/policy", headers=headers, json=policy).status_code == 200
     low = client.post("/v1/leads", headers=headers, json={**LEAD, "intent_tier": "low"}).json()
-    high = client.post("/v1/leads", headers=headers, json={
-        **LEAD, "intent_tier": "high", "email": "hi@example.com", "phone": "(212) 555-0171",
-    }).json()
+    high = client.post(
+        "/v1/leads",
+        headers=headers,
+        json={
+            **LEAD,
+            "intent_tier": "high",
+            "email": "hi@example.com",
+            "phone": "(212) 555-0171",
+        },
+    ).json()
     assert (low["status"], low["intent_tier"], low["owner_id"]) == ("nurture", "low", None)
     assert high["status"] == "assigned"

@@ -16,8 +16,10 @@ from tests.support.concurrency import run_in_processes
 def _check_invariants(container: Container, fair_agency: int, capped_agency: int) -> None:
     with container.engine.connect() as conn:
         open_per_lead = Counter(
-            lead_id for (lead_id,) in conn.execute(
-                sa.select(assignments.c.lead_id).where(assignments.c.ended_at.is_(None)))
+            lead_id
+            for (lead_id,) in conn.execute(
+                sa.select(assignments.c.lead_id).where(assignments.c.ended_at.is_(None))
+            )
         )
         assert max(open_per_lead.values()) == 1, "a lead has two owners"
         for lead in conn.execute(sa.select(leads.c.id, leads.c.status, leads.c.owner_id)):
@@ -26,31 +28,52 @@ def _check_invariants(container: Container, fair_agency: int, capped_agency: int
             else:
                 assert lead.status == "queued", f"lead {lead.id} is {lead.status}"
                 assert lead.owner_id is None
-        waiting = set(conn.execute(sa.select(queue_entries.c.lead_id).where(
-            queue_entries.c.resolved_at.is_(None))).scalars())
-        queued = set(conn.execute(
-            sa.select(leads.c.id).where(leads.c.status == "queued")).scalars())
+        waiting = set(
+            conn.execute(
+                sa.select(queue_entries.c.lead_id).where(queue_entries.c.resolved_at.is_(None))
+            ).scalars()
+        )
+        queued = set(
+            conn.execute(sa.select(leads.c.id).where(leads.c.status == "queued")).scalars()
+        )
         assert waiting == queued, "every queued lead waits with a reason, and only those"
 
         owned = Counter(
-            pid for (pid,) in conn.execute(
-                sa.select(assignments.c.producer_id).where(assignments.c.ended_at.is_(None)))
+            pid
+            for (pid,) in conn.execute(
+                sa.select(assignments.c.producer_id).where(assignments.c.ended_at.is_(None))
+            )
         )
-        for p in conn.execute(sa.select(producers.c.id, producers.c.agency_id,
-                                        producers.c.max_open, producers.c.open_count)):
+        for p in conn.execute(
+            sa.select(
+                producers.c.id, producers.c.agency_id, producers.c.max_open, producers.c.open_count
+            )
+        ):
             assert p.open_count == owned[p.id], "the open-lead count matches the assignments"
             assert p.max_open is None or owned[p.id] <= p.max_open, "a cap was exceeded"
 
-        fair = [owned[pid] for pid in conn.execute(
-            sa.select(producers.c.id).where(producers.c.agency_id == fair_agency)).scalars()]
+        fair = [
+            owned[pid]
+            for pid in conn.execute(
+                sa.select(producers.c.id).where(producers.c.agency_id == fair_agency)
+            ).scalars()
+        ]
         assert max(fair) - min(fair) <= 1, f"round robin spread {fair}"
-        counters = [int(n) for n in conn.execute(sa.select(rotation_counters.c.count).where(
-            rotation_counters.c.agency_id == fair_agency)).scalars()]
+        counters = [
+            int(n)
+            for n in conn.execute(
+                sa.select(rotation_counters.c.count).where(
+                    rotation_counters.c.agency_id == fair_agency
+                )
+            ).scalars()
+        ]
         assert max(counters) - min(counters) <= 1
 
         capped = conn.execute(
-            sa.select(producers.c.max_open, producers.c.open_count)
-            .where(producers.c.agency_id == capped_agency)).all()
+            sa.select(producers.c.max_open, producers.c.open_count).where(
+                producers.c.agency_id == capped_agency
+            )
+        ).all()
         assert all(p.open_count == p.max_open for p in capped), "capped producers filled up"
         for agency_id in (fair_agency, capped_agency):
             assert verify_chain(conn, agency_id=agency_id) is None
@@ -59,9 +82,13 @@ def _check_invariants(container: Container, fair_agency: int, capped_agency: int
 def _scenario(container: Container, db_url: str, *, per_process: int, cap: int) -> None:
     fair = load_synthetic_agency(container, producers=10, max_open=None, name="Fair")
     capped = load_synthetic_agency(container, producers=5, max_open=cap, name="Capped", seed=2)
-    created = run_in_processes(db_url, container.clock.now(), processes=4,
-                               per_process=per_process,
-                               agency_ids=[fair.agency_id, capped.agency_id])
+    created = run_in_processes(
+        db_url,
+        container.clock.now(),
+        processes=4,
+        per_process=per_process,
+        agency_ids=[fair.agency_id, capped.agency_id],
+    )
     assert created == 4 * per_process
     _check_invariants(container, fair.agency_id, capped.agency_id)
 

@@ -21,8 +21,9 @@ def demo(client: TestClient, container: Container) -> dict[str, Any]:
     assert agency_id is not None
     now = container.clock.now()
     _, manager = issue_key(uow=container.uow(), agency_id=agency_id, name="t", now=now)
-    _, compliance = issue_key(uow=container.uow(), agency_id=agency_id, name="c", now=now,
-                              role="compliance")
+    _, compliance = issue_key(
+        uow=container.uow(), agency_id=agency_id, name="c", now=now, role="compliance"
+    )
     headers = {"Authorization": f"Bearer {manager}"}
     people = client.get("/v1/producers", headers=headers).json()["items"]
     return {
@@ -33,26 +34,42 @@ def demo(client: TestClient, container: Container) -> dict[str, Any]:
     }
 
 
-def _lead(client: TestClient, demo: dict[str, Any], n: int, zip_code: str,
-          insurance_type: str) -> dict[str, Any]:
-    response = client.post("/v1/leads", headers=demo["headers"], json={
-        "first_name": "Test", "last_name": f"Lead{n}", "email": f"lead{n}@example.com",
-        "phone": f"(212) 555-{1000 + n:04d}", "zip": zip_code, "insurance_type": insurance_type,
-    })
+def _lead(
+    client: TestClient, demo: dict[str, Any], n: int, zip_code: str, insurance_type: str
+) -> dict[str, Any]:
+    response = client.post(
+        "/v1/leads",
+        headers=demo["headers"],
+        json={
+            "first_name": "Test",
+            "last_name": f"Lead{n}",
+            "email": f"lead{n}@example.com",
+            "phone": f"(212) 555-{1000 + n:04d}",
+            "zip": zip_code,
+            "insurance_type": insurance_type,
+        },
+    )
     assert response.status_code == 201, response.text
     lead: dict[str, Any] = response.json()
     return lead
 
 
-@pytest.mark.parametrize(("zip_code", "insurance_type", "territory", "producer"), [
-    ("10001", "personal_auto", "North County", "Alice"),
-    ("10150", "home", "South County", "Ben"),
-    ("10270", "general_liability", "Metro", "Carla"),
-    ("10301", "bop", "West Side", "Dev"),
-])
+@pytest.mark.parametrize(
+    ("zip_code", "insurance_type", "territory", "producer"),
+    [
+        ("10001", "personal_auto", "North County", "Alice"),
+        ("10150", "home", "South County", "Ben"),
+        ("10270", "general_liability", "Metro", "Carla"),
+        ("10301", "bop", "West Side", "Dev"),
+    ],
+)
 def test_demo_leads_go_to_the_producer_of_their_zip_territory(
-    client: TestClient, demo: dict[str, Any], zip_code: str, insurance_type: str,
-    territory: str, producer: str,
+    client: TestClient,
+    demo: dict[str, Any],
+    zip_code: str,
+    insurance_type: str,
+    territory: str,
+    producer: str,
 ) -> None:
     lead = _lead(client, demo, 1, zip_code, insurance_type)
     assert lead["status"] == "assigned"
@@ -70,8 +87,11 @@ def test_a_producer_whose_license_expired_never_gets_a_lead_from_that_state(
     assert lead["owner_id"] is None
     decision = client.get(f"/v1/leads/{lead['id']}/decision", headers=demo["headers"]).json()
     assert "PA" in decision["explanation"]["reason"]
-    ben = [c for c in decision["explanation"]["candidates"]
-           if c["producer_id"] == demo["by_name"]["Ben"]]
+    ben = [
+        c
+        for c in decision["explanation"]["candidates"]
+        if c["producer_id"] == demo["by_name"]["Ben"]
+    ]
     assert ben and ben[0]["excluded_by"] == "gate" and "expired" in ben[0]["reason"]
 
 
@@ -95,10 +115,19 @@ def test_a_lead_from_an_uncovered_state_waits_and_is_assigned_once_a_license_is_
     assert [(q["lead_id"], "CA" in q["reason"]) for q in queue] == [(lead["id"], True)]
 
     alice = demo["by_name"]["Alice"]
-    added = client.post("/v1/licenses", headers=demo["compliance"], json={
-        "producer_id": alice, "state": "CA", "number": "CA-0G12345", "lines": ["Life"],
-        "resident": False, "effective_date": "2020-01-01", "expiration_date": "2030-01-01",
-    })
+    added = client.post(
+        "/v1/licenses",
+        headers=demo["compliance"],
+        json={
+            "producer_id": alice,
+            "state": "CA",
+            "number": "CA-0G12345",
+            "lines": ["Life"],
+            "resident": False,
+            "effective_date": "2020-01-01",
+            "expiration_date": "2030-01-01",
+        },
+    )
     assert added.status_code == 201, added.text
 
     Worker(container, channels={}).tick()  # the worker notices the roster change and drains
@@ -106,8 +135,10 @@ def test_a_lead_from_an_uncovered_state_waits_and_is_assigned_once_a_license_is_
     after = client.get(f"/v1/leads/{lead['id']}", headers=demo["headers"]).json()
     assert (after["status"], after["owner_id"]) == ("assigned", alice)
     assert client.get("/v1/queue", headers=demo["headers"]).json() == []
-    kinds = [d["kind"] for d in
-             client.get(f"/v1/leads/{lead['id']}/decisions", headers=demo["headers"]).json()]
+    kinds = [
+        d["kind"]
+        for d in client.get(f"/v1/leads/{lead['id']}/decisions", headers=demo["headers"]).json()
+    ]
     assert kinds == ["route", "drain"]
 
 
@@ -115,8 +146,11 @@ def test_manual_assignment_to_an_unlicensed_producer_is_refused_with_the_reason(
     client: TestClient, demo: dict[str, Any]
 ) -> None:
     lead = _lead(client, demo, 4, "19103", "personal_auto")
-    refused = client.post(f"/v1/leads/{lead['id']}/assignment", headers=demo["headers"],
-                          json={"producer_id": demo["by_name"]["Ben"]})
+    refused = client.post(
+        f"/v1/leads/{lead['id']}/assignment",
+        headers=demo["headers"],
+        json={"producer_id": demo["by_name"]["Ben"]},
+    )
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"
     assert "PA" in refused.json()["detail"]

@@ -22,10 +22,18 @@ def test_a_lead_whose_routing_fails_is_kept_and_routed_by_the_worker(
         raise RuntimeError("injected routing failure")
 
     monkeypatch.setattr(routing, "route", broken)
-    response = client.post("/v1/leads", headers=headers, json={
-        "first_name": "Kept", "last_name": "Anyway", "email": "kept@example.com",
-        "phone": "(212) 555-0188", "zip": "10001", "insurance_type": "home",
-    })
+    response = client.post(
+        "/v1/leads",
+        headers=headers,
+        json={
+            "first_name": "Kept",
+            "last_name": "Anyway",
+            "email": "kept@example.com",
+            "phone": "(212) 555-0188",
+            "zip": "10001",
+            "insurance_type": "home",
+        },
+    )
     assert response.status_code == 201
     lead = response.json()
     assert (lead["status"], lead["owner_id"]) == ("new", None)

@@ -20,12 +20,19 @@ def send_leads(db_url: str, at: datetime, worker: int, count: int, agency_ids: l
     for i in range(count):
         n = worker * 100_000 + i
         result = receive_lead(
-            uow=c.uow(), agency_id=agency_ids[i % len(agency_ids)],
-            payload={"first_name": "Con", "last_name": f"Current{n}",
-                     "email": f"lead{n}@concurrency.example",
-                     "phone": f"(212) {200 + n // 10_000 % 700}-{n % 10_000:04d}",
-                     "zip": "10001", "insurance_type": "personal_auto"},
-            idempotency_key=None, now=at, after_store=hook,
+            uow=c.uow(),
+            agency_id=agency_ids[i % len(agency_ids)],
+            payload={
+                "first_name": "Con",
+                "last_name": f"Current{n}",
+                "email": f"lead{n}@concurrency.example",
+                "phone": f"(212) {200 + n // 10_000 % 700}-{n % 10_000:04d}",
+                "zip": "10001",
+                "insurance_type": "personal_auto",
+            },
+            idempotency_key=None,
+            now=at,
+            after_store=hook,
         )
         created += result.created
     c.engine.dispose()

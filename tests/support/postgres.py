@@ -51,7 +51,8 @@ def _ensure_user() -> str | None:
     except KeyError:
         subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     return PG_USER
 
@@ -77,18 +78,44 @@ def running_server() -> Iterator[str]:
     port = _free_port()
     try:
         subprocess.run(
-            _as(user, [str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                       "--auth=trust", "-E", "UTF8", "--no-sync"]),
-            check=True, capture_output=True,
+            _as(
+                user,
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
+            ),
+            check=True,
+            capture_output=True,
         )
         options = (
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         )
         subprocess.run(
-            _as(user, [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
-                       "-l", str(root / "server.log"), "start"]),
-            check=True, capture_output=True,
+            _as(
+                user,
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-w",
+                    "-l",
+                    str(root / "server.log"),
+                    "start",
+                ],
+            ),
+            check=True,
+            capture_output=True,
         )
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:

@@ -11,11 +11,26 @@ from leadrouter.store.tables import leads
 
 def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values: object) -> int:
     row: dict[str, object] = {
-        "agency_id": agency_id, "status": "new", "first_name": "Ada", "last_name": "Lovelace",
-        "email": None, "phone": None, "zip": "10001", "state": "NY", "county": "New York County",
-        "city": "New York", "timezone": "America/New_York", "insurance_type": "personal_auto",
-        "business_line": "personal", "exclusive": False, "attributes": {}, "flags": {},
-        "do_not_contact": False, "touch_count": 1, "last_touch_at": now, "created_at": now,
+        "agency_id": agency_id,
+        "status": "new",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": None,
+        "phone": None,
+        "zip": "10001",
+        "state": "NY",
+        "county": "New York County",
+        "city": "New York",
+        "timezone": "America/New_York",
+        "insurance_type": "personal_auto",
+        "business_line": "personal",
+        "exclusive": False,
+        "attributes": {},
+        "flags": {},
+        "do_not_contact": False,
+        "touch_count": 1,
+        "last_touch_at": now,
+        "created_at": now,
         "status_changed_at": now,
     }
     row.update(values)

@@ -7,8 +7,10 @@ import pytest
 from leadrouter.compliance.registry_report import detect_format, parse_report
 from leadrouter.errors import ValidationFailed
 
-HEADER = ("NPN,License Number,State,License Class,Line of Authority,Residency,Active,"
-          "Issue Date,Expiration Date\n")
+HEADER = (
+    "NPN,License Number,State,License Class,Line of Authority,Residency,Active,"
+    "Issue Date,Expiration Date\n"
+)
 
 
 def parse(body: str, header: str = HEADER):  # type: ignore[no-untyped-def]
@@ -23,7 +25,11 @@ def test_rows_of_one_license_one_line_of_authority_each_become_one_license() -> 
     )
     [lic] = report.licenses
     assert (lic.npn, lic.state, lic.number, lic.license_class) == (
-        "1234567", "NY", "NY-1", "Insurance Producer")
+        "1234567",
+        "NY",
+        "NY-1",
+        "Insurance Producer",
+    )
     assert lic.lines == {"property", "casualty"}  # the inactive Life line grants nothing
     assert (lic.resident, lic.active) == (True, True)
     assert (lic.issue_date, lic.expiration_date) == (date(2020, 1, 15), date(2027, 1, 31))
@@ -32,8 +38,9 @@ def test_rows_of_one_license_one_line_of_authority_each_become_one_license() -> 
 
 
 def test_lines_joined_in_one_cell_use_the_roster_importers_spellings() -> None:
-    report = parse("42,NJ-9,nj,Producer,P&C; Accident & Health; Personal Lines,NR,Active,"
-                   "2021-02-01,\n")
+    report = parse(
+        "42,NJ-9,nj,Producer,P&C; Accident & Health; Personal Lines,NR,Active,2021-02-01,\n"
+    )
     [lic] = report.licenses
     assert lic.lines == {"property", "casualty", "accident_health", "personal_lines"}
     assert (lic.state, lic.resident, lic.expiration_date) == ("NJ", False, None)
@@ -43,7 +50,8 @@ def test_a_line_leadrouter_does_not_route_on_is_ignored_with_a_note() -> None:
     report = parse("42,NJ-9,NJ,Producer,Property;Crop,R,Y,2021-02-01,2027-01-01\n")
     assert report.licenses[0].lines == {"property"}
     assert [(w.where, w.reason) for w in report.warnings] == [
-        ("line 2", "line of authority 'Crop' is not one leadrouter routes on; ignored")]
+        ("line 2", "line of authority 'Crop' is not one leadrouter routes on; ignored")
+    ]
 
 
 def test_a_bad_row_is_named_with_its_line_and_field_and_the_rest_is_read() -> None:
@@ -55,7 +63,11 @@ def test_a_bad_row_is_named_with_its_line_and_field_and_the_rest_is_read() -> No
         "45,NJ-7,NJ,Producer,Property,R,Y,2021-01-01,2027-01-01\n"
     )
     assert [(e.where, e.field) for e in report.errors] == [
-        ("line 2", "state"), ("line 3", "npn"), ("line 4", "issue_date"), ("line 5", "number")]
+        ("line 2", "state"),
+        ("line 3", "npn"),
+        ("line 4", "issue_date"),
+        ("line 5", "number"),
+    ]
     assert report.errors[0].reason == "'ZZ' is not a two-letter US state code"
     assert [lic.npn for lic in report.licenses] == ["45"]
     assert report.unsure_npns == {"42", "43", "44"}  # "abc" names nobody
@@ -63,20 +75,26 @@ def test_a_bad_row_is_named_with_its_line_and_field_and_the_rest_is_read() -> No
 
 
 def test_records_that_disagree_on_residency_are_refused_for_that_license() -> None:
-    report = parse("42,NJ-9,NJ,Producer,Property,Resident,Y,2021-02-01,\n"
-                   "42,NJ-9,NJ,Producer,Casualty,Non-Resident,Y,2021-02-01,\n")
+    report = parse(
+        "42,NJ-9,NJ,Producer,Property,Resident,Y,2021-02-01,\n"
+        "42,NJ-9,NJ,Producer,Casualty,Non-Resident,Y,2021-02-01,\n"
+    )
     assert report.licenses == ()
     assert [(e.field, e.npn) for e in report.errors] == [("residency", "42")]
 
 
 def test_header_aliases_and_column_order_do_not_matter() -> None:
-    report = parse("2027-01-31,Y,R,Life,CT-1,CT,7\n",
-                   header="Expiry Date,Status,Resident,LOA,License No,Jurisdiction,"
-                          "National Producer Number,Issue Date\n")
+    report = parse(
+        "2027-01-31,Y,R,Life,CT-1,CT,7\n",
+        header="Expiry Date,Status,Resident,LOA,License No,Jurisdiction,"
+        "National Producer Number,Issue Date\n",
+    )
     assert report.errors[0].field == "issue_date"  # present but empty: still required
-    report = parse("2027-01-31,Y,R,Life,CT-1,CT,7,2020-01-01\n",
-                   header="Expiry Date,Status,Resident,LOA,License No,Jurisdiction,"
-                          "National Producer Number,Issue Date\n")
+    report = parse(
+        "2027-01-31,Y,R,Life,CT-1,CT,7,2020-01-01\n",
+        header="Expiry Date,Status,Resident,LOA,License No,Jurisdiction,"
+        "National Producer Number,Issue Date\n",
+    )
     assert [(lic.npn, lic.number, lic.state) for lic in report.licenses] == [("7", "CT-1", "CT")]
 
 

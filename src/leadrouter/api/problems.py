@@ -16,7 +16,12 @@ TYPE_BASE = "https://leadrouter.dev/problems/"
 
 
 def problem(
-    status: int, title: str, detail: str, *, slug: str, errors: list[FieldError] | None = None,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    errors: list[FieldError] | None = None,
     instance: str | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -55,24 +60,46 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LeadRouterError)
     async def _ours(request: Request, exc: LeadRouterError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
-                       instance=request.url.path)
+        return problem(
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            errors=exc.errors,
+            instance=request.url.path,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = field_errors_from_pydantic(exc.errors())
         detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
-        return problem(422, "Validation failed", detail, slug="validation-failed",
-                       errors=errors, instance=request.url.path)
+        return problem(
+            422,
+            "Validation failed",
+            detail,
+            slug="validation-failed",
+            errors=errors,
+            instance=request.url.path,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail),
-                       slug=f"http-{exc.status_code}", instance=request.url.path)
+        return problem(
+            exc.status_code,
+            _TITLES.get(exc.status_code, "Error"),
+            str(exc.detail),
+            slug=f"http-{exc.status_code}",
+            instance=request.url.path,
+        )
 
 
 _TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 415: "Unsupported media type",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    415: "Unsupported media type",
     422: "Validation failed",
 }

@@ -27,8 +27,7 @@ def create(
 def issue_key(agency_id: int, name: str = typer.Option("cli", help="A label for the key.")) -> None:
     """Issue another API key for an agency (shown once)."""
     c = container()
-    key_id, key = agencies.issue_key(uow=c.uow(), agency_id=agency_id, name=name,
-                                     now=c.clock.now())
+    key_id, key = agencies.issue_key(uow=c.uow(), agency_id=agency_id, name=name, now=c.clock.now())
     console.print(f"key id: {key_id}")
     console.print(f"API key (shown once): {key}")
 

@@ -74,11 +74,15 @@ def differences_table(report: ReconciliationReport) -> Table:
 @app.command("reconcile")
 def reconcile(
     file: str = typer.Argument(..., help="The registry report, CSV or XML ('-': stdin)."),
-    apply: bool = typer.Option(False, "--apply", help="Apply the differences; without it, "
-                               "only list them (the run is kept either way)."),
+    apply: bool = typer.Option(
+        False,
+        "--apply",
+        help="Apply the differences; without it, only list them (the run is kept either way).",
+    ),
     agency: int | None = _AGENCY,
-    by: str | None = typer.Option(None, "--by", help="Who applies it, for the audit history "
-                                  "(default: your user name)."),
+    by: str | None = typer.Option(
+        None, "--by", help="Who applies it, for the audit history (default: your user name)."
+    ),
     fmt: str | None = typer.Option(None, "--format", help="csv or xml (default: guessed)."),
 ) -> None:
     """List every difference between a registry report and the roster; fix them with --apply."""
@@ -87,14 +91,25 @@ def reconcile(
         agency_id = resolve_agency(c, agency)
         fmt = fmt or detect_format(data, file_name=name)
         total = max(data.count(b"\n") - 1, 1) if fmt == "csv" else data.lower().count(b"<license")
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         try:
             with Progress(*columns, console=console, transient=False) as progress:
                 task = progress.add_task("reading the report", total=total or None)
                 report = reconciliation.reconcile(
-                    uow=c.uow(), agency_id=agency_id, file_name=name, data=data, apply=apply,
-                    actor=_who(by), now=c.clock.now(), format=fmt, routing=c.routing,
+                    uow=c.uow(),
+                    agency_id=agency_id,
+                    file_name=name,
+                    data=data,
+                    apply=apply,
+                    actor=_who(by),
+                    now=c.clock.now(),
+                    format=fmt,
+                    routing=c.routing,
                     progress=lambda n: progress.advance(task, n),
                 )
         except LeadRouterError as exc:
@@ -103,9 +118,11 @@ def reconcile(
         if report.differences:
             console.print(differences_table(report))
         verb = "applied" if apply else "found (dry run; --apply to fix)"
-        console.print(f"reconciliation #{report.id} of {name} (sha256 {report.file_digest}): "
-                      f"{report.count()} difference(s), {report.count(applied=True)} applied; "
-                      f"{verb}")
+        console.print(
+            f"reconciliation #{report.id} of {name} (sha256 {report.file_digest}): "
+            f"{report.count()} difference(s), {report.count(applied=True)} applied; "
+            f"{verb}"
+        )
         if report.assigned_leads:
             console.print("queued leads assigned: " + ", ".join(map(str, report.assigned_leads)))
 
@@ -120,12 +137,18 @@ def history(agency: int | None = _AGENCY) -> None:
             table.add_column(name)
         cursor = None
         while True:
-            page = reconciliation.list_reconciliations(uow=c.uow(readonly=True),
-                                                       agency_id=agency_id, after=cursor)
+            page = reconciliation.list_reconciliations(
+                uow=c.uow(readonly=True), agency_id=agency_id, after=cursor
+            )
             for r in page.items:
-                table.add_row(str(r.id), r.created_at.strftime("%Y-%m-%d %H:%M"), r.file_name,
-                              r.file_digest[:16], f"{r.count()} ({r.count(applied=True)} applied)",
-                              r.applied_by or "(dry run)")
+                table.add_row(
+                    str(r.id),
+                    r.created_at.strftime("%Y-%m-%d %H:%M"),
+                    r.file_name,
+                    r.file_digest[:16],
+                    f"{r.count()} ({r.count(applied=True)} applied)",
+                    r.applied_by or "(dry run)",
+                )
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
@@ -140,14 +163,17 @@ def coverage(
     """Licensed producers per state and line now and in 30, 60, 90 days (exit 3 on a gap)."""
     with _session() as c:
         agency_id = resolve_agency(c, agency)
-        rows = coverage_report(uow=c.uow(readonly=True), agency_id=agency_id, now=c.clock.now(),
-                               minimum=minimum)
+        rows = coverage_report(
+            uow=c.uow(readonly=True), agency_id=agency_id, now=c.clock.now(), minimum=minimum
+        )
         table = Table(title=f"coverage (gap: fewer than {minimum})")
         for name in ("state", "line", "now", "30 days", "60 days", "90 days", "dropping out"):
             table.add_column(name)
         for row in rows:
-            cells = [f"[red]{h.producers}[/red]" if h.days in row.gaps else str(h.producers)
-                     for h in row.counts]
+            cells = [
+                f"[red]{h.producers}[/red]" if h.days in row.gaps else str(h.producers)
+                for h in row.counts
+            ]
             leaving = ", ".join(f"{e.producer_name} ({e.expiration_date})" for e in row.expiring)
             table.add_row(row.state, row.label, *cells, leaving or "-")
         console.print(table)
@@ -162,11 +188,15 @@ def sweep_now(agency: int | None = _AGENCY) -> None:
         agency_id = resolve_agency(c, agency)
         result = sweep(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
         for a in result.alerts:
-            console.print(f"license {a.license_id} ({a.state}) expires {a.expiration_date}: "
-                          f"{a.days_before}-day alert sent")
+            console.print(
+                f"license {a.license_id} ({a.state}) expires {a.expiration_date}: "
+                f"{a.days_before}-day alert sent"
+            )
         for lapse in result.lapses:
             flagged = ", ".join(map(str, lapse.flagged_leads)) or "none"
-            console.print(f"license {lapse.license_id} ({lapse.state}) lapsed "
-                          f"{lapse.expiration_date}; open leads flagged: {flagged}")
+            console.print(
+                f"license {lapse.license_id} ({lapse.state}) lapsed "
+                f"{lapse.expiration_date}; open leads flagged: {flagged}"
+            )
         if not (result.alerts or result.lapses):
             console.print("nothing due")

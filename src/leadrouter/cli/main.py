@@ -12,8 +12,9 @@ from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
 
-app = typer.Typer(help="leadrouter: route insurance leads to licensed producers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="leadrouter: route insurance leads to licensed producers.", no_args_is_help=True
+)
 app.add_typer(agency.app, name="agency")
 app.add_typer(imports.app, name="import")
 app.add_typer(policy.app, name="policy")
@@ -32,8 +33,9 @@ def migrate() -> None:
 @app.command()
 def serve(
     demo: bool = typer.Option(True, help="Load the demo agency when the database is empty."),
-    with_worker: bool = typer.Option(True, "--worker/--no-worker",
-                                     help="Run a worker in the same process."),
+    with_worker: bool = typer.Option(
+        True, "--worker/--no-worker", help="Run a worker in the same process."
+    ),
 ) -> None:
     """Migrate, load the demo agency if the database is empty, and serve the API."""
     import uvicorn
@@ -47,14 +49,12 @@ def serve(
         ensure_demo_agency(c, announce=console.print)
     stop = threading.Event()
     if with_worker:
-        thread = threading.Thread(target=_worker(c).run, args=(stop,), name="worker",
-                                  daemon=True)
+        thread = threading.Thread(target=_worker(c).run, args=(stop,), name="worker", daemon=True)
         thread.start()
         console.print("worker running (timers, queue draining, notifications)")
     console.print(f"serving on http://{c.settings.host}:{c.settings.port} (docs at /docs)")
     try:
-        uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port,
-                    log_level="info")
+        uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_level="info")
     finally:
         stop.set()
 

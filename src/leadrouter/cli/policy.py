@@ -71,8 +71,9 @@ def dry_run(
         err_console.print(f"[red]--lead is not JSON: {exc}[/red]")
         raise typer.Exit(2) from None
     try:
-        decision = policy.dry_run(container=c, agency_id=agency_id, lead_payload=payload,
-                                  text=text, fmt=fmt)
+        decision = policy.dry_run(
+            container=c, agency_id=agency_id, lead_payload=payload, text=text, fmt=fmt
+        )
     except ValidationFailed as exc:
         raise _refused(exc) from None
     console.print(render(decision), markup=False, highlight=False)
@@ -93,8 +94,7 @@ def apply(file: Path, agency: int | None = _AGENCY) -> None:
     agency_id = resolve_agency(c, agency)
     text, fmt = _read(file)
     try:
-        doc = policy.put_policy(container=c, agency_id=agency_id, text=text, fmt=fmt,
-                                actor="cli")
+        doc = policy.put_policy(container=c, agency_id=agency_id, text=text, fmt=fmt, actor="cli")
     except ValidationFailed as exc:
         raise _refused(exc) from None
     console.print(f"policy version {doc.version} is in force")

@@ -30,14 +30,33 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "number": ("license_number", "license_no", "license_num", "license_id", "license"),
     "state": ("state", "license_state", "state_code", "jurisdiction"),
     "license_class": ("license_class", "class", "license_type", "license_class_description"),
-    "lines": ("line_of_authority", "lines_of_authority", "loa", "loas", "authority",
-              "line_of_authority_description", "loa_description"),
+    "lines": (
+        "line_of_authority",
+        "lines_of_authority",
+        "loa",
+        "loas",
+        "authority",
+        "line_of_authority_description",
+        "loa_description",
+    ),
     "residency": ("residency", "resident", "residency_status", "resident_status"),
     "active": ("active", "active_flag", "status", "license_status", "active_status"),
-    "issue_date": ("issue_date", "date_issued", "license_issue_date", "effective_date",
-                   "date_issue_license_orig", "issued"),
-    "expiration_date": ("expiration_date", "expiry_date", "expires", "expiration",
-                        "license_expiration_date", "date_expire_license"),
+    "issue_date": (
+        "issue_date",
+        "date_issued",
+        "license_issue_date",
+        "effective_date",
+        "date_issue_license_orig",
+        "issued",
+    ),
+    "expiration_date": (
+        "expiration_date",
+        "expiry_date",
+        "expires",
+        "expiration",
+        "license_expiration_date",
+        "date_expire_license",
+    ),
 }
 REQUIRED = ("npn", "number", "state", "lines", "residency", "active", "issue_date")
 FIELD_OF: dict[str, str] = {alias: name for name, names in ALIASES.items() for alias in names}
@@ -109,12 +128,14 @@ def field_key(raw: str) -> str:
 
 def refuse(reason: str) -> ValidationFailed:
     """The error for a file that cannot be read at all."""
-    return ValidationFailed(f"registry report refused: {reason}",
-                            errors=[FieldError("file", reason)])
+    return ValidationFailed(
+        f"registry report refused: {reason}", errors=[FieldError("file", reason)]
+    )
 
 
-def detect_format(data: bytes, *, file_name: str | None = None,
-                  media_type: str | None = None) -> str:
+def detect_format(
+    data: bytes, *, file_name: str | None = None, media_type: str | None = None
+) -> str:
     """``xml`` or ``csv``: from the media type, else the file name, else the first character."""
     if media_type:
         if "xml" in media_type:
@@ -220,9 +241,14 @@ def read_lines(
         try:
             lines |= f.parse_authority(item)
         except ValueError:
-            ignored.append(ReportProblem(
-                where, "lines", f"line of authority {item!r} is not one leadrouter routes on; "
-                                "ignored", who))
+            ignored.append(
+                ReportProblem(
+                    where,
+                    "lines",
+                    f"line of authority {item!r} is not one leadrouter routes on; ignored",
+                    who,
+                )
+            )
     return frozenset(lines), ignored
 
 
@@ -231,15 +257,23 @@ def read_entry(
 ) -> tuple[ReportEntry | None, list[ReportProblem], list[ReportProblem]]:
     """One record: the entry, or None with the reasons; plus what was ignored."""
     who = _npn_of(raw)
-    errors = [ReportProblem(where, name, "required, but empty", who)
-              for name in REQUIRED if not raw.get(name)]
+    errors = [
+        ReportProblem(where, name, "required, but empty", who)
+        for name in REQUIRED
+        if not raw.get(name)
+    ]
     if errors:
         return None, errors, []
     values: dict[str, object] = {}
     readers: dict[str, Callable[[str], object]] = {
-        "npn": npn, "state": f.parse_state, "number": lambda s: s.strip()[:50],
-        "residency": f.parse_bool, "active": f.parse_bool, "issue_date": parse_day,
-        "expiration_date": parse_day, "license_class": lambda s: s.strip()[:100],
+        "npn": npn,
+        "state": f.parse_state,
+        "number": lambda s: s.strip()[:50],
+        "residency": f.parse_bool,
+        "active": f.parse_bool,
+        "issue_date": parse_day,
+        "expiration_date": parse_day,
+        "license_class": lambda s: s.strip()[:100],
     }
     for name, read in readers.items():
         if raw.get(name):
@@ -249,16 +283,25 @@ def read_entry(
                 errors.append(ReportProblem(where, name, str(exc), who))
     lines, warnings = read_lines(where, raw["lines"], who)
     if not lines:
-        warnings.append(ReportProblem(where, "lines", "no line of authority leadrouter knows",
-                                      who))
+        warnings.append(ReportProblem(where, "lines", "no line of authority leadrouter knows", who))
     if errors:
         return None, errors, warnings
-    return ReportEntry(
-        where=where, npn=str(values["npn"]), state=str(values["state"]),
-        number=str(values["number"]), license_class=_optional(values.get("license_class")),
-        lines=lines, resident=bool(values["residency"]), active=bool(values["active"]),
-        issue_date=_day(values["issue_date"]), expiration_date=_maybe_day(values),
-    ), [], warnings
+    return (
+        ReportEntry(
+            where=where,
+            npn=str(values["npn"]),
+            state=str(values["state"]),
+            number=str(values["number"]),
+            license_class=_optional(values.get("license_class")),
+            lines=lines,
+            resident=bool(values["residency"]),
+            active=bool(values["active"]),
+            issue_date=_day(values["issue_date"]),
+            expiration_date=_maybe_day(values),
+        ),
+        [],
+        warnings,
+    )
 
 
 def _optional(value: object) -> str | None:
@@ -287,20 +330,30 @@ def merge(entries: list[ReportEntry]) -> tuple[tuple[ReportLicense, ...], list[R
     licenses, problems = [], []
     for (npn_, state, number), group in groups.items():
         if len({e.resident for e in group}) > 1:
-            problems.append(ReportProblem(
-                f"{state} license {number}", "residency",
-                "its records disagree on residency (" + ", ".join(e.where for e in group) + ")",
-                npn_))
+            problems.append(
+                ReportProblem(
+                    f"{state} license {number}",
+                    "residency",
+                    "its records disagree on residency (" + ", ".join(e.where for e in group) + ")",
+                    npn_,
+                )
+            )
             continue
         active = [e for e in group if e.active]
         basis = active or group
         expirations = [e.expiration_date for e in basis if e.expiration_date is not None]
-        licenses.append(ReportLicense(
-            npn=npn_, state=state, number=number,
-            license_class=next((e.license_class for e in group if e.license_class), None),
-            lines=frozenset().union(*(e.lines for e in basis)), resident=group[0].resident,
-            active=bool(active), issue_date=min(e.issue_date for e in basis),
-            expiration_date=max(expirations) if expirations else None,
-            where=tuple(e.where for e in group),
-        ))
+        licenses.append(
+            ReportLicense(
+                npn=npn_,
+                state=state,
+                number=number,
+                license_class=next((e.license_class for e in group if e.license_class), None),
+                lines=frozenset().union(*(e.lines for e in basis)),
+                resident=group[0].resident,
+                active=bool(active),
+                issue_date=min(e.issue_date for e in basis),
+                expiration_date=max(expirations) if expirations else None,
+                where=tuple(e.where for e in group),
+            )
+        )
     return tuple(licenses), problems

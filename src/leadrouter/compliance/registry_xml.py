@@ -29,8 +29,10 @@ def xml_records(data: bytes) -> list[tuple[str, dict[str, list[str]]]]:
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise refuse(f"the XML declares a DTD or entities ({type(exc).__name__}); registry "
-                     "reports need neither, and they are not expanded") from None
+        raise refuse(
+            f"the XML declares a DTD or entities ({type(exc).__name__}); registry "
+            "reports need neither, and they are not expanded"
+        ) from None
     except ParseError as exc:
         raise refuse(f"not well-formed XML: {exc}") from None
     parents = {child: parent for parent in root.iter() for child in parent}

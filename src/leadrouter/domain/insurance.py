@@ -30,27 +30,32 @@ def _any(*alternatives: set[str]) -> Requirement:
 DEFAULT_TYPES: dict[str, InsuranceType] = {
     t.code: t
     for t in (
-        InsuranceType("personal_auto", "Personal auto", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.CASUALTY})),
-        InsuranceType("home", "Homeowners", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.PROPERTY})),
-        InsuranceType("renters", "Renters", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.PROPERTY})),
-        InsuranceType("condo", "Condo", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.PROPERTY})),
-        InsuranceType("umbrella", "Personal umbrella", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.CASUALTY})),
-        InsuranceType("motorcycle", "Motorcycle", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.CASUALTY})),
-        InsuranceType("boat", "Boat / watercraft", B.PERSONAL,
-                      _any({L.PERSONAL_LINES}, {L.PROPERTY, L.CASUALTY})),
+        InsuranceType(
+            "personal_auto", "Personal auto", B.PERSONAL, _any({L.PERSONAL_LINES}, {L.CASUALTY})
+        ),
+        InsuranceType("home", "Homeowners", B.PERSONAL, _any({L.PERSONAL_LINES}, {L.PROPERTY})),
+        InsuranceType("renters", "Renters", B.PERSONAL, _any({L.PERSONAL_LINES}, {L.PROPERTY})),
+        InsuranceType("condo", "Condo", B.PERSONAL, _any({L.PERSONAL_LINES}, {L.PROPERTY})),
+        InsuranceType(
+            "umbrella", "Personal umbrella", B.PERSONAL, _any({L.PERSONAL_LINES}, {L.CASUALTY})
+        ),
+        InsuranceType(
+            "motorcycle", "Motorcycle", B.PERSONAL, _any({L.PERSONAL_LINES}, {L.CASUALTY})
+        ),
+        InsuranceType(
+            "boat",
+            "Boat / watercraft",
+            B.PERSONAL,
+            _any({L.PERSONAL_LINES}, {L.PROPERTY, L.CASUALTY}),
+        ),
         InsuranceType("commercial_auto", "Commercial auto", B.COMMERCIAL, _any({L.CASUALTY})),
-        InsuranceType("general_liability", "General liability", B.COMMERCIAL,
-                      _any({L.CASUALTY})),
-        InsuranceType("bop", "Business owner's policy", B.COMMERCIAL,
-                      _any({L.PROPERTY, L.CASUALTY})),
-        InsuranceType("commercial_property", "Commercial property", B.COMMERCIAL,
-                      _any({L.PROPERTY})),
+        InsuranceType("general_liability", "General liability", B.COMMERCIAL, _any({L.CASUALTY})),
+        InsuranceType(
+            "bop", "Business owner's policy", B.COMMERCIAL, _any({L.PROPERTY, L.CASUALTY})
+        ),
+        InsuranceType(
+            "commercial_property", "Commercial property", B.COMMERCIAL, _any({L.PROPERTY})
+        ),
         InsuranceType("workers_comp", "Workers' compensation", B.COMMERCIAL, _any({L.CASUALTY})),
         InsuranceType("life", "Life", B.LIFE, _any({L.LIFE})),
         InsuranceType("annuity", "Annuity", B.LIFE, _any({L.LIFE})),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -48,7 +49,16 @@ def lead_document(row: Mapping[Any, Any]) -> dict[str, Any]:
         "last_touch_at": iso(row["last_touch_at"]),
         "created_at": iso(row["created_at"]),
         "status_changed_at": iso(row["status_changed_at"]),
+        # Set once the lead is worked; absent from the values of a lead just inserted.
+        "first_assigned_at": iso(row.get("first_assigned_at")),
+        "first_contact_at": iso(row.get("first_contact_at")),
+        "response_seconds": row.get("response_seconds"),
+        "premium": _money(row.get("premium")),
     }
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
 
 
 def event_document(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -42,17 +42,26 @@ def _new_key() -> str:
 
 
 def create_agency(
-    *, uow: UnitOfWork, name: str, now: datetime, timezone: str = "America/New_York",
+    *,
+    uow: UnitOfWork,
+    name: str,
+    now: datetime,
+    timezone: str = "America/New_York",
     api_key: str | None = None,
 ) -> NewAgency:
     """Create an agency with a first (admin) key; the key is returned once, stored hashed."""
     with uow:
         form_key = secrets.token_urlsafe(12)
         agency_id = uow.conn.execute(
-            agencies.insert().values(
-                name=name, timezone=timezone, public_form_key=form_key, settings={},
+            agencies.insert()
+            .values(
+                name=name,
+                timezone=timezone,
+                public_form_key=form_key,
+                settings={},
                 created_at=now,
-            ).returning(agencies.c.id)
+            )
+            .returning(agencies.c.id)
         ).scalar_one()
         key = api_key or _new_key()
         _insert_key(uow, agency_id=agency_id, key=key, name="initial", role=Role.MANAGER, now=now)
@@ -63,12 +72,20 @@ def create_agency(
 def _insert_key(
     uow: UnitOfWork, *, agency_id: int, key: str, name: str, role: str, now: datetime
 ) -> int:
-    return int(uow.conn.execute(
-        api_keys.insert().values(
-            agency_id=agency_id, name=name, prefix=key[:10], key_hash=hash_key(key), role=role,
-            created_at=now,
-        ).returning(api_keys.c.id)
-    ).scalar_one())
+    return int(
+        uow.conn.execute(
+            api_keys.insert()
+            .values(
+                agency_id=agency_id,
+                name=name,
+                prefix=key[:10],
+                key_hash=hash_key(key),
+                role=role,
+                created_at=now,
+            )
+            .returning(api_keys.c.id)
+        ).scalar_one()
+    )
 
 
 def issue_key(

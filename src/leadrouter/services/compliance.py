@@ -30,9 +30,17 @@ from leadrouter.store.roster_repo import license_from_row, producer_from_row
 from leadrouter.store.tables import agencies, leads, license_alerts, licenses, producers
 from leadrouter.store.uow import UnitOfWork
 
-__all__ = ["ALERT_DAYS", "CoverageRow", "SweepResult", "coverage", "flag_unlicensed_leads",
-           "list_license_alerts", "sweep", "sweep_all_agencies",
-           "sweep_license_expirations"]
+__all__ = [
+    "ALERT_DAYS",
+    "CoverageRow",
+    "SweepResult",
+    "coverage",
+    "flag_unlicensed_leads",
+    "list_license_alerts",
+    "sweep",
+    "sweep_all_agencies",
+    "sweep_license_expirations",
+]
 
 ALERT_DAYS = (90, 60, 30)
 LAPSED = 0
@@ -84,16 +92,26 @@ def sweep_license_expirations(conn: sa.Connection, *, agency_id: int, now: datet
         sa.select(agencies.c.timezone, agencies.c.name).where(agencies.c.id == agency_id)
     ).one()
     today = local_date(now, tz) or now.date()
-    rows = conn.execute(
-        sa.select(licenses, producers.c.name.label("producer_name"),
-                  producers.c.email.label("producer_email"))
-        .join(producers, producers.c.id == licenses.c.producer_id)
-        .where(licenses.c.agency_id == agency_id, licenses.c.status == LicenseStatus.ACTIVE,
-               licenses.c.expiration_date.is_not(None),
-               licenses.c.expiration_date <= today + timedelta(days=max(ALERT_DAYS)),
-               producers.c.active.is_(True))
-        .order_by(licenses.c.expiration_date, licenses.c.id)
-    ).mappings().all()
+    rows = (
+        conn.execute(
+            sa.select(
+                licenses,
+                producers.c.name.label("producer_name"),
+                producers.c.email.label("producer_email"),
+            )
+            .join(producers, producers.c.id == licenses.c.producer_id)
+            .where(
+                licenses.c.agency_id == agency_id,
+                licenses.c.status == LicenseStatus.ACTIVE,
+                licenses.c.expiration_date.is_not(None),
+                licenses.c.expiration_date <= today + timedelta(days=max(ALERT_DAYS)),
+                producers.c.active.is_(True),
+            )
+            .order_by(licenses.c.expiration_date, licenses.c.id)
+        )
+        .mappings()
+        .all()
+    )
     alerts: list[ExpiryAlert] = []
     lapses: list[Lapse] = []
     for row in rows:
@@ -104,16 +122,37 @@ def sweep_license_expirations(conn: sa.Connection, *, agency_id: int, now: datet
         ctx = _context(row, agency_name, days_left)
         if days_before == LAPSED:
             flagged = flag_unlicensed_leads(
-                conn, agency_id=agency_id, producer_id=row["producer_id"],
-                license_id=row["id"], state=row["state"], since=row["expiration_date"],
-                now=now, tz=tz)
+                conn,
+                agency_id=agency_id,
+                producer_id=row["producer_id"],
+                license_id=row["id"],
+                state=row["state"],
+                since=row["expiration_date"],
+                now=now,
+                tz=tz,
+            )
             _notify_lapse(conn, row, ctx | {"lead_ids": ", ".join(map(str, flagged))}, now)
-            lapses.append(Lapse(row["id"], row["producer_id"], row["state"],
-                                row["expiration_date"], tuple(flagged)))
+            lapses.append(
+                Lapse(
+                    row["id"],
+                    row["producer_id"],
+                    row["state"],
+                    row["expiration_date"],
+                    tuple(flagged),
+                )
+            )
         else:
             _notify_expiring(conn, row, ctx, days_before, now)
-            alerts.append(ExpiryAlert(row["id"], row["producer_id"], row["state"],
-                                      row["expiration_date"], days_before, days_left))
+            alerts.append(
+                ExpiryAlert(
+                    row["id"],
+                    row["producer_id"],
+                    row["state"],
+                    row["expiration_date"],
+                    days_before,
+                    days_left,
+                )
+            )
     return SweepResult(tuple(alerts), tuple(lapses))
 
 
@@ -138,19 +177,32 @@ def sweep_all_agencies(*, new_uow: Callable[[], UnitOfWork], now: datetime) -> i
 
 def _claim(conn: sa.Connection, row: Any, days_before: int, now: datetime) -> bool:
     """Record the alert; False when it was already recorded (by this or another worker)."""
-    return insert_ignoring_conflict(conn, license_alerts, {
-        "agency_id": row["agency_id"], "license_id": row["id"],
-        "expiration_date": row["expiration_date"], "days_before": days_before,
-        "created_at": now,
-    }, ["license_id", "expiration_date", "days_before"]) is not None
+    return (
+        insert_ignoring_conflict(
+            conn,
+            license_alerts,
+            {
+                "agency_id": row["agency_id"],
+                "license_id": row["id"],
+                "expiration_date": row["expiration_date"],
+                "days_before": days_before,
+                "created_at": now,
+            },
+            ["license_id", "expiration_date", "days_before"],
+        )
+        is not None
+    )
 
 
 def _context(row: Any, agency_name: str, days_left: int) -> dict[str, Any]:
     return {
-        "agency_name": agency_name, "producer_name": row["producer_name"],
-        "state": row["state"], "number": row["number"],
+        "agency_name": agency_name,
+        "producer_name": row["producer_name"],
+        "state": row["state"],
+        "number": row["number"],
         "lines": ", ".join(LINE_LABELS.get(line, line) for line in sorted(row["lines"])),
-        "expiration_date": row["expiration_date"].isoformat(), "days_left": days_left,
+        "expiration_date": row["expiration_date"].isoformat(),
+        "days_left": days_left,
         "lead_ids": "",
     }
 
@@ -163,73 +215,155 @@ def _notify_expiring(
     conn: sa.Connection, row: Any, ctx: dict[str, Any], days_before: int, now: datetime
 ) -> None:
     agency_id, message = row["agency_id"], render_text("license_expiring", ctx)
-    enqueue_alert(conn, agency_id=agency_id, kind="license.expiring", message=message, now=now,
-                  producer_id=row["producer_id"], dedupe_key=_key(row, days_before, "producer"))
-    enqueue_alert(conn, agency_id=agency_id, kind="license.expiring", message=message, now=now,
-                  role=Role.COMPLIANCE, dedupe_key=_key(row, days_before, "compliance"))
-    enqueue_email(conn, agency_id=agency_id, event="license.expiring", to=row["producer_email"],
-                  template="license_expiring", context=ctx, now=now,
-                  dedupe_key=_key(row, days_before, "email"))
+    enqueue_alert(
+        conn,
+        agency_id=agency_id,
+        kind="license.expiring",
+        message=message,
+        now=now,
+        producer_id=row["producer_id"],
+        dedupe_key=_key(row, days_before, "producer"),
+    )
+    enqueue_alert(
+        conn,
+        agency_id=agency_id,
+        kind="license.expiring",
+        message=message,
+        now=now,
+        role=Role.COMPLIANCE,
+        dedupe_key=_key(row, days_before, "compliance"),
+    )
+    enqueue_email(
+        conn,
+        agency_id=agency_id,
+        event="license.expiring",
+        to=row["producer_email"],
+        template="license_expiring",
+        context=ctx,
+        now=now,
+        dedupe_key=_key(row, days_before, "email"),
+    )
 
 
 def _notify_lapse(conn: sa.Connection, row: Any, ctx: dict[str, Any], now: datetime) -> None:
     agency_id, message = row["agency_id"], render_text("license_lapsed", ctx)
-    enqueue_alert(conn, agency_id=agency_id, kind="license.lapsed", message=message, now=now,
-                  producer_id=row["producer_id"], dedupe_key=_key(row, LAPSED, "producer"))
+    enqueue_alert(
+        conn,
+        agency_id=agency_id,
+        kind="license.lapsed",
+        message=message,
+        now=now,
+        producer_id=row["producer_id"],
+        dedupe_key=_key(row, LAPSED, "producer"),
+    )
     roles = [Role.COMPLIANCE, Role.SUPERVISOR] if ctx["lead_ids"] else [Role.COMPLIANCE]
     for role in roles:
-        enqueue_alert(conn, agency_id=agency_id, kind="license.lapsed", message=message,
-                      now=now, role=role, dedupe_key=_key(row, LAPSED, str(role)))
-    enqueue_email(conn, agency_id=agency_id, event="license.lapsed", to=row["producer_email"],
-                  template="license_lapsed", context=ctx, now=now,
-                  dedupe_key=_key(row, LAPSED, "email"))
+        enqueue_alert(
+            conn,
+            agency_id=agency_id,
+            kind="license.lapsed",
+            message=message,
+            now=now,
+            role=role,
+            dedupe_key=_key(row, LAPSED, str(role)),
+        )
+    enqueue_email(
+        conn,
+        agency_id=agency_id,
+        event="license.lapsed",
+        to=row["producer_email"],
+        template="license_lapsed",
+        context=ctx,
+        now=now,
+        dedupe_key=_key(row, LAPSED, "email"),
+    )
 
 
 def flag_unlicensed_leads(
-    conn: sa.Connection, *, agency_id: int, producer_id: int, license_id: int, state: str,
-    since: date, now: datetime, tz: str,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    producer_id: int,
+    license_id: int,
+    state: str,
+    since: date,
+    now: datetime,
+    tz: str,
 ) -> list[int]:
     """Flag the producer's open leads in ``state`` that the license gate now refuses them."""
     query = (
         sa.select(leads.c.id, leads.c.insurance_type, leads.c.flags)
-        .where(leads.c.agency_id == agency_id, leads.c.owner_id == producer_id,
-               leads.c.state == state, leads.c.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(leads.c.id).with_for_update()
+        .where(
+            leads.c.agency_id == agency_id,
+            leads.c.owner_id == producer_id,
+            leads.c.state == state,
+            leads.c.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .order_by(leads.c.id)
+        .with_for_update()
     )
     found = conn.execute(query).all()
     if not found:
         return []
-    producer = producer_from_row(conn.execute(
-        sa.select(producers).where(producers.c.id == producer_id)).mappings().one())
-    held = [license_from_row(r) for r in conn.execute(
-        sa.select(licenses).where(licenses.c.producer_id == producer_id)).mappings()]
+    producer = producer_from_row(
+        conn.execute(sa.select(producers).where(producers.c.id == producer_id)).mappings().one()
+    )
+    held = [
+        license_from_row(r)
+        for r in conn.execute(
+            sa.select(licenses).where(licenses.c.producer_id == producer_id)
+        ).mappings()
+    ]
     types = intake_context(conn, agency_id=agency_id, source=None).types
     flagged = []
     for lead in found:
-        verdict = check_gate(producer, held, state=state, now=now, tz=tz,
-                             insurance_type=types.get(lead.insurance_type))
+        verdict = check_gate(
+            producer,
+            held,
+            state=state,
+            now=now,
+            tz=tz,
+            insurance_type=types.get(lead.insurance_type),
+        )
         if verdict.eligible:
             continue
         flags = dict(lead.flags or {})
-        flags.setdefault(FLAG, {"license_id": license_id, "state": state,
-                                "since": since.isoformat(), "reason": verdict.reason})
+        flags.setdefault(
+            FLAG,
+            {
+                "license_id": license_id,
+                "state": state,
+                "since": since.isoformat(),
+                "reason": verdict.reason,
+            },
+        )
         conn.execute(leads.update().where(leads.c.id == lead.id).values(flags=flags))
         flagged.append(lead.id)
     return flagged
 
 
 def list_license_alerts(
-    *, uow: UnitOfWork, agency_id: int, producer_id: int | None = None,
-    before: int | None = None, limit: int = 100,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    producer_id: int | None = None,
+    before: int | None = None,
+    limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Recorded alerts (``days_before`` 0 is a lapse), newest first, with license and producer."""
     query = (
-        sa.select(license_alerts, licenses.c.producer_id, licenses.c.state, licenses.c.number,
-                  producers.c.name.label("producer_name"))
+        sa.select(
+            license_alerts,
+            licenses.c.producer_id,
+            licenses.c.state,
+            licenses.c.number,
+            producers.c.name.label("producer_name"),
+        )
         .join(licenses, licenses.c.id == license_alerts.c.license_id)
         .join(producers, producers.c.id == licenses.c.producer_id)
         .where(license_alerts.c.agency_id == agency_id)
-        .order_by(license_alerts.c.id.desc()).limit(max(1, min(limit, 1000)))
+        .order_by(license_alerts.c.id.desc())
+        .limit(max(1, min(limit, 1000)))
     )
     if producer_id is not None:
         query = query.where(licenses.c.producer_id == producer_id)

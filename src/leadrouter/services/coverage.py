@@ -58,8 +58,12 @@ def _only(line: str) -> InsuranceType:
 
 
 def coverage(
-    conn: sa.Connection, *, agency_id: int, now: datetime,
-    horizons: Sequence[int] = HORIZONS, minimum: int = 1,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    now: datetime,
+    horizons: Sequence[int] = HORIZONS,
+    minimum: int = 1,
 ) -> list[CoverageRow]:
     """Per state and line of authority held by anyone, licensed producers at each horizon."""
     tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
@@ -76,16 +80,27 @@ def coverage(
 
 
 def _row(
-    state: str, line: str, people: Sequence[Producer], held: dict[int, list[License]],
-    today: date, days: list[int], minimum: int,
+    state: str,
+    line: str,
+    people: Sequence[Producer],
+    held: dict[int, list[License]],
+    today: date,
+    days: list[int],
+    minimum: int,
 ) -> CoverageRow:
     itype = _only(line)
     counted: dict[int, list[Producer]] = {}
     for d in days:
         counted[d] = [
-            p for p in people
-            if gate_on(p, held.get(p.id, ()), state=state, insurance_type=itype,
-                       today=today + timedelta(days=d)).eligible
+            p
+            for p in people
+            if gate_on(
+                p,
+                held.get(p.id, ()),
+                state=state,
+                insurance_type=itype,
+                today=today + timedelta(days=d),
+            ).eligible
         ]
     counts = tuple(HorizonCount(d, today + timedelta(days=d), len(counted[d])) for d in days)
     gaps = tuple(c.days for c in counts if c.producers < minimum)
@@ -95,20 +110,33 @@ def _row(
     for p in first:
         if p.id in staying:
             continue
-        valid = [lic for lic in held[p.id]
-                 if gate_on(p, [lic], state=state, insurance_type=itype,
-                            today=today + timedelta(days=days[0])).eligible]
+        valid = [
+            lic
+            for lic in held[p.id]
+            if gate_on(
+                p, [lic], state=state, insurance_type=itype, today=today + timedelta(days=days[0])
+            ).eligible
+        ]
         lic = max(valid, key=lambda x: (x.expiration_date or date.max, x.id))
         expiring.append(Expiring(p.id, p.name, lic.id, lic.expiration_date or date.max))
-    return CoverageRow(state, line, itype.label, counts, gaps,
-                       tuple(sorted(expiring, key=lambda e: (e.expiration_date, e.producer_id))))
+    return CoverageRow(
+        state,
+        line,
+        itype.label,
+        counts,
+        gaps,
+        tuple(sorted(expiring, key=lambda e: (e.expiration_date, e.producer_id))),
+    )
 
 
 def coverage_report(
-    *, uow: UnitOfWork, agency_id: int, now: datetime, horizons: Sequence[int] = HORIZONS,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    now: datetime,
+    horizons: Sequence[int] = HORIZONS,
     minimum: int = 1,
 ) -> list[CoverageRow]:
     """``coverage`` in a read-only transaction of its own."""
     with uow:
-        return coverage(uow.conn, agency_id=agency_id, now=now, horizons=horizons,
-                        minimum=minimum)
+        return coverage(uow.conn, agency_id=agency_id, now=now, horizons=horizons, minimum=minimum)

@@ -15,9 +15,17 @@ from leadrouter.store.uow import UnitOfWork
 
 def _document(r: Any) -> dict[str, Any]:
     return {
-        "id": r.id, "seq": r.seq, "lead_id": r.lead_id, "kind": r.kind, "outcome": r.outcome,
-        "producer_id": r.producer_id, "policy_version": r.policy_version, "actor": r.actor,
-        "created_at": r.created_at, "explanation": r.explanation, "hash": r.hash,
+        "id": r.id,
+        "seq": r.seq,
+        "lead_id": r.lead_id,
+        "kind": r.kind,
+        "outcome": r.outcome,
+        "producer_id": r.producer_id,
+        "policy_version": r.policy_version,
+        "actor": r.actor,
+        "created_at": r.created_at,
+        "explanation": r.explanation,
+        "hash": r.hash,
         "prev_hash": r.prev_hash,
     }
 
@@ -28,8 +36,8 @@ def lead_decisions(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[dic
         if repo.get_lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id) is None:
             raise NotFound(f"lead {lead_id} does not exist")
         rows = uow.conn.execute(
-            sa.select(decisions).where(decisions.c.agency_id == agency_id,
-                                       decisions.c.lead_id == lead_id)
+            sa.select(decisions)
+            .where(decisions.c.agency_id == agency_id, decisions.c.lead_id == lead_id)
             .order_by(decisions.c.seq)
         ).all()
     return [_document(r) for r in rows]
@@ -39,18 +47,31 @@ def queue(*, uow: UnitOfWork, agency_id: int, limit: int = 200) -> list[dict[str
     """Leads waiting for an eligible producer, in the order they will be drained."""
     with uow:
         rows = uow.conn.execute(
-            sa.select(queue_entries, leads.c.insurance_type, leads.c.state, leads.c.zip,
-                      leads.c.intent_tier)
+            sa.select(
+                queue_entries,
+                leads.c.insurance_type,
+                leads.c.state,
+                leads.c.zip,
+                leads.c.intent_tier,
+            )
             .join(leads, leads.c.id == queue_entries.c.lead_id)
             .where(queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None))
-            .order_by(queue_entries.c.priority.desc(), queue_entries.c.queued_at,
-                      queue_entries.c.id)
+            .order_by(
+                queue_entries.c.priority.desc(), queue_entries.c.queued_at, queue_entries.c.id
+            )
             .limit(limit)
         ).all()
     return [
-        {"lead_id": r.lead_id, "reason": r.reason, "priority": r.priority,
-         "queued_at": r.queued_at, "insurance_type": r.insurance_type, "state": r.state,
-         "zip": r.zip, "intent_tier": r.intent_tier}
+        {
+            "lead_id": r.lead_id,
+            "reason": r.reason,
+            "priority": r.priority,
+            "queued_at": r.queued_at,
+            "insurance_type": r.insurance_type,
+            "state": r.state,
+            "zip": r.zip,
+            "intent_tier": r.intent_tier,
+        }
         for r in rows
     ]
 
@@ -59,7 +80,8 @@ def verify(*, uow: UnitOfWork, agency_id: int) -> tuple[int, BrokenLink | None]:
     """How many records the agency's chain holds, and its first broken link (None if intact)."""
     with uow:
         count = uow.conn.execute(
-            sa.select(sa.func.count()).select_from(decisions)
+            sa.select(sa.func.count())
+            .select_from(decisions)
             .where(decisions.c.agency_id == agency_id)
         ).scalar_one()
         return int(count), verify_chain(uow.conn, agency_id=agency_id)

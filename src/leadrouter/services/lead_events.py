@@ -41,9 +41,19 @@ class LeadView:
     def of(cls, lead: Any, *, status: str | None = None) -> LeadView:
         """From a leads row or a domain Lead (``status`` overrides a stale one)."""
         source = getattr(lead, "source_name", None) or getattr(lead, "source", None)
-        return cls(lead.id, lead.agency_id, str(status or lead.status), lead.first_name,
-                   lead.last_name, lead.email, lead.insurance_type, lead.state, lead.zip,
-                   source, bool(lead.do_not_contact))
+        return cls(
+            lead.id,
+            lead.agency_id,
+            str(status or lead.status),
+            lead.first_name,
+            lead.last_name,
+            lead.email,
+            lead.insurance_type,
+            lead.state,
+            lead.zip,
+            source,
+            bool(lead.do_not_contact),
+        )
 
 
 @dataclass(frozen=True)
@@ -67,32 +77,66 @@ def _context(lead: LeadView, agency_name: str, producer: Person | None) -> dict[
 
 def _webhook_data(lead: LeadView, **extra: Any) -> dict[str, Any]:
     return {
-        "lead_id": lead.id, "status": lead.status, "insurance_type": lead.insurance_type,
-        "state": lead.state, "zip": lead.zip, "source": lead.source, **extra,
+        "lead_id": lead.id,
+        "status": lead.status,
+        "insurance_type": lead.insurance_type,
+        "state": lead.state,
+        "zip": lead.zip,
+        "source": lead.source,
+        **extra,
     }
 
 
 def on_created(conn: sa.Connection, *, lead: LeadView, now: datetime) -> None:
     """A new lead was stored."""
-    enqueue_webhook_event(conn, agency_id=lead.agency_id, event="lead.created",
-                          data=_webhook_data(lead), now=now,
-                          dedupe_key=f"lead.created:{lead.id}")
+    enqueue_webhook_event(
+        conn,
+        agency_id=lead.agency_id,
+        event="lead.created",
+        data=_webhook_data(lead),
+        now=now,
+        dedupe_key=f"lead.created:{lead.id}",
+    )
 
 
 def on_assigned(
-    conn: sa.Connection, *, lead: LeadView, agency_name: str, producer: Person, kind: str,
-    now: datetime, accept_by: datetime | None = None,
+    conn: sa.Connection,
+    *,
+    lead: LeadView,
+    agency_name: str,
+    producer: Person,
+    kind: str,
+    now: datetime,
+    accept_by: datetime | None = None,
 ) -> None:
     """Tell the producer (in-app and email) and the integrations (webhook)."""
     ctx = _context(lead, agency_name, producer)
     ctx["accept_by"] = accept_by.isoformat(timespec="minutes") if accept_by else None
-    enqueue_alert(conn, agency_id=lead.agency_id, kind="lead.assigned",
-                  message=render_text("new_lead", ctx), now=now, producer_id=producer.id,
-                  lead_id=lead.id)
-    enqueue_email(conn, agency_id=lead.agency_id, event="lead.assigned", to=producer.email,
-                  template="new_lead", context=ctx, now=now)
-    enqueue_webhook_event(conn, agency_id=lead.agency_id, event="lead.assigned",
-                          data=_webhook_data(lead, producer_id=producer.id, how=kind), now=now)
+    enqueue_alert(
+        conn,
+        agency_id=lead.agency_id,
+        kind="lead.assigned",
+        message=render_text("new_lead", ctx),
+        now=now,
+        producer_id=producer.id,
+        lead_id=lead.id,
+    )
+    enqueue_email(
+        conn,
+        agency_id=lead.agency_id,
+        event="lead.assigned",
+        to=producer.email,
+        template="new_lead",
+        context=ctx,
+        now=now,
+    )
+    enqueue_webhook_event(
+        conn,
+        agency_id=lead.agency_id,
+        event="lead.assigned",
+        data=_webhook_data(lead, producer_id=producer.id, how=kind),
+        now=now,
+    )
 
 
 def on_queued(
@@ -101,71 +145,147 @@ def on_queued(
     """Alert the supervisors, acknowledge the consumer, tell the integrations."""
     ctx = _context(lead, agency_name, None) | {"reason": reason}
     for role in (Role.SUPERVISOR, Role.MANAGER):
-        enqueue_alert(conn, agency_id=lead.agency_id, kind="lead.queued",
-                      message=render_text("lead_queued", ctx), now=now, role=role,
-                      lead_id=lead.id, dedupe_key=f"lead.queued:{lead.id}:{role}")
+        enqueue_alert(
+            conn,
+            agency_id=lead.agency_id,
+            kind="lead.queued",
+            message=render_text("lead_queued", ctx),
+            now=now,
+            role=role,
+            lead_id=lead.id,
+            dedupe_key=f"lead.queued:{lead.id}:{role}",
+        )
     if lead.email and not lead.do_not_contact:
         # Email is not bound by the 08:00-21:00 rule that covers calls and texts.
-        enqueue_email(conn, agency_id=lead.agency_id, event="lead.acknowledged", to=lead.email,
-                      template="consumer_ack", context=ctx, now=now,
-                      consumer_lead_id=lead.id, dedupe_key=f"lead.ack:{lead.id}")
-    enqueue_webhook_event(conn, agency_id=lead.agency_id, event="lead.queued",
-                          data=_webhook_data(lead, reason=reason), now=now)
+        enqueue_email(
+            conn,
+            agency_id=lead.agency_id,
+            event="lead.acknowledged",
+            to=lead.email,
+            template="consumer_ack",
+            context=ctx,
+            now=now,
+            consumer_lead_id=lead.id,
+            dedupe_key=f"lead.ack:{lead.id}",
+        )
+    enqueue_webhook_event(
+        conn,
+        agency_id=lead.agency_id,
+        event="lead.queued",
+        data=_webhook_data(lead, reason=reason),
+        now=now,
+    )
 
 
 def on_reassigned(
-    conn: sa.Connection, *, lead: LeadView, agency_name: str, old: Person, new: Person | None,
-    reason: str, now: datetime,
+    conn: sa.Connection,
+    *,
+    lead: LeadView,
+    agency_name: str,
+    old: Person,
+    new: Person | None,
+    reason: str,
+    now: datetime,
 ) -> None:
     """Tell the original producer why the lead left them, and the integrations."""
     ctx = _context(lead, agency_name, old) | {
-        "reason": reason, "from_producer": old.name,
+        "reason": reason,
+        "from_producer": old.name,
         "to_producer": new.name if new is not None else "the queue",
     }
-    enqueue_alert(conn, agency_id=lead.agency_id, kind="lead.reassigned",
-                  message=render_text("reassigned", ctx), now=now, producer_id=old.id,
-                  lead_id=lead.id)
-    enqueue_email(conn, agency_id=lead.agency_id, event="lead.reassigned", to=old.email,
-                  template="reassigned", context=ctx, now=now)
+    enqueue_alert(
+        conn,
+        agency_id=lead.agency_id,
+        kind="lead.reassigned",
+        message=render_text("reassigned", ctx),
+        now=now,
+        producer_id=old.id,
+        lead_id=lead.id,
+    )
+    enqueue_email(
+        conn,
+        agency_id=lead.agency_id,
+        event="lead.reassigned",
+        to=old.email,
+        template="reassigned",
+        context=ctx,
+        now=now,
+    )
     enqueue_webhook_event(
-        conn, agency_id=lead.agency_id, event="lead.reassigned",
-        data=_webhook_data(lead, from_producer_id=old.id,
-                           to_producer_id=new.id if new is not None else None, reason=reason),
-        now=now)
+        conn,
+        agency_id=lead.agency_id,
+        event="lead.reassigned",
+        data=_webhook_data(
+            lead,
+            from_producer_id=old.id,
+            to_producer_id=new.id if new is not None else None,
+            reason=reason,
+        ),
+        now=now,
+    )
 
 
 # --- the same, for callers holding only ids ------------------------------------------------
+
 
 def _lead_view(conn: sa.Connection, lead_id: int) -> LeadView:
     return LeadView.of(conn.execute(sa.select(leads).where(leads.c.id == lead_id)).one())
 
 
 def _person(conn: sa.Connection, producer_id: int) -> Person:
-    r = conn.execute(sa.select(producers.c.id, producers.c.name, producers.c.email)
-                     .where(producers.c.id == producer_id)).one()
+    r = conn.execute(
+        sa.select(producers.c.id, producers.c.name, producers.c.email).where(
+            producers.c.id == producer_id
+        )
+    ).one()
     return Person(int(r.id), r.name, r.email)
 
 
 def _agency_name(conn: sa.Connection, agency_id: int) -> str:
-    return str(conn.execute(
-        sa.select(agencies.c.name).where(agencies.c.id == agency_id)).scalar_one())
+    return str(
+        conn.execute(sa.select(agencies.c.name).where(agencies.c.id == agency_id)).scalar_one()
+    )
 
 
 def assigned(
-    conn: sa.Connection, *, agency_id: int, lead_id: int, producer_id: int, kind: str,
-    now: datetime, accept_by: datetime | None = None,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    kind: str,
+    now: datetime,
+    accept_by: datetime | None = None,
 ) -> None:
     """``on_assigned`` for a caller holding ids."""
-    on_assigned(conn, lead=_lead_view(conn, lead_id), agency_name=_agency_name(conn, agency_id),
-             producer=_person(conn, producer_id), kind=kind, now=now, accept_by=accept_by)
+    on_assigned(
+        conn,
+        lead=_lead_view(conn, lead_id),
+        agency_name=_agency_name(conn, agency_id),
+        producer=_person(conn, producer_id),
+        kind=kind,
+        now=now,
+        accept_by=accept_by,
+    )
 
 
 def reassigned(
-    conn: sa.Connection, *, agency_id: int, lead_id: int, from_producer: int,
-    to_producer: int | None, reason: str, now: datetime,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    lead_id: int,
+    from_producer: int,
+    to_producer: int | None,
+    reason: str,
+    now: datetime,
 ) -> None:
     """``on_reassigned`` for a caller holding ids."""
-    on_reassigned(conn, lead=_lead_view(conn, lead_id), agency_name=_agency_name(conn, agency_id),
-               old=_person(conn, from_producer),
-               new=_person(conn, to_producer) if to_producer is not None else None,
-               reason=reason, now=now)
+    on_reassigned(
+        conn,
+        lead=_lead_view(conn, lead_id),
+        agency_name=_agency_name(conn, agency_id),
+        old=_person(conn, from_producer),
+        new=_person(conn, to_producer) if to_producer is not None else None,
+        reason=reason,
+        now=now,
+    )

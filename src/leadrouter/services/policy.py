@@ -36,8 +36,14 @@ def put_policy(
 ) -> PolicyDocument:
     """Validate and store a new version; it applies to the next decision."""
     with container.uow() as uow:
-        document = save_policy(uow.conn, agency_id=agency_id, text=text, fmt=fmt, actor=actor,
-                               now=container.clock.now())
+        document = save_policy(
+            uow.conn,
+            agency_id=agency_id,
+            text=text,
+            fmt=fmt,
+            actor=actor,
+            now=container.clock.now(),
+        )
         uow.commit()
     return document
 
@@ -47,9 +53,7 @@ def versions(*, uow: UnitOfWork, agency_id: int) -> list[dict[str, Any]]:
         return policy_history(uow.conn, agency_id=agency_id)
 
 
-def lint(
-    *, container: Container, agency_id: int, text: str, fmt: Any = None
-) -> list[LintFinding]:
+def lint(*, container: Container, agency_id: int, text: str, fmt: Any = None) -> list[LintFinding]:
     """Parse (422 on a bad document) and lint a document against the agency's roster."""
     document = parse_policy(text, fmt)
     with container.uow(readonly=True) as uow:
@@ -59,8 +63,13 @@ def lint(
 
 
 def dry_run(
-    *, container: Container, agency_id: int, lead_payload: dict[str, Any],
-    text: str | None = None, fmt: Any = None, now: datetime | None = None,
+    *,
+    container: Container,
+    agency_id: int,
+    lead_payload: dict[str, Any],
+    text: str | None = None,
+    fmt: Any = None,
+    now: datetime | None = None,
 ) -> Decision:
     """The decision a lead would get now, under a given document (or the one in force).
 
@@ -72,21 +81,34 @@ def dry_run(
         ctx = intake_context(uow.conn, agency_id=agency_id, source=lead_payload.get("source"))
         lead = normalize(lead_payload, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
-            raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead),
-                                   errors=lead)
-        client_id = dedupe.lookup(uow.conn, agency_id=agency_id, phone=lead.phone,
-                                  email=lead.email, repeat_since=None).client_id
+            raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
+        client_id = dedupe.lookup(
+            uow.conn, agency_id=agency_id, phone=lead.phone, email=lead.email, repeat_since=None
+        ).client_id
         domain_lead = Lead(
-            id=0, agency_id=agency_id, status=LeadStatus.NEW, created_at=now,
+            id=0,
+            agency_id=agency_id,
+            status=LeadStatus.NEW,
+            created_at=now,
             client_id=client_id,
-            insurance_type=lead.insurance_type, first_name=lead.first_name,
-            last_name=lead.last_name, email=lead.email, phone=lead.phone, zip=lead.zip,
-            state=lead.state, county=lead.county, city=lead.city, timezone=lead.timezone,
-            source=lead.source_name, exclusive=lead.exclusive, attributes=lead.attributes,
+            insurance_type=lead.insurance_type,
+            first_name=lead.first_name,
+            last_name=lead.last_name,
+            email=lead.email,
+            phone=lead.phone,
+            zip=lead.zip,
+            state=lead.state,
+            county=lead.county,
+            city=lead.city,
+            timezone=lead.timezone,
+            source=lead.source_name,
+            exclusive=lead.exclusive,
+            attributes=lead.attributes,
             intent_tier=lead.intent_tier,
         )
-        routing_ctx = context_for(uow.conn, container.routing, lead=domain_lead, now=now,
-                                  policy=active)
+        routing_ctx = context_for(
+            uow.conn, container.routing, lead=domain_lead, now=now, policy=active
+        )
     return route(routing_ctx.roster, routing_ctx.input, routing_ctx.policy)
 
 
@@ -95,5 +117,8 @@ def _agency_tz(uow: UnitOfWork, agency_id: int) -> str:
 
     from leadrouter.store.tables import agencies
 
-    return str(uow.conn.execute(
-        sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one())
+    return str(
+        uow.conn.execute(
+            sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)
+        ).scalar_one()
+    )

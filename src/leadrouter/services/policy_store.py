@@ -45,7 +45,8 @@ class PolicyCache:
             return cached
         document = conn.execute(
             sa.select(policies.c.document).where(
-                policies.c.agency_id == agency_id, policies.c.version == version)
+                policies.c.agency_id == agency_id, policies.c.version == version
+            )
         ).scalar_one()
         parsed = activate(PolicyDocument.model_validate(document))
         with self._lock:
@@ -72,7 +73,12 @@ def current_version(conn: sa.Connection, agency_id: int) -> int:
 
 
 def save_policy(
-    conn: sa.Connection, *, agency_id: int, text: str, fmt: Any, actor: str | None,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    text: str,
+    fmt: Any,
+    actor: str | None,
     now: datetime,
 ) -> PolicyDocument:
     """Validate a document and store it as the agency's next version (in the caller's tx)."""
@@ -80,10 +86,15 @@ def save_policy(
     lock_agency(conn, agency_id)
     version = current_version(conn, agency_id) + 1
     document = document.model_copy(update={"version": version})
-    conn.execute(policies.insert().values(
-        agency_id=agency_id, version=version, document=document.model_dump(mode="json"),
-        created_by=actor, created_at=now,
-    ))
+    conn.execute(
+        policies.insert().values(
+            agency_id=agency_id,
+            version=version,
+            document=document.model_dump(mode="json"),
+            created_by=actor,
+            created_at=now,
+        )
+    )
     return document
 
 
@@ -93,6 +104,7 @@ def policy_history(conn: sa.Connection, *, agency_id: int) -> list[dict[str, Any
         {"version": r.version, "created_by": r.created_by, "created_at": r.created_at}
         for r in conn.execute(
             sa.select(policies.c.version, policies.c.created_by, policies.c.created_at)
-            .where(policies.c.agency_id == agency_id).order_by(policies.c.version.desc())
+            .where(policies.c.agency_id == agency_id)
+            .order_by(policies.c.version.desc())
         )
     ]

@@ -58,9 +58,11 @@ class ReconciliationReport:
 
     def count(self, kind: str | None = None, *, applied: bool | None = None) -> int:
         """How many differences of ``kind`` (all kinds when None), optionally by applied."""
-        return sum(1 for d in self.differences
-                   if (kind is None or d["kind"] == kind)
-                   and (applied is None or d["applied"] == applied))
+        return sum(
+            1
+            for d in self.differences
+            if (kind is None or d["kind"] == kind) and (applied is None or d["applied"] == applied)
+        )
 
 
 def digest(data: bytes) -> str:
@@ -69,8 +71,16 @@ def digest(data: bytes) -> str:
 
 
 def reconcile(
-    *, uow: UnitOfWork, agency_id: int, file_name: str, data: bytes, apply: bool, actor: str,
-    now: datetime, format: str | None = None, routing: RoutingDeps | None = None,
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    file_name: str,
+    data: bytes,
+    apply: bool,
+    actor: str,
+    now: datetime,
+    format: str | None = None,
+    routing: RoutingDeps | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ReconciliationReport:
     """List every difference between the report and the roster; fix them when ``apply``."""
@@ -78,8 +88,15 @@ def reconcile(
     try:
         report = parse_report(data, format=fmt, progress=progress)
     except ValidationFailed as refused:
-        _store(uow, agency_id, file_name, data, fmt, now,
-               [Difference("refused", refused.detail, False)])
+        _store(
+            uow,
+            agency_id,
+            file_name,
+            data,
+            fmt,
+            now,
+            [Difference("refused", refused.detail, False)],
+        )
         raise
     with uow:
         conn = uow.conn
@@ -92,31 +109,59 @@ def reconcile(
             diffs = _apply(conn, diffs, agency_id=agency_id, rec_id=rec_id, now=now)
             if any(d.applied for d in diffs):
                 bump_roster_version(conn, agency_id)
-                results = drain_queue(conn, routing or RoutingDeps(), agency_id=agency_id,
-                                      now=now)
+                results = drain_queue(conn, routing or RoutingDeps(), agency_id=agency_id, now=now)
                 assigned = tuple(r.lead_id for r in results if r.outcome == "assigned")
-        conn.execute(reconciliations.update().where(reconciliations.c.id == rec_id).values(
-            differences=[d.as_json() for d in diffs], applied=apply,
-            applied_by=actor if apply else None))
+        conn.execute(
+            reconciliations.update()
+            .where(reconciliations.c.id == rec_id)
+            .values(
+                differences=[d.as_json() for d in diffs],
+                applied=apply,
+                applied_by=actor if apply else None,
+            )
+        )
         result = _report(_fetch(conn, agency_id, rec_id), assigned)
         uow.commit()
     return result
 
 
-def _insert(conn: sa.Connection, agency_id: int, file_name: str, data: bytes, fmt: str,
-            now: datetime) -> int:
-    return int(conn.execute(reconciliations.insert().values(
-        agency_id=agency_id, file_name=file_name[:500], file_digest=digest(data), format=fmt,
-        differences=[], applied=False, applied_by=None, created_at=now,
-    ).returning(reconciliations.c.id)).scalar_one())
+def _insert(
+    conn: sa.Connection, agency_id: int, file_name: str, data: bytes, fmt: str, now: datetime
+) -> int:
+    return int(
+        conn.execute(
+            reconciliations.insert()
+            .values(
+                agency_id=agency_id,
+                file_name=file_name[:500],
+                file_digest=digest(data),
+                format=fmt,
+                differences=[],
+                applied=False,
+                applied_by=None,
+                created_at=now,
+            )
+            .returning(reconciliations.c.id)
+        ).scalar_one()
+    )
 
 
-def _store(uow: UnitOfWork, agency_id: int, file_name: str, data: bytes, fmt: str,
-           now: datetime, diffs: list[Difference]) -> None:
+def _store(
+    uow: UnitOfWork,
+    agency_id: int,
+    file_name: str,
+    data: bytes,
+    fmt: str,
+    now: datetime,
+    diffs: list[Difference],
+) -> None:
     with uow:
         rec_id = _insert(uow.conn, agency_id, file_name, data, fmt, now)
-        uow.conn.execute(reconciliations.update().where(reconciliations.c.id == rec_id)
-                         .values(differences=[d.as_json() for d in diffs]))
+        uow.conn.execute(
+            reconciliations.update()
+            .where(reconciliations.c.id == rec_id)
+            .values(differences=[d.as_json() for d in diffs])
+        )
         uow.commit()
 
 
@@ -152,23 +197,37 @@ def _apply(
         if any(d.kind != DEACTIVATE for d in group):
             values |= verification(verifier, now)  # the registry vouches for what it listed
         conn.execute(licenses.update().where(licenses.c.id == license_id).values(**values))
-        flag_unlicensed_leads(conn, agency_id=agency_id, producer_id=spec.producer_id,
-                              license_id=license_id, state=row["state"], since=today, now=now,
-                              tz=tz)
+        flag_unlicensed_leads(
+            conn,
+            agency_id=agency_id,
+            producer_id=spec.producer_id,
+            license_id=license_id,
+            state=row["state"],
+            since=today,
+            now=now,
+            tz=tz,
+        )
         for i in indexes:
             out[i] = dataclasses.replace(diffs[i], applied=True)
     return out
 
 
-def _add(conn: sa.Connection, d: Difference, *, agency_id: int, verifier: str,
-         now: datetime) -> Difference:
+def _add(
+    conn: sa.Connection, d: Difference, *, agency_id: int, verifier: str, now: datetime
+) -> Difference:
     spec = LicenseSpec(**d.values)
     refusal = _refusal(conn, agency_id, spec, None)
     if refusal:
         return _unfixable(d, refusal)
-    conn.execute(licenses.insert().values(
-        agency_id=agency_id, source="registry", created_at=now, **license_values(spec),
-        **verification(verifier, now)))
+    conn.execute(
+        licenses.insert().values(
+            agency_id=agency_id,
+            source="registry",
+            created_at=now,
+            **license_values(spec),
+            **verification(verifier, now),
+        )
+    )
     return dataclasses.replace(d, applied=True)
 
 
@@ -178,8 +237,11 @@ def _refusal(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: in
     if problems:
         return "; ".join(f"{p.field} {p.reason}" for p in problems)
     clash = sa.select(licenses.c.id).where(
-        licenses.c.agency_id == agency_id, licenses.c.producer_id == spec.producer_id,
-        licenses.c.state == spec.state, licenses.c.number == spec.number)
+        licenses.c.agency_id == agency_id,
+        licenses.c.producer_id == spec.producer_id,
+        licenses.c.state == spec.state,
+        licenses.c.number == spec.number,
+    )
     if self_id is not None:
         clash = clash.where(licenses.c.id != self_id)
     other = conn.execute(clash).scalar()
@@ -191,9 +253,16 @@ def _unfixable(d: Difference, reason: str) -> Difference:
 
 
 def _fetch(conn: sa.Connection, agency_id: int, rec_id: int) -> Row:
-    row = conn.execute(sa.select(reconciliations).where(
-        reconciliations.c.id == rec_id, reconciliations.c.agency_id == agency_id,
-    )).mappings().first()
+    row = (
+        conn.execute(
+            sa.select(reconciliations).where(
+                reconciliations.c.id == rec_id,
+                reconciliations.c.agency_id == agency_id,
+            )
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"reconciliation {rec_id} does not exist")
     return row
@@ -201,10 +270,16 @@ def _fetch(conn: sa.Connection, agency_id: int, rec_id: int) -> Row:
 
 def _report(row: Row, assigned: tuple[int, ...] = ()) -> ReconciliationReport:
     return ReconciliationReport(
-        id=row["id"], agency_id=row["agency_id"], file_name=row["file_name"],
-        file_digest=row["file_digest"], format=row["format"], created_at=row["created_at"],
-        applied=bool(row["applied"]), applied_by=row["applied_by"],
-        differences=tuple(row["differences"]), assigned_leads=assigned,
+        id=row["id"],
+        agency_id=row["agency_id"],
+        file_name=row["file_name"],
+        file_digest=row["file_digest"],
+        format=row["format"],
+        created_at=row["created_at"],
+        applied=bool(row["applied"]),
+        applied_by=row["applied_by"],
+        differences=tuple(row["differences"]),
+        assigned_leads=assigned,
     )
 
 

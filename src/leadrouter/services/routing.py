@@ -51,9 +51,18 @@ def explanation_of(decision: Decision) -> dict[str, Any]:
 
 
 def route_lead_in_tx(
-    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
-    kind: str = "route", actor: str | None = None, exclude: frozenset[int] = frozenset(),
-    notify: bool = True, only_if_assigned: bool = False, prefer: int | None = None,
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    *,
+    agency_id: int,
+    lead_id: int,
+    now: datetime,
+    kind: str = "route",
+    actor: str | None = None,
+    exclude: frozenset[int] = frozenset(),
+    notify: bool = True,
+    only_if_assigned: bool = False,
+    prefer: int | None = None,
     row: Any = None,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
@@ -69,10 +78,14 @@ def route_lead_in_tx(
         decision = _prefer(ctx, decision, prefer, exclude)
     if only_if_assigned and decision.outcome != "assigned":
         if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
-            repo.enqueue(conn, agency_id=agency_id, lead_id=lead_id,
-                         reason=decision.reason or "no eligible producer",
-                         priority=QUEUE_PRIORITY.get(ctx.input.lead.intent_tier or "", 0),
-                         now=now)
+            repo.enqueue(
+                conn,
+                agency_id=agency_id,
+                lead_id=lead_id,
+                reason=decision.reason or "no eligible producer",
+                priority=QUEUE_PRIORITY.get(ctx.input.lead.intent_tier or "", 0),
+                now=now,
+            )
         return RouteResult(lead_id, "unchanged", None, None, decision.reason)
     return _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=notify)
 
@@ -82,21 +95,35 @@ def _prefer(
 ) -> Decision:
     """The preferred producer instead, when the gate, availability and caps allow them."""
     if prefer in exclude or prefer not in eligible_producers(
-            ctx.roster, ctx.input, ctx.policy, exclude=exclude):
+        ctx.roster, ctx.input, ctx.policy, exclude=exclude
+    ):
         return decision
     verdict = ctx.gate(prefer)
     if not verdict.eligible:
         return decision
     return dataclasses.replace(
-        decision, outcome="assigned", producer_id=prefer, license_id=verdict.license_id,
-        pool=None, reason=None, strategy="backup of the previous owner", tie_break=None,
+        decision,
+        outcome="assigned",
+        producer_id=prefer,
+        license_id=verdict.license_id,
+        pool=None,
+        reason=None,
+        strategy="backup of the previous owner",
+        tie_break=None,
         steps=(*decision.steps, f"backup: producer {prefer} is eligible and takes the lead"),
     )
 
 
 def _apply(
-    conn: sa.Connection, deps: RoutingDeps, ctx: RoutingContext, decision: Decision, *, kind: str,
-    actor: str | None, now: datetime, notify: bool,
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    ctx: RoutingContext,
+    decision: Decision,
+    *,
+    kind: str,
+    actor: str | None,
+    now: datetime,
+    notify: bool,
 ) -> RouteResult:
     lead = ctx.input.lead
     agency_id = lead.agency_id
@@ -105,59 +132,118 @@ def _apply(
         verdict = ctx.gate(decision.producer_id)
         if not verdict.eligible:
             raise NotLicensed(f"gate refused producer {decision.producer_id}: {verdict.reason}")
-        if not repo.claim_capacity(conn, producer_id=decision.producer_id, today=ctx.today,
-                                   agency_id=agency_id):
+        if not repo.claim_capacity(
+            conn, producer_id=decision.producer_id, today=ctx.today, agency_id=agency_id
+        ):
             raise Conflict(f"producer {decision.producer_id} reached a cap during the decision")
     decision_id = append_decision(
-        conn, agency_id=agency_id, lead_id=lead.id, kind=kind, outcome=decision.outcome,
-        producer_id=decision.producer_id, policy_version=decision.policy_version,
-        explanation=explanation_of(decision), actor=actor, now=now,
+        conn,
+        agency_id=agency_id,
+        lead_id=lead.id,
+        kind=kind,
+        outcome=decision.outcome,
+        producer_id=decision.producer_id,
+        policy_version=decision.policy_version,
+        explanation=explanation_of(decision),
+        actor=actor,
+        now=now,
     )
     if decision.outcome == "assigned" and decision.producer_id is not None:
         # An offer when the policy asks for acceptance; per-lead timer steps carry over.
-        opening = timer_state.opening(conn, lead_id=lead.id, kind=kind, now=now,
-                                      acceptance=ctx.active.document.timing.acceptance.to_domain())
-        conn.execute(assignments.insert().values(
-            agency_id=agency_id, lead_id=lead.id, producer_id=decision.producer_id,
-            license_id=decision.license_id, decision_id=decision_id, kind=kind,
-            started_at=now, next_due_at=now, **opening,
-        ))
+        opening = timer_state.opening(
+            conn,
+            lead_id=lead.id,
+            kind=kind,
+            now=now,
+            acceptance=ctx.active.document.timing.acceptance.to_domain(),
+        )
+        conn.execute(
+            assignments.insert().values(
+                agency_id=agency_id,
+                lead_id=lead.id,
+                producer_id=decision.producer_id,
+                license_id=decision.license_id,
+                decision_id=decision_id,
+                kind=kind,
+                started_at=now,
+                next_due_at=now,
+                **opening,
+            )
+        )
         if decision.pool:
             _count_in_pool(conn, ctx, decision, decision.pool, decision.producer_id)
         if lead.status == LeadStatus.QUEUED:
             repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
-        conn.execute(leads.update().where(leads.c.id == lead.id).values(
-            owner_id=decision.producer_id,
-            first_assigned_at=sa.func.coalesce(leads.c.first_assigned_at,
-                                               sa.bindparam("first", now, UTCDateTime())),
-        ))
+        conn.execute(
+            leads.update()
+            .where(leads.c.id == lead.id)
+            .values(
+                owner_id=decision.producer_id,
+                first_assigned_at=sa.func.coalesce(
+                    leads.c.first_assigned_at, sa.bindparam("first", now, UTCDateTime())
+                ),
+            )
+        )
         if lead.status != LeadStatus.ASSIGNED:
-            change_status_in(conn, agency_id=agency_id, lead_id=lead.id,
-                             status=LeadStatus.ASSIGNED, reason=f"{kind}: decision {decision_id}",
-                             now=now)
+            change_status_in(
+                conn,
+                agency_id=agency_id,
+                lead_id=lead.id,
+                status=LeadStatus.ASSIGNED,
+                reason=f"{kind}: decision {decision_id}",
+                now=now,
+            )
         if notify:
             winner = ctx.roster.by_id[decision.producer_id]
             lead_events.on_assigned(
-                conn, lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
+                conn,
+                lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
                 agency_name=ctx.agency_name,
-                producer=Person(winner.id, winner.name, winner.email), kind=kind, now=now,
-                accept_by=opening["accept_by"])
+                producer=Person(winner.id, winner.name, winner.email),
+                kind=kind,
+                now=now,
+                accept_by=opening["accept_by"],
+            )
     elif decision.outcome == "nurture":
-        change_status_in(conn, agency_id=agency_id, lead_id=lead.id, status=LeadStatus.NURTURE,
-                         reason=decision.reason, now=now)
+        change_status_in(
+            conn,
+            agency_id=agency_id,
+            lead_id=lead.id,
+            status=LeadStatus.NURTURE,
+            reason=decision.reason,
+            now=now,
+        )
     else:
         reason = decision.reason or "no eligible producer"
         already_waiting = lead.status == LeadStatus.QUEUED
-        repo.enqueue(conn, agency_id=agency_id, lead_id=lead.id, reason=reason,
-                     priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0), now=now)
+        repo.enqueue(
+            conn,
+            agency_id=agency_id,
+            lead_id=lead.id,
+            reason=reason,
+            priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0),
+            now=now,
+        )
         if not already_waiting:
-            change_status_in(conn, agency_id=agency_id, lead_id=lead.id,
-                             status=LeadStatus.QUEUED, reason=reason, now=now)
+            change_status_in(
+                conn,
+                agency_id=agency_id,
+                lead_id=lead.id,
+                status=LeadStatus.QUEUED,
+                reason=reason,
+                now=now,
+            )
             if notify:
-                lead_events.on_queued(conn, lead=LeadView.of(lead, status=LeadStatus.QUEUED),
-                                      agency_name=ctx.agency_name, reason=reason, now=now)
-    return RouteResult(lead.id, decision.outcome, decision.producer_id, decision_id,
-                       decision.reason)
+                lead_events.on_queued(
+                    conn,
+                    lead=LeadView.of(lead, status=LeadStatus.QUEUED),
+                    agency_name=ctx.agency_name,
+                    reason=reason,
+                    now=now,
+                )
+    return RouteResult(
+        lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason
+    )
 
 
 def _count_in_pool(
@@ -167,20 +253,26 @@ def _count_in_pool(
     counts = ctx.input.rotation.get(pool, {})
     members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
     floor = min(counts.values(), default=0)
-    repo.seed_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool,
-                       producer_ids=sorted(members - counts.keys()), count=floor)
+    repo.seed_rotation(
+        conn,
+        agency_id=ctx.input.lead.agency_id,
+        pool=pool,
+        producer_ids=sorted(members - counts.keys()),
+        count=floor,
+    )
     repo.bump_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool, producer_id=winner)
 
 
-def end_assignment(
-    conn: sa.Connection, *, lead_id: int, reason: str, now: datetime
-) -> int | None:
+def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datetime) -> int | None:
     """Close the lead's open assignment and free the producer's capacity; its producer id."""
     row = repo.open_assignment_row(conn, lead_id=lead_id)
     if row is None:
         return None
-    conn.execute(assignments.update().where(assignments.c.id == row.id)
-                 .values(ended_at=now, end_reason=reason, state="ended", next_due_at=None))
+    conn.execute(
+        assignments.update()
+        .where(assignments.c.id == row.id)
+        .values(ended_at=now, end_reason=reason, state="ended", next_due_at=None)
+    )
     repo.release_capacity(conn, producer_id=row.producer_id)
     return int(row.producer_id)
 
@@ -191,8 +283,15 @@ def drain_queue(
     """Route waiting leads, highest priority and oldest first; those still stuck stay queued."""
     lock_agency(conn, agency_id)
     return [
-        route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now,
-                         kind="drain", only_if_assigned=True)
+        route_lead_in_tx(
+            conn,
+            deps,
+            agency_id=agency_id,
+            lead_id=lead_id,
+            now=now,
+            kind="drain",
+            only_if_assigned=True,
+        )
         for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
     ]
 
@@ -209,8 +308,14 @@ def queue_could_drain(
 
 
 def assign_manually(
-    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int,
-    producer_id: int, actor: str, now: datetime,
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    *,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    actor: str,
+    now: datetime,
 ) -> RouteResult:
     """Give the lead to a named producer; refused (409 NotLicensed) unless the gate allows it."""
     lock_agency(conn, agency_id)
@@ -220,21 +325,36 @@ def assign_manually(
     verdict = ctx.gate(producer_id)
     if not verdict.eligible:
         raise NotLicensed(f"producer {producer_id} may not take lead {lead_id}: {verdict.reason}")
-    previous = end_assignment(conn, lead_id=lead_id, reason=f"manually reassigned by {actor}",
-                              now=now)
+    previous = end_assignment(
+        conn, lead_id=lead_id, reason=f"manually reassigned by {actor}", now=now
+    )
     decision = Decision(
-        outcome="assigned", producer_id=producer_id, license_id=verdict.license_id, pool=None,
-        strategy="manual", reason=None,
-        steps=(f"manual assignment by {actor}",
-               f"license gate: eligible ({'license ' + str(verdict.license_id)})"),
-        candidates=(), policy_version=ctx.policy.version, tie_break=None,
+        outcome="assigned",
+        producer_id=producer_id,
+        license_id=verdict.license_id,
+        pool=None,
+        strategy="manual",
+        reason=None,
+        steps=(
+            f"manual assignment by {actor}",
+            f"license gate: eligible ({'license ' + str(verdict.license_id)})",
+        ),
+        candidates=(),
+        policy_version=ctx.policy.version,
+        tie_break=None,
     )
     kind = "manual"
     result = _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=True)
     if previous is not None and previous != producer_id:
-        lead_events.reassigned(conn, agency_id=agency_id, lead_id=lead_id,
-                               from_producer=previous, to_producer=producer_id,
-                               reason=f"manual by {actor}", now=now)
+        lead_events.reassigned(
+            conn,
+            agency_id=agency_id,
+            lead_id=lead_id,
+            from_producer=previous,
+            to_producer=producer_id,
+            reason=f"manual by {actor}",
+            now=now,
+        )
     return result
 
 
@@ -243,9 +363,15 @@ def assign_lead_manually(
 ) -> RouteResult:
     """``assign_manually`` in its own transaction."""
     with container.uow() as uow:
-        result = assign_manually(uow.conn, container.routing, agency_id=agency_id,
-                                 lead_id=lead_id, producer_id=producer_id, actor=actor,
-                                 now=container.clock.now())
+        result = assign_manually(
+            uow.conn,
+            container.routing,
+            agency_id=agency_id,
+            lead_id=lead_id,
+            producer_id=producer_id,
+            actor=actor,
+            now=container.clock.now(),
+        )
         uow.commit()
     return result
 
@@ -253,8 +379,13 @@ def assign_lead_manually(
 def route_lead(*, container: Container, agency_id: int, lead_id: int) -> RouteResult:
     """Route one stored lead in its own transaction."""
     with container.uow() as uow:
-        result = route_lead_in_tx(uow.conn, container.routing, agency_id=agency_id,
-                                  lead_id=lead_id, now=container.clock.now())
+        result = route_lead_in_tx(
+            uow.conn,
+            container.routing,
+            agency_id=agency_id,
+            lead_id=lead_id,
+            now=container.clock.now(),
+        )
         uow.commit()
     return result
 
@@ -283,8 +414,7 @@ def after_intake(deps: RoutingDeps) -> AfterStore:
         lead_events.on_created(conn, lead=LeadView.of(row), now=now)
         try:
             with conn.begin_nested():
-                route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now,
-                                 row=row)
+                route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=row)
         except Exception:
             log.exception("routing lead %s failed; it stays new for the worker to route", lead_id)
 
@@ -295,14 +425,15 @@ def route_stranded(*, container: Container, limit: int = 100) -> list[RouteResul
     """Route leads left ``new`` (their routing failed); each in its own transaction."""
     with container.uow(readonly=True) as uow:
         stranded = uow.conn.execute(
-            sa.select(leads.c.agency_id, leads.c.id).where(leads.c.status == LeadStatus.NEW)
-            .order_by(leads.c.id).limit(limit)
+            sa.select(leads.c.agency_id, leads.c.id)
+            .where(leads.c.status == LeadStatus.NEW)
+            .order_by(leads.c.id)
+            .limit(limit)
         ).all()
     results = []
     for agency_id, lead_id in stranded:
         try:
-            results.append(route_lead(container=container, agency_id=agency_id,
-                                      lead_id=lead_id))
+            results.append(route_lead(container=container, agency_id=agency_id, lead_id=lead_id))
         except Exception:
             log.exception("routing stranded lead %s failed again", lead_id)
     return results

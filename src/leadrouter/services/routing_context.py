@@ -55,8 +55,9 @@ class RosterCache:
 class RecordCache:
     """Producers' track records by agency, recomputed every few minutes (they move slowly)."""
 
-    def __init__(self, *, window: timedelta = timedelta(days=90),
-                 refresh: timedelta = timedelta(minutes=5)) -> None:
+    def __init__(
+        self, *, window: timedelta = timedelta(days=90), refresh: timedelta = timedelta(minutes=5)
+    ) -> None:
         self._lock = threading.Lock()
         self._window, self._refresh = window, refresh
         self._records: dict[int, tuple[datetime, dict[int, ProducerRecord]]] = {}
@@ -106,8 +107,11 @@ class RoutingContext:
             return GateVerdict(False, f"producer {producer_id} is not on the roster", None)
         lead = self.input.lead
         return check_gate(
-            producer, self.roster.licenses_of.get(producer_id, ()), state=lead.state,
-            insurance_type=self.input.insurance_type, now=self.input.now,
+            producer,
+            self.roster.licenses_of.get(producer_id, ()),
+            state=lead.state,
+            insurance_type=self.input.insurance_type,
+            now=self.input.now,
             tz=self.input.agency_tz,
         )
 
@@ -118,13 +122,20 @@ def _with_records(
     for pid, record in records.items():
         if pid in loads:
             loads[pid] = dataclasses.replace(
-                loads[pid], close_rate=record.close_rate,
-                avg_response_seconds=record.avg_response_seconds)
+                loads[pid],
+                close_rate=record.close_rate,
+                avg_response_seconds=record.avg_response_seconds,
+            )
     return loads
 
 
 def load_context(
-    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, lead_id: int, now: datetime,
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    *,
+    agency_id: int,
+    lead_id: int,
+    now: datetime,
     row: Any = None,
 ) -> RoutingContext:
     """Read the lead (unless its ``row`` is given), roster, loads, rotation and policy."""
@@ -136,7 +147,11 @@ def load_context(
 
 
 def context_for(
-    conn: sa.Connection, deps: RoutingDeps, *, lead: Lead, now: datetime,
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    *,
+    lead: Lead,
+    now: datetime,
     policy: ActivePolicy | None = None,
 ) -> RoutingContext:
     """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one
@@ -147,20 +162,28 @@ def context_for(
     types = insurance_types.catalog(settings.insurance_types)
     client = None
     if lead.client_id is not None:
-        crow = conn.execute(
-            sa.select(clients).where(clients.c.id == lead.client_id)).mappings().first()
+        crow = (
+            conn.execute(sa.select(clients).where(clients.c.id == lead.client_id))
+            .mappings()
+            .first()
+        )
         client = client_from_row(crow) if crow is not None else None
     inp = RoutingInput(
-        lead=lead, insurance_type=types.get(lead.insurance_type), client=client,
-        loads=_with_records(repo.loads(conn, agency_id=lead.agency_id, today=today),
-                            deps.records.records(conn, lead.agency_id, now)),
-        rotation=repo.rotation(conn, agency_id=lead.agency_id), now=now,
+        lead=lead,
+        insurance_type=types.get(lead.insurance_type),
+        client=client,
+        loads=_with_records(
+            repo.loads(conn, agency_id=lead.agency_id, today=today),
+            deps.records.records(conn, lead.agency_id, now),
+        ),
+        rotation=repo.rotation(conn, agency_id=lead.agency_id),
+        now=now,
         agency_tz=agency.timezone,
     )
     return RoutingContext(
         roster=deps.rosters.snapshot(conn, lead.agency_id, version=agency.roster_version),
         input=inp,
-        active=policy or deps.policies.active(conn, lead.agency_id,
-                                              version=agency.policy_version),
-        today=today, agency_name=agency.name,
+        active=policy or deps.policies.active(conn, lead.agency_id, version=agency.policy_version),
+        today=today,
+        agency_name=agency.name,
     )

@@ -44,52 +44,128 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def roster_csvs(
-    *, producers: int, states: Sequence[str], states_per_producer: int, max_open: int | None,
-    max_daily: int | None, rng: random.Random,
+    *,
+    producers: int,
+    states: Sequence[str],
+    states_per_producer: int,
+    max_open: int | None,
+    max_daily: int | None,
+    rng: random.Random,
 ) -> dict[str, str]:
     """Producers working around the clock, each licensed (all lines) in some of ``states``."""
     people = []
     licenses = []
     for i in range(1, producers + 1):
-        people.append([
-            f"S{i:05d}", f"Producer {i}", f"producer{i}@synthetic.example", "",
-            "America/New_York", "Mon-Sun 00:00-24:00", "", "personal;commercial;life;health",
-            "" if max_open is None else max_open, "" if max_daily is None else max_daily,
-            f"Team {i % 8}", "", "producer", "yes",
-        ])
+        people.append(
+            [
+                f"S{i:05d}",
+                f"Producer {i}",
+                f"producer{i}@synthetic.example",
+                "",
+                "America/New_York",
+                "Mon-Sun 00:00-24:00",
+                "",
+                "personal;commercial;life;health",
+                "" if max_open is None else max_open,
+                "" if max_daily is None else max_daily,
+                f"Team {i % 8}",
+                "",
+                "producer",
+                "yes",
+            ]
+        )
         for state in rng.sample(list(states), min(states_per_producer, len(states))):
-            licenses.append([f"S{i:05d}", state, f"{state}-{i:06d}", ALL_LINES, "no",
-                             "2000-01-01", "2099-12-31", "active"])
+            licenses.append(
+                [
+                    f"S{i:05d}",
+                    state,
+                    f"{state}-{i:06d}",
+                    ALL_LINES,
+                    "no",
+                    "2000-01-01",
+                    "2099-12-31",
+                    "active",
+                ]
+            )
     return {
         "producers": _csv(
-            ["external_id", "name", "email", "phone", "timezone", "working_hours",
-             "out_of_office", "lines", "max_open", "max_daily", "team", "backup", "role",
-             "active"], people),
+            [
+                "external_id",
+                "name",
+                "email",
+                "phone",
+                "timezone",
+                "working_hours",
+                "out_of_office",
+                "lines",
+                "max_open",
+                "max_daily",
+                "team",
+                "backup",
+                "role",
+                "active",
+            ],
+            people,
+        ),
         "licenses": _csv(
-            ["producer", "state", "number", "lines", "resident", "effective_date",
-             "expiration_date", "status"], licenses),
+            [
+                "producer",
+                "state",
+                "number",
+                "lines",
+                "resident",
+                "effective_date",
+                "expiration_date",
+                "status",
+            ],
+            licenses,
+        ),
     }
 
 
 def load_synthetic_agency(
-    c: Container, *, producers: int, states: Sequence[str] = ("NY",),
-    states_per_producer: int = 1, max_open: int | None = None, max_daily: int | None = None,
-    policy: str | None = ROUND_ROBIN_POLICY, seed: int = 1, name: str = "Synthetic Agency",
+    c: Container,
+    *,
+    producers: int,
+    states: Sequence[str] = ("NY",),
+    states_per_producer: int = 1,
+    max_open: int | None = None,
+    max_daily: int | None = None,
+    policy: str | None = ROUND_ROBIN_POLICY,
+    seed: int = 1,
+    name: str = "Synthetic Agency",
 ) -> SyntheticAgency:
     """Create the agency, import its roster (licenses verified), and save ``policy``."""
     now = c.clock.now()
     new = create_agency(uow=c.uow(), name=name, now=now)
-    files = roster_csvs(producers=producers, states=states,
-                        states_per_producer=states_per_producer, max_open=max_open,
-                        max_daily=max_daily, rng=random.Random(seed))
+    files = roster_csvs(
+        producers=producers,
+        states=states,
+        states_per_producer=states_per_producer,
+        max_open=max_open,
+        max_daily=max_daily,
+        rng=random.Random(seed),
+    )
     for kind in ("producers", "licenses"):
-        report = import_csv(uow=c.uow(), agency_id=new.agency_id, kind=kind, data=files[kind],
-                            now=now, verified_by="synthetic registry")
+        report = import_csv(
+            uow=c.uow(),
+            agency_id=new.agency_id,
+            kind=kind,
+            data=files[kind],
+            now=now,
+            verified_by="synthetic registry",
+        )
         if not report.committed:
             raise RuntimeError(f"synthetic {kind} did not import: {report.errors[:3]}")
     if policy is not None:
         with c.uow() as uow:
-            save_policy(uow.conn, agency_id=new.agency_id, text=policy, fmt="yaml",
-                        actor="synthetic", now=now)
+            save_policy(
+                uow.conn,
+                agency_id=new.agency_id,
+                text=policy,
+                fmt="yaml",
+                actor="synthetic",
+                now=now,
+            )
             uow.commit()
     return SyntheticAgency(new.agency_id, new.api_key, producers)

@@ -34,21 +34,44 @@ def _digest(prev_hash: str, record: Mapping[str, Any]) -> str:
 
 
 def _content(
-    *, agency_id: int, seq: int, lead_id: int, kind: str, outcome: str, producer_id: int | None,
-    policy_version: int, explanation: Mapping[str, Any], actor: str | None, created_at: datetime,
+    *,
+    agency_id: int,
+    seq: int,
+    lead_id: int,
+    kind: str,
+    outcome: str,
+    producer_id: int | None,
+    policy_version: int,
+    explanation: Mapping[str, Any],
+    actor: str | None,
+    created_at: datetime,
 ) -> dict[str, Any]:
     return {
-        "agency_id": agency_id, "seq": seq, "lead_id": lead_id, "kind": kind,
-        "outcome": outcome, "producer_id": producer_id, "policy_version": policy_version,
-        "explanation": explanation, "actor": actor,
+        "agency_id": agency_id,
+        "seq": seq,
+        "lead_id": lead_id,
+        "kind": kind,
+        "outcome": outcome,
+        "producer_id": producer_id,
+        "policy_version": policy_version,
+        "explanation": explanation,
+        "actor": actor,
         "created_at": created_at.isoformat(timespec="microseconds"),
     }
 
 
 def append_decision(
-    conn: sa.Connection, *, agency_id: int, lead_id: int, kind: str, outcome: str,
-    producer_id: int | None, policy_version: int, explanation: Mapping[str, Any],
-    actor: str | None, now: datetime,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    lead_id: int,
+    kind: str,
+    outcome: str,
+    producer_id: int | None,
+    policy_version: int,
+    explanation: Mapping[str, Any],
+    actor: str | None,
+    now: datetime,
 ) -> int:
     """Append one decision to the agency's chain and return its id."""
     last = conn.execute(
@@ -62,17 +85,37 @@ def append_decision(
     # what the hash covers is exactly what the JSON column stores and gives back.
     stored = dict(explanation)
     content = _content(
-        agency_id=agency_id, seq=seq, lead_id=lead_id, kind=kind, outcome=outcome,
-        producer_id=producer_id, policy_version=policy_version, explanation=stored, actor=actor,
+        agency_id=agency_id,
+        seq=seq,
+        lead_id=lead_id,
+        kind=kind,
+        outcome=outcome,
+        producer_id=producer_id,
+        policy_version=policy_version,
+        explanation=stored,
+        actor=actor,
         created_at=now,
     )
-    return int(conn.execute(
-        decisions.insert().values(
-            agency_id=agency_id, seq=seq, lead_id=lead_id, kind=kind, outcome=outcome,
-            producer_id=producer_id, policy_version=policy_version, explanation=stored,
-            actor=actor, created_at=now, prev_hash=prev_hash, hash=_digest(prev_hash, content),
-        ).returning(decisions.c.id)
-    ).scalar_one())
+    return int(
+        conn.execute(
+            decisions.insert()
+            .values(
+                agency_id=agency_id,
+                seq=seq,
+                lead_id=lead_id,
+                kind=kind,
+                outcome=outcome,
+                producer_id=producer_id,
+                policy_version=policy_version,
+                explanation=stored,
+                actor=actor,
+                created_at=now,
+                prev_hash=prev_hash,
+                hash=_digest(prev_hash, content),
+            )
+            .returning(decisions.c.id)
+        ).scalar_one()
+    )
 
 
 def verify_chain(conn: sa.Connection, *, agency_id: int, batch: int = 1000) -> BrokenLink | None:
@@ -80,9 +123,10 @@ def verify_chain(conn: sa.Connection, *, agency_id: int, batch: int = 1000) -> B
     expected_prev, expected_seq, after = GENESIS, 1, 0
     while True:
         rows = conn.execute(
-            sa.select(decisions).where(decisions.c.agency_id == agency_id,
-                                       decisions.c.seq > after)
-            .order_by(decisions.c.seq).limit(batch)
+            sa.select(decisions)
+            .where(decisions.c.agency_id == agency_id, decisions.c.seq > after)
+            .order_by(decisions.c.seq)
+            .limit(batch)
         ).all()
         if not rows:
             return None
@@ -92,9 +136,16 @@ def verify_chain(conn: sa.Connection, *, agency_id: int, batch: int = 1000) -> B
             if r.prev_hash != expected_prev:
                 return BrokenLink(r.seq, r.id, "does not point at the previous record's hash")
             content = _content(
-                agency_id=r.agency_id, seq=r.seq, lead_id=r.lead_id, kind=r.kind,
-                outcome=r.outcome, producer_id=r.producer_id, policy_version=r.policy_version,
-                explanation=r.explanation, actor=r.actor, created_at=r.created_at,
+                agency_id=r.agency_id,
+                seq=r.seq,
+                lead_id=r.lead_id,
+                kind=r.kind,
+                outcome=r.outcome,
+                producer_id=r.producer_id,
+                policy_version=r.policy_version,
+                explanation=r.explanation,
+                actor=r.actor,
+                created_at=r.created_at,
             )
             if _digest(r.prev_hash, content) != r.hash:
                 return BrokenLink(r.seq, r.id, "content was changed after it was written")

@@ -18,7 +18,7 @@ def normalize_url(url: str) -> str:
     """Point bare ``postgresql://`` URLs at psycopg 3, the driver we ship."""
     for bare in ("postgresql://", "postgres://"):
         if url.startswith(bare):
-            return "postgresql+psycopg://" + url[len(bare):]
+            return "postgresql+psycopg://" + url[len(bare) :]
     return url
 
 

@@ -14,5 +14,6 @@ ROUTING_LOCK = 1
 def lock_agency(conn: sa.Connection, agency_id: int, *, lock_class: int = ROUTING_LOCK) -> None:
     """Hold the agency's routing lock until the transaction ends."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :a)"),
-                     {"c": lock_class, "a": agency_id})
+        conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:c, :a)"), {"c": lock_class, "a": agency_id}
+        )

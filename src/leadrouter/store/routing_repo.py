@@ -29,12 +29,26 @@ from leadrouter.store.tables import (
 def lead_from_row(row: Any) -> Lead:
     """A leads row as the domain's Lead."""
     return Lead(
-        id=row.id, agency_id=row.agency_id, status=LeadStatus(row.status),
-        created_at=row.created_at, insurance_type=row.insurance_type,
-        first_name=row.first_name, last_name=row.last_name, email=row.email, phone=row.phone,
-        zip=row.zip, state=row.state, county=row.county, city=row.city, timezone=row.timezone,
-        source=row.source_name, exclusive=row.exclusive, attributes=dict(row.attributes or {}),
-        client_id=row.client_id, owner_id=row.owner_id, intent_tier=row.intent_tier,
+        id=row.id,
+        agency_id=row.agency_id,
+        status=LeadStatus(row.status),
+        created_at=row.created_at,
+        insurance_type=row.insurance_type,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        phone=row.phone,
+        zip=row.zip,
+        state=row.state,
+        county=row.county,
+        city=row.city,
+        timezone=row.timezone,
+        source=row.source_name,
+        exclusive=row.exclusive,
+        attributes=dict(row.attributes or {}),
+        client_id=row.client_id,
+        owner_id=row.owner_id,
+        intent_tier=row.intent_tier,
         do_not_contact=row.do_not_contact,
     )
 
@@ -63,17 +77,32 @@ class AgencyForRouting:
 
 def agency_for_routing(conn: sa.Connection, agency_id: int) -> AgencyForRouting:
     """The agency's name, time zone, settings and current roster and policy versions."""
-    roster_v = (sa.select(roster_versions.c.version)
-                .where(roster_versions.c.agency_id == agency_id).scalar_subquery())
-    policy_v = (sa.select(sa.func.max(policies.c.version))
-                .where(policies.c.agency_id == agency_id).scalar_subquery())
+    roster_v = (
+        sa.select(roster_versions.c.version)
+        .where(roster_versions.c.agency_id == agency_id)
+        .scalar_subquery()
+    )
+    policy_v = (
+        sa.select(sa.func.max(policies.c.version))
+        .where(policies.c.agency_id == agency_id)
+        .scalar_subquery()
+    )
     row = conn.execute(
-        sa.select(agencies.c.name, agencies.c.timezone, agencies.c.settings,
-                  roster_v.label("roster_version"), policy_v.label("policy_version"))
-        .where(agencies.c.id == agency_id)
+        sa.select(
+            agencies.c.name,
+            agencies.c.timezone,
+            agencies.c.settings,
+            roster_v.label("roster_version"),
+            policy_v.label("policy_version"),
+        ).where(agencies.c.id == agency_id)
     ).one()
-    return AgencyForRouting(row.name, row.timezone, dict(row.settings or {}),
-                            int(row.roster_version or 0), int(row.policy_version or 0))
+    return AgencyForRouting(
+        row.name,
+        row.timezone,
+        dict(row.settings or {}),
+        int(row.roster_version or 0),
+        int(row.policy_version or 0),
+    )
 
 
 def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, ProducerLoad]:
@@ -81,8 +110,11 @@ def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, Prod
     day = producer_day_counts
     rows = conn.execute(
         sa.select(producers.c.id, producers.c.open_count, day.c.count)
-        .select_from(producers.outerjoin(
-            day, sa.and_(day.c.producer_id == producers.c.id, day.c.day == today)))
+        .select_from(
+            producers.outerjoin(
+                day, sa.and_(day.c.producer_id == producers.c.id, day.c.day == today)
+            )
+        )
         .where(producers.c.agency_id == agency_id)
     )
     return {
@@ -94,8 +126,9 @@ def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, Prod
 def rotation(conn: sa.Connection, *, agency_id: int) -> dict[str, dict[int, int]]:
     out: dict[str, dict[int, int]] = defaultdict(dict)
     for pool, producer_id, count in conn.execute(
-        sa.select(rotation_counters.c.pool, rotation_counters.c.producer_id,
-                  rotation_counters.c.count).where(rotation_counters.c.agency_id == agency_id)
+        sa.select(
+            rotation_counters.c.pool, rotation_counters.c.producer_id, rotation_counters.c.count
+        ).where(rotation_counters.c.agency_id == agency_id)
     ):
         out[pool][int(producer_id)] = int(count)
     return dict(out)
@@ -106,8 +139,11 @@ def bump_rotation(conn: sa.Connection, *, agency_id: int, pool: str, producer_id
         upsert_insert(conn)(rotation_counters)
         .values(agency_id=agency_id, pool=pool, producer_id=producer_id, count=1)
         .on_conflict_do_update(
-            index_elements=[rotation_counters.c.agency_id, rotation_counters.c.pool,
-                            rotation_counters.c.producer_id],
+            index_elements=[
+                rotation_counters.c.agency_id,
+                rotation_counters.c.pool,
+                rotation_counters.c.producer_id,
+            ],
             set_={"count": rotation_counters.c.count + 1},
         )
     )
@@ -122,12 +158,19 @@ def seed_rotation(
     would keep choosing the lowest id among the ones it had already counted.
     """
     for producer_id in producer_ids:
-        conn.execute(rotation_counters.insert().values(
-            agency_id=agency_id, pool=pool, producer_id=producer_id, count=count))
+        conn.execute(
+            rotation_counters.insert().values(
+                agency_id=agency_id, pool=pool, producer_id=producer_id, count=count
+            )
+        )
 
 
 def claim_capacity(
-    conn: sa.Connection, *, producer_id: int, today: date, agency_id: int,
+    conn: sa.Connection,
+    *,
+    producer_id: int,
+    today: date,
+    agency_id: int,
 ) -> bool:
     """Count one more open lead and one more lead today, only if both caps allow it.
 
@@ -135,10 +178,13 @@ def claim_capacity(
     abandoned on a refusal) takes the first back with it.
     """
     max_daily = conn.execute(
-        producers.update().where(
+        producers.update()
+        .where(
             producers.c.id == producer_id,
             sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
-        ).values(open_count=producers.c.open_count + 1).returning(producers.c.max_daily)
+        )
+        .values(open_count=producers.c.open_count + 1)
+        .returning(producers.c.max_daily)
     ).first()
     if max_daily is None:
         return False
@@ -146,7 +192,8 @@ def claim_capacity(
     if limit is not None and limit <= 0:
         return False
     insert = upsert_insert(conn)(producer_day_counts).values(
-        producer_id=producer_id, day=today, agency_id=agency_id, count=1)
+        producer_id=producer_id, day=today, agency_id=agency_id, count=1
+    )
     counted = conn.execute(
         insert.on_conflict_do_update(
             index_elements=[producer_day_counts.c.producer_id, producer_day_counts.c.day],
@@ -160,38 +207,51 @@ def claim_capacity(
 def release_capacity(conn: sa.Connection, *, producer_id: int) -> None:
     """One open lead fewer (never below zero)."""
     conn.execute(
-        producers.update().where(producers.c.id == producer_id, producers.c.open_count > 0)
+        producers.update()
+        .where(producers.c.id == producer_id, producers.c.open_count > 0)
         .values(open_count=producers.c.open_count - 1)
     )
 
 
 def open_assignment_row(conn: sa.Connection, *, lead_id: int) -> Any:
     return conn.execute(
-        sa.select(assignments).where(assignments.c.lead_id == lead_id,
-                                     assignments.c.ended_at.is_(None))
+        sa.select(assignments).where(
+            assignments.c.lead_id == lead_id, assignments.c.ended_at.is_(None)
+        )
     ).first()
 
 
 def enqueue(
-    conn: sa.Connection, *, agency_id: int, lead_id: int, reason: str, priority: int,
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    lead_id: int,
+    reason: str,
+    priority: int,
     now: datetime,
 ) -> None:
     """Put the lead in the agency's queue, or refresh the reason if it already waits."""
     updated = conn.execute(
-        queue_entries.update().where(queue_entries.c.lead_id == lead_id,
-                                     queue_entries.c.resolved_at.is_(None))
+        queue_entries.update()
+        .where(queue_entries.c.lead_id == lead_id, queue_entries.c.resolved_at.is_(None))
         .values(reason=reason, priority=priority)
     ).rowcount
     if not updated:
-        conn.execute(queue_entries.insert().values(
-            agency_id=agency_id, lead_id=lead_id, reason=reason, priority=priority,
-            queued_at=now))
+        conn.execute(
+            queue_entries.insert().values(
+                agency_id=agency_id,
+                lead_id=lead_id,
+                reason=reason,
+                priority=priority,
+                queued_at=now,
+            )
+        )
 
 
 def resolve_queue_entry(conn: sa.Connection, *, lead_id: int, now: datetime) -> None:
     conn.execute(
-        queue_entries.update().where(queue_entries.c.lead_id == lead_id,
-                                     queue_entries.c.resolved_at.is_(None))
+        queue_entries.update()
+        .where(queue_entries.c.lead_id == lead_id, queue_entries.c.resolved_at.is_(None))
         .values(resolved_at=now)
     )
 
@@ -199,10 +259,13 @@ def resolve_queue_entry(conn: sa.Connection, *, lead_id: int, now: datetime) -> 
 def waiting_leads(conn: sa.Connection, *, agency_id: int, limit: int) -> list[int]:
     """Queued leads in drain order: priority first, then arrival."""
     return [
-        r.lead_id for r in conn.execute(
-            sa.select(queue_entries.c.lead_id).where(
-                queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)
-            ).order_by(queue_entries.c.priority.desc(), queue_entries.c.queued_at,
-                       queue_entries.c.id).limit(limit)
+        r.lead_id
+        for r in conn.execute(
+            sa.select(queue_entries.c.lead_id)
+            .where(queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None))
+            .order_by(
+                queue_entries.c.priority.desc(), queue_entries.c.queued_at, queue_entries.c.id
+            )
+            .limit(limit)
         )
     ]

@@ -24,18 +24,21 @@ def producer_records(
     conn: sa.Connection, *, agency_id: int, since: datetime
 ) -> dict[int, ProducerRecord]:
     """Each producer's record over leads closed or first contacted since ``since``."""
-    closed_recently = sa.and_(leads.c.status.in_(("bound", "lost")),
-                              leads.c.status_changed_at >= since)
+    closed_recently = sa.and_(
+        leads.c.status.in_(("bound", "lost")), leads.c.status_changed_at >= since
+    )
     rows = conn.execute(
         sa.select(
             leads.c.owner_id,
-            sa.func.sum(sa.case((sa.and_(closed_recently, leads.c.status == "bound"), 1),
-                                else_=0)),
+            sa.func.sum(sa.case((sa.and_(closed_recently, leads.c.status == "bound"), 1), else_=0)),
             sa.func.sum(sa.case((closed_recently, 1), else_=0)),
             sa.func.avg(sa.case((leads.c.first_contact_at >= since, leads.c.response_seconds))),
         )
-        .where(leads.c.agency_id == agency_id, leads.c.owner_id.is_not(None),
-               sa.or_(leads.c.status_changed_at >= since, leads.c.first_contact_at >= since))
+        .where(
+            leads.c.agency_id == agency_id,
+            leads.c.owner_id.is_not(None),
+            sa.or_(leads.c.status_changed_at >= since, leads.c.first_contact_at >= since),
+        )
         .group_by(leads.c.owner_id)
     ).all()
     bound_total = sum(int(r[1] or 0) for r in rows)

@@ -265,8 +265,7 @@ assignments = sa.Table(
     _id(),
     _agency(),
     sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
-    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=False,
-              index=True),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=False, index=True),
     sa.Column("license_id", sa.Integer, sa.ForeignKey("licenses.id"), nullable=True),
     sa.Column("decision_id", sa.Integer, nullable=True),
     sa.Column("kind", sa.String(20), nullable=False),
@@ -281,8 +280,11 @@ assignments = sa.Table(
     sa.Column("done_steps", sa.JSON, nullable=False),
     # At most one open assignment per lead: the database itself refuses a second owner.
     sa.Index(
-        "uq_assignments_open_lead", "lead_id", unique=True,
-        sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL"),
+        "uq_assignments_open_lead",
+        "lead_id",
+        unique=True,
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
     ),
     sa.Index("ix_assignments_due", "next_due_at"),
 )
@@ -335,7 +337,9 @@ queue_entries = sa.Table(
     sa.Column("queued_at", UTCDateTime(), nullable=False),
     sa.Column("resolved_at", UTCDateTime(), nullable=True),
     sa.Index(
-        "uq_queue_entries_open_lead", "lead_id", unique=True,
+        "uq_queue_entries_open_lead",
+        "lead_id",
+        unique=True,
         sqlite_where=sa.text("resolved_at IS NULL"),
         postgresql_where=sa.text("resolved_at IS NULL"),
     ),

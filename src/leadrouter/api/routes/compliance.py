@@ -27,43 +27,71 @@ from leadrouter.services.roster.licenses import verifier_name
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
 
-MEDIA = {"text/csv": "csv", "application/csv": "csv", "text/plain": "csv",
-         "application/xml": "xml", "text/xml": "xml"}
+MEDIA = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "text/plain": "csv",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
 APPLIERS = (Role.COMPLIANCE, Role.MANAGER)
 
 
 @router.get("/coverage")
 def coverage(
-    c: ContainerDep, who: PrincipalDep,
-    minimum: Annotated[int, Query(ge=1, le=1000, description="Fewer producers than this is "
-                                                               "a gap.")] = 1,
+    c: ContainerDep,
+    who: PrincipalDep,
+    minimum: Annotated[
+        int, Query(ge=1, le=1000, description="Fewer producers than this is a gap.")
+    ] = 1,
     state: Annotated[str | None, Query(description="Only this state.")] = None,
 ) -> CoverageOut:
     """For each state and line of authority, the active licensed producers now and in 30, 60 and
     90 days, assuming nobody renews: where coverage ends if nobody acts."""
-    rows = coverage_report(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                           now=c.clock.now(), minimum=minimum)
+    rows = coverage_report(
+        uow=c.uow(readonly=True), agency_id=who.agency_id, now=c.clock.now(), minimum=minimum
+    )
     if state:
         rows = [r for r in rows if r.state == state.strip().upper()]
-    return CoverageOut(minimum=minimum, horizons=list(HORIZONS),
-                       rows=[CoverageRowOut.of(r) for r in rows],
-                       gaps=sum(1 for r in rows if r.gaps))
+    return CoverageOut(
+        minimum=minimum,
+        horizons=list(HORIZONS),
+        rows=[CoverageRowOut.of(r) for r in rows],
+        gaps=sum(1 for r in rows if r.gaps),
+    )
 
 
 @router.post(
-    "/reconciliations", status_code=201, response_model=ReconciliationOut,
+    "/reconciliations",
+    status_code=201,
+    response_model=ReconciliationOut,
     responses={422: {"description": "The file cannot be read (the attempt is still kept)."}},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "text/csv": {"schema": {"type": "string"}, "example":
-                     "NPN,License Number,State,License Class,Line of Authority,Residency,"
-                     "Active,Issue Date,Expiration Date\n1234567,LA-100101,NY,Insurance "
-                     "Producer,Property;Casualty,Resident,Yes,2020-01-15,2027-01-31\n"},
-        "application/xml": {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "NPN,License Number,State,License Class,Line of Authority,Residency,"
+                    "Active,Issue Date,Expiration Date\n1234567,LA-100101,NY,Insurance "
+                    "Producer,Property;Casualty,Resident,Yes,2020-01-15,2027-01-31\n",
+                },
+                "application/xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
 )
 async def reconcile(
-    request: Request, response: Response, c: ContainerDep, who: PrincipalDep,
-    apply: Annotated[bool, Query(description="Apply the differences (compliance or manager "
-                                             "key); otherwise a dry run.")] = False,
+    request: Request,
+    response: Response,
+    c: ContainerDep,
+    who: PrincipalDep,
+    apply: Annotated[
+        bool,
+        Query(
+            description="Apply the differences (compliance or manager key); otherwise a dry run."
+        ),
+    ] = False,
     file_name: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ReconciliationOut:
     """Compare a registry report (CSV or XML body; formats in docs/compliance.md) with the
@@ -72,20 +100,29 @@ async def reconcile(
         raise Forbidden("applying a reconciliation needs a key with role compliance or manager")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in MEDIA:
-        raise UnsupportedMediaType(f"send the report as text/csv or application/xml, not "
-                                   f"{media or 'nothing'}")
+        raise UnsupportedMediaType(
+            f"send the report as text/csv or application/xml, not {media or 'nothing'}"
+        )
     if int(request.headers.get("content-length") or 0) > MAX_BYTES:
         raise TooLarge(f"a report may have at most {MAX_BYTES // (1024 * 1024)} MB")
     data = await request.body()
     if len(data) > MAX_BYTES:
         raise TooLarge(f"a report may have at most {MAX_BYTES // (1024 * 1024)} MB")
-    actor = await run_in_threadpool(verifier_name, uow=c.uow(readonly=True),
-                                    agency_id=who.agency_id, key_id=who.key_id)
+    actor = await run_in_threadpool(
+        verifier_name, uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
+    )
     fmt = MEDIA[media]
     report = await run_in_threadpool(
-        reconciliation.reconcile, uow=c.uow(), agency_id=who.agency_id,
-        file_name=file_name or f"upload.{fmt}", data=data, apply=apply, actor=actor,
-        now=c.clock.now(), format=fmt, routing=c.routing,
+        reconciliation.reconcile,
+        uow=c.uow(),
+        agency_id=who.agency_id,
+        file_name=file_name or f"upload.{fmt}",
+        data=data,
+        apply=apply,
+        actor=actor,
+        now=c.clock.now(),
+        format=fmt,
+        routing=c.routing,
     )
     response.headers["Location"] = f"/v1/compliance/reconciliations/{report.id}"
     return ReconciliationOut.of(report)
@@ -93,34 +130,51 @@ async def reconcile(
 
 @router.get("/reconciliations")
 def history(
-    c: ContainerDep, who: PrincipalDep, limit: Limit = 100, cursor: Cursor = None,
+    c: ContainerDep,
+    who: PrincipalDep,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> PageOut[ReconciliationSummaryOut]:
     """Every reconciliation of the agency, oldest first: what a regulator asks to see."""
     found = reconciliation.list_reconciliations(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit)
+        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
+    )
     return PageOut[ReconciliationSummaryOut](
         items=[ReconciliationSummaryOut.of(r) for r in found.items],
-        next_cursor=cursor_of(found.next_cursor))
+        next_cursor=cursor_of(found.next_cursor),
+    )
 
 
 @router.get("/reconciliations/{reconciliation_id}")
 def one(reconciliation_id: int, c: ContainerDep, who: PrincipalDep) -> ReconciliationOut:
     """One reconciliation with every difference and whether it was applied."""
-    return ReconciliationOut.of(reconciliation.get_reconciliation(
-        uow=c.uow(readonly=True), agency_id=who.agency_id,
-        reconciliation_id=reconciliation_id))
+    return ReconciliationOut.of(
+        reconciliation.get_reconciliation(
+            uow=c.uow(readonly=True), agency_id=who.agency_id, reconciliation_id=reconciliation_id
+        )
+    )
 
 
 @router.get("/alerts")
 def alerts(
-    c: ContainerDep, who: PrincipalDep, producer_id: int | None = None, limit: Limit = 100,
+    c: ContainerDep,
+    who: PrincipalDep,
+    producer_id: int | None = None,
+    limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PageOut[LicenseAlertOut]:
     """License alerts recorded by the expiration sweep, newest first (days_before 0: lapsed)."""
-    rows = list_license_alerts(uow=c.uow(readonly=True), agency_id=who.agency_id,
-                               producer_id=producer_id, before=after(cursor), limit=limit + 1)
+    rows = list_license_alerts(
+        uow=c.uow(readonly=True),
+        agency_id=who.agency_id,
+        producer_id=producer_id,
+        before=after(cursor),
+        limit=limit + 1,
+    )
     more = len(rows) > limit
-    items = [LicenseAlertOut(**{k: r[k] for k in LicenseAlertOut.model_fields})
-             for r in rows[:limit]]
-    return PageOut[LicenseAlertOut](items=items,
-                                    next_cursor=cursor_of(items[-1].id if more else None))
+    items = [
+        LicenseAlertOut(**{k: r[k] for k in LicenseAlertOut.model_fields}) for r in rows[:limit]
+    ]
+    return PageOut[LicenseAlertOut](
+        items=items, next_cursor=cursor_of(items[-1].id if more else None)
+    )

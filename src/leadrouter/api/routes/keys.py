@@ -30,8 +30,11 @@ class KeyCreated(BaseModel):
 def create_key(body: KeyCreate, container: ContainerDep, principal: Manager) -> KeyCreated:
     """Issue another key for this agency."""
     key_id, key = agencies.issue_key(
-        uow=container.uow(), agency_id=principal.agency_id, name=body.name,
-        now=container.clock.now(), role=body.role,
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        name=body.name,
+        now=container.clock.now(),
+        role=body.role,
     )
     return KeyCreated(id=key_id, key=key)
 
@@ -39,5 +42,6 @@ def create_key(body: KeyCreate, container: ContainerDep, principal: Manager) -> 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_key(key_id: int, container: ContainerDep, principal: Manager) -> None:
     """Revoke a key of this agency."""
-    agencies.revoke_key(uow=container.uow(), agency_id=principal.agency_id, key_id=key_id,
-                        now=container.clock.now())
+    agencies.revoke_key(
+        uow=container.uow(), agency_id=principal.agency_id, key_id=key_id, now=container.clock.now()
+    )

@@ -21,18 +21,27 @@ _DOC_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "The policy document, as JSON or YAML (Content-Type application/yaml).",
-        "content": {"application/json": {"schema": {"type": "object"}},
-                    "application/yaml": {"schema": {"type": "string"}}},
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": {"type": "string"}},
+        },
     }
 }
-_PROBLEM: dict[int | str, dict[str, Any]] = {422: {"content": {"application/problem+json": {}},
-                  "description": "Each invalid path of the document and why."}}
+_PROBLEM: dict[int | str, dict[str, Any]] = {
+    422: {
+        "content": {"application/problem+json": {}},
+        "description": "Each invalid path of the document and why.",
+    }
+}
 
 
 async def _document_text(request: Request) -> tuple[str, str]:
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    fmt = "yaml" if content_type in {"application/yaml", "application/x-yaml", "text/yaml"} \
+    fmt = (
+        "yaml"
+        if content_type in {"application/yaml", "application/x-yaml", "text/yaml"}
         else "json"
+    )
     raw = await request.body()
     try:
         return raw.decode("utf-8"), fmt
@@ -48,15 +57,20 @@ def get_policy(container: ContainerDep, principal: PrincipalDep) -> dict[str, An
 
 
 @router.put("/policy", openapi_extra=_DOC_BODY, responses=_PROBLEM)
-async def put_policy(request: Request, container: ContainerDep,
-                     principal: Manager) -> dict[str, Any]:
+async def put_policy(
+    request: Request, container: ContainerDep, principal: Manager
+) -> dict[str, Any]:
     """Store a new version of the document; the next decision uses it."""
     text, fmt = await _document_text(request)
     from starlette.concurrency import run_in_threadpool
 
     doc = await run_in_threadpool(
-        policy.put_policy, container=container, agency_id=principal.agency_id, text=text,
-        fmt=fmt, actor=f"key {principal.key_id}",
+        policy.put_policy,
+        container=container,
+        agency_id=principal.agency_id,
+        text=text,
+        fmt=fmt,
+        actor=f"key {principal.key_id}",
     )
     return doc.model_dump(mode="json")
 
@@ -68,22 +82,25 @@ def policy_versions(container: ContainerDep, principal: PrincipalDep) -> list[di
 
 
 @router.post("/policy/lint", openapi_extra=_DOC_BODY, responses=_PROBLEM)
-async def lint_policy(request: Request, container: ContainerDep,
-                      principal: PrincipalDep) -> dict[str, Any]:
+async def lint_policy(
+    request: Request, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """Lint a document against the roster: unreachable steps, overlapping territories,
     uncovered states and lines, pools whose caps sum to zero."""
     text, fmt = await _document_text(request)
     from starlette.concurrency import run_in_threadpool
 
     findings = await run_in_threadpool(
-        policy.lint, container=container, agency_id=principal.agency_id, text=text, fmt=fmt)
+        policy.lint, container=container, agency_id=principal.agency_id, text=text, fmt=fmt
+    )
     return {"findings": [dataclasses.asdict(f) for f in findings]}
 
 
 class DryRunIn(BaseModel):
     lead: dict[str, Any] = Field(description="A lead body, as POST /v1/leads takes it.")
     policy: dict[str, Any] | None = Field(
-        default=None, description="A document to try; the one in force when absent.")
+        default=None, description="A document to try; the one in force when absent."
+    )
 
 
 @router.post("/policy/dry-run", responses=_PROBLEM)
@@ -92,7 +109,10 @@ def dry_run(body: DryRunIn, container: ContainerDep, principal: PrincipalDep) ->
     import json
 
     decision = policy.dry_run(
-        container=container, agency_id=principal.agency_id, lead_payload=body.lead,
-        text=json.dumps(body.policy) if body.policy is not None else None, fmt="json",
+        container=container,
+        agency_id=principal.agency_id,
+        lead_payload=body.lead,
+        text=json.dumps(body.policy) if body.policy is not None else None,
+        fmt="json",
     )
     return decision_document(decision)

@@ -9,8 +9,15 @@ def routers() -> list[APIRouter]:
     from leadrouter.api.routes import agency_settings, keys, leads, policy, roster, routing
 
     return [
-        keys.router, leads.router, agency_settings.router, *roster.routers(), routing.router,
-        policy.router, *_notify_routers(), *_compliance_routers(), *_time_engine_routers(),
+        keys.router,
+        leads.router,
+        agency_settings.router,
+        *roster.routers(),
+        routing.router,
+        policy.router,
+        *_notify_routers(),
+        *_compliance_routers(),
+        *_time_engine_routers(),
     ]
 
 

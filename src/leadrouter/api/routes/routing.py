@@ -33,7 +33,8 @@ class DecisionOut(BaseModel):
     created_at: Any
     explanation: dict[str, Any] = Field(
         description="Every candidate, the step that excluded it and why, the scores, the "
-                    "winner, the strategy and its tie-break.")
+        "winner, the strategy and its tie-break."
+    )
     hash: str
     prev_hash: str
 
@@ -50,38 +51,56 @@ class AssignOut(BaseModel):
 
 
 @router.get("/leads/{lead_id}/decision", response_model=DecisionOut, responses=_PROBLEM)
-def latest_decision(lead_id: LeadId, container: ContainerDep,
-                    principal: PrincipalDep) -> dict[str, Any]:
+def latest_decision(
+    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """Why the lead went where it went (the latest decision about it)."""
-    found = decisions.lead_decisions(uow=container.uow(readonly=True),
-                                     agency_id=principal.agency_id, lead_id=lead_id)
+    found = decisions.lead_decisions(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     if not found:
         raise NotFound(f"lead {lead_id} has no decision yet")
     return found[-1]
 
 
 @router.get("/leads/{lead_id}/decisions", response_model=list[DecisionOut], responses=_PROBLEM)
-def all_decisions(lead_id: LeadId, container: ContainerDep,
-                  principal: PrincipalDep) -> list[dict[str, Any]]:
+def all_decisions(
+    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+) -> list[dict[str, Any]]:
     """Every decision about the lead, oldest first."""
-    return decisions.lead_decisions(uow=container.uow(readonly=True),
-                                    agency_id=principal.agency_id, lead_id=lead_id)
+    return decisions.lead_decisions(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
 
 
 @router.post(
-    "/leads/{lead_id}/assignment", response_model=AssignOut,
-    responses={**_PROBLEM, 409: {"content": {"application/problem+json": {}},
-                                 "description": "The license gate refused the producer."}},
+    "/leads/{lead_id}/assignment",
+    response_model=AssignOut,
+    responses={
+        **_PROBLEM,
+        409: {
+            "content": {"application/problem+json": {}},
+            "description": "The license gate refused the producer.",
+        },
+    },
 )
-def assign(lead_id: LeadId, body: AssignIn, container: ContainerDep,
-           principal: Assigner) -> AssignOut:
+def assign(
+    lead_id: LeadId, body: AssignIn, container: ContainerDep, principal: Assigner
+) -> AssignOut:
     """Give the lead to a named producer; the license gate still decides (409 with the reason)."""
     result = routing.assign_lead_manually(
-        container=container, agency_id=principal.agency_id, lead_id=lead_id,
-        producer_id=body.producer_id, actor=f"key {principal.key_id}",
+        container=container,
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        producer_id=body.producer_id,
+        actor=f"key {principal.key_id}",
     )
-    return AssignOut(lead_id=result.lead_id, outcome=result.outcome,
-                     producer_id=result.producer_id, decision_id=result.decision_id)
+    return AssignOut(
+        lead_id=result.lead_id,
+        outcome=result.outcome,
+        producer_id=result.producer_id,
+        decision_id=result.decision_id,
+    )
 
 
 @router.get("/queue")
@@ -93,7 +112,11 @@ def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, 
 @router.get("/audit/verify")
 def verify_audit(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
     """Walk the agency's hash-chained decision log; the first broken link, if any."""
-    count, broken = decisions.verify(uow=container.uow(readonly=True),
-                                     agency_id=principal.agency_id)
-    return {"records": count, "intact": broken is None,
-            "first_broken": None if broken is None else broken.__dict__}
+    count, broken = decisions.verify(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id
+    )
+    return {
+        "records": count,
+        "intact": broken is None,
+        "first_broken": None if broken is None else broken.__dict__,
+    }

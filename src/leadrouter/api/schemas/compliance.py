@@ -29,20 +29,31 @@ class CoverageRowOut(BaseModel):
     line: str = Field(description="Line of authority, e.g. personal_lines.")
     label: str
     counts: list[HorizonOut]
-    gaps: list[int] = Field(description="Horizons (days ahead) with fewer producers than "
-                                        "`minimum`: where coverage ends unless someone renews.")
-    expiring: list[ExpiringOut] = Field(description="Producers who count now but not at the "
-                                                    "last horizon, and when they drop out.")
+    gaps: list[int] = Field(
+        description="Horizons (days ahead) with fewer producers than "
+        "`minimum`: where coverage ends unless someone renews."
+    )
+    expiring: list[ExpiringOut] = Field(
+        description="Producers who count now but not at the last horizon, and when they drop out."
+    )
 
     @classmethod
     def of(cls, row: CoverageRow) -> CoverageRowOut:
         return cls(
-            state=row.state, line=row.line, label=row.label,
+            state=row.state,
+            line=row.line,
+            label=row.label,
             counts=[HorizonOut(days=c.days, on=c.on, producers=c.producers) for c in row.counts],
             gaps=list(row.gaps),
-            expiring=[ExpiringOut(producer_id=e.producer_id, producer_name=e.producer_name,
-                                  license_id=e.license_id, expiration_date=e.expiration_date)
-                      for e in row.expiring],
+            expiring=[
+                ExpiringOut(
+                    producer_id=e.producer_id,
+                    producer_name=e.producer_name,
+                    license_id=e.license_id,
+                    expiration_date=e.expiration_date,
+                )
+                for e in row.expiring
+            ],
         )
 
 
@@ -54,8 +65,10 @@ class CoverageOut(BaseModel):
 
 
 class DifferenceOut(BaseModel):
-    kind: str = Field(description="add, update, verify, deactivate (apply fixes these); "
-                                  "unknown_npn, shared_npn, unreadable, ignored, refused.")
+    kind: str = Field(
+        description="add, update, verify, deactivate (apply fixes these); "
+        "unknown_npn, shared_npn, unreadable, ignored, refused."
+    )
     message: str
     fixable: bool
     applied: bool
@@ -82,10 +95,17 @@ class ReconciliationSummaryOut(BaseModel):
 
     @classmethod
     def of(cls, r: ReconciliationReport) -> ReconciliationSummaryOut:
-        return cls(id=r.id, created_at=r.created_at, file_name=r.file_name,
-                   file_digest=r.file_digest, format=r.format, applied=r.applied,
-                   applied_by=r.applied_by, differences=r.count(),
-                   applied_differences=r.count(applied=True))
+        return cls(
+            id=r.id,
+            created_at=r.created_at,
+            file_name=r.file_name,
+            file_digest=r.file_digest,
+            format=r.format,
+            applied=r.applied,
+            applied_by=r.applied_by,
+            differences=r.count(),
+            applied_differences=r.count(applied=True),
+        )
 
 
 class ReconciliationOut(ReconciliationSummaryOut):
@@ -96,8 +116,11 @@ class ReconciliationOut(ReconciliationSummaryOut):
     def of(cls, r: ReconciliationReport) -> ReconciliationOut:
         summary = ReconciliationSummaryOut.of(r).model_dump()
         items: list[dict[str, Any]] = list(r.differences)
-        return cls(**summary, items=[DifferenceOut(**d) for d in items],
-                   assigned_leads=list(r.assigned_leads))
+        return cls(
+            **summary,
+            items=[DifferenceOut(**d) for d in items],
+            assigned_leads=list(r.assigned_leads),
+        )
 
 
 class LicenseAlertOut(BaseModel):

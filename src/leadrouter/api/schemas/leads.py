@@ -76,6 +76,12 @@ class LeadOut(BaseModel):
     last_touch_at: AwareDatetime
     created_at: AwareDatetime
     status_changed_at: AwareDatetime
+    first_assigned_at: AwareDatetime | None = None
+    first_contact_at: AwareDatetime | None = None
+    response_seconds: int | None = Field(
+        default=None, description="From arrival to the first contact made (the speed timer)."
+    )
+    premium: str | None = Field(default=None, description='Bound premium, e.g. "1250.00".')
     status_history: list[StatusChangeOut] | None = Field(
         default=None, description="Only on GET /v1/leads/{id}."
     )

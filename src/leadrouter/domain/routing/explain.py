@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, normalize_state
 from leadrouter.domain.insurance import InsuranceType

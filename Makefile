@@ -22,7 +22,7 @@ system-deps:
 run: install
 	$(BIN)/leadrouter serve
 
-test: install system-deps
+test: install system-deps lint
 	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install system-deps

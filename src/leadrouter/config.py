@@ -21,7 +21,6 @@ class Settings(BaseSettings):
         default=None,
         description="Fixes the demo agency's API key; otherwise one is generated and printed.",
     )
-    default_timezone: str = "America/New_York"
 
     # Notifications (the outbox dispatcher and its channels).
     smtp_host: str = "localhost"

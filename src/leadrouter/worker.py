@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
+from leadrouter.intake import idempotency
 from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
@@ -99,11 +100,15 @@ class Worker:
             stop.wait(interval)
 
     def _sweep_licenses(self, now: datetime, stats: TickStats) -> None:
-        """Expiration alerts and lapse flags; idempotent, so every few minutes is enough."""
+        """Expiration alerts and lapse flags, and forgetting expired idempotency keys;
+        both idempotent, so every few minutes is enough."""
         last = self.state.last_sweep
         if last is not None and now - last < SWEEP_EVERY:
             return
         stats.license_alerts = sweep_all_agencies(new_uow=self.container.uow, now=now)
+        with self.container.uow() as uow:
+            idempotency.purge(uow.conn, now=now)
+            uow.commit()
         self.state.last_sweep = now
 
     def _drain_queues(self, now: datetime, stats: TickStats) -> None:

@@ -76,6 +76,7 @@ def test_out_of_office_that_runs_backwards_is_refused() -> None:
         ("personal_lines", {"personal_lines"}),
         ("Accident & Health", {"accident_health"}),
         ("Accident and Health", {"accident_health"}),
+        ("Accident & Health or Sickness", {"accident_health"}),
         ("A&H", {"accident_health"}),
         ("Health", {"accident_health"}),
         ("P&C", {"property", "casualty"}),

@@ -37,6 +37,9 @@ _AUTHORITY_ALIASES: dict[str, tuple[LineOfAuthority, ...]] = {
     "accident health": (LineOfAuthority.ACCIDENT_HEALTH,),
     "accident and health": (LineOfAuthority.ACCIDENT_HEALTH,),
     "accident and sickness": (LineOfAuthority.ACCIDENT_HEALTH,),
+    # NIPR's and many states' spelling.
+    "accident and health or sickness": (LineOfAuthority.ACCIDENT_HEALTH,),
+    "accident health or sickness": (LineOfAuthority.ACCIDENT_HEALTH,),
     "a h": (LineOfAuthority.ACCIDENT_HEALTH,),
     "health": (LineOfAuthority.ACCIDENT_HEALTH,),
     "variable": (LineOfAuthority.VARIABLE,),

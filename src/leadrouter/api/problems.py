@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadrouter.errors import FieldError, LeadRouterError
@@ -79,6 +80,19 @@ def install(app: FastAPI) -> None:
             detail,
             slug="validation-failed",
             errors=errors,
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A value the database cannot hold (a number past its column's range) that slipped
+        # past the schema: the caller's input, so a 422 rather than a 500.
+        return problem(
+            422,
+            "Validation failed",
+            "a value is out of the range the store holds",
+            slug="validation-failed",
             instance=request.url.path,
         )
 

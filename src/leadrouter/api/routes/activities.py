@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId
 from leadrouter.services import activities
 
 router = APIRouter(tags=["activities"])
-LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LeadId = RowId
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
@@ -28,7 +29,7 @@ class ActivityIn(BaseModel):
 
 class ActivityOut(BaseModel):
     id: int
-    lead_id: int
+    lead_id: RowId
     producer_id: int
     kind: str
     at: AwareDatetime
@@ -37,7 +38,7 @@ class ActivityOut(BaseModel):
 
 
 class ActivitiesOut(BaseModel):
-    lead_id: int
+    lead_id: RowId
     owner_id: int | None
     first_assigned_at: AwareDatetime | None
     first_contact_at: AwareDatetime | None

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId, RowIdQuery
 from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
 from leadrouter.api.routes.roster.imports import MAX_BYTES, TooLarge, UnsupportedMediaType
 from leadrouter.api.schemas.compliance import (
@@ -146,7 +147,7 @@ def history(
 
 
 @router.get("/reconciliations/{reconciliation_id}")
-def one(reconciliation_id: int, c: ContainerDep, who: PrincipalDep) -> ReconciliationOut:
+def one(reconciliation_id: RowId, c: ContainerDep, who: PrincipalDep) -> ReconciliationOut:
     """One reconciliation with every difference and whether it was applied."""
     return ReconciliationOut.of(
         reconciliation.get_reconciliation(
@@ -159,7 +160,7 @@ def one(reconciliation_id: int, c: ContainerDep, who: PrincipalDep) -> Reconcili
 def alerts(
     c: ContainerDep,
     who: PrincipalDep,
-    producer_id: int | None = None,
+    producer_id: RowIdQuery = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PageOut[LicenseAlertOut]:

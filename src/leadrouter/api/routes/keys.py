@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.ids import RowId
 from leadrouter.domain.model import Role
 from leadrouter.services import agencies
 from leadrouter.services.agencies import Principal
@@ -40,7 +41,7 @@ def create_key(body: KeyCreate, container: ContainerDep, principal: Manager) -> 
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_key(key_id: int, container: ContainerDep, principal: Manager) -> None:
+def revoke_key(key_id: RowId, container: ContainerDep, principal: Manager) -> None:
     """Revoke a key of this agency."""
     agencies.revoke_key(
         uow=container.uow(), agency_id=principal.agency_id, key_id=key_id, now=container.clock.now()

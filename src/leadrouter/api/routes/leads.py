@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId
 from leadrouter.api.schemas.leads import (
     EventCreate,
     EventOut,
@@ -25,7 +26,7 @@ from leadrouter.services import leads, outcomes
 from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["leads"])
-LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LeadId = RowId
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 _CREATE_DOC: dict[str, Any] = {
@@ -60,7 +61,8 @@ async def create_lead(
         str | None, Header(alias=HEADER, description="A retry with it returns the first answer.")
     ] = None,
 ) -> Response:
-    """Take in a lead: validate, normalize, dedupe, match a client, store."""
+    """Take in a lead: validate, normalize, dedupe, match a client, store, and route it
+    at once (assigned to a licensed producer, or queued with the reason)."""
     payload = json_object(await request.body())
     result = await run_in_threadpool(
         leads.receive_lead,

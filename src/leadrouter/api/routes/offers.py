@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId
 from leadrouter.services import acceptance
 
 router = APIRouter(tags=["offers"])
-LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LeadId = RowId
 _PROBLEM: dict[int | str, dict[str, Any]] = {
     404: {"content": {"application/problem+json": {}}, "description": "No such lead here."},
     409: {
@@ -32,7 +33,7 @@ class DeclineIn(AnswerIn):
 
 
 class AnswerOut(BaseModel):
-    lead_id: int
+    lead_id: RowId
     producer_id: int
     state: str = Field(description="active (accepted) or declined")
     next_outcome: str | None = Field(description="After a decline: assigned, queued or nurture.")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.ids import RowId
 from leadrouter.api.schemas.notifications import (
     OutboxChannel,
     OutboxItem,
@@ -21,7 +22,7 @@ from leadrouter.services.agencies import Principal
 router = APIRouter(tags=["outbox"])
 Reader = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR, Role.COMPLIANCE))]
 Operator = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR))]
-MessageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MessageId = RowId
 
 
 @router.get("/outbox", response_model=OutboxPage)

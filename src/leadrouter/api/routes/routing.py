@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.api.ids import RowId, RowIdField
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services import decisions, routing
 from leadrouter.services.agencies import Principal
 
 router = APIRouter(tags=["routing"])
-LeadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LeadId = RowId
 Assigner = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR))]
 _PROBLEM: dict[int | str, dict[str, Any]] = {
     404: {"content": {"application/problem+json": {}}, "description": "No such lead here."},
@@ -24,7 +25,7 @@ _PROBLEM: dict[int | str, dict[str, Any]] = {
 class DecisionOut(BaseModel):
     id: int
     seq: int = Field(description="Position in the agency's hash chain.")
-    lead_id: int
+    lead_id: RowId
     kind: str = Field(description="route, drain, reassign, manual, ...")
     outcome: str = Field(description="assigned, queued or nurture")
     producer_id: int | None
@@ -40,11 +41,11 @@ class DecisionOut(BaseModel):
 
 
 class AssignIn(BaseModel):
-    producer_id: int = Field(ge=1)
+    producer_id: RowIdField
 
 
 class AssignOut(BaseModel):
-    lead_id: int
+    lead_id: RowId
     outcome: str
     producer_id: int | None
     decision_id: int | None

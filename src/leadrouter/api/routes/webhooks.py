@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Response, status
 
 from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.ids import RowId
 from leadrouter.api.schemas.notifications import (
     WebhookEndpointCreate,
     WebhookEndpointOut,
@@ -21,7 +22,7 @@ from leadrouter.services.agencies import Principal
 router = APIRouter(tags=["webhooks"])
 hooks_router = APIRouter(tags=["inbound hooks"])
 Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
-EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+EndpointId = RowId
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId, RowIdQuery
 from leadrouter.api.routes.roster.common import Cursor, Limit, Manager, after, cursor_of
 from leadrouter.api.schemas.roster.clients import (
     ClientCreate,
@@ -38,7 +39,7 @@ def create_client(
 def list_clients(
     c: ContainerDep,
     who: PrincipalDep,
-    owner_producer_id: int | None = None,
+    owner_producer_id: RowIdQuery = None,
     phone: Phone | None = None,
     email: Email | None = None,
     limit: Limit = 100,
@@ -60,7 +61,7 @@ def list_clients(
 
 
 @router.get("/clients/{client_id}")
-def get_client(client_id: int, c: ContainerDep, who: PrincipalDep) -> ClientOut:
+def get_client(client_id: RowId, c: ContainerDep, who: PrincipalDep) -> ClientOut:
     """One client."""
     return ClientOut.of(
         service.get_client(uow=c.uow(readonly=True), agency_id=who.agency_id, client_id=client_id)
@@ -68,7 +69,7 @@ def get_client(client_id: int, c: ContainerDep, who: PrincipalDep) -> ClientOut:
 
 
 @router.patch("/clients/{client_id}")
-def update_client(client_id: int, body: ClientPatch, c: ContainerDep, who: Manager) -> ClientOut:
+def update_client(client_id: RowId, body: ClientPatch, c: ContainerDep, who: Manager) -> ClientOut:
     """Change some fields of a client (e.g. a new owner)."""
     return ClientOut.of(
         service.update_client(
@@ -78,7 +79,7 @@ def update_client(client_id: int, body: ClientPatch, c: ContainerDep, who: Manag
 
 
 @router.delete("/clients/{client_id}", status_code=204)
-def delete_client(client_id: int, c: ContainerDep, who: Manager) -> None:
+def delete_client(client_id: RowId, c: ContainerDep, who: Manager) -> None:
     """Remove a client; 409 while leads refer to it."""
     service.delete_client(uow=c.uow(), agency_id=who.agency_id, client_id=client_id)
 
@@ -109,7 +110,7 @@ def list_sources(
 
 
 @sources_router.get("/lead-sources/{source_id}")
-def get_source(source_id: int, c: ContainerDep, who: PrincipalDep) -> SourceOut:
+def get_source(source_id: RowId, c: ContainerDep, who: PrincipalDep) -> SourceOut:
     """One lead source."""
     return SourceOut.of(
         sources.get_source(uow=c.uow(readonly=True), agency_id=who.agency_id, source_id=source_id)
@@ -117,7 +118,7 @@ def get_source(source_id: int, c: ContainerDep, who: PrincipalDep) -> SourceOut:
 
 
 @sources_router.patch("/lead-sources/{source_id}")
-def update_source(source_id: int, body: SourcePatch, c: ContainerDep, who: Manager) -> SourceOut:
+def update_source(source_id: RowId, body: SourcePatch, c: ContainerDep, who: Manager) -> SourceOut:
     """Change a lead source (cost, required fields, active)."""
     return SourceOut.of(
         sources.update_source(
@@ -127,6 +128,6 @@ def update_source(source_id: int, body: SourcePatch, c: ContainerDep, who: Manag
 
 
 @sources_router.delete("/lead-sources/{source_id}", status_code=204)
-def delete_source(source_id: int, c: ContainerDep, who: Manager) -> None:
+def delete_source(source_id: RowId, c: ContainerDep, who: Manager) -> None:
     """Remove a lead source; 409 once leads came from it (set active=false instead)."""
     sources.delete_source(uow=c.uow(), agency_id=who.agency_id, source_id=source_id)

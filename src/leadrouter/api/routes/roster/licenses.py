@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId, RowIdQuery
 from leadrouter.api.routes.roster.common import (
     Compliance,
     Cursor,
@@ -52,7 +53,7 @@ def create_license(
 def list_licenses(
     c: ContainerDep,
     who: PrincipalDep,
-    producer_id: int | None = None,
+    producer_id: RowIdQuery = None,
     state: str | None = None,
     status: LicenseStatus | None = None,
     verified: bool | None = None,
@@ -76,7 +77,7 @@ def list_licenses(
 
 
 @router.get("/licenses/{license_id}")
-def get_license(license_id: int, c: ContainerDep, who: PrincipalDep) -> LicenseOut:
+def get_license(license_id: RowId, c: ContainerDep, who: PrincipalDep) -> LicenseOut:
     """One license."""
     return LicenseOut.of(
         service.get_license(
@@ -87,7 +88,7 @@ def get_license(license_id: int, c: ContainerDep, who: PrincipalDep) -> LicenseO
 
 @router.patch("/licenses/{license_id}")
 def update_license(
-    license_id: int, body: LicensePatch, c: ContainerDep, who: LicenseEditor
+    license_id: RowId, body: LicensePatch, c: ContainerDep, who: LicenseEditor
 ) -> LicenseOut:
     """Change a license; unless the key has the compliance role, a change that could grant
     more (anything but a status leaving 'active') makes it pending again."""
@@ -104,7 +105,7 @@ def update_license(
 
 
 @router.post("/licenses/{license_id}/verify")
-def verify_license(license_id: int, c: ContainerDep, who: Compliance) -> LicenseOut:
+def verify_license(license_id: RowId, c: ContainerDep, who: Compliance) -> LicenseOut:
     """Record that this compliance key checked the license (who and when); it counts from now."""
     verifier = _verifier(c, who)
     assert verifier is not None
@@ -120,6 +121,6 @@ def verify_license(license_id: int, c: ContainerDep, who: Compliance) -> License
 
 
 @router.delete("/licenses/{license_id}", status_code=204)
-def delete_license(license_id: int, c: ContainerDep, who: LicenseEditor) -> None:
+def delete_license(license_id: RowId, c: ContainerDep, who: LicenseEditor) -> None:
     """Remove a license typed in by mistake; 409 once decisions relied on it."""
     service.delete_license(uow=c.uow(), agency_id=who.agency_id, license_id=license_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId
 from leadrouter.api.routes.roster.common import Cursor, Limit, Manager, after, cursor_of
 from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.api.schemas.roster.producers import (
@@ -56,7 +57,7 @@ def list_producers(
 
 
 @router.get("/producers/{producer_id}")
-def get_producer(producer_id: int, c: ContainerDep, who: PrincipalDep) -> ProducerOut:
+def get_producer(producer_id: RowId, c: ContainerDep, who: PrincipalDep) -> ProducerOut:
     """One producer."""
     return ProducerOut.of(
         service.get_producer(
@@ -67,7 +68,7 @@ def get_producer(producer_id: int, c: ContainerDep, who: PrincipalDep) -> Produc
 
 @router.patch("/producers/{producer_id}")
 def update_producer(
-    producer_id: int, body: ProducerPatch, c: ContainerDep, who: Manager
+    producer_id: RowId, body: ProducerPatch, c: ContainerDep, who: Manager
 ) -> ProducerOut:
     """Change some fields of a producer (e.g. active=false, out_of_office, caps)."""
     return ProducerOut.of(
@@ -78,6 +79,6 @@ def update_producer(
 
 
 @router.delete("/producers/{producer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_producer(producer_id: int, c: ContainerDep, who: Manager) -> None:
+def delete_producer(producer_id: RowId, c: ContainerDep, who: Manager) -> None:
     """Remove a producer and their licenses; 409 while leads or other rows refer to them."""
     service.delete_producer(uow=c.uow(), agency_id=who.agency_id, producer_id=producer_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId
 from leadrouter.api.routes.roster.common import Cursor, Limit, Manager, after, cursor_of
 from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.api.schemas.roster.territories import (
@@ -43,7 +44,7 @@ def list_territories(
 
 
 @router.get("/territories/{territory_id}")
-def get_territory(territory_id: int, c: ContainerDep, who: PrincipalDep) -> TerritoryOut:
+def get_territory(territory_id: RowId, c: ContainerDep, who: PrincipalDep) -> TerritoryOut:
     """One territory."""
     return TerritoryOut.of(
         service.get_territory(
@@ -54,7 +55,7 @@ def get_territory(territory_id: int, c: ContainerDep, who: PrincipalDep) -> Terr
 
 @router.patch("/territories/{territory_id}")
 def update_territory(
-    territory_id: int, body: TerritoryPatch, c: ContainerDep, who: Manager
+    territory_id: RowId, body: TerritoryPatch, c: ContainerDep, who: Manager
 ) -> TerritoryOut:
     """Change some fields of a territory."""
     return TerritoryOut.of(
@@ -65,6 +66,6 @@ def update_territory(
 
 
 @router.delete("/territories/{territory_id}", status_code=204)
-def delete_territory(territory_id: int, c: ContainerDep, who: Manager) -> None:
+def delete_territory(territory_id: RowId, c: ContainerDep, who: Manager) -> None:
     """Remove a territory."""
     service.delete_territory(uow=c.uow(), agency_id=who.agency_id, territory_id=territory_id)

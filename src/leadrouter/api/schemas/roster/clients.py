@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from leadrouter.api.ids import RowIdField
 from leadrouter.api.schemas.roster.common import Body, Email, ExternalId, Name, Phone
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.intake.settings import RequirableField
@@ -18,8 +19,8 @@ class ClientFields(Body):
     external_id: ExternalId | None = Field(default=None, description="Its id in your AMS.")
     phone: Phone | None = None
     email: Email | None = None
-    owner_producer_id: int | None = None
-    csr_producer_id: int | None = None
+    owner_producer_id: RowIdField | None = None
+    csr_producer_id: RowIdField | None = None
 
 
 class ClientCreate(ClientFields):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, field_validator
 
+from leadrouter.api.ids import RowIdField
 from leadrouter.api.schemas.roster.common import Body, State
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import LicenseStatus
@@ -47,7 +48,7 @@ class LicenseCreate(LicenseFields):
     """A producer's state license. It is pending, and grants nothing, until a key with the
     compliance role verifies it (a license created by such a key is verified at once)."""
 
-    producer_id: int
+    producer_id: RowIdField
     state: State
     number: Number
     lines: Authority
@@ -61,7 +62,7 @@ class LicenseCreate(LicenseFields):
 class LicensePatch(LicenseFields):
     """Some fields of a license; a change that could grant more makes it pending again."""
 
-    producer_id: int | None = None
+    producer_id: RowIdField | None = None
     state: State | None = None
     number: Number | None = None
     lines: Authority | None = None

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from leadrouter.api.ids import RowIdField
 from leadrouter.api.schemas.roster.common import Body, Email, ExternalId, Name, Phone, TimeZone
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import BusinessLine, Period, Shift
@@ -53,7 +54,7 @@ class ProducerFields(Body):
     max_open: int | None = Field(default=None, ge=0, description="Most open leads at once.")
     max_daily: int | None = Field(default=None, ge=0, description="Most new leads a day.")
     team: str | None = Field(default=None, min_length=1, max_length=100, description="Team or pod.")
-    backup_producer_id: int | None = None
+    backup_producer_id: RowIdField | None = None
     role: ProducerRole = "producer"
     active: bool = True
     weight: int = Field(default=1, ge=0, le=1000, description="For weighted rotation.")

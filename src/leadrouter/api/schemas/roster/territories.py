@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
+from leadrouter.api.ids import RowIdField
 from leadrouter.api.schemas.roster.common import Body, Name, State
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import BusinessLine, Territory
@@ -29,7 +30,7 @@ class TerritoryFields(Body):
         max_length=100,
         description="The team that takes its leads (or give producer_id).",
     )
-    producer_id: int | None = Field(default=None, description="Or one producer takes them.")
+    producer_id: RowIdField | None = Field(default=None, description="Or one producer takes them.")
     business_lines: list[BusinessLine] = Field(
         default=[], description="Line focus; empty: every line."
     )

@@ -1,0 +1,80 @@
+"""Schemathesis drives every operation of the OpenAPI document: no input yields a 500.
+
+The real ``leadrouter serve`` runs on a loopback port with the demo agency in a fresh SQLite
+file; schemathesis generates requests from the served OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.test_serve import _free_port
+
+KEY = "lr_fuzzing_key"
+
+
+@pytest.fixture
+def base_url(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'fuzz.db'}",
+        "LEADROUTER_PORT": str(port),
+        "LEADROUTER_DEMO_API_KEY": KEY,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadrouter", "serve", "--no-worker"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("leadrouter serve did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_no_operation_answers_any_generated_request_with_a_server_error(base_url: str) -> None:
+    cli = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
+    assert cli is not None, "schemathesis is a test dependency (make test installs it)"
+    result = subprocess.run(
+        [
+            cli,
+            "run",
+            f"{base_url}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {KEY}",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "15",
+            "--seed",
+            "7",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "71/71" in result.stdout or "Tested:" in result.stdout

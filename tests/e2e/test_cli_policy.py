@@ -102,3 +102,19 @@ def test_apply_makes_a_new_version_and_audit_verify_walks_the_chain(
     verified = runner.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0
     assert "intact: 3 decisions" in verified.output
+
+
+def test_dry_run_at_a_given_time_respects_working_hours(runner: CliRunner, tmp_path: Path) -> None:
+    policy = _write(tmp_path, "p.yaml", runner.invoke(app, ["policy", "show"]).output)
+    lead = json.dumps({**LEAD, "email": "at@example.com"})
+    sunday_night = runner.invoke(
+        app, ["policy", "dry-run", policy, "--lead", lead, "--at", "2026-11-22T23:00-05:00"]
+    )
+    tuesday_morning = runner.invoke(
+        app, ["policy", "dry-run", policy, "--lead", lead, "--at", "2026-11-24T10:30-05:00"]
+    )
+    assert sunday_night.exit_code == 0 and "queued" in sunday_night.output
+    assert "outside working hours" in sunday_night.output
+    assert tuesday_morning.exit_code == 0 and "assigned" in tuesday_morning.output
+    naive = runner.invoke(app, ["policy", "dry-run", policy, "--lead", lead, "--at", "10:30"])
+    assert naive.exit_code == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -60,8 +61,14 @@ def dry_run(
     file: Path,
     lead: str = typer.Option(..., "--lead", help="The lead as JSON (as POST /v1/leads takes)."),
     agency: int | None = _AGENCY,
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="When to route it, ISO 8601 with an offset (default: now), "
+        "e.g. 2026-11-24T10:30-05:00 to see a weekday morning.",
+    ),
 ) -> None:
-    """Show where a lead would go under a document now; writes nothing."""
+    """Show where a lead would go under a document (now, or --at); writes nothing."""
     c = container()
     agency_id = resolve_agency(c, agency)
     text, fmt = _read(file)
@@ -70,13 +77,30 @@ def dry_run(
     except json.JSONDecodeError as exc:
         err_console.print(f"[red]--lead is not JSON: {exc}[/red]")
         raise typer.Exit(2) from None
+    when = _instant(at) if at else None
     try:
         decision = policy.dry_run(
-            container=c, agency_id=agency_id, lead_payload=payload, text=text, fmt=fmt
+            container=c,
+            agency_id=agency_id,
+            lead_payload=payload,
+            text=text,
+            fmt=fmt,
+            now=when,
         )
     except ValidationFailed as exc:
         raise _refused(exc) from None
     console.print(render(decision), markup=False, highlight=False)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        err_console.print(f"[red]--at {text!r} is not an ISO 8601 time with an offset[/red]")
+        raise typer.Exit(2)
+    return at
 
 
 @app.command("show")

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
 from leadrouter.domain.model import Role
@@ -101,6 +101,9 @@ class DryRunIn(BaseModel):
     policy: dict[str, Any] | None = Field(
         default=None, description="A document to try; the one in force when absent."
     )
+    at: AwareDatetime | None = Field(
+        default=None, description="When to route it (default: now), e.g. a weekday morning."
+    )
 
 
 @router.post("/policy/dry-run", responses=_PROBLEM)
@@ -114,5 +117,6 @@ def dry_run(body: DryRunIn, container: ContainerDep, principal: PrincipalDep) ->
         lead_payload=body.lead,
         text=json.dumps(body.policy) if body.policy is not None else None,
         fmt="json",
+        now=body.at,
     )
     return decision_document(decision)

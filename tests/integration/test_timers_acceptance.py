@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
+from leadrouter.worker import Worker
 from tests.support.agency import make_agency
 from tests.support.time_engine import (
     advance,
@@ -152,3 +153,9 @@ def test_when_everyone_refused_the_offer_the_lead_waits_in_the_queue(
     queued = events_of(c, "lead.queued", "inapp")
     assert queued and "no other producer holds an active NY license" in queued[0].payload["message"]
     assert lead_of(c, lead).status == "queued"
+
+    # Draining the queue later does not offer it again to the producer who let it expire.
+    clock.advance(timedelta(minutes=5))
+    Worker(c, channels={}).tick()
+    assert lead_of(c, lead).status == "queued"
+    assert len(rows_of(c, lead)) == 1

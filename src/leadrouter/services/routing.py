@@ -280,7 +280,10 @@ def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datet
 def drain_queue(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
 ) -> list[RouteResult]:
-    """Route waiting leads, highest priority and oldest first; those still stuck stay queued."""
+    """Route waiting leads, highest priority and oldest first; those still stuck stay queued.
+
+    A producer who declined a lead, or let its offer expire, is not offered it again.
+    """
     lock_agency(conn, agency_id)
     return [
         route_lead_in_tx(
@@ -291,6 +294,7 @@ def drain_queue(
             now=now,
             kind="drain",
             only_if_assigned=True,
+            exclude=timer_state.refused_by(conn, lead_id=lead_id),
         )
         for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
     ]
@@ -302,7 +306,8 @@ def queue_could_drain(
     """Whether any waiting lead would now be assigned (a read-only look before draining)."""
     for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit):
         ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
-        if route(ctx.roster, ctx.input, ctx.policy).outcome == "assigned":
+        refused = timer_state.refused_by(conn, lead_id=lead_id)
+        if route(ctx.roster, ctx.input, ctx.policy, exclude=refused).outcome == "assigned":
             return True
     return False
 

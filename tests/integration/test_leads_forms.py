@@ -112,3 +112,33 @@ def test_undecodable_form_bytes_never_make_a_500(client: TestClient, container: 
         )
         assert response.status_code in {202, 422}, (raw, response.text)
     assert _rows(container) == []
+
+
+def test_with_a_thank_you_page_the_browser_is_sent_there_after_posting(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    thanks = "https://agency.example/thank-you"
+    settings = client.get("/v1/agency/settings", headers=agency.headers).json()
+    saved = client.put(
+        "/v1/agency/settings",
+        headers=agency.headers,
+        json={**settings, "form_thank_you_url": thanks},
+    )
+    assert saved.status_code == 200, saved.text
+    for data in (FORM, {**FORM, "website": "http://spam.example"}):
+        response = client.post(f"/forms/{agency.form_key}/leads", data=data, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, thanks)
+    assert len(_rows(container)) == 1  # the honeypot post stored nothing
+
+
+def test_a_thank_you_page_must_be_a_web_address(client: TestClient, container: Container) -> None:
+    agency = make_agency(container)
+    settings = client.get("/v1/agency/settings", headers=agency.headers).json()
+    bad = client.put(
+        "/v1/agency/settings",
+        headers=agency.headers,
+        json={**settings, "form_thank_you_url": "javascript:alert(1)"},
+    )
+    assert bad.status_code == 422
+    assert "form_thank_you_url" in {e["field"] for e in bad.json()["errors"]}

@@ -73,6 +73,13 @@ class IntakeSettings(BaseModel):
         description="Fields a lead must have unless its source says otherwise.",
     )
     insurance_types: dict[TypeCode, TypeOverride] = Field(default_factory=dict)
+    form_thank_you_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        pattern=r"^https?://[^\s]+$",
+        description="Where a browser posting the public web form is sent afterwards (303); "
+        "without it the form answers 202 JSON.",
+    )
 
     @field_validator("required_fields")
     @classmethod

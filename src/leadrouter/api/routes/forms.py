@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, status
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -19,6 +20,7 @@ from leadrouter.api.schemas.leads import FormReceived
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.services import leads
 from leadrouter.services.agencies import agency_by_form_key
+from leadrouter.services.agency_settings import get_intake_settings
 from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["web forms"])
@@ -31,22 +33,40 @@ _FIELDS = frozenset(FIELD_NAMES) - {"attributes"}
     "/forms/{form_key}/leads",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=FormReceived,
-    responses={404: {"description": "No such form."}, 422: {"description": "Bad fields."}},
+    responses={
+        303: {"description": "Sent on to the agency's form_thank_you_url, when it has one."},
+        404: {"description": "No such form."},
+        422: {"description": "Bad fields."},
+    },
     openapi_extra={
         "requestBody": {
             "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}
         }
     },
 )
-async def submit_form(form_key: str, request: Request, container: ContainerDep) -> FormReceived:
-    """A lead from the agency's own web page (form-encoded); other fields become attributes."""
+async def submit_form(
+    form_key: str, request: Request, container: ContainerDep
+) -> FormReceived | RedirectResponse:
+    """A lead from the agency's own web page (form-encoded); other fields become attributes.
+
+    When the agency set ``form_thank_you_url`` a browser is sent there (303 See Other) after
+    a post, so a plain HTML form needs no script; otherwise the answer is 202 JSON.
+    """
     agency_id = await run_in_threadpool(
         agency_by_form_key, uow=container.uow(readonly=True), form_key=form_key
+    )
+    settings = await run_in_threadpool(
+        get_intake_settings, uow=container.uow(readonly=True), agency_id=agency_id
+    )
+    received: FormReceived | RedirectResponse = (
+        RedirectResponse(settings.form_thank_you_url, status_code=status.HTTP_303_SEE_OTHER)
+        if settings.form_thank_you_url
+        else FormReceived()
     )
     async with request.form() as form:
         values = {k: v for k, v in form.multi_items() if not isinstance(v, UploadFile)}
     if values.get(HONEYPOT, "").strip():
-        return FormReceived()
+        return received
     values.pop(HONEYPOT, None)
     await run_in_threadpool(
         leads.receive_lead,
@@ -57,7 +77,7 @@ async def submit_form(form_key: str, request: Request, container: ContainerDep) 
         now=container.clock.now(),
         after_store=after_intake(container.routing),
     )
-    return FormReceived()
+    return received
 
 
 def form_payload(values: dict[str, str]) -> dict[str, Any]:

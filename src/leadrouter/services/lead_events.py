@@ -1,7 +1,7 @@
 """What the outside world hears when a lead is created, assigned, queued or reassigned.
 
 Every message goes into the transactional outbox inside the caller's transaction, so it is
-sent if and only if the decision commits. ``assigned``/``reassigned`` read what they need; the
+sent if and only if the decision commits. ``reassigned`` reads what it needs; the
 routing hot path (the ``on_*`` forms) passes what it already holds.
 """
 
@@ -99,6 +99,39 @@ def on_created(conn: sa.Connection, *, lead: LeadView, now: datetime) -> None:
     )
 
 
+def _tell_producer(
+    conn: sa.Connection,
+    *,
+    lead: LeadView,
+    producer: Person,
+    event: str,
+    template: str,
+    context: dict[str, Any],
+    webhook: dict[str, Any],
+    now: datetime,
+) -> None:
+    """An in-app alert and an email to the producer, and the webhook for the integrations."""
+    enqueue_alert(
+        conn,
+        agency_id=lead.agency_id,
+        kind=event,
+        message=render_text(template, context),
+        now=now,
+        producer_id=producer.id,
+        lead_id=lead.id,
+    )
+    enqueue_email(
+        conn,
+        agency_id=lead.agency_id,
+        event=event,
+        to=producer.email,
+        template=template,
+        context=context,
+        now=now,
+    )
+    enqueue_webhook_event(conn, agency_id=lead.agency_id, event=event, data=webhook, now=now)
+
+
 def on_assigned(
     conn: sa.Connection,
     *,
@@ -112,29 +145,14 @@ def on_assigned(
     """Tell the producer (in-app and email) and the integrations (webhook)."""
     ctx = _context(lead, agency_name, producer)
     ctx["accept_by"] = accept_by.isoformat(timespec="minutes") if accept_by else None
-    enqueue_alert(
+    _tell_producer(
         conn,
-        agency_id=lead.agency_id,
-        kind="lead.assigned",
-        message=render_text("new_lead", ctx),
-        now=now,
-        producer_id=producer.id,
-        lead_id=lead.id,
-    )
-    enqueue_email(
-        conn,
-        agency_id=lead.agency_id,
+        lead=lead,
+        producer=producer,
         event="lead.assigned",
-        to=producer.email,
         template="new_lead",
         context=ctx,
-        now=now,
-    )
-    enqueue_webhook_event(
-        conn,
-        agency_id=lead.agency_id,
-        event="lead.assigned",
-        data=_webhook_data(lead, producer_id=producer.id, how=kind),
+        webhook=_webhook_data(lead, producer_id=producer.id, how=kind),
         now=now,
     )
 
@@ -193,29 +211,14 @@ def on_reassigned(
         "from_producer": old.name,
         "to_producer": new.name if new is not None else "the queue",
     }
-    enqueue_alert(
+    _tell_producer(
         conn,
-        agency_id=lead.agency_id,
-        kind="lead.reassigned",
-        message=render_text("reassigned", ctx),
-        now=now,
-        producer_id=old.id,
-        lead_id=lead.id,
-    )
-    enqueue_email(
-        conn,
-        agency_id=lead.agency_id,
+        lead=lead,
+        producer=old,
         event="lead.reassigned",
-        to=old.email,
         template="reassigned",
         context=ctx,
-        now=now,
-    )
-    enqueue_webhook_event(
-        conn,
-        agency_id=lead.agency_id,
-        event="lead.reassigned",
-        data=_webhook_data(
+        webhook=_webhook_data(
             lead,
             from_producer_id=old.id,
             to_producer_id=new.id if new is not None else None,
@@ -244,28 +247,6 @@ def _person(conn: sa.Connection, producer_id: int) -> Person:
 def _agency_name(conn: sa.Connection, agency_id: int) -> str:
     return str(
         conn.execute(sa.select(agencies.c.name).where(agencies.c.id == agency_id)).scalar_one()
-    )
-
-
-def assigned(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    lead_id: int,
-    producer_id: int,
-    kind: str,
-    now: datetime,
-    accept_by: datetime | None = None,
-) -> None:
-    """``on_assigned`` for a caller holding ids."""
-    on_assigned(
-        conn,
-        lead=_lead_view(conn, lead_id),
-        agency_name=_agency_name(conn, agency_id),
-        producer=_person(conn, producer_id),
-        kind=kind,
-        now=now,
-        accept_by=accept_by,
     )
 
 

@@ -45,11 +45,6 @@ class RouteResult:
     reason: str | None
 
 
-def explanation_of(decision: Decision) -> dict[str, Any]:
-    """The decision as the JSON document stored in the audit log and served by the API."""
-    return decision_document(decision)
-
-
 def route_lead_in_tx(
     conn: sa.Connection,
     deps: RoutingDeps,
@@ -60,7 +55,6 @@ def route_lead_in_tx(
     kind: str = "route",
     actor: str | None = None,
     exclude: frozenset[int] = frozenset(),
-    notify: bool = True,
     only_if_assigned: bool = False,
     prefer: int | None = None,
     row: Any = None,
@@ -78,16 +72,9 @@ def route_lead_in_tx(
         decision = _prefer(ctx, decision, prefer, exclude)
     if only_if_assigned and decision.outcome != "assigned":
         if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
-            repo.enqueue(
-                conn,
-                agency_id=agency_id,
-                lead_id=lead_id,
-                reason=decision.reason or "no eligible producer",
-                priority=QUEUE_PRIORITY.get(ctx.input.lead.intent_tier or "", 0),
-                now=now,
-            )
+            _wait(conn, ctx, decision.reason, now)
         return RouteResult(lead_id, "unchanged", None, None, decision.reason)
-    return _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=notify)
+    return _apply(conn, ctx, decision, kind=kind, actor=actor, now=now)
 
 
 def _prefer(
@@ -114,16 +101,29 @@ def _prefer(
     )
 
 
+def _wait(conn: sa.Connection, ctx: RoutingContext, reason: str | None, now: datetime) -> str:
+    """Put the lead in (or keep it in) the queue with its reason; the reason given."""
+    lead = ctx.input.lead
+    reason = reason or "no eligible producer"
+    repo.enqueue(
+        conn,
+        agency_id=lead.agency_id,
+        lead_id=lead.id,
+        reason=reason,
+        priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0),
+        now=now,
+    )
+    return reason
+
+
 def _apply(
     conn: sa.Connection,
-    deps: RoutingDeps,
     ctx: RoutingContext,
     decision: Decision,
     *,
     kind: str,
     actor: str | None,
     now: datetime,
-    notify: bool,
 ) -> RouteResult:
     lead = ctx.input.lead
     agency_id = lead.agency_id
@@ -144,7 +144,7 @@ def _apply(
         outcome=decision.outcome,
         producer_id=decision.producer_id,
         policy_version=decision.policy_version,
-        explanation=explanation_of(decision),
+        explanation=decision_document(decision),
         actor=actor,
         now=now,
     )
@@ -193,17 +193,16 @@ def _apply(
                 reason=f"{kind}: decision {decision_id}",
                 now=now,
             )
-        if notify:
-            winner = ctx.roster.by_id[decision.producer_id]
-            lead_events.on_assigned(
-                conn,
-                lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
-                agency_name=ctx.agency_name,
-                producer=Person(winner.id, winner.name, winner.email),
-                kind=kind,
-                now=now,
-                accept_by=opening["accept_by"],
-            )
+        winner = ctx.roster.by_id[decision.producer_id]
+        lead_events.on_assigned(
+            conn,
+            lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
+            agency_name=ctx.agency_name,
+            producer=Person(winner.id, winner.name, winner.email),
+            kind=kind,
+            now=now,
+            accept_by=opening["accept_by"],
+        )
     elif decision.outcome == "nurture":
         change_status_in(
             conn,
@@ -214,16 +213,8 @@ def _apply(
             now=now,
         )
     else:
-        reason = decision.reason or "no eligible producer"
         already_waiting = lead.status == LeadStatus.QUEUED
-        repo.enqueue(
-            conn,
-            agency_id=agency_id,
-            lead_id=lead.id,
-            reason=reason,
-            priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0),
-            now=now,
-        )
+        reason = _wait(conn, ctx, decision.reason, now)
         if not already_waiting:
             change_status_in(
                 conn,
@@ -233,14 +224,13 @@ def _apply(
                 reason=reason,
                 now=now,
             )
-            if notify:
-                lead_events.on_queued(
-                    conn,
-                    lead=LeadView.of(lead, status=LeadStatus.QUEUED),
-                    agency_name=ctx.agency_name,
-                    reason=reason,
-                    now=now,
-                )
+            lead_events.on_queued(
+                conn,
+                lead=LeadView.of(lead, status=LeadStatus.QUEUED),
+                agency_name=ctx.agency_name,
+                reason=reason,
+                now=now,
+            )
     return RouteResult(
         lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason
     )
@@ -342,14 +332,13 @@ def assign_manually(
         reason=None,
         steps=(
             f"manual assignment by {actor}",
-            f"license gate: eligible ({'license ' + str(verdict.license_id)})",
+            f"license gate: eligible (license {verdict.license_id})",
         ),
         candidates=(),
         policy_version=ctx.policy.version,
         tie_break=None,
     )
-    kind = "manual"
-    result = _apply(conn, deps, ctx, decision, kind=kind, actor=actor, now=now, notify=True)
+    result = _apply(conn, ctx, decision, kind="manual", actor=actor, now=now)
     if previous is not None and previous != producer_id:
         lead_events.reassigned(
             conn,

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from leadrouter.roster.csv_plan import PLANNERS, Context, Plan, ProducerRefs, rows_of
 from leadrouter.roster.csv_table import RowError, count_rows, read_table
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec, Spec
-from leadrouter.services.roster.common import agency_timezone, conflicts_as
+from leadrouter.services.roster.common import conflicts_as
 from leadrouter.services.roster.licenses import narrows_only, verification
 from leadrouter.store import roster_repo as repo
+from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.tables import clients, lead_sources, licenses, producers, territories
 from leadrouter.store.uow import UnitOfWork
 

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from leadrouter.domain.compliance import LINE_LABELS, gate_on, local_date
+from leadrouter.domain.compliance import LINE_LABELS, gate_on
 from leadrouter.domain.insurance import InsuranceType
 from leadrouter.domain.model import License, Producer
+from leadrouter.store.agency_repo import agency_today
 from leadrouter.store.roster_repo import load_roster
-from leadrouter.store.tables import agencies
 from leadrouter.store.uow import UnitOfWork
 
 HORIZONS = (0, 30, 60, 90)
@@ -66,8 +66,7 @@ def coverage(
     minimum: int = 1,
 ) -> list[CoverageRow]:
     """Per state and line of authority held by anyone, licensed producers at each horizon."""
-    tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
-    today = local_date(now, tz) or now.date()
+    today = agency_today(conn, agency_id, now)
     roster = load_roster(conn, agency_id)
     held: dict[int, list[License]] = {}
     for lic in roster.licenses:

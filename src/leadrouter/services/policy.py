@@ -22,6 +22,7 @@ from leadrouter.services.policy_store import (
     save_policy,
 )
 from leadrouter.services.routing_context import context_for
+from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -58,7 +59,7 @@ def lint(*, container: Container, agency_id: int, text: str, fmt: Any = None) ->
     document = parse_policy(text, fmt)
     with container.uow(readonly=True) as uow:
         roster = container.routing.rosters.snapshot(uow.conn, agency_id)
-        tz = _agency_tz(uow, agency_id)
+        tz = agency_timezone(uow.conn, agency_id)
     return lint_document(document, roster, now=container.clock.now(), tz=tz)
 
 
@@ -110,15 +111,3 @@ def dry_run(
             uow.conn, container.routing, lead=domain_lead, now=now, policy=active
         )
     return route(routing_ctx.roster, routing_ctx.input, routing_ctx.policy)
-
-
-def _agency_tz(uow: UnitOfWork, agency_id: int) -> str:
-    import sqlalchemy as sa
-
-    from leadrouter.store.tables import agencies
-
-    return str(
-        uow.conn.execute(
-            sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)
-        ).scalar_one()
-    )

@@ -30,6 +30,7 @@ from leadrouter.services.roster.common import Page, page
 from leadrouter.services.roster.licenses import verification
 from leadrouter.services.routing import drain_queue
 from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.roster_repo import (
     Row,
@@ -38,7 +39,7 @@ from leadrouter.store.roster_repo import (
     license_values,
     load_roster,
 )
-from leadrouter.store.tables import agencies, licenses, reconciliations
+from leadrouter.store.tables import licenses, reconciliations
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -170,7 +171,7 @@ def _apply(
 ) -> list[Difference]:
     """Write every fixable difference; one that the roster's rules refuse is marked unfixable."""
     verifier = f"registry reconciliation #{rec_id}"
-    tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
+    tz = agency_timezone(conn, agency_id)
     today = local_date(now, tz) or now.date()
     groups: dict[int, list[int]] = {}
     out = list(diffs)

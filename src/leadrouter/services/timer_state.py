@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
 from leadrouter.domain.timers import TimerState, next_due_at
 from leadrouter.services.routing_context import RoutingDeps
-from leadrouter.store.tables import agencies, assignments, leads
+from leadrouter.store.agency_repo import agency_timezone
+from leadrouter.store.tables import assignments, leads
 
 OFFERED, ACTIVE, ENDED = "offered", "active", "ended"
 DECLINED, EXPIRED = "declined", "expired"  # the state of an offer that ended without an owner
@@ -87,12 +88,6 @@ def lead_row(conn: sa.Connection, *, agency_id: int, lead_id: int) -> Any:
     return conn.execute(
         sa.select(leads).where(leads.c.id == lead_id, leads.c.agency_id == agency_id)
     ).first()
-
-
-def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
-    return str(
-        conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar_one()
-    )
 
 
 def reschedule(

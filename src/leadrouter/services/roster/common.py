@@ -68,14 +68,6 @@ def check_producer_refs(
     ]
 
 
-def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
-    """The agency's home time zone (the default of its producers)."""
-    tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar()
-    if tz is None:
-        raise NotFound(f"agency {agency_id} does not exist")
-    return str(tz)
-
-
 def fetch(conn: sa.Connection, table: sa.Table, agency_id: int, row_id: int, noun: str) -> Row:
     """The agency's row with this id, or NotFound (also when another agency owns it)."""
     row = (

@@ -13,7 +13,6 @@ from leadrouter.errors import Conflict, FieldError
 from leadrouter.roster.specs import ProducerSpec
 from leadrouter.services.roster.common import (
     Page,
-    agency_timezone,
     check,
     check_producer_refs,
     conflicts_as,
@@ -23,6 +22,7 @@ from leadrouter.services.roster.common import (
     merged,
     page,
 )
+from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.roster_records import ProducerRecord, producer_record
 from leadrouter.store.roster_repo import bump_roster_version, producer_spec, producer_values
 from leadrouter.store.tables import clients, licenses, producers, territories

@@ -6,9 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from leadrouter.cli import app
+from leadrouter.store.tables import licenses
 
 PRODUCERS = (
     "external_id,name,email,team,backup\n"
@@ -74,16 +76,24 @@ def test_skip_bad_rows_imports_the_rest_and_says_so_in_the_exit_status(
 
 
 def test_licenses_can_be_recorded_as_verified_by_a_registry(
-    runner: CliRunner, tmp_path: Path
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
 ) -> None:
     runner.invoke(app, ["import", "producers", _file(tmp_path, "p.csv", PRODUCERS)])
-    licenses = _file(
+    path = _file(
         tmp_path,
         "l.csv",
         "producer,state,number,lines,resident,effective_date\nP001,NY,1,P&C,yes,2020-01-01\n",
     )
-    result = runner.invoke(app, ["import", "licenses", "--verified-by", "NIPR", licenses])
+    result = runner.invoke(app, ["import", "licenses", "--verified-by", "NIPR", path])
     assert result.exit_code == 0, result.output
+    assert "licenses: 1 created" in result.output
+    engine = sa.create_engine(env["LEADROUTER_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(licenses.c.number, licenses.c.verified_by)).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [("1", "NIPR")]
 
 
 def test_an_ambiguous_agency_must_be_named(runner: CliRunner, tmp_path: Path) -> None:

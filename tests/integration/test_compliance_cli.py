@@ -1,5 +1,6 @@
 """``leadrouter licenses reconcile|history|coverage|sweep`` against the test databases."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,14 @@ from leadrouter.bootstrap import Container
 from leadrouter.cli import app
 from leadrouter.services.reconciliation import list_reconciliations
 from tests.support.agency import make_agency
-from tests.support.compliance import REPORT, report_csv, report_xml, roster
+from tests.support.compliance import (
+    REPORT,
+    add_license,
+    add_producer,
+    report_csv,
+    report_xml,
+    roster,
+)
 
 
 @pytest.fixture
@@ -75,4 +83,17 @@ def test_coverage_prints_the_forecast_and_exits_3_on_a_gap(
     result = runner.invoke(app, ["licenses", "coverage", "--minimum", "5"])
     assert result.exit_code == 3, result.output
     assert "Personal lines" in result.output
-    assert runner.invoke(app, ["licenses", "sweep"]).exit_code == 0
+
+
+def test_sweep_reports_a_lapse_once_and_then_finds_nothing_due(
+    runner: CliRunner, container: Container
+) -> None:
+    agency = make_agency(container)
+    ana = add_producer(container, agency.id, "Ana Diaz")
+    lapsed = add_license(container, agency.id, ana, "NY", "NY-1", expires=date(2020, 6, 30))
+    first = runner.invoke(app, ["licenses", "sweep"])
+    assert first.exit_code == 0, first.output
+    assert f"license {lapsed} (NY) lapsed 2020-06-30; open leads flagged: none" in first.output
+    again = runner.invoke(app, ["licenses", "sweep"])
+    assert again.exit_code == 0, again.output
+    assert "nothing due" in again.output

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from leadrouter.domain.compliance import US_STATES
 from leadrouter.domain.model import (
     BusinessLine,
     LicenseStatus,
@@ -18,14 +19,6 @@ from leadrouter.domain.model import (
     Role,
 )
 
-# fmt: off
-US_STATES = frozenset({
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
-    "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "AS", "MP",
-})
-# fmt: on
 _LIST_SPLIT = re.compile(r"[;|,]")
 
 _AUTHORITY_ALIASES: dict[str, tuple[LineOfAuthority, ...]] = {

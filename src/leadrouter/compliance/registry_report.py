@@ -11,7 +11,6 @@ and the rest is still read; only a file that cannot be read at all is refused.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from datetime import date, datetime
 from leadrouter.errors import FieldError, ValidationFailed
 from leadrouter.roster import fields as f
 from leadrouter.roster.csv_columns import header_key, npn
-from leadrouter.roster.csv_table import decode
+from leadrouter.roster.csv_table import decode, records
 
 Progress = Callable[[int], None]
 
@@ -180,7 +179,7 @@ def parse_report(data: bytes, *, format: str, progress: Progress | None = None) 
 def csv_records(data: bytes) -> Iterable[tuple[str, dict[str, list[str]]]]:
     """The CSV's records as (where, field -> raw texts); refuses a file without the columns."""
     try:
-        body = _rows(decode(data))
+        body = records(decode(data))
     except (ValueError, csv.Error) as exc:
         raise refuse(f"not a readable CSV file: {exc}") from None
     if not body:
@@ -191,17 +190,6 @@ def csv_records(data: bytes) -> Iterable[tuple[str, dict[str, list[str]]]]:
     if missing:
         raise refuse("missing column(s) " + ", ".join(ALIASES[m][0] for m in missing))
     return ((f"line {line}", _cells(columns, cells)) for line, cells in rows)
-
-
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """Non-blank records with the line each starts on (a quoted cell may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows, line = [], 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append((line, cells))
-        line = reader.line_num + 1
-    return rows
 
 
 def _cells(columns: Mapping[int, str], cells: Sequence[str]) -> dict[str, list[str]]:

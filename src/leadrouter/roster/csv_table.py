@@ -52,16 +52,16 @@ def decode(data: str | bytes) -> str:
         raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from None
 
 
-def _lines(text: str) -> list[tuple[int, list[str]]]:
+def records(text: str) -> list[tuple[int, list[str]]]:
     """Non-blank records with the line each starts on (quoted cells may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records = []
+    found = []
     line = 1
     for cells in reader:
         if any(cell.strip() for cell in cells):
-            records.append((line, cells))
+            found.append((line, cells))
         line = reader.line_num + 1
-    return records
+    return found
 
 
 def _header(
@@ -89,7 +89,7 @@ def _header(
     return columns, ignored, errors
 
 
-def _name_from_parts(kind: str, header: list[str], records: list[tuple[int, list[str]]]) -> None:
+def _name_from_parts(kind: str, header: list[str], rows: list[tuple[int, list[str]]]) -> None:
     """Clients exports often split the name; join first and last name into one column."""
     keys = [header_key(h) for h in header]
     if kind != "clients" or "name" in keys or not {"first_name", "last_name"} <= set(keys):
@@ -97,7 +97,7 @@ def _name_from_parts(kind: str, header: list[str], records: list[tuple[int, list
     first, last = keys.index("first_name"), keys.index("last_name")
     header[first], header[last] = "", ""  # consumed: not reported as ignored
     header.append("name")
-    for _, cells in records:
+    for _, cells in rows:
         parts = [cells[i].strip() for i in (first, last) if i < len(cells)]
         cells.extend([""] * (len(header) - 1 - len(cells)))
         cells.append(" ".join(p for p in parts if p))
@@ -137,12 +137,12 @@ def read_table(kind: str, data: str | bytes) -> Table:
     if kind not in COLUMNS:
         raise ValueError(f"unknown roster kind {kind!r}")
     try:
-        records = _lines(decode(data))
+        read = records(decode(data))
     except (ValueError, csv.Error) as exc:
         return Table(
             kind, [], [RowError(1, "", f"not a readable CSV file: {exc}")], [], 0, unusable=True
         )
-    if not records:
+    if not read:
         return Table(
             kind,
             [],
@@ -151,7 +151,7 @@ def read_table(kind: str, data: str | bytes) -> Table:
             0,
             unusable=True,
         )
-    (header_line, header), rows = records[0], records[1:]
+    (header_line, header), rows = read[0], read[1:]
     _name_from_parts(kind, header, rows)
     columns, ignored, errors = _header(kind, header_line, header)
     if errors:
@@ -168,6 +168,6 @@ def read_table(kind: str, data: str | bytes) -> Table:
 def count_rows(data: str | bytes) -> int:
     """How many data rows a CSV has (to size a progress bar); 0 when it is unreadable."""
     try:
-        return max(len(_lines(decode(data))) - 1, 0)
+        return max(len(records(decode(data))) - 1, 0)
     except (ValueError, csv.Error):
         return 0

@@ -8,12 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email, enqueue_sms
+from leadrouter.notify.sms import RecordingSms
 from leadrouter.services.timer_outbox import Messages
 from leadrouter.services.timers import RETRY_AFTER, TimerRun, run_due
+from leadrouter.store.tables import alerts
 from leadrouter.worker import Worker
 from tests.support.agency import make_agency
 from tests.support.notify import channels_for, rows
@@ -38,8 +42,10 @@ def test_a_worker_tick_carries_out_the_due_timer_steps_and_sends_what_they_queue
     agency = make_agency(c)
     producer(c, agency.id, 1)
     lead = new_lead(c, agency.id, 1)
-    worker = Worker(c, channels_for(c), rng=random.Random(1))
+    sms = RecordingSms()
+    worker = Worker(c, channels_for(c, sms=sms), rng=random.Random(1))
     worker.tick()
+    sms.sent.clear()
 
     clock.advance(timedelta(minutes=5))
     stats = worker.tick()
@@ -50,7 +56,17 @@ def test_a_worker_tick_carries_out_the_due_timer_steps_and_sends_what_they_queue
         "cad:sms_consumer:5m",
         "cad:email_consumer:5m",
     }
-    assert stats.sent >= 1  # the in-app alert was delivered in the same tick
+    # Delivered in the same tick: the in-app alert and the consumer's text; the two emails
+    # (to the producer and to the consumer) find no mail server and wait for a retry.
+    assert (stats.sent, stats.retried) == (2, 2)
+    assert [to for to, _ in sms.sent] == ["+16465550001"]
+    assert sms.sent[0][1].startswith("Hi Casey, this is Producer 1")
+    with c.engine.connect() as conn:
+        kept = conn.execute(
+            sa.select(alerts.c.lead_id, alerts.c.message).where(alerts.c.kind == "lead.escalated")
+        ).all()
+    assert [r.lead_id for r in kept] == [lead]
+    assert "has been not contacted within 5 minutes" in kept[0].message
 
 
 def test_a_row_that_fails_waits_a_minute_while_the_other_rows_go_on(

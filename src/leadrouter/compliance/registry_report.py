@@ -132,15 +132,8 @@ def refuse(reason: str) -> ValidationFailed:
     )
 
 
-def detect_format(
-    data: bytes, *, file_name: str | None = None, media_type: str | None = None
-) -> str:
-    """``xml`` or ``csv``: from the media type, else the file name, else the first character."""
-    if media_type:
-        if "xml" in media_type:
-            return "xml"
-        if "csv" in media_type or media_type.startswith("text/plain"):
-            return "csv"
+def detect_format(data: bytes, *, file_name: str | None = None) -> str:
+    """``xml`` or ``csv``: from the file name, else the first character."""
     if file_name and file_name.lower().endswith((".xml", ".csv")):
         return file_name.lower().rsplit(".", 1)[1]
     return "xml" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else "csv"

@@ -45,10 +45,6 @@ class ImportReport:
     ignored_columns: tuple[str, ...]
     committed: bool
 
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated
-
 
 @dataclass(frozen=True)
 class _Kind:

@@ -33,7 +33,6 @@ class Draft:
 
 @dataclass
 class Table:
-    kind: str
     drafts: list[Draft]
     errors: list[RowError]
     ignored_columns: list[str]
@@ -139,12 +138,9 @@ def read_table(kind: str, data: str | bytes) -> Table:
     try:
         read = records(decode(data))
     except (ValueError, csv.Error) as exc:
-        return Table(
-            kind, [], [RowError(1, "", f"not a readable CSV file: {exc}")], [], 0, unusable=True
-        )
+        return Table([], [RowError(1, "", f"not a readable CSV file: {exc}")], [], 0, unusable=True)
     if not read:
         return Table(
-            kind,
             [],
             [RowError(1, "", "the file is empty; it needs a header row")],
             [],
@@ -155,14 +151,14 @@ def read_table(kind: str, data: str | bytes) -> Table:
     _name_from_parts(kind, header, rows)
     columns, ignored, errors = _header(kind, header_line, header)
     if errors:
-        return Table(kind, [], errors, ignored, len(rows), unusable=True)
+        return Table([], errors, ignored, len(rows), unusable=True)
     drafts = []
     for line, cells in rows:
         draft, row_errors = _draft(line, cells, columns, len(header))
         errors.extend(row_errors)
         if not row_errors:
             drafts.append(draft)
-    return Table(kind, drafts, errors, ignored, len(rows))
+    return Table(drafts, errors, ignored, len(rows))
 
 
 def count_rows(data: str | bytes) -> int:

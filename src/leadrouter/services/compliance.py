@@ -24,7 +24,6 @@ from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.notify.templates import render_text
 from leadrouter.services.agency_settings import intake_context
-from leadrouter.services.coverage import CoverageRow, coverage
 from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.roster_repo import license_from_row, producer_from_row
 from leadrouter.store.tables import agencies, leads, license_alerts, licenses, producers
@@ -32,9 +31,7 @@ from leadrouter.store.uow import UnitOfWork
 
 __all__ = [
     "ALERT_DAYS",
-    "CoverageRow",
     "SweepResult",
-    "coverage",
     "flag_unlicensed_leads",
     "list_license_alerts",
     "sweep",
@@ -73,10 +70,6 @@ class SweepResult:
 
     alerts: tuple[ExpiryAlert, ...]
     lapses: tuple[Lapse, ...]
-
-    @property
-    def flagged_leads(self) -> tuple[int, ...]:
-        return tuple(lead for lapse in self.lapses for lead in lapse.flagged_leads)
 
 
 def due_alert(days_left: int) -> int | None:

@@ -142,3 +142,14 @@ def test_a_thank_you_page_must_be_a_web_address(client: TestClient, container: C
     )
     assert bad.status_code == 422
     assert "form_thank_you_url" in {e["field"] for e in bad.json()["errors"]}
+
+
+def test_leaving_out_the_thank_you_page_clears_it(client: TestClient, container: Container) -> None:
+    agency = make_agency(container)
+    put = {"form_thank_you_url": "https://agency.example/thanks"}
+    assert client.put("/v1/agency/settings", headers=agency.headers, json=put).status_code == 200
+    assert client.put("/v1/agency/settings", headers=agency.headers, json={}).status_code == 200
+    stored = client.get("/v1/agency/settings", headers=agency.headers).json()
+    assert stored["form_thank_you_url"] is None
+    response = client.post(f"/forms/{agency.form_key}/leads", data=FORM, follow_redirects=False)
+    assert response.status_code == 202

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ValidationError
 
 from leadrouter.domain.insurance import InsuranceType
-from leadrouter.errors import NotFound, ValidationFailed
+from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
-from leadrouter.intake.contract import field_errors
 from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
 from leadrouter.store.tables import agencies, lead_sources
 from leadrouter.store.uow import UnitOfWork
@@ -35,19 +33,13 @@ def get_intake_settings(*, uow: UnitOfWork, agency_id: int) -> IntakeSettings:
 
 
 def update_intake_settings(
-    *, uow: UnitOfWork, agency_id: int, document: Mapping[str, Any]
+    *, uow: UnitOfWork, agency_id: int, settings: IntakeSettings
 ) -> IntakeSettings:
-    """Replace the agency's intake settings with ``document`` (other settings are kept)."""
-    try:
-        settings = IntakeSettings.model_validate(document)
-    except ValidationError as exc:
-        errors = field_errors(exc)
-        raise ValidationFailed(
-            "; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors
-        ) from None
+    """Replace the agency's intake settings whole (absent ones back to their defaults; the
+    agency's other settings are kept)."""
     with uow:
         current = _settings_doc(uow.conn, agency_id, for_update=True)
-        stored = {**current, **settings.model_dump(mode="json", exclude_none=True)}
+        stored = {**current, **settings.model_dump(mode="json")}
         uow.conn.execute(
             agencies.update().where(agencies.c.id == agency_id).values(settings=stored)
         )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
-from leadrouter.api.ids import RowId
+from leadrouter.api.ids import Instant, RowId
 from leadrouter.services import activities
 
 router = APIRouter(tags=["activities"])
@@ -23,7 +23,7 @@ class ActivityIn(BaseModel):
 
     producer_id: int = Field(ge=1, le=2**31 - 1, description="Must be the lead's owner.")
     kind: Literal["call_attempt", "voicemail", "text", "email", "contact_made", "note"]
-    at: AwareDatetime | None = Field(default=None, description="When it happened; now if left out.")
+    at: Instant | None = Field(default=None, description="When it happened; now if left out.")
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -30,7 +30,7 @@ def put_settings(body: AgencySettingsBody, container: ContainerDep, principal: M
     return agency_settings.update_intake_settings(
         uow=container.uow(),
         agency_id=principal.agency_id,
-        document=body.model_dump(exclude_unset=True),
+        settings=body,
     ).model_dump()
 
 

@@ -6,9 +6,10 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.api.ids import Instant
 from leadrouter.domain.model import Role
 from leadrouter.domain.routing import decision_document
 from leadrouter.errors import ValidationFailed
@@ -101,7 +102,7 @@ class DryRunIn(BaseModel):
     policy: dict[str, Any] | None = Field(
         default=None, description="A document to try; the one in force when absent."
     )
-    at: AwareDatetime | None = Field(
+    at: Instant | None = Field(
         default=None, description="When to route it (default: now), e.g. a weekday morning."
     )
 

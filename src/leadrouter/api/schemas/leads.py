@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from leadrouter.api.ids import Instant
 from leadrouter.domain.model import LeadStatus
 from leadrouter.intake.contract import LeadFields
 
@@ -105,8 +106,8 @@ class LeadQuery(BaseModel):
     insurance_type: str | None = Field(default=None, max_length=50)
     state: str | None = Field(default=None, min_length=2, max_length=2)
     source: str | None = Field(default=None, max_length=200)
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
+    created_after: Instant | None = None
+    created_before: Instant | None = None
     owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     q: str | None = Field(default=None, max_length=200, description="Name, email or phone.")
     limit: int = Field(default=50, ge=1, le=200)
@@ -135,7 +136,7 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: str = Field(pattern=r"^[a-z][a-z0-9_.:-]{0,49}$", examples=["quote_started"])
-    at: AwareDatetime
+    at: Instant
     data: dict[str, Any] = Field(default_factory=dict, description="At most 4096 bytes as JSON.")
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from leadrouter.api.ids import RowIdField
+from leadrouter.api.ids import Instant, RowIdField
 from leadrouter.api.schemas.roster.common import Body, Email, ExternalId, Name, Phone, TimeZone
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import BusinessLine, Period, Shift
@@ -29,8 +29,8 @@ class ShiftIn(Body):
 
 
 class PeriodIn(Body):
-    start: AwareDatetime
-    end: AwareDatetime = Field(description="Exclusive.")
+    start: Instant
+    end: Instant = Field(description="Exclusive.")
 
 
 def _shifts(items: list[ShiftIn]) -> tuple[Shift, ...]:

@@ -1,12 +1,12 @@
 """License expirations: alerts 90, 60 and 30 days ahead, and what happens when one lapses.
 
-The sweep runs on every worker tick and is idempotent: each alert is a ``license_alerts``
-row keyed by (license, expiration date, days before), inserted only if absent, and its
-messages go out only with the insert that created it. A lapse is the row with
-``days_before = 0``. A lapsed license already stops counting in every routing decision (the
-gate runs at ``now``); the sweep flags the producer's open leads in that state that the
-gate now refuses, and tells the producer, compliance and the supervisors. A renewal moves the
-expiration date, so the next term gets its own alerts.
+The worker runs the sweep every ten minutes (``worker.SWEEP_EVERY``); it is idempotent: each
+alert is a ``license_alerts`` row keyed by (license, expiration date, days before), inserted
+only if absent, and its messages go out only with the insert that created it. A lapse is the
+row with ``days_before = 0``. A lapsed license already stops counting in every routing
+decision (the gate runs at ``now``); the sweep flags the producer's open leads in that state
+that the gate now refuses, and tells the producer, compliance and the supervisors. A renewal
+moves the expiration date, so the next term gets its own alerts.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.domain.compliance import LINE_LABELS, check_gate, local_date
+from leadrouter.domain.compliance import LINE_LABELS, check_gate
 from leadrouter.domain.model import LeadStatus, LicenseStatus, Role
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.notify.templates import render_text
 from leadrouter.services.agency_settings import intake_context
+from leadrouter.services.roster.common import agency_ids
+from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.roster_repo import license_from_row, producer_from_row
 from leadrouter.store.tables import agencies, leads, license_alerts, licenses, producers
@@ -81,10 +83,10 @@ def due_alert(days_left: int) -> int | None:
 
 def sweep_license_expirations(conn: sa.Connection, *, agency_id: int, now: datetime) -> SweepResult:
     """Record and send the expiration alerts and lapses due at ``now``, each exactly once."""
-    tz, agency_name = conn.execute(
-        sa.select(agencies.c.timezone, agencies.c.name).where(agencies.c.id == agency_id)
-    ).one()
-    today = local_date(now, tz) or now.date()
+    today = agency_today(conn, agency_id, now)
+    agency_name = conn.execute(
+        sa.select(agencies.c.name).where(agencies.c.id == agency_id)
+    ).scalar_one()
     rows = (
         conn.execute(
             sa.select(
@@ -122,7 +124,7 @@ def sweep_license_expirations(conn: sa.Connection, *, agency_id: int, now: datet
                 state=row["state"],
                 since=row["expiration_date"],
                 now=now,
-                tz=tz,
+                tz=agency_timezone(conn, agency_id),
             )
             _notify_lapse(conn, row, ctx | {"lead_ids": ", ".join(map(str, flagged))}, now)
             lapses.append(
@@ -159,10 +161,8 @@ def sweep(*, uow: UnitOfWork, agency_id: int, now: datetime) -> SweepResult:
 
 def sweep_all_agencies(*, new_uow: Callable[[], UnitOfWork], now: datetime) -> int:
     """Sweep every agency, each in its own transaction; how many alerts and lapses it recorded."""
-    with new_uow() as uow:
-        ids = list(uow.conn.execute(sa.select(agencies.c.id).order_by(agencies.c.id)).scalars())
     total = 0
-    for agency_id in ids:
+    for agency_id in agency_ids(uow=new_uow()):
         result = sweep(uow=new_uow(), agency_id=agency_id, now=now)
         total += len(result.alerts) + len(result.lapses)
     return total

@@ -22,15 +22,14 @@ import sqlalchemy as sa
 
 from leadrouter.compliance.differences import ADD, DEACTIVATE, Difference, plan
 from leadrouter.compliance.registry_report import detect_format, parse_report
-from leadrouter.domain.compliance import local_date
-from leadrouter.errors import NotFound, ValidationFailed
+from leadrouter.errors import ValidationFailed
 from leadrouter.roster.specs import LicenseSpec, spec_errors
 from leadrouter.services.compliance import flag_unlicensed_leads
-from leadrouter.services.roster.common import Page, page
+from leadrouter.services.roster.common import Page, fetch, page
 from leadrouter.services.roster.licenses import verification
 from leadrouter.services.routing import drain_queue
 from leadrouter.services.routing_context import RoutingDeps
-from leadrouter.store.agency_repo import agency_timezone
+from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.roster_repo import (
     Row,
@@ -121,13 +120,21 @@ def reconcile(
                 applied_by=actor if apply else None,
             )
         )
-        result = _report(_fetch(conn, agency_id, rec_id), assigned)
+        result = _report(
+            fetch(conn, reconciliations, agency_id, rec_id, "reconciliation"), assigned
+        )
         uow.commit()
     return result
 
 
 def _insert(
-    conn: sa.Connection, agency_id: int, file_name: str, data: bytes, fmt: str, now: datetime
+    conn: sa.Connection,
+    agency_id: int,
+    file_name: str,
+    data: bytes,
+    fmt: str,
+    now: datetime,
+    differences: list[Difference] | None = None,
 ) -> int:
     return int(
         conn.execute(
@@ -137,7 +144,7 @@ def _insert(
                 file_name=file_name[:500],
                 file_digest=digest(data),
                 format=fmt,
-                differences=[],
+                differences=[d.as_json() for d in differences or []],
                 applied=False,
                 applied_by=None,
                 created_at=now,
@@ -157,12 +164,7 @@ def _store(
     diffs: list[Difference],
 ) -> None:
     with uow:
-        rec_id = _insert(uow.conn, agency_id, file_name, data, fmt, now)
-        uow.conn.execute(
-            reconciliations.update()
-            .where(reconciliations.c.id == rec_id)
-            .values(differences=[d.as_json() for d in diffs])
-        )
+        _insert(uow.conn, agency_id, file_name, data, fmt, now, diffs)
         uow.commit()
 
 
@@ -172,7 +174,7 @@ def _apply(
     """Write every fixable difference; one that the roster's rules refuse is marked unfixable."""
     verifier = f"registry reconciliation #{rec_id}"
     tz = agency_timezone(conn, agency_id)
-    today = local_date(now, tz) or now.date()
+    today = agency_today(conn, agency_id, now)
     groups: dict[int, list[int]] = {}
     out = list(diffs)
     for i, d in enumerate(diffs):
@@ -253,22 +255,6 @@ def _unfixable(d: Difference, reason: str) -> Difference:
     return dataclasses.replace(d, fixable=False, message=f"{d.message} (not applied: {reason})")
 
 
-def _fetch(conn: sa.Connection, agency_id: int, rec_id: int) -> Row:
-    row = (
-        conn.execute(
-            sa.select(reconciliations).where(
-                reconciliations.c.id == rec_id,
-                reconciliations.c.agency_id == agency_id,
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"reconciliation {rec_id} does not exist")
-    return row
-
-
 def _report(row: Row, assigned: tuple[int, ...] = ()) -> ReconciliationReport:
     return ReconciliationReport(
         id=row["id"],
@@ -289,7 +275,8 @@ def get_reconciliation(
 ) -> ReconciliationReport:
     """One reconciliation of the agency, with every difference."""
     with uow:
-        return _report(_fetch(uow.conn, agency_id, reconciliation_id))
+        row = fetch(uow.conn, reconciliations, agency_id, reconciliation_id, "reconciliation")
+        return _report(row)
 
 
 def list_reconciliations(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -62,13 +62,11 @@ class Worker:
         channels: Mapping[str, Channel],
         *,
         rng: random.Random | None = None,
-        extra_steps: tuple[Callable[[Container, datetime, TickStats], None], ...] = (),
     ) -> None:
         self.container = container
         self.channels = channels
         self.rng = rng or random.Random()
         self.state = WorkerState()
-        self.extra_steps = extra_steps
 
     def tick(self) -> TickStats:
         """Do everything that is due now, once."""
@@ -78,8 +76,6 @@ class Worker:
         # Timers before the outbox, so what they queue goes out in the same tick.
         stats.timer_actions = timers.run_due(container=self.container, now=now).actions
         self._sweep_licenses(now, stats)
-        for step in self.extra_steps:
-            step(self.container, now, stats)
         sent = dispatch_once(
             engine=self.container.engine,
             channels=self.channels,

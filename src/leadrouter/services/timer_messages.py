@@ -89,31 +89,27 @@ def subscribed(conn: sa.Connection, agency_ids: set[int]) -> dict[int, frozenset
     return {a: frozenset(events) for a, events in found.items()}
 
 
-def carry_out(conn: sa.Connection, scene: Scene, action: Action, now: datetime) -> int:
-    """Queue what ``action`` sends (never a reassignment or an offer); the number of messages."""
+def carry_out(conn: sa.Connection, scene: Scene, action: Action, now: datetime) -> None:
+    """Queue what ``action`` sends (never a reassignment or an offer)."""
     if isinstance(action, AlertProducer | WarnProducer):
         reason = reason_of(action.key)
         text = "alert_producer" if isinstance(action, AlertProducer) else "warn_producer"
         context = scene.context(reason)
-        sent = tell_owner(scene, action.key, action.channels, text, ESCALATED, context)
+        tell_owner(scene, action.key, action.channels, text, ESCALATED, context)
         escalated(conn, scene, action.key, reason, now)
-        return sent
-    if isinstance(action, AlertManager):
-        sent = _tell_managers(conn, scene, action)
+    elif isinstance(action, AlertManager):
+        _tell_managers(conn, scene, action)
         escalated(conn, scene, action.key, action.reason, now)
-        return sent
-    if isinstance(action, RemindProducer):
-        return tell_owner(scene, action.key, _BOTH, action.template, REMINDER, scene.context())
-    if isinstance(action, NotifyProducer):
-        if action.due_at <= scene.started_at:
-            return 0  # the assignment's own transaction told the producer (lead_events)
-        context = scene.context(accept_by=action.accept_by)
-        return tell_owner(scene, action.key, _BOTH, action.template, NOTICE, context)
-    if isinstance(action, MessageConsumer):
-        return _message_consumer(scene, action)
-    if isinstance(action, Defer):
-        return 0  # recorded in done_steps; the step itself comes due at ``until``
-    raise TypeError(f"{type(action).__name__} is not a message")
+    elif isinstance(action, RemindProducer):
+        tell_owner(scene, action.key, _BOTH, action.template, REMINDER, scene.context())
+    elif isinstance(action, NotifyProducer):
+        if action.due_at > scene.started_at:  # else the assignment's own transaction told them
+            context = scene.context(accept_by=action.accept_by)
+            tell_owner(scene, action.key, _BOTH, action.template, NOTICE, context)
+    elif isinstance(action, MessageConsumer):
+        _message_consumer(scene, action)
+    elif not isinstance(action, Defer):  # a Defer is only recorded in done_steps
+        raise TypeError(f"{type(action).__name__} is not a message")
 
 
 def tell_owner(
@@ -123,9 +119,9 @@ def tell_owner(
     template: str,
     event: str,
     context: dict[str, Any],
-) -> int:
+) -> None:
     """Tell the producer on each channel (a text only when they have a phone number)."""
-    owner, out, sent = scene.owner, scene.out, 0
+    owner, out = scene.owner, scene.out
     email = template if template in EMAILS else "warn_producer"
     for channel in channels:
         dedupe = scene.dedupe(key, channel)
@@ -156,10 +152,6 @@ def tell_owner(
                 context=context,
                 dedupe_key=dedupe,
             )
-        else:
-            continue
-        sent += 1
-    return sent
 
 
 def escalated(conn: sa.Connection, scene: Scene, step: str, reason: str, now: datetime) -> None:
@@ -177,8 +169,8 @@ def escalated(conn: sa.Connection, scene: Scene, step: str, reason: str, now: da
     )
 
 
-def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> int:
-    context, out, sent = scene.context(action.reason), scene.out, 0
+def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> None:
+    context, out = scene.context(action.reason), scene.out
     managers = conn.execute(
         sa.select(producers.c.id, producers.c.email, producers.c.phone)
         .where(
@@ -198,7 +190,6 @@ def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> i
                 lead_id=scene.lead.id,
                 dedupe_key=scene.dedupe(action.key, channel),
             )
-            sent += 1
             continue
         for m in managers:
             dedupe = scene.dedupe(action.key, channel, m.id)
@@ -220,13 +211,10 @@ def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> i
                     context=context,
                     dedupe_key=dedupe,
                 )
-            else:
-                continue
-            sent += 1
-    return sent
 
 
-def _message_consumer(scene: Scene, action: MessageConsumer) -> int:
+def _message_consumer(scene: Scene, action: MessageConsumer) -> None:
+    """Text or email the consumer (nothing when the lead has no number or address for it)."""
     lead, context, out = scene.lead, scene.context(), scene.out
     dedupe = scene.dedupe(action.key, action.channel)
     if action.channel == Channel.SMS and lead.phone:
@@ -239,8 +227,7 @@ def _message_consumer(scene: Scene, action: MessageConsumer) -> int:
             dedupe_key=dedupe,
             consumer_lead_id=lead.id,
         )
-        return 1
-    if action.channel == Channel.EMAIL and lead.email:
+    elif action.channel == Channel.EMAIL and lead.email:
         out.email(
             scene.agency_id,
             event=FOLLOW_UP,
@@ -252,8 +239,6 @@ def _message_consumer(scene: Scene, action: MessageConsumer) -> int:
             from_name=scene.owner.name,
             reply_to=scene.owner.email,
         )
-        return 1
-    return 0  # no number or no address for this channel: nothing to send
 
 
 def reason_of(key: str) -> str:

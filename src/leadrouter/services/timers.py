@@ -65,10 +65,7 @@ _UPDATE = (
 class TimerRun:
     """What one call of ``run_due`` did."""
 
-    assignments: int = 0  # rows whose due steps were carried out
     actions: int = 0  # steps carried out and recorded
-    messages: int = 0  # outbox rows queued by those steps
-    handed_over: int = 0  # reassignments and expired offers
     failed: int = 0  # rows that failed and wait RETRY_AFTER
 
 
@@ -131,7 +128,7 @@ def _batch(
 ) -> tuple[int, list[tuple[int, int]]]:
     """The batch pass; how many rows it claimed, and the rows left for one-by-one handling."""
     singles: list[tuple[int, int]] = []
-    counts, updates = TimerRun(), []
+    done, updates = 0, []
     with container.uow() as uow:
         rows = _claim(uow.conn, now, size)
         if not rows:
@@ -150,9 +147,8 @@ def _batch(
                 state = state.done_with(actions)
                 due = next_due_at(state, rules, now)
                 updates.append({"row_id": row.id, "done": sorted(state.done), "due": due})
-                counts.actions += len(actions)
-                counts.assignments += 1 if actions else 0
-            counts.messages = batch.out.flush(uow.conn)
+                done += len(actions)
+            batch.out.flush(uow.conn)
             if updates:
                 uow.conn.execute(_UPDATE, updates)
             uow.commit()
@@ -160,9 +156,7 @@ def _batch(
             log.exception("timer batch failed; its %d rows are retried one by one", len(rows))
             uow.rollback()
             return len(rows), [(r.agency_id, r.id) for r in rows]
-    run.assignments += counts.assignments
-    run.actions += counts.actions
-    run.messages += counts.messages
+    run.actions += done
     return len(rows), singles
 
 
@@ -187,15 +181,13 @@ def _single(
                 elif hand_over(
                     conn, container.routing, row, scene, state.done_with(done), action, now
                 ):
-                    run.handed_over += 1
                     break
             else:
                 after = state.done_with(done)
                 due = next_due_at(after, rules, now)
                 conn.execute(_UPDATE, {"row_id": row.id, "done": sorted(after.done), "due": due})
-            run.messages += batch.out.flush(conn)
+            batch.out.flush(conn)
             uow.commit()
-        run.assignments += 1
         run.actions += len(done)
     except Exception:
         log.exception("timer step of assignment %d failed; retry in %s", assignment_id, RETRY_AFTER)

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from leadrouter.notify.outbox import PENDING
 from leadrouter.notify.templates import render_email, render_text
+from leadrouter.store.db import upsert_insert
 from leadrouter.store.tables import outbox
 
 
@@ -89,9 +89,8 @@ class Messages:
         """Write the gathered rows (a repeated dedupe key is skipped); how many were gathered."""
         count = len(self.rows)
         if self.rows:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(
-                dialect.insert(outbox).on_conflict_do_nothing(
+                upsert_insert(conn)(outbox).on_conflict_do_nothing(
                     index_elements=["agency_id", "dedupe_key"]
                 ),
                 self.rows,

@@ -11,7 +11,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict
-from leadrouter.services.leads import change_status, change_status_in, get_lead, receive_lead
+from leadrouter.services.leads import change_status_in, get_lead, receive_lead
 from leadrouter.store.tables import lead_status_changes, leads
 from tests.support.agency import make_agency
 
@@ -34,6 +34,17 @@ def _lead(container: Container, agency_id: int) -> int:
         idempotency_key=None,
         now=container.clock.now(),
     ).lead_id
+
+
+def change_status(
+    *, uow: Any, agency_id: int, lead_id: int, status: str, reason: str | None, now: Any
+) -> None:
+    """A status change in its own transaction (what routing and outcomes do inside theirs)."""
+    with uow:
+        change_status_in(
+            uow.conn, agency_id=agency_id, lead_id=lead_id, status=status, reason=reason, now=now
+        )
+        uow.commit()
 
 
 def test_each_status_change_is_stored_with_its_time_and_reason(

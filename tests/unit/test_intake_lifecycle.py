@@ -1,7 +1,7 @@
 import pytest
 
 from leadrouter.domain.model import LeadStatus as S
-from leadrouter.intake.lifecycle import ALLOWED, MANUAL, may_change
+from leadrouter.intake.lifecycle import ALLOWED, may_change
 
 
 def test_every_status_has_a_rule() -> None:
@@ -41,9 +41,3 @@ def test_the_way_of_a_lead_is_allowed(current: S, target: S) -> None:
 )
 def test_skipping_the_work_is_not(current: S, target: S) -> None:
     assert not may_change(current, target)
-
-
-def test_people_set_outcomes_and_routing_sets_owners() -> None:
-    assert S.ASSIGNED not in MANUAL
-    assert S.QUEUED not in MANUAL
-    assert {S.CONTACTED, S.QUOTED, S.BOUND, S.LOST} <= MANUAL

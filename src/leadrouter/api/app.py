@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from leadrouter import __version__
 from leadrouter.api import problems
-from leadrouter.api.routes import forms, health, webhooks
+from leadrouter.api.routes import forms, health, registry, webhooks
 from leadrouter.bootstrap import Container
 from leadrouter.intake import geography
 
@@ -25,15 +25,9 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     app.include_router(health.router)
-    for router in _resource_routers():
+    for router in registry.routers():
         app.include_router(router, prefix="/v1")
     app.include_router(forms.router)
     app.include_router(webhooks.hooks_router)
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app
-
-
-def _resource_routers() -> list:  # type: ignore[type-arg]
-    from leadrouter.api.routes import registry
-
-    return registry.routers()

@@ -23,7 +23,7 @@ def get_principal(
     container: Annotated[Container, Depends(get_container)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    if credentials is None:  # HTTPBearer gives None for any other scheme
         raise Unauthorized("send an agency API key as 'Authorization: Bearer <key>'")
     return authenticate(uow=container.uow(readonly=True), key=credentials.credentials)
 

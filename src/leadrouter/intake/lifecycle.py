@@ -24,9 +24,6 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.NURTURE: frozenset({S.NURTURE, S.QUEUED, S.ASSIGNED, S.CONTACTED, S.QUOTED, S.BOUND, S.LOST}),
 }
 
-# What people may set by hand; queued and assigned only come from routing (the license gate).
-MANUAL: frozenset[S] = frozenset({S.CONTACTED, S.QUOTED, S.BOUND, S.LOST, S.NURTURE})
-
 
 def may_change(current: S, target: S) -> bool:
     """True when a lead in ``current`` may move to ``target``."""

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound, Unauthorized
+from leadrouter.intake.settings import from_agency_settings
 from leadrouter.store.tables import agencies, api_keys
 from leadrouter.store.uow import UnitOfWork
 
@@ -130,15 +131,26 @@ def authenticate(*, uow: UnitOfWork, key: str) -> Principal:
     return Principal(agency_id=row.agency_id, key_id=row.id, role=row.role)
 
 
-def agency_by_form_key(*, uow: UnitOfWork, form_key: str) -> int:
-    """The agency whose public web form uses this key."""
+@dataclass(frozen=True)
+class WebForm:
+    """Whose public web form a form key opens, and where a browser goes after posting."""
+
+    agency_id: int
+    thank_you_url: str | None
+
+
+def web_form(*, uow: UnitOfWork, form_key: str) -> WebForm:
+    """The agency whose public web form uses this key (one read: id and settings)."""
     with uow:
-        agency_id = uow.conn.execute(
-            sa.select(agencies.c.id).where(agencies.c.public_form_key == form_key)
-        ).scalar()
-    if agency_id is None:
+        row = uow.conn.execute(
+            sa.select(agencies.c.id, agencies.c.settings).where(
+                agencies.c.public_form_key == form_key
+            )
+        ).first()
+    if row is None:
         raise NotFound("unknown form")
-    return int(agency_id)
+    settings = from_agency_settings(row.settings)
+    return WebForm(agency_id=int(row.id), thank_you_url=settings.form_thank_you_url)
 
 
 def count_agencies(*, uow: UnitOfWork) -> int:

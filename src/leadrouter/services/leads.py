@@ -38,7 +38,6 @@ __all__ = [
     "AfterStore",
     "IntakeResult",
     "LeadPage",
-    "change_status",
     "change_status_in",
     "get_lead",
     "list_events",
@@ -201,25 +200,6 @@ def list_events(
     return [event_document(r._mapping) for r in rows]
 
 
-def change_status(
-    *,
-    uow: UnitOfWork,
-    agency_id: int,
-    lead_id: int,
-    status: LeadStatus | str,
-    reason: str | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """Move the agency's lead to ``status`` (409 if its lifecycle forbids it); the lead."""
-    with uow:
-        change_status_in(
-            uow.conn, agency_id=agency_id, lead_id=lead_id, status=status, reason=reason, now=now
-        )
-        document = lead_document(lead_row(uow.conn, agency_id, lead_id)._mapping)
-        uow.commit()
-    return document
-
-
 def change_status_in(
     conn: sa.Connection,
     *,
@@ -241,9 +221,17 @@ def change_status_in(
             f"lead {lead_id} is {current.value} and cannot become {target.value}",
             errors=[FieldError("status", f"cannot go from {current.value} to {target.value}")],
         )
-    params = {"lead_id": lead_id, "agency_id": agency_id, "status": target.value, "at": now}
-    conn.execute(_SET_STATUS, params)
-    conn.execute(INSERT_STATUS, {**params, "reason": reason})
+    conn.execute(_SET_STATUS, {"lead_id": lead_id, "status": target.value, "at": now})
+    conn.execute(
+        INSERT_STATUS,
+        {
+            "lead_id": lead_id,
+            "agency_id": agency_id,
+            "status": target.value,
+            "at": now,
+            "reason": reason,
+        },
+    )
 
 
 _STATUS_FOR_UPDATE = (

@@ -19,8 +19,7 @@ from leadrouter.api.deps import ContainerDep
 from leadrouter.api.schemas.leads import FormReceived
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.services import leads
-from leadrouter.services.agencies import agency_by_form_key
-from leadrouter.services.agency_settings import get_intake_settings
+from leadrouter.services.agencies import web_form
 from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["web forms"])
@@ -52,15 +51,10 @@ async def submit_form(
     When the agency set ``form_thank_you_url`` a browser is sent there (303 See Other) after
     a post, so a plain HTML form needs no script; otherwise the answer is 202 JSON.
     """
-    agency_id = await run_in_threadpool(
-        agency_by_form_key, uow=container.uow(readonly=True), form_key=form_key
-    )
-    settings = await run_in_threadpool(
-        get_intake_settings, uow=container.uow(readonly=True), agency_id=agency_id
-    )
+    form_of = await run_in_threadpool(web_form, uow=container.uow(readonly=True), form_key=form_key)
     received: FormReceived | RedirectResponse = (
-        RedirectResponse(settings.form_thank_you_url, status_code=status.HTTP_303_SEE_OTHER)
-        if settings.form_thank_you_url
+        RedirectResponse(form_of.thank_you_url, status_code=status.HTTP_303_SEE_OTHER)
+        if form_of.thank_you_url
         else FormReceived()
     )
     async with request.form() as form:
@@ -71,7 +65,7 @@ async def submit_form(
     await run_in_threadpool(
         leads.receive_lead,
         uow=container.uow(),
-        agency_id=agency_id,
+        agency_id=form_of.agency_id,
         payload=form_payload(values),
         idempotency_key=None,
         now=container.clock.now(),

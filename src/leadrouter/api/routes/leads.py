@@ -26,7 +26,6 @@ from leadrouter.services import leads, outcomes
 from leadrouter.services.routing import after_intake
 
 router = APIRouter(tags=["leads"])
-LeadId = RowId
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 _CREATE_DOC: dict[str, Any] = {
@@ -125,7 +124,7 @@ def list_leads(
     response_model_exclude_unset=True,
     responses={404: _PROBLEM},
 )
-def get_lead(lead_id: LeadId, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
     """One lead of the agency, with its status history."""
     return leads.get_lead(
         uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
@@ -139,7 +138,7 @@ def get_lead(lead_id: LeadId, container: ContainerDep, principal: PrincipalDep) 
     responses={404: _PROBLEM, 409: _PROBLEM},
 )
 def change_status(
-    lead_id: LeadId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
+    lead_id: RowId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Record an outcome: contacted, quoted, bound (with premium), lost or nurture."""
     return outcomes.record_outcome(
@@ -159,7 +158,7 @@ def change_status(
     responses={404: _PROBLEM},
 )
 def record_event(
-    lead_id: LeadId, body: EventCreate, container: ContainerDep, principal: PrincipalDep
+    lead_id: RowId, body: EventCreate, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Record what the prospect did (page view, quote started, call ...), for scoring."""
     return leads.record_event(
@@ -175,7 +174,7 @@ def record_event(
 
 @router.get("/leads/{lead_id}/events", response_model=list[EventOut], responses={404: _PROBLEM})
 def list_events(
-    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+    lead_id: RowId, container: ContainerDep, principal: PrincipalDep
 ) -> list[dict[str, Any]]:
     """The lead's behavioral events, oldest first."""
     return leads.list_events(

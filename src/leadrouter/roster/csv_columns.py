@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadrouter.domain.model import LicenseStatus, Role
-from leadrouter.intake.emails import normalize_email
-from leadrouter.intake.phones import to_e164
 from leadrouter.roster import fields as f
 from leadrouter.roster.counties import parse_counties
 from leadrouter.roster.schedule import parse_working_hours
@@ -42,17 +40,6 @@ def text(limit: int) -> Callable[[str], str]:
         return value
 
     return parse
-
-
-def phone(raw: str) -> str:
-    try:
-        return to_e164(raw.strip())
-    except ValueError as exc:
-        raise ValueError(f"{raw.strip()!r} {exc}") from None
-
-
-def email(raw: str) -> str:
-    return normalize_email(raw.strip())
 
 
 def hours(raw: str) -> Any:
@@ -89,8 +76,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "producers": (
         Column("external_id", "external_id", text(100), aliases=("producer_code", "code")),
         Column("name", "name", text(200), required=True),
-        Column("email", "email", email, required=True, aliases=_EMAIL),
-        Column("phone", "phone", phone, aliases=_PHONE),
+        Column("email", "email", f.email, required=True, aliases=_EMAIL),
+        Column("phone", "phone", f.phone, aliases=_PHONE),
         Column("timezone", "timezone", f.parse_timezone, aliases=("time_zone", "tz")),
         Column("working_hours", "working_hours", hours, blank=DEFAULT_HOURS, aliases=("hours",)),
         Column(
@@ -157,8 +144,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "clients": (
         Column("external_id", "external_id", text(100), aliases=("client_id", "client_code")),
         Column("name", "name", text(200), required=True, aliases=("client_name",)),
-        Column("phone", "phone", phone, aliases=_PHONE),
-        Column("email", "email", email, aliases=_EMAIL),
+        Column("phone", "phone", f.phone, aliases=_PHONE),
+        Column("email", "email", f.email, aliases=_EMAIL),
         _ref("owner", "owner_producer_id", aliases=("owner_producer", "producer")),
         _ref("csr", "csr_producer_id", aliases=("csr_producer",)),
     ),

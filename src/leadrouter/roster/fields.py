@@ -18,6 +18,8 @@ from leadrouter.domain.model import (
     LineOfAuthority,
     Role,
 )
+from leadrouter.intake.emails import normalize_email
+from leadrouter.intake.phones import to_e164
 
 _LIST_SPLIT = re.compile(r"[;|,]")
 
@@ -49,6 +51,19 @@ _AUTHORITY_ALIASES: dict[str, tuple[LineOfAuthority, ...]] = {
 def split_list(raw: str) -> list[str]:
     """Items of a list cell separated by ``;``, ``|`` or ``,``; blanks dropped."""
     return [item.strip() for item in _LIST_SPLIT.split(raw) if item.strip()]
+
+
+def phone(raw: str) -> str:
+    """A phone number in E.164 (``+12125550101``); US numbers may omit the country code."""
+    try:
+        return to_e164(raw.strip())
+    except ValueError as exc:
+        raise ValueError(f"{raw.strip()!r} {exc}") from None
+
+
+def email(raw: str) -> str:
+    """An email address, normalized as leads and clients are stored and matched."""
+    return normalize_email(raw.strip())
 
 
 def parse_timezone(raw: str) -> str:

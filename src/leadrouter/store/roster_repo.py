@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from leadrouter.domain.model import (
     Shift,
     Territory,
 )
+from leadrouter.roster.schedule import format_clock, parse_clock
 from leadrouter.roster.specs import (
     ClientSpec,
     LicenseSpec,
@@ -48,14 +49,6 @@ class Roster:
     territories: tuple[Territory, ...]
 
 
-def _clock(text: str) -> time:
-    return time.max.replace(microsecond=0) if text == "24:00" else time.fromisoformat(text)
-
-
-def _clock_text(value: time) -> str:
-    return "24:00" if value == time.max.replace(microsecond=0) else value.strftime("%H:%M")
-
-
 def producer_from_row(row: Row) -> Producer:
     """A producers row as the domain's Producer."""
     return Producer(
@@ -66,7 +59,8 @@ def producer_from_row(row: Row) -> Producer:
         phone=row["phone"],
         timezone=row["timezone"],
         working_hours=tuple(
-            Shift(s["weekday"], _clock(s["start"]), _clock(s["end"])) for s in row["working_hours"]
+            Shift(s["weekday"], parse_clock(s["start"]), parse_clock(s["end"]))
+            for s in row["working_hours"]
         ),
         out_of_office=tuple(
             Period(datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
@@ -168,7 +162,7 @@ def producer_values(spec: ProducerSpec) -> dict[str, Any]:
         "phone": spec.phone,
         "timezone": spec.timezone,
         "working_hours": [
-            {"weekday": s.weekday, "start": _clock_text(s.start), "end": _clock_text(s.end)}
+            {"weekday": s.weekday, "start": format_clock(s.start), "end": format_clock(s.end)}
             for s in spec.working_hours
         ],
         "out_of_office": [

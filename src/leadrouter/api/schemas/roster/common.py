@@ -6,22 +6,13 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from leadrouter.intake.emails import normalize_email
-from leadrouter.intake.phones import to_e164
 from leadrouter.roster import fields
 
 T = TypeVar("T")
 
 
-def _phone(raw: str) -> str:
-    try:
-        return to_e164(raw)
-    except ValueError as exc:
-        raise ValueError(f"{raw!r} {exc}") from None
-
-
-Email = Annotated[str, AfterValidator(normalize_email), Field(examples=["ana@example.com"])]
-Phone = Annotated[str, AfterValidator(_phone), Field(examples=["(212) 555-0101"])]
+Email = Annotated[str, AfterValidator(fields.email), Field(examples=["ana@example.com"])]
+Phone = Annotated[str, AfterValidator(fields.phone), Field(examples=["(212) 555-0101"])]
 TimeZone = Annotated[
     str, AfterValidator(fields.parse_timezone), Field(examples=["America/New_York"])
 ]

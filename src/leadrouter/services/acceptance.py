@@ -19,10 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.errors import Conflict, NotFound
+from leadrouter.errors import Conflict
+from leadrouter.intake.storage import lead_row
 from leadrouter.services import lead_events, routing
 from leadrouter.services import timer_state as ts
 from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.store import routing_repo
 from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments
@@ -186,8 +188,7 @@ def decline_offer(
 def assignments_of(*, container: Container, agency_id: int, lead_id: int) -> list[dict[str, Any]]:
     """Every assignment and offer of the agency's lead, oldest first."""
     with container.uow(readonly=True) as uow:
-        if ts.lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id) is None:
-            raise NotFound(f"lead {lead_id} does not exist")
+        lead_row(uow.conn, agency_id, lead_id)
         rows = uow.conn.execute(
             sa.select(assignments)
             .where(assignments.c.lead_id == lead_id)
@@ -197,9 +198,8 @@ def assignments_of(*, container: Container, agency_id: int, lead_id: int) -> lis
 
 
 def _offer_of(conn: sa.Connection, *, agency_id: int, lead_id: int, producer_id: int) -> Any:
-    if ts.lead_row(conn, agency_id=agency_id, lead_id=lead_id) is None:
-        raise NotFound(f"lead {lead_id} does not exist")
-    row = ts.open_row(conn, lead_id=lead_id, lock=True)
+    lead_row(conn, agency_id, lead_id)
+    row = routing_repo.open_assignment_row(conn, lead_id=lead_id, lock=True)
     if row is None or row.producer_id != producer_id:
         raise Conflict(f"lead {lead_id} is not offered to producer {producer_id}")
     return row

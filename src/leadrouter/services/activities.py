@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
-from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
+from leadrouter.errors import Conflict, FieldError, ValidationFailed
 from leadrouter.intake.documents import iso
+from leadrouter.intake.storage import lead_row
 from leadrouter.services import outcomes
 from leadrouter.services import timer_state as ts
 from leadrouter.store.locks import lock_agency
@@ -54,9 +55,7 @@ def log_activity(
     with container.uow() as uow:
         conn = uow.conn
         lock_agency(conn, agency_id)
-        lead = ts.lead_row(conn, agency_id=agency_id, lead_id=lead_id)
-        if lead is None:
-            raise NotFound(f"lead {lead_id} does not exist")
+        lead = lead_row(conn, agency_id, lead_id)
         if lead.owner_id != producer_id:
             owner = "no owner" if lead.owner_id is None else f"producer {lead.owner_id}"
             raise Conflict(
@@ -84,9 +83,7 @@ def log_activity(
 def list_activities(*, container: Container, agency_id: int, lead_id: int) -> dict[str, Any]:
     """The lead's activities, oldest first, with its first contact and response time."""
     with container.uow(readonly=True) as uow:
-        lead = ts.lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id)
-        if lead is None:
-            raise NotFound(f"lead {lead_id} does not exist")
+        lead = lead_row(uow.conn, agency_id, lead_id)
         rows = uow.conn.execute(
             sa.select(activities)
             .where(activities.c.lead_id == lead_id)

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
-from leadrouter.errors import NotFound
 from leadrouter.intake.documents import lead_document
 from leadrouter.notify.webhook import enqueue_webhook_event
 from leadrouter.services import routing
@@ -54,8 +53,6 @@ def record_in_tx(
     """Record an outcome inside the caller's transaction (which the caller commits)."""
     lock_agency(conn, agency_id)
     target = LeadStatus(status)
-    if ts.lead_row(conn, agency_id=agency_id, lead_id=lead_id) is None:
-        raise NotFound(f"lead {lead_id} does not exist")
     change_status_in(
         conn, agency_id=agency_id, lead_id=lead_id, status=target, reason=reason, now=now
     )
@@ -126,7 +123,7 @@ def record_outcome(
             premium=premium,
             now=container.clock.now(),
         )
-        row = ts.lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id)
+        row = routing_repo.get_lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id)
         uow.commit()
     return lead_document(row._mapping)
 
@@ -140,7 +137,7 @@ def _announce(
     premium: Decimal | None,
     now: datetime,
 ) -> None:
-    lead = ts.lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    lead = routing_repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     data: dict[str, Any] = {
         "lead_id": lead.id,
         "status": lead.status,

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
 from leadrouter.domain.timers import TimerState, next_due_at
 from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.store import routing_repo
 from leadrouter.store.agency_repo import agency_timezone
-from leadrouter.store.tables import assignments, leads
+from leadrouter.store.tables import assignments
 
 OFFERED, ACTIVE, ENDED = "offered", "active", "ended"
 DECLINED, EXPIRED = "declined", "expired"  # the state of an offer that ended without an owner
@@ -75,27 +76,12 @@ def opening(
     }
 
 
-def open_row(conn: sa.Connection, *, lead_id: int, lock: bool = False) -> Any:
-    """The lead's open assignment (locked for update when asked), or None."""
-    query = sa.select(assignments).where(
-        assignments.c.lead_id == lead_id, assignments.c.ended_at.is_(None)
-    )
-    return conn.execute(query.with_for_update() if lock else query).first()
-
-
-def lead_row(conn: sa.Connection, *, agency_id: int, lead_id: int) -> Any:
-    """The agency's lead, or None."""
-    return conn.execute(
-        sa.select(leads).where(leads.c.id == lead_id, leads.c.agency_id == agency_id)
-    ).first()
-
-
 def reschedule(
     conn: sa.Connection, *, agency_id: int, lead_id: int, rules: TimingRules, now: datetime
 ) -> datetime | None:
     """Recompute the open assignment's ``next_due_at`` after its lead or row changed."""
-    row = open_row(conn, lead_id=lead_id)
-    lead = lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    row = routing_repo.open_assignment_row(conn, lead_id=lead_id)
+    lead = routing_repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     if row is None or lead is None:
         return None
     due = next_due_at(state_of(row, lead, agency_timezone(conn, agency_id)), rules, now)

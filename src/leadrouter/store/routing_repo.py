@@ -213,12 +213,12 @@ def release_capacity(conn: sa.Connection, *, producer_id: int) -> None:
     )
 
 
-def open_assignment_row(conn: sa.Connection, *, lead_id: int) -> Any:
-    return conn.execute(
-        sa.select(assignments).where(
-            assignments.c.lead_id == lead_id, assignments.c.ended_at.is_(None)
-        )
-    ).first()
+def open_assignment_row(conn: sa.Connection, *, lead_id: int, lock: bool = False) -> Any:
+    """The lead's open assignment (locked for update when asked), or None."""
+    query = sa.select(assignments).where(
+        assignments.c.lead_id == lead_id, assignments.c.ended_at.is_(None)
+    )
+    return conn.execute(query.with_for_update() if lock else query).first()
 
 
 def enqueue(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import phonenumbers
 import sqlalchemy as sa
 
 from leadrouter.domain.timers import is_stop_keyword
 from leadrouter.errors import NotFound
+from leadrouter.intake.phones import InvalidPhone, to_e164
 from leadrouter.store.tables import agencies, lead_events, leads
 from leadrouter.store.uow import UnitOfWork
 
@@ -25,13 +25,12 @@ class InboundSms:
     lead_ids: list[int]
 
 
-def e164(raw: str, region: str = "US") -> str:
-    """The number in E.164 as leads store it; unchanged when it cannot be read."""
+def e164(raw: str) -> str:
+    """The number in E.164 as leads store it; unchanged when it is not a valid number."""
     try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
+        return to_e164(raw)
+    except InvalidPhone:
         return raw.strip()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def receive_inbound_sms(

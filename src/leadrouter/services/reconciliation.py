@@ -26,7 +26,7 @@ from leadrouter.errors import ValidationFailed
 from leadrouter.roster.specs import LicenseSpec, spec_errors
 from leadrouter.services.compliance import flag_unlicensed_leads
 from leadrouter.services.roster.common import Page, fetch, page
-from leadrouter.services.roster.licenses import verification
+from leadrouter.services.roster.licenses import license_clash, verification
 from leadrouter.services.routing import drain_queue
 from leadrouter.services.routing_context import RoutingDeps
 from leadrouter.store.agency_repo import agency_timezone, agency_today
@@ -239,15 +239,7 @@ def _refusal(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: in
     problems = spec_errors(spec)
     if problems:
         return "; ".join(f"{p.field} {p.reason}" for p in problems)
-    clash = sa.select(licenses.c.id).where(
-        licenses.c.agency_id == agency_id,
-        licenses.c.producer_id == spec.producer_id,
-        licenses.c.state == spec.state,
-        licenses.c.number == spec.number,
-    )
-    if self_id is not None:
-        clash = clash.where(licenses.c.id != self_id)
-    other = conn.execute(clash).scalar()
+    other = license_clash(conn, agency_id, spec, self_id)
     return "" if other is None else f"license {other} already has this state and number"
 
 

@@ -14,6 +14,7 @@ from leadrouter.services.roster.common import (
     Page,
     check,
     check_producer_refs,
+    clash,
     delete_row,
     fail_if,
     fetch,
@@ -32,14 +33,9 @@ def _checked(conn: sa.Connection, agency_id: int, spec: ClientSpec, self_id: int
     fail_if(check_producer_refs(conn, agency_id, refs), "client")
     if spec.external_id is None:
         return
-    query = sa.select(clients.c.id).where(
-        clients.c.agency_id == agency_id, clients.c.external_id == spec.external_id
-    )
-    if self_id is not None:
-        query = query.where(clients.c.id != self_id)
-    clash = conn.execute(query).scalar()
-    if clash is not None:
-        raise Conflict(f"client {clash} already has external id {spec.external_id!r}")
+    other = clash(conn, clients, agency_id, self_id, clients.c.external_id == spec.external_id)
+    if other is not None:
+        raise Conflict(f"client {other} already has external id {spec.external_id!r}")
 
 
 def create_client(

@@ -80,6 +80,21 @@ def fetch(conn: sa.Connection, table: sa.Table, agency_id: int, row_id: int, nou
     return row
 
 
+def clash(
+    conn: sa.Connection,
+    table: sa.Table,
+    agency_id: int,
+    self_id: int | None,
+    *where: sa.ColumnElement[bool],
+) -> int | None:
+    """The id of another of the agency's rows matching ``where`` (a natural key taken), if any."""
+    query = sa.select(table.c.id).where(table.c.agency_id == agency_id, *where)
+    if self_id is not None:
+        query = query.where(table.c.id != self_id)
+    found = conn.execute(query.limit(1)).scalar()
+    return None if found is None else int(found)
+
+
 def page(
     conn: sa.Connection,
     query: sa.Select[Any],

@@ -20,6 +20,7 @@ from leadrouter.services.roster.common import (
     Page,
     check,
     check_producer_refs,
+    clash,
     conflicts_as,
     delete_row,
     fail_if,
@@ -46,20 +47,27 @@ def narrows_only(before: LicenseSpec, after: LicenseSpec) -> bool:
     return same_otherwise and (after == before or after.status != LicenseStatus.ACTIVE)
 
 
-def _checked(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: int | None) -> None:
-    check(spec, "license")
-    fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "license")
-    query = sa.select(licenses.c.id).where(
-        licenses.c.agency_id == agency_id,
+def license_clash(
+    conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: int | None
+) -> int | None:
+    """Another license of the producer with the same state and number, if there is one."""
+    return clash(
+        conn,
+        licenses,
+        agency_id,
+        self_id,
         licenses.c.producer_id == spec.producer_id,
         licenses.c.state == spec.state,
         licenses.c.number == spec.number,
     )
-    if self_id is not None:
-        query = query.where(licenses.c.id != self_id)
-    clash = conn.execute(query).scalar()
-    if clash is not None:
-        raise Conflict(f"{_DUPLICATE} (license {clash})")
+
+
+def _checked(conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: int | None) -> None:
+    check(spec, "license")
+    fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "license")
+    other = license_clash(conn, agency_id, spec, self_id)
+    if other is not None:
+        raise Conflict(f"{_DUPLICATE} (license {other})")
 
 
 def create_license(

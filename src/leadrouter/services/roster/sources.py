@@ -13,6 +13,7 @@ from leadrouter.roster.specs import SourceSpec
 from leadrouter.services.roster.common import (
     Page,
     check,
+    clash,
     conflicts_as,
     delete_row,
     fetch,
@@ -27,14 +28,9 @@ from leadrouter.store.uow import UnitOfWork
 
 def _checked(conn: sa.Connection, agency_id: int, spec: SourceSpec, self_id: int | None) -> None:
     check(spec, "lead source")
-    query = sa.select(lead_sources.c.id).where(
-        lead_sources.c.agency_id == agency_id, lead_sources.c.name == spec.name
-    )
-    if self_id is not None:
-        query = query.where(lead_sources.c.id != self_id)
-    clash = conn.execute(query).scalar()
-    if clash is not None:
-        raise Conflict(f"lead source {clash} is already named {spec.name!r}")
+    other = clash(conn, lead_sources, agency_id, self_id, lead_sources.c.name == spec.name)
+    if other is not None:
+        raise Conflict(f"lead source {other} is already named {spec.name!r}")
 
 
 def create_source(

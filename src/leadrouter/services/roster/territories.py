@@ -16,6 +16,7 @@ from leadrouter.services.roster.common import (
     Page,
     check,
     check_producer_refs,
+    clash,
     conflicts_as,
     delete_row,
     fail_if,
@@ -36,14 +37,9 @@ from leadrouter.store.uow import UnitOfWork
 def _checked(conn: sa.Connection, agency_id: int, spec: TerritorySpec, self_id: int | None) -> None:
     check(spec, "territory")
     fail_if(check_producer_refs(conn, agency_id, {"producer_id": spec.producer_id}), "territory")
-    query = sa.select(territories.c.id).where(
-        territories.c.agency_id == agency_id, territories.c.name == spec.name
-    )
-    if self_id is not None:
-        query = query.where(territories.c.id != self_id)
-    clash = conn.execute(query).scalar()
-    if clash is not None:
-        raise Conflict(f"territory {clash} is already named {spec.name!r}")
+    other = clash(conn, territories, agency_id, self_id, territories.c.name == spec.name)
+    if other is not None:
+        raise Conflict(f"territory {other} is already named {spec.name!r}")
 
 
 def create_territory(

@@ -6,7 +6,7 @@ import pytest
 
 from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.domain.routing import ProducerLoad, RoutingPolicy, StrategySpec, route
-from leadrouter.domain.routing.strategies import pick, score_parts, weighted_total
+from leadrouter.domain.routing.strategies import pick, score_parts
 from tests.support.routing_core import inputs, license_, producer, roster
 
 LIFE = DEFAULT_TYPES.get("life")
@@ -100,10 +100,21 @@ def test_weighted_score_parts_are_normalized_as_stated():
 
 
 def test_weighted_score_uses_the_default_weights_30_35_25_10():
-    parts = {"capacity": 1.0, "specialization": 0.0, "close_rate": 0.0, "response_speed": 0.0}
-    assert weighted_total(StrategySpec().score_weights, parts) == 0.3
-    parts = {"capacity": 0.0, "specialization": 1.0, "close_rate": 1.0, "response_speed": 1.0}
-    assert weighted_total(StrategySpec().score_weights, parts) == 0.7
+    loads = {
+        1: ProducerLoad(open_count=4, close_rate=0.6, avg_response_seconds=300),
+        2: ProducerLoad(open_count=12, close_rate=0.2, avg_response_seconds=60),
+    }
+    producers = [producer(1, business_lines=frozenset({"life"})), producer(2)]
+    chosen = choose("weighted_score", producers, loads=loads)
+    assert len(set(chosen.parts[2].values())) == 4  # distinct parts: any swap of weights shows
+    for pid, p in chosen.parts.items():
+        expected = (
+            0.30 * p["capacity"]
+            + 0.35 * p["specialization"]
+            + 0.25 * p["close_rate"]
+            + 0.10 * p["response_speed"]
+        )
+        assert chosen.scores[pid] == round(expected, 6)
 
 
 def test_weighted_score_weights_are_configurable():

@@ -156,11 +156,6 @@ def score_parts(
     return out
 
 
-def weighted_total(weights: Mapping[str, float], parts: Mapping[str, float]) -> float:
-    """The weighted mean of the parts, 0..1, rounded so that equal scores tie exactly."""
-    return round(sum(w * parts.get(k, 0.0) for k, w in _shares(weights)), 6)
-
-
 def _shares(weights: Mapping[str, float]) -> list[tuple[str, float]]:
     """Each weight as a share of their sum (negative weights count as 0)."""
     total = sum(max(0.0, w) for w in weights.values())

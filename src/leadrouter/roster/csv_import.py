@@ -19,7 +19,7 @@ from leadrouter.roster.csv_plan import PLANNERS, Context, Plan, ProducerRefs, ro
 from leadrouter.roster.csv_table import RowError, count_rows, read_table
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec, Spec
 from leadrouter.services.roster.common import conflicts_as
-from leadrouter.services.roster.licenses import narrows_only, verification
+from leadrouter.services.roster.licenses import verification_after
 from leadrouter.store import roster_repo as repo
 from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.tables import clients, lead_sources, licenses, producers, territories
@@ -74,10 +74,8 @@ def _extra(kind: str, plan: Plan, verified_by: str | None, now: datetime) -> dic
     if not isinstance(spec, LicenseSpec):
         return {}
     if plan.existing is None:
-        return {"source": "csv", **verification(verified_by, now)}
-    if verified_by is not None or not narrows_only(repo.license_spec(plan.existing), spec):
-        return verification(verified_by, now)
-    return {}
+        return {"source": "csv", **verification_after(None, spec, verified_by, now)}
+    return verification_after(repo.license_spec(plan.existing), spec, verified_by, now)
 
 
 def _write(

@@ -47,6 +47,19 @@ def narrows_only(before: LicenseSpec, after: LicenseSpec) -> bool:
     return same_otherwise and (after == before or after.status != LicenseStatus.ACTIVE)
 
 
+def verification_after(
+    before: LicenseSpec | None, after: LicenseSpec, verifier: str | None, now: datetime
+) -> dict[str, Any]:
+    """The verification columns a write of ``after`` sets (``before`` None: a new license).
+
+    Vouched for by ``verifier`` when given; otherwise a new license, or a change that could
+    grant more, is pending; a change that can only take authority away keeps the verification.
+    """
+    if before is None or verifier is not None or not narrows_only(before, after):
+        return verification(verifier, now)
+    return {}
+
+
 def license_clash(
     conn: sa.Connection, agency_id: int, spec: LicenseSpec, self_id: int | None
 ) -> int | None:
@@ -91,7 +104,7 @@ def create_license(
                     source=source,
                     created_at=now,
                     **license_values(spec),
-                    **verification(verifier, now),
+                    **verification_after(None, spec, verifier, now),
                 )
                 .returning(licenses.c.id)
             ).scalar_one()
@@ -118,11 +131,7 @@ def update_license(
         before = license_spec(current)
         spec = merged(before, changes)
         _checked(conn, agency_id, spec, license_id)
-        values = license_values(spec)
-        if verifier is not None:
-            values |= verification(verifier, now)
-        elif not narrows_only(before, spec):
-            values |= verification(None, now)
+        values = license_values(spec) | verification_after(before, spec, verifier, now)
         with conflicts_as(_DUPLICATE):
             conn.execute(licenses.update().where(licenses.c.id == license_id).values(**values))
         bump_roster_version(conn, agency_id)

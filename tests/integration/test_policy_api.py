@@ -121,3 +121,18 @@ def test_intent_tier_rules_send_low_intent_leads_to_nurture(
     ).json()
     assert (low["status"], low["intent_tier"], low["owner_id"]) == ("nurture", "low", None)
     assert high["status"] == "assigned"
+
+
+def test_lint_knows_the_insurance_types_the_agency_added(
+    client: TestClient, container: Container
+) -> None:
+    headers = _setup(client, container)
+    settings = client.get("/v1/agency/settings", headers=headers).json()
+    pet = {"label": "Pet", "business_line": "personal", "requires": [["property"]]}
+    settings["insurance_types"] = {"pet": pet}
+    assert client.put("/v1/agency/settings", headers=headers, json=settings).status_code == 200
+    document = {"routing": {"coverage": {"states": ["NY", "TX"], "insurance_types": ["pet"]}}}
+    findings = client.post("/v1/policy/lint", headers=headers, json=document).json()["findings"]
+    found = [(f["path"], f["message"]) for f in findings]
+    assert ("routing.coverage", "TX: no producer holds an active license for Pet") in found
+    assert not any("unknown insurance type" in message for _, message in found), found

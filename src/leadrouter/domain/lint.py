@@ -7,6 +7,7 @@ producer covers today, and pools that are empty or whose caps sum to zero.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from itertools import combinations
@@ -14,7 +15,7 @@ from typing import Literal
 
 from leadrouter.domain.compliance import local_date
 from leadrouter.domain.expr import Expr
-from leadrouter.domain.insurance import DEFAULT_TYPES
+from leadrouter.domain.insurance import DEFAULT_TYPES, InsuranceType
 from leadrouter.domain.model import Client, Lead, Producer, Territory
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
@@ -52,15 +53,20 @@ class LintFinding:
 
 
 def lint_policy(
-    policy: RoutingPolicy, roster: RosterSnapshot, now: datetime, tz: str
+    policy: RoutingPolicy,
+    roster: RosterSnapshot,
+    now: datetime,
+    tz: str,
+    types: Mapping[str, InsuranceType] = DEFAULT_TYPES,
 ) -> list[LintFinding]:
-    """Everything lint finds in ``policy`` against ``roster`` on the agency's day at ``now``."""
+    """Everything lint finds in ``policy`` against ``roster`` on the agency's day at ``now``,
+    with the agency's insurance ``types`` (its catalog, overrides included)."""
     out: list[LintFinding] = []
     _steps(policy, out)
     _expressions(policy, out)
     if any(isinstance(s, TerritoryStep) for s in policy.steps):
         _overlaps(roster.territories, out)
-    _coverage(policy, roster, now, tz, out)
+    _coverage(policy, roster, now, tz, types, out)
     _pools(policy, roster, out)
     return out
 
@@ -197,7 +203,12 @@ def _overlaps(territories: tuple[Territory, ...], out: list[LintFinding]) -> Non
 
 
 def _coverage(
-    policy: RoutingPolicy, roster: RosterSnapshot, now: datetime, tz: str, out: list[LintFinding]
+    policy: RoutingPolicy,
+    roster: RosterSnapshot,
+    now: datetime,
+    tz: str,
+    catalog: Mapping[str, InsuranceType],
+    out: list[LintFinding],
 ) -> None:
     today = local_date(now, tz)
     if today is None:
@@ -216,10 +227,10 @@ def _coverage(
     if codes is None:
         sold = {line for p in active for line in p.business_lines}
         codes = tuple(
-            c for c, t in DEFAULT_TYPES.items() if not sold or c in sold or t.business_line in sold
+            c for c, t in catalog.items() if not sold or c in sold or t.business_line in sold
         )
     for code in codes:
-        if code not in DEFAULT_TYPES:
+        if code not in catalog:
             out.append(
                 LintFinding(
                     "warning",
@@ -227,7 +238,7 @@ def _coverage(
                     f"unknown insurance type '{code}'",
                 )
             )
-    types = [DEFAULT_TYPES[c] for c in codes if c in DEFAULT_TYPES]
+    types = [catalog[c] for c in codes if c in catalog]
     for state in sorted(states):
         missing = [t.label for t in types if not roster.gate(state, t, today).passed]
         if missing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from importlib.resources import files
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from leadrouter.domain import routing as r
 from leadrouter.domain.expr import parse
+from leadrouter.domain.insurance import DEFAULT_TYPES, InsuranceType
 from leadrouter.domain.lint import LintFinding, lint_policy
 from leadrouter.domain.routing.policy import Step
 from leadrouter.errors import FieldError, ValidationFailed
@@ -69,10 +71,15 @@ def _type_first(value: Any) -> Any:
 
 
 def lint_document(
-    doc: s.PolicyDocument, roster: r.RosterSnapshot, *, now: datetime, tz: str
+    doc: s.PolicyDocument,
+    roster: r.RosterSnapshot,
+    *,
+    now: datetime,
+    tz: str,
+    types: Mapping[str, InsuranceType] = DEFAULT_TYPES,
 ) -> list[LintFinding]:
-    """Lint a document against a roster (see ``leadrouter.domain.lint``)."""
-    return lint_policy(to_routing_policy(doc), roster, now, tz)
+    """Lint a document against a roster and insurance types (see ``leadrouter.domain.lint``)."""
+    return lint_policy(to_routing_policy(doc), roster, now, tz, types)
 
 
 def to_routing_policy(doc: s.PolicyDocument) -> r.RoutingPolicy:

@@ -10,8 +10,9 @@ from leadrouter.domain.lint import LintFinding
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import Decision, route
 from leadrouter.errors import ValidationFailed
-from leadrouter.intake import dedupe
+from leadrouter.intake import dedupe, insurance_types
 from leadrouter.intake.normalize import normalize
+from leadrouter.intake.settings import from_agency_settings
 from leadrouter.policy.load import lint_document, parse_policy
 from leadrouter.policy.schema import PolicyDocument
 from leadrouter.services.agency_settings import intake_context
@@ -22,7 +23,7 @@ from leadrouter.services.policy_store import (
     save_policy,
 )
 from leadrouter.services.routing_context import context_for
-from leadrouter.store.agency_repo import agency_timezone
+from leadrouter.store.routing_repo import agency_for_routing
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -58,9 +59,14 @@ def lint(*, container: Container, agency_id: int, text: str, fmt: Any = None) ->
     """Parse (422 on a bad document) and lint a document against the agency's roster."""
     document = parse_policy(text, fmt)
     with container.uow(readonly=True) as uow:
-        roster = container.routing.rosters.snapshot(uow.conn, agency_id)
-        tz = agency_timezone(uow.conn, agency_id)
-    return lint_document(document, roster, now=container.clock.now(), tz=tz)
+        agency = agency_for_routing(uow.conn, agency_id)
+        roster = container.routing.rosters.snapshot(
+            uow.conn, agency_id, version=agency.roster_version
+        )
+    types = insurance_types.catalog(from_agency_settings(agency.settings).insurance_types)
+    return lint_document(
+        document, roster, now=container.clock.now(), tz=agency.timezone, types=types
+    )
 
 
 def dry_run(

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leadrouter.cli.context import console, container, err_console
+from leadrouter.cli.context import (
+    console,
+    err_console,
+    progress_bar,
+    read_input,
+    resolve_agency,
+    session,
+)
 from leadrouter.errors import LeadRouterError
 from leadrouter.roster.csv_columns import KINDS
 from leadrouter.roster.csv_import import ImportReport, count_rows, import_csv
-from leadrouter.services.roster.common import agency_ids
 
 app = typer.Typer(
     help="Import the roster from CSV files (formats: docs/csv-formats.md). A file with bad "
@@ -24,26 +26,6 @@ app = typer.Typer(
 
 EXIT_REJECTED = 1
 EXIT_PARTIAL = 3
-
-
-def _read(file: str) -> bytes:
-    if file == "-":
-        return sys.stdin.buffer.read()
-    path = Path(file)
-    if not path.is_file():
-        err_console.print(f"[red]no such file: {file}[/red]")
-        raise typer.Exit(EXIT_REJECTED)
-    return path.read_bytes()
-
-
-def _agency(given: int | None) -> int:
-    if given is not None:
-        return given
-    ids = agency_ids(uow=container().uow(readonly=True))
-    if len(ids) != 1:
-        err_console.print(f"[red]{len(ids)} agencies exist; say which with --agency ID[/red]")
-        raise typer.Exit(EXIT_REJECTED)
-    return ids[0]
 
 
 def _errors_table(report: ImportReport) -> Table:
@@ -60,31 +42,25 @@ def run_import(
     kind: str, file: str, agency: int | None, skip_bad_rows: bool, verified_by: str | None
 ) -> None:
     """Import one CSV file with a progress bar, then report row by row what was wrong."""
-    data = _read(file)
-    c = container()
-    agency_id = _agency(agency)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    try:
-        with Progress(*columns, console=console, transient=False) as progress:
-            task = progress.add_task(f"importing {kind}", total=count_rows(data))
-            report = import_csv(
-                uow=c.uow(),
-                agency_id=agency_id,
-                kind=kind,
-                data=data,
-                now=c.clock.now(),
-                skip_bad_rows=skip_bad_rows,
-                verified_by=verified_by,
-                progress=lambda n: progress.advance(task, n),
-            )
-    except LeadRouterError as exc:
-        err_console.print(f"[red]{exc.title}: {exc.detail}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from None
+    data, _ = read_input(file)
+    with session() as c:
+        agency_id = resolve_agency(c, agency, exit_code=EXIT_REJECTED)
+        try:
+            with progress_bar() as progress:
+                task = progress.add_task(f"importing {kind}", total=count_rows(data))
+                report = import_csv(
+                    uow=c.uow(),
+                    agency_id=agency_id,
+                    kind=kind,
+                    data=data,
+                    now=c.clock.now(),
+                    skip_bad_rows=skip_bad_rows,
+                    verified_by=verified_by,
+                    progress=lambda n: progress.advance(task, n),
+                )
+        except LeadRouterError as exc:
+            err_console.print(f"[red]{exc.title}: {exc.detail}[/red]")
+            raise typer.Exit(EXIT_REJECTED) from None
     if report.ignored_columns:
         console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
     if report.errors:

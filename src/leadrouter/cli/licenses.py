@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import getpass
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leadrouter.bootstrap import Container
-from leadrouter.cli.context import AGENCY_HELP, console, container, err_console, resolve_agency
+from leadrouter.cli.context import (
+    AGENCY_HELP,
+    console,
+    err_console,
+    progress_bar,
+    read_input,
+    resolve_agency,
+    session,
+)
 from leadrouter.compliance.registry_report import detect_format
 from leadrouter.errors import LeadRouterError
+from leadrouter.roster.csv_table import count_rows
 from leadrouter.services import reconciliation
 from leadrouter.services.compliance import sweep
 from leadrouter.services.coverage import coverage_report
@@ -28,26 +31,6 @@ app = typer.Typer(
 )
 _AGENCY = typer.Option(None, "--agency", help=AGENCY_HELP)
 EXIT_REFUSED = 1
-
-
-@contextmanager
-def _session() -> Iterator[Container]:
-    """The container for one command; its connections are closed when the command ends."""
-    c = container()
-    try:
-        yield c
-    finally:
-        c.engine.dispose()
-
-
-def _read(file: str) -> tuple[bytes, str]:
-    if file == "-":
-        return sys.stdin.buffer.read(), "stdin"
-    path = Path(file)
-    if not path.is_file():
-        err_console.print(f"[red]no such file: {file}[/red]")
-        raise typer.Exit(EXIT_REFUSED)
-    return path.read_bytes(), path.name
 
 
 def _who(given: str | None) -> str:
@@ -86,19 +69,13 @@ def reconcile(
     fmt: str | None = typer.Option(None, "--format", help="csv or xml (default: guessed)."),
 ) -> None:
     """List every difference between a registry report and the roster; fix them with --apply."""
-    data, name = _read(file)
-    with _session() as c:
+    data, name = read_input(file)
+    with session() as c:
         agency_id = resolve_agency(c, agency)
         fmt = fmt or detect_format(data, file_name=name)
-        total = max(data.count(b"\n") - 1, 1) if fmt == "csv" else data.lower().count(b"<license")
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
+        total = count_rows(data) if fmt == "csv" else data.lower().count(b"<license")
         try:
-            with Progress(*columns, console=console, transient=False) as progress:
+            with progress_bar() as progress:
                 task = progress.add_task("reading the report", total=total or None)
                 report = reconciliation.reconcile(
                     uow=c.uow(),
@@ -130,7 +107,7 @@ def reconcile(
 @app.command("history")
 def history(agency: int | None = _AGENCY) -> None:
     """Every reconciliation of the agency: when, which file, what changed, who applied it."""
-    with _session() as c:
+    with session() as c:
         agency_id = resolve_agency(c, agency)
         table = Table(title="reconciliations")
         for name in ("#", "when (UTC)", "file", "sha256", "differences", "applied by"):
@@ -161,7 +138,7 @@ def coverage(
     minimum: int = typer.Option(1, min=1, help="Fewer licensed producers than this is a gap."),
 ) -> None:
     """Licensed producers per state and line now and in 30, 60, 90 days (exit 3 on a gap)."""
-    with _session() as c:
+    with session() as c:
         agency_id = resolve_agency(c, agency)
         rows = coverage_report(
             uow=c.uow(readonly=True), agency_id=agency_id, now=c.clock.now(), minimum=minimum
@@ -184,7 +161,7 @@ def coverage(
 @app.command("sweep")
 def sweep_now(agency: int | None = _AGENCY) -> None:
     """Send the expiration alerts and handle the lapses due now (the worker does this too)."""
-    with _session() as c:
+    with session() as c:
         agency_id = resolve_agency(c, agency)
         result = sweep(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
         for a in result.alerts:

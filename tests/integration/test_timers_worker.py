@@ -15,6 +15,8 @@ from leadrouter.clock import FixedClock
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email, enqueue_sms
 from leadrouter.notify.sms import RecordingSms
+from leadrouter.notify.webhook import enqueue_webhook_event
+from leadrouter.services.timer_messages import subscribed
 from leadrouter.services.timer_outbox import Messages
 from leadrouter.services.timers import RETRY_AFTER, TimerRun, run_due
 from leadrouter.store.tables import alerts
@@ -26,6 +28,7 @@ from tests.support.time_engine import (
     producer,
     rows_of,
     step,
+    subscribe,
     timer_messages,
     timing_policy,
 )
@@ -93,7 +96,11 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
 ) -> None:
     c = container
     agency = make_agency(c)
+    subscribe(c, agency.id, "lead.escalated")
+    subscribe(c, agency.id, "lead.created")
+    subscribe(c, agency.id, "lead.escalated", "lead.assigned")
     now = c.clock.now()
+    data = {"lead_id": 7, "step": "esc:alert_producer:5m", "reason": "not contacted"}
     context = {
         "agency_name": "Acme",
         "producer_name": "Pat",
@@ -129,7 +136,12 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
         agency.id, kind="k", message="hello", recipient="producer:3", lead_id=7, dedupe_key="t3"
     )
     with c.uow() as uow:
-        assert out.flush(uow.conn) == 3
+        endpoints = subscribed(uow.conn, {agency.id})[agency.id]
+        takers = [e.id for e in endpoints if "lead.escalated" in e.events]
+        out.webhook(
+            agency.id, event="lead.escalated", endpoint_ids=takers, data=data, dedupe_key="t4"
+        )
+        assert out.flush(uow.conn) == 5
         enqueue_email(
             uow.conn,
             agency_id=agency.id,
@@ -164,6 +176,14 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
             lead_id=7,
             dedupe_key="n3",
         )
+        enqueue_webhook_event(
+            uow.conn,
+            agency_id=agency.id,
+            event="lead.escalated",
+            data=data,
+            now=now,
+            dedupe_key="n4",
+        )
         uow.commit()
 
     def shape(r: Any) -> tuple[Any, ...]:
@@ -176,9 +196,11 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
             r.attempts,
             r.next_attempt_at,
             r.created_at,
+            r.dedupe_key[1:],  # "t1:..." and "n1:...": the same key apart from its first letter
         )
 
-    ours, theirs = rows(c)[:3], rows(c)[3:]
+    ours, theirs = rows(c)[:5], rows(c)[5:]
+    assert len(theirs) == 5
     assert [shape(r) for r in ours] == [shape(r) for r in theirs]
 
 

@@ -39,11 +39,9 @@ def hand_over(
     """
     if isinstance(action, Reassign) and not _someone_else(conn, deps, row, now):
         escalated(
-            conn,
             scene,
             action.key,
             f"{action.reason}; no other eligible producer, so it stays with its owner",
-            now,
         )
         return False
     conn.execute(
@@ -85,7 +83,7 @@ def hand_over(
         reason=action.reason,
         now=now,
     )
-    escalated(conn, scene, action.key, action.reason, now)
+    escalated(scene, action.key, action.reason)
     return True
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -27,7 +27,6 @@ from leadrouter.domain.timers import (
     WarnProducer,
 )
 from leadrouter.notify.templates import EMAILS, render_text
-from leadrouter.notify.webhook import enqueue_webhook_event
 from leadrouter.services.timer_outbox import Messages
 from leadrouter.store.tables import producers, webhook_endpoints
 
@@ -36,6 +35,13 @@ REMINDER = "lead.reminder"
 FOLLOW_UP = "lead.follow_up"
 NOTICE = "lead.notice"
 _BOTH = (Channel.INAPP, Channel.EMAIL)
+
+
+class Endpoint(NamedTuple):
+    """An active webhook endpoint of an agency and the events it takes."""
+
+    id: int
+    events: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ class Scene:
     assignment_id: int
     started_at: datetime
     out: Messages
-    hooks: frozenset[str] | None = None  # events the agency's endpoints take (None: unknown)
+    endpoints: tuple[Endpoint, ...]  # the agency's active webhook endpoints
+    managers: tuple[Any, ...]  # the agency's active managers (producers rows: id, email, phone)
 
     def context(self, reason: str = "", accept_by: datetime | None = None) -> dict[str, Any]:
         """Template variables (see notify.templates)."""
@@ -76,30 +83,48 @@ class Scene:
         }  # fmt: skip
 
 
-def subscribed(conn: sa.Connection, agency_ids: set[int]) -> dict[int, frozenset[str]]:
-    """The events each agency's active webhook endpoints take."""
-    found: dict[int, set[str]] = {a: set() for a in agency_ids}
+def subscribed(conn: sa.Connection, agency_ids: set[int]) -> dict[int, tuple[Endpoint, ...]]:
+    """Each agency's active webhook endpoints, by id."""
+    found: dict[int, list[Endpoint]] = {a: [] for a in agency_ids}
     for row in conn.execute(
-        sa.select(webhook_endpoints.c.agency_id, webhook_endpoints.c.events).where(
+        sa.select(webhook_endpoints.c.agency_id, webhook_endpoints.c.id, webhook_endpoints.c.events)
+        .where(
             webhook_endpoints.c.agency_id.in_(sorted(agency_ids)),
             webhook_endpoints.c.active.is_(True),
         )
+        .order_by(webhook_endpoints.c.id)
     ):
-        found[row.agency_id].update(row.events)
-    return {a: frozenset(events) for a, events in found.items()}
+        found[row.agency_id].append(Endpoint(row.id, frozenset(row.events)))
+    return {a: tuple(endpoints) for a, endpoints in found.items()}
 
 
-def carry_out(conn: sa.Connection, scene: Scene, action: Action, now: datetime) -> None:
+def managers_of(conn: sa.Connection, agency_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    """Each agency's active managers (id, email, phone), by id."""
+    found: dict[int, list[Any]] = {a: [] for a in agency_ids}
+    for row in conn.execute(
+        sa.select(producers.c.agency_id, producers.c.id, producers.c.email, producers.c.phone)
+        .where(
+            producers.c.agency_id.in_(sorted(agency_ids)),
+            producers.c.role == Role.MANAGER,
+            producers.c.active.is_(True),
+        )
+        .order_by(producers.c.id)
+    ):
+        found[row.agency_id].append(row)
+    return {a: tuple(rows) for a, rows in found.items()}
+
+
+def carry_out(scene: Scene, action: Action) -> None:
     """Queue what ``action`` sends (never a reassignment or an offer)."""
     if isinstance(action, AlertProducer | WarnProducer):
         reason = reason_of(action.key)
         text = "alert_producer" if isinstance(action, AlertProducer) else "warn_producer"
         context = scene.context(reason)
         tell_owner(scene, action.key, action.channels, text, ESCALATED, context)
-        escalated(conn, scene, action.key, reason, now)
+        escalated(scene, action.key, reason)
     elif isinstance(action, AlertManager):
-        _tell_managers(conn, scene, action)
-        escalated(conn, scene, action.key, action.reason, now)
+        _tell_managers(scene, action)
+        escalated(scene, action.key, action.reason)
     elif isinstance(action, RemindProducer):
         tell_owner(scene, action.key, _BOTH, action.template, REMINDER, scene.context())
     elif isinstance(action, NotifyProducer):
@@ -154,32 +179,21 @@ def tell_owner(
             )
 
 
-def escalated(conn: sa.Connection, scene: Scene, step: str, reason: str, now: datetime) -> None:
-    """The ``lead.escalated`` webhook: a rung of the ladder fired."""
-    if scene.hooks is not None and ESCALATED not in scene.hooks:
-        return  # no endpoint takes it: spare the lookup
-    data = scene.webhook_data(producer_id=scene.owner.id, step=step, reason=reason)
-    enqueue_webhook_event(
-        conn,
-        agency_id=scene.agency_id,
-        event=ESCALATED,
-        data=data,
-        now=now,
-        dedupe_key=scene.dedupe(step, "webhook"),
-    )
-
-
-def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> None:
-    context, out = scene.context(action.reason), scene.out
-    managers = conn.execute(
-        sa.select(producers.c.id, producers.c.email, producers.c.phone)
-        .where(
-            producers.c.agency_id == scene.agency_id,
-            producers.c.role == Role.MANAGER,
-            producers.c.active.is_(True),
+def escalated(scene: Scene, step: str, reason: str) -> None:
+    """The ``lead.escalated`` webhook to each endpoint taking it: a rung of the ladder fired."""
+    endpoint_ids = [e.id for e in scene.endpoints if ESCALATED in e.events]
+    if endpoint_ids:
+        scene.out.webhook(
+            scene.agency_id,
+            event=ESCALATED,
+            endpoint_ids=endpoint_ids,
+            data=scene.webhook_data(producer_id=scene.owner.id, step=step, reason=reason),
+            dedupe_key=scene.dedupe(step, "webhook"),
         )
-        .order_by(producers.c.id)
-    ).all()
+
+
+def _tell_managers(scene: Scene, action: AlertManager) -> None:
+    context, out = scene.context(action.reason), scene.out
     for channel in action.channels:
         if channel == Channel.INAPP:
             out.alert(
@@ -191,7 +205,7 @@ def _tell_managers(conn: sa.Connection, scene: Scene, action: AlertManager) -> N
                 dedupe_key=scene.dedupe(action.key, channel),
             )
             continue
-        for m in managers:
+        for m in scene.managers:
             dedupe = scene.dedupe(action.key, channel, m.id)
             if channel == Channel.EMAIL:
                 out.email(

@@ -2,13 +2,15 @@
 
 A timer batch queues a thousand messages; one ``INSERT ... ON CONFLICT DO NOTHING`` for all
 of them instead of a round trip each keeps the worker's lag under a second. The rows are
-exactly those of ``notify.messages.enqueue_email``/``enqueue_sms`` and
-``notify.inapp.enqueue_alert`` (same payloads, rendered by the same templates; a test holds
-them equal), each with a dedupe key, so a repeated key is a no-op as there.
+exactly those of ``notify.messages.enqueue_email``/``enqueue_sms``,
+``notify.inapp.enqueue_alert`` and ``notify.webhook.enqueue_webhook_event`` (same payloads,
+rendered by the same templates; a test holds them equal), each with a dedupe key, so a
+repeated key is a no-op as there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 
 from leadrouter.notify.outbox import PENDING
 from leadrouter.notify.templates import render_email, render_text
+from leadrouter.notify.webhook import EVENTS
 from leadrouter.store.db import upsert_insert
 from leadrouter.store.tables import outbox
 
@@ -84,6 +87,22 @@ class Messages:
             "consumer_lead_id": consumer_lead_id,
         }
         self._add(agency_id, "sms", event, to, payload, dedupe_key)
+
+    def webhook(
+        self,
+        agency_id: int,
+        *,
+        event: str,
+        endpoint_ids: Sequence[int],
+        data: dict[str, Any],
+        dedupe_key: str,
+    ) -> None:
+        """The event to each of the given endpoints (those subscribed to it)."""
+        if event not in EVENTS:
+            raise ValueError(f"unknown webhook event {event!r}")
+        for endpoint_id in endpoint_ids:
+            key = f"{dedupe_key}:webhook:{endpoint_id}"
+            self._add(agency_id, "webhook", event, str(endpoint_id), data, key)
 
     def flush(self, conn: sa.Connection) -> int:
         """Write the gathered rows (a repeated dedupe key is skipped); how many were gathered."""

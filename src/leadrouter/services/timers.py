@@ -41,7 +41,7 @@ from leadrouter.domain.timers import (
 )
 from leadrouter.services import timer_state as ts
 from leadrouter.services.timer_handover import hand_over
-from leadrouter.services.timer_messages import Scene, carry_out, subscribed
+from leadrouter.services.timer_messages import Scene, carry_out, managers_of, subscribed
 from leadrouter.services.timer_outbox import Messages
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import agencies, assignments, leads, producers
@@ -103,7 +103,8 @@ class _Batch:
         owners = {r.producer_id for r in rows}
         self.owners = _by_id(conn, producers, owners, *_OWNER_COLUMNS)
         self.agencies = _by_id(conn, agencies, {r.agency_id for r in rows}, *_AGENCY_COLUMNS)
-        self.hooks = subscribed(conn, set(self.agencies))
+        self.endpoints = subscribed(conn, set(self.agencies))
+        self.managers = managers_of(conn, set(self.agencies))
         self._rules: dict[int, TimingRules] = {}
 
     def rules(self, agency_id: int) -> TimingRules:
@@ -119,7 +120,7 @@ class _Batch:
             agency_id=row.agency_id, agency_name=self.agencies[row.agency_id].name,
             lead=self.leads[row.lead_id], owner=self.owners[row.producer_id],
             assignment_id=row.id, started_at=row.started_at, out=self.out,
-            hooks=self.hooks[row.agency_id],
+            endpoints=self.endpoints[row.agency_id], managers=self.managers[row.agency_id],
         )  # fmt: skip
 
 
@@ -143,7 +144,7 @@ def _batch(
                     continue
                 scene = batch.scene(row)
                 for action in actions:
-                    carry_out(uow.conn, scene, action, now)
+                    carry_out(scene, action)
                 state = state.done_with(actions)
                 due = next_due_at(state, rules, now)
                 updates.append({"row_id": row.id, "done": sorted(state.done), "due": due})
@@ -177,7 +178,7 @@ def _single(
             for action in due_actions(state, rules, now):
                 done.append(action)
                 if not isinstance(action, _HANDS_OVER):
-                    carry_out(conn, scene, action, now)
+                    carry_out(scene, action)
                 elif hand_over(
                     conn, container.routing, row, scene, state.done_with(done), action, now
                 ):

@@ -30,16 +30,22 @@ def _document(r: Any) -> dict[str, Any]:
     }
 
 
-def lead_decisions(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[dict[str, Any]]:
-    """Every decision about the agency's lead, oldest first (404 for another agency's lead)."""
+def lead_decisions(
+    *, uow: UnitOfWork, agency_id: int, lead_id: int, latest_only: bool = False
+) -> list[dict[str, Any]]:
+    """Every decision about the agency's lead, oldest first, or only the latest one (404 for
+    another agency's lead)."""
     with uow:
         if repo.get_lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id) is None:
             raise NotFound(f"lead {lead_id} does not exist")
-        rows = uow.conn.execute(
-            sa.select(decisions)
-            .where(decisions.c.agency_id == agency_id, decisions.c.lead_id == lead_id)
-            .order_by(decisions.c.seq)
-        ).all()
+        query = sa.select(decisions).where(
+            decisions.c.agency_id == agency_id, decisions.c.lead_id == lead_id
+        )
+        if latest_only:
+            query = query.order_by(decisions.c.seq.desc()).limit(1)
+        else:
+            query = query.order_by(decisions.c.seq)
+        rows = uow.conn.execute(query).all()
     return [_document(r) for r in rows]
 
 

@@ -128,7 +128,8 @@ def _apply(
     lead = ctx.input.lead
     agency_id = lead.agency_id
     if decision.outcome == "assigned" and decision.producer_id is not None:
-        # The gate is checked again here, against the rows we are about to commit.
+        # A guard, not a second opinion: every path that builds an "assigned" decision has
+        # checked the gate on this same snapshot; this keeps a future one from skipping it.
         verdict = ctx.gate(decision.producer_id)
         if not verdict.eligible:
             raise NotLicensed(f"gate refused producer {decision.producer_id}: {verdict.reason}")
@@ -315,7 +316,7 @@ def assign_manually(
     """Give the lead to a named producer; refused (409 NotLicensed) unless the gate allows it."""
     lock_agency(conn, agency_id)
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
-    if producer_id not in ctx.roster_ids:
+    if producer_id not in ctx.roster.by_id:
         raise NotFound(f"producer {producer_id} does not exist")
     verdict = ctx.gate(producer_id)
     if not verdict.eligible:

@@ -96,10 +96,6 @@ class RoutingContext:
     def policy(self) -> RoutingPolicy:
         return self.active.routing
 
-    @property
-    def roster_ids(self) -> frozenset[int]:
-        return frozenset(self.roster.by_id)
-
     def gate(self, producer_id: int) -> GateVerdict:
         """The license gate for this lead and one producer, now."""
         producer = self.roster.by_id.get(producer_id)

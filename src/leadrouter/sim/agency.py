@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from leadrouter.bootstrap import Container
 from leadrouter.roster.csv_import import import_csv
 from leadrouter.services.agencies import create_agency
-from leadrouter.services.policy_store import save_policy
+from leadrouter.services.policy import put_policy
 
 ALL_LINES = "Property; Casualty; Personal Lines; Life; Accident & Health"
 
@@ -158,14 +158,5 @@ def load_synthetic_agency(
         if not report.committed:
             raise RuntimeError(f"synthetic {kind} did not import: {report.errors[:3]}")
     if policy is not None:
-        with c.uow() as uow:
-            save_policy(
-                uow.conn,
-                agency_id=new.agency_id,
-                text=policy,
-                fmt="yaml",
-                actor="synthetic",
-                now=now,
-            )
-            uow.commit()
+        put_policy(container=c, agency_id=new.agency_id, text=policy, fmt="yaml", actor="synthetic")
     return SyntheticAgency(new.agency_id, new.api_key, producers)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-ROUTING_LOCK = 1
+ROUTING_LOCK = 1  # the advisory-lock namespace of routing (intake's contact locks use others)
 
 
-def lock_agency(conn: sa.Connection, agency_id: int, *, lock_class: int = ROUTING_LOCK) -> None:
+def lock_agency(conn: sa.Connection, agency_id: int) -> None:
     """Hold the agency's routing lock until the transaction ends."""
     if conn.dialect.name == "postgresql":
         conn.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:c, :a)"), {"c": lock_class, "a": agency_id}
+            sa.text("SELECT pg_advisory_xact_lock(:c, :a)"), {"c": ROUTING_LOCK, "a": agency_id}
         )

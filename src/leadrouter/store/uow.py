@@ -25,10 +25,6 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside its 'with' block")
         return self._conn
 
-    @property
-    def dialect(self) -> str:
-        return self._engine.dialect.name
-
     def __enter__(self) -> UnitOfWork:
         if self._writer_lock is not None:
             self._writer_lock.acquire()

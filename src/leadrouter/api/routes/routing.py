@@ -57,11 +57,14 @@ def latest_decision(
 ) -> dict[str, Any]:
     """Why the lead went where it went (the latest decision about it)."""
     found = decisions.lead_decisions(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        latest_only=True,
     )
     if not found:
         raise NotFound(f"lead {lead_id} has no decision yet")
-    return found[-1]
+    return found[0]
 
 
 @router.get("/leads/{lead_id}/decisions", response_model=list[DecisionOut], responses=_PROBLEM)

@@ -6,7 +6,7 @@ The winner is re-checked with ``check_gate`` on its own licenses before it is re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from leadrouter.domain.compliance import check_gate, local_date
@@ -44,7 +44,6 @@ class _Run:
     ctx: Context
     notes: Notes = field(default_factory=Notes)
     steps: list[str] = field(default_factory=list)
-    licenses: Mapping[int, int] = field(default_factory=dict)
     eligible: list[Producer] = field(default_factory=list)  # gated and not excluded
 
     def decide(
@@ -196,7 +195,6 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
     run.notes.fixed = result.notes
     ctx.gate_refusals = result.refusals
     ctx.exclude = exclude
-    run.licenses = result.license_of
     if exclude and not exclude.isdisjoint(result.license_of):
         for producer in result.producers:
             if producer.id in exclude:

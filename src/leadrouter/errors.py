@@ -1,12 +1,14 @@
 """The one error root of leadrouter, mapped to RFC 9457 problem+json once, in the API.
 
 LeadRouterError
-├── ValidationFailed   422  bad input; names each field and the reason
-├── Unauthorized       401  no key, or a key we do not know
-├── Forbidden          403  a known key that may not do this
-├── NotFound           404  absent, or belongs to another agency
-├── Conflict           409  a state that forbids the request
-│   └── NotLicensed    409  the license gate refused an owner
+├── ValidationFailed       422  bad input; names each field and the reason
+├── Unauthorized           401  no key, or a key we do not know
+├── Forbidden              403  a known key that may not do this
+├── NotFound               404  absent, or belongs to another agency
+├── Conflict               409  a state that forbids the request
+│   └── NotLicensed        409  the license gate refused an owner
+├── TooLarge               413  an upload over the size limit
+└── UnsupportedMediaType   415  an upload in a media type we do not read
 """
 
 from __future__ import annotations
@@ -70,3 +72,15 @@ class Conflict(LeadRouterError):
 class NotLicensed(Conflict):
     title = "Not licensed"
     slug = "not-licensed"
+
+
+class TooLarge(LeadRouterError):
+    status = 413
+    title = "Content too large"
+    slug = "content-too-large"
+
+
+class UnsupportedMediaType(LeadRouterError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"

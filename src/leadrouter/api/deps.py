@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from leadrouter.bootstrap import Container
-from leadrouter.errors import Forbidden, Unauthorized
+from leadrouter.errors import Forbidden, TooLarge, Unauthorized, UnsupportedMediaType
 from leadrouter.services.agencies import Principal, authenticate
 
 _bearer = HTTPBearer(auto_error=False, description="An agency API key: `Bearer lr_...`")
@@ -37,6 +38,25 @@ def require_role(*roles: str):  # type: ignore[no-untyped-def]
         return principal
 
     return _check
+
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+async def read_upload(request: Request, media: Collection[str], what: str) -> tuple[str, bytes]:
+    """The media type and body of an uploaded file (``what``: "the CSV file"), checked
+    against the accepted ``media`` types and the size limit before and after reading."""
+    given = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if given not in media:
+        accepted = ", ".join(sorted(media))
+        raise UnsupportedMediaType(f"send {what} as one of {accepted}, not {given or 'nothing'}")
+    too_large = f"{what} may have at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES:
+        raise TooLarge(too_large)
+    data = await request.body()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TooLarge(too_large)
+    return given, data
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]

@@ -77,7 +77,7 @@ def reconcile(
     file_name: str,
     data: bytes,
     apply: bool,
-    actor: str,
+    actor: str | None,
     now: datetime,
     format: str | None = None,
     routing: RoutingDeps | None = None,

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
 from leadrouter.api.ids import RowId, RowIdQuery
 from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
-from leadrouter.api.routes.roster.imports import MAX_BYTES, TooLarge, UnsupportedMediaType
 from leadrouter.api.schemas.compliance import (
     CoverageOut,
     CoverageRowOut,
@@ -99,19 +98,12 @@ async def reconcile(
     roster. Every run is kept with the file's SHA-256, its differences and who applied it."""
     if apply and who.role not in APPLIERS:
         raise Forbidden("applying a reconciliation needs a key with role compliance or manager")
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in MEDIA:
-        raise UnsupportedMediaType(
-            f"send the report as text/csv or application/xml, not {media or 'nothing'}"
+    media, data = await read_upload(request, MEDIA, "the report")
+    actor = None
+    if apply:  # who applied it is kept; a dry run records nobody
+        actor = await run_in_threadpool(
+            verifier_name, uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
         )
-    if int(request.headers.get("content-length") or 0) > MAX_BYTES:
-        raise TooLarge(f"a report may have at most {MAX_BYTES // (1024 * 1024)} MB")
-    data = await request.body()
-    if len(data) > MAX_BYTES:
-        raise TooLarge(f"a report may have at most {MAX_BYTES // (1024 * 1024)} MB")
-    actor = await run_in_threadpool(
-        verifier_name, uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
-    )
     fmt = MEDIA[media]
     report = await run_in_threadpool(
         reconciliation.reconcile,

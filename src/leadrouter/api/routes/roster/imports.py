@@ -8,31 +8,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
 from leadrouter.api.problems import PROBLEM_JSON, TYPE_BASE
+from leadrouter.api.routes.roster.common import license_verifier
 from leadrouter.api.schemas.roster.imports import ImportReportOut
 from leadrouter.domain.model import Role
-from leadrouter.errors import Forbidden, LeadRouterError
+from leadrouter.errors import Forbidden
 from leadrouter.roster.csv_import import ImportReport, import_csv
-from leadrouter.services.roster.licenses import verifier_name
 
 router = APIRouter(tags=["import"])
 
-MAX_BYTES = 20 * 1024 * 1024
 CSV_TYPES = {"text/csv", "application/csv", "text/plain"}
 Kind = Literal["producers", "licenses", "territories", "clients", "sources"]
-
-
-class UnsupportedMediaType(LeadRouterError):
-    status = 415
-    title = "Unsupported media type"
-    slug = "unsupported-media-type"
-
-
-class TooLarge(LeadRouterError):
-    status = 413
-    title = "Content too large"
-    slug = "content-too-large"
 
 
 def _rejected(report: ImportReport, instance: str) -> JSONResponse:
@@ -82,19 +69,10 @@ async def import_file(
     allowed = {Role.MANAGER, Role.COMPLIANCE} if kind == "licenses" else {Role.MANAGER}
     if who.role not in allowed:
         raise Forbidden(f"importing {kind} needs a key with role {' or '.join(sorted(allowed))}")
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in CSV_TYPES:
-        raise UnsupportedMediaType(f"send the file as text/csv, not {media or 'nothing'}")
-    if int(request.headers.get("content-length") or 0) > MAX_BYTES:
-        raise TooLarge(f"a CSV file may have at most {MAX_BYTES // (1024 * 1024)} MB")
-    data = await request.body()
-    if len(data) > MAX_BYTES:
-        raise TooLarge(f"a CSV file may have at most {MAX_BYTES // (1024 * 1024)} MB")
+    _, data = await read_upload(request, CSV_TYPES, "the CSV file")
     verifier = None
-    if kind == "licenses" and who.role == Role.COMPLIANCE:
-        verifier = await run_in_threadpool(
-            verifier_name, uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
-        )
+    if kind == "licenses":
+        verifier = await run_in_threadpool(license_verifier, c, who)
     report = await run_in_threadpool(
         import_csv,
         uow=c.uow(),

@@ -13,24 +13,14 @@ from leadrouter.api.routes.roster.common import (
     Limit,
     after,
     cursor_of,
+    license_verifier,
 )
 from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.api.schemas.roster.licenses import LicenseCreate, LicenseOut, LicensePatch
-from leadrouter.bootstrap import Container
-from leadrouter.domain.model import LicenseStatus, Role
-from leadrouter.services.agencies import Principal
+from leadrouter.domain.model import LicenseStatus
 from leadrouter.services.roster import licenses as service
 
 router = APIRouter(tags=["licenses"])
-
-
-def _verifier(c: Container, who: Principal) -> str | None:
-    """A compliance key vouches for what it writes; any other key's licenses stay pending."""
-    if who.role != Role.COMPLIANCE:
-        return None
-    return service.verifier_name(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, key_id=who.key_id
-    )
 
 
 @router.post("/licenses", status_code=201)
@@ -43,7 +33,7 @@ def create_license(
         agency_id=who.agency_id,
         spec=body.to_spec(),
         now=c.clock.now(),
-        verifier=_verifier(c, who),
+        verifier=license_verifier(c, who),
     )
     response.headers["Location"] = f"/v1/licenses/{record.license.id}"
     return LicenseOut.of(record)
@@ -99,7 +89,7 @@ def update_license(
             license_id=license_id,
             changes=body.changes(),
             now=c.clock.now(),
-            verifier=_verifier(c, who),
+            verifier=license_verifier(c, who),
         )
     )
 
@@ -107,7 +97,7 @@ def update_license(
 @router.post("/licenses/{license_id}/verify")
 def verify_license(license_id: RowId, c: ContainerDep, who: Compliance) -> LicenseOut:
     """Record that this compliance key checked the license (who and when); it counts from now."""
-    verifier = _verifier(c, who)
+    verifier = license_verifier(c, who)
     assert verifier is not None
     return LicenseOut.of(
         service.verify_license(

@@ -4,7 +4,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from leadrouter.domain.model import LeadStatus
-from leadrouter.domain.timer_policy import Channel, TimingRules
+from leadrouter.domain.timer_policy import Channel, EscalationAction, Rung, TimingRules
 from leadrouter.domain.timers import (
     Action,
     AlertManager,
@@ -73,6 +73,23 @@ def test_warning_goes_by_text_and_email_and_the_reassignment_states_its_reason()
         "esc:alert_producer:5m",
         "esc:warn_producer:15m",
         "esc:reassign:30m",
+    ]
+
+
+def test_each_rung_states_its_reason_in_the_units_of_its_delay() -> None:
+    rules = TimingRules(
+        cadence=(),
+        escalation=(
+            Rung(timedelta(seconds=30), EscalationAction.ALERT_PRODUCER),
+            Rung(timedelta(seconds=90), EscalationAction.WARN_PRODUCER),
+            Rung(timedelta(hours=2), EscalationAction.ALERT_MANAGER),
+        ),
+    )
+    due = due_actions(state(), rules, T0 + timedelta(hours=2))
+    assert [(type(a).__name__, getattr(a, "reason", None)) for a in due] == [
+        ("AlertProducer", "not contacted within 30 seconds"),
+        ("WarnProducer", "not contacted within 90 seconds"),
+        ("AlertManager", "not contacted within 2 hours"),
     ]
 
 

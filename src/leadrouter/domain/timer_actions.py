@@ -16,6 +16,7 @@ from leadrouter.domain.timer_policy import Channel
 class AlertProducer:
     key: str
     due_at: datetime
+    reason: str  # "not contacted within 5 minutes"
     channels: tuple[Channel, ...]
 
 
@@ -23,6 +24,7 @@ class AlertProducer:
 class WarnProducer:
     key: str
     due_at: datetime
+    reason: str
     channels: tuple[Channel, ...]
 
 

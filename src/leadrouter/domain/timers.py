@@ -196,7 +196,7 @@ def _ladder(state: TimerState, rules: TimingRules) -> list[_Item]:
         else:
             at = owner_since + rung.after
             kind = AlertProducer if rung.action == EscalationAction.ALERT_PRODUCER else WarnProducer
-            items.append((at, kind(rung.key, at, rung.channels)))
+            items.append((at, kind(rung.key, at, reason, rung.channels)))
     return items
 
 
@@ -259,8 +259,11 @@ def _within_hours(
 
 
 def _words(span: timedelta) -> str:
-    minutes = int(span.total_seconds()) // 60
-    if minutes and minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    seconds = int(span.total_seconds())
+    if seconds and seconds % 3600 == 0:
+        n, unit = seconds // 3600, "hour"
+    elif seconds % 60 == 0:
+        n, unit = seconds // 60, "minute"
+    else:
+        n, unit = seconds, "second"
+    return f"{n} {unit}{'s' if n != 1 else ''}"

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Role
-from leadrouter.domain.timer_policy import Channel, parse_duration
+from leadrouter.domain.timer_policy import Channel
 from leadrouter.domain.timers import (
     Action,
     AlertManager,
@@ -117,11 +117,10 @@ def managers_of(conn: sa.Connection, agency_ids: set[int]) -> dict[int, tuple[An
 def carry_out(scene: Scene, action: Action) -> None:
     """Queue what ``action`` sends (never a reassignment or an offer)."""
     if isinstance(action, AlertProducer | WarnProducer):
-        reason = reason_of(action.key)
         text = "alert_producer" if isinstance(action, AlertProducer) else "warn_producer"
-        context = scene.context(reason)
+        context = scene.context(action.reason)
         tell_owner(scene, action.key, action.channels, text, ESCALATED, context)
-        escalated(scene, action.key, reason)
+        escalated(scene, action.key, action.reason)
     elif isinstance(action, AlertManager):
         _tell_managers(scene, action)
         escalated(scene, action.key, action.reason)
@@ -253,15 +252,3 @@ def _message_consumer(scene: Scene, action: MessageConsumer) -> None:
             from_name=scene.owner.name,
             reply_to=scene.owner.email,
         )
-
-
-def reason_of(key: str) -> str:
-    """ "not contacted within 15 minutes" for the rung key "esc:warn_producer:15m"."""
-    seconds = int(parse_duration(key.rsplit(":", 1)[-1]).total_seconds())
-    if seconds % 3600 == 0 and seconds:
-        n, unit = seconds // 3600, "hour"
-    elif seconds % 60 == 0:
-        n, unit = seconds // 60, "minute"
-    else:
-        n, unit = seconds, "second"
-    return f"not contacted within {n} {unit}{'s' if n != 1 else ''}"

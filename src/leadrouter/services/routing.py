@@ -24,7 +24,13 @@ from leadrouter.errors import Conflict, NotFound, NotLicensed
 from leadrouter.services import lead_events, timer_state
 from leadrouter.services.lead_events import LeadView, Person
 from leadrouter.services.leads import AfterStore, change_status_in
-from leadrouter.services.routing_context import RoutingContext, RoutingDeps, load_context
+from leadrouter.services.routing_context import (
+    RoutingContext,
+    RoutingDeps,
+    agency_state,
+    context_for,
+    load_context,
+)
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency
@@ -294,10 +300,17 @@ def drain_queue(
 def queue_could_drain(
     conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
 ) -> bool:
-    """Whether any waiting lead would now be assigned (a read-only look before draining)."""
-    for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit):
-        ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
-        refused = timer_state.refused_by(conn, lead_id=lead_id)
+    """Whether any waiting lead would now be assigned (a read-only look before draining).
+
+    The agency's side (roster, loads, rotation, policy) is read once for all waiting leads.
+    """
+    waiting = repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
+    if not waiting:
+        return False
+    agency = agency_state(conn, deps, agency_id=agency_id, now=now)
+    for row in repo.lead_rows(conn, agency_id=agency_id, lead_ids=waiting):
+        ctx = context_for(conn, deps, lead=repo.lead_from_row(row), now=now, agency=agency)
+        refused = timer_state.refused_by(conn, lead_id=row.id)
         if route(ctx.roster, ctx.input, ctx.policy, exclude=refused).outcome == "assigned":
             return True
     return False

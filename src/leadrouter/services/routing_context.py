@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.compliance import GateVerdict, check_gate, local_date
+from leadrouter.domain.insurance import InsuranceType
 from leadrouter.domain.model import Lead
 from leadrouter.domain.routing import ProducerLoad, RosterSnapshot, RoutingInput, RoutingPolicy
 from leadrouter.errors import NotFound
@@ -142,6 +144,46 @@ def load_context(
     return context_for(conn, deps, lead=repo.lead_from_row(row), now=now)
 
 
+@dataclass(frozen=True)
+class AgencyState:
+    """What every decision of one agency at one instant reads, whatever the lead."""
+
+    name: str
+    timezone: str
+    today: date
+    types: Mapping[str, InsuranceType]
+    loads: Mapping[int, ProducerLoad]
+    rotation: Mapping[str, Mapping[int, int]]
+    roster: RosterSnapshot
+    active: ActivePolicy
+
+
+def agency_state(
+    conn: sa.Connection,
+    deps: RoutingDeps,
+    *,
+    agency_id: int,
+    now: datetime,
+    policy: ActivePolicy | None = None,
+) -> AgencyState:
+    """The agency's side of a decision: roster, loads, rotation, types and policy in force."""
+    agency = repo.agency_for_routing(conn, agency_id)
+    today = local_date(now, agency.timezone) or now.date()
+    return AgencyState(
+        name=agency.name,
+        timezone=agency.timezone,
+        today=today,
+        types=insurance_types.catalog(from_agency_settings(agency.settings).insurance_types),
+        loads=_with_records(
+            repo.loads(conn, agency_id=agency_id, today=today),
+            deps.records.records(conn, agency_id, now),
+        ),
+        rotation=repo.rotation(conn, agency_id=agency_id),
+        roster=deps.rosters.snapshot(conn, agency_id, version=agency.roster_version),
+        active=policy or deps.policies.active(conn, agency_id, version=agency.policy_version),
+    )
+
+
 def context_for(
     conn: sa.Connection,
     deps: RoutingDeps,
@@ -149,13 +191,12 @@ def context_for(
     lead: Lead,
     now: datetime,
     policy: ActivePolicy | None = None,
+    agency: AgencyState | None = None,
 ) -> RoutingContext:
     """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one
-    in force."""
-    agency = repo.agency_for_routing(conn, lead.agency_id)
-    today = local_date(now, agency.timezone) or now.date()
-    settings = from_agency_settings(agency.settings)
-    types = insurance_types.catalog(settings.insurance_types)
+    in force; ``agency`` reuses the agency's side already read for this instant."""
+    if agency is None:
+        agency = agency_state(conn, deps, agency_id=lead.agency_id, now=now, policy=policy)
     client = None
     if lead.client_id is not None:
         crow = (
@@ -166,20 +207,17 @@ def context_for(
         client = client_from_row(crow) if crow is not None else None
     inp = RoutingInput(
         lead=lead,
-        insurance_type=types.get(lead.insurance_type),
+        insurance_type=agency.types.get(lead.insurance_type),
         client=client,
-        loads=_with_records(
-            repo.loads(conn, agency_id=lead.agency_id, today=today),
-            deps.records.records(conn, lead.agency_id, now),
-        ),
-        rotation=repo.rotation(conn, agency_id=lead.agency_id),
+        loads=agency.loads,
+        rotation=agency.rotation,
         now=now,
         agency_tz=agency.timezone,
     )
     return RoutingContext(
-        roster=deps.rosters.snapshot(conn, lead.agency_id, version=agency.roster_version),
+        roster=agency.roster,
         input=inp,
-        active=policy or deps.policies.active(conn, lead.agency_id, version=agency.policy_version),
-        today=today,
+        active=agency.active,
+        today=agency.today,
         agency_name=agency.name,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,11 +22,16 @@ import sqlalchemy as sa
 
 from leadrouter.compliance.differences import ADD, DEACTIVATE, Difference, plan
 from leadrouter.compliance.registry_report import detect_format, parse_report
+from leadrouter.domain.model import License
 from leadrouter.errors import ValidationFailed
 from leadrouter.roster.specs import LicenseSpec, spec_errors
 from leadrouter.services.compliance import flag_unlicensed_leads
 from leadrouter.services.roster.common import Page, fetch, page
-from leadrouter.services.roster.licenses import license_clash, verification
+from leadrouter.services.roster.licenses import (
+    license_clash,
+    verification,
+    verification_after,
+)
 from leadrouter.services.routing import drain_queue
 from leadrouter.services.routing_context import RoutingDeps
 from leadrouter.store.agency_repo import agency_timezone, agency_today
@@ -34,9 +39,9 @@ from leadrouter.store.locks import lock_agency
 from leadrouter.store.roster_repo import (
     Row,
     bump_roster_version,
-    license_spec,
     license_values,
     load_roster,
+    spec_of_license,
 )
 from leadrouter.store.tables import licenses, reconciliations
 from leadrouter.store.uow import UnitOfWork
@@ -106,7 +111,8 @@ def reconcile(
         diffs = plan(report, roster.producers, roster.licenses)
         assigned: tuple[int, ...] = ()
         if apply:
-            diffs = _apply(conn, diffs, agency_id=agency_id, rec_id=rec_id, now=now)
+            held = {lic.id: lic for lic in roster.licenses}
+            diffs = _apply(conn, diffs, held, agency_id=agency_id, rec_id=rec_id, now=now)
             if any(d.applied for d in diffs):
                 bump_roster_version(conn, agency_id)
                 results = drain_queue(conn, routing or RoutingDeps(), agency_id=agency_id, now=now)
@@ -169,7 +175,13 @@ def _store(
 
 
 def _apply(
-    conn: sa.Connection, diffs: list[Difference], *, agency_id: int, rec_id: int, now: datetime
+    conn: sa.Connection,
+    diffs: list[Difference],
+    held: Mapping[int, License],
+    *,
+    agency_id: int,
+    rec_id: int,
+    now: datetime,
 ) -> list[Difference]:
     """Write every fixable difference; one that the roster's rules refuse is marked unfixable."""
     verifier = f"registry reconciliation #{rec_id}"
@@ -186,30 +198,34 @@ def _apply(
             groups.setdefault(d.license_id, []).append(i)
     for license_id, indexes in groups.items():
         group = [diffs[i] for i in indexes]
-        row = conn.execute(sa.select(licenses).where(licenses.c.id == license_id)).mappings().one()
         changes: dict[str, Any] = {}
         for d in group:
             changes.update(d.values)
-        spec = dataclasses.replace(license_spec(row), **changes)
-        refusal = _refusal(conn, agency_id, spec, license_id)
-        if refusal:
-            for i in indexes:
-                out[i] = _unfixable(diffs[i], refusal)
-            continue
-        values = license_values(spec)
-        if any(d.kind != DEACTIVATE for d in group):
-            values |= verification(verifier, now)  # the registry vouches for what it listed
-        conn.execute(licenses.update().where(licenses.c.id == license_id).values(**values))
-        flag_unlicensed_leads(
-            conn,
-            agency_id=agency_id,
-            producer_id=spec.producer_id,
-            license_id=license_id,
-            state=row["state"],
-            since=today,
-            now=now,
-            tz=tz,
-        )
+        update = licenses.update().where(licenses.c.id == license_id)
+        if not changes:  # only verified: that can grant authority, never take it away
+            conn.execute(update.values(**verification(verifier, now)))
+        else:
+            before = spec_of_license(held[license_id])
+            spec = dataclasses.replace(before, **changes)
+            refusal = _refusal(conn, agency_id, spec, license_id)
+            if refusal:
+                for i in indexes:
+                    out[i] = _unfixable(diffs[i], refusal)
+                continue
+            # the registry vouches for what it listed; a deactivation alone only narrows
+            vouched = verifier if any(d.kind != DEACTIVATE for d in group) else None
+            values = license_values(spec) | verification_after(before, spec, vouched, now)
+            conn.execute(update.values(**values))
+            flag_unlicensed_leads(
+                conn,
+                agency_id=agency_id,
+                producer_id=spec.producer_id,
+                license_id=license_id,
+                state=before.state,
+                since=today,
+                now=now,
+                tz=tz,
+            )
         for i in indexes:
             out[i] = dataclasses.replace(diffs[i], applied=True)
     return out

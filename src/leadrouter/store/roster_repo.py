@@ -262,7 +262,12 @@ def producer_spec(row: Row) -> ProducerSpec:
 
 
 def license_spec(row: Row) -> LicenseSpec:
-    lic = license_from_row(row)
+    """A licenses row as the spec a write of it would take."""
+    return spec_of_license(license_from_row(row))
+
+
+def spec_of_license(lic: License) -> LicenseSpec:
+    """The spec of a loaded license (what a write of it would take)."""
     return LicenseSpec(
         producer_id=lic.producer_id,
         state=lic.state,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from leadrouter.domain.compliance import US_STATES
@@ -92,13 +92,17 @@ class WeightedScore(_Part):
     capacity_reference: int = Field(default=20, ge=1, le=100_000)
 
 
-Strategy = Annotated[
-    RoundRobin | WeightedRoundRobin | LeastLoaded | WeightedScore, Field(discriminator="type")
-]
-
-
 def _strategy_shorthand(value: Any) -> Any:
     return {"type": value} if isinstance(value, str) else value
+
+
+Strategy = Annotated[
+    Annotated[
+        RoundRobin | WeightedRoundRobin | LeastLoaded | WeightedScore,
+        Field(discriminator="type"),
+    ],
+    BeforeValidator(_strategy_shorthand),  # "round_robin" is short for {"type": "round_robin"}
+]
 
 
 class _Step(_Part):
@@ -139,11 +143,6 @@ class Segment(_Narrowing):
     def _parses(cls, when: str) -> str:
         return check_expression(when)
 
-    @field_validator("strategy", mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return _strategy_shorthand(value)
-
 
 class Availability(_Step):
     type: Literal["availability"]
@@ -173,20 +172,10 @@ class TierRule(_Part):
     strategy: Strategy | None = None
     on_empty: OnEmpty = "skip"
 
-    @field_validator("strategy", mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return _strategy_shorthand(value)
-
 
 class Fallback(_Part):
     any_eligible: bool = True
     strategy: Strategy | None = None
-
-    @field_validator("strategy", mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return _strategy_shorthand(value)
 
 
 class Coverage(_Part):
@@ -212,11 +201,6 @@ class Routing(_Part):
     tiers: dict[Literal["high", "medium", "low"], TierRule] = Field(default_factory=dict)
     fallback: Fallback = Field(default_factory=Fallback)
     coverage: Coverage = Field(default_factory=Coverage)
-
-    @field_validator("strategy", mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return _strategy_shorthand(value)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Routing:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
+from leadrouter.store.tables import decisions
 from leadrouter.worker import Worker
 from tests.support.agency import make_agency
 from tests.support.time_engine import (
@@ -103,6 +105,11 @@ def test_an_offer_that_times_out_goes_to_the_next_producer_who_may_decline_or_ac
         ("reoffer", "assigned"),
         ("accept", "accepted"),
     ]
+    with c.engine.connect() as conn:
+        query = sa.select(decisions.c.actor).where(decisions.c.lead_id == lead)
+        actors = conn.execute(query.order_by(decisions.c.seq)).scalars().all()
+    # The re-offer after the expiry is the time engine's act; the one after the decline is not.
+    assert (actors[2], actors[4]) == ("time engine", None)
     # Cara's ladder counts from her acceptance: her 5-minute alert is at 14:08.
     step(c)
     assert next_due(c) == t0 + timedelta(minutes=5)

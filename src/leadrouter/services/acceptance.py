@@ -102,6 +102,7 @@ def decline_in_tx(
         state=ts.DECLINED,
         kind="decline",
         reason=said,
+        actor=None,
         now=now,
     )
     return OfferResult(lead_id, producer_id, ts.DECLINED, result.outcome, result.producer_id)
@@ -116,9 +117,11 @@ def hand_over_offer(
     state: str,
     kind: str,
     reason: str,
+    actor: str | None,
     now: datetime,
 ) -> routing.RouteResult:
-    """End the offer ``row`` (declined or expired) and offer the lead to someone else."""
+    """End the offer ``row`` (declined or expired) and offer the lead to someone else;
+    ``actor`` is who the re-offer's decision names (None: no one in particular)."""
     lead_id, owner = int(row.lead_id), int(row.producer_id)
     routing.end_assignment(conn, lead_id=lead_id, reason=reason, now=now)
     conn.execute(assignments.update().where(assignments.c.id == row.id).values(state=state))
@@ -130,7 +133,7 @@ def hand_over_offer(
         lead_id=lead_id,
         now=now,
         kind="reoffer",
-        actor="time engine",
+        actor=actor,
         exclude=ts.refused_by(conn, lead_id=lead_id) | {owner},
     )
     lead_events.reassigned(

@@ -37,17 +37,11 @@ def hand_over(
     ``state`` already counts ``action`` (and the steps before it) as done: it is written to
     the old assignment before it ends, so the next owner inherits the per-lead steps.
     """
-    if isinstance(action, Reassign) and not _someone_else(conn, deps, row, now):
-        escalated(
-            scene,
-            action.key,
-            f"{action.reason}; no other eligible producer, so it stays with its owner",
-        )
-        return False
-    conn.execute(
+    done = (
         assignments.update().where(assignments.c.id == row.id).values(done_steps=sorted(state.done))
     )
     if isinstance(action, OfferExpired):
+        conn.execute(done)
         hand_over_offer(
             conn,
             deps,
@@ -56,9 +50,19 @@ def hand_over(
             state=ts.EXPIRED,
             kind="offer_expired",
             reason="offer not accepted in time",
+            actor=ACTOR,
             now=now,
         )
         return True
+    someone_else, backup = _alternatives(conn, deps, row, now)
+    if not someone_else:
+        escalated(
+            scene,
+            action.key,
+            f"{action.reason}; no other eligible producer, so it stays with its owner",
+        )
+        return False
+    conn.execute(done)
     owner = int(row.producer_id)
     routing.end_assignment(
         conn, lead_id=row.lead_id, reason=f"reassigned: {action.reason}", now=now
@@ -72,7 +76,7 @@ def hand_over(
         kind="reassign",
         actor=ACTOR,
         exclude=frozenset({owner}),
-        prefer=_backup_of(conn, deps, row),
+        prefer=backup,
     )
     lead_events.reassigned(
         conn,
@@ -87,13 +91,13 @@ def hand_over(
     return True
 
 
-def _someone_else(conn: sa.Connection, deps: RoutingDeps, row: Any, now: datetime) -> bool:
+def _alternatives(
+    conn: sa.Connection, deps: RoutingDeps, row: Any, now: datetime
+) -> tuple[bool, int | None]:
+    """Whether anyone but the owner may take the lead, and the owner's backup (if any)."""
     ctx = load_context(conn, deps, agency_id=row.agency_id, lead_id=row.lead_id, now=now)
-    exclude = frozenset({int(row.producer_id)})
-    return bool(eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude))
-
-
-def _backup_of(conn: sa.Connection, deps: RoutingDeps, row: Any) -> int | None:
-    roster = deps.rosters.snapshot(conn, row.agency_id)
-    owner = roster.by_id.get(row.producer_id)
-    return owner.backup_producer_id if owner is not None else None
+    owner = int(row.producer_id)
+    exclude = frozenset({owner})
+    someone_else = bool(eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude))
+    producer = ctx.roster.by_id.get(owner)
+    return someone_else, producer.backup_producer_id if producer is not None else None

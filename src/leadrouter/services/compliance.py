@@ -24,7 +24,7 @@ from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.notify.templates import render_text
 from leadrouter.services.agency_settings import intake_context
-from leadrouter.services.roster.common import agency_ids
+from leadrouter.services.roster.common import Page, agency_ids, page
 from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.roster_repo import license_from_row, producer_from_row
@@ -342,7 +342,7 @@ def list_license_alerts(
     producer_id: int | None = None,
     before: int | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> Page[dict[str, Any]]:
     """Recorded alerts (``days_before`` 0 is a lapse), newest first, with license and producer."""
     query = (
         sa.select(
@@ -355,12 +355,10 @@ def list_license_alerts(
         .join(licenses, licenses.c.id == license_alerts.c.license_id)
         .join(producers, producers.c.id == licenses.c.producer_id)
         .where(license_alerts.c.agency_id == agency_id)
-        .order_by(license_alerts.c.id.desc())
-        .limit(max(1, min(limit, 1000)))
     )
     if producer_id is not None:
         query = query.where(licenses.c.producer_id == producer_id)
-    if before is not None:
-        query = query.where(license_alerts.c.id < before)
     with uow:
-        return [dict(row) for row in uow.conn.execute(query).mappings()]
+        return page(
+            uow.conn, query, license_alerts, after=before, limit=limit, build=dict, descending=True
+        )

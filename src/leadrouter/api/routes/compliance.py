@@ -157,17 +157,15 @@ def alerts(
     cursor: Cursor = None,
 ) -> PageOut[LicenseAlertOut]:
     """License alerts recorded by the expiration sweep, newest first (days_before 0: lapsed)."""
-    rows = list_license_alerts(
+    found = list_license_alerts(
         uow=c.uow(readonly=True),
         agency_id=who.agency_id,
         producer_id=producer_id,
         before=after(cursor),
-        limit=limit + 1,
+        limit=limit,
     )
-    more = len(rows) > limit
-    items = [
-        LicenseAlertOut(**{k: r[k] for k in LicenseAlertOut.model_fields}) for r in rows[:limit]
-    ]
+    fields = LicenseAlertOut.model_fields
     return PageOut[LicenseAlertOut](
-        items=items, next_cursor=cursor_of(items[-1].id if more else None)
+        items=[LicenseAlertOut(**{k: r[k] for k in fields}) for r in found.items],
+        next_cursor=cursor_of(found.next_cursor),
     )

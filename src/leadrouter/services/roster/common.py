@@ -103,12 +103,15 @@ def page(
     after: int | None,
     limit: int,
     build: Callable[[Row], T],
+    descending: bool = False,
 ) -> Page[T]:
-    """Keyset pagination on id: the rows after ``after``, at most ``limit`` of them."""
+    """Keyset pagination on id: at most ``limit`` rows past the cursor ``after`` (ids above
+    it, or below it and newest first when ``descending``)."""
     limit = max(1, min(limit, MAX_PAGE))
     if after is not None:
-        query = query.where(table.c.id > after)
-    rows = list(conn.execute(query.order_by(table.c.id).limit(limit + 1)).mappings())
+        query = query.where(table.c.id < after if descending else table.c.id > after)
+    order = table.c.id.desc() if descending else table.c.id
+    rows = list(conn.execute(query.order_by(order).limit(limit + 1)).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     return Page([build(r) for r in rows], rows[-1]["id"] if more else None)

@@ -63,7 +63,8 @@ class Person:
     email: str
 
 
-def _context(lead: LeadView, agency_name: str, producer: Person | None) -> dict[str, Any]:
+def context_for(lead: LeadView, agency_name: str, producer: Person | None) -> dict[str, Any]:
+    """Template variables naming the lead, the agency and the producer (see notify.templates)."""
     return {
         "agency_name": agency_name,
         "producer_name": producer.name if producer is not None else "",
@@ -75,7 +76,8 @@ def _context(lead: LeadView, agency_name: str, producer: Person | None) -> dict[
     }
 
 
-def _webhook_data(lead: LeadView, **extra: Any) -> dict[str, Any]:
+def webhook_data(lead: LeadView, **extra: Any) -> dict[str, Any]:
+    """The ``data`` of a lead's webhook event: the lead's public fields and ``extra``."""
     return {
         "lead_id": lead.id,
         "status": lead.status,
@@ -93,7 +95,7 @@ def on_created(conn: sa.Connection, *, lead: LeadView, now: datetime) -> None:
         conn,
         agency_id=lead.agency_id,
         event="lead.created",
-        data=_webhook_data(lead),
+        data=webhook_data(lead),
         now=now,
         dedupe_key=f"lead.created:{lead.id}",
     )
@@ -143,7 +145,7 @@ def on_assigned(
     accept_by: datetime | None = None,
 ) -> None:
     """Tell the producer (in-app and email) and the integrations (webhook)."""
-    ctx = _context(lead, agency_name, producer)
+    ctx = context_for(lead, agency_name, producer)
     ctx["accept_by"] = accept_by.isoformat(timespec="minutes") if accept_by else None
     _tell_producer(
         conn,
@@ -152,7 +154,7 @@ def on_assigned(
         event="lead.assigned",
         template="new_lead",
         context=ctx,
-        webhook=_webhook_data(lead, producer_id=producer.id, how=kind),
+        webhook=webhook_data(lead, producer_id=producer.id, how=kind),
         now=now,
     )
 
@@ -161,7 +163,7 @@ def on_queued(
     conn: sa.Connection, *, lead: LeadView, agency_name: str, reason: str, now: datetime
 ) -> None:
     """Alert the supervisors, acknowledge the consumer, tell the integrations."""
-    ctx = _context(lead, agency_name, None) | {"reason": reason}
+    ctx = context_for(lead, agency_name, None) | {"reason": reason}
     for role in (Role.SUPERVISOR, Role.MANAGER):
         enqueue_alert(
             conn,
@@ -190,7 +192,7 @@ def on_queued(
         conn,
         agency_id=lead.agency_id,
         event="lead.queued",
-        data=_webhook_data(lead, reason=reason),
+        data=webhook_data(lead, reason=reason),
         now=now,
     )
 
@@ -206,7 +208,7 @@ def on_reassigned(
     now: datetime,
 ) -> None:
     """Tell the original producer why the lead left them, and the integrations."""
-    ctx = _context(lead, agency_name, old) | {
+    ctx = context_for(lead, agency_name, old) | {
         "reason": reason,
         "from_producer": old.name,
         "to_producer": new.name if new is not None else "the queue",
@@ -218,7 +220,7 @@ def on_reassigned(
         event="lead.reassigned",
         template="reassigned",
         context=ctx,
-        webhook=_webhook_data(
+        webhook=webhook_data(
             lead,
             from_producer_id=old.id,
             to_producer_id=new.id if new is not None else None,

@@ -24,6 +24,7 @@ from leadrouter.intake.documents import lead_document
 from leadrouter.notify.webhook import enqueue_webhook_event
 from leadrouter.services import routing
 from leadrouter.services import timer_state as ts
+from leadrouter.services.lead_events import LeadView, webhook_data
 from leadrouter.services.leads import change_status_in
 from leadrouter.services.routing_context import RoutingDeps
 from leadrouter.store import routing_repo
@@ -138,16 +139,7 @@ def _announce(
     now: datetime,
 ) -> None:
     lead = routing_repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
-    data: dict[str, Any] = {
-        "lead_id": lead.id,
-        "status": lead.status,
-        "insurance_type": lead.insurance_type,
-        "state": lead.state,
-        "zip": lead.zip,
-        "source": lead.source_name,
-        "outcome": outcome.value,
-        "producer_id": lead.owner_id,
-    }
+    data = webhook_data(LeadView.of(lead), outcome=outcome.value, producer_id=lead.owner_id)
     if outcome == LeadStatus.BOUND:
         data["premium"] = float(premium) if premium is not None else None
     enqueue_webhook_event(conn, agency_id=agency_id, event=OUTCOME_EVENT, data=data, now=now)

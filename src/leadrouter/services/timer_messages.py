@@ -27,6 +27,7 @@ from leadrouter.domain.timers import (
     WarnProducer,
 )
 from leadrouter.notify.templates import EMAILS, render_text
+from leadrouter.services.lead_events import LeadView, context_for, webhook_data
 from leadrouter.services.timer_outbox import Messages
 from leadrouter.store.tables import producers, webhook_endpoints
 
@@ -59,15 +60,8 @@ class Scene:
     managers: tuple[Any, ...]  # the agency's active managers (producers rows: id, email, phone)
 
     def context(self, reason: str = "", accept_by: datetime | None = None) -> dict[str, Any]:
-        """Template variables (see notify.templates)."""
-        lead = self.lead
-        return {
-            "agency_name": self.agency_name,
-            "producer_name": self.owner.name,
-            "lead_name": f"{lead.first_name} {lead.last_name}".strip(),
-            "lead_first_name": lead.first_name,
-            "lead_id": lead.id,
-            "insurance_type": lead.insurance_type.replace("_", " "),
+        """Template variables (see notify.templates), ``reason`` always among them."""
+        return context_for(LeadView.of(self.lead), self.agency_name, self.owner) | {
             "accept_by": accept_by.isoformat(timespec="minutes") if accept_by else None,
             "reason": reason,
         }
@@ -76,11 +70,7 @@ class Scene:
         return f"timer:{self.lead.id}:{self.assignment_id}:{key}:{channel}:{who}"
 
     def webhook_data(self, **extra: Any) -> dict[str, Any]:
-        lead = self.lead
-        return {
-            "lead_id": lead.id, "status": lead.status, "insurance_type": lead.insurance_type,
-            "state": lead.state, "zip": lead.zip, "source": lead.source_name, **extra,
-        }  # fmt: skip
+        return webhook_data(LeadView.of(self.lead), **extra)
 
 
 def subscribed(conn: sa.Connection, agency_ids: set[int]) -> dict[int, tuple[Endpoint, ...]]:

@@ -16,10 +16,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.domain.compliance import GateVerdict, check_gate, local_date
+from leadrouter.domain.compliance import GateVerdict, local_date
 from leadrouter.domain.insurance import InsuranceType
 from leadrouter.domain.model import Lead
-from leadrouter.domain.routing import ProducerLoad, RosterSnapshot, RoutingInput, RoutingPolicy
+from leadrouter.domain.routing import (
+    ProducerLoad,
+    RosterSnapshot,
+    RoutingInput,
+    RoutingPolicy,
+    gate_for,
+)
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
@@ -103,15 +109,7 @@ class RoutingContext:
         producer = self.roster.by_id.get(producer_id)
         if producer is None:
             return GateVerdict(False, f"producer {producer_id} is not on the roster", None)
-        lead = self.input.lead
-        return check_gate(
-            producer,
-            self.roster.licenses_of.get(producer_id, ()),
-            state=lead.state,
-            insurance_type=self.input.insurance_type,
-            now=self.input.now,
-            tz=self.input.agency_tz,
-        )
+        return gate_for(self.roster, self.input, producer)
 
 
 def _with_records(

@@ -22,6 +22,7 @@ from leadrouter.domain.routing.policy import (
     TierRule,
 )
 from leadrouter.domain.routing.roster import RosterSnapshot
+from leadrouter.domain.routing.steps import gate_for
 
 __all__ = [
     "AvailabilityStep",
@@ -42,6 +43,7 @@ __all__ = [
     "TierRule",
     "decision_document",
     "eligible_producers",
+    "gate_for",
     "render",
     "route",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from leadrouter.domain.compliance import check_gate, local_date
+from leadrouter.domain.compliance import local_date
 from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
 from leadrouter.domain.routing.explain import (
@@ -33,7 +33,7 @@ from leadrouter.domain.routing.policy import (
     TierRule,
 )
 from leadrouter.domain.routing.roster import RosterSnapshot
-from leadrouter.domain.routing.steps import EXCLUDED, Context, Narrowed, narrow, select
+from leadrouter.domain.routing.steps import EXCLUDED, Context, Narrowed, gate_for, narrow, select
 from leadrouter.domain.routing.strategies import TIE_RULES, Pick, pick
 
 
@@ -268,14 +268,7 @@ def _choose(
     if winner is None:
         run.steps.append(f"strategy {choice.summary}")
         return None
-    verdict = check_gate(
-        winner,
-        ctx.roster.licenses_of.get(winner.id, ()),
-        state=ctx.inp.lead.state,
-        insurance_type=ctx.inp.insurance_type,
-        now=ctx.inp.now,
-        tz=ctx.inp.agency_tz,
-    )
+    verdict = gate_for(ctx.roster, ctx.inp, winner)
     if not verdict.eligible:  # the index and the gate disagree: fail closed
         run.steps.append(f"gate re-check refused #{winner.id}: {verdict.reason}")
         return run.decide("queued", f"license re-check refused the winner: {verdict.reason}")

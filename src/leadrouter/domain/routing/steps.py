@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from leadrouter.domain.compliance import check_gate
+from leadrouter.domain.compliance import GateVerdict, check_gate
 from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
@@ -25,6 +25,18 @@ from leadrouter.domain.routing.policy import (
 from leadrouter.domain.routing.roster import RosterSnapshot
 
 EXCLUDED = "excluded from this decision"
+
+
+def gate_for(roster: RosterSnapshot, inp: RoutingInput, producer: Producer) -> GateVerdict:
+    """The license gate for this lead and one producer of the roster, at the input's instant."""
+    return check_gate(
+        producer,
+        roster.licenses_of.get(producer.id, ()),
+        state=inp.lead.state,
+        insurance_type=inp.insurance_type,
+        now=inp.now,
+        tz=inp.agency_tz,
+    )
 
 
 @dataclass
@@ -71,15 +83,7 @@ class Context:
         producer = self.roster.by_id.get(producer_id)
         if producer is None:
             return "not on the roster"
-        verdict = check_gate(
-            producer,
-            self.roster.licenses_of.get(producer_id, ()),
-            state=self.inp.lead.state,
-            insurance_type=self.inp.insurance_type,
-            now=self.inp.now,
-            tz=self.inp.agency_tz,
-        )
-        return verdict.reason or "not eligible"
+        return gate_for(self.roster, self.inp, producer).reason or "not eligible"
 
     def hard_refusal(self, producer: Producer) -> str | None:
         """Why availability or caps refuse the producer right now, or None (memoized)."""

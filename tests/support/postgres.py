@@ -49,11 +49,12 @@ def _ensure_user() -> str | None:
     try:
         pwd.getpwnam(PG_USER)
     except KeyError:
-        subprocess.run(
+        made = subprocess.run(
             ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER],
-            check=True,
             capture_output=True,
         )
+        if made.returncode != 0:
+            pwd.getpwnam(PG_USER)  # another test run made it at the same moment; else KeyError
     return PG_USER
 
 

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import bootstrap
 from leadrouter.clock import FixedClock, SystemClock
 from leadrouter.config import Settings
-from leadrouter.services.timer_state import per_lead
+from leadrouter.domain.timers import per_lead_keys
 from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import assignments, decisions, outbox
 from leadrouter.store.uow import UnitOfWork
@@ -174,4 +174,4 @@ def _every_recorded_step_has_its_messages_and_no_message_lacks_its_step(
         done = {k for k in r.done_steps if k.startswith(sending)}
         own = done - carried.get(r.lead_id, set())
         assert queued.get(r.id, set()) == own, f"assignment {r.id}"
-        carried[r.lead_id] = set(per_lead(list(r.done_steps)))
+        carried[r.lead_id] = set(per_lead_keys(r.done_steps))

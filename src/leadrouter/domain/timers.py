@@ -75,6 +75,7 @@ __all__ = [
     "due_actions",
     "is_stop_keyword",
     "next_due_at",
+    "per_lead_keys",
 ]
 
 OFFER_KEY = "offer:expired"
@@ -140,8 +141,13 @@ class TimerState:
             assigned_at=at,
             accept_by=accept_by,
             accepted_at=None,
-            done=frozenset(k for k in self.done if not _per_assignment(k)),
+            done=per_lead_keys(self.done),
         )
+
+
+def per_lead_keys(done: Iterable[str]) -> frozenset[str]:
+    """The done keys that survive a change of owner (the lead's steps, not the assignment's)."""
+    return frozenset(k for k in done if not _per_assignment(k))
 
 
 def due_actions(state: TimerState, rules: TimingRules, now: datetime) -> list[Action]:

@@ -6,13 +6,13 @@ acceptance, activity and outcome services all use it, inside their own transacti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
-from leadrouter.domain.timers import TimerState, next_due_at
+from leadrouter.domain.timers import TimerState, next_due_at, per_lead_keys
 from leadrouter.services.routing_context import RoutingDeps
 from leadrouter.store import routing_repo
 from leadrouter.store.agency_repo import agency_timezone
@@ -20,7 +20,6 @@ from leadrouter.store.tables import assignments
 
 OFFERED, ACTIVE, ENDED = "offered", "active", "ended"
 DECLINED, EXPIRED = "declined", "expired"  # the state of an offer that ended without an owner
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
@@ -41,20 +40,6 @@ def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
     )
 
 
-def per_lead(done: frozenset[str] | list[str]) -> list[str]:
-    """The keys that survive a change of owner (the domain's ``reassigned`` decides which)."""
-    blank = TimerState(
-        lead_id=0,
-        assignment_id=0,
-        owner_id=0,
-        first_assigned_at=_EPOCH,
-        assigned_at=_EPOCH,
-        consumer_timezone="UTC",
-        done=frozenset(done),
-    )
-    return sorted(blank.reassigned(assignment_id=0, owner_id=0, at=_EPOCH).done)
-
-
 def opening(
     conn: sa.Connection, *, lead_id: int, kind: str, acceptance: AcceptanceRule, now: datetime
 ) -> dict[str, Any]:
@@ -72,7 +57,7 @@ def opening(
     return {
         "state": OFFERED if offered else ACTIVE,
         "accept_by": now + acceptance.within if offered else None,
-        "done_steps": per_lead(previous or []),
+        "done_steps": sorted(per_lead_keys(previous or ())),
     }
 
 

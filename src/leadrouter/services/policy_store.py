@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.routing import RoutingPolicy
+from leadrouter.domain.timer_policy import TimingRules
 from leadrouter.policy.load import default_policy, parse_policy, to_routing_policy
 from leadrouter.policy.schema import PolicyDocument
 from leadrouter.store.locks import lock_agency
@@ -18,8 +19,11 @@ from leadrouter.store.tables import policies
 
 @dataclass(frozen=True)
 class ActivePolicy:
+    """A policy document with its routing and timing halves built once."""
+
     document: PolicyDocument
     routing: RoutingPolicy
+    timing: TimingRules
 
 
 class PolicyCache:
@@ -61,7 +65,12 @@ class PolicyCache:
 
 
 def activate(document: PolicyDocument) -> ActivePolicy:
-    return ActivePolicy(document=document, routing=to_routing_policy(document))
+    """The document with its routing and timing rules built (once per version, see PolicyCache)."""
+    return ActivePolicy(
+        document=document,
+        routing=to_routing_policy(document),
+        timing=document.timing.to_domain(),
+    )
 
 
 def current_version(conn: sa.Connection, agency_id: int) -> int:

@@ -162,7 +162,7 @@ def _apply(
             lead_id=lead.id,
             kind=kind,
             now=now,
-            acceptance=ctx.active.document.timing.acceptance.to_domain(),
+            acceptance=ctx.active.timing.acceptance,
         )
         conn.execute(
             assignments.insert().values(

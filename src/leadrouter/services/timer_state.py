@@ -88,4 +88,4 @@ def refused_by(conn: sa.Connection, *, lead_id: int) -> frozenset[int]:
 
 def rules_for(conn: sa.Connection, deps: RoutingDeps, agency_id: int) -> TimingRules:
     """The timing rules of the agency's policy in force."""
-    return deps.policies.active(conn, agency_id).document.timing.to_domain()
+    return deps.policies.active(conn, agency_id).timing

@@ -11,7 +11,8 @@ re-arms those 1,000 rows and, on the wall clock:
   messages through channels that deliver instantly).
 
 The same 1,000 due with 10,000 and with 100,000 open leads: the tick's cost follows what is
-due, not what is open (the timer step reads ``next_due_at <= now`` through its index).
+due, not what is open (the timer step reads ``next_due_at <= now`` through its index). A last
+row per database adds one webhook endpoint taking ``lead.escalated`` (a webhook per step).
 Medians of RUNS runs.
 """
 
@@ -36,6 +37,7 @@ from leadrouter.config import Settings
 from leadrouter.notify.channel import OutboundMessage
 from leadrouter.services.agencies import create_agency
 from leadrouter.services.timers import TimerRun, run_due
+from leadrouter.services.webhook_endpoints import create_endpoint
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import assignments, leads, outbox, producers
 from leadrouter.worker import Worker
@@ -275,6 +277,15 @@ def _run_on(name: str, url: str) -> list[Row]:
         due_ids = due_ids or rng.sample(ids, DUE)
         worker.tick()  # warm caches (policy, roster) as a running worker has them
         rows.append(_measure(name, c, worker, opened, due_ids))
+    # The same again with one endpoint taking lead.escalated: each step also queues a webhook.
+    create_endpoint(
+        uow=c.uow(),
+        agency_id=agency_id,
+        url="https://crm.example/hooks",
+        events=["lead.escalated"],
+        now=now,
+    )
+    rows.append(_measure(f"{name} + webhook", c, worker, opened, due_ids))
     c.engine.dispose()
     return rows
 

@@ -133,16 +133,6 @@ class Territory:
     producer_id: int | None = None
     business_lines: frozenset[str] = frozenset()
 
-    def covers(self, *, zip_code: str | None, state: str | None, county: str | None) -> bool:
-        """True when the ZIP, county or state falls in this territory."""
-        if zip_code:
-            if any(lo <= zip_code <= hi for lo, hi in self.zip_ranges):
-                return True
-            if any(zip_code.startswith(p) for p in self.zip_prefixes):
-                return True
-        if county and state and f"{state}:{county}" in self.counties:
-            return True
-        return bool(state and state in self.states)
 
 
 @dataclass(frozen=True)

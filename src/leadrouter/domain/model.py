@@ -134,7 +134,6 @@ class Territory:
     business_lines: frozenset[str] = frozenset()
 
 
-
 @dataclass(frozen=True)
 class Client:
     """An existing customer of the agency (from its management system)."""

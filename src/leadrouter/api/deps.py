@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from leadrouter.bootstrap import Container
+from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden, TooLarge, Unauthorized, UnsupportedMediaType
 from leadrouter.services.agencies import Principal, authenticate
 
@@ -61,3 +62,4 @@ async def read_upload(request: Request, media: Collection[str], what: str) -> tu
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ManagerDep = Annotated[Principal, Depends(require_role(Role.MANAGER))]

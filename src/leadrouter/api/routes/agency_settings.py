@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.schemas.agency_settings import AgencySettingsBody, InsuranceTypeOut
-from leadrouter.domain.model import Role
 from leadrouter.services import agency_settings
-from leadrouter.services.agencies import Principal
 
 router = APIRouter(tags=["agency settings"])
-Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 
 
 @router.get("/agency/settings", response_model=AgencySettingsBody)
@@ -25,7 +22,7 @@ def get_settings(container: ContainerDep, principal: PrincipalDep) -> Any:
 
 
 @router.put("/agency/settings", response_model=AgencySettingsBody)
-def put_settings(body: AgencySettingsBody, container: ContainerDep, principal: Manager) -> Any:
+def put_settings(body: AgencySettingsBody, container: ContainerDep, principal: ManagerDep) -> Any:
     """Replace the intake settings (a manager's key)."""
     return agency_settings.update_intake_settings(
         uow=container.uow(),

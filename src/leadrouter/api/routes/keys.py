@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.deps import ContainerDep, ManagerDep
 from leadrouter.api.ids import RowId
 from leadrouter.domain.model import Role
 from leadrouter.services import agencies
-from leadrouter.services.agencies import Principal
 
 router = APIRouter(tags=["api keys"])
-Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 
 
 class KeyCreate(BaseModel):
@@ -28,7 +24,7 @@ class KeyCreated(BaseModel):
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=KeyCreated)
-def create_key(body: KeyCreate, container: ContainerDep, principal: Manager) -> KeyCreated:
+def create_key(body: KeyCreate, container: ContainerDep, principal: ManagerDep) -> KeyCreated:
     """Issue another key for this agency."""
     key_id, key = agencies.issue_key(
         uow=container.uow(),
@@ -41,7 +37,7 @@ def create_key(body: KeyCreate, container: ContainerDep, principal: Manager) -> 
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_key(key_id: RowId, container: ContainerDep, principal: Manager) -> None:
+def revoke_key(key_id: RowId, container: ContainerDep, principal: ManagerDep) -> None:
     """Revoke a key of this agency."""
     agencies.revoke_key(
         uow=container.uow(), agency_id=principal.agency_id, key_id=key_id, now=container.clock.now()

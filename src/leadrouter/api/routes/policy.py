@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import Instant
-from leadrouter.domain.model import Role
 from leadrouter.domain.routing import decision_document
 from leadrouter.errors import ValidationFailed
 from leadrouter.services import policy
-from leadrouter.services.agencies import Principal
 
 router = APIRouter(tags=["policy"])
-Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 _DOC_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -59,7 +56,7 @@ def get_policy(container: ContainerDep, principal: PrincipalDep) -> dict[str, An
 
 @router.put("/policy", openapi_extra=_DOC_BODY, responses=_PROBLEM)
 async def put_policy(
-    request: Request, container: ContainerDep, principal: Manager
+    request: Request, container: ContainerDep, principal: ManagerDep
 ) -> dict[str, Any]:
     """Store a new version of the document; the next decision uses it."""
     text, fmt = await _document_text(request)

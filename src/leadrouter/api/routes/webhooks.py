@@ -5,23 +5,20 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Response, status
+from fastapi import APIRouter, Form, Path, Response, status
 
-from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.deps import ContainerDep, ManagerDep
 from leadrouter.api.ids import RowId
 from leadrouter.api.schemas.notifications import (
     WebhookEndpointCreate,
     WebhookEndpointOut,
     WebhookEndpointUpdate,
 )
-from leadrouter.domain.model import Role
 from leadrouter.services import opt_out
 from leadrouter.services import webhook_endpoints as endpoints
-from leadrouter.services.agencies import Principal
 
 router = APIRouter(tags=["webhooks"])
 hooks_router = APIRouter(tags=["inbound hooks"])
-Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 EndpointId = RowId
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -39,7 +36,7 @@ def _out(endpoint: endpoints.Endpoint, *, with_secret: bool = False) -> WebhookE
     response_model=WebhookEndpointOut,
 )
 def create_webhook_endpoint(
-    body: WebhookEndpointCreate, container: ContainerDep, principal: Manager
+    body: WebhookEndpointCreate, container: ContainerDep, principal: ManagerDep
 ) -> WebhookEndpointOut:
     """Subscribe a URL to events; the signing secret is shown here and on rotation only."""
     endpoint = endpoints.create_endpoint(
@@ -55,7 +52,9 @@ def create_webhook_endpoint(
 
 
 @router.get("/webhook-endpoints", response_model=list[WebhookEndpointOut])
-def list_webhook_endpoints(container: ContainerDep, principal: Manager) -> list[WebhookEndpointOut]:
+def list_webhook_endpoints(
+    container: ContainerDep, principal: ManagerDep
+) -> list[WebhookEndpointOut]:
     """The agency's webhook endpoints."""
     found = endpoints.list_endpoints(
         uow=container.uow(readonly=True), agency_id=principal.agency_id
@@ -65,7 +64,7 @@ def list_webhook_endpoints(container: ContainerDep, principal: Manager) -> list[
 
 @router.get("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointOut)
 def get_webhook_endpoint(
-    endpoint_id: EndpointId, container: ContainerDep, principal: Manager
+    endpoint_id: EndpointId, container: ContainerDep, principal: ManagerDep
 ) -> WebhookEndpointOut:
     """One webhook endpoint."""
     return _out(
@@ -80,7 +79,7 @@ def update_webhook_endpoint(
     endpoint_id: EndpointId,
     body: WebhookEndpointUpdate,
     container: ContainerDep,
-    principal: Manager,
+    principal: ManagerDep,
 ) -> WebhookEndpointOut:
     """Change an endpoint; with ``rotate_secret`` the new secret is in the answer."""
     endpoint = endpoints.update_endpoint(
@@ -98,7 +97,7 @@ def update_webhook_endpoint(
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_webhook_endpoint(
-    endpoint_id: EndpointId, container: ContainerDep, principal: Manager
+    endpoint_id: EndpointId, container: ContainerDep, principal: ManagerDep
 ) -> None:
     """Remove an endpoint; deliveries still waiting for it become dead letters."""
     endpoints.delete_endpoint(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.routes.roster.common import Cursor, Limit, Manager, after, cursor_of
+from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
 from leadrouter.api.schemas.roster.clients import (
     ClientCreate,
     ClientOut,
@@ -25,7 +25,7 @@ sources_router = APIRouter(tags=["lead sources"])
 
 @router.post("/clients", status_code=201)
 def create_client(
-    body: ClientCreate, c: ContainerDep, who: Manager, response: Response
+    body: ClientCreate, c: ContainerDep, who: ManagerDep, response: Response
 ) -> ClientOut:
     """Add an existing client; 409 when its external id is taken."""
     record = service.create_client(
@@ -69,7 +69,9 @@ def get_client(client_id: RowId, c: ContainerDep, who: PrincipalDep) -> ClientOu
 
 
 @router.patch("/clients/{client_id}")
-def update_client(client_id: RowId, body: ClientPatch, c: ContainerDep, who: Manager) -> ClientOut:
+def update_client(
+    client_id: RowId, body: ClientPatch, c: ContainerDep, who: ManagerDep
+) -> ClientOut:
     """Change some fields of a client (e.g. a new owner)."""
     return ClientOut.of(
         service.update_client(
@@ -79,14 +81,14 @@ def update_client(client_id: RowId, body: ClientPatch, c: ContainerDep, who: Man
 
 
 @router.delete("/clients/{client_id}", status_code=204)
-def delete_client(client_id: RowId, c: ContainerDep, who: Manager) -> None:
+def delete_client(client_id: RowId, c: ContainerDep, who: ManagerDep) -> None:
     """Remove a client; 409 while leads refer to it."""
     service.delete_client(uow=c.uow(), agency_id=who.agency_id, client_id=client_id)
 
 
 @sources_router.post("/lead-sources", status_code=201)
 def create_source(
-    body: SourceCreate, c: ContainerDep, who: Manager, response: Response
+    body: SourceCreate, c: ContainerDep, who: ManagerDep, response: Response
 ) -> SourceOut:
     """Add a lead source; 409 when the name is taken."""
     record = sources.create_source(
@@ -118,7 +120,9 @@ def get_source(source_id: RowId, c: ContainerDep, who: PrincipalDep) -> SourceOu
 
 
 @sources_router.patch("/lead-sources/{source_id}")
-def update_source(source_id: RowId, body: SourcePatch, c: ContainerDep, who: Manager) -> SourceOut:
+def update_source(
+    source_id: RowId, body: SourcePatch, c: ContainerDep, who: ManagerDep
+) -> SourceOut:
     """Change a lead source (cost, required fields, active)."""
     return SourceOut.of(
         sources.update_source(
@@ -128,6 +132,6 @@ def update_source(source_id: RowId, body: SourcePatch, c: ContainerDep, who: Man
 
 
 @sources_router.delete("/lead-sources/{source_id}", status_code=204)
-def delete_source(source_id: RowId, c: ContainerDep, who: Manager) -> None:
+def delete_source(source_id: RowId, c: ContainerDep, who: ManagerDep) -> None:
     """Remove a lead source; 409 once leads came from it (set active=false instead)."""
     sources.delete_source(uow=c.uow(), agency_id=who.agency_id, source_id=source_id)

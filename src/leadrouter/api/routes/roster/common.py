@@ -13,7 +13,6 @@ from leadrouter.errors import FieldError, ValidationFailed
 from leadrouter.services.agencies import Principal
 from leadrouter.services.roster.licenses import verifier_name
 
-Manager = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 LicenseEditor = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.COMPLIANCE))]
 Compliance = Annotated[Principal, Depends(require_role(Role.COMPLIANCE))]
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items.")]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.routes.roster.common import Cursor, Limit, Manager, after, cursor_of
+from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
 from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.api.schemas.roster.producers import (
     ProducerCreate,
@@ -21,7 +21,7 @@ router = APIRouter(tags=["producers"])
 
 @router.post("/producers", status_code=status.HTTP_201_CREATED)
 def create_producer(
-    body: ProducerCreate, c: ContainerDep, who: Manager, response: Response
+    body: ProducerCreate, c: ContainerDep, who: ManagerDep, response: Response
 ) -> ProducerOut:
     """Add a producer; 409 when the email or external id is taken."""
     record = service.create_producer(
@@ -68,7 +68,7 @@ def get_producer(producer_id: RowId, c: ContainerDep, who: PrincipalDep) -> Prod
 
 @router.patch("/producers/{producer_id}")
 def update_producer(
-    producer_id: RowId, body: ProducerPatch, c: ContainerDep, who: Manager
+    producer_id: RowId, body: ProducerPatch, c: ContainerDep, who: ManagerDep
 ) -> ProducerOut:
     """Change some fields of a producer (e.g. active=false, out_of_office, caps)."""
     return ProducerOut.of(
@@ -79,6 +79,6 @@ def update_producer(
 
 
 @router.delete("/producers/{producer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_producer(producer_id: RowId, c: ContainerDep, who: Manager) -> None:
+def delete_producer(producer_id: RowId, c: ContainerDep, who: ManagerDep) -> None:
     """Remove a producer and their licenses; 409 while leads or other rows refer to them."""
     service.delete_producer(uow=c.uow(), agency_id=who.agency_id, producer_id=producer_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.routes.roster.common import Cursor, Limit, Manager, after, cursor_of
+from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
 from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.api.schemas.roster.territories import (
     TerritoryCreate,
@@ -20,7 +20,7 @@ router = APIRouter(tags=["territories"])
 
 @router.post("/territories", status_code=201)
 def create_territory(
-    body: TerritoryCreate, c: ContainerDep, who: Manager, response: Response
+    body: TerritoryCreate, c: ContainerDep, who: ManagerDep, response: Response
 ) -> TerritoryOut:
     """Add a territory; 409 when the name is taken."""
     territory = service.create_territory(
@@ -55,7 +55,7 @@ def get_territory(territory_id: RowId, c: ContainerDep, who: PrincipalDep) -> Te
 
 @router.patch("/territories/{territory_id}")
 def update_territory(
-    territory_id: RowId, body: TerritoryPatch, c: ContainerDep, who: Manager
+    territory_id: RowId, body: TerritoryPatch, c: ContainerDep, who: ManagerDep
 ) -> TerritoryOut:
     """Change some fields of a territory."""
     return TerritoryOut.of(
@@ -66,6 +66,6 @@ def update_territory(
 
 
 @router.delete("/territories/{territory_id}", status_code=204)
-def delete_territory(territory_id: RowId, c: ContainerDep, who: Manager) -> None:
+def delete_territory(territory_id: RowId, c: ContainerDep, who: ManagerDep) -> None:
     """Remove a territory."""
     service.delete_territory(uow=c.uow(), agency_id=who.agency_id, territory_id=territory_id)

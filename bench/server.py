@@ -18,7 +18,7 @@ from leadrouter.api.app import create_app
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
-from leadrouter.services.leads import receive_lead
+from leadrouter.services.leads.intake import receive_lead
 from leadrouter.store.types import UTCDateTime
 
 bench_metadata = sa.MetaData()

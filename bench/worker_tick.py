@@ -35,9 +35,9 @@ from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import SystemClock
 from leadrouter.config import Settings
 from leadrouter.notify.channel import OutboundMessage
-from leadrouter.services.agencies import create_agency
-from leadrouter.services.timers import TimerRun, run_due
-from leadrouter.services.webhook_endpoints import create_endpoint
+from leadrouter.services.admin.agencies import create_agency
+from leadrouter.services.admin.webhook_endpoints import create_endpoint
+from leadrouter.services.timers.step import TimerRun, run_due
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import assignments, leads, outbox, producers
 from leadrouter.worker import Worker

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
-from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.services.routing.context import RoutingDeps
 from leadrouter.store.db import make_engine
 from leadrouter.store.uow import UnitOfWork
 

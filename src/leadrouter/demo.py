@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
-from leadrouter.roster.csv_import import import_csv
-from leadrouter.services import agencies
+from leadrouter.services.admin import agencies
+from leadrouter.services.roster.csv_import import import_csv
 
 DEMO_NAME = "Harbor & Main Insurance"
 DEMO_TIMEZONE = "America/New_York"

@@ -24,8 +24,9 @@ from leadrouter.intake import idempotency
 from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
-from leadrouter.services import routing, timers
-from leadrouter.services.compliance import sweep_all_agencies
+from leadrouter.services.compliance.expirations import sweep_all_agencies
+from leadrouter.services.routing import route as routing
+from leadrouter.services.timers import step as timers
 from leadrouter.store.tables import queue_entries, roster_versions
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from leadrouter.bootstrap import bootstrap
 from leadrouter.cli import app
 from leadrouter.config import Settings
 from leadrouter.demo import ensure_demo_agency
-from leadrouter.services.leads import receive_lead
-from leadrouter.services.routing import after_intake
+from leadrouter.services.leads.intake import receive_lead
+from leadrouter.services.routing.route import after_intake
 from leadrouter.store.migrate import upgrade
 
 LEAD = {

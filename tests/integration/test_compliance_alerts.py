@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from leadrouter.services.compliance import SweepResult, sweep
+from leadrouter.services.compliance.expirations import SweepResult, sweep
 from leadrouter.store.tables import license_alerts
 from tests.conftest import T0
 from tests.support.agency import make_agency

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from leadrouter.services.compliance import sweep
+from leadrouter.services.compliance.expirations import sweep
 from tests.conftest import T0
 from tests.support.agency import make_agency
 from tests.support.compliance import (

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from leadrouter.bootstrap import Container
 from leadrouter.cli import app
-from leadrouter.services.reconciliation import list_reconciliations
+from leadrouter.services.compliance.reconciliation import list_reconciliations
 from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from leadrouter.services.coverage import coverage_report
+from leadrouter.services.compliance.coverage import coverage_report
 from leadrouter.services.roster.producers import update_producer
 from tests.conftest import T0
 from tests.support.agency import make_agency

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import ValidationFailed
-from leadrouter.services.reconciliation import list_reconciliations, reconcile
+from leadrouter.services.compliance.reconciliation import list_reconciliations, reconcile
 from leadrouter.store.tables import licenses
 from tests.support.agency import make_agency
 from tests.support.compliance import (

@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.services.leads import IntakeResult, receive_lead
+from leadrouter.services.leads.intake import IntakeResult, receive_lead
 from leadrouter.store.tables import idempotency_records, lead_touches, leads
 from tests.support.agency import make_agency
 

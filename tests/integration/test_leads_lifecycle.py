@@ -11,7 +11,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict
-from leadrouter.services.leads import change_status_in, get_lead, receive_lead
+from leadrouter.services.leads.intake import change_status_in, get_lead, receive_lead
 from leadrouter.store.tables import lead_status_changes, leads
 from tests.support.agency import make_agency
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
-from leadrouter.services.agencies import issue_key
+from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import agencies
 from tests.support.agency import make_agency
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.services.policy import dry_run
+from leadrouter.services.admin.policy import dry_run
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.stats_repo import PRIOR_WEIGHT, producer_records
 from leadrouter.store.tables import producers

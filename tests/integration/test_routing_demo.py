@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.demo import ensure_demo_agency
-from leadrouter.services.agencies import issue_key
+from leadrouter.services.admin.agencies import issue_key
 from leadrouter.worker import Worker
 
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.routing import route as real_route
-from leadrouter.services import routing
+from leadrouter.services.routing import route as routing
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.worker import Worker
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from leadrouter.services.opt_out import receive_inbound_sms
+from leadrouter.services.leads.opt_out import receive_inbound_sms
 from tests.support.agency import make_agency
 from tests.support.time_engine import new_lead, producer, run_until, timer_messages
 

@@ -16,9 +16,9 @@ from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email, enqueue_sms
 from leadrouter.notify.sms import RecordingSms
 from leadrouter.notify.webhook import enqueue_webhook_event
-from leadrouter.services.timer_messages import subscribed
-from leadrouter.services.timer_outbox import Messages
-from leadrouter.services.timers import RETRY_AFTER, TimerRun, run_due
+from leadrouter.services.timers.messages import subscribed
+from leadrouter.services.timers.outbox import Messages
+from leadrouter.services.timers.step import RETRY_AFTER, TimerRun, run_due
 from leadrouter.store.tables import alerts
 from leadrouter.worker import Worker
 from tests.support.agency import make_agency

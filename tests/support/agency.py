@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leadrouter.bootstrap import Container
-from leadrouter.services.agencies import create_agency
+from leadrouter.services.admin.agencies import create_agency
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Shift
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec
-from leadrouter.services.leads import receive_lead
+from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.licenses import create_license
 from leadrouter.services.roster.producers import create_producer
-from leadrouter.services.routing import after_intake
+from leadrouter.services.routing.route import after_intake
 from leadrouter.store.tables import leads, outbox
 
 # Around the clock, every day: availability never decides a compliance test.

@@ -8,8 +8,8 @@ from datetime import datetime
 from leadrouter.bootstrap import bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
-from leadrouter.services.leads import receive_lead
-from leadrouter.services.routing import after_intake
+from leadrouter.services.leads.intake import receive_lead
+from leadrouter.services.routing.route import after_intake
 
 
 def send_leads(db_url: str, at: datetime, worker: int, count: int, agency_ids: list[int]) -> int:

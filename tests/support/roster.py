@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from leadrouter.services.agencies import issue_key
+from leadrouter.services.admin.agencies import issue_key
 from tests.support.agency import TestAgency
 
 

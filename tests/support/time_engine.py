@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec
-from leadrouter.services.leads import receive_lead
-from leadrouter.services.policy import put_policy
+from leadrouter.services.admin.policy import put_policy
+from leadrouter.services.admin.webhook_endpoints import create_endpoint
+from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.licenses import create_license
 from leadrouter.services.roster.producers import create_producer, update_producer
-from leadrouter.services.routing import after_intake
-from leadrouter.services.timers import TimerRun, run_due
-from leadrouter.services.webhook_endpoints import create_endpoint
+from leadrouter.services.routing.route import after_intake
+from leadrouter.services.timers.step import TimerRun, run_due
 from leadrouter.store.tables import assignments, decisions, leads, outbox
 
 

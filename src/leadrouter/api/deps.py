@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden, TooLarge, Unauthorized, UnsupportedMediaType
-from leadrouter.services.agencies import Principal, authenticate
+from leadrouter.services.admin.agencies import Principal, authenticate
 
 _bearer = HTTPBearer(auto_error=False, description="An agency API key: `Bearer lr_...`")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from leadrouter.cli.context import console, container
-from leadrouter.services import agencies
+from leadrouter.services.admin import agencies
 
 app = typer.Typer(help="Agencies and their API keys.", no_args_is_help=True)
 

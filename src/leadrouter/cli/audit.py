@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from leadrouter.cli.context import AGENCY_HELP, console, container, err_console, resolve_agency
-from leadrouter.services import decisions
+from leadrouter.services.routing import decisions
 
 app = typer.Typer(help="The hash-chained decision log.", no_args_is_help=True)
 

@@ -15,7 +15,7 @@ from leadrouter.cli.context import (
 )
 from leadrouter.errors import LeadRouterError
 from leadrouter.roster.csv_columns import KINDS
-from leadrouter.roster.csv_import import ImportReport, count_rows, import_csv
+from leadrouter.services.roster.csv_import import ImportReport, count_rows, import_csv
 
 app = typer.Typer(
     help="Import the roster from CSV files (formats: docs/csv-formats.md). A file with bad "

@@ -19,10 +19,10 @@ from leadrouter.cli.context import (
 from leadrouter.compliance.registry_report import detect_format
 from leadrouter.errors import LeadRouterError
 from leadrouter.roster.csv_table import count_rows
-from leadrouter.services import reconciliation
-from leadrouter.services.compliance import sweep
-from leadrouter.services.coverage import coverage_report
-from leadrouter.services.reconciliation import ReconciliationReport
+from leadrouter.services.compliance import reconciliation
+from leadrouter.services.compliance.coverage import coverage_report
+from leadrouter.services.compliance.expirations import sweep
+from leadrouter.services.compliance.reconciliation import ReconciliationReport
 
 app = typer.Typer(
     help="License compliance: reconcile with a registry report, forecast coverage gaps, "

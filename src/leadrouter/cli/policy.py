@@ -13,7 +13,7 @@ from leadrouter.cli.context import AGENCY_HELP, console, container, err_console,
 from leadrouter.domain.routing import render
 from leadrouter.errors import ValidationFailed
 from leadrouter.policy.load import dump_policy
-from leadrouter.services import policy
+from leadrouter.services.admin import policy
 
 app = typer.Typer(help="Routing policy documents (YAML or JSON).", no_args_is_help=True)
 _AGENCY = typer.Option(None, "--agency", help=AGENCY_HELP)

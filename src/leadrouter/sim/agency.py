@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from leadrouter.bootstrap import Container
-from leadrouter.roster.csv_import import import_csv
-from leadrouter.services.agencies import create_agency
-from leadrouter.services.policy import put_policy
+from leadrouter.services.admin.agencies import create_agency
+from leadrouter.services.admin.policy import put_policy
+from leadrouter.services.roster.csv_import import import_csv
 
 ALL_LINES = "Property; Casualty; Personal Lines; Life; Accident & Health"
 

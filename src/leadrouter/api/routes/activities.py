@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import Instant, RowId
-from leadrouter.services import activities
+from leadrouter.services.leads import activities
 
 router = APIRouter(tags=["activities"])
 LeadId = RowId

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.schemas.agency_settings import AgencySettingsBody, InsuranceTypeOut
-from leadrouter.services import agency_settings
+from leadrouter.services.leads import settings as agency_settings
 
 router = APIRouter(tags=["agency settings"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.schemas.notifications import AlertOut, AlertPage
-from leadrouter.services import notifications
+from leadrouter.services.admin import notifications
 
 router = APIRouter(tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]

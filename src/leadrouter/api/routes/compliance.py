@@ -20,9 +20,9 @@ from leadrouter.api.schemas.compliance import (
 from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden
-from leadrouter.services import reconciliation
-from leadrouter.services.compliance import list_license_alerts
-from leadrouter.services.coverage import HORIZONS, coverage_report
+from leadrouter.services.compliance import reconciliation
+from leadrouter.services.compliance.coverage import HORIZONS, coverage_report
+from leadrouter.services.compliance.expirations import list_license_alerts
 from leadrouter.services.roster.licenses import verifier_name
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])

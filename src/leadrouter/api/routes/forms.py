@@ -18,9 +18,9 @@ from starlette.datastructures import UploadFile
 from leadrouter.api.deps import ContainerDep
 from leadrouter.api.schemas.leads import FormReceived
 from leadrouter.intake.contract import FIELD_NAMES
-from leadrouter.services import leads
-from leadrouter.services.agencies import web_form
-from leadrouter.services.routing import after_intake
+from leadrouter.services.admin.agencies import web_form
+from leadrouter.services.leads import intake as leads
+from leadrouter.services.routing.route import after_intake
 
 router = APIRouter(tags=["web forms"])
 HONEYPOT = "website"

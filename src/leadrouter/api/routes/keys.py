@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from leadrouter.api.deps import ContainerDep, ManagerDep
 from leadrouter.api.ids import RowId
 from leadrouter.domain.model import Role
-from leadrouter.services import agencies
+from leadrouter.services.admin import agencies
 
 router = APIRouter(tags=["api keys"])
 

@@ -22,8 +22,9 @@ from leadrouter.api.schemas.leads import (
 from leadrouter.errors import FieldError, ValidationFailed
 from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
-from leadrouter.services import leads, outcomes
-from leadrouter.services.routing import after_intake
+from leadrouter.services.leads import intake as leads
+from leadrouter.services.leads import outcomes
+from leadrouter.services.routing.route import after_intake
 
 router = APIRouter(tags=["leads"])
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.services import acceptance
+from leadrouter.services.routing import offers as acceptance
 
 router = APIRouter(tags=["offers"])
 LeadId = RowId

@@ -16,8 +16,8 @@ from leadrouter.api.schemas.notifications import (
     OutboxStatus,
 )
 from leadrouter.domain.model import Role
-from leadrouter.services import notifications
-from leadrouter.services.agencies import Principal
+from leadrouter.services.admin import notifications
+from leadrouter.services.admin.agencies import Principal
 
 router = APIRouter(tags=["outbox"])
 Reader = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVISOR, Role.COMPLIANCE))]

@@ -12,7 +12,7 @@ from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import Instant
 from leadrouter.domain.routing import decision_document
 from leadrouter.errors import ValidationFailed
-from leadrouter.services import policy
+from leadrouter.services.admin import policy
 
 router = APIRouter(tags=["policy"])
 _DOC_BODY: dict[str, Any] = {

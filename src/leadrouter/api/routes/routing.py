@@ -11,8 +11,9 @@ from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
 from leadrouter.api.ids import RowId, RowIdField
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
-from leadrouter.services import decisions, routing
-from leadrouter.services.agencies import Principal
+from leadrouter.services.admin.agencies import Principal
+from leadrouter.services.routing import decisions
+from leadrouter.services.routing import route as routing
 
 router = APIRouter(tags=["routing"])
 LeadId = RowId

@@ -14,8 +14,8 @@ from leadrouter.api.schemas.notifications import (
     WebhookEndpointOut,
     WebhookEndpointUpdate,
 )
-from leadrouter.services import opt_out
-from leadrouter.services import webhook_endpoints as endpoints
+from leadrouter.services.admin import webhook_endpoints as endpoints
+from leadrouter.services.leads import opt_out
 
 router = APIRouter(tags=["webhooks"])
 hooks_router = APIRouter(tags=["inbound hooks"])

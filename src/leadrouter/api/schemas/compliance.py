@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from leadrouter.services.coverage import CoverageRow
-from leadrouter.services.reconciliation import ReconciliationReport
+from leadrouter.services.compliance.coverage import CoverageRow
+from leadrouter.services.compliance.reconciliation import ReconciliationReport
 
 
 class HorizonOut(BaseModel):

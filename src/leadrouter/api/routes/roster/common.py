@@ -10,7 +10,7 @@ from leadrouter.api.deps import require_role
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.errors import FieldError, ValidationFailed
-from leadrouter.services.agencies import Principal
+from leadrouter.services.admin.agencies import Principal
 from leadrouter.services.roster.licenses import verifier_name
 
 LicenseEditor = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.COMPLIANCE))]

@@ -14,7 +14,7 @@ from leadrouter.api.routes.roster.common import license_verifier
 from leadrouter.api.schemas.roster.imports import ImportReportOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden
-from leadrouter.roster.csv_import import ImportReport, import_csv
+from leadrouter.services.roster.csv_import import ImportReport, import_csv
 
 router = APIRouter(tags=["import"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from leadrouter.roster.csv_import import ImportReport
+from leadrouter.services.roster.csv_import import ImportReport
 
 
 class RowErrorOut(BaseModel):

@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.errors import Conflict
 from leadrouter.intake.storage import lead_row
-from leadrouter.services import lead_events, routing
-from leadrouter.services import timer_state as ts
-from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.services.routing import announcements as lead_events
+from leadrouter.services.routing import route as routing
+from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo
 from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency

@@ -22,11 +22,11 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.intake.documents import lead_document
 from leadrouter.notify.webhook import enqueue_webhook_event
-from leadrouter.services import routing
-from leadrouter.services import timer_state as ts
-from leadrouter.services.lead_events import LeadView, webhook_data
-from leadrouter.services.leads import change_status_in
-from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.services.leads.intake import change_status_in
+from leadrouter.services.routing import route as routing
+from leadrouter.services.routing.announcements import LeadView, webhook_data
+from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments, leads

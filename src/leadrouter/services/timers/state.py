@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
 from leadrouter.domain.timers import TimerState, next_due_at, per_lead_keys
-from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.services.routing.context import RoutingDeps
 from leadrouter.store import routing_repo
 from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.tables import assignments

@@ -13,11 +13,12 @@ import sqlalchemy as sa
 
 from leadrouter.domain.routing import eligible_producers
 from leadrouter.domain.timers import OfferExpired, Reassign, TimerState
-from leadrouter.services import lead_events, routing
-from leadrouter.services import timer_state as ts
-from leadrouter.services.acceptance import hand_over_offer
-from leadrouter.services.routing_context import RoutingDeps, load_context
-from leadrouter.services.timer_messages import Scene, escalated
+from leadrouter.services.routing import announcements as lead_events
+from leadrouter.services.routing import route as routing
+from leadrouter.services.routing.context import RoutingDeps, load_context
+from leadrouter.services.routing.offers import hand_over_offer
+from leadrouter.services.timers import state as ts
+from leadrouter.services.timers.messages import Scene, escalated
 from leadrouter.store.tables import assignments
 
 ACTOR = "time engine"

@@ -27,8 +27,8 @@ from leadrouter.domain.timers import (
     WarnProducer,
 )
 from leadrouter.notify.templates import EMAILS, render_text
-from leadrouter.services.lead_events import LeadView, context_for, webhook_data
-from leadrouter.services.timer_outbox import Messages
+from leadrouter.services.routing.announcements import LeadView, context_for, webhook_data
+from leadrouter.services.timers.outbox import Messages
 from leadrouter.store.tables import producers, webhook_endpoints
 
 ESCALATED = "lead.escalated"

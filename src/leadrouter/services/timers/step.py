@@ -39,10 +39,10 @@ from leadrouter.domain.timers import (
     due_actions,
     next_due_at,
 )
-from leadrouter.services import timer_state as ts
-from leadrouter.services.timer_handover import hand_over
-from leadrouter.services.timer_messages import Scene, carry_out, managers_of, subscribed
-from leadrouter.services.timer_outbox import Messages
+from leadrouter.services.timers import state as ts
+from leadrouter.services.timers.handover import hand_over
+from leadrouter.services.timers.messages import Scene, carry_out, managers_of, subscribed
+from leadrouter.services.timers.outbox import Messages
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import agencies, assignments, leads, producers
 

@@ -15,14 +15,14 @@ from leadrouter.intake.normalize import normalize
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.policy.load import lint_document, parse_policy
 from leadrouter.policy.schema import PolicyDocument
-from leadrouter.services.agency_settings import intake_context
-from leadrouter.services.policy_store import (
+from leadrouter.services.leads.settings import intake_context
+from leadrouter.services.routing.context import context_for
+from leadrouter.services.routing.policy_store import (
     ActivePolicy,
     activate,
     policy_history,
     save_policy,
 )
-from leadrouter.services.routing_context import context_for
 from leadrouter.store.routing_repo import agency_for_routing
 from leadrouter.store.uow import UnitOfWork
 

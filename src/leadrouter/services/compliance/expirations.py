@@ -23,7 +23,7 @@ from leadrouter.domain.model import LeadStatus, LicenseStatus, Role
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.notify.templates import render_text
-from leadrouter.services.agency_settings import intake_context
+from leadrouter.services.leads.settings import intake_context
 from leadrouter.services.roster.common import Page, agency_ids, page
 from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.db import insert_ignoring_conflict

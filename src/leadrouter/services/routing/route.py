@@ -21,16 +21,17 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, decision_document, eligible_producers, route
 from leadrouter.errors import Conflict, NotFound, NotLicensed
-from leadrouter.services import lead_events, timer_state
-from leadrouter.services.lead_events import LeadView, Person
-from leadrouter.services.leads import AfterStore, change_status_in
-from leadrouter.services.routing_context import (
+from leadrouter.services.leads.intake import AfterStore, change_status_in
+from leadrouter.services.routing import announcements as lead_events
+from leadrouter.services.routing.announcements import LeadView, Person
+from leadrouter.services.routing.context import (
     RoutingContext,
     RoutingDeps,
     agency_state,
     context_for,
     load_context,
 )
+from leadrouter.services.timers import state as timer_state
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import append_decision
 from leadrouter.store.locks import lock_agency

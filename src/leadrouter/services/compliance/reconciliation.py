@@ -25,15 +25,15 @@ from leadrouter.compliance.registry_report import detect_format, parse_report
 from leadrouter.domain.model import License
 from leadrouter.errors import ValidationFailed
 from leadrouter.roster.specs import LicenseSpec, spec_errors
-from leadrouter.services.compliance import flag_unlicensed_leads
+from leadrouter.services.compliance.expirations import flag_unlicensed_leads
 from leadrouter.services.roster.common import Page, fetch, page
 from leadrouter.services.roster.licenses import (
     license_clash,
     verification,
     verification_after,
 )
-from leadrouter.services.routing import drain_queue
-from leadrouter.services.routing_context import RoutingDeps
+from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.route import drain_queue
 from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.roster_repo import (

@@ -30,7 +30,7 @@ from leadrouter.intake.listing import (
 )
 from leadrouter.intake.normalize import complete, prepare
 from leadrouter.intake.storage import INSERT_STATUS, AfterStore, IntakeResult, lead_row
-from leadrouter.services.agency_settings import intake_context
+from leadrouter.services.leads.settings import intake_context
 from leadrouter.store.tables import lead_events, lead_status_changes, leads
 from leadrouter.store.uow import UnitOfWork
 

@@ -29,7 +29,7 @@ from leadrouter.domain.routing import (
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
-from leadrouter.services.policy_store import ActivePolicy, PolicyCache
+from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.roster_repo import client_from_row, load_roster
 from leadrouter.store.stats_repo import ProducerRecord, producer_records

@@ -1,0 +1,1 @@
+"""Agency administration: agencies and keys, webhook endpoints, the routing policy, the outbox."""

@@ -1,0 +1,1 @@
+"""Compliance: license expiration sweeps, coverage forecasts, registry reconciliation."""

@@ -1,0 +1,1 @@
+"""Leads: intake, behaviour events, status, activities, outcomes, opt-out, intake settings."""

@@ -1,0 +1,1 @@
+"""Routing: route a lead, its context, decisions and the queue, offers, assignment announcements."""

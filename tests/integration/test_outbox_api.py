@@ -38,10 +38,10 @@ def test_the_outbox_lists_newest_first_in_pages_and_filters_by_status(
     assert [m["id"] for m in first["items"]] == [ids[2], ids[1]]
     rest = client.get(
         "/v1/outbox",
-        params={"limit": 2, "before_id": first["next_before_id"]},
+        params={"limit": 2, "cursor": first["next_cursor"]},
         headers=agency.headers,
     ).json()
-    assert [m["id"] for m in rest["items"]] == [ids[0]] and rest["next_before_id"] is None
+    assert [m["id"] for m in rest["items"]] == [ids[0]] and rest["next_cursor"] is None
     pending = client.get("/v1/outbox", params={"status": "pending"}, headers=agency.headers)
     assert len(pending.json()["items"]) == 3
     one = client.get(f"/v1/outbox/{ids[0]}", headers=agency.headers).json()

@@ -113,9 +113,7 @@ def record_in_tx(
             now=now,
         )
     if target in WEBHOOK_OUTCOMES:
-        _announce(
-            conn, agency_id=agency_id, lead_id=lead_id, outcome=target, now=now
-        )
+        _announce(conn, agency_id=agency_id, lead_id=lead_id, outcome=target, now=now)
 
 
 def record_contact(conn: sa.Connection, *, lead_id: int, at: datetime) -> None:

@@ -27,6 +27,7 @@ DIMENSIONS: dict[str, sa.ColumnElement[Any]] = {
     "source": leads.c.source_name,
     "insurance_type": leads.c.insurance_type,
 }
+CENT = Decimal("0.01")
 FIVE_MINUTES = 300
 THIRTY_MINUTES = 1800
 
@@ -166,10 +167,15 @@ def _figures(r: Any) -> Figures:
         quoted=int(r.quoted or 0),
         bound=int(r.bound or 0),
         lost=int(r.lost or 0),
-        premium=Decimal(r.premium or 0),
-        commission=Decimal(r.commission or 0),
-        quoted_premium=Decimal(r.qpremium or 0),
+        premium=_cents(r.premium),
+        commission=_cents(r.commission),
+        quoted_premium=_cents(r.qpremium),
     )
+
+
+def _cents(total: Any) -> Decimal:
+    """A money sum to the cent (SQLite sums NUMERIC as floating point)."""
+    return Decimal(str(total or 0)).quantize(CENT)
 
 
 def median_response(

@@ -65,3 +65,15 @@ class Settings(BaseSettings):
     api_rate_per_minute: int = Field(
         default=600, ge=1, description="Requests per minute per API key."
     )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A request head must arrive within this; else closed."
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="A request body must arrive within this; else closed."
+    )
+    max_connections: int = Field(
+        default=1000, ge=1, description="Connections and requests served at once; more get 503."
+    )
+    listen_backlog: int = Field(
+        default=2048, ge=1, description="Connections waiting to be accepted."
+    )

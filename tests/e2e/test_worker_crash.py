@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import bootstrap
@@ -31,6 +32,8 @@ from leadrouter.store.uow import UnitOfWork
 from tests.support.agency import make_agency
 from tests.support.receivers import free_port
 from tests.support.time_engine import new_lead, producer, set_backup
+
+pytestmark = pytest.mark.slow  # kills and restarts worker processes
 
 LEADS = 160
 PRODUCERS = 4

@@ -3,7 +3,6 @@
 from datetime import date
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from leadrouter.bootstrap import Container
@@ -18,11 +17,6 @@ from tests.support.compliance import (
     report_xml,
     roster,
 )
-
-
-@pytest.fixture
-def runner(db_url: str) -> CliRunner:
-    return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
 
 
 def test_reconcile_lists_the_differences_and_applies_them_only_with_apply(

@@ -11,7 +11,6 @@ from leadrouter.clock import FixedClock
 from leadrouter.services.compliance.expirations import SweepResult, sweep
 from leadrouter.store.tables import license_alerts
 from tests.conftest import T0
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     add_license,
     add_producer,
@@ -20,6 +19,7 @@ from tests.support.compliance import (
     payload_of,
     send_lead,
 )
+from tests.support.factories import make_agency
 
 NEW_YORK = ZoneInfo("America/New_York")
 TODAY = T0.astimezone(NEW_YORK).date()  # 2026-03-03

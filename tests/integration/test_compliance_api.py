@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.services.compliance.expirations import sweep
 from tests.conftest import T0
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,
     add_license,
@@ -17,6 +16,7 @@ from tests.support.compliance import (
     report_xml,
     roster,
 )
+from tests.support.factories import make_agency
 from tests.support.roster import headers_for
 
 

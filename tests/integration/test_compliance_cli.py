@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 from leadrouter.bootstrap import Container
 from leadrouter.cli import app
 from leadrouter.services.compliance.reconciliation import list_reconciliations
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,
     add_license,
@@ -17,6 +16,7 @@ from tests.support.compliance import (
     report_xml,
     roster,
 )
+from tests.support.factories import make_agency
 
 
 def test_reconcile_lists_the_differences_and_applies_them_only_with_apply(

@@ -9,8 +9,8 @@ from leadrouter.bootstrap import Container
 from leadrouter.services.compliance.coverage import coverage_report
 from leadrouter.services.roster.producers import update_producer
 from tests.conftest import T0
-from tests.support.agency import make_agency
 from tests.support.compliance import add_license, add_producer
+from tests.support.factories import make_agency
 
 TODAY = T0.date()  # 09:00 in New York: the same calendar day
 

@@ -12,7 +12,6 @@ from leadrouter.bootstrap import Container
 from leadrouter.errors import ValidationFailed
 from leadrouter.services.compliance.reconciliation import list_reconciliations, reconcile
 from leadrouter.store.tables import licenses
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,
     ReportRow,
@@ -22,6 +21,7 @@ from tests.support.compliance import (
     roster,
     send_lead,
 )
+from tests.support.factories import make_agency
 
 FORMATS: dict[str, Callable[[list[ReportRow]], bytes]] = {"csv": report_csv, "xml": report_xml}
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.services.leads.intake import IntakeResult, receive_lead
 from leadrouter.store.tables import idempotency_records, lead_touches, leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 pytestmark = pytest.mark.slow  # many threads or processes at once
 

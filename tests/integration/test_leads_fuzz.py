@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from leadrouter.bootstrap import Container
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.store.tables import idempotency_records, lead_status_changes, lead_touches, leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 pytestmark = pytest.mark.slow  # hypothesis / schemathesis fuzzing
 

@@ -8,10 +8,9 @@ from leadrouter.clock import FixedClock
 from leadrouter.notify import outbox
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.store.tables import lead_events, leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency, make_producer
 from tests.support.hooks import give_sms_token, post_sms
-from tests.support.notify import channels_for, dispatch, insert_producer
-from tests.support.rows import insert_lead
+from tests.support.notify import channels_for, dispatch
 
 
 def queue(container: Container, agency_id: int) -> int:
@@ -116,8 +115,10 @@ def test_in_app_alerts_reach_the_dashboard_and_can_be_marked_read(
 ) -> None:
     agency = make_agency(container)
     now = clock.now()
+    pat = make_producer(
+        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12125550100"
+    )
     with container.uow() as uow:
-        pat = insert_producer(uow.conn, agency_id=agency.id, now=now)
         lead_id = insert_lead(uow.conn, agency_id=agency.id, now=now)
         enqueue_alert(
             uow.conn,

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.notify.inapp import enqueue_alert
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.notify import channels_for, dispatch
 
 

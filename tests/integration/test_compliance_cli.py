@@ -10,13 +10,11 @@ from leadrouter.cli import app
 from leadrouter.services.compliance.reconciliation import list_reconciliations
 from tests.support.compliance import (
     REPORT,
-    add_license,
-    add_producer,
     report_csv,
     report_xml,
     roster,
 )
-from tests.support.factories import make_agency
+from tests.support.factories import make_agency, make_license, make_producer
 
 
 def test_reconcile_lists_the_differences_and_applies_them_only_with_apply(
@@ -83,8 +81,8 @@ def test_sweep_reports_a_lapse_once_and_then_finds_nothing_due(
     runner: CliRunner, container: Container
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    lapsed = add_license(container, agency.id, ana, "NY", "NY-1", expires=date(2020, 6, 30))
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    lapsed = make_license(container, agency.id, ana, "NY", "NY-1", expires=date(2020, 6, 30))
     first = runner.invoke(app, ["licenses", "sweep"])
     assert first.exit_code == 0, first.output
     assert f"license {lapsed} (NY) lapsed 2020-06-30; open leads flagged: none" in first.output

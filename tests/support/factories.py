@@ -26,6 +26,8 @@ from leadrouter.store.tables import leads
 
 @dataclass(frozen=True)
 class TestAgency:
+    __test__ = False  # a factory's product, not a test class
+
     id: int
     key: str
     form_key: str

@@ -58,7 +58,7 @@ def producer_stats(
     with uow:
         conn = uow.conn
         names = _names(conn, agency_id)
-        span: dict[str, Any] = {"agency_id": agency_id, "since": since, "until": now}
+        span: dict[str, Any] = {"agency_id": agency_id, "since": since, "until": None}
         fine = lead_figures(conn, **span, by=_GRAIN)
         fine_medians = median_response(conn, **span, by=_GRAIN)
         totals = lead_figures(conn, **span, by=("producer",))

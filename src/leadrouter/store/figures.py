@@ -206,7 +206,8 @@ def median_response(
     )
     if outer:
         query = query.group_by(*outer)
-    return {tuple(r[: len(by)]): float(r[-1]) for r in conn.execute(query)}
+    # Without groups, an empty cohort still gives one row, whose median is NULL.
+    return {tuple(r[: len(by)]): float(r[-1]) for r in conn.execute(query) if r[-1] is not None}
 
 
 # The speed chart's bars: upper bounds in seconds, and a bar for the leads never reached.

@@ -9,6 +9,7 @@ A segment is (line, tier, source, state group). Thin cells borrow strength twice
   is fitted, again by the method of moments, from how far cells stray from that mean.
 
 The posterior of a cell is Beta(a, b) with a = k m + binds, b = k (1 - m) + misses.
+Only leads given to their first owner within ``LIVE`` of arrival count (see there).
 Pure functions over arrays; the service reads the trailing window from the store.
 """
 
@@ -16,11 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TypeVar
 
 import numpy as np
 
 SegmentKey = tuple[str, str, str, str]  # line, tier, source, state group
+# A lead that waited longer than this for its first owner (queued overnight, say) says more
+# about the wait than about who called it: the estimates learn from live routing only.
+LIVE = timedelta(minutes=10)
 SEGMENT_DIMENSIONS = ("line", "tier", "source", "state_group")
 MIN_STRENGTH, MAX_STRENGTH = 2.0, 1000.0
 UNKNOWN = "unknown"

@@ -6,9 +6,11 @@ For each candidate (who already passed the gate, availability and caps):
   estimates. The draw is taken from the normal with the posterior's mean and variance, so
   the probability of each choice is a one-dimensional integral computed to ~1e-6 (logged
   for off-policy evaluation) instead of a Monte Carlo guess;
-* capacity shadow price (Balance-style): value x ``capacity_price`` x (e^u - 1)/(e - 1),
-  u the used share of the producer's daily or open cap (``capacity_reference`` when uncapped),
-  so a filling producer gives way before it is full, and a fresh one costs nothing;
+* capacity shadow price: value x (1 - c x open share) x (1 - c x (e^u - 1)/(e - 1)),
+  c = ``capacity_price``, open share = open leads / max_open (``capacity_reference`` when
+  uncapped: calls waiting ahead of this one), u = today's leads / max_daily (Balance's
+  convex price on a budget), so a filling producer gives way before it is full and a fresh
+  one costs nothing;
 * fairness per period: producers at their ceiling (``max_share``) are left out unless
   that leaves nobody; producers below their floor (``min_share``) go first;
 * bounded exploration: with probability ``exploration`` the choice is uniform.
@@ -136,11 +138,13 @@ def _score(
     mean = b.alpha / total
     sd = math.sqrt(b.alpha * b.beta / (total * total * (total + 1.0)))
     load = loads.get(p.id, ZERO_LOAD)
-    used = load.open_count / (p.max_open or spec.capacity_reference)
-    if p.max_daily:
-        used = max(used, load.new_today / p.max_daily)
-    used = min(1.0, max(0.0, used))
-    factor = 1.0 - opt.capacity_price * (math.exp(used) - 1.0) / _E1
+    # Open leads are calls waiting ahead of this one: each costs in proportion. The day's
+    # leads against the daily cap are a budget: Balance's convex price paces its spending.
+    busy = min(1.0, load.open_count / (p.max_open or spec.capacity_reference))
+    spent = min(1.0, load.new_today / p.max_daily) if p.max_daily else 0.0
+    factor = (1.0 - opt.capacity_price * busy) * (
+        1.0 - opt.capacity_price * (math.exp(spent) - 1.0) / _E1
+    )
     value = b.value * max(0.0, factor)
     return Scored(p.id, mean, mean * value, sd * value, mean * b.value * (1.0 - max(0.0, factor)))
 

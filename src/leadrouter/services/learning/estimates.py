@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from leadrouter.domain.model import Lead
 from leadrouter.domain.routing import Belief, LearningInput, OptimizerSpec, ProducerLoad
 from leadrouter.learning.estimates import (
+    LIVE,
     ConversionEstimates,
     Observation,
     SegmentKey,
@@ -42,12 +43,19 @@ def closed_observations(
             leads.c.state,
             leads.c.status,
             leads.c.premium,
-        ).where(
+        )
+        .where(
             leads.c.agency_id == agency_id,
             leads.c.owner_id.is_not(None),
             leads.c.status.in_(("bound", "lost")),
             leads.c.status_changed_at >= since,
             leads.c.status_changed_at < until,
+        )
+        .where(
+            sa.or_(
+                leads.c.first_assigned_at.is_(None),
+                leads.c.first_assigned_at <= leads.c.created_at + LIVE,
+            )
         )
     ).all()
     return [

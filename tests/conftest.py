@@ -100,10 +100,13 @@ def runner(db_url: str) -> CliRunner:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI must run the PostgreSQL tests: refuse a run that would collect none of them."""
+    """Mark PostgreSQL-only and end-to-end tests; CI must run the PostgreSQL tests: refuse a run
+    that would collect none of them."""
     for item in items:
         if "pg_container" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+        if item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.slow)  # whole commands and processes: make test runs them
     if os.environ.get("LEADROUTER_REQUIRE_POSTGRES") and not any(
         item.get_closest_marker("postgres") for item in items
     ):

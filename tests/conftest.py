@@ -21,6 +21,11 @@ from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import metadata
 from tests.support.postgres import create_database, running_server
 
+# pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
+# the console is made (the CLI makes its consoles on import); without it, each command's width
+# comes from the runner's environment, as in a terminal.
+os.environ.pop("COLUMNS", None)
+
 # A Tuesday morning in New York: inside everybody's working hours.
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 

@@ -1,0 +1,55 @@
+"""``leadrouter learn evaluate|intent|model``: intent scoring and the propensity model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from leadrouter.cli.context import console, err_console, progress_bar
+from leadrouter.errors import LeadRouterError
+
+app = typer.Typer(
+    help="Learn from outcomes: intent rubric, propensity model.", no_args_is_help=True
+)
+
+
+@app.command("evaluate")
+def evaluate(
+    data: Path = typer.Option(..., "--data", help="A CSV in X Education's lead-scoring layout."),
+    chart: Path | None = typer.Option(None, "--chart", help="Write an SVG chart here."),
+) -> None:
+    """Fit rubric and model on ~70% of the file; print AUC, Brier and tiers on the other 30%."""
+    from leadrouter.learning import evaluate as ev
+
+    steps = 5
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("evaluating", total=steps)
+
+            def step(what: str) -> None:
+                bar.update(task, description=what, advance=1 if bar.tasks[0].description else 0)
+
+            result = ev.evaluate(data, step=step)
+            bar.update(task, description="done", completed=steps)
+    except LeadRouterError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"held-out part: {result.held_out_leads} leads ({result.held_out_rate:.1%} converted); "
+        f"trained on {result.train_leads}"
+    )
+    table = Table("scorer", "ROC AUC", "Brier", "low", "medium", "high", "rises")
+    for s in result.scorers:
+        cells = [f"{t.conversion:.1%} ({t.share:.0%})" for t in s.tiers]
+        table.add_row(
+            s.name, f"{s.auc:.4f}", f"{s.brier:.4f}", *cells, "yes" if s.tiers_rise else "NO"
+        )
+    console.print(table)
+    console.print("tier cells: conversion rate (share of held-out leads)")
+    if chart is not None:
+        from leadrouter.learning.chart import svg
+
+        chart.write_text(svg(result), encoding="utf-8")
+        console.print(f"chart written to {chart}")

@@ -37,6 +37,7 @@ EMAIL_CLICK_EVENTS = frozenset({"email_click", "email_clicked", "sms_click", "sm
 DOWNLOAD_EVENTS = frozenset({"download", "gated_download"})
 OPT_OUT_EVENTS = frozenset({"unsubscribe", "email_opt_out"})
 REFERRALS = ("personal", "partner", "site")
+QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}  # a queued lead's place by its tier
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,15 @@ class LeadOut(BaseModel):
         default=None, description="From arrival to the first contact made (the speed timer)."
     )
     premium: str | None = Field(default=None, description='Bound premium, e.g. "1250.00".')
+    intent_score: float | None = Field(
+        default=None, description="Points of the intent rubric, from the lead's events."
+    )
+    intent_source: Literal["sender", "events"] | None = Field(
+        default=None, description="Where intent_tier came from, once events were scored."
+    )
+    predicted_conversion: float | None = Field(
+        default=None, description="The propensity model's probability that the lead binds."
+    )
     status_history: list[StatusChangeOut] | None = Field(
         default=None, description="Only on GET /v1/leads/{id}."
     )

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, decision_document, eligible_producers, route
+from leadrouter.domain.scoring import QUEUE_PRIORITY
 from leadrouter.errors import Conflict, NotFound, NotLicensed
 from leadrouter.services.leads.intake import AfterStore, change_status_in
 from leadrouter.services.routing import announcements as lead_events
@@ -39,8 +40,6 @@ from leadrouter.store.tables import assignments, leads
 from leadrouter.store.types import UTCDateTime
 
 log = logging.getLogger(__name__)
-
-QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from leadrouter.cli.context import console, err_console, progress_bar
+from leadrouter.cli.context import (
+    AGENCY_HELP,
+    console,
+    err_console,
+    progress_bar,
+    resolve_agency,
+    session,
+)
 from leadrouter.errors import LeadRouterError
 
 app = typer.Typer(
@@ -53,3 +60,49 @@ def evaluate(
 
         chart.write_text(svg(result), encoding="utf-8")
         console.print(f"chart written to {chart}")
+
+
+@app.command("intent")
+def learn_intent(agency: int | None = typer.Option(None, "--agency", help=AGENCY_HELP)) -> None:
+    """Refit the intent rubric's weights and cut-points from bound and lost leads."""
+    from leadrouter.services.learning.models import learn_intent as fit
+
+    with session() as c:
+        agency_id = resolve_agency(c, agency)
+        try:
+            with console.status("fitting the rubric"):
+                result = fit(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
+        except LeadRouterError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    rubric, metrics = result["rubric"], result["metrics"]
+    table = Table("feature", "points")
+    for name, points in rubric["weights"].items():
+        table.add_row(name, f"{points:g}")
+    console.print(table)
+    console.print(
+        f"rubric version {result['version']}: high at {rubric['high_at']:g} points, "
+        f"medium at {rubric['medium_at']:g}; fitted on {metrics['leads']} leads "
+        f"({metrics['conversion_rate']:.1%} bound); AUC {metrics['auc']} "
+        f"(the rubric before: {metrics['auc_before']})"
+    )
+
+
+@app.command("model")
+def learn_model(agency: int | None = typer.Option(None, "--agency", help=AGENCY_HELP)) -> None:
+    """Train the propensity model on bound and lost leads; store it as a new version."""
+    from leadrouter.services.learning.models import learn_model as train
+
+    with session() as c:
+        agency_id = resolve_agency(c, agency)
+        try:
+            with console.status("training the propensity model"):
+                result = train(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
+        except LeadRouterError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    m = result["metrics"]
+    console.print(
+        f"model version {result['version']}: {m['leads']} leads ({m['conversion_rate']:.1%} "
+        f"bound); held out {m['held_out']}: AUC {m['auc']}, Brier {m['brier']}"
+    )

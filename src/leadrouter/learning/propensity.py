@@ -21,14 +21,15 @@ import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import joblib
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
 
 from leadrouter.learning.threads import one_thread
+
+if TYPE_CHECKING:  # scikit-learn loads slowly: the API and routing import this module
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
 
 Value = float | str | None
 Features = Mapping[str, Value]
@@ -129,6 +130,10 @@ class Propensity:
         cls, spec: FeatureSpec, rows: Sequence[Features], y: Sequence[int] | np.ndarray
     ) -> Propensity:
         """Train on rows and their outcomes (1 = converted)."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+
         target = np.asarray(y, dtype=int)
         enc = Encoder(spec).fit(rows)
         is_category = [False] * len(spec.numbers) + [True] * len(spec.categories)
@@ -168,6 +173,8 @@ class Propensity:
 
     def to_bytes(self) -> bytes:
         """Serialize for the model table."""
+        import joblib
+
         buffer = io.BytesIO()
         joblib.dump(self, buffer)
         return buffer.getvalue()
@@ -179,6 +186,8 @@ class Propensity:
         joblib is pickle underneath: loading runs code from the bytes. Only call this on
         bytes from our own model table, written by ``to_bytes``; never on an upload.
         """
+        import joblib
+
         model = joblib.load(io.BytesIO(blob))
         if not isinstance(model, Propensity):
             raise TypeError("not a propensity model")

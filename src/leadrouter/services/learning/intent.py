@@ -8,9 +8,7 @@ and moves a queued lead to its new priority in the queue.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,19 +16,17 @@ from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.scoring import (
     DEFAULT_RUBRIC,
     QUEUE_PRIORITY,
-    BehaviorEvent,
     IntentScore,
     Rubric,
-    Signals,
     score,
-    signals_from_events,
 )
 from leadrouter.errors import NotFound
 from leadrouter.intake.settings import from_agency_settings
+from leadrouter.services.learning.predict import predict_lead
+from leadrouter.services.learning.signals import TIER_CHANGED, lead_signals
+from leadrouter.store import routing_repo
 from leadrouter.store.tables import agencies, intent_rubrics, lead_events, leads, queue_entries
 from leadrouter.store.uow import UnitOfWork
-
-TIER_CHANGED = "intent_tier_changed"
 
 
 def current_rubric(conn: sa.Connection, agency_id: int) -> Rubric:
@@ -44,42 +40,12 @@ def current_rubric(conn: sa.Connection, agency_id: int) -> Rubric:
     return DEFAULT_RUBRIC if doc is None else Rubric.from_document(doc)
 
 
-def referral_of(attributes: Mapping[str, Any] | None) -> str | None:
-    """The referral kind a sender put in the lead's attributes (``referral``), if any."""
-    value = (attributes or {}).get("referral")
-    return value if isinstance(value, str) else None
-
-
-def lead_signals(
-    conn: sa.Connection,
-    *,
-    lead_id: int,
-    attributes: Mapping[str, Any] | None,
-    now: datetime,
-    before: datetime | None = None,
-) -> Signals:
-    """The signals of a lead's events up to ``now`` (and before ``before`` when given)."""
-    query = sa.select(lead_events.c.type, lead_events.c.at, lead_events.c.data).where(
-        lead_events.c.lead_id == lead_id, lead_events.c.type != TIER_CHANGED
-    )
-    if before is not None:
-        query = query.where(lead_events.c.at < before)
-    events = [BehaviorEvent(r.type, r.at, r.data or {}) for r in conn.execute(query)]
-    return signals_from_events(events, referral=referral_of(attributes), now=now)
-
-
 def rescore_in_tx(
     conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime
 ) -> IntentScore:
     """Score the lead from its events, store score and tier, log a change (caller commits)."""
     lead = conn.execute(
-        sa.select(
-            leads.c.status,
-            leads.c.attributes,
-            leads.c.intent_tier,
-            leads.c.intent_source,
-            agencies.c.settings,
-        )
+        sa.select(leads, agencies.c.settings)
         .join(agencies, agencies.c.id == leads.c.agency_id)
         .where(leads.c.id == lead_id, leads.c.agency_id == agency_id)
     ).first()
@@ -92,6 +58,7 @@ def rescore_in_tx(
     )
     keep_sender = from_sender and from_agency_settings(lead.settings).sender_intent_tier
     tier = lead.intent_tier if keep_sender else result.tier
+    prediction = predict_lead(conn, routing_repo.lead_from_row(lead), now, explain=False)
     conn.execute(
         leads.update()
         .where(leads.c.id == lead_id)
@@ -99,6 +66,7 @@ def rescore_in_tx(
             intent_score=result.score,
             intent_tier=tier,
             intent_source="sender" if keep_sender else "events",
+            predicted_conversion=None if prediction is None else prediction.probability,
         )
     )
     if tier != lead.intent_tier:

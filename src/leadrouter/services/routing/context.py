@@ -29,6 +29,7 @@ from leadrouter.domain.routing import (
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
+from leadrouter.services.learning.predict import predict_lead
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.roster_repo import client_from_row, load_roster
@@ -203,6 +204,7 @@ def context_for(
             .first()
         )
         client = client_from_row(crow) if crow is not None else None
+    predicted = predict_lead(conn, lead, now)
     inp = RoutingInput(
         lead=lead,
         insurance_type=agency.types.get(lead.insurance_type),
@@ -211,6 +213,8 @@ def context_for(
         rotation=agency.rotation,
         now=now,
         agency_tz=agency.timezone,
+        predicted_conversion=None if predicted is None else predicted.probability,
+        prediction=None if predicted is None else predicted.document(),
     )
     return RoutingContext(
         roster=agency.roster,

@@ -122,6 +122,13 @@ def _wait(conn: sa.Connection, ctx: RoutingContext, reason: str | None, now: dat
     return reason
 
 
+def _with_prediction(document: dict[str, Any], ctx: RoutingContext) -> dict[str, Any]:
+    """The decision's explanation plus the model's prediction for the lead, when there is one."""
+    if ctx.input.prediction is None:
+        return document
+    return {**document, "prediction": dict(ctx.input.prediction)}
+
+
 def _apply(
     conn: sa.Connection,
     ctx: RoutingContext,
@@ -151,7 +158,7 @@ def _apply(
         outcome=decision.outcome,
         producer_id=decision.producer_id,
         policy_version=decision.policy_version,
-        explanation=decision_document(decision),
+        explanation=_with_prediction(decision_document(decision), ctx),
         actor=actor,
         now=now,
     )

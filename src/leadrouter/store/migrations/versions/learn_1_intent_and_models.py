@@ -1,7 +1,7 @@
 """intent score on leads, intent rubric versions, propensity model versions
 
 Revision ID: learn_1
-Revises: 0003
+Revises: reports_1
 Create Date: 2026-12-01 10:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from leadrouter.store.types import UTCDateTime
 
 revision = "learn_1"
-down_revision = "0003"
+down_revision = "reports_1"
 branch_labels = None
 depends_on = None
 

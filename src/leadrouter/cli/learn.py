@@ -106,3 +106,54 @@ def learn_model(agency: int | None = typer.Option(None, "--agency", help=AGENCY_
         f"model version {result['version']}: {m['leads']} leads ({m['conversion_rate']:.1%} "
         f"bound); held out {m['held_out']}: AUC {m['auc']}, Brier {m['brier']}"
     )
+
+
+@app.command("monitor")
+def monitor(
+    agency: int | None = typer.Option(None, "--agency", help=AGENCY_HELP),
+    threshold: float = typer.Option(
+        0.10, min=0.01, max=1.0, help="Alert at this gap from the pool (0.10 = ten points)."
+    ),
+    min_leads: int = typer.Option(10, min=1, help="Fewer leads in the week is not drift."),
+    weeks: int = typer.Option(4, min=1, max=52, help="Weeks of rates to print."),
+    proposal: Path | None = typer.Option(
+        None, "--proposal", help="Write the proposed policy (YAML) here, to replay it."
+    ),
+) -> None:
+    """Weekly contact, quote and close rates per producer x tier; alert on drift, propose."""
+    from leadrouter.policy.load import dump_policy
+    from leadrouter.services.learning.monitor import rebalance
+
+    with session() as c:
+        agency_id = resolve_agency(c, agency)
+        found = rebalance(
+            container=c,
+            agency_id=agency_id,
+            now=c.clock.now(),
+            threshold=threshold,
+            min_leads=min_leads,
+            weeks=weeks,
+        )
+    table = Table("week from", "producer", "tier", "leads", "contact", "quote", "close")
+    for week in found.weeks:
+        for (pid, tier), counts in sorted(week.cells.items()):
+            rates = [counts.rate(m) for m in ("contact_rate", "quote_rate", "close_rate")]
+            cells = ["—" if r is None else f"{r:.0%}" for r in rates]
+            table.add_row(f"{week.since:%Y-%m-%d}", str(pid), tier, str(counts.leads), *cells)
+    console.print(table)
+    for d in found.drifts:
+        console.print(
+            f"drift: producer {d.producer_id} {d.tier} {d.metric.replace('_', ' ')} "
+            f"{d.producer_rate:.0%} vs pool {d.pool_rate:.0%} ({d.leads} leads)"
+        )
+    for p in found.proposals:
+        console.print(
+            f"proposal: producer {p.producer_id} weight in {p.tier} tier "
+            f"{p.current_weight:g} → {p.proposed_weight:g}"
+        )
+    if not found.drifts:
+        console.print(f"no producer drifts {threshold:.0%} or more from the pool")
+    console.print(f"{found.alerts} alert(s) for the managers")
+    if proposal is not None and found.policy is not None:
+        proposal.write_text(dump_policy(found.policy), encoding="utf-8")
+        console.print(f"proposed policy written to {proposal}; replay it before applying")

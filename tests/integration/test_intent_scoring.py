@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import queue_entries
-from tests.support.agency import TestAgency as Agency
-from tests.support.agency import make_agency
+from tests.support.factories import TestAgency as Agency
+from tests.support.factories import make_agency
 
 BODY = {
     "first_name": "Ana",

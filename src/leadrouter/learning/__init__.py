@@ -1,5 +1,6 @@
-"""Learning: intent rubric fits, the propensity model, evaluation on real data.
+"""Learning from outcomes: conversion estimates, off-policy evaluation (numpy), the intent
+rubric's fits, the propensity model and its evaluation on real data (scikit-learn).
 
 scikit-learn and numpy live here and never in ``domain/``; services call in through plain
-functions and store what comes out (rubric documents, model bytes, metrics).
+functions and store what comes out (estimates, rubric documents, model bytes, metrics).
 """

@@ -1,1 +1,2 @@
-"""Learning use cases: intent scoring of stored leads, the propensity model, the monitor."""
+"""Learning use cases: conversion estimates, intent scoring of stored leads, the propensity
+model, the rebalancing monitor."""

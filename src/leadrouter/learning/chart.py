@@ -73,6 +73,8 @@ def _reliability_panel(ev: Evaluation) -> list[str]:
             f'<circle cx="{x0 + p * span_x:.1f}" cy="{y0 - o * span_y:.1f}" r="3" fill="#2b6cb0">'
             f"<title>predicted {p:.1%}, observed {o:.1%}, {n} leads</title></circle>"
         )
+    for k in range(0, 11, 2):
+        parts.append(_text(x0 + span_x * k / 10, y0 + 12, f"{k * 10}%", 9))
     parts.append(_text(x0 + span_x / 2, H - 8, "predicted probability", 10))
     return parts
 

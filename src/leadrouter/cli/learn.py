@@ -86,7 +86,8 @@ def learn_intent(agency: int | None = typer.Option(None, "--agency", help=AGENCY
         f"rubric version {result['version']}: high at {rubric['high_at']:g} points, "
         f"medium at {rubric['medium_at']:g}; fitted on {metrics['leads']} leads "
         f"({metrics['conversion_rate']:.1%} bound); AUC {metrics['auc']} "
-        f"(the rubric before: {metrics['auc_before']})"
+        f"(the rubric before: {metrics['auc_before']}); {result['rescored']} open lead(s) "
+        "rescored"
     )
 
 

@@ -36,8 +36,9 @@ from leadrouter.services.reports.monthly import monthly_report
 from leadrouter.services.reports.periods import current_month
 from leadrouter.services.reports.producer_stats import producer_stats
 from leadrouter.services.reports.source_roi import source_roi
-from leadrouter.store.figures import lead_figures, response_histogram
+from leadrouter.store.figures import lead_figures
 from leadrouter.store.migrate import upgrade
+from leadrouter.store.response_times import response_times
 from leadrouter.store.stats_repo import producer_records
 from leadrouter.store.tables import lead_sources, producers
 
@@ -205,7 +206,7 @@ def _queries(c: Container, agency_id: int, producer_id: int) -> dict[str, Callab
     def figures_today() -> Any:
         with c.uow(readonly=True) as uow:
             lead_figures(uow.conn, agency_id=agency_id, since=today, until=None, by=("producer",))
-            return response_histogram(uow.conn, agency_id=agency_id, since=today, until=None)
+            return response_times(uow.conn, agency_id=agency_id, since=today, until=None)
 
     def records() -> Any:
         with c.uow(readonly=True) as uow:

@@ -28,7 +28,14 @@ def routers() -> list[APIRouter]:
         *_notify_routers(),
         *_compliance_routers(),
         *_time_engine_routers(),
+        *_learning_routers(),
     ]
+
+
+def _learning_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import estimates
+
+    return [estimates.router]
 
 
 def _notify_routers() -> list[APIRouter]:

@@ -13,8 +13,8 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import outbox
 from tests.support import factories as agencies
-from tests.support.factories import make_agency
-from tests.support.time_engine import new_lead, producer, subscribe
+from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.time_engine import subscribe
 
 
 def _status(client: TestClient, agency: agencies.TestAgency, lead: int, **body: Any) -> Any:
@@ -23,8 +23,8 @@ def _status(client: TestClient, agency: agencies.TestAgency, lead: int, **body: 
 
 def _agency_with_leads(c: Container, n: int) -> tuple[agencies.TestAgency, int, list[int]]:
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    return agency, alice, [new_lead(c, agency.id, i, source="Google Ads") for i in range(n)]
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    return agency, alice, [make_lead(c, agency.id, i, source="Google Ads") for i in range(n)]
 
 
 def test_a_quote_a_bind_and_a_loss_keep_their_data_and_the_bind_can_be_corrected(

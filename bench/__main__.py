@@ -55,7 +55,19 @@ def reports() -> None:
     report_queries.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker, "reports": reports}
+def learning() -> None:
+    from bench import learning as learning_bench
+
+    learning_bench.main()
+
+
+BENCHMARKS = {
+    "intake": intake,
+    "routing": routing,
+    "worker": worker,
+    "reports": reports,
+    "learning": learning,
+}
 
 
 def main() -> None:

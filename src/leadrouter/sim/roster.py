@@ -165,7 +165,12 @@ def load_roster(c: Container, s: Scenario, policy: str) -> tuple[int, dict[int, 
         if not report.committed:
             raise RuntimeError(f"simulated {kind} did not import: {report.errors[:3]}")
     put_policy(
-        container=c, agency_id=agency.agency_id, text=policy + TIMING, fmt="yaml", actor="sim"
+        uow=c.uow(),
+        agency_id=agency.agency_id,
+        text=policy + TIMING,
+        fmt="yaml",
+        actor="sim",
+        now=now,
     )
     with c.engine.connect() as conn:
         rows = conn.execute(

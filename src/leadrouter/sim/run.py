@@ -28,7 +28,7 @@ from leadrouter.config import Settings
 from leadrouter.domain.model import LeadStatus
 from leadrouter.notify.channel import OutboundMessage
 from leadrouter.services.leads.intake import receive_lead
-from leadrouter.services.leads.outcomes import record_outcome
+from leadrouter.services.leads.outcomes import OutcomeData, record_outcome
 from leadrouter.services.learning.estimates import EstimatesCache
 from leadrouter.services.routing.route import after_intake
 from leadrouter.sim.history import insert_history
@@ -224,12 +224,14 @@ class Simulation:
         self, lead_id: int, status: LeadStatus, reason: str, premium: Decimal | None = None
     ) -> None:
         record_outcome(
-            container=self.c,
+            uow=self.c.uow(),
+            routing_deps=self.c.routing,
             agency_id=self.agency_id,
             lead_id=lead_id,
             status=status,
             reason=reason,
-            premium=premium,
+            now=self.clock.now(),
+            data=OutcomeData(premium=premium) if premium is not None else None,
         )
 
     def _finish(self) -> None:

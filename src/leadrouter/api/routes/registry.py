@@ -6,12 +6,22 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from leadrouter.api.routes import agency_settings, keys, leads, policy, roster, routing
+    from leadrouter.api.routes import (
+        agency_security,
+        agency_settings,
+        keys,
+        leads,
+        policy,
+        roster,
+        routing,
+    )
 
     return [
         keys.router,
+        *_report_routers(),  # before leads: /leads/export.csv is not /leads/{lead_id}
         leads.router,
         agency_settings.router,
+        agency_security.router,
         *roster.routers(),
         routing.router,
         policy.router,
@@ -44,3 +54,9 @@ def _time_engine_routers() -> list[APIRouter]:
     from leadrouter.api.routes import activities, offers
 
     return [activities.router, offers.router]
+
+
+def _report_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import reports
+
+    return [reports.router]

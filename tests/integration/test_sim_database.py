@@ -22,5 +22,6 @@ def test_a_day_through_the_services_keeps_the_license_drops_nothing_and_logs_pro
     assert len(s.leads) > 10
     assert (row.unlicensed, row.dropped) == (0, 0)
     assert len(out.first_call_minutes) == len(s.leads)  # every lead was called by its owner
-    assert out.choices and all(c.propensity is not None and 0 < c.propensity <= 1 for c in out.choices)
+    assert out.choices
+    assert all(c.propensity is not None and 0 < c.propensity <= 1 for c in out.choices)
     assert all(c.producer in c.candidates for c in out.choices)

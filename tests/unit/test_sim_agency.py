@@ -36,7 +36,7 @@ def small():
 
 
 def test_every_strategy_keeps_the_license_and_drops_no_lead(small):
-    s, rows, _ = small
+    _s, rows, _ = small
     assert [r.strategy for r in rows] == [
         "round robin",
         "territory",
@@ -49,7 +49,7 @@ def test_every_strategy_keeps_the_license_and_drops_no_lead(small):
 
 
 def test_the_oracle_bounds_every_strategy_in_expected_binds(small):
-    s, rows, _ = small
+    _s, rows, _ = small
     oracle = rows[-1]
     for r in rows[:-1]:
         assert r.expected_binds <= oracle.expected_binds, r.strategy

@@ -55,7 +55,19 @@ def reports() -> None:
     report_queries.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker, "reports": reports}
+def simulation() -> None:
+    from bench import simulation as month
+
+    month.main()
+
+
+BENCHMARKS = {
+    "intake": intake,
+    "routing": routing,
+    "worker": worker,
+    "reports": reports,
+    "simulation": simulation,
+}
 
 
 def main() -> None:

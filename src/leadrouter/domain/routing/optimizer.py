@@ -174,3 +174,22 @@ def win_probability(s: Scored, others: Sequence[Scored]) -> float:
                 break
         total += weight * math.exp(-0.5 * z * z) * inner
     return min(1.0, total * h / 3.0 / math.sqrt(2.0 * math.pi))
+
+
+def distribution(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    *,
+    loads: Mapping[int, ProducerLoad],
+    learning: LearningInput,
+) -> dict[int, float]:
+    """The probability of choosing each producer of the pool (fairness applied), for replay."""
+    opt = spec.optimizer or OptimizerSpec()
+    _, candidates, _ = _fair(opt, pool, learning)
+    scored = [_score(p, spec, opt, loads, learning.beliefs.get(p.id, UNIFORM)) for p in candidates]
+    n = len(scored)
+    return {
+        s.producer_id: opt.exploration / n
+        + (1 - opt.exploration) * win_probability(s, [o for o in scored if o is not s])
+        for s in scored
+    }

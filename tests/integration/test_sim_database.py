@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC
 from pathlib import Path
 
+import pytest
+
 from leadrouter.bootstrap import bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
@@ -16,6 +18,7 @@ from leadrouter.sim.run import run_strategy
 from leadrouter.sim.scenario import make_scenario
 
 
+@pytest.mark.slow
 def test_a_day_through_the_services_keeps_the_license_and_replays_under_another_policy(
     sqlite_template: Path, tmp_path: Path
 ) -> None:

@@ -70,6 +70,7 @@ def month():
     return s, run_memory(s, "logging", OPTIMIZER_EXPLORING)
 
 
+@pytest.mark.slow
 def test_replaying_the_logged_simulation_under_its_own_probabilities_contains_its_binds(month):
     s, log = month
     rows = first_choices(log)
@@ -84,6 +85,7 @@ def test_replaying_the_logged_simulation_under_its_own_probabilities_contains_it
             assert e.total[1] <= happened <= e.total[2], e.name
 
 
+@pytest.mark.slow
 def test_replaying_a_better_policy_lands_its_simulated_truth_inside_the_interval(month):
     s, log = month
     better = truly_best(s)

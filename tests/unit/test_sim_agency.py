@@ -35,6 +35,7 @@ def small():
     return s, *compare(s)
 
 
+@pytest.mark.slow
 def test_every_strategy_keeps_the_license_and_drops_no_lead(small):
     _s, rows, _ = small
     assert [r.strategy for r in rows] == [
@@ -48,6 +49,7 @@ def test_every_strategy_keeps_the_license_and_drops_no_lead(small):
         assert (r.unlicensed, r.dropped) == (0, 0), r.strategy
 
 
+@pytest.mark.slow
 def test_the_oracle_bounds_every_strategy_in_expected_binds(small):
     _s, rows, _ = small
     oracle = rows[-1]
@@ -55,6 +57,7 @@ def test_the_oracle_bounds_every_strategy_in_expected_binds(small):
         assert r.expected_binds <= oracle.expected_binds, r.strategy
 
 
+@pytest.mark.slow
 def test_a_rerun_is_identical_and_the_optimizer_logs_a_probability_for_each_choice(small):
     s, rows, outcomes = small
     again, _ = compare(s)
@@ -66,6 +69,7 @@ def test_a_rerun_is_identical_and_the_optimizer_logs_a_probability_for_each_choi
     assert any(c.propensity < 1 for c in optimizer.choices)
 
 
+@pytest.mark.slow
 def test_the_chart_draws_one_line_per_strategy(small):
     s, _, outcomes = small
     svg = chart_svg(s, outcomes)

@@ -21,7 +21,10 @@ def _list_operations(openapi: dict[str, Any]) -> dict[str, dict[str, Any]]:
         get = item.get("get")
         if get is None or "{" in path:
             continue
-        ok = get["responses"]["200"]["content"]["application/json"]["schema"]
+        json_body = get["responses"]["200"]["content"].get("application/json")
+        if json_body is None:  # a file download (CSV, PDF) is not a list
+            continue
+        ok = json_body["schema"]
         schema = schemas[ok["$ref"].rsplit("/", 1)[1]] if "$ref" in ok else ok
         if "items" in schema.get("properties", {}):
             found[path] = {"params": {p["name"] for p in get.get("parameters", [])}, **schema}

@@ -73,12 +73,12 @@ routing:
 """
 
 
-def synthetic_roster(rng: random.Random) -> RosterSnapshot:
-    """2,000 producers, each licensed in a few of 51 states, with pods and territories."""
+def synthetic_roster(rng: random.Random, producers_n: int = PRODUCERS) -> RosterSnapshot:
+    """``producers_n`` producers, each licensed in a few of 51 states, with pods and territories."""
     producers: list[Producer] = []
     licenses: list[License] = []
     hours = tuple(Shift(d, time(8), time(18)) for d in range(5))
-    for pid in range(1, PRODUCERS + 1):
+    for pid in range(1, producers_n + 1):
         away: tuple[Period, ...] = ()
         if rng.random() < 0.05:
             start = NOW - timedelta(days=rng.randint(0, 5))
@@ -128,7 +128,9 @@ def synthetic_roster(rng: random.Random) -> RosterSnapshot:
     return RosterSnapshot.build(producers, licenses, territories)
 
 
-def synthetic_inputs(rng: random.Random, n: int) -> list[RoutingInput]:
+def synthetic_inputs(
+    rng: random.Random, n: int, producers_n: int = PRODUCERS
+) -> list[RoutingInput]:
     """Leads across every state and insurance type, with loads and rotation counts."""
     loads = {
         pid: ProducerLoad(
@@ -137,10 +139,10 @@ def synthetic_inputs(rng: random.Random, n: int) -> list[RoutingInput]:
             close_rate=rng.choice([None, rng.random() * 0.3]),
             avg_response_seconds=rng.choice([None, rng.uniform(30, 3600)]),
         )
-        for pid in range(1, PRODUCERS + 1)
+        for pid in range(1, producers_n + 1)
     }
     rotation = {
-        f"{name}:{kind}": {pid: rng.randint(0, 50) for pid in range(1, PRODUCERS + 1, 3)}
+        f"{name}:{kind}": {pid: rng.randint(0, 50) for pid in range(1, producers_n + 1, 3)}
         for name in ["all", "client"] + [f"territory {s} pod" for s in STATES]
         for kind in ("weighted_score", "least_loaded")
     }
@@ -150,7 +152,7 @@ def synthetic_inputs(rng: random.Random, n: int) -> list[RoutingInput]:
         code = rng.choice(codes)
         client = None
         if rng.random() < 0.1:
-            client = Client(1, 1, "C", None, None, rng.randint(1, PRODUCERS), None)
+            client = Client(1, 1, "C", None, None, rng.randint(1, producers_n), None)
         lead = Lead(
             id=i,
             agency_id=1,
@@ -187,10 +189,12 @@ def _time(
     return sorted(wall), sorted(cpu)
 
 
-def _measure(name: str, policy: RoutingPolicy, *, cold: bool) -> dict[str, Any]:
+def _measure(
+    name: str, policy: RoutingPolicy, *, cold: bool, producers: int = PRODUCERS
+) -> dict[str, Any]:
     rng = random.Random(7)
-    roster = synthetic_roster(rng)
-    inputs = synthetic_inputs(rng, WARMUP + DECISIONS)
+    roster = synthetic_roster(rng, producers)
+    inputs = synthetic_inputs(rng, WARMUP + DECISIONS, producers)
     figures: dict[str, list[float]] = {"p50": [], "p99": [], "cpu_p50": [], "cpu_p99": []}
     for _ in range(RUNS):
         if cold:
@@ -210,7 +214,7 @@ def _measure(name: str, policy: RoutingPolicy, *, cold: bool) -> dict[str, Any]:
         outcomes["by fallback"] += decision.fallback
     return {
         "policy": name,
-        "producers": PRODUCERS,
+        "producers": producers,
         "states": len(STATES),
         "lines": len(LINES),
         "decisions": DECISIONS,

@@ -117,4 +117,4 @@ def dry_run(body: DryRunIn, container: ContainerDep, principal: PrincipalDep) ->
         fmt="json",
         now=body.at,
     )
-    return decision_document(decision)
+    return decision_document(decision, compact=False)

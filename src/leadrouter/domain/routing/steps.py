@@ -108,7 +108,8 @@ class Narrowed:
 
     applies: bool
     kept: list[Producer]
-    dropped: list[tuple[Producer, str]]
+    dropped: list[Producer]
+    why: str  # the one reason every dropped producer was dropped for
     label: str
     pool_name: str | None = None
     strategy: StrategySpec | None = None
@@ -129,7 +130,7 @@ def existing_client(step: ExistingClientStep, pool: Sequence[Producer], ctx: Con
     """The client's owner (or CSR) takes the lead, when eligible and available."""
     client = ctx.inp.client
     if client is None:
-        return Narrowed(False, list(pool), [], f"{step.name}: not an existing client")
+        return Narrowed(False, list(pool), [], "", f"{step.name}: not an existing client")
     in_pool = {p.id: p for p in pool}
     why_not: list[str] = []
     for role in step.use:
@@ -147,12 +148,12 @@ def existing_client(step: ExistingClientStep, pool: Sequence[Producer], ctx: Con
         if refusal is not None:
             why_not.append(f"{title} {who}: {refusal}")
             continue
-        dropped = [(p, f"the client belongs to {who}") for p in pool if p.id != pid]
+        dropped = [p for p in pool if p.id != pid]
         label = f"{step.name}: {title} {who}"
         if why_not:
             label += f" ({'; '.join(why_not)})"
-        return Narrowed(True, [producer], dropped, label, "client")
-    return Narrowed(True, [], [], f"{step.name}: " + "; ".join(why_not))
+        return Narrowed(True, [producer], dropped, f"the client belongs to {who}", label, "client")
+    return Narrowed(True, [], [], "", f"{step.name}: " + "; ".join(why_not))
 
 
 def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
@@ -168,26 +169,25 @@ def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: Context) -> Na
     )
     if not found:
         where = " / ".join(x for x in (lead.zip, lead.county, lead.state) if x) or "the lead"
-        return Narrowed(True, [], [], f"{step.name}: no territory covers {where}")
+        return Narrowed(True, [], [], "", f"{step.name}: no territory covers {where}")
     names = " + ".join(t.name for t in found)
     ids: set[int] = set()
     for t in found:
         ids |= ctx.roster.members.get(t.id, frozenset())
     kept = [p for p in pool if p.id in ids]
-    reason = f"not in territory {names}"
-    dropped = [(p, reason) for p in pool if p.id not in ids]
+    dropped = [p for p in pool if p.id not in ids]
     label = f"{step.name} {names} (by {kind}): {len(kept)} of {len(pool)} remain"
-    return Narrowed(True, kept, dropped, label, f"territory {names}")
+    return Narrowed(True, kept, dropped, f"not in territory {names}", label, f"territory {names}")
 
 
 def line(step: LineStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
     """Producers who specialize in the lead's line of business (or insurance type)."""
     itype = ctx.inp.insurance_type
     if itype is None:
-        return Narrowed(False, list(pool), [], f"{step.name}: unknown insurance type")
+        return Narrowed(False, list(pool), [], "", f"{step.name}: unknown insurance type")
     wanted = {itype.code, itype.business_line}
     kept: list[Producer] = []
-    dropped: list[tuple[Producer, str]] = []
+    dropped: list[Producer] = []
     reason = f"does not specialize in {itype.business_line} lines"
     for p in pool:
         if not wanted.isdisjoint(p.business_lines) or (
@@ -195,29 +195,30 @@ def line(step: LineStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
         ):
             kept.append(p)
         else:
-            dropped.append((p, reason))
+            dropped.append(p)
     label = f"{step.name} {itype.business_line}: {len(kept)} of {len(pool)} remain"
-    return Narrowed(True, kept, dropped, label, f"line {itype.business_line}")
+    return Narrowed(True, kept, dropped, reason, label, f"line {itype.business_line}")
 
 
 def segment(step: SegmentStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
     """When the lead meets the condition, only the segment's producers remain."""
     if not step.when.test(ctx.lead_env()):
         return Narrowed(
-            False, list(pool), [], f"{step.name}: condition not met ({step.when.source})"
+            False, list(pool), [], "", f"{step.name}: condition not met ({step.when.source})"
         )
-    kept, dropped = select(step.to, pool, ctx, f"not in {step.to.describe()} ({step.name})")
+    kept, dropped = select(step.to, pool, ctx)
     target = step.to.describe()
+    why = f"not in {target} ({step.name})"
     label = f"{step.name} ({step.when.source}) → {target}: {len(kept)} of {len(pool)} remain"
-    return Narrowed(True, kept, dropped, label, f"segment {step.name}", step.strategy)
+    return Narrowed(True, kept, dropped, why, label, f"segment {step.name}", step.strategy)
 
 
 def select(
-    selector: PoolSelector, pool: Sequence[Producer], ctx: Context, reason: str
-) -> tuple[list[Producer], list[tuple[Producer, str]]]:
+    selector: PoolSelector, pool: Sequence[Producer], ctx: Context
+) -> tuple[list[Producer], list[Producer]]:
     """Split the pool into the producers the selector names and the others."""
     kept: list[Producer] = []
-    dropped: list[tuple[Producer, str]] = []
+    dropped: list[Producer] = []
     listed = bool(selector.producers or selector.teams)
     envs = ctx.roster.envs
     for p in pool:
@@ -227,5 +228,5 @@ def select(
         if ok:
             kept.append(p)
         else:
-            dropped.append((p, reason))
+            dropped.append(p)
     return kept, dropped

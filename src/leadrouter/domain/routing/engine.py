@@ -92,7 +92,7 @@ def route(
     failure = _gate(run, exclude)
     if failure is not None:
         return run.decide("queued", failure)
-    walk = _Walk(list(run.eligible), policy.strategy)
+    walk = _Walk(run.eligible, policy.strategy)
     if tier is not None:
         _tier(run, walk, tier_name, tier)
     _steps(run, walk, policy)
@@ -109,7 +109,7 @@ def route(
 class _Walk:
     """The pool as the policy narrows it, the strategy in force, and why it stopped early."""
 
-    pool: list[Producer]
+    pool: Sequence[Producer]
     strategy: StrategySpec
     pool_name: str = "all"
     stop: tuple[str, str] | None = None  # (on_empty, what left nobody)
@@ -205,6 +205,7 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
         run.steps.append(f"exclude: {len(run.eligible)} of {len(result.passed)} remain")
     else:
         run.eligible = list(result.producers)
+        ctx.whole_pool, ctx.splits = run.eligible, result.splits
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
         return no_license_reason(verdicts, lead.state, itype, other=bool(result.passed))
@@ -212,8 +213,8 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
 
 
 def _settle(
-    run: _Run, name: str, on_empty: str, pool: list[Producer], n: Narrowed
-) -> tuple[list[Producer], tuple[str, str] | None]:
+    run: _Run, name: str, on_empty: str, pool: Sequence[Producer], n: Narrowed
+) -> tuple[Sequence[Producer], tuple[str, str] | None]:
     """Apply a narrowing step's result, or what ``on_empty`` says when it leaves nobody."""
     if n.kept:
         run.notes.exclude_all(n.dropped, name, n.why)

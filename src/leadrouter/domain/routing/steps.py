@@ -8,7 +8,12 @@ from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, check_gate
 from leadrouter.domain.model import Producer
-from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
+from leadrouter.domain.routing.availability import (
+    LocalClock,
+    cap_reason,
+    hours_reason,
+    out_of_office_reason,
+)
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
@@ -49,11 +54,17 @@ class Context:
     clock: LocalClock
     gate_refusals: Mapping[int, str] = field(default_factory=dict)
     exclude: frozenset[int] = frozenset()
+    # The whole gated pool, and the memo of splits of exactly that pool (shared by decisions).
+    whole_pool: Sequence[Producer] | None = None
+    splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
+        default_factory=dict
+    )
     _lead_env: dict[str, Any] | None = field(default=None, init=False)
     availability: AvailabilityStep = field(init=False)
     caps: CapsStep = field(init=False)
 
     _hard: dict[int, str | None] = field(default_factory=dict, init=False)
+    _hours: dict[int, str | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.availability = self.policy.availability
@@ -87,13 +98,23 @@ class Context:
 
     def hard_refusal(self, producer: Producer) -> str | None:
         """Why availability or caps refuse the producer right now, or None (memoized)."""
-        memo = self._hard
-        if producer.id in memo:
-            return memo[producer.id]
-        reason = unavailable_reason(
-            producer, self.roster.shifts[producer.id], self.clock, self.availability
-        ) or cap_reason(producer, self.inp.loads.get(producer.id, ZERO_LOAD), self.caps)
-        memo[producer.id] = reason
+        memo, pid = self._hard, producer.id
+        if pid in memo:
+            return memo[pid]
+        spec = self.availability
+        reason = None
+        if spec.out_of_office and producer.out_of_office:
+            reason = out_of_office_reason(producer, self.clock)
+        if reason is None and spec.working_hours and producer.working_hours:
+            key = self.roster.hours_key[pid]
+            if key in self._hours:
+                reason = self._hours[key]
+            else:
+                reason = hours_reason(producer, self.roster.shifts[pid], self.clock)
+                self._hours[key] = reason
+        if reason is None:
+            reason = cap_reason(producer, self.inp.loads.get(pid, ZERO_LOAD), self.caps)
+        memo[pid] = reason
         return reason
 
 
@@ -107,8 +128,8 @@ class Narrowed:
     """What one step did: who stays, who goes and why, and how to say it."""
 
     applies: bool
-    kept: list[Producer]
-    dropped: list[Producer]
+    kept: Sequence[Producer]
+    dropped: Sequence[Producer]
     why: str  # the one reason every dropped producer was dropped for
     label: str
     pool_name: str | None = None
@@ -174,8 +195,7 @@ def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: Context) -> Na
     ids: set[int] = set()
     for t in found:
         ids |= ctx.roster.members.get(t.id, frozenset())
-    kept = [p for p in pool if p.id in ids]
-    dropped = [p for p in pool if p.id not in ids]
+    kept, dropped = _split(ctx, pool, ("territory", *(t.id for t in found)), ids)
     label = f"{step.name} {names} (by {kind}): {len(kept)} of {len(pool)} remain"
     return Narrowed(True, kept, dropped, f"not in territory {names}", label, f"territory {names}")
 
@@ -185,19 +205,49 @@ def line(step: LineStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
     itype = ctx.inp.insurance_type
     if itype is None:
         return Narrowed(False, list(pool), [], "", f"{step.name}: unknown insurance type")
-    wanted = {itype.code, itype.business_line}
-    kept: list[Producer] = []
-    dropped: list[Producer] = []
+    key = ("line", itype.code, itype.business_line, step.include_generalists)
+    memo = ctx.splits.get(key) if pool is ctx.whole_pool else None
+    kept: Sequence[Producer]
+    dropped: Sequence[Producer]
+    if memo is not None:
+        kept, dropped = memo
+    else:
+        wanted = {itype.code, itype.business_line}
+        generalists = step.include_generalists
+        kept = [
+            p
+            for p in pool
+            if not wanted.isdisjoint(p.business_lines) or (generalists and not p.business_lines)
+        ]
+        dropped = _rest(pool, kept)
+        if pool is ctx.whole_pool:
+            ctx.splits[key] = (tuple(kept), tuple(dropped))
     reason = f"does not specialize in {itype.business_line} lines"
-    for p in pool:
-        if not wanted.isdisjoint(p.business_lines) or (
-            step.include_generalists and not p.business_lines
-        ):
-            kept.append(p)
-        else:
-            dropped.append(p)
     label = f"{step.name} {itype.business_line}: {len(kept)} of {len(pool)} remain"
     return Narrowed(True, kept, dropped, reason, label, f"line {itype.business_line}")
+
+
+def _split(
+    ctx: Context, pool: Sequence[Producer], key: tuple[Any, ...], ids: set[int]
+) -> tuple[Sequence[Producer], Sequence[Producer]]:
+    """The pool's members in ``ids`` and the others; memoized when the pool is the whole."""
+    whole = pool is ctx.whole_pool
+    memo = ctx.splits.get(key) if whole else None
+    if memo is not None:
+        return memo
+    kept = [p for p in pool if p.id in ids]
+    dropped = _rest(pool, kept)
+    if whole:
+        ctx.splits[key] = (tuple(kept), tuple(dropped))
+    return kept, dropped
+
+
+def _rest(pool: Sequence[Producer], kept: Sequence[Producer]) -> list[Producer]:
+    """The pool without ``kept`` (a subsequence of it), in order."""
+    if len(kept) == len(pool):
+        return []
+    out = set(map(id, kept))
+    return [p for p in pool if id(p) not in out]
 
 
 def segment(step: SegmentStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:

@@ -16,17 +16,6 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-APP_FACTORY = "leadrouter.serving:app_from_environment"
-
-
-def app_from_environment() -> FastAPI:
-    """The API for the settings in the environment: what each server process runs."""
-    from leadrouter.api.app import create_app
-    from leadrouter.bootstrap import bootstrap
-    from leadrouter.config import Settings
-
-    return create_app(bootstrap(Settings()))
-
 
 def listening_socket(host: str, port: int, *, tcp_nodelay: bool = True) -> socket.socket:
     """A bound listening socket to share between server processes.

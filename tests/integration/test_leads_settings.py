@@ -9,7 +9,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import agencies
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",
@@ -31,6 +31,7 @@ def test_an_agency_starts_with_the_default_settings(
         "required_fields": ["first_name", "last_name", "email", "phone", "zip", "insurance_type"],
         "insurance_types": {},
         "form_thank_you_url": None,
+        "sender_intent_tier": True,
     }
 
 

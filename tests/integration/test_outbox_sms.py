@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -13,10 +14,9 @@ from leadrouter.notify.channels import build_channels
 from leadrouter.notify.messages import enqueue_sms
 from leadrouter.notify.sms import RecordingSms, TwilioCompatibleSms
 from leadrouter.store.tables import leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import http_receiver
-from tests.support.rows import insert_lead
 
 CONTEXT = {
     "agency_name": "Acme Insurance",
@@ -42,6 +42,18 @@ def queue_intro_text(container: Container, agency_id: int, lead_id: int | None =
     return message_id
 
 
+def _twilio_at(container: Container, base_url: str, **settings: Any) -> Settings:
+    """Settings with a Twilio-compatible SMS provider at ``base_url``, texting from
+    +15005550006 (account AC1, token t unless ``settings`` say otherwise)."""
+    provider = {"sms_account_sid": "AC1", "sms_auth_token": "t"} | settings
+    return Settings(
+        database_url=container.settings.database_url,
+        sms_base_url=base_url,
+        sms_from="+15005550006",
+        **provider,
+    )
+
+
 def test_a_text_in_the_producers_name_goes_through_the_provider(container: Container) -> None:
     agency = make_agency(container)
     queue_intro_text(container, agency.id)
@@ -65,13 +77,7 @@ def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
     with http_receiver() as (inbox, url):
         inbox.reply = b'{"sid": "SM0123456789", "status": "queued"}'
         inbox.default = 201
-        settings = Settings(
-            database_url=container.settings.database_url,
-            sms_base_url=url + "/",
-            sms_account_sid="AC123",
-            sms_auth_token="tok",
-            sms_from="+15005550006",
-        )
+        settings = _twilio_at(container, url + "/", sms_account_sid="AC123", sms_auth_token="tok")
         stats = dispatch(container, build_channels(settings, container.engine))
         (request,) = inbox.requests
     assert stats.sent == 1
@@ -82,6 +88,20 @@ def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
     assert form["To"] == ["+12125550123"] and form["From"] == ["+15005550006"]
     assert form["Body"][0].startswith("Hi Maria, this is Pat Producer")
     assert rows(container)[0].provider_ref == "SM0123456789"
+
+
+def test_a_slow_sms_provider_is_given_up_on_after_the_sms_timeout_not_the_webhook_one(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    queue_intro_text(container, agency.id)
+    with http_receiver() as (inbox, url):
+        inbox.reply = b'{"sid": "SM1"}'
+        inbox.delay = 1.0
+        settings = _twilio_at(container, url, sms_timeout_seconds=0.2, webhook_timeout_seconds=30.0)
+        stats = dispatch(container, build_channels(settings, container.engine))
+    assert stats.retried == 1 and stats.sent == 0
+    assert "SMS provider unreachable" in rows(container)[0].last_error
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(400, "dead"), (429, "pending"), (503, "pending")])

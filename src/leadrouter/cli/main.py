@@ -7,7 +7,7 @@ import threading
 import typer
 
 from leadrouter.bootstrap import Container
-from leadrouter.cli import agency, audit, imports, licenses, policy
+from leadrouter.cli import agency, audit, imports, learn, licenses, policy, reports, simulate
 from leadrouter.cli.context import console, container, err_console
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
@@ -20,6 +20,10 @@ app.add_typer(imports.app, name="import")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(licenses.app, name="licenses")
+app.add_typer(reports.report_app, name="report")
+app.add_typer(reports.export_app, name="export")
+app.add_typer(learn.app, name="learn")
+app.command(name="simulate")(simulate.simulate)
 
 
 @app.command()
@@ -41,7 +45,7 @@ def serve(
     ),
 ) -> None:
     """Migrate, load the demo agency if the database is empty, and serve the API."""
-    from leadrouter import serving
+    from leadrouter.api import server
     from leadrouter.api.app import create_app
     from leadrouter.demo import ensure_demo_agency
 
@@ -65,10 +69,7 @@ def serve(
     try:
         # Several processes each build their app from the environment; the worker loop
         # (if any) stays here, in the supervising process: one loop for all of them.
-        app = serving.APP_FACTORY if workers > 1 else create_app(c)
-        serving.serve(
-            app, host=c.settings.host, port=c.settings.port, workers=workers, log_level="info"
-        )
+        server.run(server.APP_FACTORY if workers > 1 else create_app(c), c.settings, workers)
     finally:
         stop.set()
 

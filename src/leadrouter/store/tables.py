@@ -176,6 +176,12 @@ leads = sa.Table(
     sa.Column("client_id", sa.Integer, sa.ForeignKey("clients.id"), nullable=True),
     sa.Column("owner_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
     sa.Column("intent_tier", sa.String(10), nullable=True),
+    # Intent (issue 10): points of the rubric, and where the tier came from ("sender" or
+    # "events"; NULL with a tier means the sender gave it at intake). The propensity model's
+    # probability of converting, as of the last score.
+    sa.Column("intent_score", sa.Float, nullable=True),
+    sa.Column("intent_source", sa.String(10), nullable=True),
+    sa.Column("predicted_conversion", sa.Float, nullable=True),
     sa.Column("do_not_contact", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("touch_count", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_touch_at", UTCDateTime(), nullable=False),
@@ -187,9 +193,18 @@ leads = sa.Table(
     sa.Column("first_contact_at", UTCDateTime(), nullable=True),
     sa.Column("response_seconds", sa.Integer, nullable=True),
     sa.Column("premium", sa.Numeric(12, 2), nullable=True),
+    # Outcomes (reports): when the lead was first quoted and bound, what was quoted, the
+    # policy and commission of a bind, why it was lost. Reports read these, not the history.
+    sa.Column("quoted_at", UTCDateTime(), nullable=True),
+    sa.Column("quoted_premium", sa.Numeric(12, 2), nullable=True),
+    sa.Column("bound_at", UTCDateTime(), nullable=True),
+    sa.Column("policy_number", sa.String(100), nullable=True),
+    sa.Column("commission", sa.Numeric(12, 2), nullable=True),
+    sa.Column("lost_reason", sa.String(50), nullable=True),
     sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
+    sa.Index("ix_leads_agency_created", "agency_id", "created_at"),
 )
 
 lead_status_changes = sa.Table(
@@ -287,6 +302,7 @@ assignments = sa.Table(
         postgresql_where=sa.text("ended_at IS NULL"),
     ),
     sa.Index("ix_assignments_due", "next_due_at"),
+    sa.Index("ix_assignments_agency_started", "agency_id", "started_at"),
 )
 
 producer_day_counts = sa.Table(
@@ -440,4 +456,48 @@ activities = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     _created(),
+)
+
+
+# --- learning (issue 10) -----------------------------------------------------------------
+
+intent_rubrics = sa.Table(
+    "intent_rubrics",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),  # domain.scoring.Rubric.to_document()
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("trained_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("agency_id", "version"),
+)
+
+propensity_models = sa.Table(
+    "propensity_models",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("trained_at", UTCDateTime(), nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("features", sa.JSON, nullable=False),
+    # joblib (pickle) bytes written by learning.propensity; loaded only from this table.
+    sa.Column("model", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("agency_id", "version"),
+)
+
+# --- reports: the manager alerts of the escalation ladder, one row per rung that fired ---
+
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("assignment_id", sa.Integer, nullable=False),
+    sa.Column("step", sa.String(100), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("assignment_id", "step"),
+    sa.Index("ix_escalations_agency_at", "agency_id", "at"),
 )

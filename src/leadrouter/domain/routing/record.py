@@ -40,6 +40,7 @@ def decision_document(decision: Decision, *, compact: bool = True) -> dict[str, 
         "policy_version": decision.policy_version,
         "tie_break": decision.tie_break,
         "fallback": decision.fallback,
+        "propensity": decision.propensity,
     }
     cands = decision.candidates
     if not compact:

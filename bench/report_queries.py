@@ -36,9 +36,8 @@ from leadrouter.services.reports.monthly import monthly_report
 from leadrouter.services.reports.periods import current_month
 from leadrouter.services.reports.producer_stats import producer_stats
 from leadrouter.services.reports.source_roi import source_roi
-from leadrouter.store.figures import lead_figures
+from leadrouter.services.reports.today import today_figures
 from leadrouter.store.migrate import upgrade
-from leadrouter.store.response_times import response_times
 from leadrouter.store.stats_repo import producer_records
 from leadrouter.store.tables import lead_sources, producers
 
@@ -204,11 +203,6 @@ def _queries(c: Container, agency_id: int, producer_id: int) -> dict[str, Callab
     def read() -> Any:
         return c.uow(readonly=True)
 
-    def figures_today() -> Any:
-        with c.uow(readonly=True) as uow:
-            lead_figures(uow.conn, agency_id=agency_id, since=today, until=None, by=("producer",))
-            return response_times(uow.conn, agency_id=agency_id, since=today, until=None)
-
     def records() -> Any:
         with c.uow(readonly=True) as uow:
             return producer_records(uow.conn, agency_id=agency_id, since=NOW - timedelta(90))
@@ -230,7 +224,9 @@ def _queries(c: Container, agency_id: int, producer_id: int) -> dict[str, Callab
         "portal: my numbers, 90 days": lambda: producer_stats(
             uow=read(), agency_id=agency_id, now=NOW, producer_id=producer_id
         ),
-        "dashboard: today by producer + speed buckets": figures_today,
+        "dashboard: today, producers, pipeline, week's binds": lambda: today_figures(
+            uow=read(), agency_id=agency_id, now=NOW
+        ),
         "routing: producer records (weighted score)": records,
         "export: first 1,000 rows": export_page,
     }

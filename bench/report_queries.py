@@ -198,7 +198,6 @@ def _false(dialect: str) -> str:
 
 def _queries(c: Container, agency_id: int, producer_id: int) -> dict[str, Callable[[], Any]]:
     last_month = current_month(NOW - timedelta(days=31), "America/New_York")
-    today = datetime(NOW.year, NOW.month, NOW.day, tzinfo=UTC)
 
     def read() -> Any:
         return c.uow(readonly=True)

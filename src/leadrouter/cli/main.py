@@ -7,7 +7,7 @@ import threading
 import typer
 
 from leadrouter.bootstrap import Container
-from leadrouter.cli import agency, audit, imports, licenses, policy, reports
+from leadrouter.cli import agency, audit, imports, learn, licenses, policy, reports, simulate
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
@@ -22,6 +22,8 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(licenses.app, name="licenses")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
+app.add_typer(learn.app, name="learn")
+app.command(name="simulate")(simulate.simulate)
 
 
 @app.command()

@@ -58,6 +58,10 @@ class RoutingInput:
     rotation: Mapping[str, Mapping[int, int]]
     now: datetime
     agency_tz: str
+    # The propensity model's probability that the lead binds (None: the agency has no
+    # model), and its explanation for the decision record; strategies may weigh it.
+    predicted_conversion: float | None = None
+    prediction: Mapping[str, object] | None = None
     learning: LearningInput | None = None  # read only by the optimizer strategy
 
 

@@ -65,6 +65,7 @@ class Context:
             lead, itype, client = self.inp.lead, self.inp.insurance_type, self.inp.client
             known = _as_dict(lead)
             known["business_line"] = itype.business_line if itype else None
+            known["predicted_conversion"] = self.inp.predicted_conversion
             client_env = _as_dict(client) if client is not None else None
             self._lead_env = {
                 **known,

@@ -31,6 +31,7 @@ from leadrouter.intake.listing import (
 from leadrouter.intake.normalize import complete, prepare
 from leadrouter.intake.storage import INSERT_STATUS, AfterStore, IntakeResult, lead_row
 from leadrouter.services.leads.settings import intake_context
+from leadrouter.services.learning import intent
 from leadrouter.store.tables import lead_events, lead_status_changes, leads
 from leadrouter.store.uow import UnitOfWork
 
@@ -181,6 +182,7 @@ def record_event(
         event_id = uow.conn.execute(
             lead_events.insert().values(values).returning(lead_events.c.id)
         ).scalar_one()
+        intent.rescore_in_tx(uow.conn, agency_id=agency_id, lead_id=lead_id, now=now)
         uow.commit()
     return event_document({**values, "id": event_id})
 

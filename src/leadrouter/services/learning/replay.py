@@ -58,6 +58,20 @@ class ReplayReport:
         )
 
 
+def eligible_ids(explanation: dict[str, Any]) -> set[int]:
+    """Producers who could have been chosen: the strategy saw them (scored, or refused by
+    the strategy itself, e.g. at a fairness ceiling); compact and expanded records alike."""
+    ids = {
+        int(c["producer_id"])
+        for c in explanation.get("candidates", [])
+        if c.get("excluded_by") in (None, "strategy")
+    }
+    for group in explanation.get("excluded", []):
+        if group.get("excluded_by") == "strategy":
+            ids.update(int(i) for i in group.get("producer_ids", []))
+    return ids
+
+
 def _first_decisions(conn: sa.Connection, agency_id: int, since: datetime) -> list[Any]:
     rows = conn.execute(
         sa.select(
@@ -132,11 +146,7 @@ def replay_policy(
             itype.business_line if itype else None, lead.intent_tier, lead.source, lead.state
         )
         doc = r.explanation
-        eligible = {
-            c["producer_id"]
-            for c in doc.get("candidates", [])
-            if c.get("excluded_by") in (None, "strategy")
-        }
+        eligible = eligible_ids(doc)
         learning = None
         if opt is not None:
             learning = LearningInput(Beliefs(est, segment, opt.objective == "premium"), {}, 0, rng)

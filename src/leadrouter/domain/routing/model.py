@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -88,7 +88,7 @@ class Decision:
     strategy: str | None
     reason: str | None
     steps: tuple[str, ...]
-    candidates: tuple[CandidateNote, ...]
+    candidates: Sequence[CandidateNote]  # a tuple, or notes built on first access
     policy_version: int
     tie_break: str | None
     fallback: bool = False  # True when the policy found nobody and the fallback chose

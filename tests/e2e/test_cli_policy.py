@@ -15,6 +15,7 @@ from leadrouter.config import Settings
 from leadrouter.demo import ensure_demo_agency
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.routing.route import after_intake
+from leadrouter.store.migrate import upgrade
 
 LEAD = {
     "first_name": "Cli",
@@ -27,8 +28,16 @@ LEAD = {
 
 
 @pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite file: these commands run as ``make run`` does (the CLI does not close
+    its engines, which PostgreSQL's driver reports as an error under our warning filter)."""
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.fixture
 def demo(db_url: str) -> None:
     """The demo agency with three routed leads, on the system clock as ``make run`` has it."""
+    upgrade(db_url)
     c = bootstrap(Settings(database_url=db_url))
     agency_id = ensure_demo_agency(c, announce=lambda _: None)
     assert agency_id is not None

@@ -55,7 +55,9 @@ def test_a_lead_gets_a_tier_from_its_events_and_each_change_is_logged(
     _event(client, agency, lead["id"], "quote_request")
     after = _get(client, agency, lead["id"])
     assert after["intent_tier"] == "high"
-    events = client.get(f"/v1/leads/{lead['id']}/events", headers=agency.headers).json()
+    events = client.get(
+        f"/v1/leads/{lead['id']}/events?with_tier_changes=true", headers=agency.headers
+    ).json()
     changes = [
         (e["data"]["from"], e["data"]["to"]) for e in events if e["type"] == "intent_tier_changed"
     ]

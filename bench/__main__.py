@@ -49,7 +49,13 @@ def worker() -> None:
     worker_tick.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker}
+def abuse() -> None:
+    from bench import form_rate
+
+    form_rate.main()
+
+
+BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker, "abuse": abuse}
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
+from leadrouter.ratelimit import RateLimits, rate_limits
 from leadrouter.sealing import Sealer, sealer
 from leadrouter.services.routing.context import RoutingDeps
 from leadrouter.store.db import make_engine
@@ -23,6 +24,11 @@ class Container:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     routing: RoutingDeps = field(default_factory=RoutingDeps)
+
+    @cached_property
+    def rate_limits(self) -> RateLimits:
+        """This process's rate-limit buckets (see ratelimit.py for the caveat)."""
+        return rate_limits(self.settings)
 
     @cached_property
     def sealer(self) -> Sealer:

@@ -43,7 +43,7 @@ def test_a_form_post_makes_a_lead_and_keeps_unknown_fields_as_attributes(
         "home",
     )
     assert lead.source_name == "web_form"
-    assert lead.exclusive is True
+    assert lead.exclusive is False  # exclusivity is never the public poster's to set
     assert lead.notes is None
     assert lead.attributes == {"utm_source": "google"}
 

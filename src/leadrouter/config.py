@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     sms_account_sid: str | None = None
     sms_auth_token: str | None = None
     sms_from: str | None = Field(default=None, description="The E.164 number texts come from.")
+    sms_timeout_seconds: float = Field(
+        default=10.0, description="How long a request to the SMS API may take."
+    )
     webhook_timeout_seconds: float = 10.0
     outbox_max_attempts: int = Field(default=8, ge=1, description="Then a message is dead.")
 

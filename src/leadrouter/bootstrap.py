@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
 from leadrouter.ratelimit import RateLimits, rate_limits
-from leadrouter.sealing import Sealer, sealer
+from leadrouter.sealing import Sealer, audit_key, sealer
 from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.store import audit
 from leadrouter.store.db import make_engine
 from leadrouter.store.uow import UnitOfWork
 
@@ -41,8 +42,6 @@ class Container:
 
 def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Wire leadrouter for the given settings."""
-    return Container(
-        settings=settings,
-        engine=make_engine(settings.database_url),
-        clock=clock or SystemClock(),
-    )
+    engine = make_engine(settings.database_url)
+    audit.use_key(engine, audit_key(settings))
+    return Container(settings=settings, engine=engine, clock=clock or SystemClock())

@@ -31,6 +31,7 @@ EVENTS = (
     "lead.escalated",
     "lead.reassigned",
     "lead.outcome",
+    "audit.checkpoint",
 )
 SIGNATURE_HEADER = "X-Leadrouter-Signature"
 DELIVERY_HEADER = "X-Leadrouter-Delivery"

@@ -15,6 +15,7 @@ WebhookEvent = Literal[
     "lead.escalated",
     "lead.reassigned",
     "lead.outcome",
+    "audit.checkpoint",
 ]
 
 

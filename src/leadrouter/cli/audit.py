@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from leadrouter.cli.context import AGENCY_HELP, console, container, err_console, resolve_agency
+from leadrouter.cli.context import AGENCY_HELP, console, err_console, resolve_agency, session
 from leadrouter.services.admin import audit
 from leadrouter.services.routing import decisions
 from leadrouter.store.audit import BrokenLink
@@ -26,17 +26,16 @@ def verify(
     ),
 ) -> None:
     """Walk the decision chain; report the first broken link (exit 1) or that it is intact."""
-    c = container()
-    agency_id = resolve_agency(c, agency)
-    count, broken = decisions.verify(uow=c.uow(readonly=True), agency_id=agency_id)
-    problem: BrokenLink | str | None = broken
-    checked = 0
-    if problem is None and against is not None:
-        checkpoints = _read(against)
-        checked = len(checkpoints)
-        problem = audit.verify_against(
-            uow=c.uow(readonly=True), agency_id=agency_id, checkpoints=checkpoints
-        )
+    checkpoints = _read(against) if against is not None else []
+    with session() as c:
+        agency_id = resolve_agency(c, agency)
+        count, broken = decisions.verify(uow=c.uow(readonly=True), agency_id=agency_id)
+        problem: BrokenLink | str | None = broken
+        if problem is None and checkpoints:
+            problem = audit.verify_against(
+                uow=c.uow(readonly=True), agency_id=agency_id, checkpoints=checkpoints
+            )
+    checked = len(checkpoints)
     if problem is None:
         against_text = f", agrees with {checked} checkpoint(s)" if against else ""
         console.print(f"intact: {count} decisions, every link verified{against_text}")
@@ -57,9 +56,9 @@ def checkpoint(
     agency: int | None = typer.Option(None, "--agency", help=AGENCY_HELP),
 ) -> None:
     """Sign the chain's head and append it to a file kept away from the database."""
-    c = container()
-    agency_id = resolve_agency(c, agency)
-    taken = audit.issue_checkpoint(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
+    with session() as c:
+        agency_id = resolve_agency(c, agency)
+        taken = audit.issue_checkpoint(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
     kept = [cp.document() for cp in _read(out)] if out.exists() else []
     out.write_text(json.dumps([*kept, taken.document()], indent=2) + "\n", encoding="utf-8")
     console.print(

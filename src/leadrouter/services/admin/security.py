@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
+from leadrouter.notify.targets import ALLOW_PRIVATE
 from leadrouter.sealing import Sealer
 from leadrouter.store.tables import agencies
 from leadrouter.store.uow import UnitOfWork
@@ -19,7 +20,6 @@ from leadrouter.store.uow import UnitOfWork
 FORM_SOURCE = "form_source"
 FORM_HONEYPOT = "form_honeypot_field"
 SMS_TOKEN = "sms_auth_token"
-ALLOW_PRIVATE = "allow_private_webhook_targets"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def insert_producer(
     now: datetime,
     name: str = "Pat Producer",
     email: str = "pat@agency.example",
-    phone: str | None = "+12125550100",
+    phone: str | None = "+12127360100",
 ) -> int:
     return int(
         conn.execute(

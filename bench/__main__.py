@@ -55,7 +55,19 @@ def abuse() -> None:
     form_rate.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker, "abuse": abuse}
+def reports() -> None:
+    from bench import report_queries
+
+    report_queries.main()
+
+
+BENCHMARKS = {
+    "intake": intake,
+    "routing": routing,
+    "worker": worker,
+    "reports": reports,
+    "abuse": abuse,
+}
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,9 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.store.tables import idempotency_records, lead_status_changes, lead_touches, leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
+
+pytestmark = pytest.mark.slow  # hypothesis / schemathesis fuzzing
 
 VALID: dict[str, Any] = {
     "first_name": "Maria",

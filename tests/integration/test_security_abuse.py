@@ -14,7 +14,7 @@ from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
 from leadrouter.store.tables import leads, outbox
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 FORM = {
     "first_name": "Bob",

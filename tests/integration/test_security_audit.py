@@ -16,8 +16,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.cli import app
 from leadrouter.store.audit import append_decision, verify_chain
 from leadrouter.store.tables import decisions, outbox
-from tests.support.agency import make_agency
-from tests.support.rows import insert_lead
+from tests.support.factories import insert_lead, make_agency
 
 
 @pytest.fixture

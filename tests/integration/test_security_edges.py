@@ -16,7 +16,7 @@ from leadrouter.notify.email import SmtpEmail
 from leadrouter.services.timers import state as timer_state
 from leadrouter.services.timers.step import PARK_AFTER, RETRY_AFTER
 from leadrouter.store.tables import assignments, leads, outbox
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.time_engine import new_lead, producer, step, timer_messages
 
 LEAD = {

@@ -13,8 +13,8 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.notify.webhook import WebhookChannel, enqueue_webhook_event
 from leadrouter.store.tables import webhook_endpoints
-from tests.support import agency as agencies
-from tests.support.agency import make_agency
+from tests.support import factories as agencies
+from tests.support.factories import make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import http_receiver
 from tests.support.webhooks import SECRET, allow_private_targets, verifies

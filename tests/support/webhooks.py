@@ -9,7 +9,7 @@ from unittest.mock import patch
 import standardwebhooks.webhooks as sw
 from fastapi.testclient import TestClient
 
-from tests.support.agency import TestAgency
+from tests.support.factories import TestAgency
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OTHER_SECRET = "whsec_hnNTxBaK3ehiVHs2fBYnh6DXOJg3IxTi"

@@ -16,8 +16,9 @@ from leadrouter.notify.email import SmtpEmail
 from leadrouter.services.timers import state as timer_state
 from leadrouter.services.timers.step import PARK_AFTER, RETRY_AFTER
 from leadrouter.store.tables import assignments, leads, outbox
-from tests.support.factories import make_agency
-from tests.support.time_engine import new_lead, producer, step, timer_messages
+from tests.support.factories import make_agency, make_producer
+from tests.support.factories import make_lead as new_lead
+from tests.support.time_engine import step, timer_messages
 
 LEAD = {
     "first_name": "Ada",
@@ -73,7 +74,9 @@ def test_control_characters_are_stripped_from_names_and_never_reach_an_email_hea
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    producer(container, agency.id, 1)  # the lead is assigned: its producer is emailed
+    make_producer(
+        container, agency.id, 1, licensed_in=("NY",)
+    )  # the lead is assigned: its producer is emailed
 
     made = _post(
         client,
@@ -111,7 +114,7 @@ def test_a_lead_whose_stored_zone_zoneinfo_refuses_still_gets_its_timers(
 ) -> None:
     c = container
     agency = make_agency(c)
-    producer(c, agency.id, 1)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
     lead = new_lead(c, agency.id, 1)
     with c.engine.begin() as conn:  # as leads from the bad Alaska ZIP were stored
         conn.execute(leads.update().where(leads.c.id == lead).values(timezone="Napakiak"))
@@ -128,7 +131,7 @@ def test_a_timer_row_that_keeps_failing_is_parked_with_an_alert_and_others_go_on
 ) -> None:
     c = container
     agency = make_agency(c)
-    producer(c, agency.id, 1)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
     broken, fine = new_lead(c, agency.id, 1), new_lead(c, agency.id, 2)
     real_state_of = timer_state.state_of
 

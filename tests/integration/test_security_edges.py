@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from leadrouter.bootstrap import Container
+from leadrouter.cli import app
 from leadrouter.clock import FixedClock
 from leadrouter.notify.channel import OutboundMessage
 from leadrouter.notify.email import SmtpEmail
@@ -163,3 +166,22 @@ def test_a_timer_row_that_keeps_failing_is_parked_with_an_alert_and_others_go_on
     assert [tuple(a) for a in alerted] == [(broken, "role:manager")]
     assert any(key.startswith("esc:") for key, *_ in timer_messages(c, fine))
     assert not any(key.startswith("esc:") for key, *_ in timer_messages(c, broken))
+
+
+def test_a_registry_report_with_unreadable_records_exits_non_zero_with_the_count(
+    container: Container, tmp_path: Path
+) -> None:
+    from tests.unit.test_security_registry_pdb import PDB
+
+    make_agency(container)
+    broken = PDB.replace(b'date_issue_license_orig="01/02/2021"', b'date_issue_license_orig="?"')
+    report = tmp_path / "pdb.xml"
+    report.write_bytes(broken)
+    runner = CliRunner(
+        env={"LEADROUTER_DATABASE_URL": container.settings.database_url, "COLUMNS": "250"}
+    )
+
+    result = runner.invoke(app, ["licenses", "reconcile", str(report)])
+
+    assert result.exit_code == 4, result.output
+    assert "1 record(s) of the report could not be read" in result.output

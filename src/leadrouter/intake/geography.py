@@ -48,6 +48,9 @@ class Place:
 # ZIP → zone, where neither source is right. Keep each with its reason.
 OVERRIDES: dict[str, str] = {
     "99634": "America/Anchorage",  # Napakiak, AK: the ZIP data names a zone "Napakiak"
+    "79847": "America/Denver",  # Salt Flat, TX: Hudspeth County keeps Mountain time; the
+    # ZIP's centroid falls across the line
+    "42757": "America/New_York",  # Magnolia, KY: LaRue County is Eastern; centroid on the line
 }
 
 

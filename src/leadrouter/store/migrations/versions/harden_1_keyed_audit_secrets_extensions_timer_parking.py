@@ -2,7 +2,7 @@
 rotation overlap, phone extensions, timer rows parked after repeated failures
 
 Revision ID: harden_1
-Revises: reports_1
+Revises: learn_1
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from leadrouter.store.types import UTCDateTime
 
 revision = "harden_1"
-down_revision = "reports_1"
+down_revision = "learn_1"
 branch_labels = None
 depends_on = None
 

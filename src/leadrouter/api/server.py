@@ -144,6 +144,8 @@ def run(app: FastAPI | str, settings: Settings, workers: int = 1) -> None:
     """
     raise_descriptor_limit()
     redact_access_log()
+    if isinstance(app, FastAPI):
+        app.openapi()  # built before listening, not while the first client waits for it
     protocol: type[GuardedH11Protocol] | str = guarded_protocol(settings)
     if workers > 1:
         protocol = f"{__name__}:{EnvironmentH11Protocol.__name__}"

@@ -65,12 +65,19 @@ def reports() -> None:
     report_queries.main()
 
 
+def simulation() -> None:
+    from bench import simulation as month
+
+    month.main()
+
+
 BENCHMARKS = {
     "intake": intake,
     "processes": processes,
     "routing": routing,
     "worker": worker,
     "reports": reports,
+    "simulation": simulation,
 }
 
 

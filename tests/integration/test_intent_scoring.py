@@ -100,5 +100,6 @@ def test_a_senders_tier_stands_unless_the_agency_turns_senders_tiers_off(
     )
     assert put.status_code == 200, put.text
     other = _lead(client, agency, intent_tier="high", email="b@example.com", phone="(212) 555-0143")
+    assert other["intent_tier"] is None  # not kept even before any event arrives
     _event(client, agency, other["id"], "page_view", page="/blog", seconds=5)
     assert _get(client, agency, other["id"])["intent_tier"] == "low"

@@ -13,7 +13,7 @@ from leadrouter.services.learning import intent, models
 from leadrouter.services.learning.predict import newest_model
 from leadrouter.services.routing.decisions import lead_decisions
 from leadrouter.services.routing.route import after_intake
-from leadrouter.store.tables import intent_rubrics, propensity_models
+from leadrouter.store.tables import intent_rubrics, lead_events, leads, propensity_models
 from tests.support.learning import seed_outcomes
 
 LEAD = {
@@ -39,8 +39,40 @@ def test_learn_intent_stores_a_rubric_version_that_scores_from_then_on(
 ) -> None:
     seed_outcomes(container, agency_id, count=160)
     now = container.clock.now()
+    with container.engine.begin() as conn:  # an open lead that showed interest
+        open_id = conn.execute(
+            leads.insert()
+            .values(
+                agency_id=agency_id,
+                status="new",
+                first_name="Open",
+                last_name="Lead",
+                insurance_type="personal_auto",
+                exclusive=False,
+                attributes={},
+                flags={},
+                last_touch_at=now,
+                created_at=now,
+                status_changed_at=now,
+            )
+            .returning(leads.c.id)
+        ).scalar_one()
+        conn.execute(
+            lead_events.insert().values(
+                agency_id=agency_id,
+                lead_id=open_id,
+                type="quote_request",
+                at=now,
+                data={},
+                created_at=now,
+            )
+        )
     result = models.learn_intent(uow=container.uow(), agency_id=agency_id, now=now)
     assert result["version"] == 1
+    assert result["rescored"] == 1
+    with container.engine.connect() as conn:
+        score = conn.execute(sa.select(leads.c.intent_score).where(leads.c.id == open_id))
+        assert score.scalar_one() == result["rubric"]["weights"]["quote_request"]
     weights = result["rubric"]["weights"]
     assert weights["quote_request"] > weights["bounce"]
     assert result["metrics"]["leads"] == 160

@@ -30,16 +30,18 @@ def evaluate(
     """Fit rubric and model on ~70% of the file; print AUC, Brier and tiers on the other 30%."""
     from leadrouter.learning import evaluate as ev
 
-    steps = 5
     try:
         with progress_bar() as bar:
-            task = bar.add_task("evaluating", total=steps)
+            task = bar.add_task("evaluating", total=ev.STEPS)
+            started: list[str] = []
 
             def step(what: str) -> None:
-                bar.update(task, description=what, advance=1 if bar.tasks[0].description else 0)
+                # a step starting is the one before it done
+                bar.update(task, description=what, completed=len(started))
+                started.append(what)
 
             result = ev.evaluate(data, step=step)
-            bar.update(task, description="done", completed=steps)
+            bar.update(task, description="done", completed=ev.STEPS)
     except LeadRouterError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
@@ -84,7 +86,8 @@ def learn_intent(agency: int | None = typer.Option(None, "--agency", help=AGENCY
         f"rubric version {result['version']}: high at {rubric['high_at']:g} points, "
         f"medium at {rubric['medium_at']:g}; fitted on {metrics['leads']} leads "
         f"({metrics['conversion_rate']:.1%} bound); AUC {metrics['auc']} "
-        f"(the rubric before: {metrics['auc_before']})"
+        f"(the rubric before: {metrics['auc_before']}); {result['rescored']} open lead(s) "
+        "rescored"
     )
 
 

@@ -28,6 +28,7 @@ SPEC = FeatureSpec(
     categories=xeducation.CATEGORIES,
 )
 Step = Callable[[str], None]
+STEPS = 5  # the calls ``evaluate`` makes to ``step``
 
 
 @dataclass(frozen=True)

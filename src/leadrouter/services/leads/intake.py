@@ -8,6 +8,7 @@ transaction, right after the lead is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,6 +89,9 @@ def receive_lead(
         lead = complete(prepared, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
+        if lead.intent_tier is not None and not ctx.settings.sender_intent_tier:
+            # The agency scores intent from events only; the payload (a touch) keeps the tier.
+            lead = dataclasses.replace(lead, intent_tier=None)
         result = storage.store(
             conn,
             agency_id=agency_id,

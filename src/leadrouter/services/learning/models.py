@@ -24,12 +24,13 @@ from leadrouter.errors import ValidationFailed
 from leadrouter.learning import intent as fit
 from leadrouter.learning.lead_features import SPEC, lead_features
 from leadrouter.learning.propensity import Propensity, Value
-from leadrouter.services.learning.intent import current_rubric
+from leadrouter.services.learning.intent import current_rubric, rescore_in_tx
 from leadrouter.services.learning.signals import lead_signals
-from leadrouter.store.tables import intent_rubrics, leads, propensity_models
+from leadrouter.store.tables import intent_rubrics, lead_events, leads, propensity_models
 from leadrouter.store.uow import UnitOfWork
 
 LABELS = {LeadStatus.BOUND.value: 1, LeadStatus.LOST.value: 0}
+OPEN = (LeadStatus.NEW, LeadStatus.QUEUED, LeadStatus.ASSIGNED, LeadStatus.NURTURE)
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,33 @@ def learn_intent(*, uow: UnitOfWork, agency_id: int, now: datetime) -> dict[str,
                 trained_at=now,
             )
         )
+        rescored = _rescore_open(conn, agency_id, now)
         uow.commit()
-    return {"version": version, "rubric": result.rubric.to_document(), "metrics": metrics}
+    return {
+        "version": version,
+        "rubric": result.rubric.to_document(),
+        "metrics": metrics,
+        "rescored": rescored,
+    }
+
+
+def _rescore_open(conn: sa.Connection, agency_id: int, now: datetime) -> int:
+    """Rescore the leads still waiting for work that have events, with the new rubric."""
+    waiting = [s.value for s in OPEN]
+    ids = conn.execute(
+        sa.select(leads.c.id)
+        .where(
+            leads.c.agency_id == agency_id,
+            leads.c.status.in_(waiting),
+            sa.exists().where(lead_events.c.lead_id == leads.c.id),
+        )
+        .order_by(leads.c.id)
+    ).scalars()
+    count = 0
+    for lead_id in ids.all():
+        rescore_in_tx(conn, agency_id=agency_id, lead_id=lead_id, now=now)
+        count += 1
+    return count
 
 
 def _auc(y: Sequence[int], s: Sequence[float]) -> float | None:

@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+console = Console(width=160)
 
 
 def intake() -> None:

@@ -24,6 +24,7 @@ from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads import intake as leads
 from leadrouter.services.leads import outcomes
+from leadrouter.services.people.access import may_work_lead
 from leadrouter.services.routing.route import after_intake
 
 router = APIRouter(tags=["leads"])
@@ -136,12 +137,17 @@ def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -
     "/leads/{lead_id}/status",
     response_model=LeadOut,
     response_model_exclude_unset=True,
-    responses={404: _PROBLEM, 409: _PROBLEM},
+    responses={403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM},
 )
 def change_status(
     lead_id: RowId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Record an outcome: contacted, quoted, bound (with premium), lost or nurture."""
+    """Record an outcome: contacted, quoted, bound (with premium), lost or nurture.
+
+    A key bound to a producer records outcomes of that producer's leads only."""
+    may_work_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return outcomes.record_outcome(
         container=container,
         agency_id=principal.agency_id,

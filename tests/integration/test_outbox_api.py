@@ -9,6 +9,7 @@ from leadrouter.notify import outbox
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.store.tables import lead_events, leads
 from tests.support.agency import make_agency
+from tests.support.hooks import give_sms_token, post_sms
 from tests.support.notify import channels_for, dispatch, insert_producer
 from tests.support.rows import insert_lead
 
@@ -174,13 +175,10 @@ def test_a_stop_text_marks_that_numbers_leads_do_not_contact_and_records_it(
         elsewhere = insert_lead(uow.conn, agency_id=other.id, now=now, phone="+12125550123")
         uow.commit()
 
-    hello = client.post(
-        f"/hooks/sms/{agency.form_key}", data={"From": "+12125550123", "Body": "Is 5pm ok?"}
-    )
+    give_sms_token(client, agency)
+    hello = post_sms(client, agency.form_key, {"From": "+12125550123", "Body": "Is 5pm ok?"})
     assert hello.status_code == 200 and "<Response>" in hello.text
-    stop = client.post(
-        f"/hooks/sms/{agency.form_key}", data={"From": "(212) 555-0123", "Body": " Stop "}
-    )
+    stop = post_sms(client, agency.form_key, {"From": "(212) 555-0123", "Body": " Stop "})
     assert stop.status_code == 200 and stop.headers["content-type"].startswith("application/xml")
 
     with container.engine.connect() as conn:
@@ -195,4 +193,4 @@ def test_a_stop_text_marks_that_numbers_leads_do_not_contact_and_records_it(
         (first, "sms_opt_out"),
         (second, "sms_opt_out"),
     ]
-    assert client.post("/hooks/sms/nope", data={"From": "+1", "Body": "STOP"}).status_code == 404
+    assert post_sms(client, "nope", {"From": "+1", "Body": "STOP"}).status_code == 404

@@ -84,6 +84,28 @@ def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
     assert rows(container)[0].provider_ref == "SM0123456789"
 
 
+def test_a_slow_sms_provider_is_given_up_on_after_the_sms_timeout_not_the_webhook_one(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    queue_intro_text(container, agency.id)
+    with http_receiver() as (inbox, url):
+        inbox.reply = b'{"sid": "SM1"}'
+        inbox.delay = 1.0
+        settings = Settings(
+            database_url=container.settings.database_url,
+            sms_base_url=url,
+            sms_account_sid="AC1",
+            sms_auth_token="t",
+            sms_from="+15005550006",
+            sms_timeout_seconds=0.2,
+            webhook_timeout_seconds=30.0,
+        )
+        stats = dispatch(container, build_channels(settings, container.engine))
+    assert stats.retried == 1 and stats.sent == 0
+    assert "SMS provider unreachable" in rows(container)[0].last_error
+
+
 @pytest.mark.parametrize(("status", "outcome"), [(400, "dead"), (429, "pending"), (503, "pending")])
 def test_the_provider_refusing_a_number_is_final_but_being_busy_is_retried(
     status: int,

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from leadrouter.bootstrap import Container
-from leadrouter.roster.csv_columns import COLUMNS
+from leadrouter.roster.csv.columns import COLUMNS
 from leadrouter.services.roster.csv_import import import_csv
 from tests.support.agency import make_agency
 

@@ -65,7 +65,7 @@ def test_a_consumer_who_texts_stop_gets_nothing_more_while_the_producer_is_still
     clock.advance(timedelta(minutes=2))
     receive_inbound_sms(
         uow=c.uow(),
-        form_key=agency.form_key,
+        agency_id=agency.id,
         from_number="646-555-0001",
         body="STOP",
         now=clock.now(),

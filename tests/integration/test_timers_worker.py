@@ -217,7 +217,7 @@ def test_two_workers_at_once_share_the_due_rows_and_do_each_step_once(
 
     def work() -> TimerRun:
         start.wait()
-        return run_due(container=c, now=clock.now(), batch_size=5)
+        return run_due(new_uow=c.uow, caches=c.routing, now=clock.now(), batch_size=5)
 
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(lambda _: work(), range(2)))

@@ -103,11 +103,12 @@ def timing_policy(c: Container, agency_id: int, timing_yaml: str) -> None:
     text = (resources.files("leadrouter") / "policy" / "default.yaml").read_text("utf-8")
     assert "timing: {}" in text
     put_policy(
-        container=c,
+        uow=c.uow(),
         agency_id=agency_id,
         text=text.replace("timing: {}", timing_yaml),
         fmt="yaml",
         actor="test",
+        now=c.clock.now(),
     )
 
 
@@ -123,7 +124,7 @@ def subscribe(c: Container, agency_id: int, *events: str) -> None:
 
 def step(c: Container) -> TimerRun:
     """One timer step at the clock's now."""
-    return run_due(container=c, now=c.clock.now())
+    return run_due(new_uow=c.uow, caches=c.routing, now=c.clock.now())
 
 
 def next_due(c: Container) -> datetime | None:

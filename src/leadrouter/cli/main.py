@@ -39,8 +39,7 @@ def serve(
     ),
 ) -> None:
     """Migrate, load the demo agency if the database is empty, and serve the API."""
-    import uvicorn
-
+    from leadrouter.api import server
     from leadrouter.api.app import create_app
     from leadrouter.demo import ensure_demo_agency
 
@@ -55,7 +54,7 @@ def serve(
         console.print("worker running (timers, queue draining, notifications)")
     console.print(f"serving on http://{c.settings.host}:{c.settings.port} (docs at /docs)")
     try:
-        uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_level="info")
+        server.run(create_app(c), c.settings)
     finally:
         stop.set()
 

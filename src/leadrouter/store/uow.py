@@ -7,7 +7,8 @@ from types import TracebackType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from leadrouter.store.db import READONLY_OPTION, sqlite_writer_lock
+from leadrouter.errors import Unavailable
+from leadrouter.store.db import BUSY_TIMEOUT_SECONDS, READONLY_OPTION, sqlite_writer_lock
 
 
 class UnitOfWork:
@@ -26,8 +27,10 @@ class UnitOfWork:
         return self._conn
 
     def __enter__(self) -> UnitOfWork:
-        if self._writer_lock is not None:
-            self._writer_lock.acquire()
+        if self._writer_lock is not None and not self._writer_lock.acquire(
+            timeout=BUSY_TIMEOUT_SECONDS
+        ):
+            raise Unavailable("the database is busy; try again shortly", retry_after=2)
         try:
             self._open()
         except BaseException:

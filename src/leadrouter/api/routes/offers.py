@@ -67,10 +67,12 @@ def accept(
     """Accept the lead offered to this producer, before the offer expires."""
     may_act_as(principal, body.producer_id)
     return acceptance.accept_offer(
-        container=container,
+        uow=container.uow(),
+        caches=container.routing,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         producer_id=body.producer_id,
+        now=container.clock.now(),
     )
 
 
@@ -81,11 +83,13 @@ def decline(
     """Decline the offered lead; it is offered to the next eligible producer at once."""
     may_act_as(principal, body.producer_id)
     return acceptance.decline_offer(
-        container=container,
+        uow=container.uow(),
+        caches=container.routing,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         producer_id=body.producer_id,
         reason=body.reason,
+        now=container.clock.now(),
     )
 
 
@@ -99,5 +103,5 @@ def lead_assignments(
 ) -> list[dict[str, Any]]:
     """Every assignment and offer of the lead, oldest first, with its timer steps."""
     return acceptance.assignments_of(
-        container=container, agency_id=principal.agency_id, lead_id=lead_id
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )

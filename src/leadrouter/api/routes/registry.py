@@ -6,12 +6,21 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from leadrouter.api.routes import agency_settings, keys, leads, policy, roster, routing
+    from leadrouter.api.routes import (
+        agency_security,
+        agency_settings,
+        keys,
+        leads,
+        policy,
+        roster,
+        routing,
+    )
 
     return [
         keys.router,
         leads.router,
         agency_settings.router,
+        agency_security.router,
         *roster.routers(),
         routing.router,
         policy.router,

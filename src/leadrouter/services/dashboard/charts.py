@@ -11,22 +11,12 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import FieldError, ValidationFailed
-from leadrouter.store.tables import lead_status_changes, leads, producers
+from leadrouter.store.figures import BUCKETS, NEVER, lead_figures, response_histogram
+from leadrouter.store.tables import leads, producers
 from leadrouter.store.uow import UnitOfWork
 
 WINDOW = timedelta(days=30)
 NO_SOURCE = "(no source)"
-# Upper bounds in seconds; a lead not yet contacted falls in "not yet".
-RESPONSE_BUCKETS: tuple[tuple[str, int | None], ...] = (
-    ("< 1 min", 60),
-    ("1-5 min", 300),
-    ("5-15 min", 900),
-    ("15-30 min", 1800),
-    ("30-60 min", 3600),
-    ("1-4 h", 14400),
-    ("4 h +", None),
-)
-NOT_YET = "not yet"
 FUNNEL = ("leads", "contacted", "quoted", "bound")
 
 
@@ -40,23 +30,16 @@ class Bar:
 
 
 def _bucket_of() -> sa.ColumnElement[str]:
-    whens: list[tuple[sa.ColumnElement[bool], str]] = [
-        (leads.c.response_seconds.is_(None), NOT_YET)
-    ]
-    for label, bound in RESPONSE_BUCKETS:
-        if bound is not None:
-            whens.append((leads.c.response_seconds < bound, label))
-    return sa.case(*whens, else_=RESPONSE_BUCKETS[-1][0])
+    """The response bucket of a lead, exactly as ``store.figures.response_histogram`` buckets."""
+    seconds = leads.c.response_seconds
+    whens: list[tuple[sa.ColumnElement[bool], str]] = [(seconds.is_(None), NEVER)]
+    whens += [(seconds <= upper, label) for label, upper in BUCKETS if upper is not None]
+    return sa.case(*whens, else_=BUCKETS[-1][0])
 
 
 def _quoted() -> sa.ColumnElement[bool]:
-    return sa.or_(
-        leads.c.status.in_((LeadStatus.QUOTED, LeadStatus.BOUND)),
-        sa.exists().where(
-            lead_status_changes.c.lead_id == leads.c.id,
-            lead_status_changes.c.status == LeadStatus.QUOTED,
-        ),
-    )
+    """Ever quoted, as the reports count it (a bind counts as quoted)."""
+    return sa.or_(leads.c.quoted_at.is_not(None), leads.c.status == LeadStatus.BOUND)
 
 
 def _window(agency_id: int, now: datetime) -> list[sa.ColumnElement[bool]]:
@@ -64,64 +47,38 @@ def _window(agency_id: int, now: datetime) -> list[sa.ColumnElement[bool]]:
 
 
 def response_times(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
-    """How long leads waited for their first contact, in buckets (30 days)."""
-    bucket = _bucket_of().label("bucket")
+    """How long leads waited for their first contact, in the report's buckets (30 days)."""
     with uow:
-        counts = dict(
-            uow.conn.execute(
-                sa.select(bucket, sa.func.count()).where(*_window(agency_id, now)).group_by(bucket)
-            ).all()
-        )
-    labels = [label for label, _ in RESPONSE_BUCKETS] + [NOT_YET]
-    return [Bar(label, int(counts.get(label, 0)), f"response:{label}") for label in labels]
+        counts = response_histogram(uow.conn, agency_id=agency_id, since=now - WINDOW, until=None)
+    return [Bar(label, value, f"response:{label}") for label, value in counts]
 
 
 def funnel(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
     """Leads, then how many were contacted, quoted (ever) and bound (30 days)."""
     with uow:
-        row = uow.conn.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.count(leads.c.first_contact_at),
-                sa.func.coalesce(sa.func.sum(sa.case((_quoted(), 1), else_=0)), 0),
-                sa.func.coalesce(
-                    sa.func.sum(sa.case((leads.c.status == LeadStatus.BOUND, 1), else_=0)), 0
-                ),
-            ).where(*_window(agency_id, now))
-        ).one()
-    return [
-        Bar(name, int(value), f"funnel:{name}") for name, value in zip(FUNNEL, row, strict=True)
-    ]
+        f = lead_figures(uow.conn, agency_id=agency_id, since=now - WINDOW, until=None)[()]
+    values = (f.leads, f.contacted, f.quoted, f.bound)
+    return [Bar(name, v, f"funnel:{name}") for name, v in zip(FUNNEL, values, strict=True)]
 
 
 def by_source(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[tuple[Bar, Bar]]:
     """Per source, (leads, binds) over 30 days, the biggest source first."""
-    source = sa.func.coalesce(leads.c.source_name, NO_SOURCE).label("source")
     with uow:
-        rows = uow.conn.execute(
-            sa.select(
-                source,
-                sa.func.count().label("n"),
-                sa.func.coalesce(
-                    sa.func.sum(sa.case((leads.c.status == LeadStatus.BOUND, 1), else_=0)), 0
-                ).label("bound"),
-            )
-            .where(*_window(agency_id, now))
-            .group_by(source)
-            .order_by(sa.func.count().desc(), source)
-        ).all()
-    return [
-        (
-            Bar(r.source, int(r.n), f"source:{r.source}"),
-            Bar(r.source, int(r.bound), f"source-bound:{r.source}"),
+        groups = lead_figures(
+            uow.conn, agency_id=agency_id, since=now - WINDOW, until=None, by=("source",)
         )
-        for r in rows
+    rows = sorted(
+        ((k[0] or NO_SOURCE, f) for k, f in groups.items()), key=lambda r: (-r[1].leads, r[0])
+    )
+    return [
+        (Bar(name, f.leads, f"source:{name}"), Bar(name, f.bound, f"source-bound:{name}"))
+        for name, f in rows
     ]
 
 
 def _filter(key: str) -> tuple[str, sa.ColumnElement[bool]]:
     kind, _, value = key.partition(":")
-    if kind == "response" and value in {label for label, _ in RESPONSE_BUCKETS} | {NOT_YET}:
+    if kind == "response" and value in {label for label, _ in BUCKETS} | {NEVER}:
         return f"first response {value}", _bucket_of() == value
     if kind == "funnel" and value in FUNNEL:
         conditions: dict[str, sa.ColumnElement[bool]] = {

@@ -1,72 +1,68 @@
 """Today's numbers, the per-producer table and the pipeline of the live dashboard; a
-producer's own numbers in the portal. One query per figure family, grouped in SQL."""
+producer's own numbers in the portal.
+
+The figures are the reports' (``store.figures.lead_figures`` and ``reports.producer_stats``):
+a lead counts for its current owner, the close rate is bound out of bound or lost, and a
+number on the dashboard is the number the monthly report and the weighted score use.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.services.dashboard.days import days_of
-from leadrouter.store.tables import assignments, lead_status_changes, leads, producers
+from leadrouter.services.reports.producer_stats import producer_stats
+from leadrouter.store.figures import FIVE_MINUTES, Figures, lead_figures
+from leadrouter.store.tables import assignments, leads, producers
 from leadrouter.store.uow import UnitOfWork
 
-TARGET_SECONDS = 5 * 60
-TRAILING = timedelta(days=90)
-
-
-def share(part: int, whole: int) -> float | None:
-    """part / whole, or None when there is nothing to divide."""
-    return part / whole if whole else None
+TARGET_SECONDS = FIVE_MINUTES
 
 
 @dataclass(frozen=True)
 class Today:
     """The top line: leads today, how many were contacted, how fast."""
 
-    leads: int
-    contacted: int
-    avg_response_seconds: float | None
+    figures: Figures
     target_seconds: int = TARGET_SECONDS
 
     @property
+    def leads(self) -> int:
+        return self.figures.leads
+
+    @property
+    def contacted(self) -> int:
+        return self.figures.contacted
+
+    @property
     def contacted_rate(self) -> float | None:
-        return share(self.contacted, self.leads)
+        return self.figures.contact_rate
+
+    @property
+    def avg_response_seconds(self) -> float | None:
+        return self.figures.avg_response_seconds
 
     @property
     def above_target(self) -> bool:
-        return self.avg_response_seconds is not None and self.avg_response_seconds > TARGET_SECONDS
+        avg = self.avg_response_seconds
+        return avg is not None and avg > TARGET_SECONDS
 
 
 @dataclass(frozen=True)
 class ProducerRow:
-    """One producer's line: today, and the trailing 90 days."""
+    """One producer's line: today, open leads, and the trailing 90 days (reports' figures)."""
 
     producer_id: int
     name: str
     open_leads: int
     today: Today
-    leads_90: int
-    contacted_90: int
-    within_target_90: int
-    quoted_90: int
-    bound_90: int
-    premium_90: Decimal
-
-    @property
-    def close_rate(self) -> float | None:
-        return share(self.bound_90, self.leads_90)
-
-    @property
-    def contact_rate(self) -> float | None:
-        return share(self.contacted_90, self.leads_90)
-
-    @property
-    def within_target_rate(self) -> float | None:
-        return share(self.within_target_90, self.leads_90)
+    trailing: Figures
+    median_response_seconds: float | None
 
 
 @dataclass(frozen=True)
@@ -78,108 +74,45 @@ class Pipeline:
     premium_this_week: Decimal
 
 
-def _ever_quoted() -> sa.ColumnElement[bool]:
-    return sa.or_(
-        leads.c.status.in_((LeadStatus.QUOTED, LeadStatus.BOUND)),
-        sa.exists().where(
-            lead_status_changes.c.lead_id == leads.c.id,
-            lead_status_changes.c.status == LeadStatus.QUOTED,
-        ),
-    )
-
-
-def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
 def today(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Today:
     """Leads that arrived today (agency time), contacted, average first response."""
     with uow:
-        days = days_of(uow.conn, agency_id, now)
-        row = uow.conn.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.count(leads.c.first_contact_at),
-                sa.func.avg(leads.c.response_seconds),
-            ).where(leads.c.agency_id == agency_id, leads.c.created_at >= days.today_start)
-        ).one()
-    return Today(int(row[0]), int(row[1]), None if row[2] is None else float(row[2]))
+        start = days_of(uow.conn, agency_id, now).today_start
+        figures = lead_figures(uow.conn, agency_id=agency_id, since=start, until=None)
+    return Today(figures[()])
 
 
 def producer_rows(
     *, uow: UnitOfWork, agency_id: int, now: datetime, producer_id: int | None = None
 ) -> list[ProducerRow]:
     """Every active producer (or one): today's leads, contacted and speed; open leads; the
-    trailing 90 days' contact, quote and close figures. Leads count for their current owner."""
-    since = now - TRAILING
+    trailing 90 days' producer statistics."""
     with uow:
         conn = uow.conn
-        days = days_of(conn, agency_id, now)
+        start = days_of(conn, agency_id, now).today_start
         who = sa.select(producers.c.id, producers.c.name, producers.c.open_count).where(
             producers.c.agency_id == agency_id, producers.c.active.is_(True)
         )
         if producer_id is not None:
             who = who.where(producers.c.id == producer_id)
         people = conn.execute(who.order_by(producers.c.name)).all()
-        scope = [leads.c.agency_id == agency_id, leads.c.owner_id.is_not(None)]
-        if producer_id is not None:
-            scope.append(leads.c.owner_id == producer_id)
-        todays = {
-            r.owner_id: r
-            for r in conn.execute(
-                sa.select(
-                    leads.c.owner_id,
-                    sa.func.count().label("n"),
-                    sa.func.count(leads.c.first_contact_at).label("contacted"),
-                    sa.func.avg(leads.c.response_seconds).label("avg"),
-                )
-                .where(*scope, leads.c.created_at >= days.today_start)
-                .group_by(leads.c.owner_id)
-            )
-        }
-        trailing = {
-            r.owner_id: r
-            for r in conn.execute(
-                sa.select(
-                    leads.c.owner_id,
-                    sa.func.count().label("n"),
-                    sa.func.count(leads.c.first_contact_at).label("contacted"),
-                    _count_if(leads.c.response_seconds <= TARGET_SECONDS).label("fast"),
-                    _count_if(_ever_quoted()).label("quoted"),
-                    _count_if(leads.c.status == LeadStatus.BOUND).label("bound"),
-                    sa.func.coalesce(
-                        sa.func.sum(
-                            sa.case((leads.c.status == LeadStatus.BOUND, leads.c.premium), else_=0)
-                        ),
-                        0,
-                    ).label("premium"),
-                )
-                .where(*scope, leads.c.created_at >= since)
-                .group_by(leads.c.owner_id)
-            )
-        }
-    rows = []
+        todays = lead_figures(conn, agency_id=agency_id, since=start, until=None, by=("producer",))
+    stats = producer_stats(uow=uow, agency_id=agency_id, now=now, producer_id=producer_id)
+    trailing = {row.producer_id: row for row in stats.producers}
+    out = []
     for p in people:
-        t, r = todays.get(p.id), trailing.get(p.id)
-        rows.append(
+        t = trailing.get(p.id)
+        out.append(
             ProducerRow(
                 producer_id=p.id,
                 name=p.name,
                 open_leads=int(p.open_count),
-                today=Today(
-                    int(t.n) if t else 0,
-                    int(t.contacted) if t else 0,
-                    float(t.avg) if t and t.avg is not None else None,
-                ),
-                leads_90=int(r.n) if r else 0,
-                contacted_90=int(r.contacted) if r else 0,
-                within_target_90=int(r.fast) if r else 0,
-                quoted_90=int(r.quoted) if r else 0,
-                bound_90=int(r.bound) if r else 0,
-                premium_90=Decimal(r.premium) if r else Decimal(0),
+                today=Today(todays.get((p.id,), Figures())),
+                trailing=t.figures if t else Figures(),
+                median_response_seconds=t.median_response_seconds if t else None,
             )
         )
-    return rows
+    return out
 
 
 def pipeline(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Pipeline:
@@ -207,7 +140,7 @@ def pipeline(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Pipeline:
             )
         ).scalar_one()
         binds = conn.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(leads.c.premium), 0)).where(
+            sa.select(sa.func.count(), sa.func.sum(leads.c.premium)).where(
                 mine,
                 leads.c.status == LeadStatus.BOUND,
                 leads.c.status_changed_at >= days.week_start,
@@ -218,5 +151,5 @@ def pipeline(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Pipeline:
         quoted_pending=int(quoted),
         follow_ups_today=int(follow_ups),
         binds_this_week=int(binds[0]),
-        premium_this_week=Decimal(binds[1]),
+        premium_this_week=Decimal(str(binds[1] or 0)).quantize(Decimal("0.01")),
     )

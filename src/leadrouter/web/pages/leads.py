@@ -35,7 +35,9 @@ def lead_page(
         lead = leads.get_lead(
             uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
         )
-        done = activities.list_activities(container=container, agency_id=agency_id, lead_id=lead_id)
+        done = activities.list_activities(
+            uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
+        )
         why = decisions.lead_decisions(
             uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
         )

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from leadrouter.api.deps import ContainerDep
 from leadrouter.bootstrap import Container
+from leadrouter.domain.outcomes import LOST_REASONS
 from leadrouter.errors import LeadRouterError
 from leadrouter.services.dashboard import numbers
 from leadrouter.services.dashboard.days import agency_zone
@@ -26,15 +27,7 @@ from leadrouter.web.templating import page
 router = APIRouter(include_in_schema=False)
 LOG_KINDS = {"call_attempt": "Call attempt logged", "contact_made": "Contact logged"}
 OUTCOMES = ("quoted", "bound", "lost")
-LOSS_REASONS = (
-    "price",
-    "coverage",
-    "went with another agent",
-    "not reachable",
-    "not interested",
-    "not eligible",
-    "duplicate",
-)
+LOSS_REASONS = LOST_REASONS
 
 
 def _producer(session: Session) -> int:
@@ -106,7 +99,12 @@ def accept(
     def run() -> None:
         may_act_as(session.user, me)
         offers.accept_offer(
-            container=container, agency_id=session.user.agency_id, lead_id=lead_id, producer_id=me
+            uow=container.uow(),
+            caches=container.routing,
+            agency_id=session.user.agency_id,
+            lead_id=lead_id,
+            producer_id=me,
+            now=container.clock.now(),
         )
 
     return _act(request, container, session, "Accepted: the lead is yours.", run)
@@ -126,11 +124,13 @@ def decline(
     def run() -> None:
         may_act_as(session.user, me)
         offers.decline_offer(
-            container=container,
+            uow=container.uow(),
+            caches=container.routing,
             agency_id=session.user.agency_id,
             lead_id=lead_id,
             producer_id=me,
             reason=reason or None,
+            now=container.clock.now(),
         )
 
     return _act(request, container, session, "Declined.", run)
@@ -152,13 +152,15 @@ def log(
     def run() -> None:
         may_act_as(session.user, me)
         activities.log_activity(
-            container=container,
+            uow=container.uow(),
+            routing_deps=container.routing,
             agency_id=session.user.agency_id,
             lead_id=lead_id,
             producer_id=me,
             kind=kind,
             at=None,
             note=None,
+            now=container.clock.now(),
         )
 
     return _act(request, container, session, f"{LOG_KINDS[kind]}.", run)
@@ -172,9 +174,11 @@ def outcome(
     session: ProducerDep,
     status: Annotated[str, Form()],
     premium: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=500)] = "",
+    policy_number: Annotated[str, Form(max_length=100)] = "",
+    reason: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Quoted, bound (with premium) or lost (with a reason), for a lead of mine."""
+    """Quoted (premium quoted), bound (premium, policy number; the commission follows the
+    agency's rates) or lost (a reason from the list), for a lead of mine."""
     if status not in OUTCOMES:
         return _answer(request, container, session, "Choose quoted, bound or lost.", failed=True)
     amount = None
@@ -199,12 +203,18 @@ def outcome(
             lead_id=lead_id,
         )
         outcomes.record_outcome(
-            container=container,
+            uow=container.uow(),
+            routing_deps=container.routing,
             agency_id=session.user.agency_id,
             lead_id=lead_id,
             status=status,
-            reason=reason or None,
-            premium=amount if status == "bound" else None,
+            reason=None,
+            now=container.clock.now(),
+            data=outcomes.OutcomeData(
+                premium=amount if status != "lost" else None,
+                policy_number=(policy_number.strip() or None) if status == "bound" else None,
+                lost_reason=(reason or "other") if status == "lost" else None,
+            ),
         )
 
     return _act(request, container, session, f"Marked {status}.", run)

@@ -9,8 +9,12 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus, LicenseStatus
+from leadrouter.domain.timers import upcoming
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.dashboard.numbers import ProducerRow
+from leadrouter.services.dashboard.portal import describe, next_escalation, timer_state
+from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.timers import state as ts
 from leadrouter.store.tables import assignments, leads, licenses, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -30,20 +34,31 @@ class Alert:
 
 
 def alerts(
-    *, uow: UnitOfWork, agency_id: int, now: datetime, table: list[ProducerRow]
+    *,
+    uow: UnitOfWork,
+    deps: RoutingDeps,
+    agency_id: int,
+    now: datetime,
+    table: list[ProducerRow],
 ) -> list[Alert]:
     """Every alert of the agency now, the gravest kinds first."""
     out: list[Alert] = []
     with uow:
         conn = uow.conn
-        today = days_of(conn, agency_id, now).today_start.date()
+        days = days_of(conn, agency_id, now)
+        today = days.today_start.date()
+        rules = ts.rules_for(conn, deps, agency_id)
         open_uncontacted = (
             sa.select(
-                leads.c.id,
-                leads.c.first_name,
-                leads.c.last_name,
+                leads,
                 producers.c.name.label("producer"),
+                assignments.c.id.label("a_id"),
+                assignments.c.producer_id,
                 assignments.c.started_at,
+                assignments.c.accept_by,
+                assignments.c.accepted_at,
+                assignments.c.contacted_at,
+                assignments.c.done_steps,
                 assignments.c.next_due_at,
             )
             .join(assignments, assignments.c.lead_id == leads.c.id)
@@ -98,12 +113,16 @@ def alerts(
             avg = int((p.today.avg_response_seconds or 0) // 60)
             out.append(Alert("slow", f"{p.name}: response time {avg} min today, above target"))
     for r in breaching:
-        left = int((r.next_due_at - now).total_seconds() // 60)
+        # The next timer step may be a notice or a message; the alert is about escalations.
+        step = next_escalation(upcoming(timer_state(r, r.producer_id, days.timezone), rules, now))
+        if step is None or step[0] > now + ABOUT_TO_BREACH:
+            continue
+        left = int((step[0] - now).total_seconds() // 60)
         when = "overdue" if left < 0 else f"in {left} min"
         out.append(
             Alert(
                 "breach",
-                f"{r.first_name} {r.last_name} ({r.producer}): next escalation step {when}",
+                f"{r.first_name} {r.last_name} ({r.producer}): {describe(step[1])} {when}",
                 r.id,
             )
         )

@@ -79,7 +79,8 @@ def by_source(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[tuple[B
 def _filter(key: str) -> tuple[str, sa.ColumnElement[bool]]:
     kind, _, value = key.partition(":")
     if kind == "response" and value in {label for label, _ in BUCKETS} | {NEVER}:
-        return f"first response {value}", _bucket_of() == value
+        title = "never contacted" if value == NEVER else f"first response {value}"
+        return title, _bucket_of() == value
     if kind == "funnel" and value in FUNNEL:
         conditions: dict[str, sa.ColumnElement[bool]] = {
             "leads": sa.true(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,7 +18,7 @@ from leadrouter.domain.timer_actions import (
     RemindProducer,
     WarnProducer,
 )
-from leadrouter.domain.timers import upcoming
+from leadrouter.domain.timers import TimerState, upcoming
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.routing.context import RoutingDeps
 from leadrouter.services.timers import state as ts
@@ -109,18 +110,8 @@ def my_leads(
         ).all()
     out = []
     for row in rows:
-        assignment = _Assignment(
-            id=row.a_id,
-            lead_id=row.id,
-            producer_id=producer_id,
-            started_at=row.started_at,
-            accept_by=row.accept_by,
-            accepted_at=row.accepted_at,
-            contacted_at=row.contacted_at,
-            done_steps=row.done_steps,
-        )
-        agenda = upcoming(ts.state_of(assignment, row, days.timezone), rules, now)
-        step = next((item for item in agenda if isinstance(item[1], _ESCALATIONS)), None)
+        agenda = upcoming(timer_state(row, producer_id, days.timezone), rules, now)
+        step = next_escalation(agenda)
         follow = next((at for at, a in agenda if isinstance(a, RemindProducer)), None)
         out.append(
             PortalLead(
@@ -134,8 +125,8 @@ def my_leads(
                 source=row.source_name,
                 intent_tier=row.intent_tier,
                 received_at=row.created_at,
-                offered=assignment.accept_by is not None and assignment.accepted_at is None,
-                accept_by=assignment.accept_by,
+                offered=row.accept_by is not None and row.accepted_at is None,
+                accept_by=row.accept_by,
                 contacted=row.first_contact_at is not None,
                 attempts=int(row.attempts),
                 repeats=max(0, int(row.touch_count) - 1),
@@ -159,6 +150,28 @@ class _Assignment:
     accepted_at: datetime | None
     contacted_at: datetime | None
     done_steps: list[str]
+
+
+def timer_state(row: Any, producer_id: int, timezone: str) -> TimerState:
+    """The time engine's state of an open assignment, from a row of a lead joined with the
+    assignment's ``a_id``, ``started_at``, ``accept_by``, ``accepted_at``, ``contacted_at``
+    and ``done_steps``."""
+    assignment = _Assignment(
+        id=row.a_id,
+        lead_id=row.id,
+        producer_id=producer_id,
+        started_at=row.started_at,
+        accept_by=row.accept_by,
+        accepted_at=row.accepted_at,
+        contacted_at=row.contacted_at,
+        done_steps=row.done_steps,
+    )
+    return ts.state_of(assignment, row, timezone)
+
+
+def next_escalation(agenda: list[tuple[datetime, Action]]) -> tuple[datetime, Action] | None:
+    """The first step of the offer or the escalation ladder in an agenda (not the cadence)."""
+    return next((item for item in agenda if isinstance(item[1], _ESCALATIONS)), None)
 
 
 def _urgency_order(lead: PortalLead) -> tuple[int, float, float]:

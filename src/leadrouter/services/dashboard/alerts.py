@@ -1,5 +1,6 @@
 """The dashboard's alerts: leads untouched 15 minutes or more, producers slower than the
-target, leads about to reach their next escalation step, licenses expiring soon."""
+target, leads within 5 minutes of being reassigned or of alerting the manager, licenses
+expiring within 30 days."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus, LicenseStatus
+from leadrouter.domain.timer_actions import AlertManager, Reassign
 from leadrouter.domain.timers import upcoming
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.dashboard.numbers import ProducerRow
-from leadrouter.services.dashboard.portal import describe, next_escalation, timer_state
+from leadrouter.services.dashboard.portal import describe, timer_state
 from leadrouter.services.routing.context import RoutingDeps
 from leadrouter.services.timers import state as ts
 from leadrouter.store.tables import assignments, leads, licenses, producers
@@ -22,6 +24,7 @@ UNTOUCHED = timedelta(minutes=15)
 ABOUT_TO_BREACH = timedelta(minutes=5)
 LICENSE_HORIZON = timedelta(days=30)
 LIMIT = 50
+_BREACHES = (Reassign, AlertManager)
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,10 @@ def alerts(
             avg = int((p.today.avg_response_seconds or 0) // 60)
             out.append(Alert("slow", f"{p.name}: response time {avg} min today, above target"))
     for r in breaching:
-        # The next timer step may be a notice or a message; the alert is about escalations.
-        step = next_escalation(upcoming(timer_state(r, r.producer_id, days.timezone), rules, now))
+        # The producer's own reminders start within 5 minutes of every lead; the manager is
+        # told of what takes the lead away or reaches the manager: reassignment, manager alert.
+        agenda = upcoming(timer_state(r, r.producer_id, days.timezone), rules, now)
+        step = next((item for item in agenda if isinstance(item[1], _BREACHES)), None)
         if step is None or step[0] > now + ABOUT_TO_BREACH:
             continue
         left = int((step[0] - now).total_seconds() // 60)

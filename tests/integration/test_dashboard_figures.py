@@ -13,8 +13,8 @@ from leadrouter.services.dashboard.portal import my_leads
 from leadrouter.services.leads.activities import log_activity
 from leadrouter.services.leads.outcomes import OutcomeData, record_outcome
 from leadrouter.services.roster.licenses import create_license
-from tests.support.agency import make_agency
-from tests.support.time_engine import new_lead, producer, rows_of, step, timing_policy
+from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.time_engine import rows_of, step, timing_policy
 
 
 def _contact(c: Container, agency_id: int, lead_id: int, producer_id: int) -> None:
@@ -49,16 +49,16 @@ def test_today_counts_leads_since_local_midnight_with_contacts_and_average_respo
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    producer(c, agency.id, 2, states=("NJ",))
-    new_lead(c, agency.id, 1)  # 09:00 in New York, March 3
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    make_producer(c, agency.id, 2, licensed_in=("NJ",))
+    make_lead(c, agency.id, 1)  # 09:00 in New York, March 3
     clock.advance(timedelta(hours=16))  # 01:00 in New York, March 4: a new day
-    first, second = new_lead(c, agency.id, 2), new_lead(c, agency.id, 3)
+    first, second = make_lead(c, agency.id, 2), make_lead(c, agency.id, 3)
     clock.advance(timedelta(minutes=2))
     _contact(c, agency.id, first, alice)
     clock.advance(timedelta(minutes=4))
     _contact(c, agency.id, second, alice)
-    new_lead(c, agency.id, 4)
+    make_lead(c, agency.id, 4)
     clock.advance(timedelta(seconds=1))  # the reports' window ends just before now
 
     today = numbers.today(uow=c.uow(readonly=True), agency_id=agency.id, now=clock.now())
@@ -78,8 +78,8 @@ def test_the_pipeline_counts_quotes_pending_follow_ups_due_today_and_this_weeks_
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    quoted, bound, waiting = (new_lead(c, agency.id, n) for n in (1, 2, 3))
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    quoted, bound, waiting = (make_lead(c, agency.id, n) for n in (1, 2, 3))
     for lead in (quoted, bound):
         _contact(c, agency.id, lead, alice)
         _outcome(c, agency.id, lead, "quoted", premium=900)
@@ -98,7 +98,7 @@ def test_alerts_name_untouched_leads_escalations_about_to_fire_and_expiring_lice
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
     create_license(
         uow=c.uow(),
         agency_id=agency.id,
@@ -114,7 +114,7 @@ def test_alerts_name_untouched_leads_escalations_about_to_fire_and_expiring_lice
             expiration_date=date(2026, 3, 23),
         ),
     )
-    lead = new_lead(c, agency.id, 1)
+    lead = make_lead(c, agency.id, 1)
 
     def kinds() -> list[tuple[str, str]]:
         table = numbers.producer_rows(
@@ -148,8 +148,8 @@ def test_each_bar_of_each_chart_lists_exactly_the_leads_it_counts(
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    leads = [new_lead(c, agency.id, n, source="Google Ads" if n % 2 else None) for n in range(6)]
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    leads = [make_lead(c, agency.id, n, source="Google Ads" if n % 2 else None) for n in range(6)]
     for n, lead in enumerate(leads[:4]):
         clock.advance(timedelta(minutes=4 * n + 1))
         _contact(c, agency.id, lead, alice)
@@ -178,11 +178,11 @@ def test_my_leads_put_offers_first_with_the_time_left_before_the_next_escalation
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    working = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    working = make_lead(c, agency.id, 1)
     timing_policy(c, agency.id, "timing:\n  acceptance: {required: true, within_seconds: 120}\n")
     clock.advance(timedelta(minutes=1))
-    offered = new_lead(c, agency.id, 2)
+    offered = make_lead(c, agency.id, 2)
     clock.advance(timedelta(seconds=30))
 
     mine = my_leads(
@@ -213,13 +213,13 @@ def test_the_fingerprint_changes_when_a_lead_arrives_or_is_worked(
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
 
     def seen() -> str:
         return fingerprint(uow=c.uow(readonly=True), agency_id=agency.id)
 
     empty = seen()
-    lead = new_lead(c, agency.id, 1)
+    lead = make_lead(c, agency.id, 1)
     arrived = seen()
     clock.advance(timedelta(minutes=1))
     _contact(c, agency.id, lead, alice)

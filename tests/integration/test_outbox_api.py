@@ -8,10 +8,9 @@ from leadrouter.clock import FixedClock
 from leadrouter.notify import outbox
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.store.tables import lead_events, leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency, make_producer
 from tests.support.hooks import give_sms_token, post_sms
-from tests.support.notify import channels_for, dispatch, insert_producer
-from tests.support.rows import insert_lead
+from tests.support.notify import channels_for, dispatch
 
 
 def queue(container: Container, agency_id: int) -> int:
@@ -39,10 +38,10 @@ def test_the_outbox_lists_newest_first_in_pages_and_filters_by_status(
     assert [m["id"] for m in first["items"]] == [ids[2], ids[1]]
     rest = client.get(
         "/v1/outbox",
-        params={"limit": 2, "before_id": first["next_before_id"]},
+        params={"limit": 2, "cursor": first["next_cursor"]},
         headers=agency.headers,
     ).json()
-    assert [m["id"] for m in rest["items"]] == [ids[0]] and rest["next_before_id"] is None
+    assert [m["id"] for m in rest["items"]] == [ids[0]] and rest["next_cursor"] is None
     pending = client.get("/v1/outbox", params={"status": "pending"}, headers=agency.headers)
     assert len(pending.json()["items"]) == 3
     one = client.get(f"/v1/outbox/{ids[0]}", headers=agency.headers).json()
@@ -116,8 +115,10 @@ def test_in_app_alerts_reach_the_dashboard_and_can_be_marked_read(
 ) -> None:
     agency = make_agency(container)
     now = clock.now()
+    pat = make_producer(
+        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12125550100"
+    )
     with container.uow() as uow:
-        pat = insert_producer(uow.conn, agency_id=agency.id, now=now)
         lead_id = insert_lead(uow.conn, agency_id=agency.id, now=now)
         enqueue_alert(
             uow.conn,

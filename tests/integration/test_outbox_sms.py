@@ -13,10 +13,9 @@ from leadrouter.notify.channels import build_channels
 from leadrouter.notify.messages import enqueue_sms
 from leadrouter.notify.sms import RecordingSms, TwilioCompatibleSms
 from leadrouter.store.tables import leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import http_receiver
-from tests.support.rows import insert_lead
 
 CONTEXT = {
     "agency_name": "Acme Insurance",

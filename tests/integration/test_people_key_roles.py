@@ -9,8 +9,8 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import api_keys
-from tests.support.agency import make_agency
-from tests.support.time_engine import new_lead, producer, rows_of, timing_policy
+from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.time_engine import rows_of, timing_policy
 
 ACCEPT_IN_TWO_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 120}\n"
 
@@ -38,9 +38,9 @@ def test_a_producer_key_cannot_accept_or_decline_an_offer_made_to_another_produc
     c = container
     agency = make_agency(c)
     timing_policy(c, agency.id, ACCEPT_IN_TWO_MINUTES)
-    alice = producer(c, agency.id, 1)
-    ben = producer(c, agency.id, 2)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    ben = make_producer(c, agency.id, 2, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     assert rows_of(c, lead)[0].producer_id == alice
     bens_key = _key(c, agency.id, Role.PRODUCER, ben)
 
@@ -63,9 +63,9 @@ def test_a_producer_key_logs_activities_and_outcomes_only_on_its_own_leads(
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    ben = producer(c, agency.id, 2)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    ben = make_producer(c, agency.id, 2, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     assert rows_of(c, lead)[0].producer_id == alice
     bens_key = _key(c, agency.id, Role.PRODUCER, ben)
 
@@ -104,8 +104,8 @@ def test_a_compliance_key_verifies_licenses_but_cannot_log_calls_or_change_lead_
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     compliance = _key(c, agency.id, Role.COMPLIANCE)
 
     _is_forbidden(
@@ -133,7 +133,7 @@ def test_a_producer_key_must_be_bound_to_a_producer_of_the_agency(
     c = container
     agency = make_agency(c)
     other = make_agency(c, "Other Agency")
-    theirs = producer(c, other.id, 9)
+    theirs = make_producer(c, other.id, 9, licensed_in=("NY",))
     unbound = client.post(
         "/v1/api-keys", headers=agency.headers, json={"name": "p", "role": "producer"}
     )

@@ -12,10 +12,9 @@ from fastapi.testclient import TestClient
 from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import activities, leads
-from tests.support import agency as agencies
-from tests.support.agency import make_agency
+from tests.support import factories as agencies
+from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.people import form_token, sign_in, user
-from tests.support.time_engine import new_lead, producer
 
 
 @pytest.fixture
@@ -28,8 +27,8 @@ def web(container: Container) -> Iterator[TestClient]:
 def agency(container: Container) -> agencies.TestAgency:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    ben = producer(c, agency.id, 2, states=("NJ",))
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    ben = make_producer(c, agency.id, 2, licensed_in=("NJ",))
     user(c, agency.id, "boss@agency.example", "manager")
     user(c, agency.id, "alice@agency.example", "producer", producer_id=alice)
     user(c, agency.id, "ben@agency.example", "producer", producer_id=ben)
@@ -57,8 +56,8 @@ def test_each_page_admits_only_its_roles(web: TestClient, agency: agencies.TestA
 def test_a_producer_opens_only_their_own_leads_while_staff_open_any(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
-    alices = new_lead(container, agency.id, 1)
-    bens = new_lead(container, agency.id, 2, zip_code="07030")
+    alices = make_lead(container, agency.id, 1)
+    bens = make_lead(container, agency.id, 2, zip_code="07030")
     sign_in(web, "alice@agency.example")
     assert web.get(f"/leads/{alices}").status_code == 200
     refused = web.get(f"/leads/{bens}")
@@ -74,7 +73,7 @@ def test_a_producer_opens_only_their_own_leads_while_staff_open_any(
 def test_the_portal_logs_an_attempt_a_contact_and_a_bind_through_the_services(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
-    lead = new_lead(container, agency.id, 1)
+    lead = make_lead(container, agency.id, 1)
     sign_in(web, "alice@agency.example")
     token = form_token(web.get("/portal").text)
     htmx = {"HX-Request": "true", "X-CSRF-Token": token}
@@ -111,7 +110,7 @@ def test_the_portal_logs_an_attempt_a_contact_and_a_bind_through_the_services(
 def test_the_portal_refuses_work_on_another_producers_lead_and_says_why(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
-    bens = new_lead(container, agency.id, 2, zip_code="07030")
+    bens = make_lead(container, agency.id, 2, zip_code="07030")
     sign_in(web, "alice@agency.example")
     htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
     for action, data in (
@@ -131,3 +130,25 @@ def test_pages_carry_a_content_security_policy_and_the_api_does_not(
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in web.get("/healthz").headers
+
+
+def test_staff_see_the_reports_page_and_the_monthly_report_as_page_csv_and_pdf(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    make_lead(container, agency.id, 1)
+    sign_in(web, "alice@agency.example")
+    assert web.get("/reports").status_code == 403
+    web.cookies.clear()
+    sign_in(web, "boss@agency.example")
+    overview = web.get("/reports")
+    assert overview.status_code == 200 and "Producer 1" in overview.text
+    month = "2026-03"  # the test clock's month
+    html = web.get(f"/reports/monthly/{month}.html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "script-src" not in html.headers["content-security-policy"]
+    csv = web.get(f"/reports/monthly/{month}.csv")
+    assert csv.text.startswith("section,item,metric,value")
+    assert "volume,all,leads,1" in csv.text
+    assert web.get(f"/reports/monthly/{month}.pdf").content.startswith(b"%PDF")
+    assert web.get(f"/reports/monthly/{month}.xls").status_code == 404
+    assert web.get("/reports/monthly/2026-13.csv").status_code == 422

@@ -14,9 +14,8 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.services.people.users import disable_user, set_password
 from leadrouter.store.tables import users
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency, make_producer
 from tests.support.people import PASSWORD, form_token, sign_in, user
-from tests.support.time_engine import producer
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def test_each_role_signs_in_and_lands_on_its_own_page(
 ) -> None:
     c = container
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
     user(c, agency.id, "boss@agency.example", "manager")
     user(c, agency.id, "lead@agency.example", "supervisor")
     user(c, agency.id, "alice@agency.example", "producer", producer_id=alice)

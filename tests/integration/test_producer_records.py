@@ -11,7 +11,7 @@ from leadrouter.services.admin.policy import dry_run
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.stats_repo import PRIOR_WEIGHT, producer_records
 from leadrouter.store.tables import producers
-from tests.support.rows import insert_lead
+from tests.support.factories import insert_lead
 
 LEAD = {
     "first_name": "Re",

@@ -8,7 +8,7 @@ from leadrouter.roster.csv.table import RowError
 from leadrouter.services.roster.csv_import import import_csv
 from leadrouter.store.roster_repo import load_roster
 from leadrouter.store.routing_repo import roster_version
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.roster import headers_for
 
 PRODUCERS = (

@@ -15,7 +15,7 @@ from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
 from leadrouter.store import db
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 PROBLEM = "application/problem+json"
 

@@ -8,9 +8,8 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import agencies, lead_events, leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency
 from tests.support.hooks import SMS_TOKEN, give_sms_token, post_sms
-from tests.support.rows import insert_lead
 
 PHONE = "+12127361742"
 

@@ -6,7 +6,7 @@ import httpx
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
-from tests.support.agency import TestAgency
+from tests.support.factories import TestAgency
 
 SMS_TOKEN = "test-auth-token-0123456789"
 

@@ -115,7 +115,7 @@ def history(agency: int | None = _AGENCY) -> None:
         cursor = None
         while True:
             page = reconciliation.list_reconciliations(
-                uow=c.uow(readonly=True), agency_id=agency_id, after=cursor
+                uow=c.uow(readonly=True), agency_id=agency_id, cursor=cursor
             )
             for r in page.items:
                 table.add_row(

@@ -7,7 +7,7 @@ import threading
 import typer
 
 from leadrouter.bootstrap import Container
-from leadrouter.cli import agency, audit, imports, licenses, policy, users
+from leadrouter.cli import agency, audit, imports, licenses, policy, reports, users
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
@@ -20,6 +20,8 @@ app.add_typer(imports.app, name="import")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(licenses.app, name="licenses")
+app.add_typer(reports.report_app, name="report")
+app.add_typer(reports.export_app, name="export")
 app.add_typer(users.app, name="user")
 
 

@@ -166,6 +166,19 @@ def _strategy(spec: Any) -> r.StrategySpec | None:
             score_weights=spec.weights.model_dump(),
             capacity_reference=spec.capacity_reference,
         )
+    if isinstance(spec, s.Optimizer):
+        return r.StrategySpec(
+            "optimizer",
+            optimizer=r.OptimizerSpec(
+                objective=spec.objective,
+                exploration=spec.exploration,
+                capacity_price=spec.capacity_price,
+                period=spec.fairness.period,
+                min_share=spec.fairness.min_share,
+                max_share=spec.fairness.max_share,
+                window_days=spec.window_days,
+            ),
+        )
     if isinstance(spec, s.WeightedRoundRobin):
         return r.StrategySpec("weighted_round_robin", producer_weights=dict(spec.weights))
     return r.StrategySpec(spec.type)

@@ -107,10 +107,16 @@ def _ratio(part: int | float, whole: int) -> float | None:
 
 
 def cohort(
-    agency_id: int, since: datetime | None, until: datetime | None
+    agency_id: int,
+    since: datetime | None,
+    until: datetime | None,
+    producer_id: int | None = None,
 ) -> sa.ColumnElement[bool]:
-    """The agency's leads received in ``[since, until)`` (either end may be open)."""
+    """The agency's leads received in ``[since, until)`` (either end may be open), only
+    ``producer_id``'s when given."""
     cond = leads.c.agency_id == agency_id
+    if producer_id is not None:
+        cond = sa.and_(cond, leads.c.owner_id == producer_id)
     if since is not None:
         cond = sa.and_(cond, leads.c.created_at >= since)
     if until is not None:
@@ -144,11 +150,12 @@ def lead_figures(
     since: datetime | None,
     until: datetime | None,
     by: Sequence[Dimension] = (),
+    producer_id: int | None = None,
 ) -> dict[tuple[Any, ...], Figures]:
     """The cohort's figures grouped by the ``by`` dimensions (keys in that order; ``()``
     for the whole cohort, which is always present, if only with zeros)."""
     keys = [DIMENSIONS[d].label(d) for d in by]
-    query = sa.select(*keys, *_AGGREGATES).where(cohort(agency_id, since, until))
+    query = sa.select(*keys, *_AGGREGATES).where(cohort(agency_id, since, until, producer_id))
     if keys:
         query = query.group_by(*(DIMENSIONS[d] for d in by))
     found = {tuple(r[: len(by)]): _figures(r) for r in conn.execute(query)}
@@ -185,6 +192,7 @@ def median_response(
     since: datetime | None,
     until: datetime | None,
     by: Sequence[Dimension] = (),
+    producer_id: int | None = None,
 ) -> dict[tuple[Any, ...], float]:
     """The median first response (seconds) of the contacted leads of each group: the mean of
     the one or two middle values, found with window functions (both databases have them)."""
@@ -197,7 +205,7 @@ def median_response(
             sa.func.row_number().over(partition_by=dims or None, order_by=seconds).label("rn"),
             sa.func.count().over(partition_by=dims or None).label("n"),
         )
-        .where(cohort(agency_id, since, until), seconds.is_not(None))
+        .where(cohort(agency_id, since, until, producer_id), seconds.is_not(None))
         .subquery()
     )
     outer = [ranked.c[d] for d in by]
@@ -206,7 +214,8 @@ def median_response(
     )
     if outer:
         query = query.group_by(*outer)
-    return {tuple(r[: len(by)]): float(r[-1]) for r in conn.execute(query)}
+    # Without groups, an empty cohort still gives one row, whose median is NULL.
+    return {tuple(r[: len(by)]): float(r[-1]) for r in conn.execute(query) if r[-1] is not None}
 
 
 # The speed chart's bars: upper bounds in seconds, and a bar for the leads never reached.

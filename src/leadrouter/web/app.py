@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from leadrouter.web.pages import auth, dashboard, home, leads, portal
+from leadrouter.web.pages import auth, dashboard, home, leads, portal, reports
 from leadrouter.web.session import PageError, SignInRequired, sign_in_url
 from leadrouter.web.templating import HERE, page
 
@@ -26,7 +26,14 @@ _API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/healthz", "/hooks
 def install_web(app: FastAPI) -> None:
     """Serve the sign-in page, the dashboard and the portal from the same app as the API."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (auth.router, home.router, dashboard.router, portal.router, leads.router):
+    for router in (
+        auth.router,
+        home.router,
+        dashboard.router,
+        portal.router,
+        leads.router,
+        reports.router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(SignInRequired)

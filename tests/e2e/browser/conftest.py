@@ -15,21 +15,18 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from leadrouter.bootstrap import Container, bootstrap
+from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.domain.model import Role
-from leadrouter.roster.specs import LicenseSpec, ProducerSpec
 from leadrouter.services.admin.agencies import create_agency
-from leadrouter.services.roster.licenses import create_license
-from leadrouter.services.roster.producers import create_producer
 from leadrouter.store.migrate import upgrade
+from tests.support.factories import make_producer
 from tests.support.people import PASSWORD, user
 from tests.support.time_engine import timing_policy
 
@@ -84,46 +81,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _producer(c: Container, agency_id: int, name: str, state: str, phone: str) -> int:
-    """A producer always at work, licensed for personal lines in one state."""
-    first = name.split()[0].lower()
-    record = create_producer(
-        uow=c.uow(),
-        agency_id=agency_id,
-        now=c.clock.now(),
-        spec=ProducerSpec(
-            name=name,
-            email=f"{first}@browser.example",
-            phone=phone,
-            working_hours=(),
-            business_lines=frozenset({"personal"}),
-        ),
-    )
-    create_license(
-        uow=c.uow(),
-        agency_id=agency_id,
-        now=c.clock.now(),
-        verifier="test registry",
-        spec=LicenseSpec(
-            producer_id=record.producer.id,
-            state=state,
-            number=f"L-{first}",
-            lines=frozenset({"personal_lines"}),
-            resident=True,
-            effective_date=date(2020, 1, 1),
-        ),
-    )
-    return record.producer.id
-
-
 def _seed(url: str) -> tuple[str, int, int]:
     upgrade(url)
     c = bootstrap(Settings(database_url=url))
     try:
         agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
         timing_policy(c, agency.agency_id, ACCEPT_IN_TEN_MINUTES)
-        alice = _producer(c, agency.agency_id, "Alice Moreno", "NY", "+12125550101")
-        ben = _producer(c, agency.agency_id, "Ben Okafor", "NJ", "+12015550102")
+        alice = make_producer(c, agency.agency_id, 1, name="Alice Moreno", licensed_in=("NY",))
+        ben = make_producer(c, agency.agency_id, 2, name="Ben Okafor", licensed_in=("NJ",))
         user(c, agency.agency_id, "manager@browser.example", Role.MANAGER)
         user(c, agency.agency_id, "alice@browser.example", Role.PRODUCER, producer_id=alice)
         user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)

@@ -18,6 +18,7 @@ def routers() -> list[APIRouter]:
 
     return [
         keys.router,
+        *_report_routers(),  # before leads: /leads/export.csv is not /leads/{lead_id}
         leads.router,
         agency_settings.router,
         agency_security.router,
@@ -27,7 +28,14 @@ def routers() -> list[APIRouter]:
         *_notify_routers(),
         *_compliance_routers(),
         *_time_engine_routers(),
+        *_learning_routers(),
     ]
+
+
+def _learning_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import estimates
+
+    return [estimates.router]
 
 
 def _notify_routers() -> list[APIRouter]:
@@ -46,3 +54,9 @@ def _time_engine_routers() -> list[APIRouter]:
     from leadrouter.api.routes import activities, offers
 
     return [activities.router, offers.router]
+
+
+def _report_routers() -> list[APIRouter]:
+    from leadrouter.api.routes import reports
+
+    return [reports.router]

@@ -58,6 +58,7 @@ class _Run:
         tie_break: str | None = None,
         fallback: bool = False,
         candidates: tuple[CandidateNote, ...] | None = None,
+        propensity: float | None = None,
     ) -> Decision:
         """The decision, with the steps so far and every candidate's note."""
         return Decision(
@@ -72,6 +73,7 @@ class _Run:
             policy_version=self.ctx.policy.version,
             tie_break=tie_break,
             fallback=fallback,
+            propensity=propensity,
         )
 
 
@@ -263,6 +265,8 @@ def _choose(
         itype=ctx.inp.insurance_type,
         loads=ctx.inp.loads,
         counts=ctx.inp.rotation.get(key, {}),
+        learning=ctx.inp.learning,
+        lead_id=ctx.inp.lead.id,
     )
     winner = choice.winner
     if winner is None:
@@ -283,6 +287,7 @@ def _choose(
         tie_break=choice.tie_break,
         fallback=fallback,
         candidates=run.notes.rows(choice, winner.id, spec.kind, earlier),
+        propensity=choice.propensity,
     )
 
 

@@ -58,7 +58,12 @@ def producer_stats(
     with uow:
         conn = uow.conn
         names = _names(conn, agency_id)
-        span: dict[str, Any] = {"agency_id": agency_id, "since": since, "until": now}
+        span: dict[str, Any] = {
+            "agency_id": agency_id,
+            "since": since,
+            "until": None,
+            "producer_id": producer_id,
+        }
         fine = lead_figures(conn, **span, by=_GRAIN)
         fine_medians = median_response(conn, **span, by=_GRAIN)
         totals = lead_figures(conn, **span, by=("producer",))
@@ -66,12 +71,10 @@ def producer_stats(
     rows = [
         StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, fine_medians.get(k))
         for k, f in fine.items()
-        if producer_id is None or k[0] == producer_id
     ]
     per_producer = [
         StatsRow(k[0], names.get(k[0]), None, None, None, f, total_medians.get(k))
         for k, f in totals.items()
-        if producer_id is None or k[0] == producer_id
     ]
     rows.sort(key=lambda r: (r.producer_name or "", r.line or "", r.tier or "", r.source or ""))
     per_producer.sort(key=lambda r: r.producer_name or "")

@@ -8,6 +8,7 @@ and the policy version are read fresh each time.
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from leadrouter.domain.routing import (
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
+from leadrouter.services.learning.estimates import EstimatesCache, learning_input
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.roster_repo import client_from_row, load_roster
@@ -90,6 +92,9 @@ class RoutingDeps:
     rosters: RosterCache = field(default_factory=RosterCache)
     policies: PolicyCache = field(default_factory=PolicyCache)
     records: RecordCache = field(default_factory=RecordCache)
+    estimates: EstimatesCache = field(default_factory=EstimatesCache)
+    # The optimizer's randomness; the simulator passes a seeded one to be reproducible.
+    rng: random.Random = field(default_factory=random.Random)
 
 
 @dataclass(frozen=True)
@@ -203,14 +208,30 @@ def context_for(
             .first()
         )
         client = client_from_row(crow) if crow is not None else None
+    itype = agency.types.get(lead.insurance_type)
+    opt = agency.active.routing.optimizer()
+    learning = None
+    if opt is not None:
+        learning = learning_input(
+            conn,
+            deps.estimates,
+            lead=lead,
+            business_line=itype.business_line if itype is not None else None,
+            opt=opt,
+            loads=agency.loads,
+            today=agency.today,
+            now=now,
+            rng=deps.rng,
+        )
     inp = RoutingInput(
         lead=lead,
-        insurance_type=agency.types.get(lead.insurance_type),
+        insurance_type=itype,
         client=client,
         loads=agency.loads,
         rotation=agency.rotation,
         now=now,
         agency_tz=agency.timezone,
+        learning=learning,
     )
     return RoutingContext(
         roster=agency.roster,

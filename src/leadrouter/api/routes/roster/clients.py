@@ -6,9 +6,9 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.roster.clients import ClientCreate, ClientOut, ClientPatch
-from leadrouter.api.schemas.roster.common import Email, PageOut, Phone
+from leadrouter.api.schemas.roster.common import Email, Phone
 from leadrouter.services.roster import clients as service
 
 router = APIRouter(tags=["clients"])
@@ -43,11 +43,11 @@ def list_clients(
         owner_producer_id=owner_producer_id,
         phone=phone,
         email=email,
-        after=after(cursor),
+        cursor=cursor,
         limit=limit,
     )
     return PageOut[ClientOut](
-        items=[ClientOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+        items=[ClientOut.of(r) for r in found.items], next_cursor=found.next_cursor
     )
 
 

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
-from leadrouter.api.schemas.roster.common import PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.roster.sources import SourceCreate, SourceOut, SourcePatch
 from leadrouter.services.roster import sources
 
@@ -32,10 +31,10 @@ def list_sources(
 ) -> PageOut[SourceOut]:
     """The agency's lead sources, in id order."""
     found = sources.list_sources(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
+        uow=c.uow(readonly=True), agency_id=who.agency_id, cursor=cursor, limit=limit
     )
     return PageOut[SourceOut](
-        items=[SourceOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+        items=[SourceOut.of(r) for r in found.items], next_cursor=found.next_cursor
     )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.browser.conftest import Served, sign_in
+
+pytestmark = pytest.mark.slow  # a real browser and server; still in make test
 
 
 def _dashboard(context: BrowserContext) -> Page:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.browser.conftest import Served, sign_in
+
+pytestmark = pytest.mark.slow  # a real browser and server; still in make test
 
 
 def test_a_producer_cannot_open_or_work_another_producers_lead(

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin import agencies
-from leadrouter.services.people.users import add_user, producer_id_of
+from leadrouter.services.people.users import add_user, hash_password, producer_id_of
 from leadrouter.services.roster.csv_import import import_csv
 
 DEMO_NAME = "Harbor & Main Insurance"
@@ -82,6 +82,7 @@ def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int 
         role=Role.COMPLIANCE,
     )
     password = c.settings.demo_password or secrets.token_urlsafe(12)
+    hashed = hash_password(password)  # one argon2 hash for the four users: a faster start
     for email, name, role, producer in DEMO_USERS:
         add_user(
             uow=c.uow(),
@@ -91,6 +92,7 @@ def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int 
             role=role,
             producer_id=None if producer is None else _producer_id(c, new.agency_id, producer),
             password=password,
+            password_hash=hashed,
             now=now,
         )
     announce(f"demo agency {DEMO_NAME!r} created (id {new.agency_id}): {', '.join(counts)}")

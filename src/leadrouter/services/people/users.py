@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,8 +28,13 @@ LOCKOUT = timedelta(minutes=15)
 # OWASP's recommended argon2id setting (19 MiB, 2 passes, 1 lane): strong, yet a sign-in
 # costs a fraction of a second on a small shared machine. Older hashes are upgraded on sign-in.
 _hasher = PasswordHash((Argon2Hasher(memory_cost=19456, time_cost=2, parallelism=1),))
-# Verified when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified when the email is unknown, so a wrong email costs as long as a wrong password;
+    # made on first use, not at import.
+    return _hasher.hash("not a password anyone has")
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,10 @@ def add_user(
     password: str,
     now: datetime,
     producer_id: int | None = None,
+    password_hash: str | None = None,
 ) -> int:
-    """Create a user of the agency; 409 when the email is taken there."""
+    """Create a user of the agency; 409 when the email is taken there. ``password_hash``
+    (of ``password``, from ``hash_password``) saves hashing one password for many users."""
     _check_password(password)
     email = email.strip().lower()
     with uow:
@@ -119,7 +127,7 @@ def add_user(
                 name=name or email,
                 role=role,
                 producer_id=producer_id,
-                password_hash=hash_password(password),
+                password_hash=password_hash or hash_password(password),
                 active=True,
                 failed_attempts=0,
                 created_at=now,
@@ -184,7 +192,7 @@ def verify_sign_in(*, uow: UnitOfWork, email: str, password: str, now: datetime)
     with uow:
         rows = uow.conn.execute(sa.select(users).where(users.c.email == email)).all()
         if not rows:
-            _hasher.verify(password, _DUMMY_HASH)
+            _hasher.verify(password, _dummy_hash())
             return None
         for row in rows:
             if row.active and _unlocked(row.locked_until, now):

@@ -158,7 +158,7 @@ def test_each_bar_of_each_chart_lists_exactly_the_leads_it_counts(
     _outcome(c, agency.id, leads[2], "lost", lost_reason="price")
     now, read = clock.now(), lambda: c.uow(readonly=True)
 
-    response = charts.response_times(uow=read(), agency_id=agency.id, now=now)
+    response = charts.response_chart(uow=read(), agency_id=agency.id, now=now)
     funnel = charts.funnel(uow=read(), agency_id=agency.id, now=now)
     sources = charts.by_source(uow=read(), agency_id=agency.id, now=now)
     assert [b.value for b in funnel] == [6, 4, 2, 1]

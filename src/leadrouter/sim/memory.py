@@ -38,6 +38,7 @@ from leadrouter.sim.scenario import (
     MAX_OPEN,
     Scenario,
     SimLead,
+    authority,
     response_minutes,
     shift_starts,
 )
@@ -80,11 +81,6 @@ class Outcome:
 
 def domain_roster(s: Scenario) -> RosterSnapshot:
     """The scenario's roster as the engine sees it (ids are index + 1)."""
-    lines = {
-        "personal": {"personal_lines"},
-        "commercial": {"property", "casualty"},
-        "life": {"life"},
-    }
     producers, licenses, territories = [], [], []
     for p in s.producers:
         a, b = p.shift
@@ -105,7 +101,7 @@ def domain_roster(s: Scenario) -> RosterSnapshot:
                 team=f"Team {p.index % 4}",
             )
         )
-        held = frozenset().union(*(lines[x] for x in p.lines))
+        held = authority(p)
         for k, state in enumerate(p.states):
             licenses.append(
                 License(

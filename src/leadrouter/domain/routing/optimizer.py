@@ -30,7 +30,7 @@ from leadrouter.domain.routing.model import ZERO_LOAD, Belief, LearningInput, Pr
 from leadrouter.domain.routing.policy import OptimizerSpec, StrategySpec
 
 UNIFORM = Belief()
-_GRID = 120  # Simpson intervals over +-8 standard deviations of the chosen draw
+_GRID = 64  # Simpson intervals over +-8 standard deviations of the chosen draw
 _E1 = math.e - 1.0
 TOP = 3
 

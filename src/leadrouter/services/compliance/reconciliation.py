@@ -86,7 +86,7 @@ def reconcile(
     actor: str | None,
     now: datetime,
     format: str | None = None,
-    routing: RoutingDeps | None = None,
+    caches: RoutingDeps | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ReconciliationReport:
     """List every difference between the report and the roster; fix them when ``apply``."""
@@ -116,7 +116,7 @@ def reconcile(
             diffs = _apply(conn, diffs, held, agency_id=agency_id, rec_id=rec_id, now=now)
             if any(d.applied for d in diffs):
                 bump_roster_version(conn, agency_id)
-                results = drain_queue(conn, routing or RoutingDeps(), agency_id=agency_id, now=now)
+                results = drain_queue(conn, caches or RoutingDeps(), agency_id=agency_id, now=now)
                 assigned = tuple(r.lead_id for r in results if r.outcome == "assigned")
         conn.execute(
             reconciliations.update()

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import FieldError, ValidationFailed
-from leadrouter.store.figures import BUCKETS, NEVER, lead_figures, response_histogram
+from leadrouter.store.figures import lead_figures
+from leadrouter.store.response_times import BUCKETS, NEVER, histogram, merged, response_times
 from leadrouter.store.tables import leads, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -30,7 +31,7 @@ class Bar:
 
 
 def _bucket_of() -> sa.ColumnElement[str]:
-    """The response bucket of a lead, exactly as ``store.figures.response_histogram`` buckets."""
+    """The response bucket of a lead, exactly as ``store.response_times.histogram`` buckets."""
     seconds = leads.c.response_seconds
     whens: list[tuple[sa.ColumnElement[bool], str]] = [(seconds.is_(None), NEVER)]
     whens += [(seconds <= upper, label) for label, upper in BUCKETS if upper is not None]
@@ -46,10 +47,13 @@ def _window(agency_id: int, now: datetime) -> list[sa.ColumnElement[bool]]:
     return [leads.c.agency_id == agency_id, leads.c.created_at >= now - WINDOW]
 
 
-def response_times(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
+def response_chart(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
     """How long leads waited for their first contact, in the report's buckets (30 days)."""
+    since = now - WINDOW
     with uow:
-        counts = response_histogram(uow.conn, agency_id=agency_id, since=now - WINDOW, until=None)
+        times = response_times(uow.conn, agency_id=agency_id, since=since, until=None)
+        total = lead_figures(uow.conn, agency_id=agency_id, since=since, until=None)[()]
+    counts = histogram(merged(times.values()), never=total.never_contacted)
     return [Bar(label, value, f"response:{label}") for label, value in counts]
 
 

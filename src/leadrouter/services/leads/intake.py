@@ -8,6 +8,7 @@ transaction, right after the lead is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from leadrouter.intake.listing import (
 from leadrouter.intake.normalize import complete, prepare
 from leadrouter.intake.storage import INSERT_STATUS, AfterStore, IntakeResult, lead_row
 from leadrouter.services.leads.settings import intake_context
+from leadrouter.services.learning import intent
 from leadrouter.store.tables import lead_events, lead_status_changes, leads
 from leadrouter.store.uow import UnitOfWork
 
@@ -87,6 +89,9 @@ def receive_lead(
         lead = complete(prepared, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
+        if lead.intent_tier is not None and not ctx.settings.sender_intent_tier:
+            # The agency scores intent from events only; the payload (a touch) keeps the tier.
+            lead = dataclasses.replace(lead, intent_tier=None)
         result = storage.store(
             conn,
             agency_id=agency_id,
@@ -181,6 +186,7 @@ def record_event(
         event_id = uow.conn.execute(
             lead_events.insert().values(values).returning(lead_events.c.id)
         ).scalar_one()
+        intent.rescore_in_tx(uow.conn, agency_id=agency_id, lead_id=lead_id, now=now)
         uow.commit()
     return event_document({**values, "id": event_id})
 

@@ -31,6 +31,7 @@ from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.learning.estimates import EstimatesCache, learning_input
+from leadrouter.services.learning.predict import predict_lead
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.roster_repo import client_from_row, load_roster
@@ -223,6 +224,7 @@ def context_for(
             now=now,
             rng=deps.rng,
         )
+    predicted = predict_lead(conn, lead, now)
     inp = RoutingInput(
         lead=lead,
         insurance_type=itype,
@@ -231,6 +233,8 @@ def context_for(
         rotation=agency.rotation,
         now=now,
         agency_tz=agency.timezone,
+        predicted_conversion=None if predicted is None else predicted.probability,
+        prediction=None if predicted is None else predicted.document(),
         learning=learning,
     )
     return RoutingContext(

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, decision_document, eligible_producers, route
+from leadrouter.domain.scoring import QUEUE_PRIORITY
 from leadrouter.errors import Conflict, NotFound, NotLicensed
 from leadrouter.services.leads.intake import AfterStore, change_status_in
 from leadrouter.services.routing import announcements as lead_events
@@ -39,8 +40,6 @@ from leadrouter.store.tables import assignments, leads
 from leadrouter.store.types import UTCDateTime
 
 log = logging.getLogger(__name__)
-
-QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}
 
 
 @dataclass(frozen=True)
@@ -123,6 +122,13 @@ def _wait(conn: sa.Connection, ctx: RoutingContext, reason: str | None, now: dat
     return reason
 
 
+def _with_prediction(document: dict[str, Any], ctx: RoutingContext) -> dict[str, Any]:
+    """The decision's explanation plus the model's prediction for the lead, when there is one."""
+    if ctx.input.prediction is None:
+        return document
+    return {**document, "prediction": dict(ctx.input.prediction)}
+
+
 def _apply(
     conn: sa.Connection,
     ctx: RoutingContext,
@@ -152,7 +158,7 @@ def _apply(
         outcome=decision.outcome,
         producer_id=decision.producer_id,
         policy_version=decision.policy_version,
-        explanation=decision_document(decision),
+        explanation=_with_prediction(decision_document(decision), ctx),
         actor=actor,
         now=now,
     )

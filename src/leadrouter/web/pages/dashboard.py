@@ -48,7 +48,7 @@ def _board(container: Container, agency_id: int) -> dict[str, Any]:
         "recent": recent_leads(uow=read(), agency_id=agency_id),
         "response_chart": bar_chart(
             "First response, last 30 days",
-            [charts.response_times(uow=read(), agency_id=agency_id, now=now)],
+            [charts.response_chart(uow=read(), agency_id=agency_id, now=now)],
         ),
         "funnel_chart": bar_chart(
             "Lead to contact to quote to bind, last 30 days",

@@ -65,12 +65,26 @@ def reports() -> None:
     report_queries.main()
 
 
+def simulation() -> None:
+    from bench import simulation as month
+
+    month.main()
+
+
+def learning() -> None:
+    from bench import learning as learning_bench
+
+    learning_bench.main()
+
+
 BENCHMARKS = {
     "intake": intake,
     "processes": processes,
     "routing": routing,
     "worker": worker,
     "reports": reports,
+    "simulation": simulation,
+    "learning": learning,
 }
 
 

@@ -14,6 +14,7 @@ from leadrouter.cli import (
     learn,
     licenses,
     policy,
+    replay,
     reports,
     simulate,
     users,
@@ -34,6 +35,7 @@ app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
 app.add_typer(learn.app, name="learn")
 app.command(name="simulate")(simulate.simulate)
+app.command(name="replay")(replay.replay)
 app.add_typer(users.app, name="user")
 
 

@@ -1,7 +1,7 @@
 """users, web sessions, and API keys bound to a producer
 
 Revision ID: people_1
-Revises: learn_1
+Revises: harden_1
 Create Date: 2026-12-01 10:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import leadrouter.store.types
 
 revision = "people_1"
-down_revision = "learn_1"
+down_revision = "harden_1"
 branch_labels = None
 depends_on = None
 

@@ -6,11 +6,16 @@ For each candidate (who already passed the gate, availability and caps):
   estimates. The draw is taken from the normal with the posterior's mean and variance, so
   the probability of each choice is a one-dimensional integral computed to ~1e-6 (logged
   for off-policy evaluation) instead of a Monte Carlo guess;
-* capacity shadow price: value x (1 - c x open share) x (1 - c x (e^u - 1)/(e - 1)),
-  c = ``capacity_price``, open share = open leads / max_open (``capacity_reference`` when
-  uncapped: calls waiting ahead of this one), u = today's leads / max_daily (Balance's
-  convex price on a budget), so a filling producer gives way before it is full and a fresh
-  one costs nothing;
+* speed to lead: the estimates hold each producer's usual speed, so only the wait beyond
+  it is priced: value x P(contact | expected delay) / P(contact | usual response), on the
+  spec's contact curve (odds relative to a call within 5 minutes, log-linear between
+  anchors). Expected delay = the rest of a call in progress (``handle_minutes`` after the
+  last contact) + (calls waiting + 1) x usual response + calls waiting x ``handle_minutes``;
+  a strong producer with calls waiting gives way to a slightly weaker free one. With no
+  curve, each open lead costs in proportion: 1 - c x open share (``capacity_reference``
+  when uncapped), c = ``capacity_price``;
+* daily budget: value x (1 - c x (e^u - 1)/(e - 1)), u = today's leads / max_daily
+  (Balance's convex price), so a filling producer gives way before it is full;
 * fairness per period: producers at their ceiling (``max_share``) are left out unless
   that leaves nobody; producers below their floor (``min_share``) go first;
 * bounded exploration: with probability ``exploration`` the choice is uniform.

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store.db import make_engine
 from leadrouter.store.uow import UnitOfWork
 
@@ -20,7 +20,7 @@ class Container:
     settings: Settings
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
-    routing: RoutingDeps = field(default_factory=RoutingDeps)
+    routing: RoutingCaches = field(default_factory=RoutingCaches)  # per-process caches
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, readonly=readonly)

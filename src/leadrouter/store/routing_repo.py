@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import ProducerLoad
-from leadrouter.store.db import upsert_insert
+from leadrouter.store.audit import GENESIS
 from leadrouter.store.tables import (
-    agencies,
     assignments,
+    decisions,
     leads,
     policies,
     producer_day_counts,
@@ -75,45 +76,6 @@ def roster_version(conn: sa.Connection, agency_id: int) -> int:
     return int(v or 0)
 
 
-@dataclass(frozen=True)
-class AgencyForRouting:
-    name: str
-    timezone: str
-    settings: dict[str, Any]
-    roster_version: int
-    policy_version: int
-
-
-def agency_for_routing(conn: sa.Connection, agency_id: int) -> AgencyForRouting:
-    """The agency's name, time zone, settings and current roster and policy versions."""
-    roster_v = (
-        sa.select(roster_versions.c.version)
-        .where(roster_versions.c.agency_id == agency_id)
-        .scalar_subquery()
-    )
-    policy_v = (
-        sa.select(sa.func.max(policies.c.version))
-        .where(policies.c.agency_id == agency_id)
-        .scalar_subquery()
-    )
-    row = conn.execute(
-        sa.select(
-            agencies.c.name,
-            agencies.c.timezone,
-            agencies.c.settings,
-            roster_v.label("roster_version"),
-            policy_v.label("policy_version"),
-        ).where(agencies.c.id == agency_id)
-    ).one()
-    return AgencyForRouting(
-        row.name,
-        row.timezone,
-        dict(row.settings or {}),
-        int(row.roster_version or 0),
-        int(row.policy_version or 0),
-    )
-
-
 def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, ProducerLoad]:
     """Open leads and new leads today of every producer of the agency (one query)."""
     day = producer_day_counts
@@ -144,17 +106,10 @@ def rotation(conn: sa.Connection, *, agency_id: int) -> dict[str, dict[int, int]
 
 
 def bump_rotation(conn: sa.Connection, *, agency_id: int, pool: str, producer_id: int) -> None:
+    """One more lead for the producer in the pool's rotation."""
     conn.execute(
-        upsert_insert(conn)(rotation_counters)
-        .values(agency_id=agency_id, pool=pool, producer_id=producer_id, count=1)
-        .on_conflict_do_update(
-            index_elements=[
-                rotation_counters.c.agency_id,
-                rotation_counters.c.pool,
-                rotation_counters.c.producer_id,
-            ],
-            set_={"count": rotation_counters.c.count + 1},
-        )
+        _statements(conn.dialect.name).bump_rotation,
+        {"agency_id": agency_id, "pool": pool, "producer_id": producer_id, "count": 1},
     )
 
 
@@ -166,12 +121,12 @@ def seed_rotation(
     Without it a member never counted would look like a newcomer forever, and round robin
     would keep choosing the lowest id among the ones it had already counted.
     """
-    for producer_id in producer_ids:
-        conn.execute(
-            rotation_counters.insert().values(
-                agency_id=agency_id, pool=pool, producer_id=producer_id, count=count
-            )
-        )
+    rows = [
+        {"agency_id": agency_id, "pool": pool, "producer_id": p, "count": count}
+        for p in producer_ids
+    ]
+    if rows:
+        conn.execute(_SEED_ROTATION, rows)
 
 
 def claim_capacity(
@@ -186,31 +141,70 @@ def claim_capacity(
     Two conditional writes; when the second refuses, the caller's transaction (which is
     abandoned on a refusal) takes the first back with it.
     """
-    max_daily = conn.execute(
-        producers.update()
-        .where(
-            producers.c.id == producer_id,
-            sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
-        )
-        .values(open_count=producers.c.open_count + 1)
-        .returning(producers.c.max_daily)
-    ).first()
+    max_daily = conn.execute(_CLAIM_OPEN, {"producer_id": producer_id}).first()
     if max_daily is None:
         return False
     limit = max_daily[0]
     if limit is not None and limit <= 0:
         return False
-    insert = upsert_insert(conn)(producer_day_counts).values(
-        producer_id=producer_id, day=today, agency_id=agency_id, count=1
-    )
+    built = _statements(conn.dialect.name)
+    params: dict[str, Any] = {"producer_id": producer_id, "day": today, "agency_id": agency_id}
+    if limit is not None:
+        params["limit"] = limit
     counted = conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=[producer_day_counts.c.producer_id, producer_day_counts.c.day],
-            set_={"count": producer_day_counts.c.count + 1},
-            where=None if limit is None else producer_day_counts.c.count < limit,
-        ).returning(producer_day_counts.c.count)
+        built.count_day if limit is None else built.count_day_within, params
     ).first()
     return counted is not None
+
+
+@dataclass(frozen=True)
+class _Statements:
+    bump_rotation: Any
+    count_day: Any
+    count_day_within: Any
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    """The upserts of the hot path, built once per dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rot = rotation_counters
+    day = producer_day_counts
+    count_day = insert(day).values(
+        producer_id=sa.bindparam("producer_id"),
+        day=sa.bindparam("day"),
+        agency_id=sa.bindparam("agency_id"),
+        count=1,
+    )
+    return _Statements(
+        bump_rotation=insert(rot).on_conflict_do_update(
+            index_elements=[rot.c.agency_id, rot.c.pool, rot.c.producer_id],
+            set_={"count": rot.c.count + 1},
+        ),
+        count_day=count_day.on_conflict_do_update(
+            index_elements=[day.c.producer_id, day.c.day],
+            set_={"count": day.c.count + 1},
+        ).returning(day.c.count),
+        count_day_within=count_day.on_conflict_do_update(
+            index_elements=[day.c.producer_id, day.c.day],
+            set_={"count": day.c.count + 1},
+            where=day.c.count < sa.bindparam("limit", type_=sa.Integer),
+        ).returning(day.c.count),
+    )
+
+
+_SEED_ROTATION = rotation_counters.insert()
+_CLAIM_OPEN = (
+    producers.update()
+    .where(
+        producers.c.id == sa.bindparam("producer_id"),
+        sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
+    )
+    .values(open_count=producers.c.open_count + 1)
+    .returning(producers.c.max_daily)
+)
 
 
 def release_capacity(conn: sa.Connection, *, producer_id: int) -> None:
@@ -278,3 +272,120 @@ def waiting_leads(conn: sa.Connection, *, agency_id: int, limit: int) -> list[in
             .limit(limit)
         )
     ]
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    """What a decision of one agency depends on, read in one statement under its lock."""
+
+    roster_version: int
+    policy_version: int
+    chain_head: tuple[int, str]
+    open_counts: dict[int, int]
+    day_counts: dict[tuple[int, date], int]  # (producer, day) -> leads given that day
+    rotation: dict[str, dict[int, int]]
+
+    def loads(self, today: date) -> dict[int, ProducerLoad]:
+        """Open leads and new leads on ``today`` of every producer of the agency."""
+        return {
+            pid: ProducerLoad(open_count=n, new_today=self.day_counts.get((pid, today), 0))
+            for pid, n in self.open_counts.items()
+        }
+
+
+def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> DecisionState:
+    """Roster and policy versions, the chain's head, loads and rotation counts of the agency.
+
+    Day counts come for the day before, of, and after ``around`` (a UTC date), so the caller
+    picks the agency's local today without a second round trip.
+    """
+    days = {"d0": around - timedelta(days=1), "d1": around, "d2": around + timedelta(days=1)}
+    roster_v, policy_v = 0, 0
+    head: tuple[int, str] = (0, GENESIS)
+    open_counts: dict[int, int] = {}
+    day_counts: dict[tuple[int, date], int] = {}
+    rotation: dict[str, dict[int, int]] = defaultdict(dict)
+    for kind, a, b, c, day, s in conn.execute(_DECISION_STATE, {"agency_id": agency_id, **days}):
+        if kind == "l":
+            open_counts[int(a)] = int(b)
+            if day is not None:
+                day_counts[(int(a), day)] = int(c)
+        elif kind == "r":
+            rotation[s][int(a)] = int(b)
+        elif kind == "v":
+            roster_v, policy_v = int(a or 0), int(b or 0)
+        elif kind == "h":
+            head = (int(a), str(s))
+    return DecisionState(roster_v, policy_v, head, open_counts, day_counts, dict(rotation))
+
+
+def _decision_state_query() -> sa.CompoundSelect[Any]:
+    agency = sa.bindparam("agency_id", type_=sa.Integer)
+    no_int = sa.cast(sa.null(), sa.Integer)
+    no_day = sa.cast(sa.null(), sa.Date)
+    no_text = sa.cast(sa.null(), sa.String)
+    versions = sa.select(
+        sa.literal("v", sa.String).label("kind"),
+        sa.select(roster_versions.c.version)
+        .where(roster_versions.c.agency_id == agency)
+        .scalar_subquery()
+        .label("a"),
+        sa.select(sa.func.max(policies.c.version))
+        .where(policies.c.agency_id == agency)
+        .scalar_subquery()
+        .label("b"),
+        no_int.label("c"),
+        no_day.label("day"),
+        no_text.label("s"),
+    )
+    head = (
+        sa.select(
+            sa.literal("h", sa.String).label("kind"),
+            decisions.c.seq.label("a"),
+            no_int.label("b"),
+            no_int.label("c"),
+            no_day.label("day"),
+            decisions.c.hash.label("s"),
+        )
+        .where(decisions.c.agency_id == agency)
+        .order_by(decisions.c.seq.desc())
+        .limit(1)
+    )
+    day = producer_day_counts
+    loads = (
+        sa.select(
+            sa.literal("l", sa.String),
+            producers.c.id,
+            producers.c.open_count,
+            day.c.count,
+            day.c.day,
+            no_text,
+        )
+        .select_from(
+            producers.outerjoin(
+                day,
+                sa.and_(
+                    day.c.producer_id == producers.c.id,
+                    day.c.day.in_([sa.bindparam("d0"), sa.bindparam("d1"), sa.bindparam("d2")]),
+                ),
+            )
+        )
+        .where(producers.c.agency_id == agency)
+    )
+    rotation = sa.select(
+        sa.literal("r", sa.String),
+        rotation_counters.c.producer_id,
+        rotation_counters.c.count,
+        no_int,
+        no_day,
+        rotation_counters.c.pool,
+    ).where(rotation_counters.c.agency_id == agency)
+    return sa.union_all(
+        sa.select(versions.subquery()),
+        sa.select(head.subquery()),
+        loads,
+        rotation,
+    )
+
+
+_DECISION_STATE = _decision_state_query()

@@ -15,14 +15,16 @@ PRIOR_WEIGHT = 10
 
 
 @dataclass(frozen=True)
-class ProducerRecord:
+class TrackRecord:
+    """A producer's trailing close rate and average response time."""
+
     close_rate: float | None
     avg_response_seconds: float | None
 
 
-def producer_records(
+def track_records(
     conn: sa.Connection, *, agency_id: int, since: datetime
-) -> dict[int, ProducerRecord]:
+) -> dict[int, TrackRecord]:
     """Each producer's record over leads closed or first contacted since ``since``."""
     closed_recently = sa.and_(
         leads.c.status.in_(("bound", "lost")), leads.c.status_changed_at >= since
@@ -49,7 +51,7 @@ def producer_records(
         rate = None
         if prior is not None:
             rate = (int(bound or 0) + PRIOR_WEIGHT * prior) / (int(closed or 0) + PRIOR_WEIGHT)
-        records[int(owner_id)] = ProducerRecord(
+        records[int(owner_id)] = TrackRecord(
             close_rate=rate,
             avg_response_seconds=float(avg_response) if avg_response is not None else None,
         )

@@ -10,7 +10,7 @@ from leadrouter.domain.lint import LintFinding
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import Decision, route
 from leadrouter.errors import ValidationFailed
-from leadrouter.intake import dedupe, insurance_types
+from leadrouter.intake import insurance_types
 from leadrouter.intake.normalize import normalize
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.policy.load import lint_document, parse_policy
@@ -23,7 +23,8 @@ from leadrouter.services.routing.policy_store import (
     policy_history,
     save_policy,
 )
-from leadrouter.store.routing_repo import agency_for_routing
+from leadrouter.store import dedupe
+from leadrouter.store.agency_repo import agency_info
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -59,10 +60,8 @@ def lint(*, container: Container, agency_id: int, text: str, fmt: Any = None) ->
     """Parse (422 on a bad document) and lint a document against the agency's roster."""
     document = parse_policy(text, fmt)
     with container.uow(readonly=True) as uow:
-        agency = agency_for_routing(uow.conn, agency_id)
-        roster = container.routing.rosters.snapshot(
-            uow.conn, agency_id, version=agency.roster_version
-        )
+        agency = agency_info(uow.conn, agency_id)
+        roster = container.routing.rosters.snapshot(uow.conn, agency_id)
     types = insurance_types.catalog(from_agency_settings(agency.settings).insurance_types)
     return lint_document(
         document, roster, now=container.clock.now(), tz=agency.timezone, types=types

@@ -18,9 +18,9 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict, FieldError, ValidationFailed
 from leadrouter.intake.documents import iso
-from leadrouter.intake.storage import lead_row
 from leadrouter.services.leads import outcomes
 from leadrouter.services.timers import state as ts
+from leadrouter.store.leads import lead_row
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import activities
 

@@ -22,10 +22,10 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.intake.documents import lead_document
 from leadrouter.notify.webhook import enqueue_webhook_event
-from leadrouter.services.leads.intake import change_status_in
+from leadrouter.services.leads.intake import change_status_in_tx
 from leadrouter.services.routing import route as routing
 from leadrouter.services.routing.announcements import LeadView, webhook_data
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo
 from leadrouter.store.locks import lock_agency
@@ -41,7 +41,7 @@ _CLOSED = frozenset({LeadStatus.BOUND, LeadStatus.LOST})
 
 def record_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -54,7 +54,7 @@ def record_in_tx(
     """Record an outcome inside the caller's transaction (which the caller commits)."""
     lock_agency(conn, agency_id)
     target = LeadStatus(status)
-    change_status_in(
+    change_status_in_tx(
         conn, agency_id=agency_id, lead_id=lead_id, status=target, reason=reason, now=now
     )
     if target in _CONTACTED:
@@ -65,7 +65,7 @@ def record_in_tx(
         routing_repo.resolve_queue_entry(conn, lead_id=lead_id, now=now)
     if target in _CLOSED:
         routing.end_assignment(conn, lead_id=lead_id, reason=f"lead {target.value}", now=now)
-        routing.drain_queue(conn, deps, agency_id=agency_id, now=now)
+        routing.drain_queue_in_tx(conn, deps, agency_id=agency_id, now=now)
     else:
         ts.reschedule(
             conn,

@@ -12,6 +12,7 @@ from leadrouter.domain.insurance import InsuranceType
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
+from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.tables import agencies, lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -24,6 +25,7 @@ class IntakeContext:
     required: frozenset[str]
     types: Mapping[str, InsuranceType]
     source_id: int | None
+    agency: AgencyInfo | None = None  # name, zone and settings, for routing in the same tx
 
 
 def get_intake_settings(*, uow: UnitOfWork, agency_id: int) -> IntakeSettings:
@@ -68,12 +70,14 @@ def intake_context(conn: sa.Connection, *, agency_id: int, source: Any) -> Intak
         required=required_for_source(settings, row.required_fields if name else None),
         types=insurance_types.catalog(settings.insurance_types),
         source_id=source_id,
+        agency=AgencyInfo(row.name, row.timezone, dict(row.settings or {})),
     )
 
 
-_CONTEXT = sa.select(agencies.c.settings).where(agencies.c.id == sa.bindparam("agency_id"))
+_AGENCY_COLUMNS = (agencies.c.settings, agencies.c.name, agencies.c.timezone)
+_CONTEXT = sa.select(*_AGENCY_COLUMNS).where(agencies.c.id == sa.bindparam("agency_id"))
 _CONTEXT_WITH_SOURCE = (
-    sa.select(agencies.c.settings, lead_sources.c.id, lead_sources.c.required_fields)
+    sa.select(*_AGENCY_COLUMNS, lead_sources.c.id, lead_sources.c.required_fields)
     .select_from(
         agencies.outerjoin(
             lead_sources,

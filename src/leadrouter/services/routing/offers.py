@@ -20,13 +20,13 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import Conflict
-from leadrouter.intake.storage import lead_row
 from leadrouter.services.routing import announcements as lead_events
 from leadrouter.services.routing import route as routing
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo
 from leadrouter.store.audit import append_decision
+from leadrouter.store.leads import lead_row
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments
 
@@ -42,7 +42,7 @@ class OfferResult:
 
 def accept_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -82,7 +82,7 @@ def accept_in_tx(
 
 def decline_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -111,7 +111,7 @@ def decline_in_tx(
 
 def hand_over_offer(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     row: Any,
     *,
     agency_id: int,
@@ -221,7 +221,7 @@ def _still_open(row: Any, now: datetime) -> None:
 
 def _record(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     row: Any,
     *,
     agency_id: int,

@@ -1,0 +1,178 @@
+"""The outbox as a repository on the unit of work: rows staged during a decision, written in
+one multi-row INSERT when the caller flushes (the unit of work flushes on commit too).
+
+A webhook event stages once and becomes one row per active endpoint subscribed to it when
+flushed; the endpoints come from the caller's per-process cache (by the agency's webhook
+version) or are read once for the whole flush. A row with a ``dedupe_key`` the agency's
+outbox already holds is skipped, as ``notify.outbox.enqueue`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.store.db import upsert_insert
+from leadrouter.store.tables import outbox, webhook_endpoints
+
+Endpoint = tuple[int, frozenset[str]]  # id, the events it subscribes to
+
+
+@dataclass(frozen=True)
+class _Webhook:
+    agency_id: int
+    event: str
+    data: dict[str, Any]
+    now: datetime
+    dedupe_key: str | None
+
+
+class OutboxRepository:
+    """Outbox rows staged in the caller's transaction and written together."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._staged: list[dict[str, Any] | _Webhook] = []
+
+    def stage(
+        self,
+        *,
+        agency_id: int,
+        channel: str,
+        event: str,
+        recipient: str,
+        payload: dict[str, Any],
+        now: datetime,
+        dedupe_key: str | None = None,
+    ) -> None:
+        """One message to write at the next flush."""
+        self._staged.append(
+            {
+                "agency_id": agency_id,
+                "channel": channel,
+                "event": event,
+                "recipient": recipient,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "dedupe_key": dedupe_key,
+            }
+        )
+
+    def stage_webhook(
+        self,
+        *,
+        agency_id: int,
+        event: str,
+        data: dict[str, Any],
+        now: datetime,
+        dedupe_key: str | None = None,
+    ) -> None:
+        """A webhook event: one row per subscribed endpoint at the next flush."""
+        self._staged.append(_Webhook(agency_id, event, data, now, dedupe_key))
+
+    def mark(self) -> int:
+        """A point to go back to (see ``discard_since``), e.g. before a savepoint."""
+        return len(self._staged)
+
+    def discard_since(self, mark: int) -> None:
+        """Forget what was staged after ``mark`` (its savepoint was rolled back)."""
+        del self._staged[mark:]
+
+    def flush(self, *, endpoints: Mapping[int, Sequence[Endpoint]] | None = None) -> None:
+        """Write every staged row in one statement; ``endpoints`` by agency, else read once."""
+        staged, self._staged = self._staged, []
+        if not staged:
+            return
+        known = dict(endpoints or {})
+        rows: list[dict[str, Any]] = []
+        for item in staged:
+            if isinstance(item, dict):
+                rows.append(item)
+                continue
+            if item.agency_id not in known:
+                known[item.agency_id] = webhook_endpoints_of(self._conn, item.agency_id)
+            rows.extend(_webhook_rows(item, known[item.agency_id]))
+        if rows:
+            self._conn.execute(_insert(self._conn, len(rows)), _numbered(rows))
+
+
+def webhook_endpoints_of(conn: sa.Connection, agency_id: int) -> list[Endpoint]:
+    """The agency's active webhook endpoints and their events, by id."""
+    return [
+        (int(r.id), frozenset(r.events)) for r in conn.execute(_ENDPOINTS, {"agency_id": agency_id})
+    ]
+
+
+def _webhook_rows(item: _Webhook, endpoints: Sequence[Endpoint]) -> list[dict[str, Any]]:
+    return [
+        {
+            "agency_id": item.agency_id,
+            "channel": "webhook",
+            "event": item.event,
+            "recipient": str(endpoint_id),
+            "payload": item.data,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": item.now,
+            "created_at": item.now,
+            "dedupe_key": None
+            if item.dedupe_key is None
+            else f"{item.dedupe_key}:webhook:{endpoint_id}",
+        }
+        for endpoint_id, events in endpoints
+        if item.event in events
+    ]
+
+
+_COLUMNS = (
+    "agency_id",
+    "channel",
+    "event",
+    "recipient",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "dedupe_key",
+)
+_STATEMENTS: dict[tuple[str, int], Any] = {}
+
+
+def _insert(conn: sa.Connection, count: int) -> Any:
+    """``INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING`` for ``count`` rows, built once
+    per row count and dialect."""
+    key = (conn.dialect.name, count)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        values = [
+            {c: sa.bindparam(f"{c}_{i}", type_=outbox.c[c].type) for c in _COLUMNS}
+            for i in range(count)
+        ]
+        stmt = _STATEMENTS[key] = (
+            upsert_insert(conn)(outbox)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
+        )
+    return stmt
+
+
+def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _COLUMNS}
+
+
+_ENDPOINTS = (
+    sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events)
+    .where(
+        webhook_endpoints.c.agency_id == sa.bindparam("agency_id"),
+        webhook_endpoints.c.active.is_(True),
+    )
+    .order_by(webhook_endpoints.c.id)
+)

@@ -1,5 +1,6 @@
 """The outbox as a repository on the unit of work: rows staged during a decision, written in
-one multi-row INSERT when the caller flushes (the unit of work flushes on commit too).
+one batch (``executemany`` of one prepared INSERT) when the caller flushes (the unit of work
+flushes on commit too).
 
 A webhook event stages once and becomes one row per active endpoint subscribed to it when
 flushed; the endpoints come from the caller's per-process cache (by the agency's webhook
@@ -9,6 +10,7 @@ outbox already holds is skipped, as ``notify.outbox.enqueue`` does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.store.db import upsert_insert
 from leadrouter.store.tables import outbox, webhook_endpoints
 
 Endpoint = tuple[int, frozenset[str]]  # id, the events it subscribes to
@@ -100,7 +101,7 @@ class OutboxRepository:
                 known[item.agency_id] = webhook_endpoints_of(self._conn, item.agency_id)
             rows.extend(_webhook_rows(item, known[item.agency_id]))
         if rows:
-            self._conn.execute(_insert(self._conn, len(rows)), _numbered(rows))
+            self._conn.execute(_insert(self._conn.dialect.name), rows if len(rows) > 1 else rows[0])
 
 
 def webhook_endpoints_of(conn: sa.Connection, agency_id: int) -> list[Endpoint]:
@@ -131,41 +132,14 @@ def _webhook_rows(item: _Webhook, endpoints: Sequence[Endpoint]) -> list[dict[st
     ]
 
 
-_COLUMNS = (
-    "agency_id",
-    "channel",
-    "event",
-    "recipient",
-    "payload",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-    "dedupe_key",
-)
-_STATEMENTS: dict[tuple[str, int], Any] = {}
+@functools.cache
+def _insert(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (agency_id, dedupe_key) DO NOTHING``, built once per dialect;
+    executed with many rows it is one ``executemany`` (one batch on PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
-
-def _insert(conn: sa.Connection, count: int) -> Any:
-    """``INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING`` for ``count`` rows, built once
-    per row count and dialect."""
-    key = (conn.dialect.name, count)
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        values = [
-            {c: sa.bindparam(f"{c}_{i}", type_=outbox.c[c].type) for c in _COLUMNS}
-            for i in range(count)
-        ]
-        stmt = _STATEMENTS[key] = (
-            upsert_insert(conn)(outbox)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
-        )
-    return stmt
-
-
-def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _COLUMNS}
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(outbox).on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
 
 
 _ENDPOINTS = (

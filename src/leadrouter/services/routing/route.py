@@ -1,10 +1,11 @@
 """Give a lead to exactly one licensed producer, or queue it with a reason: one transaction.
 
 Owner, capacity counts, rotation counter, the audit record and the outbox rows change
-together or not at all (their writes: ``apply``). The agency's routing lock (an advisory lock on PostgreSQL, the
-database lock on SQLite) serializes decisions of one agency, so counts read for a decision
-are still true when it commits; the open-lead cap is also claimed with a conditional update,
-and a partial unique index refuses a second open assignment for a lead.
+together or not at all (their writes: ``apply``). The agency's routing lock (an advisory
+lock on PostgreSQL, the database lock on SQLite) serializes decisions of one agency, so
+counts read for a decision are still true when it commits; the open-lead cap is also
+claimed with a conditional update, and a partial unique index refuses a second open
+assignment for a lead.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
-from leadrouter.store import dedupe, locks
+from leadrouter.store import dedupe
 from leadrouter.store.tables import lead_status_changes, lead_touches, leads
 from leadrouter.store.types import UTCDateTime
 
@@ -42,10 +42,6 @@ class LeadRepository:
                 sa.select(leads).where(leads.c.agency_id == agency_id, leads.c.id.in_(lead_ids))
             )
         )
-
-    def hold_contacts(self, agency_id: int, phone: str | None, email: str | None) -> None:
-        """Serialize intake of leads sharing this phone or email until the transaction ends."""
-        locks.hold(self._conn, dedupe.contact_lock_names(agency_id, phone, email))
 
     def matches(
         self,

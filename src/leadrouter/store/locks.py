@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,6 +33,20 @@ def lock_key(name: str) -> int:
     """A signed 64-bit key for a lock name."""
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_columns(count: int) -> list[sa.ColumnElement[Any]]:
+    """PostgreSQL select-list items that take ``count`` named locks (bound as ``lock_<i>``),
+    so a read that does not depend on them can take them in the same round trip."""
+    return [
+        sa.func.pg_advisory_xact_lock(sa.bindparam(f"lock_{i}", type_=sa.BigInteger))
+        for i in range(count)
+    ]
+
+
+def lock_params(names: Iterable[str]) -> dict[str, int]:
+    """The ``lock_<i>`` values of ``lock_columns`` for these names, in lock order."""
+    return {f"lock_{i}": k for i, k in enumerate(sorted({lock_key(n) for n in names}))}
 
 
 def hold(conn: sa.Connection, names: Iterable[str]) -> None:

@@ -296,7 +296,9 @@ class DecisionState:
 def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> DecisionState:
     """Roster and policy versions, the chain's head, loads and rotation counts of the agency.
 
-    Day counts come for the day before, of, and after ``around`` (a UTC date), so the caller
+    One statement of a handful of rows: per-producer figures come aggregated into one text
+    each (``id:count,...``), which is far cheaper to fetch than a row per producer. Day
+    counts come for the day before, of, and after ``around`` (a UTC date), so the caller
     picks the agency's local today without a second round trip.
     """
     days = {"d0": around - timedelta(days=1), "d1": around, "d2": around + timedelta(days=1)}
@@ -304,25 +306,41 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
     head: tuple[int, str] = (0, GENESIS)
     open_counts: dict[int, int] = {}
     day_counts: dict[tuple[int, date], int] = {}
-    rotation: dict[str, dict[int, int]] = defaultdict(dict)
-    for kind, a, b, c, day, s in conn.execute(_DECISION_STATE, {"agency_id": agency_id, **days}):
-        if kind == "l":
-            open_counts[int(a)] = int(b)
-            if day is not None:
-                day_counts[(int(a), day)] = int(c)
-        elif kind == "r":
-            rotation[s][int(a)] = int(b)
-        elif kind == "v":
+    rotation: dict[str, dict[int, int]] = {}
+    query = _decision_state_query(conn.dialect.name)
+    for kind, a, b, s, t in conn.execute(query, {"agency_id": agency_id, **days}):
+        if kind == "v":
             roster_v, policy_v = int(a or 0), int(b or 0)
         elif kind == "h":
             head = (int(a), str(s))
-    return DecisionState(roster_v, policy_v, head, open_counts, day_counts, dict(rotation))
+        elif kind == "p" and t:
+            for item in t.split(","):
+                pid, n = item.split(":")
+                open_counts[int(pid)] = int(n)
+        elif kind == "d" and t:
+            for item in t.split(","):
+                pid, day, n = item.split(":")
+                day_counts[(int(pid), date.fromisoformat(day))] = int(n)
+        elif kind == "r" and t:
+            rotation[str(s)] = {int(p): int(n) for p, n in (i.split(":") for i in t.split(","))}
+    return DecisionState(roster_v, policy_v, head, open_counts, day_counts, rotation)
 
 
-def _decision_state_query() -> sa.CompoundSelect[Any]:
+@functools.cache
+def _decision_state_query(dialect: str) -> sa.CompoundSelect[Any]:
+    """The statement of ``decision_state``, built once per dialect (their string aggregates
+    are spelled differently)."""
+
+    def joined(text: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+        if dialect == "postgresql":
+            return sa.func.string_agg(text, sa.literal_column("','"), type_=sa.String)
+        return sa.func.group_concat(text, sa.literal_column("','"), type_=sa.String)
+
+    def txt(column: Any) -> sa.ColumnElement[str]:
+        return sa.cast(column, sa.String)
+
     agency = sa.bindparam("agency_id", type_=sa.Integer)
     no_int = sa.cast(sa.null(), sa.Integer)
-    no_day = sa.cast(sa.null(), sa.Date)
     no_text = sa.cast(sa.null(), sa.String)
     versions = sa.select(
         sa.literal("v", sa.String).label("kind"),
@@ -334,58 +352,59 @@ def _decision_state_query() -> sa.CompoundSelect[Any]:
         .where(policies.c.agency_id == agency)
         .scalar_subquery()
         .label("b"),
-        no_int.label("c"),
-        no_day.label("day"),
         no_text.label("s"),
+        no_text.label("t"),
     )
     head = (
         sa.select(
             sa.literal("h", sa.String).label("kind"),
             decisions.c.seq.label("a"),
             no_int.label("b"),
-            no_int.label("c"),
-            no_day.label("day"),
             decisions.c.hash.label("s"),
+            no_text.label("t"),
         )
         .where(decisions.c.agency_id == agency)
         .order_by(decisions.c.seq.desc())
         .limit(1)
     )
-    day = producer_day_counts
-    loads = (
-        sa.select(
-            sa.literal("l", sa.String),
-            producers.c.id,
-            producers.c.open_count,
-            day.c.count,
-            day.c.day,
-            no_text,
-        )
-        .select_from(
-            producers.outerjoin(
-                day,
-                sa.and_(
-                    day.c.producer_id == producers.c.id,
-                    day.c.day.in_([sa.bindparam("d0"), sa.bindparam("d1"), sa.bindparam("d2")]),
-                ),
-            )
-        )
-        .where(producers.c.agency_id == agency)
-    )
-    rotation = sa.select(
-        sa.literal("r", sa.String),
-        rotation_counters.c.producer_id,
-        rotation_counters.c.count,
+    open_counts = sa.select(
+        sa.literal("p", sa.String),
         no_int,
-        no_day,
-        rotation_counters.c.pool,
-    ).where(rotation_counters.c.agency_id == agency)
+        no_int,
+        no_text,
+        joined(txt(producers.c.id) + ":" + txt(producers.c.open_count)),
+    ).where(producers.c.agency_id == agency)
+    day = producer_day_counts
+    day_counts = (
+        sa.select(
+            sa.literal("d", sa.String),
+            no_int,
+            no_int,
+            no_text,
+            joined(txt(day.c.producer_id) + ":" + txt(day.c.day) + ":" + txt(day.c.count)),
+        )
+        .select_from(producers.join(day, day.c.producer_id == producers.c.id))
+        .where(
+            producers.c.agency_id == agency,
+            day.c.day.in_([sa.bindparam("d0"), sa.bindparam("d1"), sa.bindparam("d2")]),
+        )
+    )
+    rot = rotation_counters
+    rotation = (
+        sa.select(
+            sa.literal("r", sa.String),
+            no_int,
+            no_int,
+            rot.c.pool,
+            joined(txt(rot.c.producer_id) + ":" + txt(rot.c.count)),
+        )
+        .where(rot.c.agency_id == agency)
+        .group_by(rot.c.pool)
+    )
     return sa.union_all(
         sa.select(versions.subquery()),
         sa.select(head.subquery()),
-        loads,
+        open_counts,
+        day_counts,
         rotation,
     )
-
-
-_DECISION_STATE = _decision_state_query()

@@ -31,7 +31,7 @@ from leadrouter.intake.listing import (
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.store.agency_repo import AgencyInfo
-from leadrouter.store.dedupe import Matches
+from leadrouter.store.dedupe import Matches, contact_lock_names
 from leadrouter.store.idempotency import Recorded
 from leadrouter.store.leads import LeadRepository, lead_row
 from leadrouter.store.tables import lead_events, leads
@@ -103,8 +103,15 @@ def receive_lead(
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
     prepared = prepare(payload)
+    contacts = contact_lock_names(
+        agency_id, prepared.normalized.get("phone"), prepared.normalized.get("email")
+    )
     with uow:
-        ctx = intake_context(uow.conn, agency_id=agency_id, source=payload.get("source"))
+        # The contact locks make dedupe race-safe; taken with the agency's settings (one
+        # round trip), they are held until the lead (or its touch) commits.
+        ctx = intake_context(
+            uow.conn, agency_id=agency_id, source=payload.get("source"), lock=contacts
+        )
         request_digest = ""
         if idempotency_key is not None:
             request_digest = idempotency.digest(payload)
@@ -117,7 +124,6 @@ def receive_lead(
         lead = complete(prepared, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
-        uow.leads.hold_contacts(agency_id, lead.phone, lead.email)
         window = ctx.settings.dedupe_window_days
         found = uow.leads.matches(
             agency_id=agency_id,

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint format lock install system-deps clean
+.PHONY: run test test-fast bench lint format lock install system-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: install
 
 test: install system-deps lint
 	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+
+# The quick loop while working: SQLite only, without the tests marked slow (under a minute).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not postgres"
 
 bench: install system-deps
 	$(BIN)/python -m bench

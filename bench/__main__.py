@@ -49,7 +49,13 @@ def worker() -> None:
     worker_tick.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker}
+def reports() -> None:
+    from bench import report_queries
+
+    report_queries.main()
+
+
+BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker, "reports": reports}
 
 
 def main() -> None:

@@ -219,7 +219,7 @@ def _timer_run(c: Container, due_ids: list[int]) -> tuple[float, list[float]]:
         lags.extend([(time.perf_counter() - due_at) * 1000] * (run.actions - done))
         done = run.actions
 
-    result = run_due(container=c, now=now, on_batch=batch)
+    result = run_due(new_uow=c.uow, caches=c.routing, now=now, on_batch=batch)
     assert result.actions == len(due_ids) and result.failed == 0, result
     return (time.perf_counter() - started) * 1000, lags
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container, bootstrap
@@ -87,8 +88,15 @@ def pg_container(pg_url: str, clock: FixedClock) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
+    """The HTTP API over ``container``, in-process."""
     with TestClient(create_app(container)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def runner(db_url: str) -> CliRunner:
+    """``leadrouter ...`` commands, in-process, against the test database."""
+    return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

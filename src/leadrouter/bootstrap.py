@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
 from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
+from leadrouter.sealing import Sealer, sealer
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store.db import make_engine
 from leadrouter.store.uow import UnitOfWork
@@ -21,6 +23,11 @@ class Container:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     routing: RoutingCaches = field(default_factory=RoutingCaches)  # per-process caches
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        """Seals and opens the secrets kept in the database."""
+        return sealer(self.settings)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, readonly=readonly)

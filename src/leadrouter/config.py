@@ -37,5 +37,46 @@ class Settings(BaseSettings):
     sms_account_sid: str | None = None
     sms_auth_token: str | None = None
     sms_from: str | None = Field(default=None, description="The E.164 number texts come from.")
+    sms_timeout_seconds: float = Field(
+        default=10.0, description="How long a request to the SMS API may take."
+    )
     webhook_timeout_seconds: float = 10.0
     outbox_max_attempts: int = Field(default=8, ge=1, description="Then a message is dead.")
+
+    # Hardening: server secrets and edge limits (docs/security.md).
+    secrets_key: str | None = Field(
+        default=None,
+        description="Fernet key that encrypts webhook secrets and SMS auth tokens at rest; "
+        "without it a fixed development key is used (never in production).",
+    )
+    audit_key: str | None = Field(
+        default=None,
+        description="Server secret keying the audit chain and its signed checkpoints; "
+        "without it a fixed development key is used (never in production).",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The URL the world reaches this server at (e.g. https://leads.example.com); "
+        "inbound provider signatures are checked against it. Default: the request's own URL.",
+    )
+    form_rate_per_minute: int = Field(
+        default=30, ge=1, description="Public form posts per minute per form key."
+    )
+    form_rate_per_client_per_minute: int = Field(
+        default=5, ge=1, description="Public form posts per minute per client address."
+    )
+    api_rate_per_minute: int = Field(
+        default=600, ge=1, description="Requests per minute per API key."
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A request head must arrive within this; else closed."
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="A request body must arrive within this; else closed."
+    )
+    max_connections: int = Field(
+        default=1000, ge=1, description="Connections and requests served at once; more get 503."
+    )
+    listen_backlog: int = Field(
+        default=2048, ge=1, description="Connections waiting to be accepted."
+    )

@@ -8,7 +8,9 @@ LeadRouterError
 ├── Conflict               409  a state that forbids the request
 │   └── NotLicensed        409  the license gate refused an owner
 ├── TooLarge               413  an upload over the size limit
-└── UnsupportedMediaType   415  an upload in a media type we do not read
+├── UnsupportedMediaType   415  an upload in a media type we do not read
+├── TooManyRequests        429  over a rate limit; says when to come back
+└── Unavailable            503  the database is busy (locked); says when to come back
 """
 
 from __future__ import annotations
@@ -84,3 +86,21 @@ class UnsupportedMediaType(LeadRouterError):
     status = 415
     title = "Unsupported media type"
     slug = "unsupported-media-type"
+
+
+@dataclass
+class TooManyRequests(LeadRouterError):
+    status = 429
+    title = "Too many requests"
+    slug = "too-many-requests"
+
+    retry_after: int = 1
+
+
+@dataclass
+class Unavailable(LeadRouterError):
+    status = 503
+    title = "Service unavailable"
+    slug = "unavailable"
+
+    retry_after: int = 1

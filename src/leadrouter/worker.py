@@ -75,7 +75,9 @@ class Worker:
         stats = TickStats()
         self._drain_queues(now, stats)
         # Timers before the outbox, so what they queue goes out in the same tick.
-        stats.timer_actions = timers.run_due(container=self.container, now=now).actions
+        stats.timer_actions = timers.run_due(
+            new_uow=self.container.uow, caches=self.container.routing, now=now
+        ).actions
         self._sweep_licenses(now, stats)
         sent = dispatch_once(
             engine=self.container.engine,

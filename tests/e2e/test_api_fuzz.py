@@ -20,6 +20,8 @@ import pytest
 
 from tests.e2e.test_serve import _free_port
 
+pytestmark = pytest.mark.slow  # hypothesis / schemathesis fuzzing
+
 KEY = "lr_fuzzing_key"
 
 

@@ -1,4 +1,4 @@
-"""``leadrouter import ...`` end to end, against a temporary SQLite database."""
+"""``leadrouter import ...`` end to end, against the test databases."""
 
 import os
 import subprocess
@@ -26,16 +26,13 @@ BAD = (
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "COLUMNS": "200"}
-
-
-@pytest.fixture
-def runner(env: dict[str, str]) -> CliRunner:
-    runner = CliRunner(env=env)
+def acme(runner: CliRunner) -> None:
+    """The database migrated and one agency, Acme, created through the CLI."""
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     assert runner.invoke(app, ["agency", "create", "Acme"]).exit_code == 0
-    return runner
+
+
+pytestmark = pytest.mark.usefixtures("acme")
 
 
 def _file(tmp_path: Path, name: str, text: str) -> str:
@@ -76,7 +73,7 @@ def test_skip_bad_rows_imports_the_rest_and_says_so_in_the_exit_status(
 
 
 def test_licenses_can_be_recorded_as_verified_by_a_registry(
-    runner: CliRunner, env: dict[str, str], tmp_path: Path
+    runner: CliRunner, db_url: str, tmp_path: Path
 ) -> None:
     runner.invoke(app, ["import", "producers", _file(tmp_path, "p.csv", PRODUCERS)])
     path = _file(
@@ -87,7 +84,7 @@ def test_licenses_can_be_recorded_as_verified_by_a_registry(
     result = runner.invoke(app, ["import", "licenses", "--verified-by", "NIPR", path])
     assert result.exit_code == 0, result.output
     assert "licenses: 1 created" in result.output
-    engine = sa.create_engine(env["LEADROUTER_DATABASE_URL"])
+    engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(sa.select(licenses.c.number, licenses.c.verified_by)).all()
@@ -106,13 +103,11 @@ def test_an_ambiguous_agency_must_be_named(runner: CliRunner, tmp_path: Path) ->
     assert named.exit_code == 0, named.output
 
 
-def test_the_installed_command_runs_the_import(
-    runner: CliRunner, env: dict[str, str], tmp_path: Path
-) -> None:
+def test_the_installed_command_runs_the_import(db_url: str, tmp_path: Path) -> None:
     command = Path(sys.executable).parent / "leadrouter"
     result = subprocess.run(
         [str(command), "import", "producers", _file(tmp_path, "bad.csv", BAD)],
-        env={**os.environ, **env},
+        env={**os.environ, "LEADROUTER_DATABASE_URL": db_url},
         capture_output=True,
         text=True,
         check=False,

@@ -15,7 +15,6 @@ from leadrouter.config import Settings
 from leadrouter.demo import ensure_demo_agency
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.routing.route import after_intake
-from leadrouter.store.migrate import upgrade
 
 LEAD = {
     "first_name": "Cli",
@@ -28,10 +27,9 @@ LEAD = {
 
 
 @pytest.fixture
-def runner(tmp_path: Path) -> CliRunner:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
-    c = bootstrap(Settings(database_url=url))
+def demo(db_url: str) -> None:
+    """The demo agency with three routed leads, on the system clock as ``make run`` has it."""
+    c = bootstrap(Settings(database_url=db_url))
     agency_id = ensure_demo_agency(c, announce=lambda _: None)
     assert agency_id is not None
     for n in range(3):
@@ -44,7 +42,9 @@ def runner(tmp_path: Path) -> CliRunner:
             after_store=after_intake(c.routing),
         )
     c.engine.dispose()
-    return CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"})
+
+
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def _write(tmp_path: Path, name: str, text: str) -> str:

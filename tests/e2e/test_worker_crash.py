@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import bootstrap
@@ -28,9 +29,13 @@ from leadrouter.domain.timers import per_lead_keys
 from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import assignments, decisions, outbox
 from leadrouter.store.uow import UnitOfWork
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.receivers import free_port
-from tests.support.time_engine import new_lead, producer, set_backup
+from tests.support.time_engine import (
+    set_backup,
+)
+
+pytestmark = pytest.mark.slow  # kills and restarts worker processes
 
 LEADS = 160
 PRODUCERS = 4
@@ -78,11 +83,11 @@ def test_a_worker_killed_mid_run_repeats_nothing_and_loses_nothing_after_restart
         Settings(database_url=db_url), clock=FixedClock(SystemClock().now() - timedelta(hours=2))
     )
     agency = make_agency(c)
-    ids = [producer(c, agency.id, n) for n in range(1, PRODUCERS + 1)]
+    ids = [make_producer(c, agency.id, n, licensed_in=("NY",)) for n in range(1, PRODUCERS + 1)]
     for i, pid in enumerate(ids):
         set_backup(c, agency.id, pid, ids[(i + 1) % len(ids)])
     for n in range(1, LEADS + 1):
-        new_lead(c, agency.id, n)
+        make_lead(c, agency.id, n)
     engine = c.engine
     reassigned = (
         sa.select(sa.func.count()).select_from(assignments).where(assignments.c.kind == "reassign")

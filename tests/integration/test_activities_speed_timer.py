@@ -8,8 +8,13 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from tests.support.agency import make_agency
-from tests.support.time_engine import lead_of, new_lead, next_due, producer, rows_of, step
+from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.time_engine import (
+    lead_of,
+    next_due,
+    rows_of,
+    step,
+)
 
 
 def test_the_owner_logs_attempts_then_a_contact_which_records_the_response_time(
@@ -17,8 +22,8 @@ def test_the_owner_logs_attempts_then_a_contact_which_records_the_response_time(
 ) -> None:
     c, t0 = container, clock.now()
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     step(c)
     url = f"/v1/leads/{lead}/activities"
 
@@ -70,9 +75,9 @@ def test_only_the_owner_may_log_and_bad_activities_are_refused(
 ) -> None:
     c = container
     agency, other = make_agency(c), make_agency(c, "Other Agency")
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
-    ben = producer(c, agency.id, 2)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
+    ben = make_producer(c, agency.id, 2, licensed_in=("NY",))
     url = f"/v1/leads/{lead}/activities"
 
     not_owner = client.post(url, headers=agency.headers, json={"producer_id": ben, "kind": "note"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 TOO_EARLY = "0001-01-01T00:00:00+05:00"
 TOO_LATE = "9999-12-31T23:59:59-05:00"

@@ -6,8 +6,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.store.audit import append_decision, verify_chain
 from leadrouter.store.tables import decisions
-from tests.support.agency import make_agency
-from tests.support.rows import insert_lead
+from tests.support.factories import insert_lead, make_agency
 
 
 def _write_chain(container: Container, agency_id: int, n: int) -> list[int]:

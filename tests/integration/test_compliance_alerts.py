@@ -11,15 +11,13 @@ from leadrouter.clock import FixedClock
 from leadrouter.services.compliance.expirations import SweepResult, sweep
 from leadrouter.store.tables import license_alerts
 from tests.conftest import T0
-from tests.support.agency import make_agency
 from tests.support.compliance import (
-    add_license,
-    add_producer,
+    ZIPS,
     lead_row,
     outbox_rows,
     payload_of,
-    send_lead,
 )
+from tests.support.factories import make_agency, make_lead, make_license, make_producer
 
 NEW_YORK = ZoneInfo("America/New_York")
 TODAY = T0.astimezone(NEW_YORK).date()  # 2026-03-03
@@ -39,9 +37,9 @@ def test_alerts_go_out_90_60_and_30_days_ahead_exactly_once_however_often_the_sw
     container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
+    ana = make_producer(container, agency.id, name="Ana Diaz")
     expires = TODAY + timedelta(days=100)
-    add_license(container, agency.id, ana, "NY", "NY-1", expires=expires)
+    make_license(container, agency.id, ana, "NY", "NY-1", expires=expires)
     for _day in range(101):
         for _tick in range(3):
             sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
@@ -67,8 +65,8 @@ def test_a_license_first_seen_45_days_out_gets_only_the_60_day_alert_then_the_30
     container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    add_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=45))
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    make_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=45))
     first = sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
     assert [a.days_before for a in first.alerts] == [60]
     assert sweep(uow=container.uow(), agency_id=agency.id, now=clock.now()).alerts == ()
@@ -85,8 +83,8 @@ def test_a_renewal_starts_a_new_round_of_alerts_for_the_new_expiration(
     from leadrouter.services.roster.licenses import update_license
 
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    lic = add_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=20))
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    lic = make_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=20))
     assert [
         a.days_before
         for a in sweep(uow=container.uow(), agency_id=agency.id, now=clock.now()).alerts
@@ -109,10 +107,13 @@ def test_a_lapse_flags_the_producers_open_leads_in_that_state_and_tells_the_supe
     container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    ny = add_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=2))
-    add_license(container, agency.id, ana, "NJ", "NJ-1", expires=TODAY + timedelta(days=400))
-    ny_lead, nj_lead = send_lead(container, agency.id, "NY"), send_lead(container, agency.id, "NJ")
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    ny = make_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=2))
+    make_license(container, agency.id, ana, "NJ", "NJ-1", expires=TODAY + timedelta(days=400))
+    ny_lead, nj_lead = (
+        make_lead(container, agency.id, 1, zip_code=ZIPS["NY"]),
+        make_lead(container, agency.id, 2, zip_code=ZIPS["NJ"]),
+    )
     assert lead_row(container, ny_lead).owner_id == ana == lead_row(container, nj_lead).owner_id
     clock.advance(timedelta(days=2))
     result = sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
@@ -141,9 +142,9 @@ def test_a_lapse_does_not_flag_leads_another_license_of_the_state_still_covers(
     container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    add_license(container, agency.id, ana, "NY", "NY-OLD", expires=TODAY + timedelta(days=1))
-    add_license(
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    make_license(container, agency.id, ana, "NY", "NY-OLD", expires=TODAY + timedelta(days=1))
+    make_license(
         container,
         agency.id,
         ana,
@@ -152,7 +153,7 @@ def test_a_lapse_does_not_flag_leads_another_license_of_the_state_still_covers(
         lines=("casualty",),
         expires=TODAY + timedelta(days=700),
     )
-    lead = send_lead(container, agency.id, "NY")
+    lead = make_lead(container, agency.id, 3, zip_code=ZIPS["NY"])
     clock.advance(timedelta(days=1))
     result = sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())
     assert [lapse.flagged_leads for lapse in result.lapses] == [()]
@@ -166,23 +167,23 @@ def test_a_license_lapsing_at_midnight_agency_time_takes_the_producer_out_of_tha
     container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
+    ana = make_producer(container, agency.id, name="Ana Diaz")
     expires = date(2026, 3, 5)
-    add_license(container, agency.id, ana, "NY", "NY-1", expires=expires)
-    add_license(container, agency.id, ana, "NJ", "NJ-1", expires=date(2027, 3, 5))
+    make_license(container, agency.id, ana, "NY", "NY-1", expires=expires)
+    make_license(container, agency.id, ana, "NJ", "NJ-1", expires=date(2027, 3, 5))
     clock.set(datetime(2026, 3, 4, 23, 59, tzinfo=NEW_YORK).astimezone(UTC))
-    before = send_lead(container, agency.id, "NY")
+    before = make_lead(container, agency.id, 4, zip_code=ZIPS["NY"])
     assert (lead_row(container, before).status, lead_row(container, before).owner_id) == (
         "assigned",
         ana,
     )
     clock.set(datetime(2026, 3, 5, 0, 0, tzinfo=NEW_YORK).astimezone(UTC))
-    after = send_lead(container, agency.id, "NY")
+    after = make_lead(container, agency.id, 5, zip_code=ZIPS["NY"])
     assert (lead_row(container, after).status, lead_row(container, after).owner_id) == (
         "queued",
         None,
     )
-    other_state = send_lead(container, agency.id, "NJ")
+    other_state = make_lead(container, agency.id, 6, zip_code=ZIPS["NJ"])
     assert lead_row(container, other_state).owner_id == ana
 
 
@@ -190,10 +191,10 @@ def test_workers_sweeping_at_the_same_moment_send_each_alert_and_lapse_once(
     container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    add_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=30))
-    add_license(container, agency.id, ana, "NJ", "NJ-1", expires=TODAY)
-    lead = send_lead(container, agency.id, "NY")
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    make_license(container, agency.id, ana, "NY", "NY-1", expires=TODAY + timedelta(days=30))
+    make_license(container, agency.id, ana, "NJ", "NJ-1", expires=TODAY)
+    lead = make_lead(container, agency.id, 7, zip_code=ZIPS["NY"])
 
     def one(_: int) -> SweepResult:
         return sweep(uow=container.uow(), agency_id=agency.id, now=clock.now())

@@ -8,15 +8,13 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.services.compliance.expirations import sweep
 from tests.conftest import T0
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,
-    add_license,
-    add_producer,
     report_csv,
     report_xml,
     roster,
 )
+from tests.support.factories import make_agency, make_license, make_producer
 from tests.support.roster import headers_for
 
 
@@ -120,10 +118,10 @@ def test_recorded_license_alerts_are_listed_newest_first(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    ben = add_producer(container, agency.id, "Ben Okafor")
-    add_license(container, agency.id, ana, "NY", "NY-1", expires=T0.date() + timedelta(days=10))
-    add_license(container, agency.id, ben, "NJ", "NJ-1", expires=T0.date() - timedelta(days=1))
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    ben = make_producer(container, agency.id, name="Ben Okafor")
+    make_license(container, agency.id, ana, "NY", "NY-1", expires=T0.date() + timedelta(days=10))
+    make_license(container, agency.id, ben, "NJ", "NJ-1", expires=T0.date() - timedelta(days=1))
     sweep(uow=container.uow(), agency_id=agency.id, now=container.clock.now())
     body = client.get("/v1/compliance/alerts", headers=agency.headers).json()
     assert [(a["producer_name"], a["state"], a["days_before"]) for a in body["items"]] == [

@@ -3,26 +3,18 @@
 from datetime import date
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from leadrouter.bootstrap import Container
 from leadrouter.cli import app
 from leadrouter.services.compliance.reconciliation import list_reconciliations
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,
-    add_license,
-    add_producer,
     report_csv,
     report_xml,
     roster,
 )
-
-
-@pytest.fixture
-def runner(db_url: str) -> CliRunner:
-    return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
+from tests.support.factories import make_agency, make_license, make_producer
 
 
 def test_reconcile_lists_the_differences_and_applies_them_only_with_apply(
@@ -89,8 +81,8 @@ def test_sweep_reports_a_lapse_once_and_then_finds_nothing_due(
     runner: CliRunner, container: Container
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    lapsed = add_license(container, agency.id, ana, "NY", "NY-1", expires=date(2020, 6, 30))
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    lapsed = make_license(container, agency.id, ana, "NY", "NY-1", expires=date(2020, 6, 30))
     first = runner.invoke(app, ["licenses", "sweep"])
     assert first.exit_code == 0, first.output
     assert f"license {lapsed} (NY) lapsed 2020-06-30; open leads flagged: none" in first.output

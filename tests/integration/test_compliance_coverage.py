@@ -9,8 +9,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.services.compliance.coverage import coverage_report
 from leadrouter.services.roster.producers import update_producer
 from tests.conftest import T0
-from tests.support.agency import make_agency
-from tests.support.compliance import add_license, add_producer
+from tests.support.factories import make_agency, make_license, make_producer
 
 TODAY = T0.date()  # 09:00 in New York: the same calendar day
 
@@ -23,12 +22,12 @@ def test_coverage_counts_licensed_producers_now_and_ahead_and_forecasts_the_gap(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    ben = add_producer(container, agency.id, "Ben Okafor")
-    cara = add_producer(container, agency.id, "Cara Reyes")
-    dev = add_producer(container, agency.id, "Dev Patel")
-    add_license(container, agency.id, ana, "NY", "NY-A", expires=TODAY + timedelta(days=20))
-    add_license(
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    ben = make_producer(container, agency.id, name="Ben Okafor")
+    cara = make_producer(container, agency.id, name="Cara Reyes")
+    dev = make_producer(container, agency.id, name="Dev Patel")
+    make_license(container, agency.id, ana, "NY", "NY-A", expires=TODAY + timedelta(days=20))
+    make_license(
         container,
         agency.id,
         ana,
@@ -37,9 +36,9 @@ def test_coverage_counts_licensed_producers_now_and_ahead_and_forecasts_the_gap(
         lines=("property", "casualty"),
         expires=TODAY + timedelta(days=400),
     )
-    add_license(container, agency.id, ben, "NY", "NY-B", expires=TODAY + timedelta(days=75))
-    add_license(container, agency.id, cara, "NY", "NY-C", lines=("life",), verifier=None)
-    add_license(container, agency.id, dev, "NY", "NY-D")
+    make_license(container, agency.id, ben, "NY", "NY-B", expires=TODAY + timedelta(days=75))
+    make_license(container, agency.id, cara, "NY", "NY-C", lines=("life",), verifier=None)
+    make_license(container, agency.id, dev, "NY", "NY-D")
     update_producer(
         uow=container.uow(), agency_id=agency.id, producer_id=dev, changes={"active": False}
     )
@@ -74,9 +73,9 @@ def test_a_minimum_of_two_turns_single_coverage_into_a_gap_and_state_filters(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    add_license(container, agency.id, ana, "NJ", "NJ-A")
-    add_license(container, agency.id, ana, "NY", "NY-A")
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    make_license(container, agency.id, ana, "NJ", "NJ-A")
+    make_license(container, agency.id, ana, "NY", "NY-A")
     body = client.get("/v1/compliance/coverage?minimum=2&state=nj", headers=agency.headers).json()
     assert [(r["state"], r["gaps"]) for r in body["rows"]] == [("NJ", [0, 30, 60, 90])]
 
@@ -85,8 +84,8 @@ def test_coverage_uses_the_agency_calendar_day_a_license_ending_tomorrow_counts_
     container: Container,
 ) -> None:
     agency = make_agency(container)
-    ana = add_producer(container, agency.id, "Ana Diaz")
-    add_license(container, agency.id, ana, "NY", "NY-A", expires=TODAY + timedelta(days=1))
+    ana = make_producer(container, agency.id, name="Ana Diaz")
+    make_license(container, agency.id, ana, "NY", "NY-A", expires=TODAY + timedelta(days=1))
     [row] = coverage_report(
         uow=container.uow(), agency_id=agency.id, now=container.clock.now(), horizons=(0, 1)
     )

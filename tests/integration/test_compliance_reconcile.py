@@ -12,16 +12,16 @@ from leadrouter.bootstrap import Container
 from leadrouter.errors import ValidationFailed
 from leadrouter.services.compliance.reconciliation import list_reconciliations, reconcile
 from leadrouter.store.tables import licenses
-from tests.support.agency import make_agency
 from tests.support.compliance import (
     REPORT,
+    ZIPS,
     ReportRow,
     lead_row,
     report_csv,
     report_xml,
     roster,
-    send_lead,
 )
+from tests.support.factories import make_agency, make_lead
 
 FORMATS: dict[str, Callable[[list[ReportRow]], bytes]] = {"csv": report_csv, "xml": report_xml}
 
@@ -82,8 +82,8 @@ def test_apply_changes_the_roster_and_a_queued_lead_from_an_uncovered_state_is_a
 ) -> None:
     agency = make_agency(container)
     ids = roster(container, agency.id)
-    ct_lead = send_lead(container, agency.id, "CT")
-    nj_lead = send_lead(container, agency.id, "NJ")
+    ct_lead = make_lead(container, agency.id, 1, zip_code=ZIPS["CT"])
+    nj_lead = make_lead(container, agency.id, 2, zip_code=ZIPS["NJ"])
     assert lead_row(container, ct_lead).status == "queued"
     assert lead_row(container, nj_lead).owner_id == ids["ana"]
     report = reconcile(

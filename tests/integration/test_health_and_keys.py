@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 
 def test_healthz_reports_the_database(client: TestClient, container: Container) -> None:

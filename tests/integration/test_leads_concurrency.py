@@ -3,12 +3,15 @@
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.leads.intake import IntakeResult, receive_lead
 from leadrouter.store.tables import idempotency_records, lead_touches, leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
+
+pytestmark = pytest.mark.slow  # many threads or processes at once
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 FORM: dict[str, str] = {
     "first_name": "Bob",

@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 from leadrouter.bootstrap import Container
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.store.tables import idempotency_records, lead_status_changes, lead_touches, leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
+
+pytestmark = pytest.mark.slow  # hypothesis / schemathesis fuzzing
 
 VALID: dict[str, Any] = {
     "first_name": "Maria",

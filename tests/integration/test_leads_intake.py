@@ -17,7 +17,7 @@ from leadrouter.store.tables import (
     leads,
 )
 from tests.support import agency as support
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",

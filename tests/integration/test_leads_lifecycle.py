@@ -13,7 +13,7 @@ from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict
 from leadrouter.services.leads.intake import change_status_in_tx, get_lead, receive_lead
 from leadrouter.store.tables import lead_status_changes, leads
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",

@@ -12,7 +12,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads.intake import change_status_in_tx, get_lead, list_leads, receive_lead
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",

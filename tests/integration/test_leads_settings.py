@@ -9,7 +9,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import agencies
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",

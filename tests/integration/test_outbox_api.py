@@ -8,9 +8,9 @@ from leadrouter.clock import FixedClock
 from leadrouter.notify import outbox
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.store.tables import lead_events, leads
-from tests.support.agency import make_agency
-from tests.support.notify import channels_for, dispatch, insert_producer
-from tests.support.rows import insert_lead
+from tests.support.factories import insert_lead, make_agency, make_producer
+from tests.support.hooks import give_sms_token, post_sms
+from tests.support.notify import channels_for, dispatch
 
 
 def queue(container: Container, agency_id: int) -> int:
@@ -38,10 +38,10 @@ def test_the_outbox_lists_newest_first_in_pages_and_filters_by_status(
     assert [m["id"] for m in first["items"]] == [ids[2], ids[1]]
     rest = client.get(
         "/v1/outbox",
-        params={"limit": 2, "before_id": first["next_before_id"]},
+        params={"limit": 2, "cursor": first["next_cursor"]},
         headers=agency.headers,
     ).json()
-    assert [m["id"] for m in rest["items"]] == [ids[0]] and rest["next_before_id"] is None
+    assert [m["id"] for m in rest["items"]] == [ids[0]] and rest["next_cursor"] is None
     pending = client.get("/v1/outbox", params={"status": "pending"}, headers=agency.headers)
     assert len(pending.json()["items"]) == 3
     one = client.get(f"/v1/outbox/{ids[0]}", headers=agency.headers).json()
@@ -115,8 +115,10 @@ def test_in_app_alerts_reach_the_dashboard_and_can_be_marked_read(
 ) -> None:
     agency = make_agency(container)
     now = clock.now()
+    pat = make_producer(
+        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12125550100"
+    )
     with container.uow() as uow:
-        pat = insert_producer(uow.conn, agency_id=agency.id, now=now)
         lead_id = insert_lead(uow.conn, agency_id=agency.id, now=now)
         enqueue_alert(
             uow.conn,
@@ -174,13 +176,10 @@ def test_a_stop_text_marks_that_numbers_leads_do_not_contact_and_records_it(
         elsewhere = insert_lead(uow.conn, agency_id=other.id, now=now, phone="+12125550123")
         uow.commit()
 
-    hello = client.post(
-        f"/hooks/sms/{agency.form_key}", data={"From": "+12125550123", "Body": "Is 5pm ok?"}
-    )
+    give_sms_token(client, agency)
+    hello = post_sms(client, agency.form_key, {"From": "+12125550123", "Body": "Is 5pm ok?"})
     assert hello.status_code == 200 and "<Response>" in hello.text
-    stop = client.post(
-        f"/hooks/sms/{agency.form_key}", data={"From": "(212) 555-0123", "Body": " Stop "}
-    )
+    stop = post_sms(client, agency.form_key, {"From": "(212) 555-0123", "Body": " Stop "})
     assert stop.status_code == 200 and stop.headers["content-type"].startswith("application/xml")
 
     with container.engine.connect() as conn:
@@ -195,4 +194,4 @@ def test_a_stop_text_marks_that_numbers_leads_do_not_contact_and_records_it(
         (first, "sms_opt_out"),
         (second, "sms_opt_out"),
     ]
-    assert client.post("/hooks/sms/nope", data={"From": "+1", "Body": "STOP"}).status_code == 404
+    assert post_sms(client, "nope", {"From": "+1", "Body": "STOP"}).status_code == 404

@@ -12,8 +12,8 @@ from leadrouter.notify.inapp import InAppChannel, enqueue_alert
 from leadrouter.notify.messages import enqueue_sms
 from leadrouter.notify.sms import RecordingSms, SmsChannel
 from leadrouter.store.tables import alerts
-from tests.support.agency import make_agency
-from tests.support.notify import channels_for, dispatch, insert_producer, rows
+from tests.support.factories import make_agency, make_producer
+from tests.support.notify import channels_for, dispatch, rows
 
 CONTEXT = {"lead_name": "Maria Lopez", "lead_id": 7}
 
@@ -126,8 +126,10 @@ def test_an_in_app_alert_is_stored_once_even_when_its_delivery_is_repeated(
 ) -> None:
     agency = make_agency(container)
     now = clock.now()
+    producer_id = make_producer(
+        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12125550100"
+    )
     with container.uow() as uow:
-        producer_id = insert_producer(uow.conn, agency_id=agency.id, now=now)
         enqueue_alert(
             uow.conn,
             agency_id=agency.id,

@@ -8,10 +8,9 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.store.tables import leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import free_port, smtp_server
-from tests.support.rows import insert_lead
 
 CONTEXT = {
     "agency_name": "Acme Insurance",

@@ -13,10 +13,9 @@ from leadrouter.notify.channels import build_channels
 from leadrouter.notify.messages import enqueue_sms
 from leadrouter.notify.sms import RecordingSms, TwilioCompatibleSms
 from leadrouter.store.tables import leads
-from tests.support.agency import make_agency
+from tests.support.factories import insert_lead, make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import http_receiver
-from tests.support.rows import insert_lead
 
 CONTEXT = {
     "agency_name": "Acme Insurance",
@@ -82,6 +81,28 @@ def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
     assert form["To"] == ["+12125550123"] and form["From"] == ["+15005550006"]
     assert form["Body"][0].startswith("Hi Maria, this is Pat Producer")
     assert rows(container)[0].provider_ref == "SM0123456789"
+
+
+def test_a_slow_sms_provider_is_given_up_on_after_the_sms_timeout_not_the_webhook_one(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    queue_intro_text(container, agency.id)
+    with http_receiver() as (inbox, url):
+        inbox.reply = b'{"sid": "SM1"}'
+        inbox.delay = 1.0
+        settings = Settings(
+            database_url=container.settings.database_url,
+            sms_base_url=url,
+            sms_account_sid="AC1",
+            sms_auth_token="t",
+            sms_from="+15005550006",
+            sms_timeout_seconds=0.2,
+            webhook_timeout_seconds=30.0,
+        )
+        stats = dispatch(container, build_channels(settings, container.engine))
+    assert stats.retried == 1 and stats.sent == 0
+    assert "SMS provider unreachable" in rows(container)[0].last_error
 
 
 @pytest.mark.parametrize(("status", "outcome"), [(400, "dead"), (429, "pending"), (503, "pending")])

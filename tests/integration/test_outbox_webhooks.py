@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.notify.webhook import EVENTS, enqueue_webhook_event, sign, verify_signature
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import http_receiver
 

@@ -11,7 +11,7 @@ from leadrouter.services.admin.policy import dry_run
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.stats_repo import PRIOR_WEIGHT, track_records
 from leadrouter.store.tables import producers
-from tests.support.rows import insert_lead
+from tests.support.factories import insert_lead
 
 LEAD = {
     "first_name": "Re",
@@ -82,7 +82,13 @@ def test_the_weighted_score_prefers_the_producer_who_closes_and_calls_back_faste
 ) -> None:
     agency = load_synthetic_agency(container, producers=2, policy=None)
     closer, other = _history(container, agency.agency_id)
-    decision = dry_run(container=container, agency_id=agency.agency_id, lead_payload=LEAD)
+    decision = dry_run(
+        uow=container.uow(readonly=True),
+        caches=container.routing,
+        agency_id=agency.agency_id,
+        lead_payload=LEAD,
+        now=container.clock.now(),
+    )
     assert decision.producer_id == closer
     parts = {c.producer_id: c.score_parts for c in decision.candidates}
     assert parts[closer] is not None and parts[other] is not None

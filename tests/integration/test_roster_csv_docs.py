@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 from leadrouter.bootstrap import Container
-from leadrouter.roster.csv_columns import COLUMNS
+from leadrouter.roster.csv.columns import COLUMNS
 from leadrouter.services.roster.csv_import import import_csv
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "csv-formats.md"
 

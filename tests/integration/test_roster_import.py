@@ -4,11 +4,11 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.routing.territories import TerritoryIndex
-from leadrouter.roster.csv_table import RowError
+from leadrouter.roster.csv.table import RowError
 from leadrouter.services.roster.csv_import import import_csv
 from leadrouter.store.roster_repo import load_roster
 from leadrouter.store.routing_repo import roster_version
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.roster import headers_for
 
 PRODUCERS = (

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from tests.conftest import T0
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.roster import add_license, add_producer, headers_for
 
 

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import producer_day_counts
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.roster import add_producer, headers_for
 
 

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.roster import add_producer
 
 

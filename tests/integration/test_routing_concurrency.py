@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
@@ -11,6 +12,8 @@ from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import assignments, leads, producers, queue_entries, rotation_counters
 from tests.support.concurrency import run_in_processes
+
+pytestmark = pytest.mark.slow  # many threads or processes at once
 
 
 def _check_invariants(container: Container, fair_agency: int, capped_agency: int) -> None:

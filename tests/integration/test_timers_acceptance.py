@@ -11,15 +11,13 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import decisions
 from leadrouter.worker import Worker
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.time_engine import (
     advance,
     decision_kinds,
     events_of,
     lead_of,
-    new_lead,
     next_due,
-    producer,
     rows_of,
     step,
     timing_policy,
@@ -34,9 +32,12 @@ def test_an_offer_that_times_out_goes_to_the_next_producer_who_may_decline_or_ac
     c, t0 = container, clock.now()
     agency = make_agency(c)
     timing_policy(c, agency.id, ACCEPT_IN_TWO_MINUTES)
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
-    ben, cara = producer(c, agency.id, 2), producer(c, agency.id, 3)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
+    ben, cara = (
+        make_producer(c, agency.id, 2, licensed_in=("NY",)),
+        make_producer(c, agency.id, 3, licensed_in=("NY",)),
+    )
 
     (offer,) = rows_of(c, lead)
     assert (offer.producer_id, offer.state, offer.accept_by) == (
@@ -123,8 +124,8 @@ def test_an_offer_cannot_be_answered_after_it_expired_or_by_another_producer(
     c = container
     agency = make_agency(c)
     timing_policy(c, agency.id, ACCEPT_IN_TWO_MINUTES)
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
 
     wrong = client.post(
         f"/v1/leads/{lead}/decline", headers=agency.headers, json={"producer_id": alice + 1}
@@ -149,8 +150,8 @@ def test_when_everyone_refused_the_offer_the_lead_waits_in_the_queue(
     c = container
     agency = make_agency(c)
     timing_policy(c, agency.id, ACCEPT_IN_TWO_MINUTES)
-    producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
 
     clock.advance(timedelta(minutes=2))
     step(c)

@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.services.leads.opt_out import receive_inbound_sms
-from tests.support.agency import make_agency
-from tests.support.time_engine import new_lead, producer, run_until, timer_messages
+from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.time_engine import (
+    run_until,
+    timer_messages,
+)
 
 # Sunday 2026-03-08 05:00 UTC: midnight in New York, Saturday 21:00 in Los Angeles. Both
 # spring forward at 02:00 local that night (07:00 and 10:00 UTC).
@@ -25,10 +28,10 @@ def test_texts_and_call_reminders_wait_for_8am_consumer_time_across_the_dst_chan
     c = container
     clock.set(ARRIVAL)
     agency = make_agency(c)
-    producer(c, agency.id, 1, states=("NY",))
-    producer(c, agency.id, 2, states=("CA",))
-    new_york = new_lead(c, agency.id, 1, zip_code="10001")
-    los_angeles = new_lead(c, agency.id, 2, zip_code="90001")
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    make_producer(c, agency.id, 2, licensed_in=("CA",))
+    new_york = make_lead(c, agency.id, 1, zip_code="10001")
+    los_angeles = make_lead(c, agency.id, 2, zip_code="90001")
 
     run_until(c, clock, datetime(2026, 4, 8, tzinfo=UTC))
 
@@ -60,12 +63,12 @@ def test_a_consumer_who_texts_stop_gets_nothing_more_while_the_producer_is_still
 ) -> None:
     c, t0 = container, clock.now()
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     clock.advance(timedelta(minutes=2))
     receive_inbound_sms(
         uow=c.uow(),
-        form_key=agency.form_key,
+        agency_id=agency.id,
         from_number="646-555-0001",
         body="STOP",
         now=clock.now(),

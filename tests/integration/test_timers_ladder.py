@@ -8,15 +8,13 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.time_engine import (
     advance,
     decision_kinds,
     events_of,
     lead_of,
-    new_lead,
     next_due,
-    producer,
     rows_of,
     run_until,
     set_backup,
@@ -32,10 +30,13 @@ def test_the_default_ladder_alerts_warns_reassigns_to_the_backup_and_alerts_the_
     c, t0 = container, clock.now()
     agency = make_agency(c)
     subscribe(c, agency.id, "lead.escalated", "lead.reassigned", "lead.outcome")
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)  # Alice is the only producer yet: she gets it
-    ben, _cara = producer(c, agency.id, 2), producer(c, agency.id, 3)
-    manager = producer(c, agency.id, 9, states=(), role="manager")
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)  # Alice is the only producer yet: she gets it
+    ben, _cara = (
+        make_producer(c, agency.id, 2, licensed_in=("NY",)),
+        make_producer(c, agency.id, 3, licensed_in=("NY",)),
+    )
+    manager = make_producer(c, agency.id, 9, role="manager")
     set_backup(c, agency.id, alice, ben)
 
     step(c)  # minute 0: the assignment already told Alice; nothing else is sent
@@ -127,10 +128,10 @@ def test_a_backup_without_a_license_for_the_leads_state_is_skipped_for_the_next_
 ) -> None:
     c, t0 = container, clock.now()
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
-    jersey_only = producer(c, agency.id, 2, states=("NJ",))
-    cara = producer(c, agency.id, 3)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
+    jersey_only = make_producer(c, agency.id, 2, licensed_in=("NJ",))
+    cara = make_producer(c, agency.id, 3, licensed_in=("NY",))
     set_backup(c, agency.id, alice, jersey_only)
 
     run_until(c, clock, t0 + timedelta(minutes=30))
@@ -147,8 +148,8 @@ def test_with_nobody_else_eligible_the_lead_stays_with_its_owner_and_the_ladder_
     c, t0 = container, clock.now()
     agency = make_agency(c)
     subscribe(c, agency.id, "lead.escalated")
-    alice = producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
 
     run_until(c, clock, t0 + timedelta(hours=1))
 

@@ -8,13 +8,11 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.time_engine import (
     events_of,
     lead_of,
-    new_lead,
     next_due,
-    producer,
     rows_of,
     step,
     subscribe,
@@ -27,8 +25,8 @@ def test_binding_a_lead_ends_its_assignment_and_the_waiting_lead_takes_the_freed
     c = container
     agency = make_agency(c)
     subscribe(c, agency.id, "lead.outcome")
-    alice = producer(c, agency.id, 1, max_open=1)
-    first, waiting = new_lead(c, agency.id, 1), new_lead(c, agency.id, 2)
+    alice = make_producer(c, agency.id, 1, max_open=1, licensed_in=("NY",))
+    first, waiting = make_lead(c, agency.id, 1), make_lead(c, agency.id, 2)
     assert lead_of(c, waiting).status == "queued"
 
     bound = client.post(
@@ -57,8 +55,8 @@ def test_contacted_and_quoted_stop_the_timers_and_lost_releases_the_lead(
 ) -> None:
     c = container
     agency = make_agency(c)
-    producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     step(c)
     assert next_due(c) is not None
 
@@ -89,8 +87,8 @@ def test_a_lead_put_in_nurture_keeps_only_its_monthly_emails(
 ) -> None:
     c, t0 = container, clock.now()
     agency = make_agency(c)
-    producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
 
     nurture = client.post(
         f"/v1/leads/{lead}/status", headers=agency.headers, json={"status": "nurture"}

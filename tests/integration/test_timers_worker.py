@@ -21,11 +21,9 @@ from leadrouter.services.timers.outbox import Messages
 from leadrouter.services.timers.step import RETRY_AFTER, TimerRun, run_due
 from leadrouter.store.tables import alerts
 from leadrouter.worker import Worker
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.notify import channels_for, rows
 from tests.support.time_engine import (
-    new_lead,
-    producer,
     rows_of,
     step,
     subscribe,
@@ -43,8 +41,8 @@ def test_a_worker_tick_carries_out_the_due_timer_steps_and_sends_what_they_queue
 ) -> None:
     c = container
     agency = make_agency(c)
-    producer(c, agency.id, 1)
-    lead = new_lead(c, agency.id, 1)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(c, agency.id, 1)
     sms = RecordingSms()
     worker = Worker(c, channels_for(c, sms=sms), rng=random.Random(1))
     worker.tick()
@@ -78,9 +76,9 @@ def test_a_row_that_fails_waits_a_minute_while_the_other_rows_go_on(
     c, t0 = container, clock.now()
     broken, fine = make_agency(c, "Broken"), make_agency(c, "Fine")
     timing_policy(c, broken.id, BROKEN_TEMPLATE)
-    producer(c, broken.id, 1)
-    producer(c, fine.id, 2)
-    bad, good = new_lead(c, broken.id, 1), new_lead(c, fine.id, 2)
+    make_producer(c, broken.id, 1, licensed_in=("NY",))
+    make_producer(c, fine.id, 2, licensed_in=("NY",))
+    bad, good = make_lead(c, broken.id, 1), make_lead(c, fine.id, 2)
     clock.advance(timedelta(minutes=5))
 
     run = step(c)
@@ -209,15 +207,15 @@ def test_two_workers_at_once_share_the_due_rows_and_do_each_step_once(
 ) -> None:
     c = container
     agency = make_agency(c)
-    producer(c, agency.id, 1)
-    leads = [new_lead(c, agency.id, n) for n in range(1, 41)]
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    leads = [make_lead(c, agency.id, n) for n in range(1, 41)]
     step(c)
     clock.advance(timedelta(minutes=5))
     start = threading.Barrier(2)
 
     def work() -> TimerRun:
         start.wait()
-        return run_due(container=c, now=clock.now(), batch_size=5)
+        return run_due(new_uow=c.uow, caches=c.routing, now=clock.now(), batch_size=5)
 
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(lambda _: work(), range(2)))

@@ -11,7 +11,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import idempotency_records
 from leadrouter.worker import Worker
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 
 LEAD = {
     "first_name": "Id",

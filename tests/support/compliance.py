@@ -1,92 +1,18 @@
-"""Helpers for the compliance tests: a roster and leads made through the real services."""
+"""Helpers for the compliance tests: a roster, registry reports, the rows they leave."""
 
 from __future__ import annotations
 
-import itertools
 import json
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.domain.model import Shift
-from leadrouter.roster.specs import LicenseSpec, ProducerSpec
-from leadrouter.services.leads.intake import receive_lead
-from leadrouter.services.roster.licenses import create_license
-from leadrouter.services.roster.producers import create_producer
-from leadrouter.services.routing.route import after_intake
 from leadrouter.store.tables import leads, outbox
+from tests.support.factories import make_license, make_producer
 
-# Around the clock, every day: availability never decides a compliance test.
-ALWAYS = tuple(Shift(day, time(0), time.max.replace(microsecond=0)) for day in range(7))
 ZIPS = {"NY": "10001", "NJ": "07030", "CT": "06901", "PA": "19103"}
-_serial = itertools.count(1)
-
-
-def add_producer(
-    c: Container, agency_id: int, name: str, *, npn: str | None = None, **fields: Any
-) -> int:
-    slug = name.lower().replace(" ", ".")
-    spec = ProducerSpec(
-        name=name, email=f"{slug}@agency.example", npn=npn, working_hours=ALWAYS, **fields
-    )
-    return create_producer(
-        uow=c.uow(), agency_id=agency_id, spec=spec, now=c.clock.now()
-    ).producer.id
-
-
-def add_license(
-    c: Container,
-    agency_id: int,
-    producer_id: int,
-    state: str,
-    number: str,
-    *,
-    lines: tuple[str, ...] = ("personal_lines",),
-    expires: date | None = None,
-    effective: date = date(2020, 1, 1),
-    resident: bool = True,
-    verifier: str | None = "test registry",
-    status: str = "active",
-) -> int:
-    spec = LicenseSpec(
-        producer_id=producer_id,
-        state=state,
-        number=number,
-        lines=frozenset(lines),
-        resident=resident,
-        effective_date=effective,
-        expiration_date=expires,
-        status=status,
-    )
-    return create_license(
-        uow=c.uow(), agency_id=agency_id, spec=spec, now=c.clock.now(), verifier=verifier
-    ).license.id
-
-
-def send_lead(
-    c: Container, agency_id: int, state: str, insurance_type: str = "personal_auto"
-) -> int:
-    """A new lead from ``state``, routed on arrival as the API does; its id."""
-    n = next(_serial)
-    payload = {
-        "first_name": "Lead",
-        "last_name": f"No{n}",
-        "email": f"lead{n}@example.com",
-        "phone": f"(212) 867-{1000 + n % 9000:04d}",
-        "zip": ZIPS[state],
-        "insurance_type": insurance_type,
-    }
-    result = receive_lead(
-        uow=c.uow(),
-        agency_id=agency_id,
-        payload=payload,
-        idempotency_key=None,
-        now=c.clock.now(),
-        after_store=after_intake(c.routing),
-    )
-    return result.lead_id
 
 
 def lead_row(c: Container, lead_id: int) -> Any:
@@ -171,13 +97,13 @@ def roster(c: Container, agency_id: int) -> dict[str, int]:
     """Ana holds NY-1 (expiring sooner than the registry says) and NJ-1 (not in the report),
     Ben's NY-2 is pending, Cara has no license yet, Dev has no NPN."""
     ids = {
-        "ana": add_producer(c, agency_id, "Ana Diaz", npn="1111111"),
-        "ben": add_producer(c, agency_id, "Ben Okafor", npn="2222222"),
-        "cara": add_producer(c, agency_id, "Cara Reyes", npn="3333333"),
-        "dev": add_producer(c, agency_id, "Dev Patel"),
+        "ana": make_producer(c, agency_id, name="Ana Diaz", npn="1111111"),
+        "ben": make_producer(c, agency_id, name="Ben Okafor", npn="2222222"),
+        "cara": make_producer(c, agency_id, name="Cara Reyes", npn="3333333"),
+        "dev": make_producer(c, agency_id, name="Dev Patel"),
     }
-    ids["ny1"] = add_license(c, agency_id, ids["ana"], "NY", "NY-1", expires=date(2027, 1, 31))
-    ids["nj1"] = add_license(
+    ids["ny1"] = make_license(c, agency_id, ids["ana"], "NY", "NY-1", expires=date(2027, 1, 31))
+    ids["nj1"] = make_license(
         c,
         agency_id,
         ids["ana"],
@@ -186,7 +112,7 @@ def roster(c: Container, agency_id: int) -> dict[str, int]:
         lines=("property", "casualty"),
         expires=date(2027, 1, 31),
     )
-    ids["ny2"] = add_license(
+    ids["ny2"] = make_license(
         c, agency_id, ids["ben"], "NY", "NY-2", expires=date(2027, 6, 30), verifier=None
     )
     return ids

@@ -13,39 +13,9 @@ from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import build_channels
 from leadrouter.notify.dispatcher import DispatchStats, RetryPolicy, dispatch_once
 from leadrouter.notify.sms import RecordingSms
-from leadrouter.store.tables import outbox, producers
+from leadrouter.store.tables import outbox
 
 NO_JITTER = RetryPolicy(jitter_fraction=0)
-
-
-def insert_producer(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    now: datetime,
-    name: str = "Pat Producer",
-    email: str = "pat@agency.example",
-    phone: str | None = "+12125550100",
-) -> int:
-    return int(
-        conn.execute(
-            producers.insert()
-            .values(
-                agency_id=agency_id,
-                name=name,
-                email=email,
-                phone=phone,
-                timezone="America/New_York",
-                working_hours=[],
-                out_of_office=[],
-                business_lines=["personal"],
-                role="producer",
-                active=True,
-                created_at=now,
-            )
-            .returning(producers.c.id)
-        ).scalar_one()
-    )
 
 
 def channels_for(

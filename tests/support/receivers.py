@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -81,6 +82,7 @@ class Inbox:
     statuses: list[int] = field(default_factory=list)
     default: int = 200
     reply: bytes = b"{}"
+    delay: float = 0.0  # seconds to wait before answering
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, request: Received) -> int:
@@ -104,11 +106,15 @@ def http_receiver() -> Iterator[tuple[Inbox, str]]:
                 self.rfile.read(length),
             )
             code = inbox.answer(request)
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(inbox.reply)))
-            self.end_headers()
-            self.wfile.write(inbox.reply)
+            time.sleep(inbox.delay)
+            try:
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(inbox.reply)))
+                self.end_headers()
+                self.wfile.write(inbox.reply)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout under test)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import issue_key
-from tests.support.agency import TestAgency
+from tests.support.factories import TestAgency
 
 
 def headers_for(

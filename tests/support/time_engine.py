@@ -1,9 +1,10 @@
-"""Helpers for the time engine's tests: a small roster, leads through the real intake and
-routing, and a virtual clock that jumps from due instant to due instant like the worker."""
+"""Helpers for the time engine's tests (producers and leads come from ``factories``): backups,
+timing policies, webhook subscriptions, and a virtual clock that jumps from due instant to
+due instant like the worker."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -11,57 +12,11 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from leadrouter.roster.specs import LicenseSpec, ProducerSpec
 from leadrouter.services.admin.policy import put_policy
 from leadrouter.services.admin.webhook_endpoints import create_endpoint
-from leadrouter.services.leads.intake import receive_lead
-from leadrouter.services.roster.licenses import create_license
-from leadrouter.services.roster.producers import create_producer, update_producer
-from leadrouter.services.routing.route import after_intake
+from leadrouter.services.roster.producers import update_producer
 from leadrouter.services.timers.step import TimerRun, run_due
 from leadrouter.store.tables import assignments, decisions, leads, outbox
-
-
-def producer(
-    c: Container,
-    agency_id: int,
-    n: int,
-    *,
-    states: tuple[str, ...] = ("NY",),
-    role: str = "producer",
-    **fields: Any,
-) -> int:
-    """A producer always at work (no hours on file), licensed for personal lines in ``states``."""
-    record = create_producer(
-        uow=c.uow(),
-        agency_id=agency_id,
-        now=c.clock.now(),
-        spec=ProducerSpec(
-            name=f"Producer {n}",
-            email=f"p{n}@agency.example",
-            phone=f"+1212555{n:04d}",
-            working_hours=(),
-            business_lines=frozenset({"personal"}),
-            role=role,
-            **fields,
-        ),
-    )
-    for i, state in enumerate(states):
-        create_license(
-            uow=c.uow(),
-            agency_id=agency_id,
-            now=c.clock.now(),
-            verifier="test registry",
-            spec=LicenseSpec(
-                producer_id=record.producer.id,
-                state=state,
-                number=f"L-{n}-{state}",
-                lines=frozenset({"personal_lines"}),
-                resident=i == 0,
-                effective_date=date(2020, 1, 1),
-            ),
-        )
-    return record.producer.id
 
 
 def set_backup(c: Container, agency_id: int, producer_id: int, backup_id: int) -> None:
@@ -73,41 +28,17 @@ def set_backup(c: Container, agency_id: int, producer_id: int, backup_id: int) -
     )
 
 
-def new_lead(
-    c: Container, agency_id: int, n: int, *, zip_code: str = "10001", **fields: Any
-) -> int:
-    """A lead through the real intake, routed in the intake's transaction."""
-    payload = {
-        "first_name": "Casey",
-        "last_name": f"Lead{n}",
-        "zip": zip_code,
-        "email": f"lead{n}@consumer.example",
-        "phone": f"(646) 555-{n:04d}",
-        "insurance_type": "personal_auto",
-        **fields,
-    }
-    result = receive_lead(
-        uow=c.uow(),
-        agency_id=agency_id,
-        payload=payload,
-        idempotency_key=None,
-        now=c.clock.now(),
-        after_store=after_intake(c.routing),
-    )
-    assert result.created
-    return result.lead_id
-
-
 def timing_policy(c: Container, agency_id: int, timing_yaml: str) -> None:
     """The shipped policy with its ``timing`` section replaced."""
     text = (resources.files("leadrouter") / "policy" / "default.yaml").read_text("utf-8")
     assert "timing: {}" in text
     put_policy(
-        container=c,
+        uow=c.uow(),
         agency_id=agency_id,
         text=text.replace("timing: {}", timing_yaml),
         fmt="yaml",
         actor="test",
+        now=c.clock.now(),
     )
 
 
@@ -123,7 +54,7 @@ def subscribe(c: Container, agency_id: int, *events: str) -> None:
 
 def step(c: Container) -> TimerRun:
     """One timer step at the clock's now."""
-    return run_due(container=c, now=c.clock.now())
+    return run_due(new_uow=c.uow, caches=c.routing, now=c.clock.now())
 
 
 def next_due(c: Container) -> datetime | None:

@@ -1,6 +1,6 @@
 """Reading roster CSV files: headers, line numbers, blank cells, row errors (no database)."""
 
-from leadrouter.roster.csv_table import RowError, count_rows, read_table
+from leadrouter.roster.csv.table import RowError, count_rows, read_table
 from leadrouter.roster.specs import DEFAULT_HOURS
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from leadrouter import __version__
-from leadrouter.api import problems
+from leadrouter.api import openapi, problems
+from leadrouter.api.limits import LimitsMiddleware
 from leadrouter.api.routes import forms, health, registry, webhooks
 from leadrouter.bootstrap import Container
 from leadrouter.intake import geography
@@ -24,6 +25,8 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="leadrouter", version=__version__, description=DESCRIPTION)
     app.state.container = container
     problems.install(app)
+    openapi.install(app)
+    app.add_middleware(LimitsMiddleware)  # the last added runs first: before routing and auth
     app.include_router(health.router)
     for router in registry.routers():
         app.include_router(router, prefix="/v1")

@@ -7,10 +7,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leadrouter.errors import FieldError, LeadRouterError
+from leadrouter.api.limits import BodyRejected
+from leadrouter.errors import (
+    FieldError,
+    LeadRouterError,
+    TooManyRequests,
+    Unavailable,
+)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://leadrouter.dev/problems/"
@@ -24,6 +30,7 @@ def problem(
     slug: str,
     errors: list[FieldError] | None = None,
     instance: str | None = None,
+    retry_after: int | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
@@ -35,8 +42,29 @@ def problem(
         body["instance"] = instance
     if errors:
         body["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def render(error: LeadRouterError, instance: str | None) -> JSONResponse:
+    """One of our errors as problem+json (with Retry-After when it says when to retry)."""
+    retry = error.retry_after if isinstance(error, TooManyRequests | Unavailable) else None
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        errors=error.errors,
+        instance=instance,
+        retry_after=retry,
+    )
+
+
+def is_database_locked(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (another writer held it past the busy timeout)."""
+    return "database is locked" in str(exc.orig)
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -61,14 +89,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LeadRouterError)
     async def _ours(request: Request, exc: LeadRouterError) -> JSONResponse:
-        return problem(
-            exc.status,
-            exc.title,
-            exc.detail,
-            slug=exc.slug,
-            errors=exc.errors,
-            instance=request.url.path,
-        )
+        return render(exc, request.url.path)
+
+    @app.exception_handler(BodyRejected)
+    async def _rejected(request: Request, exc: BodyRejected) -> JSONResponse:
+        return render(exc.error, request.url.path)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if not is_database_locked(exc):
+            raise exc
+        busy = Unavailable("the database is busy; try again shortly", retry_after=2)
+        return render(busy, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -96,6 +128,18 @@ def install(app: FastAPI) -> None:
             instance=request.url.path,
         )
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Still logged (and re-raised) by Starlette's outermost middleware; the caller gets
+        # problem+json like every other error, never a text/plain page.
+        return problem(
+            500,
+            "Internal error",
+            "the server failed; the error was logged",
+            slug="internal",
+            instance=request.url.path,
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(
@@ -115,5 +159,8 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     415: "Unsupported media type",
+    413: "Content too large",
     422: "Validation failed",
+    429: "Too many requests",
+    503: "Service unavailable",
 }

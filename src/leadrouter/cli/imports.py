@@ -14,7 +14,7 @@ from leadrouter.cli.context import (
     session,
 )
 from leadrouter.errors import LeadRouterError
-from leadrouter.roster.csv_columns import KINDS
+from leadrouter.roster.csv.columns import KINDS
 from leadrouter.services.roster.csv_import import ImportReport, count_rows, import_csv
 
 app = typer.Typer(

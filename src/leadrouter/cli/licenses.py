@@ -18,7 +18,7 @@ from leadrouter.cli.context import (
 )
 from leadrouter.compliance.registry_report import detect_format
 from leadrouter.errors import LeadRouterError
-from leadrouter.roster.csv_table import count_rows
+from leadrouter.roster.csv.table import count_rows
 from leadrouter.services.compliance import reconciliation
 from leadrouter.services.compliance.coverage import coverage_report
 from leadrouter.services.compliance.expirations import sweep
@@ -115,7 +115,7 @@ def history(agency: int | None = _AGENCY) -> None:
         cursor = None
         while True:
             page = reconciliation.list_reconciliations(
-                uow=c.uow(readonly=True), agency_id=agency_id, after=cursor
+                uow=c.uow(readonly=True), agency_id=agency_id, cursor=cursor
             )
             for r in page.items:
                 table.add_row(

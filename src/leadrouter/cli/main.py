@@ -7,7 +7,7 @@ import threading
 import typer
 
 from leadrouter.bootstrap import Container
-from leadrouter.cli import agency, audit, imports, licenses, policy
+from leadrouter.cli import agency, audit, imports, licenses, policy, reports
 from leadrouter.cli.context import console, container
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
@@ -20,6 +20,8 @@ app.add_typer(imports.app, name="import")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(licenses.app, name="licenses")
+app.add_typer(reports.report_app, name="report")
+app.add_typer(reports.export_app, name="export")
 
 
 @app.command()
@@ -38,8 +40,7 @@ def serve(
     ),
 ) -> None:
     """Migrate, load the demo agency if the database is empty, and serve the API."""
-    import uvicorn
-
+    from leadrouter.api import server
     from leadrouter.api.app import create_app
     from leadrouter.demo import ensure_demo_agency
 
@@ -54,7 +55,7 @@ def serve(
         console.print("worker running (timers, queue draining, notifications)")
     console.print(f"serving on http://{c.settings.host}:{c.settings.port} (docs at /docs)")
     try:
-        uvicorn.run(create_app(c), host=c.settings.host, port=c.settings.port, log_level="info")
+        server.run(create_app(c), c.settings)
     finally:
         stop.set()
 

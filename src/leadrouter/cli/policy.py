@@ -40,7 +40,14 @@ def lint(file: Path, agency: int | None = _AGENCY) -> None:
     agency_id = resolve_agency(c, agency)
     text, fmt = _read(file)
     try:
-        findings = policy.lint(container=c, agency_id=agency_id, text=text, fmt=fmt)
+        findings = policy.lint(
+            uow=c.uow(readonly=True),
+            caches=c.routing,
+            agency_id=agency_id,
+            text=text,
+            fmt=fmt,
+            now=c.clock.now(),
+        )
     except ValidationFailed as exc:
         raise _refused(exc) from None
     if not findings:
@@ -80,12 +87,13 @@ def dry_run(
     when = _instant(at) if at else None
     try:
         decision = policy.dry_run(
-            container=c,
+            uow=c.uow(readonly=True),
+            caches=c.routing,
             agency_id=agency_id,
             lead_payload=payload,
             text=text,
             fmt=fmt,
-            now=when,
+            now=when or c.clock.now(),
         )
     except ValidationFailed as exc:
         raise _refused(exc) from None
@@ -107,7 +115,9 @@ def _instant(text: str) -> datetime:
 def show(agency: int | None = _AGENCY) -> None:
     """Print the document in force."""
     c = container()
-    doc = policy.current_policy(container=c, agency_id=resolve_agency(c, agency))
+    doc = policy.current_policy(
+        uow=c.uow(readonly=True), caches=c.routing, agency_id=resolve_agency(c, agency)
+    )
     console.print(dump_policy(doc), markup=False, highlight=False)
 
 
@@ -118,7 +128,14 @@ def apply(file: Path, agency: int | None = _AGENCY) -> None:
     agency_id = resolve_agency(c, agency)
     text, fmt = _read(file)
     try:
-        doc = policy.put_policy(container=c, agency_id=agency_id, text=text, fmt=fmt, actor="cli")
+        doc = policy.put_policy(
+            uow=c.uow(),
+            agency_id=agency_id,
+            text=text,
+            fmt=fmt,
+            actor="cli",
+            now=c.clock.now(),
+        )
     except ValidationFailed as exc:
         raise _refused(exc) from None
     console.print(f"policy version {doc.version} is in force")

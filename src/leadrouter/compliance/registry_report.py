@@ -18,8 +18,8 @@ from datetime import date, datetime
 
 from leadrouter.errors import FieldError, ValidationFailed
 from leadrouter.roster import fields as f
-from leadrouter.roster.csv_columns import header_key, npn
-from leadrouter.roster.csv_table import decode, records
+from leadrouter.roster.csv.columns import header_key, npn
+from leadrouter.roster.csv.table import decode, records
 
 Progress = Callable[[int], None]
 

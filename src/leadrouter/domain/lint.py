@@ -68,7 +68,44 @@ def lint_policy(
         _overlaps(roster.territories, out)
     _coverage(policy, roster, now, tz, types, out)
     _pools(policy, roster, out)
+    _optimizer(policy, roster, out)
     return out
+
+
+def _optimizer(policy: RoutingPolicy, roster: RosterSnapshot, out: list[LintFinding]) -> None:
+    """Fairness floors nobody can keep, and an optimizer that never explores."""
+    opt = policy.optimizer()
+    if opt is None:
+        return
+    active = sum(1 for p in roster.producers if p.active)
+    if opt.min_share * active > 1.0:
+        out.append(
+            LintFinding(
+                "error",
+                "routing.strategy.fairness.min_share",
+                f"floors of {opt.min_share:.0%} for {active} active producers add up to "
+                f"{opt.min_share * active:.0%} of the leads; they cannot all be kept",
+            )
+        )
+    if active and opt.max_share * active < 1.0:
+        out.append(
+            LintFinding(
+                "error",
+                "routing.strategy.fairness.max_share",
+                f"ceilings of {opt.max_share:.0%} for {active} active producers leave "
+                f"{1 - opt.max_share * active:.0%} of the leads with nobody; the optimizer "
+                "ignores a ceiling rather than queue a lead",
+            )
+        )
+    if opt.exploration == 0:
+        out.append(
+            LintFinding(
+                "warning",
+                "routing.strategy.exploration",
+                "the optimizer never explores: replaying another policy against this history "
+                "has no logged decisions to learn from where the two disagree",
+            )
+        )
 
 
 def _steps(policy: RoutingPolicy, out: list[LintFinding]) -> None:

@@ -54,6 +54,12 @@ def lead_document(row: Mapping[Any, Any]) -> dict[str, Any]:
         "first_contact_at": iso(row.get("first_contact_at")),
         "response_seconds": row.get("response_seconds"),
         "premium": _money(row.get("premium")),
+        "quoted_at": iso(row.get("quoted_at")),
+        "quoted_premium": _money(row.get("quoted_premium")),
+        "bound_at": iso(row.get("bound_at")),
+        "policy_number": row.get("policy_number"),
+        "commission": _money(row.get("commission")),
+        "lost_reason": row.get("lost_reason"),
     }
 
 

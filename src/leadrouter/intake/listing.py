@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from leadrouter.errors import FieldError, ValidationFailed
+from leadrouter import paging
 from leadrouter.store.tables import leads
 
 MAX_LIMIT = 200
-_CURSOR = re.compile(r"^lead:(\d{1,18})$")
 
 
 @dataclass(frozen=True)
@@ -33,22 +30,12 @@ class LeadFilter:
 
 def encode_cursor(last_id: int) -> str:
     """An opaque cursor that continues after the lead ``last_id``."""
-    return base64.urlsafe_b64encode(f"lead:{last_id}".encode()).decode().rstrip("=")
+    return paging.encode_cursor("lead", last_id)
 
 
 def decode_cursor(cursor: str) -> int:
     """The id a cursor continues after, or 422 naming ``cursor``."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
-    match = _CURSOR.match(text)
-    if match is None:
-        raise ValidationFailed(
-            "cursor is not one this API gave out",
-            errors=[FieldError("cursor", "is not a cursor this API gave out")],
-        )
-    return int(match.group(1))
+    return paging.decode_cursor("lead", cursor)
 
 
 def _like(term: str) -> str:

@@ -41,7 +41,7 @@ def sms_provider(settings: Settings, client: httpx.Client | None = None) -> SmsP
             auth_token=settings.sms_auth_token,
             from_number=settings.sms_from,
             client=client,
-            timeout=settings.webhook_timeout_seconds,
+            timeout=settings.sms_timeout_seconds,
         )
     return UnconfiguredSms()
 

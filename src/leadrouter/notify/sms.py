@@ -3,6 +3,7 @@
 ``TwilioCompatibleSms`` posts form-encoded To/From/Body to
 ``{base_url}/2010-04-01/Accounts/{sid}/Messages.json`` with basic auth, so Twilio itself or
 any provider (or local gateway) speaking that API works; the base URL is a setting.
+Requests to it wait at most ``timeout`` seconds (``LEADROUTER_SMS_TIMEOUT_SECONDS``).
 """
 
 from __future__ import annotations

@@ -17,9 +17,14 @@ from leadrouter.domain.insurance import DEFAULT_TYPES, InsuranceType
 from leadrouter.domain.lint import LintFinding, lint_policy
 from leadrouter.domain.routing.policy import Step
 from leadrouter.errors import FieldError, ValidationFailed
+from leadrouter.jsondepth import JsonDepth
 from leadrouter.policy import schema as s
 
 MAX_DOCUMENT_BYTES = 512 * 1024
+# Far deeper than any real policy (about 8 levels); the parsers recurse per level, so a
+# deeper document is refused before it can exhaust the stack.
+MAX_DOCUMENT_DEPTH = 32
+_TOO_DEEP = f"nests deeper than {MAX_DOCUMENT_DEPTH} levels"
 Format = Literal["yaml", "json"]
 _TAGS = frozenset(s.STEP_TYPES) | frozenset(s.STRATEGY_TYPES)
 
@@ -161,12 +166,27 @@ def _strategy(spec: Any) -> r.StrategySpec | None:
             score_weights=spec.weights.model_dump(),
             capacity_reference=spec.capacity_reference,
         )
+    if isinstance(spec, s.Optimizer):
+        return r.StrategySpec(
+            "optimizer",
+            optimizer=r.OptimizerSpec(
+                objective=spec.objective,
+                exploration=spec.exploration,
+                capacity_price=spec.capacity_price,
+                period=spec.fairness.period,
+                min_share=spec.fairness.min_share,
+                max_share=spec.fairness.max_share,
+                window_days=spec.window_days,
+            ),
+        )
     if isinstance(spec, s.WeightedRoundRobin):
         return r.StrategySpec("weighted_round_robin", producer_weights=dict(spec.weights))
     return r.StrategySpec(spec.type)
 
 
 def _read_json(text: str) -> Any:
+    if JsonDepth().feed(text.encode()) > MAX_DOCUMENT_DEPTH:
+        _fail("document", _TOO_DEEP)
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -176,11 +196,20 @@ def _read_json(text: str) -> Any:
 class _StrictLoader(yaml.SafeLoader):
     """Safe YAML without aliases (no expansion bombs) and without duplicate keys."""
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "aliases are not allowed", mark)
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DOCUMENT_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()

@@ -92,13 +92,38 @@ class WeightedScore(_Part):
     capacity_reference: int = Field(default=20, ge=1, le=100_000)
 
 
+class Fairness(_Part):
+    """Each producer's floor and ceiling, as shares of the period's leads."""
+
+    period: Literal["day", "week"] = "day"
+    min_share: float = Field(default=0.0, ge=0, le=1)
+    max_share: float = Field(default=1.0, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> Fairness:
+        if self.min_share > self.max_share:
+            raise ValueError("min_share must not exceed max_share")
+        return self
+
+
+class Optimizer(_Part):
+    """Thompson sampling on the conversion estimates, with a capacity price and fairness."""
+
+    type: Literal["optimizer"]
+    objective: Literal["binds", "premium"] = "binds"
+    exploration: float = Field(default=0.1, ge=0, le=1)
+    capacity_price: float = Field(default=0.5, ge=0, le=1)
+    fairness: Fairness = Field(default_factory=Fairness)
+    window_days: int = Field(default=90, ge=1, le=3650)
+
+
 def _strategy_shorthand(value: Any) -> Any:
     return {"type": value} if isinstance(value, str) else value
 
 
 Strategy = Annotated[
     Annotated[
-        RoundRobin | WeightedRoundRobin | LeastLoaded | WeightedScore,
+        RoundRobin | WeightedRoundRobin | LeastLoaded | WeightedScore | Optimizer,
         Field(discriminator="type"),
     ],
     BeforeValidator(_strategy_shorthand),  # "round_robin" is short for {"type": "round_robin"}
@@ -161,7 +186,13 @@ Step = Annotated[
     Field(discriminator="type"),
 ]
 STEP_TYPES = ("existing_client", "territory", "line", "segment", "availability", "caps")
-STRATEGY_TYPES = ("round_robin", "weighted_round_robin", "least_loaded", "weighted_score")
+STRATEGY_TYPES = (
+    "round_robin",
+    "weighted_round_robin",
+    "least_loaded",
+    "weighted_score",
+    "optimizer",
+)
 
 
 class TierRule(_Part):

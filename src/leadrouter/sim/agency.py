@@ -158,5 +158,12 @@ def load_synthetic_agency(
         if not report.committed:
             raise RuntimeError(f"synthetic {kind} did not import: {report.errors[:3]}")
     if policy is not None:
-        put_policy(container=c, agency_id=new.agency_id, text=policy, fmt="yaml", actor="synthetic")
+        put_policy(
+            uow=c.uow(),
+            agency_id=new.agency_id,
+            text=policy,
+            fmt="yaml",
+            actor="synthetic",
+            now=c.clock.now(),
+        )
     return SyntheticAgency(new.agency_id, new.api_key, producers)

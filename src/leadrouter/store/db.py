@@ -12,6 +12,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READONLY_OPTION = "leadrouter_readonly"
+# How long a writer waits for SQLite's lock before the request is answered 503 (Retry-After)
+# rather than hanging: long enough for any ordinary transaction, short of client timeouts.
+BUSY_TIMEOUT_SECONDS = 10
 
 
 def normalize_url(url: str) -> str:
@@ -68,7 +71,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            **kwargs,
         )
         _configure_sqlite(engine)
         return engine
@@ -86,7 +91,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -187,9 +187,18 @@ leads = sa.Table(
     sa.Column("first_contact_at", UTCDateTime(), nullable=True),
     sa.Column("response_seconds", sa.Integer, nullable=True),
     sa.Column("premium", sa.Numeric(12, 2), nullable=True),
+    # Outcomes (reports): when the lead was first quoted and bound, what was quoted, the
+    # policy and commission of a bind, why it was lost. Reports read these, not the history.
+    sa.Column("quoted_at", UTCDateTime(), nullable=True),
+    sa.Column("quoted_premium", sa.Numeric(12, 2), nullable=True),
+    sa.Column("bound_at", UTCDateTime(), nullable=True),
+    sa.Column("policy_number", sa.String(100), nullable=True),
+    sa.Column("commission", sa.Numeric(12, 2), nullable=True),
+    sa.Column("lost_reason", sa.String(50), nullable=True),
     sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
+    sa.Index("ix_leads_agency_created", "agency_id", "created_at"),
 )
 
 lead_status_changes = sa.Table(
@@ -287,6 +296,7 @@ assignments = sa.Table(
         postgresql_where=sa.text("ended_at IS NULL"),
     ),
     sa.Index("ix_assignments_due", "next_due_at"),
+    sa.Index("ix_assignments_agency_started", "agency_id", "started_at"),
 )
 
 producer_day_counts = sa.Table(
@@ -440,4 +450,19 @@ activities = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     _created(),
+)
+
+# --- reports: the manager alerts of the escalation ladder, one row per rung that fired ---
+
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
+    sa.Column("assignment_id", sa.Integer, nullable=False),
+    sa.Column("step", sa.String(100), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("assignment_id", "step"),
+    sa.Index("ix_escalations_agency_at", "agency_id", "at"),
 )

@@ -11,9 +11,10 @@ from types import TracebackType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from leadrouter.errors import Unavailable
 from leadrouter.store.assignments import AssignmentRepository
 from leadrouter.store.audit import DecisionChain
-from leadrouter.store.db import READONLY_OPTION, sqlite_writer_lock
+from leadrouter.store.db import BUSY_TIMEOUT_SECONDS, READONLY_OPTION, sqlite_writer_lock
 from leadrouter.store.idempotency import IdempotencyRecords
 from leadrouter.store.leads import LeadRepository
 from leadrouter.store.outbox import OutboxRepository
@@ -67,8 +68,10 @@ class UnitOfWork:
         return self._outbox
 
     def __enter__(self) -> UnitOfWork:
-        if self._writer_lock is not None:
-            self._writer_lock.acquire()
+        if self._writer_lock is not None and not self._writer_lock.acquire(
+            timeout=BUSY_TIMEOUT_SECONDS
+        ):
+            raise Unavailable("the database is busy; try again shortly", retry_after=2)
         try:
             self._open()
         except BaseException:

@@ -43,6 +43,7 @@ class ActivitiesOut(BaseModel):
     first_assigned_at: AwareDatetime | None
     first_contact_at: AwareDatetime | None
     response_seconds: int | None = Field(description="First contact minus the lead's arrival.")
+    attempts: int = Field(description="Call attempts and voicemails: tries to reach the lead.")
     items: list[ActivityOut]
 
 
@@ -57,7 +58,9 @@ def log_activity(
 ) -> dict[str, Any]:
     """Log a call attempt, voicemail, text, email, contact or note by the lead's owner."""
     return activities.log_activity(
-        container=container,
+        uow=container.uow(),
+        routing_deps=container.routing,
+        now=container.clock.now(),
         agency_id=principal.agency_id,
         lead_id=lead_id,
         producer_id=body.producer_id,
@@ -73,5 +76,5 @@ def list_activities(
 ) -> dict[str, Any]:
     """The lead's activities, oldest first, with its first contact and response time."""
     return activities.list_activities(
-        container=container, agency_id=principal.agency_id, lead_id=lead_id
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )

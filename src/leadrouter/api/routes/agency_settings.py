@@ -8,7 +8,9 @@ from fastapi import APIRouter
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.schemas.agency_settings import AgencySettingsBody, InsuranceTypeOut
+from leadrouter.services.leads import commission
 from leadrouter.services.leads import settings as agency_settings
+from leadrouter.services.leads.commission import CommissionRates
 
 router = APIRouter(tags=["agency settings"])
 
@@ -46,3 +48,21 @@ def insurance_types(container: ContainerDep, principal: PrincipalDep) -> list[di
         }
         for t in sorted(types.values(), key=lambda t: t.code)
     ]
+
+
+@router.get("/agency/commission-rates", response_model=CommissionRates)
+def get_commission_rates(container: ContainerDep, principal: PrincipalDep) -> CommissionRates:
+    """The share of written premium the agency earns, by source, by line, or by default."""
+    return commission.get_commission_rates(
+        uow=container.uow(readonly=True), agency_id=principal.agency_id
+    )
+
+
+@router.put("/agency/commission-rates", response_model=CommissionRates)
+def put_commission_rates(
+    body: CommissionRates, container: ContainerDep, principal: ManagerDep
+) -> CommissionRates:
+    """Replace the commission rates (a manager's key); binds use them from now on."""
+    return commission.put_commission_rates(
+        uow=container.uow(), agency_id=principal.agency_id, rates=body
+    )

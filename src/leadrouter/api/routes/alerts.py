@@ -8,23 +8,24 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
-from leadrouter.api.schemas.notifications import AlertOut, AlertPage
+from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.schemas.notifications import AlertOut
 from leadrouter.services.admin import notifications
 
 router = APIRouter(tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/alerts", response_model=AlertPage)
+@router.get("/alerts")
 def list_alerts(
     container: ContainerDep,
     principal: PrincipalDep,
     producer_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     role: Annotated[str | None, Query(max_length=32, description="e.g. manager")] = None,
     unread: bool = False,
-    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> AlertPage:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> PageOut[AlertOut]:
     """The agency's alerts, newest first, for one producer or role if asked."""
     found = notifications.list_alerts(
         uow=container.uow(readonly=True),
@@ -32,12 +33,13 @@ def list_alerts(
         producer_id=producer_id,
         role=role,
         unread=unread,
-        before_id=before_id,
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    items = [AlertOut(**dataclasses.asdict(a)) for a in found[:limit]]
-    more = len(found) > limit
-    return AlertPage(items=items, next_before_id=items[-1].id if more else None)
+    return PageOut[AlertOut](
+        items=[AlertOut(**dataclasses.asdict(a)) for a in found.items],
+        next_cursor=found.next_cursor,
+    )
 
 
 @router.post("/alerts/{alert_id}/read", response_model=AlertOut)

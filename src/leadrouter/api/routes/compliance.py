@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.compliance import (
     CoverageOut,
     CoverageRowOut,
@@ -17,7 +17,6 @@ from leadrouter.api.schemas.compliance import (
     ReconciliationOut,
     ReconciliationSummaryOut,
 )
-from leadrouter.api.schemas.roster.common import PageOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden
 from leadrouter.services.compliance import reconciliation
@@ -130,11 +129,11 @@ def history(
 ) -> PageOut[ReconciliationSummaryOut]:
     """Every reconciliation of the agency, oldest first: what a regulator asks to see."""
     found = reconciliation.list_reconciliations(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
+        uow=c.uow(readonly=True), agency_id=who.agency_id, cursor=cursor, limit=limit
     )
     return PageOut[ReconciliationSummaryOut](
         items=[ReconciliationSummaryOut.of(r) for r in found.items],
-        next_cursor=cursor_of(found.next_cursor),
+        next_cursor=found.next_cursor,
     )
 
 
@@ -161,11 +160,11 @@ def alerts(
         uow=c.uow(readonly=True),
         agency_id=who.agency_id,
         producer_id=producer_id,
-        before=after(cursor),
+        cursor=cursor,
         limit=limit,
     )
     fields = LicenseAlertOut.model_fields
     return PageOut[LicenseAlertOut](
         items=[LicenseAlertOut(**{k: r[k] for k in fields}) for r in found.items],
-        next_cursor=cursor_of(found.next_cursor),
+        next_cursor=found.next_cursor,
     )

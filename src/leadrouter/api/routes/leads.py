@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
 from leadrouter.api.schemas.leads import (
+    BindCorrectionIn,
     EventCreate,
     EventOut,
     LeadCreate,
@@ -141,14 +142,43 @@ def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -
 def change_status(
     lead_id: RowId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Record an outcome: contacted, quoted, bound (with premium), lost or nurture."""
+    """Record an outcome: contacted, quoted (premium quoted), bound (premium, policy number,
+    commission), lost (a reason from the list) or nurture."""
     return outcomes.record_outcome(
-        container=container,
+        uow=container.uow(),
+        routing_deps=container.routing,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         status=body.status,
         reason=body.reason,
+        now=container.clock.now(),
+        data=outcomes.OutcomeData(
+            premium=body.premium,
+            policy_number=body.policy_number,
+            commission=body.commission,
+            lost_reason=body.lost_reason,
+        ),
+    )
+
+
+@router.patch(
+    "/leads/{lead_id}/bind",
+    response_model=LeadOut,
+    response_model_exclude_unset=True,
+    responses={404: _PROBLEM, 409: {**_PROBLEM, "description": "The lead is not bound."}},
+)
+def correct_bind(
+    lead_id: RowId, body: BindCorrectionIn, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Correct a bound lead's premium, commission or policy number."""
+    return outcomes.correct_bind(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        now=container.clock.now(),
         premium=body.premium,
+        commission=body.commission,
+        policy_number=body.policy_number,
     )
 
 

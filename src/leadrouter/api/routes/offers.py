@@ -61,10 +61,12 @@ def accept(
 ) -> acceptance.OfferResult:
     """Accept the lead offered to this producer, before the offer expires."""
     return acceptance.accept_offer(
-        container=container,
+        uow=container.uow(),
+        caches=container.routing,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         producer_id=body.producer_id,
+        now=container.clock.now(),
     )
 
 
@@ -74,11 +76,13 @@ def decline(
 ) -> acceptance.OfferResult:
     """Decline the offered lead; it is offered to the next eligible producer at once."""
     return acceptance.decline_offer(
-        container=container,
+        uow=container.uow(),
+        caches=container.routing,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         producer_id=body.producer_id,
         reason=body.reason,
+        now=container.clock.now(),
     )
 
 
@@ -92,5 +96,5 @@ def lead_assignments(
 ) -> list[dict[str, Any]]:
     """Every assignment and offer of the lead, oldest first, with its timer steps."""
     return acceptance.assignments_of(
-        container=container, agency_id=principal.agency_id, lead_id=lead_id
+        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )

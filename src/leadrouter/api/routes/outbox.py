@@ -9,12 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from leadrouter.api.deps import ContainerDep, require_role
 from leadrouter.api.ids import RowId
-from leadrouter.api.schemas.notifications import (
-    OutboxChannel,
-    OutboxItem,
-    OutboxPage,
-    OutboxStatus,
-)
+from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.schemas.notifications import OutboxChannel, OutboxItem, OutboxStatus
 from leadrouter.domain.model import Role
 from leadrouter.services.admin import notifications
 from leadrouter.services.admin.agencies import Principal
@@ -25,27 +21,28 @@ Operator = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.SUPERVIS
 MessageId = RowId
 
 
-@router.get("/outbox", response_model=OutboxPage)
+@router.get("/outbox")
 def list_outbox(
     container: ContainerDep,
     principal: Reader,
     status: Annotated[OutboxStatus | None, Query(description="dead = the dead letters")] = None,
     channel: OutboxChannel | None = None,
-    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> OutboxPage:
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> PageOut[OutboxItem]:
     """The agency's outgoing messages, newest first; ``?status=dead`` shows the dead letters."""
-    entries = notifications.list_outbox(
+    found = notifications.list_outbox(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
         status=status,
         channel=channel,
-        before_id=before_id,
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    items = [OutboxItem(**dataclasses.asdict(e)) for e in entries[:limit]]
-    more = len(entries) > limit
-    return OutboxPage(items=items, next_before_id=items[-1].id if more else None)
+    return PageOut[OutboxItem](
+        items=[OutboxItem(**dataclasses.asdict(e)) for e in found.items],
+        next_cursor=found.next_cursor,
+    )
 
 
 @router.get("/outbox/{message_id}", response_model=OutboxItem)

@@ -50,7 +50,9 @@ async def _document_text(request: Request) -> tuple[str, str]:
 @router.get("/policy")
 def get_policy(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
     """The document in force (version 0 is the shipped default)."""
-    doc = policy.current_policy(container=container, agency_id=principal.agency_id)
+    doc = policy.current_policy(
+        uow=container.uow(readonly=True), caches=container.routing, agency_id=principal.agency_id
+    )
     return doc.model_dump(mode="json")
 
 
@@ -64,11 +66,12 @@ async def put_policy(
 
     doc = await run_in_threadpool(
         policy.put_policy,
-        container=container,
+        uow=container.uow(),
         agency_id=principal.agency_id,
         text=text,
         fmt=fmt,
         actor=f"key {principal.key_id}",
+        now=container.clock.now(),
     )
     return doc.model_dump(mode="json")
 
@@ -89,7 +92,13 @@ async def lint_policy(
     from starlette.concurrency import run_in_threadpool
 
     findings = await run_in_threadpool(
-        policy.lint, container=container, agency_id=principal.agency_id, text=text, fmt=fmt
+        policy.lint,
+        uow=container.uow(readonly=True),
+        caches=container.routing,
+        agency_id=principal.agency_id,
+        text=text,
+        fmt=fmt,
+        now=container.clock.now(),
     )
     return {"findings": [dataclasses.asdict(f) for f in findings]}
 
@@ -110,11 +119,12 @@ def dry_run(body: DryRunIn, container: ContainerDep, principal: PrincipalDep) ->
     import json
 
     decision = policy.dry_run(
-        container=container,
+        uow=container.uow(readonly=True),
+        caches=container.routing,
         agency_id=principal.agency_id,
         lead_payload=body.lead,
         text=json.dumps(body.policy) if body.policy is not None else None,
         fmt="json",
-        now=body.at,
+        now=body.at or container.clock.now(),
     )
     return decision_document(decision)

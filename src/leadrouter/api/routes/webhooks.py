@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
+from leadrouter.api import provider_hooks
 from leadrouter.api.deps import ContainerDep, ManagerDep
 from leadrouter.api.ids import RowId
 from leadrouter.api.schemas.notifications import (
@@ -14,13 +17,15 @@ from leadrouter.api.schemas.notifications import (
     WebhookEndpointOut,
     WebhookEndpointUpdate,
 )
+from leadrouter.errors import FieldError, ValidationFailed
+from leadrouter.services.admin import security
 from leadrouter.services.admin import webhook_endpoints as endpoints
 from leadrouter.services.leads import opt_out
 
 router = APIRouter(tags=["webhooks"])
 hooks_router = APIRouter(tags=["inbound hooks"])
 EndpointId = RowId
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 def _out(endpoint: endpoints.Endpoint, *, with_secret: bool = False) -> WebhookEndpointOut:
@@ -108,20 +113,64 @@ def delete_webhook_endpoint(
 @hooks_router.post(
     "/hooks/sms/{form_key}",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}, "description": "Empty TwiML."}},
+    responses={
+        200: {"content": {"application/xml": {}}, "description": "TwiML (a reply to HELP)."},
+        403: {"description": "Missing or wrong X-Twilio-Signature.", **PROBLEM},
+        404: {"description": "No such form.", **PROBLEM},
+    },
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["From"],
+                        "properties": {
+                            "From": {"type": "string", "maxLength": 40},
+                            "Body": {"type": "string", "maxLength": 1600},
+                        },
+                    }
+                }
+            }
+        }
+    },
 )
-def inbound_sms(
+async def inbound_sms(
     form_key: Annotated[str, Path(max_length=64)],
+    request: Request,
     container: ContainerDep,
-    sender: Annotated[str, Form(alias="From", max_length=40)],
-    text: Annotated[str, Form(alias="Body", max_length=1600)] = "",
 ) -> Response:
-    """Twilio-style inbound text (form-encoded From, Body): STOP and friends opt the sender out."""
-    opt_out.receive_inbound_sms(
-        uow=container.uow(),
+    """A provider's inbound text, signed with the agency's SMS auth token (Twilio's scheme).
+
+    STOP and friends opt the sender out, START/UNSTOP opt them back in, HELP is answered.
+    An unsigned or wrongly signed request is refused (403) and nothing is recorded.
+    """
+    agency = await run_in_threadpool(
+        security.hook_agency,
+        uow=container.uow(readonly=True),
+        sealer=container.sealer,
         form_key=form_key,
+    )
+    async with request.form(max_files=0, max_fields=64) as form:
+        params = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    provider_hooks.verify_twilio(
+        token=agency.sms_auth_token,
+        url=provider_hooks.public_url(request, container.settings.public_base_url),
+        params=params,
+        signature=request.headers.get(provider_hooks.TWILIO_SIGNATURE),
+    )
+    sender, text = params.get("From"), params.get("Body") or ""
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > 40:
+        raise ValidationFailed("From is required", [FieldError("From", "is required")])
+    heard = await run_in_threadpool(
+        opt_out.receive_inbound_sms,
+        uow=container.uow(),
+        agency_id=agency.agency_id,
         from_number=sender,
-        body=text,
+        body=str(text)[:1600],
         now=container.clock.now(),
     )
-    return Response(content=EMPTY_TWIML, media_type="application/xml")
+    return Response(
+        content=provider_hooks.twiml_reply(heard.keyword, agency.name),
+        media_type="application/xml",
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.ids import Instant
 from leadrouter.domain.model import LeadStatus
+from leadrouter.domain.outcomes import LostReason
 from leadrouter.intake.contract import LeadFields
 
 
@@ -83,6 +84,12 @@ class LeadOut(BaseModel):
         default=None, description="From arrival to the first contact made (the speed timer)."
     )
     premium: str | None = Field(default=None, description='Bound premium, e.g. "1250.00".')
+    quoted_at: AwareDatetime | None = Field(default=None, description="First quoted.")
+    quoted_premium: str | None = Field(default=None, description="The premium quoted.")
+    bound_at: AwareDatetime | None = None
+    policy_number: str | None = None
+    commission: str | None = Field(default=None, description="Commission on the bind.")
+    lost_reason: str | None = None
     status_history: list[StatusChangeOut] | None = Field(
         default=None, description="Only on GET /v1/leads/{id}."
     )
@@ -114,6 +121,9 @@ class LeadQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=100)
 
 
+Money = Annotated[Decimal, Field(ge=0, lt=10**10, decimal_places=2)]
+
+
 class StatusChangeIn(BaseModel):
     """An outcome recorded by a person; queued and assigned are set by routing only."""
 
@@ -121,13 +131,31 @@ class StatusChangeIn(BaseModel):
 
     status: Literal["contacted", "quoted", "bound", "lost", "nurture"]
     reason: str | None = Field(default=None, max_length=500)
-    premium: Decimal | None = Field(
+    premium: Money | None = Field(
         default=None,
-        ge=0,
-        lt=10**10,
-        decimal_places=2,
-        description="The written premium, when the lead is bound (sent in lead.outcome).",
+        description="Quoted: the premium quoted. Bound: the written premium (both are sent "
+        "in lead.outcome).",
     )
+    policy_number: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Bound only."
+    )
+    commission: Money | None = Field(
+        default=None,
+        description="Bound only; without it, the premium times the agency's commission rate.",
+    )
+    lost_reason: LostReason | None = Field(default=None, description="Lost only.")
+
+
+class BindCorrectionIn(BaseModel):
+    """A correction of a bound lead's bind; what is left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    premium: Money | None = None
+    commission: Money | None = Field(
+        default=None, description="Without it, a new premium recomputes the commission."
+    )
+    policy_number: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class EventCreate(BaseModel):

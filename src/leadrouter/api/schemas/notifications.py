@@ -35,11 +35,6 @@ class OutboxItem(BaseModel):
     sent_at: AwareDatetime | None
 
 
-class OutboxPage(BaseModel):
-    items: list[OutboxItem]
-    next_before_id: int | None = Field(description="Pass as before_id for the next page.")
-
-
 class AlertOut(BaseModel):
     id: int
     producer_id: int | None
@@ -49,11 +44,6 @@ class AlertOut(BaseModel):
     message: str
     created_at: AwareDatetime
     read_at: AwareDatetime | None
-
-
-class AlertPage(BaseModel):
-    items: list[AlertOut]
-    next_before_id: int | None
 
 
 class WebhookEndpointCreate(BaseModel):

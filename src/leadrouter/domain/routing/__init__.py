@@ -3,8 +3,10 @@
 from leadrouter.domain.routing.engine import eligible_producers, route
 from leadrouter.domain.routing.explain import decision_document, render
 from leadrouter.domain.routing.model import (
+    Belief,
     CandidateNote,
     Decision,
+    LearningInput,
     ProducerLoad,
     RoutingInput,
 )
@@ -14,6 +16,7 @@ from leadrouter.domain.routing.policy import (
     ExistingClientStep,
     FallbackSpec,
     LineStep,
+    OptimizerSpec,
     PoolSelector,
     RoutingPolicy,
     SegmentStep,
@@ -26,12 +29,15 @@ from leadrouter.domain.routing.steps import gate_for
 
 __all__ = [
     "AvailabilityStep",
+    "Belief",
     "CandidateNote",
     "CapsStep",
     "Decision",
     "ExistingClientStep",
     "FallbackSpec",
+    "LearningInput",
     "LineStep",
+    "OptimizerSpec",
     "PoolSelector",
     "ProducerLoad",
     "RosterSnapshot",

@@ -65,6 +65,7 @@ class _Run:
         tie_break: str | None = None,
         fallback: bool = False,
         candidates: tuple[CandidateNote, ...] | None = None,
+        propensity: float | None = None,
     ) -> Decision:
         """The decision, with the steps so far and every candidate's note."""
         return Decision(
@@ -79,6 +80,7 @@ class _Run:
             policy_version=self.ctx.policy.version,
             tie_break=tie_break,
             fallback=fallback,
+            propensity=propensity,
         )
 
 
@@ -270,6 +272,8 @@ def _choose(
         itype=ctx.inp.insurance_type,
         loads=ctx.inp.loads,
         counts=ctx.inp.rotation.get(key, {}),
+        learning=ctx.inp.learning,
+        lead_id=ctx.inp.lead.id,
     )
     winner = choice.winner
     if winner is None:
@@ -290,6 +294,7 @@ def _choose(
         tie_break=choice.tie_break,
         fallback=fallback,
         candidates=run.notes.rows(choice, winner.id, spec.kind, earlier),
+        propensity=choice.propensity,
     )
 
 

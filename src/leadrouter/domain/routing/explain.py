@@ -185,4 +185,5 @@ def decision_document(decision: Decision) -> dict[str, Any]:
         "policy_version": decision.policy_version,
         "tie_break": decision.tie_break,
         "fallback": decision.fallback,
+        "propensity": decision.propensity,
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -27,6 +28,26 @@ ZERO_LOAD = ProducerLoad()
 
 
 @dataclass(frozen=True)
+class Belief:
+    """What the estimates say about one producer converting this lead: Beta(alpha, beta),
+    and the value of a conversion (1 for binds, the expected premium for premium)."""
+
+    alpha: float = 1.0
+    beta: float = 1.0
+    value: float = 1.0
+
+
+@dataclass(frozen=True)
+class LearningInput:
+    """What the optimizer reads besides loads: beliefs, the period's counts, and randomness."""
+
+    beliefs: Mapping[int, Belief]
+    period_counts: Mapping[int, int]
+    period_total: int
+    rng: random.Random = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class RoutingInput:
     """Everything about one lead that a decision depends on, ``now`` included."""
 
@@ -37,6 +58,7 @@ class RoutingInput:
     rotation: Mapping[str, Mapping[int, int]]
     now: datetime
     agency_tz: str
+    learning: LearningInput | None = None  # read only by the optimizer strategy
 
 
 @dataclass(frozen=True)
@@ -66,3 +88,6 @@ class Decision:
     policy_version: int
     tie_break: str | None
     fallback: bool = False  # True when the policy found nobody and the fallback chose
+    # The probability with which the strategy made its choice (1.0 when deterministic),
+    # logged so that any other policy can be evaluated off-line on this decision.
+    propensity: float | None = None

@@ -18,7 +18,9 @@ from typing import Literal
 from leadrouter.domain.expr import Expr
 
 OnEmpty = Literal["skip", "fallback", "queue"]
-StrategyKind = Literal["round_robin", "weighted_round_robin", "least_loaded", "weighted_score"]
+StrategyKind = Literal[
+    "round_robin", "weighted_round_robin", "least_loaded", "weighted_score", "optimizer"
+]
 Tier = Literal["high", "medium", "low"]
 
 DEFAULT_SCORE_WEIGHTS: Mapping[str, float] = MappingProxyType(
@@ -47,11 +49,25 @@ class PoolSelector:
 
 
 @dataclass(frozen=True)
+class OptimizerSpec:
+    """The optimizer's knobs: what it maximizes, how much it explores, fairness per period."""
+
+    objective: Literal["binds", "premium"] = "binds"
+    exploration: float = 0.1  # share of decisions chosen uniformly among the candidates
+    capacity_price: float = 0.5  # the shadow price of a full producer, as a share of value
+    period: Literal["day", "week"] = "day"
+    min_share: float = 0.0  # each producer's floor of the period's leads
+    max_share: float = 1.0  # and ceiling
+    window_days: int = 90  # the trailing window the estimates learn from
+
+
+@dataclass(frozen=True)
 class StrategySpec:
     kind: StrategyKind = "weighted_score"
     score_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORE_WEIGHTS))
     producer_weights: Mapping[int, float] = field(default_factory=dict)
     capacity_reference: int = 20  # open leads that count as "full" for an uncapped producer
+    optimizer: OptimizerSpec | None = None  # set when kind is "optimizer"
 
 
 @dataclass(frozen=True)
@@ -130,6 +146,16 @@ class RoutingPolicy:
     fallback: FallbackSpec = FallbackSpec()
     coverage_states: frozenset[str] | None = None  # what lint checks; None = inferred
     coverage_types: tuple[str, ...] | None = None
+
+    def optimizer(self) -> OptimizerSpec | None:
+        """The optimizer settings of the first strategy that uses it, if any does."""
+        specs = [self.strategy, self.fallback.strategy]
+        specs += [t.strategy for t in self.tiers.values()]
+        specs += [s.strategy for s in self.steps if isinstance(s, SegmentStep)]
+        for spec in specs:
+            if spec is not None and spec.kind == "optimizer":
+                return spec.optimizer or OptimizerSpec()
+        return None
 
     @property
     def availability(self) -> AvailabilityStep:

@@ -11,6 +11,10 @@
   close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
   an unknown close rate or speed scores the pool's mean (0.5 when nobody has one).
   Score = weighted mean, rounded to 6 places. Tie: fewest leads in this pool, then lowest id.
+- optimizer: Thompson sampling on the conversion estimates (see ``optimizer``); random, so
+  the probability of its choice is logged. Ties have probability zero.
+
+Deterministic strategies choose with probability 1, and say so.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from dataclasses import dataclass
 
 from leadrouter.domain.insurance import InsuranceType
 from leadrouter.domain.model import Producer
-from leadrouter.domain.routing.model import ZERO_LOAD, ProducerLoad
+from leadrouter.domain.routing import optimizer
+from leadrouter.domain.routing.model import ZERO_LOAD, LearningInput, ProducerLoad
 from leadrouter.domain.routing.policy import StrategySpec
 
 TIE_RULES = {
@@ -28,6 +33,7 @@ TIE_RULES = {
     "weighted_round_robin": "lowest producer id",
     "least_loaded": "fewest leads in this pool, then lowest producer id",
     "weighted_score": "fewest leads in this pool, then lowest producer id",
+    "optimizer": "none needed (random draws; the probability of the choice is logged)",
 }
 RESPONSE_DAMPING_SECONDS = 60.0
 
@@ -42,6 +48,31 @@ class Pick:
     refused: dict[int, str]  # candidates the strategy itself can't choose (weight 0)
     summary: str
     tie_break: str | None
+    propensity: float | None = None  # the probability of this choice
+
+
+def _optimize(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    loads: Mapping[int, ProducerLoad],
+    learning: LearningInput | None,
+    lead_id: int,
+) -> Pick:
+    c = optimizer.choose(spec, pool, loads=loads, learning=learning, lead_id=lead_id)
+    parts = {
+        pid: {
+            "posterior_mean": round(s.posterior_mean, 6),
+            "expected_value": round(s.mean, 6),
+            "capacity_price": round(s.price, 6),
+            "draw": round(c.draws[pid], 6),
+            **({"probability": round(c.probability[pid], 6)} if pid in c.probability else {}),
+        }
+        for pid, s in c.scored.items()
+    }
+    scores = {pid: round(s.mean, 6) for pid, s in c.scored.items()}
+    winner = c.winner
+    propensity = c.probability[winner.id] if winner is not None else None
+    return Pick(winner, scores, parts, c.refused, c.summary, None, propensity)
 
 
 def pick(
@@ -51,8 +82,12 @@ def pick(
     itype: InsuranceType | None,
     loads: Mapping[int, ProducerLoad],
     counts: Mapping[int, int],
+    learning: LearningInput | None = None,
+    lead_id: int = 0,
 ) -> Pick:
     """Choose one producer from a non-empty pool by the strategy in ``spec``."""
+    if spec.kind == "optimizer":
+        return _optimize(spec, pool, loads, learning, lead_id)
     present = [counts[p.id] for p in pool if p.id in counts]
     floor = min(present) if present else 0
     given = {p.id: counts.get(p.id, floor) for p in pool}
@@ -102,7 +137,7 @@ def pick(
         ids = ", ".join(f"#{pid}" for pid in tied)
         tie_break = f"{ids} tied at {primary[best]:g}; {TIE_RULES[spec.kind]} → #{best}"
     summary = f"{spec.kind}: {winner.name} (#{best}) chosen at {primary[best]:g}"
-    return Pick(winner, primary, parts, refused, summary, tie_break)
+    return Pick(winner, primary, parts, refused, summary, tie_break, 1.0)
 
 
 def _weighted_ratios(

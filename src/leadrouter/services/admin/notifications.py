@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from leadrouter.errors import Conflict, NotFound
 from leadrouter.notify import outbox as box
+from leadrouter.paging import Page, page
 from leadrouter.store.tables import alerts, outbox
 from leadrouter.store.uow import UnitOfWork
 
@@ -42,21 +44,21 @@ class Alert:
     read_at: datetime | None
 
 
-def _entry(row: Any) -> OutboxEntry:
-    waiting = row.status in (box.PENDING, box.SENDING)
+def _entry(row: Mapping[Any, Any]) -> OutboxEntry:
+    waiting = row["status"] in (box.PENDING, box.SENDING)
     return OutboxEntry(
-        id=row.id,
-        channel=row.channel,
-        event=row.event,
-        recipient=row.recipient,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at if waiting else None,
-        last_error=row.last_error,
-        provider_ref=row.provider_ref,
-        payload=dict(row.payload),
-        created_at=row.created_at,
-        sent_at=row.sent_at,
+        id=row["id"],
+        channel=row["channel"],
+        event=row["event"],
+        recipient=row["recipient"],
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"] if waiting else None,
+        last_error=row["last_error"],
+        provider_ref=row["provider_ref"],
+        payload=dict(row["payload"]),
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
     )
 
 
@@ -66,28 +68,38 @@ def list_outbox(
     agency_id: int,
     status: str | None = None,
     channel: str | None = None,
-    before_id: int | None = None,
+    cursor: str | None = None,
     limit: int = 50,
-) -> list[OutboxEntry]:
+) -> Page[OutboxEntry]:
     """The agency's outbox, newest first; ``status="dead"`` lists the dead letters."""
     query = sa.select(outbox).where(outbox.c.agency_id == agency_id)
     if status is not None:
         query = query.where(outbox.c.status == status)
     if channel is not None:
         query = query.where(outbox.c.channel == channel)
-    if before_id is not None:
-        query = query.where(outbox.c.id < before_id)
     with uow:
-        rows = uow.conn.execute(query.order_by(outbox.c.id.desc()).limit(limit)).all()
-    return [_entry(row) for row in rows]
+        return page(
+            uow.conn,
+            query,
+            outbox,
+            kind="outbox",
+            cursor=cursor,
+            limit=limit,
+            build=_entry,
+            descending=True,
+        )
 
 
 def get_outbox_entry(*, uow: UnitOfWork, agency_id: int, message_id: int) -> OutboxEntry:
     """One outbox message of the agency."""
     with uow:
-        row = uow.conn.execute(
-            sa.select(outbox).where(outbox.c.id == message_id, outbox.c.agency_id == agency_id)
-        ).first()
+        row = (
+            uow.conn.execute(
+                sa.select(outbox).where(outbox.c.id == message_id, outbox.c.agency_id == agency_id)
+            )
+            .mappings()
+            .first()
+        )
     if row is None:
         raise NotFound(f"outbox message {message_id} does not exist")
     return _entry(row)
@@ -107,21 +119,21 @@ def retry_message(
             raise NotFound(f"outbox message {message_id} does not exist")
         if not box.revive(uow.conn, agency_id=agency_id, message_id=message_id, now=now):
             raise Conflict(f"outbox message {message_id} is {status}; only dead ones are retried")
-        row = uow.conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).one()
+        row = uow.conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).mappings().one()
         uow.commit()
     return _entry(row)
 
 
-def _alert(row: Any) -> Alert:
+def _alert(row: Mapping[Any, Any]) -> Alert:
     return Alert(
-        id=row.id,
-        producer_id=row.producer_id,
-        role=row.role,
-        lead_id=row.lead_id,
-        kind=row.kind,
-        message=row.message,
-        created_at=row.created_at,
-        read_at=row.read_at,
+        id=row["id"],
+        producer_id=row["producer_id"],
+        role=row["role"],
+        lead_id=row["lead_id"],
+        kind=row["kind"],
+        message=row["message"],
+        created_at=row["created_at"],
+        read_at=row["read_at"],
     )
 
 
@@ -132,9 +144,9 @@ def list_alerts(
     producer_id: int | None = None,
     role: str | None = None,
     unread: bool = False,
-    before_id: int | None = None,
+    cursor: str | None = None,
     limit: int = 50,
-) -> list[Alert]:
+) -> Page[Alert]:
     """The agency's dashboard alerts, newest first, for a producer or a role if given."""
     query = sa.select(alerts).where(alerts.c.agency_id == agency_id)
     if producer_id is not None:
@@ -143,11 +155,17 @@ def list_alerts(
         query = query.where(alerts.c.role == role)
     if unread:
         query = query.where(alerts.c.read_at.is_(None))
-    if before_id is not None:
-        query = query.where(alerts.c.id < before_id)
     with uow:
-        rows = uow.conn.execute(query.order_by(alerts.c.id.desc()).limit(limit)).all()
-    return [_alert(row) for row in rows]
+        return page(
+            uow.conn,
+            query,
+            alerts,
+            kind="alert",
+            cursor=cursor,
+            limit=limit,
+            build=_alert,
+            descending=True,
+        )
 
 
 def mark_alert_read(*, uow: UnitOfWork, agency_id: int, alert_id: int, now: datetime) -> Alert:
@@ -157,7 +175,7 @@ def mark_alert_read(*, uow: UnitOfWork, agency_id: int, alert_id: int, now: date
         uow.conn.execute(
             alerts.update().where(mine, alerts.c.read_at.is_(None)).values(read_at=now)
         )
-        row = uow.conn.execute(sa.select(alerts).where(mine)).first()
+        row = uow.conn.execute(sa.select(alerts).where(mine)).mappings().first()
         if row is None:
             raise NotFound(f"alert {alert_id} does not exist")
         uow.commit()

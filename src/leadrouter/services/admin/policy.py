@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from leadrouter.bootstrap import Container
 from leadrouter.domain.lint import LintFinding
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import Decision, route
@@ -16,7 +15,7 @@ from leadrouter.intake.settings import from_agency_settings
 from leadrouter.policy.load import lint_document, parse_policy
 from leadrouter.policy.schema import PolicyDocument
 from leadrouter.services.leads.settings import intake_context
-from leadrouter.services.routing.context import context_for
+from leadrouter.services.routing.context import RoutingCaches, context_for
 from leadrouter.services.routing.policy_store import (
     ActivePolicy,
     activate,
@@ -28,62 +27,64 @@ from leadrouter.store.agency_repo import agency_info
 from leadrouter.store.uow import UnitOfWork
 
 
-def current_policy(*, container: Container, agency_id: int) -> PolicyDocument:
+def current_policy(*, uow: UnitOfWork, caches: RoutingCaches, agency_id: int) -> PolicyDocument:
     """The document in force for the agency (version 0 is the shipped default)."""
-    with container.uow(readonly=True) as uow:
-        return container.routing.policies.active(uow.conn, agency_id).document
+    with uow:
+        return caches.policies.active(uow.conn, agency_id).document
 
 
 def put_policy(
-    *, container: Container, agency_id: int, text: str, fmt: Any, actor: str | None
+    *, uow: UnitOfWork, agency_id: int, text: str, fmt: Any, actor: str | None, now: datetime
 ) -> PolicyDocument:
     """Validate and store a new version; it applies to the next decision."""
-    with container.uow() as uow:
+    with uow:
         document = save_policy(
-            uow.conn,
-            agency_id=agency_id,
-            text=text,
-            fmt=fmt,
-            actor=actor,
-            now=container.clock.now(),
+            uow.conn, agency_id=agency_id, text=text, fmt=fmt, actor=actor, now=now
         )
         uow.commit()
     return document
 
 
 def versions(*, uow: UnitOfWork, agency_id: int) -> list[dict[str, Any]]:
+    """Every stored version of the agency's document, newest first."""
     with uow:
         return policy_history(uow.conn, agency_id=agency_id)
 
 
-def lint(*, container: Container, agency_id: int, text: str, fmt: Any = None) -> list[LintFinding]:
+def lint(
+    *,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
+    agency_id: int,
+    text: str,
+    now: datetime,
+    fmt: Any = None,
+) -> list[LintFinding]:
     """Parse (422 on a bad document) and lint a document against the agency's roster."""
     document = parse_policy(text, fmt)
-    with container.uow(readonly=True) as uow:
+    with uow:
         agency = agency_info(uow.conn, agency_id)
-        roster = container.routing.rosters.snapshot(uow.conn, agency_id)
+        roster = caches.rosters.snapshot(uow.conn, agency_id)
     types = insurance_types.catalog(from_agency_settings(agency.settings).insurance_types)
-    return lint_document(
-        document, roster, now=container.clock.now(), tz=agency.timezone, types=types
-    )
+    return lint_document(document, roster, now=now, tz=agency.timezone, types=types)
 
 
 def dry_run(
     *,
-    container: Container,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
     agency_id: int,
     lead_payload: dict[str, Any],
+    now: datetime,
     text: str | None = None,
     fmt: Any = None,
-    now: datetime | None = None,
 ) -> Decision:
-    """The decision a lead would get now, under a given document (or the one in force).
+    """The decision a lead would get at ``now``, under a given document (or the one in force).
 
     Nothing is written: no lead, no assignment, no rotation step, no audit record.
     """
-    now = now or container.clock.now()
     active: ActivePolicy | None = activate(parse_policy(text, fmt)) if text else None
-    with container.uow(readonly=True) as uow:
+    with uow:
         ctx = intake_context(uow.conn, agency_id=agency_id, source=lead_payload.get("source"))
         lead = normalize(lead_payload, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
@@ -112,7 +113,5 @@ def dry_run(
             attributes=lead.attributes,
             intent_tier=lead.intent_tier,
         )
-        routing_ctx = context_for(
-            uow.conn, container.routing, lead=domain_lead, now=now, policy=active
-        )
+        routing_ctx = context_for(uow.conn, caches, lead=domain_lead, now=now, policy=active)
     return route(routing_ctx.roster, routing_ctx.input, routing_ctx.policy)

@@ -23,8 +23,9 @@ from leadrouter.domain.model import LeadStatus, LicenseStatus, Role
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.notify.templates import render_text
+from leadrouter.paging import Page, page
 from leadrouter.services.leads.settings import intake_context
-from leadrouter.services.roster.common import Page, agency_ids, page
+from leadrouter.services.roster.common import agency_ids
 from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.db import insert_ignoring_conflict
 from leadrouter.store.roster_repo import license_from_row, producer_from_row
@@ -340,7 +341,7 @@ def list_license_alerts(
     uow: UnitOfWork,
     agency_id: int,
     producer_id: int | None = None,
-    before: int | None = None,
+    cursor: str | None = None,
     limit: int = 100,
 ) -> Page[dict[str, Any]]:
     """Recorded alerts (``days_before`` 0 is a lapse), newest first, with license and producer."""
@@ -360,5 +361,12 @@ def list_license_alerts(
         query = query.where(licenses.c.producer_id == producer_id)
     with uow:
         return page(
-            uow.conn, query, license_alerts, after=before, limit=limit, build=dict, descending=True
+            uow.conn,
+            query,
+            license_alerts,
+            kind="license_alert",
+            cursor=cursor,
+            limit=limit,
+            build=dict,
+            descending=True,
         )

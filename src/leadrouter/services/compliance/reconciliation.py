@@ -24,9 +24,10 @@ from leadrouter.compliance.differences import ADD, DEACTIVATE, Difference, plan
 from leadrouter.compliance.registry_report import detect_format, parse_report
 from leadrouter.domain.model import License
 from leadrouter.errors import ValidationFailed
+from leadrouter.paging import Page, page
 from leadrouter.roster.specs import LicenseSpec, spec_errors
 from leadrouter.services.compliance.expirations import flag_unlicensed_leads
-from leadrouter.services.roster.common import Page, fetch, page
+from leadrouter.services.roster.common import fetch
 from leadrouter.services.roster.licenses import (
     license_clash,
     verification,
@@ -290,9 +291,17 @@ def get_reconciliation(
 
 
 def list_reconciliations(
-    *, uow: UnitOfWork, agency_id: int, after: int | None = None, limit: int = 100
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 100
 ) -> Page[ReconciliationReport]:
     """The agency's reconciliations, oldest first (its audit history)."""
     query = sa.select(reconciliations).where(reconciliations.c.agency_id == agency_id)
     with uow:
-        return page(uow.conn, query, reconciliations, after=after, limit=limit, build=_report)
+        return page(
+            uow.conn,
+            query,
+            reconciliations,
+            kind="reconciliation",
+            cursor=cursor,
+            limit=limit,
+            build=_report,
+        )

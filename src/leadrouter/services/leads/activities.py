@@ -4,7 +4,8 @@ Only the lead's owner logs activities (keys belong to the agency, so the body na
 producer and it must be the owner: 409 otherwise). ``contact_made`` is the speed timer's
 stop: the first contact time and the lead's response time are recorded, the lead becomes
 contacted (when its lifecycle allows), and its escalation ladder and cadence stop. The other
-kinds are recorded only; a call attempt does not stop the reminders to call again.
+kinds are recorded only; a call attempt does not stop the reminders to call again, but it
+counts: the lead's activities show how many attempts (calls and voicemails) were made.
 """
 
 from __future__ import annotations
@@ -14,33 +15,36 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict, FieldError, ValidationFailed
 from leadrouter.intake.documents import iso
 from leadrouter.services.leads import outcomes
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store.leads import lead_row
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import activities
+from leadrouter.store.uow import UnitOfWork
 
 KINDS = ("call_attempt", "voicemail", "text", "email", "contact_made", "note")
 CONTACT = "contact_made"
+ATTEMPTS = ("call_attempt", "voicemail")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
 def log_activity(
     *,
-    container: Container,
+    uow: UnitOfWork,
+    routing_deps: RoutingCaches,
     agency_id: int,
     lead_id: int,
     producer_id: int,
     kind: str,
     at: datetime | None,
     note: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
     """Record one activity of the lead's owner; a contact stops the lead's timers."""
-    now = container.clock.now()
     when = at or now
     if kind not in KINDS:
         raise ValidationFailed(
@@ -52,7 +56,7 @@ def log_activity(
             "at: must carry a time zone and not lie in the future",
             errors=[FieldError("at", "in the future or without a zone")],
         )
-    with container.uow() as uow:
+    with uow:
         conn = uow.conn
         lock_agency(conn, agency_id)
         lead = lead_row(conn, agency_id, lead_id)
@@ -75,14 +79,15 @@ def log_activity(
             activities.insert().values(values).returning(activities.c.id)
         ).scalar_one()
         if kind == CONTACT:
-            _contact(conn, container, lead, when, now)
+            _contact(conn, routing_deps, lead, when, now)
         uow.commit()
     return _document({**values, "id": activity_id})
 
 
-def list_activities(*, container: Container, agency_id: int, lead_id: int) -> dict[str, Any]:
-    """The lead's activities, oldest first, with its first contact and response time."""
-    with container.uow(readonly=True) as uow:
+def list_activities(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> dict[str, Any]:
+    """The lead's activities, oldest first, with its first contact, response time and the
+    number of attempts to reach it."""
+    with uow:
         lead = lead_row(uow.conn, agency_id, lead_id)
         rows = uow.conn.execute(
             sa.select(activities)
@@ -95,18 +100,19 @@ def list_activities(*, container: Container, agency_id: int, lead_id: int) -> di
         "first_assigned_at": iso(lead.first_assigned_at),
         "first_contact_at": iso(lead.first_contact_at),
         "response_seconds": lead.response_seconds,
+        "attempts": sum(1 for r in rows if r.kind in ATTEMPTS),
         "items": [_document(r._mapping) for r in rows],
     }
 
 
 def _contact(
-    conn: sa.Connection, container: Container, lead: Any, at: datetime, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, lead: Any, at: datetime, now: datetime
 ) -> None:
     status = LeadStatus(lead.status)
     if status in (LeadStatus.ASSIGNED, LeadStatus.NURTURE):
         outcomes.record_in_tx(
             conn,
-            container.routing,
+            deps,
             agency_id=lead.agency_id,
             lead_id=lead.id,
             status=LeadStatus.CONTACTED,
@@ -120,7 +126,7 @@ def _contact(
         conn,
         agency_id=lead.agency_id,
         lead_id=lead.id,
-        rules=ts.rules_for(conn, container.routing, lead.agency_id),
+        rules=ts.rules_for(conn, deps, lead.agency_id),
         now=now,
     )
 

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict
+from leadrouter.paging import Page, page
 from leadrouter.roster.specs import ClientSpec
 from leadrouter.services.roster.common import (
-    Page,
     check,
     check_producer_refs,
     clash,
@@ -19,7 +19,6 @@ from leadrouter.services.roster.common import (
     fail_if,
     fetch,
     merged,
-    page,
 )
 from leadrouter.store.roster_records import ClientRecord, client_record
 from leadrouter.store.roster_repo import client_spec, client_values
@@ -84,7 +83,7 @@ def list_clients(
     owner_producer_id: int | None = None,
     phone: str | None = None,
     email: str | None = None,
-    after: int | None = None,
+    cursor: str | None = None,
     limit: int = 100,
 ) -> Page[ClientRecord]:
     """The agency's clients in id order; ``phone``/``email`` must be normalized already."""
@@ -96,7 +95,9 @@ def list_clients(
     if email is not None:
         query = query.where(clients.c.email == email)
     with uow:
-        return page(uow.conn, query, clients, after=after, limit=limit, build=client_record)
+        return page(
+            uow.conn, query, clients, kind="client", cursor=cursor, limit=limit, build=client_record
+        )
 
 
 def delete_client(*, uow: UnitOfWork, agency_id: int, client_id: int) -> None:

@@ -1,12 +1,11 @@
-"""What every roster service shares: tenancy checks, partial updates, pages, conflicts."""
+"""What every roster service shares: tenancy checks, partial updates, conflicts."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,16 +18,6 @@ from leadrouter.store.uow import UnitOfWork
 
 T = TypeVar("T")
 S = TypeVar("S", bound=Spec)
-
-MAX_PAGE = 500
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """Some items, and where the next page starts (None at the end)."""
-
-    items: list[T]
-    next_cursor: int | None
 
 
 def fail_if(errors: list[FieldError], what: str) -> None:
@@ -93,28 +82,6 @@ def clash(
         query = query.where(table.c.id != self_id)
     found = conn.execute(query.limit(1)).scalar()
     return None if found is None else int(found)
-
-
-def page(
-    conn: sa.Connection,
-    query: sa.Select[Any],
-    table: sa.Table,
-    *,
-    after: int | None,
-    limit: int,
-    build: Callable[[Row], T],
-    descending: bool = False,
-) -> Page[T]:
-    """Keyset pagination on id: at most ``limit`` rows past the cursor ``after`` (ids above
-    it, or below it and newest first when ``descending``)."""
-    limit = max(1, min(limit, MAX_PAGE))
-    if after is not None:
-        query = query.where(table.c.id < after if descending else table.c.id > after)
-    order = table.c.id.desc() if descending else table.c.id
-    rows = list(conn.execute(query.order_by(order).limit(limit + 1)).mappings())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page([build(r) for r in rows], rows[-1]["id"] if more else None)
 
 
 @contextmanager

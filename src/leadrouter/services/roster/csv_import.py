@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.roster.csv_plan import PLANNERS, Context, Plan, ProducerRefs, rows_of
-from leadrouter.roster.csv_table import RowError, count_rows, read_table
+from leadrouter.roster.csv.plan import PLANNERS, Context, Plan, ProducerRefs, rows_of
+from leadrouter.roster.csv.table import RowError, count_rows, read_table
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec, Spec
 from leadrouter.services.roster.common import conflicts_as
 from leadrouter.services.roster.licenses import verification_after

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LicenseStatus
 from leadrouter.errors import Conflict, NotFound
+from leadrouter.paging import Page, page
 from leadrouter.roster.specs import LicenseSpec
 from leadrouter.services.roster.common import (
-    Page,
     check,
     check_producer_refs,
     clash,
@@ -26,7 +26,6 @@ from leadrouter.services.roster.common import (
     fail_if,
     fetch,
     merged,
-    page,
 )
 from leadrouter.store.roster_records import LicenseRecord, license_record
 from leadrouter.store.roster_repo import bump_roster_version, license_spec, license_values
@@ -172,7 +171,7 @@ def list_licenses(
     state: str | None = None,
     status: str | None = None,
     verified: bool | None = None,
-    after: int | None = None,
+    cursor: str | None = None,
     limit: int = 100,
 ) -> Page[LicenseRecord]:
     """The agency's licenses in id order, optionally filtered."""
@@ -188,7 +187,15 @@ def list_licenses(
             licenses.c.verified_at.is_not(None) if verified else licenses.c.verified_at.is_(None)
         )
     with uow:
-        return page(uow.conn, query, licenses, after=after, limit=limit, build=license_record)
+        return page(
+            uow.conn,
+            query,
+            licenses,
+            kind="license",
+            cursor=cursor,
+            limit=limit,
+            build=license_record,
+        )
 
 
 def delete_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> None:

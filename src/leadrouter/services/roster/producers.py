@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict, FieldError
+from leadrouter.paging import Page, page
 from leadrouter.roster.specs import ProducerSpec
 from leadrouter.services.roster.common import (
-    Page,
     check,
     check_producer_refs,
     conflicts_as,
@@ -20,7 +20,6 @@ from leadrouter.services.roster.common import (
     fail_if,
     fetch,
     merged,
-    page,
 )
 from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.roster_records import ProducerRecord, producer_record
@@ -124,7 +123,7 @@ def list_producers(
     team: str | None = None,
     role: str | None = None,
     active: bool | None = None,
-    after: int | None = None,
+    cursor: str | None = None,
     limit: int = 100,
 ) -> Page[ProducerRecord]:
     """The agency's producers in id order, optionally of one team, role or activity."""
@@ -136,7 +135,15 @@ def list_producers(
     if active is not None:
         query = query.where(producers.c.active == active)
     with uow:
-        return page(uow.conn, query, producers, after=after, limit=limit, build=producer_record)
+        return page(
+            uow.conn,
+            query,
+            producers,
+            kind="producer",
+            cursor=cursor,
+            limit=limit,
+            build=producer_record,
+        )
 
 
 def _references(conn: sa.Connection, agency_id: int, producer_id: int) -> list[str]:

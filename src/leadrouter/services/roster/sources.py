@@ -9,16 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict
+from leadrouter.paging import Page, page
 from leadrouter.roster.specs import SourceSpec
 from leadrouter.services.roster.common import (
-    Page,
     check,
     clash,
     conflicts_as,
     delete_row,
     fetch,
     merged,
-    page,
 )
 from leadrouter.store.roster_records import SourceRecord, source_record
 from leadrouter.store.roster_repo import source_spec, source_values
@@ -78,12 +77,20 @@ def get_source(*, uow: UnitOfWork, agency_id: int, source_id: int) -> SourceReco
 
 
 def list_sources(
-    *, uow: UnitOfWork, agency_id: int, after: int | None = None, limit: int = 100
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 100
 ) -> Page[SourceRecord]:
     """The agency's lead sources in id order."""
     query = sa.select(lead_sources).where(lead_sources.c.agency_id == agency_id)
     with uow:
-        return page(uow.conn, query, lead_sources, after=after, limit=limit, build=source_record)
+        return page(
+            uow.conn,
+            query,
+            lead_sources,
+            kind="source",
+            cursor=cursor,
+            limit=limit,
+            build=source_record,
+        )
 
 
 def delete_source(*, uow: UnitOfWork, agency_id: int, source_id: int) -> None:

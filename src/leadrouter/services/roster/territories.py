@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import Territory
 from leadrouter.errors import Conflict
+from leadrouter.paging import Page, page
 from leadrouter.roster.specs import TerritorySpec
 from leadrouter.services.roster.common import (
-    Page,
     check,
     check_producer_refs,
     clash,
@@ -22,7 +22,6 @@ from leadrouter.services.roster.common import (
     fail_if,
     fetch,
     merged,
-    page,
 )
 from leadrouter.store.roster_repo import (
     bump_roster_version,
@@ -93,13 +92,19 @@ def get_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> Terr
 
 
 def list_territories(
-    *, uow: UnitOfWork, agency_id: int, after: int | None = None, limit: int = 100
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 100
 ) -> Page[Territory]:
     """The agency's territories in id order."""
     query = sa.select(territories).where(territories.c.agency_id == agency_id)
     with uow:
         return page(
-            uow.conn, query, territories, after=after, limit=limit, build=territory_from_row
+            uow.conn,
+            query,
+            territories,
+            kind="territory",
+            cursor=cursor,
+            limit=limit,
+            build=territory_from_row,
         )
 
 

@@ -9,6 +9,7 @@ fresh for each decision, in one statement (``routing_repo.decision_state``).
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from leadrouter.domain.routing import (
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
+from leadrouter.services.learning.estimates import EstimatesCache, learning_input
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo, agency_info
@@ -91,6 +93,9 @@ class RoutingCaches:
     rosters: RosterCache = field(default_factory=RosterCache)
     policies: PolicyCache = field(default_factory=PolicyCache)
     records: RecordCache = field(default_factory=RecordCache)
+    estimates: EstimatesCache = field(default_factory=EstimatesCache)
+    # The optimizer's randomness; the simulator passes a seeded one to be reproducible.
+    rng: random.Random = field(default_factory=random.Random)
 
 
 @dataclass(frozen=True)
@@ -209,14 +214,30 @@ def context_for(
     if lead.client_id is not None:
         crow = conn.execute(_CLIENT, {"client_id": lead.client_id}).mappings().first()
         client = client_from_row(crow) if crow is not None else None
+    itype = agency.types.get(lead.insurance_type)
+    opt = agency.active.routing.optimizer()
+    learning = None
+    if opt is not None:
+        learning = learning_input(
+            conn,
+            caches.estimates,
+            lead=lead,
+            business_line=itype.business_line if itype is not None else None,
+            opt=opt,
+            loads=agency.loads,
+            today=agency.today,
+            now=now,
+            rng=caches.rng,
+        )
     inp = RoutingInput(
         lead=lead,
-        insurance_type=agency.types.get(lead.insurance_type),
+        insurance_type=itype,
         client=client,
         loads=agency.loads,
         rotation=agency.rotation,
         now=now,
         agency_tz=agency.timezone,
+        learning=learning,
     )
     return RoutingContext(
         roster=agency.roster,

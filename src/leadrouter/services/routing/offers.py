@@ -18,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.errors import Conflict
 from leadrouter.services.routing import announcements as lead_events
 from leadrouter.services.routing import route as routing
@@ -29,6 +28,7 @@ from leadrouter.store.audit import append_decision
 from leadrouter.store.leads import lead_row
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments
+from leadrouter.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -150,17 +150,23 @@ def hand_over_offer(
 
 
 def accept_offer(
-    *, container: Container, agency_id: int, lead_id: int, producer_id: int
+    *,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    now: datetime,
 ) -> OfferResult:
     """``accept_in_tx`` in its own transaction."""
-    with container.uow() as uow:
+    with uow:
         result = accept_in_tx(
             uow.conn,
-            container.routing,
+            caches,
             agency_id=agency_id,
             lead_id=lead_id,
             producer_id=producer_id,
-            now=container.clock.now(),
+            now=now,
         )
         uow.commit()
     return result
@@ -168,30 +174,32 @@ def accept_offer(
 
 def decline_offer(
     *,
-    container: Container,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
     agency_id: int,
     lead_id: int,
     producer_id: int,
     reason: str | None,
+    now: datetime,
 ) -> OfferResult:
     """``decline_in_tx`` in its own transaction."""
-    with container.uow() as uow:
+    with uow:
         result = decline_in_tx(
             uow.conn,
-            container.routing,
+            caches,
             agency_id=agency_id,
             lead_id=lead_id,
             producer_id=producer_id,
             reason=reason,
-            now=container.clock.now(),
+            now=now,
         )
         uow.commit()
     return result
 
 
-def assignments_of(*, container: Container, agency_id: int, lead_id: int) -> list[dict[str, Any]]:
+def assignments_of(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[dict[str, Any]]:
     """Every assignment and offer of the agency's lead, oldest first."""
-    with container.uow(readonly=True) as uow:
+    with uow:
         lead_row(uow.conn, agency_id, lead_id)
         rows = uow.conn.execute(
             sa.select(assignments)

@@ -113,6 +113,12 @@ def carry_out(scene: Scene, action: Action) -> None:
         escalated(scene, action.key, action.reason)
     elif isinstance(action, AlertManager):
         _tell_managers(scene, action)
+        scene.out.escalation(
+            scene.agency_id,
+            lead_id=scene.lead.id,
+            assignment_id=scene.assignment_id,
+            step=action.key,
+        )
         escalated(scene, action.key, action.reason)
     elif isinstance(action, RemindProducer):
         tell_owner(scene, action.key, _BOTH, action.template, REMINDER, scene.context())

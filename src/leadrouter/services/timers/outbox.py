@@ -20,7 +20,7 @@ from leadrouter.notify.outbox import PENDING
 from leadrouter.notify.templates import render_email, render_text
 from leadrouter.notify.webhook import EVENTS
 from leadrouter.store.db import upsert_insert
-from leadrouter.store.tables import outbox
+from leadrouter.store.tables import escalations, outbox
 
 
 class Messages:
@@ -29,6 +29,19 @@ class Messages:
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.rows: list[dict[str, Any]] = []
+        self.escalations: list[dict[str, Any]] = []
+
+    def escalation(self, agency_id: int, *, lead_id: int, assignment_id: int, step: str) -> None:
+        """A rung that alerts the managers fired: kept for the monthly report's count."""
+        self.escalations.append(
+            {
+                "agency_id": agency_id,
+                "lead_id": lead_id,
+                "assignment_id": assignment_id,
+                "step": step,
+                "at": self.now,
+            }
+        )
 
     def alert(
         self,
@@ -115,6 +128,14 @@ class Messages:
                 self.rows,
             )
             self.rows = []
+        if self.escalations:
+            conn.execute(
+                upsert_insert(conn)(escalations).on_conflict_do_nothing(
+                    index_elements=["assignment_id", "step"]
+                ),
+                self.escalations,
+            )
+            self.escalations = []
         return count
 
     def _add(

@@ -29,7 +29,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.domain.timer_policy import TimingRules
 from leadrouter.domain.timers import (
     Action,
@@ -39,12 +38,14 @@ from leadrouter.domain.timers import (
     due_actions,
     next_due_at,
 )
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.services.timers.handover import hand_over
 from leadrouter.services.timers.messages import Scene, carry_out, managers_of, subscribed
 from leadrouter.services.timers.outbox import Messages
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import agencies, assignments, leads, producers
+from leadrouter.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +72,21 @@ class TimerRun:
 
 def run_due(
     *,
-    container: Container,
+    new_uow: Callable[[], UnitOfWork],
+    caches: RoutingCaches,
     now: datetime,
     batch_size: int = BATCH_SIZE,
     max_assignments: int = 10_000,
     on_batch: Callable[[TimerRun], None] | None = None,
 ) -> TimerRun:
-    """Carry out every timer step due at ``now`` (looking at up to ``max_assignments`` rows)."""
+    """Carry out every timer step due at ``now`` (looking at up to ``max_assignments`` rows);
+    each batch and each handed-over row in a transaction of its own, from ``new_uow``."""
     run, seen = TimerRun(), 0
     while seen < max_assignments:
-        claimed, singles = _batch(container, now, batch_size, run)
+        claimed, singles = _batch(new_uow(), caches, now, batch_size, run)
         seen += claimed
         for agency_id, assignment_id in singles:
-            _single(container, agency_id, assignment_id, now, run)
+            _single(new_uow, caches, agency_id, assignment_id, now, run)
         if on_batch is not None:
             on_batch(run)
         if claimed < batch_size:
@@ -95,9 +98,9 @@ class _Batch:
     """Rows, leads, owners, agencies and rules of one transaction, each read once."""
 
     def __init__(
-        self, conn: sa.Connection, container: Container, rows: list[Any], now: datetime
+        self, conn: sa.Connection, caches: RoutingCaches, rows: list[Any], now: datetime
     ) -> None:
-        self.conn, self.deps = conn, container.routing
+        self.conn, self.deps = conn, caches
         self.out = Messages(now)
         self.leads = _by_id(conn, leads, {r.lead_id for r in rows}, *_LEAD_COLUMNS)
         owners = {r.producer_id for r in rows}
@@ -125,17 +128,17 @@ class _Batch:
 
 
 def _batch(
-    container: Container, now: datetime, size: int, run: TimerRun
+    uow: UnitOfWork, caches: RoutingCaches, now: datetime, size: int, run: TimerRun
 ) -> tuple[int, list[tuple[int, int]]]:
     """The batch pass; how many rows it claimed, and the rows left for one-by-one handling."""
     singles: list[tuple[int, int]] = []
     done, updates = 0, []
-    with container.uow() as uow:
+    with uow:
         rows = _claim(uow.conn, now, size)
         if not rows:
             return 0, []
         try:
-            batch = _Batch(uow.conn, container, rows, now)
+            batch = _Batch(uow.conn, caches, rows, now)
             for row in rows:
                 state, rules = batch.state(row), batch.rules(row.agency_id)
                 actions = due_actions(state, rules, now)
@@ -162,26 +165,29 @@ def _batch(
 
 
 def _single(
-    container: Container, agency_id: int, assignment_id: int, now: datetime, run: TimerRun
+    new_uow: Callable[[], UnitOfWork],
+    caches: RoutingCaches,
+    agency_id: int,
+    assignment_id: int,
+    now: datetime,
+    run: TimerRun,
 ) -> None:
     """One row in its own transaction, under the agency's routing lock."""
     try:
-        with container.uow() as uow:
+        with new_uow() as uow:
             conn = uow.conn
             lock_agency(conn, agency_id)
             rows = _claim(conn, now, 1, assignment_id=assignment_id)
             if not rows:
                 return  # done meanwhile, or another worker holds it
-            row, batch = rows[0], _Batch(conn, container, rows, now)
+            row, batch = rows[0], _Batch(conn, caches, rows, now)
             rules, state, scene = batch.rules(agency_id), batch.state(row), batch.scene(row)
             done: list[Action] = []
             for action in due_actions(state, rules, now):
                 done.append(action)
                 if not isinstance(action, _HANDS_OVER):
                     carry_out(scene, action)
-                elif hand_over(
-                    conn, container.routing, row, scene, state.done_with(done), action, now
-                ):
+                elif hand_over(conn, caches, row, scene, state.done_with(done), action, now):
                     break
             else:
                 after = state.done_with(done)
@@ -193,7 +199,7 @@ def _single(
     except Exception:
         log.exception("timer step of assignment %d failed; retry in %s", assignment_id, RETRY_AFTER)
         run.failed += 1
-        with container.uow() as uow:
+        with new_uow() as uow:
             uow.conn.execute(
                 assignments.update()
                 .where(assignments.c.id == assignment_id)

@@ -11,13 +11,13 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every roster router, in the order the OpenAPI page shows them."""
-    from . import clients, imports, licenses, producers, territories
+    from . import clients, imports, licenses, producers, sources, territories
 
     return [
         producers.router,
         licenses.router,
         territories.router,
         clients.router,
-        clients.sources_router,
+        sources.router,
         imports.router,
     ]

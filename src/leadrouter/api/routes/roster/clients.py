@@ -1,4 +1,4 @@
-"""/v1/clients (existing customers) and /v1/lead-sources."""
+"""/v1/clients: existing customers, whose new leads go to their owner or CSR."""
 
 from __future__ import annotations
 
@@ -6,21 +6,12 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
-from leadrouter.api.schemas.roster.clients import (
-    ClientCreate,
-    ClientOut,
-    ClientPatch,
-    SourceCreate,
-    SourceOut,
-    SourcePatch,
-)
-from leadrouter.api.schemas.roster.common import Email, PageOut, Phone
+from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.schemas.roster.clients import ClientCreate, ClientOut, ClientPatch
+from leadrouter.api.schemas.roster.common import Email, Phone
 from leadrouter.services.roster import clients as service
-from leadrouter.services.roster import sources
 
 router = APIRouter(tags=["clients"])
-sources_router = APIRouter(tags=["lead sources"])
 
 
 @router.post("/clients", status_code=201)
@@ -52,11 +43,11 @@ def list_clients(
         owner_producer_id=owner_producer_id,
         phone=phone,
         email=email,
-        after=after(cursor),
+        cursor=cursor,
         limit=limit,
     )
     return PageOut[ClientOut](
-        items=[ClientOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+        items=[ClientOut.of(r) for r in found.items], next_cursor=found.next_cursor
     )
 
 
@@ -84,54 +75,3 @@ def update_client(
 def delete_client(client_id: RowId, c: ContainerDep, who: ManagerDep) -> None:
     """Remove a client; 409 while leads refer to it."""
     service.delete_client(uow=c.uow(), agency_id=who.agency_id, client_id=client_id)
-
-
-@sources_router.post("/lead-sources", status_code=201)
-def create_source(
-    body: SourceCreate, c: ContainerDep, who: ManagerDep, response: Response
-) -> SourceOut:
-    """Add a lead source; 409 when the name is taken."""
-    record = sources.create_source(
-        uow=c.uow(), agency_id=who.agency_id, spec=body.to_spec(), now=c.clock.now()
-    )
-    response.headers["Location"] = f"/v1/lead-sources/{record.source.id}"
-    return SourceOut.of(record)
-
-
-@sources_router.get("/lead-sources")
-def list_sources(
-    c: ContainerDep, who: PrincipalDep, limit: Limit = 100, cursor: Cursor = None
-) -> PageOut[SourceOut]:
-    """The agency's lead sources, in id order."""
-    found = sources.list_sources(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
-    )
-    return PageOut[SourceOut](
-        items=[SourceOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
-    )
-
-
-@sources_router.get("/lead-sources/{source_id}")
-def get_source(source_id: RowId, c: ContainerDep, who: PrincipalDep) -> SourceOut:
-    """One lead source."""
-    return SourceOut.of(
-        sources.get_source(uow=c.uow(readonly=True), agency_id=who.agency_id, source_id=source_id)
-    )
-
-
-@sources_router.patch("/lead-sources/{source_id}")
-def update_source(
-    source_id: RowId, body: SourcePatch, c: ContainerDep, who: ManagerDep
-) -> SourceOut:
-    """Change a lead source (cost, required fields, active)."""
-    return SourceOut.of(
-        sources.update_source(
-            uow=c.uow(), agency_id=who.agency_id, source_id=source_id, changes=body.changes()
-        )
-    )
-
-
-@sources_router.delete("/lead-sources/{source_id}", status_code=204)
-def delete_source(source_id: RowId, c: ContainerDep, who: ManagerDep) -> None:
-    """Remove a lead source; 409 once leads came from it (set active=false instead)."""
-    sources.delete_source(uow=c.uow(), agency_id=who.agency_id, source_id=source_id)

@@ -6,16 +6,8 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.routes.roster.common import (
-    Compliance,
-    Cursor,
-    LicenseEditor,
-    Limit,
-    after,
-    cursor_of,
-    license_verifier,
-)
-from leadrouter.api.schemas.roster.common import PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.routes.roster.common import Compliance, LicenseEditor, license_verifier
 from leadrouter.api.schemas.roster.licenses import LicenseCreate, LicenseOut, LicensePatch
 from leadrouter.domain.model import LicenseStatus
 from leadrouter.services.roster import licenses as service
@@ -58,11 +50,11 @@ def list_licenses(
         state=state.upper() if state else None,
         status=status.value if status else None,
         verified=verified,
-        after=after(cursor),
+        cursor=cursor,
         limit=limit,
     )
     return PageOut[LicenseOut](
-        items=[LicenseOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+        items=[LicenseOut.of(r) for r in found.items], next_cursor=found.next_cursor
     )
 
 

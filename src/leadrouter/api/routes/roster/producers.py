@@ -6,8 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
-from leadrouter.api.schemas.roster.common import PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.roster.producers import (
     ProducerCreate,
     ProducerOut,
@@ -48,11 +47,11 @@ def list_producers(
         team=team,
         role=role,
         active=active,
-        after=after(cursor),
+        cursor=cursor,
         limit=limit,
     )
     return PageOut[ProducerOut](
-        items=[ProducerOut.of(r) for r in found.items], next_cursor=cursor_of(found.next_cursor)
+        items=[ProducerOut.of(r) for r in found.items], next_cursor=found.next_cursor
     )
 
 

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.routes.roster.common import Cursor, Limit, after, cursor_of
-from leadrouter.api.schemas.roster.common import PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.roster.territories import (
     TerritoryCreate,
     TerritoryOut,
@@ -36,10 +35,10 @@ def list_territories(
 ) -> PageOut[TerritoryOut]:
     """The agency's territories, in id order."""
     found = service.list_territories(
-        uow=c.uow(readonly=True), agency_id=who.agency_id, after=after(cursor), limit=limit
+        uow=c.uow(readonly=True), agency_id=who.agency_id, cursor=cursor, limit=limit
     )
     return PageOut[TerritoryOut](
-        items=[TerritoryOut.of(t) for t in found.items], next_cursor=cursor_of(found.next_cursor)
+        items=[TerritoryOut.of(t) for t in found.items], next_cursor=found.next_cursor
     )
 
 

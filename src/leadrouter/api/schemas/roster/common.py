@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from leadrouter.roster import fields
-
-T = TypeVar("T")
-
 
 Email = Annotated[str, AfterValidator(fields.email), Field(examples=["ana@example.com"])]
 Phone = Annotated[str, AfterValidator(fields.phone), Field(examples=["(212) 555-0101"])]
@@ -37,8 +34,3 @@ def refuse_null(value: Any) -> Any:
     if value is None:
         raise ValueError("may not be null")
     return value
-
-
-class PageOut(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page.")

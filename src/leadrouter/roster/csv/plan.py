@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.roster.csv_columns import column_of_field
-from leadrouter.roster.csv_table import Draft, RowError
+from leadrouter.roster.csv.columns import column_of_field
+from leadrouter.roster.csv.table import Draft, RowError
 from leadrouter.roster.schedule import parse_out_of_office
 from leadrouter.roster.specs import (
     ClientSpec,

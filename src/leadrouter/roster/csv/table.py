@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadrouter.roster.csv_columns import COLUMNS, Column, header_key, lookup
+from leadrouter.roster.csv.columns import COLUMNS, Column, header_key, lookup
 
 
 @dataclass(frozen=True)

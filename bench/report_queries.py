@@ -1,0 +1,300 @@
+"""Every report, statistics, portal and export query at 1,000,000 leads, on SQLite and PostgreSQL.
+
+The leads belong to ``LEADROUTER_BENCH_REPORT_AGENCIES`` agencies (10 by default: the
+measured one holds 100,000 leads, about 140 a day for two years, a very large agency; set it
+to 1 for the worst case of one agency holding them all), spread over the two years before
+now, with contacts, quotes, binds, losses, a reassignment for one lead in ten and a manager
+escalation for one in twenty. The rows are made by set-based SQL
+(a recursive CTE on SQLite, ``generate_series`` on PostgreSQL), so a million take seconds.
+Each query is the service call a page or the API makes (its own read transaction), timed
+after two warm-up calls; p50 and p99 of the samples. Target: <= 100 ms each.
+
+``LEADROUTER_BENCH_REPORT_LEADS`` sets the number of leads (e.g. 20000 for a quick run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.bootstrap import Container, bootstrap
+from leadrouter.clock import FixedClock
+from leadrouter.config import Settings
+from leadrouter.services.admin.agencies import create_agency
+from leadrouter.services.reports.export import ExportFilter, export_rows
+from leadrouter.services.reports.monthly import monthly_report
+from leadrouter.services.reports.periods import current_month
+from leadrouter.services.reports.producer_stats import producer_stats
+from leadrouter.services.reports.source_roi import source_roi
+from leadrouter.store.figures import lead_figures, response_histogram
+from leadrouter.store.migrate import upgrade
+from leadrouter.store.stats_repo import track_records
+from leadrouter.store.tables import lead_sources, producers
+
+LEADS = int(os.environ.get("LEADROUTER_BENCH_REPORT_LEADS", "1000000"))
+AGENCIES = int(os.environ.get("LEADROUTER_BENCH_REPORT_AGENCIES", "10"))
+PRODUCERS = 40
+SPAN_DAYS = 730
+SAMPLES = 15
+TARGET_MS = 100.0
+NOW = datetime(2026, 11, 15, 15, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Row:
+    database: str
+    query: str
+    p50_ms: float
+    p99_ms: float
+
+
+@contextlib.contextmanager
+def _sqlite() -> Iterator[str]:
+    folder = tempfile.mkdtemp(prefix="leadrouter-bench-")
+    try:
+        yield f"sqlite:///{folder}/bench.db"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _postgres() -> Iterator[str]:
+    from tests.support.postgres import create_database, running_server
+
+    with running_server() as server:
+        yield create_database(server, "bench_report_queries")
+
+
+def _seed_roster(c: Container, n: int) -> tuple[int, int]:
+    """The agency and its producers (ids contiguous from the first); its lead sources."""
+    agency_id = create_agency(uow=c.uow(), name=f"Bench Agency {n}", now=NOW).agency_id
+    with c.uow() as uow:
+        first = None
+        for n in range(PRODUCERS):
+            pid = uow.conn.execute(
+                producers.insert()
+                .values(
+                    agency_id=agency_id,
+                    name=f"Producer {n}",
+                    email=f"p{n}@bench{agency_id}.example",
+                    timezone="America/New_York",
+                    working_hours=[],
+                    out_of_office=[],
+                    business_lines=["personal", "commercial"],
+                    role="producer",
+                    active=True,
+                    created_at=NOW,
+                )
+                .returning(producers.c.id)
+            ).scalar_one()
+            first = first or pid
+        for name, cost in (("Google Ads", 45), ("Facebook Ads", 25), ("Referral", 0)):
+            uow.conn.execute(
+                lead_sources.insert().values(
+                    agency_id=agency_id,
+                    name=name,
+                    cost_per_lead=cost,
+                    active=True,
+                    created_at=NOW,
+                )
+            )
+        uow.commit()
+    assert first is not None
+    return agency_id, int(first)
+
+
+def _at(dialect: str, seconds_ago: str) -> str:
+    """SQL for NOW minus an integer expression of seconds, as the dialect stores instants."""
+    if dialect == "postgresql":
+        return f"(CAST(:now AS timestamptz) - ({seconds_ago}) * interval '1 second')"
+    return f"strftime('%Y-%m-%d %H:%M:%f', :now, '-' || ({seconds_ago}) || ' seconds')"
+
+
+def _plus(dialect: str, at: str, seconds: str) -> str:
+    if dialect == "postgresql":
+        return f"({at} + ({seconds}) * interval '1 second')"
+    return f"strftime('%Y-%m-%d %H:%M:%f', {at}, '+' || ({seconds}) || ' seconds')"
+
+
+def _seed_leads(c: Container, agency_id: int, first_producer: int, count: int) -> None:
+    """``count`` leads, their reassignments and escalations, in a few INSERT ... SELECT."""
+    d = c.engine.dialect.name
+    step = SPAN_DAYS * 86400 // count or 1
+    created = _at(d, f"n * {step}")
+    r1, r2, r3 = "((n * 7919) % 100)", "((n * 104729) % 100)", "((n * 15485863) % 3)"
+    status = (
+        f"CASE WHEN {r1} >= 90 THEN 'assigned' WHEN {r2} < 20 THEN 'bound' "
+        f"WHEN {r2} < 50 THEN 'lost' WHEN {r2} < 70 THEN 'quoted' ELSE 'contacted' END"
+    )
+    response = f"CASE WHEN {r1} < 90 THEN ({r2} * 37 + n % 60) ELSE NULL END"
+    select = f"""
+        SELECT :agency, {status}, 'Bench', 'Lead' || n,
+               CASE n % 4 WHEN 0 THEN 'home' WHEN 1 THEN 'commercial_auto'
+                          ELSE 'personal_auto' END,
+               CASE n % 4 WHEN 1 THEN 'commercial' ELSE 'personal' END,
+               CASE n % 5 WHEN 0 THEN 'Google Ads' WHEN 1 THEN 'Facebook Ads'
+                          WHEN 2 THEN 'Referral' WHEN 3 THEN 'QuoteWizard' ELSE NULL END,
+               CASE {r3} WHEN 0 THEN 'hot' WHEN 1 THEN 'warm' ELSE 'cold' END,
+               :first + n % {PRODUCERS}, {_false(d)}, '{{}}', '{{}}', {_false(d)}, 1,
+               {created}, {created}, {created}, {created},
+               CASE WHEN {r1} < 90 THEN {_plus(d, created, response)} END,
+               {response},
+               CASE WHEN {r1} < 90 AND {r2} < 70 THEN {_plus(d, created, "86400")} END,
+               CASE WHEN {r1} < 90 AND {r2} < 70 THEN 600 + n % 2000 END,
+               CASE WHEN {r1} < 90 AND {r2} < 20 THEN {_plus(d, created, "259200")} END,
+               CASE WHEN {r1} < 90 AND {r2} < 20 THEN 500 + n % 3000 END,
+               CASE WHEN {r1} < 90 AND {r2} < 20 THEN (500 + n % 3000) / 10.0 END,
+               CASE WHEN {r1} < 90 AND {r2} >= 20 AND {r2} < 50 THEN 'price' END
+    """
+    columns = """(agency_id, status, first_name, last_name, insurance_type, business_line,
+        source_name, intent_tier, owner_id, exclusive, attributes, flags, do_not_contact,
+        touch_count, last_touch_at, created_at, status_changed_at, first_assigned_at,
+        first_contact_at, response_seconds, quoted_at, quoted_premium, bound_at, premium,
+        commission, lost_reason)"""
+    if d == "postgresql":
+        sql = f"INSERT INTO leads {columns} {select} FROM generate_series(1, :count) AS s(n)"
+    else:
+        sql = (
+            f"INSERT INTO leads {columns} WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL "
+            f"SELECT n + 1 FROM s WHERE n < :count) {select} FROM s"
+        )
+    now = NOW if d == "postgresql" else NOW.replace(tzinfo=None).isoformat(sep=" ")
+    params = {"agency": agency_id, "first": first_producer, "count": count, "now": now}
+    with c.engine.begin() as conn:
+        conn.execute(sa.text(sql), params)
+        # One assignment per lead, ended; and a reassignment for one lead in ten.
+        conn.execute(
+            sa.text(f"""
+            INSERT INTO assignments (agency_id, lead_id, producer_id, kind, state, started_at,
+                                     ended_at, done_steps)
+            SELECT agency_id, id, owner_id, CASE WHEN id % 10 = 0 THEN 'reassign' ELSE 'route'
+                   END, 'ended', created_at, {_plus(d, "created_at", "3600")}, '[]'
+            FROM leads WHERE agency_id = :agency"""),
+            {"agency": agency_id},
+        )
+        conn.execute(
+            sa.text(f"""
+            INSERT INTO escalations (agency_id, lead_id, assignment_id, step, at)
+            SELECT agency_id, id, id, 'esc:alert_manager:1h', {_plus(d, "created_at", "3600")}
+            FROM leads WHERE agency_id = :agency AND id % 20 = 0"""),
+            {"agency": agency_id},
+        )
+
+
+def _false(dialect: str) -> str:
+    return "false" if dialect == "postgresql" else "0"
+
+
+def _queries(c: Container, agency_id: int, producer_id: int) -> dict[str, Callable[[], Any]]:
+    last_month = current_month(NOW - timedelta(days=31), "America/New_York")
+    today = datetime(NOW.year, NOW.month, NOW.day, tzinfo=UTC)
+
+    def read() -> Any:
+        return c.uow(readonly=True)
+
+    def figures_today() -> Any:
+        with c.uow(readonly=True) as uow:
+            lead_figures(uow.conn, agency_id=agency_id, since=today, until=None, by=("producer",))
+            return response_histogram(uow.conn, agency_id=agency_id, since=today, until=None)
+
+    def records() -> Any:
+        with c.uow(readonly=True) as uow:
+            return track_records(uow.conn, agency_id=agency_id, since=NOW - timedelta(90))
+
+    def export_page() -> Any:
+        rows = export_rows(uow=read(), agency_id=agency_id, filters=ExportFilter(), now=NOW)
+        return [next(rows) for _ in range(1000)]
+
+    return {
+        "report: monthly (whole month)": lambda: monthly_report(
+            uow=read(), agency_id=agency_id, now=NOW, month=last_month
+        ),
+        "report: source ROI, 12 months": lambda: source_roi(
+            uow=read(), agency_id=agency_id, now=NOW
+        ),
+        "stats: producers x line x tier x source, 90 days": lambda: producer_stats(
+            uow=read(), agency_id=agency_id, now=NOW
+        ),
+        "portal: my numbers, 90 days": lambda: producer_stats(
+            uow=read(), agency_id=agency_id, now=NOW, producer_id=producer_id
+        ),
+        "dashboard: today by producer + speed buckets": figures_today,
+        "routing: producer records (weighted score)": records,
+        "export: first 1,000 rows": export_page,
+    }
+
+
+def _time(call: Callable[[], Any]) -> tuple[float, float]:
+    for _ in range(2):
+        call()
+    samples = []
+    for _ in range(SAMPLES):
+        t0 = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - t0) * 1000)
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return statistics.median(samples), p99
+
+
+def _run_on(name: str, url: str) -> list[Row]:
+    upgrade(url)
+    c = bootstrap(Settings(database_url=url), clock=FixedClock(NOW))
+    t0 = time.perf_counter()
+    measured = []
+    for n in range(AGENCIES):
+        agency_id, first = _seed_roster(c, n)
+        _seed_leads(c, agency_id, first, LEADS // AGENCIES)
+        measured = measured or [agency_id, first]
+    with c.engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE"))
+    seeded = time.perf_counter() - t0
+    agency_id, first = measured
+    label = f"(seeding {LEADS:,} leads in {AGENCIES} agencies, ms)"
+    rows = [Row(name, label, seeded * 1000, seeded * 1000)]
+    for label, call in _queries(c, agency_id, first).items():
+        p50, p99 = _time(call)
+        rows.append(Row(name, label, p50, p99))
+    c.engine.dispose()
+    return rows
+
+
+def run() -> list[Row]:
+    """Every row of the table: each database, each query."""
+    rows: list[Row] = []
+    for name, database in (("SQLite", _sqlite), ("PostgreSQL", _postgres)):
+        with database() as url:
+            rows += _run_on(name, url)
+    return rows
+
+
+def main() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"Report, statistics, portal and export queries at {LEADS:,} leads, for an "
+        f"agency of {LEADS // AGENCIES:,} (p50/p99 of {SAMPLES} calls; target <= "
+        f"{TARGET_MS:.0f} ms)"
+    )
+    for col in ("database", "query", "p50 ms", "p99 ms", "target"):
+        table.add_column(col)
+    for r in run():
+        seeding = r.query.startswith("(")
+        ok = "" if seeding else ("ok" if r.p99_ms <= TARGET_MS else "OVER")
+        table.add_row(r.database, r.query, f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", ok)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""How ``serve`` runs uvicorn so that slow or numerous clients cannot starve the others.
+
+uvicorn bounds idle keep-alive connections but not a client that sends its request head (or
+body) a byte at a time: a few hundred of those hold every file descriptor and ``/healthz``
+stops answering. ``GuardedH11Protocol`` gives each request head and each body a deadline and
+closes the connection when it passes; ``run`` adds the connection limit and header size cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import resource
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from leadrouter.config import Settings
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with deadlines for the request head and body."""
+
+    head_timeout: float = 10.0
+    body_timeout: float = 30.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the clock for the first request head."""
+        super().connection_made(transport)
+        self._armed_for: object = None
+        self._deadline: asyncio.TimerHandle | None = None
+        self._rearm()
+
+    def handle_events(self) -> None:
+        """Parse what arrived, then move the deadline if the request moved on."""
+        super().handle_events()
+        self._rearm()
+
+    def on_response_complete(self) -> None:
+        """The next request head on this connection gets a fresh deadline."""
+        super().on_response_complete()
+        self._rearm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Stop the clock."""
+        self._cancel()
+        super().connection_lost(exc)
+
+    def _rearm(self) -> None:
+        state = self.conn.their_state
+        if state is self._armed_for:
+            return  # a deadline covers the whole head or body, not each chunk of it
+        self._cancel()
+        self._armed_for = state
+        limit = {h11.IDLE: self.head_timeout, h11.SEND_BODY: self.body_timeout}.get(state)
+        if limit is not None and not self.transport.is_closing():
+            self._deadline = self.loop.call_later(limit, self._too_slow)
+
+    def _cancel(self) -> None:
+        if getattr(self, "_deadline", None) is not None:
+            assert self._deadline is not None
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.logger.info("closing a connection whose request did not arrive in time")
+            self.transport.close()
+
+
+def guarded_protocol(settings: Settings) -> type[GuardedH11Protocol]:
+    """The protocol class with the configured deadlines."""
+    return type(
+        "ConfiguredH11Protocol",
+        (GuardedH11Protocol,),
+        {
+            "head_timeout": settings.header_timeout_seconds,
+            "body_timeout": settings.body_timeout_seconds,
+        },
+    )
+
+
+def raise_descriptor_limit() -> None:
+    """Use the whole file-descriptor allowance the system grants (the soft limit is small)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def run(app: Any, settings: Settings) -> None:
+    """Serve ``app`` with the limits of docs/security.md."""
+    raise_descriptor_limit()
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        http=guarded_protocol(settings),
+        limit_concurrency=settings.max_connections,
+        backlog=settings.listen_backlog,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,
+    )

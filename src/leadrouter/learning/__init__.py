@@ -1,0 +1,1 @@
+"""Learning from outcomes: conversion estimates, models, off-policy evaluation (numpy)."""

@@ -1,0 +1,104 @@
+"""An agency's security settings: its SMS provider auth token and private webhook targets.
+
+They live in ``agencies.settings`` beside the intake settings. The auth token is sealed at
+rest and never read back through the API: only whether one is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.errors import NotFound
+from leadrouter.sealing import Sealer
+from leadrouter.store.tables import agencies
+from leadrouter.store.uow import UnitOfWork
+
+SMS_TOKEN = "sms_auth_token"
+ALLOW_PRIVATE = "allow_private_webhook_targets"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """What the API shows of an agency's security settings."""
+
+    sms_auth_token_set: bool
+    allow_private_webhook_targets: bool
+
+
+@dataclass(frozen=True)
+class HookAgency:
+    """The agency behind a public form key, as an inbound hook needs it."""
+
+    agency_id: int
+    name: str
+    sms_auth_token: str | None
+
+
+def get_security(*, uow: UnitOfWork, agency_id: int) -> SecuritySettings:
+    """The agency's security settings (no secret in them)."""
+    with uow:
+        return _view(_doc(uow.conn, agency_id))
+
+
+def update_security(
+    *,
+    uow: UnitOfWork,
+    sealer: Sealer,
+    agency_id: int,
+    sms_auth_token: str | None = None,
+    clear_sms_auth_token: bool = False,
+    allow_private_webhook_targets: bool | None = None,
+) -> SecuritySettings:
+    """Change the settings given; the others, and every other agency setting, are kept."""
+    with uow:
+        doc = _doc(uow.conn, agency_id, for_update=True)
+        if clear_sms_auth_token:
+            doc.pop(SMS_TOKEN, None)
+        elif sms_auth_token is not None:
+            doc[SMS_TOKEN] = sealer.seal(sms_auth_token)
+        if allow_private_webhook_targets is not None:
+            doc[ALLOW_PRIVATE] = allow_private_webhook_targets
+        uow.conn.execute(agencies.update().where(agencies.c.id == agency_id).values(settings=doc))
+        uow.commit()
+    return _view(doc)
+
+
+def allows_private_targets(conn: sa.Connection, agency_id: int) -> bool:
+    """Whether the agency may send webhooks to loopback, link-local or private addresses."""
+    return bool(_doc(conn, agency_id).get(ALLOW_PRIVATE, False))
+
+
+def hook_agency(*, uow: UnitOfWork, sealer: Sealer, form_key: str) -> HookAgency:
+    """The agency a public form key names, with its opened SMS auth token."""
+    with uow:
+        row = uow.conn.execute(
+            sa.select(agencies.c.id, agencies.c.name, agencies.c.settings).where(
+                agencies.c.public_form_key == form_key
+            )
+        ).first()
+    if row is None:
+        raise NotFound("unknown form")
+    stored = (row.settings or {}).get(SMS_TOKEN)
+    return HookAgency(
+        agency_id=row.id,
+        name=row.name,
+        sms_auth_token=sealer.open(stored) if isinstance(stored, str) else None,
+    )
+
+
+def _view(doc: dict[str, Any]) -> SecuritySettings:
+    return SecuritySettings(
+        sms_auth_token_set=bool(doc.get(SMS_TOKEN)),
+        allow_private_webhook_targets=bool(doc.get(ALLOW_PRIVATE, False)),
+    )
+
+
+def _doc(conn: sa.Connection, agency_id: int, *, for_update: bool = False) -> dict[str, Any]:
+    query = sa.select(agencies.c.settings).where(agencies.c.id == agency_id)
+    row = conn.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    return dict(row.settings or {})

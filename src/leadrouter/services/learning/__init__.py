@@ -1,0 +1,1 @@
+"""Learning use cases: conversion estimates (and, from the learning branch, models)."""

@@ -1,0 +1,86 @@
+"""Producer statistics: per producer x line x intent tier x source, over the trailing days.
+
+The same figures (``store.figures``) feed the weighted score's close rate and response time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.store.figures import Dimension, Figures, lead_figures, median_response
+from leadrouter.store.tables import producers
+from leadrouter.store.uow import UnitOfWork
+
+TRAILING_DAYS = 90
+_GRAIN: tuple[Dimension, ...] = ("producer", "line", "tier", "source")
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    """One group's figures; ``line``, ``tier`` and ``source`` are None on a producer's total
+    (and also where the leads had none)."""
+
+    producer_id: int | None
+    producer_name: str | None
+    line: str | None
+    tier: str | None
+    source: str | None
+    figures: Figures
+    median_response_seconds: float | None
+
+
+@dataclass(frozen=True)
+class ProducerStats:
+    """The statistics of leads received in ``[since, until)``: by group, and per producer."""
+
+    since: datetime
+    until: datetime
+    rows: list[StatsRow]
+    producers: list[StatsRow]
+
+
+def producer_stats(
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    now: datetime,
+    days: int = TRAILING_DAYS,
+    producer_id: int | None = None,
+) -> ProducerStats:
+    """Contact rate, average and median first response, % within 5 minutes, quote rate,
+    close rate and premium of each producer's leads received in the trailing ``days``
+    (only ``producer_id``'s when given)."""
+    since = now - timedelta(days=days)
+    with uow:
+        conn = uow.conn
+        names = _names(conn, agency_id)
+        span: dict[str, Any] = {
+            "agency_id": agency_id,
+            "since": since,
+            "until": None,
+            "producer_id": producer_id,
+        }
+        fine = lead_figures(conn, **span, by=_GRAIN)
+        fine_medians = median_response(conn, **span, by=_GRAIN)
+        totals = lead_figures(conn, **span, by=("producer",))
+        total_medians = median_response(conn, **span, by=("producer",))
+    rows = [
+        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, fine_medians.get(k))
+        for k, f in fine.items()
+    ]
+    per_producer = [
+        StatsRow(k[0], names.get(k[0]), None, None, None, f, total_medians.get(k))
+        for k, f in totals.items()
+    ]
+    rows.sort(key=lambda r: (r.producer_name or "", r.line or "", r.tier or "", r.source or ""))
+    per_producer.sort(key=lambda r: r.producer_name or "")
+    return ProducerStats(since=since, until=now, rows=rows, producers=per_producer)
+
+
+def _names(conn: sa.Connection, agency_id: int) -> dict[Any, str]:
+    query = sa.select(producers.c.id, producers.c.name).where(producers.c.agency_id == agency_id)
+    return {r.id: r.name for r in conn.execute(query)}

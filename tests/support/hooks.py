@@ -1,0 +1,35 @@
+"""Posting inbound provider hooks the way Twilio does: form-encoded and signed."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from tests.support.factories import TestAgency
+
+SMS_TOKEN = "test-auth-token-0123456789"
+
+
+def give_sms_token(client: TestClient, agency: TestAgency, token: str = SMS_TOKEN) -> None:
+    """Set the agency's SMS auth token through the API."""
+    answer = client.patch(
+        "/v1/agency/security", json={"sms_auth_token": token}, headers=agency.headers
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def post_sms(
+    client: TestClient,
+    form_key: str,
+    data: dict[str, str],
+    *,
+    token: str | None = SMS_TOKEN,
+) -> httpx.Response:
+    """Post an inbound text, signed with ``token`` (unsigned when None)."""
+    path = f"/hooks/sms/{form_key}"
+    headers = {}
+    if token is not None:
+        url = f"http://testserver{path}"
+        headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(url, data)
+    return client.post(path, data=data, headers=headers)

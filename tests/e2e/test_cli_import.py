@@ -103,6 +103,7 @@ def test_an_ambiguous_agency_must_be_named(runner: CliRunner, tmp_path: Path) ->
     assert named.exit_code == 0, named.output
 
 
+@pytest.mark.slow  # a fresh interpreter per run
 def test_the_installed_command_runs_the_import(db_url: str, tmp_path: Path) -> None:
     command = Path(sys.executable).parent / "leadrouter"
     result = subprocess.run(

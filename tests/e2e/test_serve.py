@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # starts leadrouter serve as a process
+
 DEMO_KEY = "lr_demo_key_for_the_serve_test"
 
 

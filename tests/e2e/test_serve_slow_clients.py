@@ -16,6 +16,8 @@ import pytest
 
 from tests.e2e.test_serve import _free_port
 
+pytestmark = pytest.mark.slow  # starts leadrouter serve as a process
+
 DESCRIPTORS = 256  # the server process's whole allowance, as on a small default host
 
 

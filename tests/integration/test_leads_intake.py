@@ -16,8 +16,7 @@ from leadrouter.store.tables import (
     lead_touches,
     leads,
 )
-from tests.support import agency as support
-from tests.support.factories import make_agency
+from tests.support.factories import TestAgency, make_agency
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",
@@ -34,7 +33,7 @@ def count(container: Container, table: sa.Table) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
-def post(client: TestClient, agency: support.TestAgency, body: Any, **headers: str) -> Any:
+def post(client: TestClient, agency: TestAgency, body: Any, **headers: str) -> Any:
     return client.post("/v1/leads", json=body, headers={**agency.headers, **headers})
 
 

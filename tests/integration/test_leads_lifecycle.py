@@ -11,9 +11,9 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict
-from leadrouter.services.leads.intake import change_status_in_tx, get_lead, receive_lead
+from leadrouter.services.leads.intake import change_status_in_tx, get_lead
 from leadrouter.store.tables import lead_status_changes, leads
-from tests.support.factories import make_agency
+from tests.support.factories import make_agency, make_lead
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",
@@ -23,17 +23,6 @@ BODY: dict[str, Any] = {
     "zip": "10001",
     "insurance_type": "personal_auto",
 }
-
-
-def _lead(container: Container, agency_id: int) -> int:
-    """A new lead, taken in without routing (which would queue it at once)."""
-    return receive_lead(
-        uow=container.uow(),
-        agency_id=agency_id,
-        payload=BODY,
-        idempotency_key=None,
-        now=container.clock.now(),
-    ).lead_id
 
 
 def change_status(
@@ -51,7 +40,7 @@ def test_each_status_change_is_stored_with_its_time_and_reason(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     for status, reason in (
         ("queued", "no producer licensed in NY"),
         ("assigned", "rr"),
@@ -83,7 +72,7 @@ def test_each_status_change_is_stored_with_its_time_and_reason(
 
 def test_people_record_outcomes_over_the_api(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     response = client.post(
         f"/v1/leads/{lead_id}/status",
         json={"status": "contacted", "reason": "left voicemail"},
@@ -97,7 +86,7 @@ def test_only_routing_assigns_so_the_api_refuses_assigned(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     response = client.post(
         f"/v1/leads/{lead_id}/status", json={"status": "assigned"}, headers=agency.headers
     )
@@ -109,7 +98,7 @@ def test_a_change_the_lifecycle_forbids_is_409_and_changes_nothing(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     response = client.post(
         f"/v1/leads/{lead_id}/status", json={"status": "bound"}, headers=agency.headers
     )
@@ -126,7 +115,7 @@ def test_a_change_made_inside_a_callers_transaction_rolls_back_with_it(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     with pytest.raises(RuntimeError), container.uow() as uow:
         change_status_in_tx(
             uow.conn,
@@ -160,7 +149,7 @@ def test_a_change_made_inside_a_callers_transaction_rolls_back_with_it(
 
 def test_a_bound_lead_refuses_further_changes(container: Container, client: TestClient) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     for status in ("assigned", "bound"):
         change_status(
             uow=container.uow(),
@@ -185,7 +174,7 @@ def test_behavioral_events_are_recorded_and_listed_in_time_order(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     later = client.post(
         f"/v1/leads/{lead_id}/events",
         headers=agency.headers,
@@ -227,7 +216,7 @@ def test_a_bad_event_is_refused_naming_the_field(
     client: TestClient, container: Container, event: dict[str, Any], field: str
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     response = client.post(f"/v1/leads/{lead_id}/events", json=event, headers=agency.headers)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]

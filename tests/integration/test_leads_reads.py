@@ -12,7 +12,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads.intake import change_status_in_tx, get_lead, list_leads, receive_lead
-from tests.support.factories import make_agency
+from tests.support.factories import make_agency, make_lead
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",
@@ -36,22 +36,11 @@ def _people(n: int) -> list[dict[str, Any]]:
     ]
 
 
-def _lead(container: Container, agency_id: int, body: dict[str, Any]) -> int:
-    """A new lead, taken in without routing (which would queue it at once)."""
-    return receive_lead(
-        uow=container.uow(),
-        agency_id=agency_id,
-        payload=body,
-        idempotency_key=None,
-        now=container.clock.now(),
-    ).lead_id
-
-
 def test_a_lead_is_read_back_with_its_status_history(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    lead_id = _lead(container, agency.id, BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **BODY)
     clock.advance(timedelta(minutes=3))
     client.post(
         f"/v1/leads/{lead_id}/status",
@@ -126,7 +115,7 @@ def test_pages_follow_the_cursor_newest_first_without_gaps_or_repeats(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    ids = [_lead(container, agency.id, b) for b in _people(7)]
+    ids = [make_lead(container, agency.id, routed=False, **b) for b in _people(7)]
     seen: list[int] = []
     cursor = None
     pages = 0
@@ -151,7 +140,7 @@ def test_leads_are_filtered_by_what_operations_ask_for(
     people[2] |= {"source": "google", "last_name": "O'Brien_50%"}
     ids = []
     for body in people:
-        ids.append(_lead(container, agency.id, body))
+        ids.append(make_lead(container, agency.id, routed=False, **body))
         clock.advance(timedelta(hours=1))
     client.post(f"/v1/leads/{ids[3]}/status", json={"status": "lost"}, headers=agency.headers)
 

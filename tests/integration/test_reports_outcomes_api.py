@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import outbox
-from tests.support import agency as agencies
-from tests.support.agency import make_agency
+from tests.support import factories as agencies
+from tests.support.factories import make_agency
 from tests.support.time_engine import new_lead, producer, subscribe
 
 

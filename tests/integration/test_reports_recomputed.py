@@ -21,6 +21,8 @@ from leadrouter.services.reports.producer_stats import producer_stats
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.sim.month import MonthResult, simulate_month
 
+pytestmark = pytest.mark.slow  # a simulated month of an agency
+
 MONTH = date(2026, 10, 1)
 TZ = ZoneInfo("America/New_York")
 START = datetime(2026, 10, 1, tzinfo=TZ).astimezone(UTC)

@@ -7,23 +7,30 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from tests.conftest import T0
-from tests.support.factories import make_agency
-from tests.support.roster import add_license, add_producer, headers_for
+from tests.support.factories import make_agency, make_license, make_producer
+from tests.support.roster import headers_for
 
 
 def test_a_license_typed_in_by_a_manager_is_pending(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
-    lic = add_license(
-        client,
-        agency.headers,
-        p["id"],
-        lines=["Property", "Casualty"],
-        state="nj",
-        expiration_date="2027-01-01",
+    p = make_producer(container, agency.id)
+    response = client.post(
+        "/v1/licenses",
+        headers=agency.headers,
+        json={
+            "producer_id": p,
+            "state": "nj",
+            "number": "LIC-1",
+            "lines": ["Property", "Casualty"],
+            "resident": True,
+            "effective_date": "2020-01-01",
+            "expiration_date": "2027-01-01",
+        },
     )
+    assert response.status_code == 201, response.text
+    lic = response.json()
     assert (lic["verified"], lic["verified_at"], lic["verified_by"]) == (False, None, None)
     assert (lic["state"], lic["lines"], lic["status"]) == ("NJ", ["casualty", "property"], "active")
     assert lic["source"] == "api"
@@ -36,9 +43,9 @@ def test_compliance_verifies_a_license_recording_who_and_when(
 ) -> None:
     agency = make_agency(container)
     compliance = headers_for(container, agency, "compliance", name="Dana (compliance)")
-    lic = add_license(client, agency.headers, add_producer(client, agency.headers)["id"])
+    lic = make_license(container, agency.id, make_producer(container, agency.id), verifier=None)
     clock.advance(timedelta(hours=2))
-    response = client.post(f"/v1/licenses/{lic['id']}/verify", headers=compliance)
+    response = client.post(f"/v1/licenses/{lic}/verify", headers=compliance)
     assert response.status_code == 200
     body = response.json()
     assert body["verified"] is True
@@ -48,12 +55,10 @@ def test_compliance_verifies_a_license_recording_who_and_when(
 
 def test_only_compliance_keys_verify(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    lic = add_license(client, agency.headers, add_producer(client, agency.headers)["id"])
-    refused = client.post(f"/v1/licenses/{lic['id']}/verify", headers=agency.headers)
+    lic = make_license(container, agency.id, make_producer(container, agency.id), verifier=None)
+    refused = client.post(f"/v1/licenses/{lic}/verify", headers=agency.headers)
     assert refused.status_code == 403
-    assert (
-        client.get(f"/v1/licenses/{lic['id']}", headers=agency.headers).json()["verified"] is False
-    )
+    assert client.get(f"/v1/licenses/{lic}", headers=agency.headers).json()["verified"] is False
 
 
 def test_a_license_created_by_compliance_is_verified_at_once(
@@ -61,8 +66,20 @@ def test_a_license_created_by_compliance_is_verified_at_once(
 ) -> None:
     agency = make_agency(container)
     compliance = headers_for(container, agency, "compliance")
-    lic = add_license(client, compliance, add_producer(client, agency.headers)["id"])
-    assert lic["verified"] is True
+    response = client.post(
+        "/v1/licenses",
+        headers=compliance,
+        json={
+            "producer_id": make_producer(container, agency.id),
+            "state": "NY",
+            "number": "LIC-1",
+            "lines": ["Personal Lines"],
+            "resident": True,
+            "effective_date": "2020-01-01",
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["verified"] is True
 
 
 def test_widening_a_license_makes_it_pending_again_but_suspending_does_not(
@@ -70,18 +87,18 @@ def test_widening_a_license_makes_it_pending_again_but_suspending_does_not(
 ) -> None:
     agency = make_agency(container)
     compliance = headers_for(container, agency, "compliance")
-    lic = add_license(client, compliance, add_producer(client, agency.headers)["id"])
+    lic = make_license(container, agency.id, make_producer(container, agency.id))
     suspended = client.patch(
-        f"/v1/licenses/{lic['id']}", headers=agency.headers, json={"status": "suspended"}
+        f"/v1/licenses/{lic}", headers=agency.headers, json={"status": "suspended"}
     ).json()
     assert (suspended["status"], suspended["verified"]) == ("suspended", True)
     reactivated = client.patch(
-        f"/v1/licenses/{lic['id']}", headers=agency.headers, json={"status": "active"}
+        f"/v1/licenses/{lic}", headers=agency.headers, json={"status": "active"}
     ).json()
     assert reactivated["verified"] is False
-    client.post(f"/v1/licenses/{lic['id']}/verify", headers=compliance)
+    client.post(f"/v1/licenses/{lic}/verify", headers=compliance)
     widened = client.patch(
-        f"/v1/licenses/{lic['id']}",
+        f"/v1/licenses/{lic}",
         headers=agency.headers,
         json={"lines": ["Personal Lines", "Life"]},
     ).json()
@@ -92,12 +109,12 @@ def test_a_license_for_another_agencys_producer_is_refused(
     client: TestClient, container: Container
 ) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
-    theirs = add_producer(client, a.headers)
+    theirs = make_producer(container, a.id)
     response = client.post(
         "/v1/licenses",
         headers=b.headers,
         json={
-            "producer_id": theirs["id"],
+            "producer_id": theirs,
             "state": "NY",
             "number": "1",
             "lines": ["Life"],
@@ -107,21 +124,21 @@ def test_a_license_for_another_agencys_producer_is_refused(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "producer_id"
-    mine = add_license(client, a.headers, theirs["id"])
-    assert client.get(f"/v1/licenses/{mine['id']}", headers=b.headers).status_code == 404
-    moved = client.patch(f"/v1/licenses/{mine['id']}", headers=a.headers, json={"producer_id": 999})
+    mine = make_license(container, a.id, theirs, verifier=None)
+    assert client.get(f"/v1/licenses/{mine}", headers=b.headers).status_code == 404
+    moved = client.patch(f"/v1/licenses/{mine}", headers=a.headers, json={"producer_id": 999})
     assert moved.status_code == 422
 
 
 def test_the_same_license_twice_is_a_conflict(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
-    add_license(client, agency.headers, p["id"], number="A-1")
+    p = make_producer(container, agency.id)
+    make_license(container, agency.id, p, number="A-1", verifier=None)
     again = client.post(
         "/v1/licenses",
         headers=agency.headers,
         json={
-            "producer_id": p["id"],
+            "producer_id": p,
             "state": "NY",
             "number": "A-1",
             "lines": ["Life"],
@@ -134,12 +151,12 @@ def test_the_same_license_twice_is_a_conflict(client: TestClient, container: Con
 
 def test_dates_and_lines_are_checked(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
+    p = make_producer(container, agency.id)
     response = client.post(
         "/v1/licenses",
         headers=agency.headers,
         json={
-            "producer_id": p["id"],
+            "producer_id": p,
             "state": "ZZ",
             "number": "1",
             "lines": ["Pets"],
@@ -152,7 +169,7 @@ def test_dates_and_lines_are_checked(client: TestClient, container: Container) -
         "/v1/licenses",
         headers=agency.headers,
         json={
-            "producer_id": p["id"],
+            "producer_id": p,
             "state": "NY",
             "number": "1",
             "lines": ["Life"],
@@ -169,6 +186,6 @@ def test_dates_and_lines_are_checked(client: TestClient, container: Container) -
 
 def test_a_license_can_be_deleted(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    lic = add_license(client, agency.headers, add_producer(client, agency.headers)["id"])
-    assert client.delete(f"/v1/licenses/{lic['id']}", headers=agency.headers).status_code == 204
-    assert client.get(f"/v1/licenses/{lic['id']}", headers=agency.headers).status_code == 404
+    lic = make_license(container, agency.id, make_producer(container, agency.id), verifier=None)
+    assert client.delete(f"/v1/licenses/{lic}", headers=agency.headers).status_code == 204
+    assert client.get(f"/v1/licenses/{lic}", headers=agency.headers).status_code == 404

@@ -4,8 +4,8 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import producer_day_counts
-from tests.support.factories import make_agency
-from tests.support.roster import add_producer, headers_for
+from tests.support.factories import make_agency, make_producer
+from tests.support.roster import headers_for
 
 
 def test_a_new_producer_is_normalized_and_gets_sensible_defaults(
@@ -40,16 +40,24 @@ def test_working_hours_and_out_of_office_round_trip(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    created = add_producer(
-        client,
-        agency.headers,
-        timezone="America/Chicago",
-        working_hours=[
-            {"weekday": 5, "start": "10:00", "end": "14:00"},
-            {"weekday": 0, "start": "8:00", "end": "24:00"},
-        ],
-        out_of_office=[{"start": "2026-12-24T00:00:00-06:00", "end": "2027-01-01T00:00:00-06:00"}],
+    response = client.post(
+        "/v1/producers",
+        headers=agency.headers,
+        json={
+            "name": "Producer 1",
+            "email": "p1@agency.example",
+            "timezone": "America/Chicago",
+            "working_hours": [
+                {"weekday": 5, "start": "10:00", "end": "14:00"},
+                {"weekday": 0, "start": "8:00", "end": "24:00"},
+            ],
+            "out_of_office": [
+                {"start": "2026-12-24T00:00:00-06:00", "end": "2027-01-01T00:00:00-06:00"}
+            ],
+        },
     )
+    assert response.status_code == 201, response.text
+    created = response.json()
     assert created["working_hours"] == [
         {"weekday": 0, "start": "08:00", "end": "24:00"},
         {"weekday": 5, "start": "10:00", "end": "14:00"},
@@ -84,7 +92,7 @@ def test_bad_fields_are_all_named_in_one_problem(client: TestClient, container: 
 
 def test_the_same_email_twice_is_a_conflict(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    add_producer(client, agency.headers, email="ana@agency.example")
+    make_producer(container, agency.id, email="ana@agency.example")
     again = client.post(
         "/v1/producers",
         headers=agency.headers,
@@ -96,31 +104,36 @@ def test_the_same_email_twice_is_a_conflict(client: TestClient, container: Conta
 
 def test_the_same_email_in_two_agencies_is_fine(client: TestClient, container: Container) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
-    add_producer(client, a.headers, email="ana@agency.example")
-    add_producer(client, b.headers, email="ana@agency.example")
+    for agency in (a, b):
+        response = client.post(
+            "/v1/producers",
+            headers=agency.headers,
+            json={"name": "Ana", "email": "ana@agency.example"},
+        )
+        assert response.status_code == 201, response.text
 
 
 def test_another_agencys_producer_is_not_found(client: TestClient, container: Container) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
-    theirs = add_producer(client, a.headers)
-    assert client.get(f"/v1/producers/{theirs['id']}", headers=b.headers).status_code == 404
-    patch = client.patch(f"/v1/producers/{theirs['id']}", json={"active": False}, headers=b.headers)
+    theirs = make_producer(container, a.id)
+    assert client.get(f"/v1/producers/{theirs}", headers=b.headers).status_code == 404
+    patch = client.patch(f"/v1/producers/{theirs}", json={"active": False}, headers=b.headers)
     assert patch.status_code == 404
-    assert client.delete(f"/v1/producers/{theirs['id']}", headers=b.headers).status_code == 404
+    assert client.delete(f"/v1/producers/{theirs}", headers=b.headers).status_code == 404
     assert client.get("/v1/producers", headers=b.headers).json()["items"] == []
 
 
 def test_a_backup_from_another_agency_is_refused(client: TestClient, container: Container) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
-    theirs = add_producer(client, a.headers)
+    theirs = make_producer(container, a.id)
     response = client.post(
         "/v1/producers",
         headers=b.headers,
-        json={"name": "Mine", "email": "mine@b.example", "backup_producer_id": theirs["id"]},
+        json={"name": "Mine", "email": "mine@b.example", "backup_producer_id": theirs},
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "backup_producer_id", "reason": f"no producer {theirs['id']} in this agency"}
+        {"field": "backup_producer_id", "reason": f"no producer {theirs} in this agency"}
     ]
 
 
@@ -128,19 +141,19 @@ def test_a_partial_update_changes_only_what_it_names(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    first = add_producer(client, agency.headers, n=1, max_open=20, team="North")
-    second = add_producer(client, agency.headers, n=2)
+    first = make_producer(container, agency.id, n=1, max_open=20, team="North")
+    second = make_producer(container, agency.id, n=2)
     response = client.patch(
-        f"/v1/producers/{first['id']}",
+        f"/v1/producers/{first}",
         headers=agency.headers,
-        json={"active": False, "backup_producer_id": second["id"]},
+        json={"active": False, "backup_producer_id": second},
     )
     assert response.status_code == 200
     body = response.json()
-    assert (body["active"], body["backup_producer_id"]) == (False, second["id"])
+    assert (body["active"], body["backup_producer_id"]) == (False, second)
     assert (body["max_open"], body["team"], body["name"]) == (20, "North", "Producer 1")
     cleared = client.patch(
-        f"/v1/producers/{first['id']}", headers=agency.headers, json={"max_open": None}
+        f"/v1/producers/{first}", headers=agency.headers, json={"max_open": None}
     )
     assert cleared.json()["max_open"] is None
 
@@ -149,12 +162,12 @@ def test_a_partial_update_cannot_null_a_required_field_or_self_back_up(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
-    nulled = client.patch(f"/v1/producers/{p['id']}", headers=agency.headers, json={"name": None})
+    p = make_producer(container, agency.id)
+    nulled = client.patch(f"/v1/producers/{p}", headers=agency.headers, json={"name": None})
     assert nulled.status_code == 422
     assert nulled.json()["errors"][0]["field"] == "name"
     itself = client.patch(
-        f"/v1/producers/{p['id']}", headers=agency.headers, json={"backup_producer_id": p["id"]}
+        f"/v1/producers/{p}", headers=agency.headers, json={"backup_producer_id": p}
     )
     assert itself.status_code == 422
     assert itself.json()["errors"][0]["reason"] == "a producer cannot back up themselves"
@@ -164,10 +177,10 @@ def test_changing_email_to_a_colleagues_is_a_conflict(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    add_producer(client, agency.headers, n=1)
-    p2 = add_producer(client, agency.headers, n=2)
+    make_producer(container, agency.id, n=1)
+    p2 = make_producer(container, agency.id, n=2)
     response = client.patch(
-        f"/v1/producers/{p2['id']}", headers=agency.headers, json={"email": "p1@agency.example"}
+        f"/v1/producers/{p2}", headers=agency.headers, json={"email": "p1@agency.example"}
     )
     assert response.status_code == 409
 
@@ -175,7 +188,7 @@ def test_changing_email_to_a_colleagues_is_a_conflict(
 def test_lists_filter_and_page_with_a_cursor(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
     for n in range(1, 6):
-        add_producer(client, agency.headers, n=n, team="North" if n % 2 else "South")
+        make_producer(container, agency.id, n=n, team="North" if n % 2 else "South")
     page = client.get("/v1/producers?limit=2", headers=agency.headers).json()
     assert [p["name"] for p in page["items"]] == ["Producer 1", "Producer 2"]
     rest = client.get(
@@ -191,21 +204,21 @@ def test_a_producer_who_backs_someone_up_cannot_be_deleted(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    backup = add_producer(client, agency.headers, n=1)
-    add_producer(client, agency.headers, n=2, backup_producer_id=backup["id"])
-    refused = client.delete(f"/v1/producers/{backup['id']}", headers=agency.headers)
+    backup = make_producer(container, agency.id, n=1)
+    make_producer(container, agency.id, n=2, backup_producer_id=backup)
+    refused = client.delete(f"/v1/producers/{backup}", headers=agency.headers)
     assert refused.status_code == 409
     assert "backup" in refused.json()["detail"]
 
 
 def test_deleting_a_producer_takes_their_licenses(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
+    p = make_producer(container, agency.id)
     client.post(
         "/v1/licenses",
         headers=agency.headers,
         json={
-            "producer_id": p["id"],
+            "producer_id": p,
             "state": "NY",
             "number": "1",
             "lines": ["Life"],
@@ -213,8 +226,8 @@ def test_deleting_a_producer_takes_their_licenses(client: TestClient, container:
             "effective_date": "2020-01-01",
         },
     )
-    assert client.delete(f"/v1/producers/{p['id']}", headers=agency.headers).status_code == 204
-    assert client.get(f"/v1/producers/{p['id']}", headers=agency.headers).status_code == 404
+    assert client.delete(f"/v1/producers/{p}", headers=agency.headers).status_code == 204
+    assert client.get(f"/v1/producers/{p}", headers=agency.headers).status_code == 404
     assert client.get("/v1/licenses", headers=agency.headers).json()["items"] == []
 
 
@@ -223,7 +236,7 @@ def test_producer_keys_read_the_roster_but_only_managers_change_it(
 ) -> None:
     agency = make_agency(container)
     reader = headers_for(container, agency, "producer")
-    add_producer(client, agency.headers)
+    make_producer(container, agency.id)
     assert client.get("/v1/producers", headers=reader).status_code == 200
     refused = client.post(
         "/v1/producers", headers=reader, json={"name": "X", "email": "x@agency.example"}
@@ -235,15 +248,15 @@ def test_a_producer_with_history_is_kept_and_can_be_deactivated_instead(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
+    p = make_producer(container, agency.id)
     with container.uow() as uow:
         uow.conn.execute(
             producer_day_counts.insert().values(
-                producer_id=p["id"], day=container.clock.now().date(), agency_id=agency.id, count=1
+                producer_id=p, day=container.clock.now().date(), agency_id=agency.id, count=1
             )
         )
         uow.commit()
-    refused = client.delete(f"/v1/producers/{p['id']}", headers=agency.headers)
+    refused = client.delete(f"/v1/producers/{p}", headers=agency.headers)
     assert refused.status_code == 409
     assert "deactivate" in refused.json()["detail"]
-    assert client.get(f"/v1/producers/{p['id']}", headers=agency.headers).status_code == 200
+    assert client.get(f"/v1/producers/{p}", headers=agency.headers).status_code == 200

@@ -3,8 +3,7 @@
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from tests.support.factories import make_agency
-from tests.support.roster import add_producer
+from tests.support.factories import make_agency, make_producer
 
 
 def test_a_territory_goes_to_a_pod_with_normalized_places(
@@ -35,21 +34,21 @@ def test_a_territory_needs_exactly_one_owner_and_some_place(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    p = add_producer(client, agency.headers)
+    p = make_producer(container, agency.id)
     both = client.post(
         "/v1/territories",
         headers=agency.headers,
-        json={"name": "T", "zip_prefixes": ["100"], "pod": "North", "producer_id": p["id"]},
+        json={"name": "T", "zip_prefixes": ["100"], "pod": "North", "producer_id": p},
     )
     assert both.status_code == 422
     nowhere = client.post(
-        "/v1/territories", headers=agency.headers, json={"name": "T", "producer_id": p["id"]}
+        "/v1/territories", headers=agency.headers, json={"name": "T", "producer_id": p}
     )
     assert nowhere.json()["errors"][0]["field"] == "zip_ranges"
     mine = client.post(
         "/v1/territories",
         headers=agency.headers,
-        json={"name": "T", "zip_prefixes": ["100"], "producer_id": p["id"]},
+        json={"name": "T", "zip_prefixes": ["100"], "producer_id": p},
     )
     assert mine.status_code == 201
 
@@ -61,17 +60,17 @@ def test_territory_names_are_unique_and_patches_are_rechecked(
     body = {"name": "Metro", "zip_ranges": ["10200-10299"], "pod": "Metro"}
     created = client.post("/v1/territories", headers=agency.headers, json=body).json()
     assert client.post("/v1/territories", headers=agency.headers, json=body).status_code == 409
-    p = add_producer(client, agency.headers)
+    p = make_producer(container, agency.id)
     both = client.patch(
-        f"/v1/territories/{created['id']}", headers=agency.headers, json={"producer_id": p["id"]}
+        f"/v1/territories/{created['id']}", headers=agency.headers, json={"producer_id": p}
     )
     assert both.status_code == 422
     moved = client.patch(
         f"/v1/territories/{created['id']}",
         headers=agency.headers,
-        json={"producer_id": p["id"], "pod": None},
+        json={"producer_id": p, "pod": None},
     )
-    assert (moved.json()["producer_id"], moved.json()["pod"]) == (p["id"], None)
+    assert (moved.json()["producer_id"], moved.json()["pod"]) == (p, None)
     gone = client.delete(f"/v1/territories/{created['id']}", headers=agency.headers)
     assert gone.status_code == 204
 
@@ -88,7 +87,7 @@ def test_clients_are_normalized_like_leads_so_they_match(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    owner = add_producer(client, agency.headers)
+    owner = make_producer(container, agency.id)
     response = client.post(
         "/v1/clients",
         headers=agency.headers,
@@ -97,7 +96,7 @@ def test_clients_are_normalized_like_leads_so_they_match(
             "phone": "212.555.0141",
             "email": "Grace.Liu@Example.com",
             "external_id": "C1",
-            "owner_producer_id": owner["id"],
+            "owner_producer_id": owner,
         },
     )
     assert response.status_code == 201
@@ -119,13 +118,13 @@ def test_a_client_needs_a_way_to_match_and_an_owner_of_this_agency(
     client: TestClient, container: Container
 ) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
-    theirs = add_producer(client, a.headers)
+    theirs = make_producer(container, a.id)
     nothing = client.post("/v1/clients", headers=b.headers, json={"name": "X"})
     assert nothing.json()["errors"][0]["field"] == "phone"
     foreign = client.post(
         "/v1/clients",
         headers=b.headers,
-        json={"name": "X", "email": "x@example.com", "csr_producer_id": theirs["id"]},
+        json={"name": "X", "email": "x@example.com", "csr_producer_id": theirs},
     )
     assert foreign.status_code == 422
     assert foreign.json()["errors"][0]["field"] == "csr_producer_id"

@@ -26,6 +26,8 @@ from leadrouter.store.tables import leads
 
 @dataclass(frozen=True)
 class TestAgency:
+    __test__ = False  # a factory's product, not a test class
+
     id: int
     key: str
     form_key: str
@@ -103,10 +105,17 @@ def make_license(
 
 
 def make_lead(
-    c: Container, agency_id: int, n: int = 1, *, zip_code: str = "10001", **fields: Any
+    c: Container,
+    agency_id: int,
+    n: int = 1,
+    *,
+    zip_code: str = "10001",
+    routed: bool = True,
+    **fields: Any,
 ) -> int:
     """Lead ``n`` (Casey Lead<n>, lead<n>@consumer.example, (646) 555-nnnn, personal auto)
-    through the real intake, routed in the intake's transaction as ``POST /v1/leads`` does."""
+    through the real intake, routed in the intake's transaction as ``POST /v1/leads`` does
+    (``routed=False``: taken in only, status new); ``fields`` override the body."""
     payload = {
         "first_name": "Casey",
         "last_name": f"Lead{n}",
@@ -122,7 +131,7 @@ def make_lead(
         payload=payload,
         idempotency_key=None,
         now=c.clock.now(),
-        after_store=after_intake(c.routing),
+        after_store=after_intake(c.routing) if routed else None,
     )
     assert result.created
     return result.lead_id

@@ -134,6 +134,7 @@ def test_expressions_with_the_same_source_are_equal():
     assert parse("a == 1") != parse("a == 2")
 
 
+@pytest.mark.slow  # hypothesis fuzzing
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_either_parses_or_raises_expr_error(text):

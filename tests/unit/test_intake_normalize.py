@@ -181,6 +181,7 @@ json_values = st.recursive(
         max_size=8,
     )
 )
+@pytest.mark.slow  # hypothesis fuzzing
 def test_any_json_object_gives_a_lead_or_field_errors_never_an_exception(
     payload: dict[str, Any],
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,8 @@ from leadrouter.domain.routing import (
     eligible_producers,
     route,
 )
+
+pytestmark = pytest.mark.slow  # hypothesis properties over thousands of agencies and leads
 
 STATES = ["CA", "TX", "NV", "ca", "XX", "NY"]
 LINES = ["property", "casualty", "personal_lines", "life", "accident_health", "title", "bogus"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from leadrouter.domain.timers import (
     next_due_at,
 )
 from tests.support.timers import run
+
+pytestmark = pytest.mark.slow  # hypothesis properties over thousands of agencies and leads
 
 ZONES = [
     "America/New_York",

@@ -33,6 +33,7 @@ class AgencyInfo:
     name: str
     timezone: str
     settings: dict[str, Any]
+    webhooks_version: int | None = None  # when read with the rest (see store.outbox)
 
 
 def agency_info(conn: sa.Connection, agency_id: int) -> AgencyInfo:

@@ -11,6 +11,7 @@ outbox already holds is skipped, as ``notify.outbox.enqueue`` does.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,6 +103,27 @@ class OutboxRepository:
             rows.extend(_webhook_rows(item, known[item.agency_id]))
         if rows:
             self._conn.execute(_insert(self._conn.dialect.name), rows if len(rows) > 1 else rows[0])
+
+
+class WebhookCache:
+    """Each agency's active webhook endpoints, kept per process by the agency's
+    ``webhooks_version`` (every endpoint change bumps it), so a request reads only the
+    version it already reads with the agency's settings."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_agency: dict[int, tuple[int, list[Endpoint]]] = {}
+
+    def endpoints(self, conn: sa.Connection, agency_id: int, version: int) -> list[Endpoint]:
+        """The agency's endpoints as of ``version`` (read when this process has not yet)."""
+        with self._lock:
+            cached = self._by_agency.get(agency_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        fresh = webhook_endpoints_of(conn, agency_id)
+        with self._lock:
+            self._by_agency[agency_id] = (version, fresh)
+        return fresh
 
 
 def webhook_endpoints_of(conn: sa.Connection, agency_id: int) -> list[Endpoint]:

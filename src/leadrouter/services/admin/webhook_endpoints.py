@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from leadrouter.errors import FieldError, NotFound, ValidationFailed
 from leadrouter.notify.webhook import EVENTS
-from leadrouter.store.tables import webhook_endpoints
+from leadrouter.store.tables import agencies, webhook_endpoints
 from leadrouter.store.uow import UnitOfWork
 
 SECRET_PREFIX = "whsec_"
@@ -79,6 +79,7 @@ def create_endpoint(
             )
             .returning(*webhook_endpoints.c)
         ).one()
+        _bump_version(uow, agency_id)
         uow.commit()
     return _endpoint(row)
 
@@ -138,6 +139,7 @@ def update_endpoint(
         ).first()
         if row is None:
             raise NotFound(f"webhook endpoint {endpoint_id} does not exist")
+        _bump_version(uow, agency_id)
         uow.commit()
     return _endpoint(row)
 
@@ -148,4 +150,14 @@ def delete_endpoint(*, uow: UnitOfWork, agency_id: int, endpoint_id: int) -> Non
         done = uow.conn.execute(webhook_endpoints.delete().where(_mine(agency_id, endpoint_id)))
         if done.rowcount == 0:
             raise NotFound(f"webhook endpoint {endpoint_id} does not exist")
+        _bump_version(uow, agency_id)
         uow.commit()
+
+
+def _bump_version(uow: UnitOfWork, agency_id: int) -> None:
+    """Tell every process's endpoint cache that the agency's endpoints changed."""
+    uow.conn.execute(
+        agencies.update()
+        .where(agencies.c.id == agency_id)
+        .values(webhooks_version=agencies.c.webhooks_version + 1)
+    )

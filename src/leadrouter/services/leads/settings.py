@@ -76,14 +76,21 @@ def intake_context(
         required=required_for_source(settings, row.required_fields if name else None),
         types=insurance_types.catalog(settings.insurance_types),
         source_id=source_id,
-        agency=AgencyInfo(row.name, row.timezone, dict(row.settings or {})),
+        agency=AgencyInfo(
+            row.name, row.timezone, dict(row.settings or {}), int(row.webhooks_version)
+        ),
     )
 
 
 @functools.cache
 def _context_query(with_source: bool, locks_taken: int) -> sa.Select[Any]:
     """The agency (and source) read, built once per shape."""
-    columns: list[Any] = [agencies.c.settings, agencies.c.name, agencies.c.timezone]
+    columns: list[Any] = [
+        agencies.c.settings,
+        agencies.c.name,
+        agencies.c.timezone,
+        agencies.c.webhooks_version,
+    ]
     columns += locks.lock_columns(locks_taken)
     if not with_source:
         return sa.select(*columns).where(agencies.c.id == sa.bindparam("agency_id"))

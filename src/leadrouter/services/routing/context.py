@@ -35,6 +35,7 @@ from leadrouter.services.learning.estimates import EstimatesCache, learning_inpu
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo, agency_info
+from leadrouter.store.outbox import WebhookCache
 from leadrouter.store.roster_repo import client_from_row, load_roster
 from leadrouter.store.stats_repo import TrackRecord, track_records
 from leadrouter.store.tables import clients
@@ -87,12 +88,14 @@ class RecordCache:
 
 @dataclass
 class RoutingCaches:
-    """Per-process caches the routing services share (held by the container): rosters and
-    parsed policies by version, producers' track records for a few minutes."""
+    """Per-process caches the routing services share (held by the container): rosters,
+    parsed policies and webhook endpoints by version, producers' track records for a few
+    minutes, conversion estimates."""
 
     rosters: RosterCache = field(default_factory=RosterCache)
     policies: PolicyCache = field(default_factory=PolicyCache)
     records: RecordCache = field(default_factory=RecordCache)
+    webhooks: WebhookCache = field(default_factory=WebhookCache)
     estimates: EstimatesCache = field(default_factory=EstimatesCache)
     # The optimizer's randomness; the simulator passes a seeded one to be reproducible.
     rng: random.Random = field(default_factory=random.Random)

@@ -312,7 +312,14 @@ class RouteNewLead:
         except Exception:
             uow.outbox.discard_since(mark)
             log.exception("routing lead %s failed; it stays new for the worker to route", lead.id)
-        uow.outbox.flush()
+        endpoints = None
+        if agency is not None and agency.webhooks_version is not None:
+            endpoints = {
+                lead.agency_id: self._caches.webhooks.endpoints(
+                    uow.conn, lead.agency_id, agency.webhooks_version
+                )
+            }
+        uow.outbox.flush(endpoints=endpoints)
         return after
 
 

@@ -35,6 +35,7 @@ from leadrouter.services.learning.estimates import EstimatesCache, learning_inpu
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo, agency_info
+from leadrouter.store.decision_state import decision_state
 from leadrouter.store.outbox import WebhookCache
 from leadrouter.store.roster_repo import client_from_row, load_roster
 from leadrouter.store.stats_repo import TrackRecord, track_records
@@ -185,7 +186,7 @@ def agency_state(
     and the decision log's head; ``agency`` when the caller read it in this transaction."""
     if agency is None:
         agency = agency_info(conn, agency_id)
-    state = repo.decision_state(conn, agency_id=agency_id, around=now.date())
+    state = decision_state(conn, agency_id=agency_id, around=now.date())
     today = local_date(now, agency.timezone) or now.date()
     return AgencyState(
         name=agency.name,

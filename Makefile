@@ -25,9 +25,9 @@ run: install
 test: install system-deps lint
 	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
-# The quick loop while working: SQLite only, without the tests marked slow (under a minute).
+# The quick loop while working: SQLite only, without the tests marked slow, on every core.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow and not postgres"
+	$(BIN)/python -m pytest -q -n auto -m "not slow and not postgres"
 
 bench: install system-deps
 	$(BIN)/python -m bench

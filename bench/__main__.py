@@ -20,21 +20,31 @@ def intake() -> None:
             f"{intake_http.CONCURRENCY} concurrent clients; target: intake >= 50% of bare)"
         )
     )
-    for col in ("database", "endpoint", "leads/s", "p50 ms", "p99 ms", "statuses", "vs bare"):
+    columns = ("database", "endpoint", "leads/s", "vs bare", "p50 ms", "p99 ms")
+    for col in (*columns, "statements/req", "round trips/req", "outcomes"):
         table.add_column(col)
     for kind in ("sqlite", "postgres"):
         for r in intake_http.run(kind):
-            ratio = r.get("ratio")
+            ratio, trips = r.get("ratio"), r.get("round_trips")
+            answers = {**{str(k): v for k, v in r["statuses"].items()}, **r["outcomes"]}
             table.add_row(
                 r["database"],
                 r["endpoint"],
                 f"{r['leads_per_s']:.0f}",
+                f"{ratio:.0%}" if isinstance(ratio, float) else "",
                 f"{r['p50_ms']:.2f}",
                 f"{r['p99_ms']:.2f}",
-                str(r["statuses"]),
-                f"{ratio:.0%}" if isinstance(ratio, float) else "",
+                f"{r['statements']:.1f}",
+                f"{trips:.1f}" if isinstance(trips, float) else "",
+                ", ".join(f"{k} {v}" for k, v in answers.items()),
             )
     console.print(table)
+
+
+def processes() -> None:
+    from bench import processes as by_processes
+
+    by_processes.main()
 
 
 def routing() -> None:
@@ -55,7 +65,20 @@ def reports() -> None:
     report_queries.main()
 
 
-BENCHMARKS = {"intake": intake, "routing": routing, "worker": worker, "reports": reports}
+def simulation() -> None:
+    from bench import simulation as month
+
+    month.main()
+
+
+BENCHMARKS = {
+    "intake": intake,
+    "processes": processes,
+    "routing": routing,
+    "worker": worker,
+    "reports": reports,
+    "simulation": simulation,
+}
 
 
 def main() -> None:

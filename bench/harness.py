@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 
 Request = tuple[str, str, dict[str, Any], dict[str, str]]  # method, path, json, headers
+# BENCH_QUICK=1: fewer requests, rounds and decisions, for a quick look while iterating.
+QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class LoadResult:
     seconds: float
     latencies_ms: list[float]
     statuses: dict[int, int]
+    outcomes: dict[str, int]  # the "status" of JSON bodies that have one (assigned, queued)
 
     @property
     def rate(self) -> float:
@@ -42,17 +45,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(database_url: str) -> Iterator[str]:
-    """Run bench.server on a loopback port; yield its base URL."""
+def served(database_url: str, *options: str) -> Iterator[str]:
+    """Run bench.server (with ``options``) on a loopback port; yield its base URL."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.server", "--database-url", database_url, "--port", str(port)],
+        [
+            *(sys.executable, "-m", "bench.server"),
+            *("--database-url", database_url, "--port", str(port), *options),
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
@@ -70,6 +76,7 @@ def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> Lo
     """Send every request once, ``concurrency`` at a time over keep-alive connections."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    outcomes: dict[str, int] = {}
     lock = threading.Lock()
     cursor = iter(range(len(requests)))
 
@@ -84,9 +91,12 @@ def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> Lo
                 t0 = time.perf_counter()
                 r = client.request(method, path, json=body, headers=headers)
                 dt = (time.perf_counter() - t0) * 1000
+                outcome = _outcome(r)
                 with lock:
                     latencies.append(dt)
                     statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+                    if outcome is not None:
+                        outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     t0 = time.perf_counter()
@@ -94,7 +104,15 @@ def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> Lo
         t.start()
     for t in threads:
         t.join()
-    return LoadResult(len(requests), time.perf_counter() - t0, latencies, statuses)
+    return LoadResult(len(requests), time.perf_counter() - t0, latencies, statuses, outcomes)
+
+
+def _outcome(r: httpx.Response) -> str | None:
+    if not r.headers.get("content-type", "").startswith("application/json"):
+        return None
+    body = r.json()
+    status = body.get("status") if isinstance(body, dict) else None
+    return status if isinstance(status, str) else None
 
 
 def median_of(runs: int, once: Callable[[], LoadResult]) -> tuple[float, float, float, LoadResult]:

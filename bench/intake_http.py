@@ -4,7 +4,9 @@ Three endpoints in the same uvicorn process, with the same authentication and da
 a bare one-row insert (the floor), the lead intake alone (validation, normalization,
 enrichment, dedupe, client match, bookkeeping rows), and ``POST /v1/leads`` as it runs in
 production (intake plus routing: license gate, policy, claim, audit record, outbox), against
-a 50-producer agency. Run on SQLite and on PostgreSQL.
+a 50-producer agency. Run on SQLite and on PostgreSQL. The server counts the statements
+(and on PostgreSQL the round trips) its engine sends per request, authentication included
+(``bench.server.StatementCounter``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.harness import LoadResult, drive, median_of, served
+import httpx
+
+from bench.harness import QUICK, LoadResult, drive, median_of, served
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.migrate import upgrade
 
-REQUESTS = 1000
-ROUNDS = 3
+REQUESTS = 200 if QUICK else 1000
+ROUNDS = 1 if QUICK else 3
 CONCURRENCY = 4
 PRODUCERS = 50
 ENDPOINTS = (
@@ -65,13 +69,19 @@ def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[
             return [("POST", path, lead_body(next(counter), rng), headers) for _ in range(n)]
 
         rows = []
-        with served(url) as base:
+        with served(url, "--count-statements") as base:
             for _, path in ENDPOINTS:  # warm up every path
                 drive(base, batch(path, 100), concurrency=CONCURRENCY)
             for name, path in ENDPOINTS:
+                counted: dict[str, float] = {}
 
-                def once(path: str = path) -> LoadResult:
-                    return drive(base, batch(path, requests), concurrency=CONCURRENCY)
+                def once(path: str = path, counted: dict[str, float] = counted) -> LoadResult:
+                    before = httpx.get(base + "/bench/statements").json()
+                    result = drive(base, batch(path, requests), concurrency=CONCURRENCY)
+                    after = httpx.get(base + "/bench/statements").json()
+                    for key in ("statements", "round_trips"):
+                        counted[key] = (after[key] - before[key]) / requests
+                    return result
 
                 rate, p50, p99, last = median_of(rounds, once)
                 rows.append(
@@ -82,6 +92,9 @@ def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[
                         "p50_ms": p50,
                         "p99_ms": p99,
                         "statuses": dict(last.statuses),
+                        "outcomes": dict(last.outcomes),
+                        "statements": counted["statements"],
+                        "round_trips": counted["round_trips"] if kind == "postgres" else None,
                     }
                 )
     bare = rows[0]["leads_per_s"]

@@ -6,7 +6,12 @@ warm-up, each run times DECISIONS decisions; the table shows the median over RUN
 each run's p50 and p99, by the wall clock and by the thread's CPU time (on a busy machine the
 wall clock also counts time the process waited for a CPU). Target: p99 <= 1 ms. The "cold" row
 builds a fresh snapshot per run (as after a roster change) and times its first decisions, so
-it includes the gate's first look at each state x insurance type.
+it includes the gate's first look at each state x insurance type. The last row has 10,000
+producers (target p99 <= 1 ms), timed over fewer decisions to keep ``make bench`` short.
+
+A second table: the size of the stored explanation (the audit record's JSON, as the column
+holds it) at 2,000 producers, compact (excluded candidates by reason with their ids) beside
+the full form that ``GET /v1/leads/{id}/decision`` expands it to. Target: <= 20 KB.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
+from bench.harness import QUICK
 from leadrouter.domain.compliance import US_STATES
 from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.domain.model import (
@@ -39,6 +45,7 @@ from leadrouter.domain.routing import (
     RosterSnapshot,
     RoutingInput,
     RoutingPolicy,
+    decision_document,
     route,
 )
 from leadrouter.policy.load import default_policy, parse_policy, to_routing_policy
@@ -46,9 +53,12 @@ from leadrouter.policy.load import default_policy, parse_policy, to_routing_poli
 PRODUCERS = 2000
 STATES = sorted(US_STATES - {"PR", "VI", "GU", "AS", "MP"})  # the 50 states and DC
 LINES = [str(line) for line in LineOfAuthority]
-DECISIONS = 5000
-WARMUP = 2000
-RUNS = 5
+LARGE = 10_000
+DECISIONS = 1000 if QUICK else 5000
+LARGE_DECISIONS = 1000 if QUICK else 3000
+WARMUP = 1000 if QUICK else 2000
+RUNS = 2 if QUICK else 5
+LARGE_RUNS = 2 if QUICK else 3
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # a Tuesday: 11:00 in New York
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
 
@@ -73,12 +83,12 @@ routing:
 """
 
 
-def synthetic_roster(rng: random.Random) -> RosterSnapshot:
-    """2,000 producers, each licensed in a few of 51 states, with pods and territories."""
+def synthetic_roster(rng: random.Random, producers_n: int = PRODUCERS) -> RosterSnapshot:
+    """``producers_n`` producers, each licensed in a few of 51 states, with pods and territories."""
     producers: list[Producer] = []
     licenses: list[License] = []
     hours = tuple(Shift(d, time(8), time(18)) for d in range(5))
-    for pid in range(1, PRODUCERS + 1):
+    for pid in range(1, producers_n + 1):
         away: tuple[Period, ...] = ()
         if rng.random() < 0.05:
             start = NOW - timedelta(days=rng.randint(0, 5))
@@ -128,7 +138,9 @@ def synthetic_roster(rng: random.Random) -> RosterSnapshot:
     return RosterSnapshot.build(producers, licenses, territories)
 
 
-def synthetic_inputs(rng: random.Random, n: int) -> list[RoutingInput]:
+def synthetic_inputs(
+    rng: random.Random, n: int, producers_n: int = PRODUCERS
+) -> list[RoutingInput]:
     """Leads across every state and insurance type, with loads and rotation counts."""
     loads = {
         pid: ProducerLoad(
@@ -137,10 +149,10 @@ def synthetic_inputs(rng: random.Random, n: int) -> list[RoutingInput]:
             close_rate=rng.choice([None, rng.random() * 0.3]),
             avg_response_seconds=rng.choice([None, rng.uniform(30, 3600)]),
         )
-        for pid in range(1, PRODUCERS + 1)
+        for pid in range(1, producers_n + 1)
     }
     rotation = {
-        f"{name}:{kind}": {pid: rng.randint(0, 50) for pid in range(1, PRODUCERS + 1, 3)}
+        f"{name}:{kind}": {pid: rng.randint(0, 50) for pid in range(1, producers_n + 1, 3)}
         for name in ["all", "client"] + [f"territory {s} pod" for s in STATES]
         for kind in ("weighted_score", "least_loaded")
     }
@@ -150,7 +162,7 @@ def synthetic_inputs(rng: random.Random, n: int) -> list[RoutingInput]:
         code = rng.choice(codes)
         client = None
         if rng.random() < 0.1:
-            client = Client(1, 1, "C", None, None, rng.randint(1, PRODUCERS), None)
+            client = Client(1, 1, "C", None, None, rng.randint(1, producers_n), None)
         lead = Lead(
             id=i,
             agency_id=1,
@@ -187,12 +199,20 @@ def _time(
     return sorted(wall), sorted(cpu)
 
 
-def _measure(name: str, policy: RoutingPolicy, *, cold: bool) -> dict[str, Any]:
+def _measure(
+    name: str,
+    policy: RoutingPolicy,
+    *,
+    cold: bool,
+    producers: int = PRODUCERS,
+    decisions: int = DECISIONS,
+    runs: int = RUNS,
+) -> dict[str, Any]:
     rng = random.Random(7)
-    roster = synthetic_roster(rng)
-    inputs = synthetic_inputs(rng, WARMUP + DECISIONS)
+    roster = synthetic_roster(rng, producers)
+    inputs = synthetic_inputs(rng, WARMUP + decisions, producers)
     figures: dict[str, list[float]] = {"p50": [], "p99": [], "cpu_p50": [], "cpu_p99": []}
-    for _ in range(RUNS):
+    for _ in range(runs):
         if cold:
             roster = RosterSnapshot.build(roster.producers, roster.licenses, roster.territories)
         else:
@@ -210,11 +230,11 @@ def _measure(name: str, policy: RoutingPolicy, *, cold: bool) -> dict[str, Any]:
         outcomes["by fallback"] += decision.fallback
     return {
         "policy": name,
-        "producers": PRODUCERS,
+        "producers": producers,
         "states": len(STATES),
         "lines": len(LINES),
-        "decisions": DECISIONS,
-        "runs": RUNS,
+        "decisions": decisions,
+        "runs": runs,
         **{f"{k}_us": statistics.median(v) for k, v in figures.items()},
         "outcomes": outcomes,
     }
@@ -224,11 +244,41 @@ def run() -> list[dict[str, Any]]:
     """Time routing decisions for the default and a segmented policy; one row each."""
     default = to_routing_policy(default_policy())
     segmented = to_routing_policy(parse_policy(SEGMENTED))
+    large = {"producers": LARGE, "decisions": LARGE_DECISIONS, "runs": LARGE_RUNS}
     return [
         _measure("default", default, cold=False),
         _measure("segmented + tiers", segmented, cold=False),
         _measure("default, cold snapshot", default, cold=True),
+        _measure("default", default, cold=False, **large),
     ]
+
+
+def explanation_sizes(decisions: int = 2000) -> list[dict[str, Any]]:
+    """Bytes of the stored explanation at PRODUCERS producers: compact and expanded."""
+    import json
+
+    rng = random.Random(7)
+    roster = synthetic_roster(rng, PRODUCERS)
+    policy = to_routing_policy(default_policy())
+    compact: list[int] = []
+    full: list[int] = []
+    for inp in synthetic_inputs(rng, decisions, PRODUCERS):
+        decision = route(roster, inp, policy)
+        compact.append(len(json.dumps(decision_document(decision))))
+        full.append(len(json.dumps(decision_document(decision, compact=False))))
+    rows = []
+    for form, sizes in (("stored (compact)", compact), ("expanded on reading", full)):
+        sizes.sort()
+        rows.append(
+            {
+                "form": form,
+                "p50": sizes[len(sizes) // 2],
+                "p99": sizes[min(len(sizes) - 1, int(0.99 * len(sizes)))],
+                "max": sizes[-1],
+                "decisions": decisions,
+            }
+        )
+    return rows
 
 
 def main() -> None:
@@ -237,8 +287,8 @@ def main() -> None:
     from rich.table import Table
 
     table = Table(
-        title=f"Routing decision in process: median of {RUNS} runs x {DECISIONS:,} decisions "
-        "(target p99 <= 1 ms)"
+        title=f"Routing decision in process: median of {RUNS} runs x {DECISIONS:,} decisions; "
+        f"{LARGE:,} producers: {LARGE_RUNS} x {LARGE_DECISIONS:,} (target p99 <= 1 ms)"
     )
     columns = (
         "policy",
@@ -268,6 +318,19 @@ def main() -> None:
             ", ".join(f"{k} {v}" for k, v in row["outcomes"].items()),
         )
     Console(width=160).print(table)
+    sizes = Table(
+        title=f"Stored decision explanation at {PRODUCERS:,} producers, default policy, "
+        "bytes of JSON (target <= 20 KB)"
+    )
+    for col in ("form", "decisions", "p50", "p99", "max"):
+        sizes.add_column(col)
+    for row in explanation_sizes():
+        sizes.add_row(
+            row["form"],
+            f"{row['decisions']:,}",
+            *(f"{row[k] / 1000:.1f} KB" for k in ("p50", "p99", "max")),
+        )
+    Console(width=160).print(sizes)
 
 
 if __name__ == "__main__":

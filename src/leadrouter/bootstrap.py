@@ -33,10 +33,20 @@ class Container:
         return UnitOfWork(self.engine, readonly=readonly)
 
 
+def _pool_options(settings: Settings) -> dict[str, int]:
+    """The connection pool of each process (PostgreSQL; SQLite keeps its own defaults)."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+    }
+
+
 def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Wire leadrouter for the given settings."""
     return Container(
         settings=settings,
-        engine=make_engine(settings.database_url),
+        engine=make_engine(settings.database_url, **_pool_options(settings)),
         clock=clock or SystemClock(),
     )

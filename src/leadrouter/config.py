@@ -15,6 +15,12 @@ class Settings(BaseSettings):
         default="sqlite:///leadrouter.db",
         description="SQLAlchemy URL; an SQLite file in the working directory by default.",
     )
+    database_pool_size: int = Field(
+        default=10, ge=1, description="PostgreSQL connections each process keeps open."
+    )
+    database_max_overflow: int = Field(
+        default=20, ge=0, description="Extra PostgreSQL connections a process may open at peak."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     demo_api_key: str | None = Field(

@@ -74,3 +74,9 @@ def test_export_leads_writes_the_ams_csv_with_formulas_neutralised(
         rows = list(csv.DictReader(f))
     assert len(rows) == 3
     assert {r["First Name"] for r in rows} == {"'" + str(LEAD["first_name"])}
+
+
+def test_export_leads_refuses_an_unknown_status(runner: CliRunner) -> None:
+    done = runner.invoke(app, ["export", "leads", "--status", "won"])
+    assert done.exit_code == 2
+    assert "not one of" in done.output

@@ -31,6 +31,7 @@ def test_an_agency_starts_with_the_default_settings(
         "required_fields": ["first_name", "last_name", "email", "phone", "zip", "insurance_type"],
         "insurance_types": {},
         "form_thank_you_url": None,
+        "sender_intent_tier": True,
     }
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.tables import producers
-from tests.support.rows import insert_lead
+from tests.support.factories import insert_lead
 
 OPTIMIZER = """
 name: optimizer

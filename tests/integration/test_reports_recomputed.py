@@ -87,6 +87,7 @@ def _count(conn: sa.Connection, sql: str, agency_id: int) -> int:
     return int(conn.execute(sa.text(sql), params).scalar_one())
 
 
+@pytest.mark.slow  # a month of the worker on a virtual clock: about half a minute per database
 def test_the_monthly_report_equals_an_independent_sql_recomputation_of_a_simulated_month(
     month: Month,
 ) -> None:

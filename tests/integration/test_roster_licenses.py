@@ -10,6 +10,15 @@ from tests.conftest import T0
 from tests.support.factories import make_agency, make_license, make_producer
 from tests.support.roster import headers_for
 
+# A license body as an integrator posts it; each test adds the producer and what it checks.
+A_LICENSE = {
+    "state": "NY",
+    "number": "LIC-1",
+    "lines": ["Personal Lines"],
+    "resident": True,
+    "effective_date": "2020-01-01",
+}
+
 
 def test_a_license_typed_in_by_a_manager_is_pending(
     client: TestClient, container: Container
@@ -20,12 +29,10 @@ def test_a_license_typed_in_by_a_manager_is_pending(
         "/v1/licenses",
         headers=agency.headers,
         json={
+            **A_LICENSE,
             "producer_id": p,
             "state": "nj",
-            "number": "LIC-1",
             "lines": ["Property", "Casualty"],
-            "resident": True,
-            "effective_date": "2020-01-01",
             "expiration_date": "2027-01-01",
         },
     )
@@ -69,14 +76,7 @@ def test_a_license_created_by_compliance_is_verified_at_once(
     response = client.post(
         "/v1/licenses",
         headers=compliance,
-        json={
-            "producer_id": make_producer(container, agency.id),
-            "state": "NY",
-            "number": "LIC-1",
-            "lines": ["Personal Lines"],
-            "resident": True,
-            "effective_date": "2020-01-01",
-        },
+        json={**A_LICENSE, "producer_id": make_producer(container, agency.id)},
     )
     assert response.status_code == 201, response.text
     assert response.json()["verified"] is True

@@ -31,13 +31,17 @@ def _layout_paths() -> list[str]:
     """Paths of the layout block in Development: each entry's first word, under its folder,
     and the sub-folders its description names (``services/  ... leads/ routing/``)."""
     block = _section("Development").split("```\n", 2)[1]
-    paths, parent = [], ""
+    paths, parent, path = [], "", ""
     for line in block.splitlines():
-        name, _, description = line.strip().partition(" ")
-        if not line.startswith(" "):
-            parent = name if name.endswith("/") else ""
-        path = name if not line.startswith(" ") else parent + name
-        paths.append(path)
+        indent = len(line) - len(line.lstrip())
+        if indent > 2:  # a description carried on from the line above
+            description = line
+        else:
+            name, _, description = line.strip().partition(" ")
+            if indent == 0:
+                parent = name if name.endswith("/") else ""
+            path = name if indent == 0 else parent + name
+            paths.append(path)
         if path.endswith("/") and path.startswith("src/"):
             named = re.findall(r"(?<![\w/-])([a-z_]+)/(?=[\s:,.]|$)", description)
             paths.extend(path + sub + "/" for sub in named)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
-from typing import Any
 
 import h11
-import uvicorn
+from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from leadrouter import serving
 from leadrouter.config import Settings
 
 
@@ -92,15 +92,44 @@ def raise_descriptor_limit() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def run(app: Any, settings: Settings) -> None:
-    """Serve ``app`` with the limits of docs/security.md."""
+class EnvironmentH11Protocol(GuardedH11Protocol):
+    """The guarded protocol of a server process, its deadlines set by ``app_from_environment``.
+
+    Several processes get their configuration by import (uvicorn pickles it for each), which
+    a class made at run time by ``guarded_protocol`` cannot be.
+    """
+
+
+APP_FACTORY = "leadrouter.api.server:app_from_environment"
+
+
+def app_from_environment() -> FastAPI:
+    """The API for the settings in the environment: what each of several processes runs."""
+    from leadrouter.api.app import create_app
+    from leadrouter.bootstrap import bootstrap
+
+    settings = Settings()
+    EnvironmentH11Protocol.head_timeout = settings.header_timeout_seconds
+    EnvironmentH11Protocol.body_timeout = settings.body_timeout_seconds
+    return create_app(bootstrap(settings))
+
+
+def run(app: FastAPI | str, settings: Settings, workers: int = 1) -> None:
+    """Serve ``app`` with the limits of docs/security.md, in ``workers`` processes.
+
+    Several processes need ``app`` as the import string of an app factory (``APP_FACTORY``).
+    """
     raise_descriptor_limit()
-    uvicorn.run(
+    protocol: type[GuardedH11Protocol] | str = guarded_protocol(settings)
+    if workers > 1:
+        protocol = f"{__name__}:{EnvironmentH11Protocol.__name__}"
+    serving.serve(
         app,
         host=settings.host,
         port=settings.port,
+        workers=workers,
         log_level="info",
-        http=guarded_protocol(settings),
+        http=protocol,
         limit_concurrency=settings.max_connections,
         backlog=settings.listen_backlog,
         timeout_keep_alive=5,

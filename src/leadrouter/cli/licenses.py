@@ -86,7 +86,7 @@ def reconcile(
                     actor=_who(by),
                     now=c.clock.now(),
                     format=fmt,
-                    routing=c.routing,
+                    caches=c.routing,
                     progress=lambda n: progress.advance(task, n),
                 )
         except LeadRouterError as exc:

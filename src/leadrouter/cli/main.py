@@ -7,8 +7,18 @@ import threading
 import typer
 
 from leadrouter.bootstrap import Container
-from leadrouter.cli import agency, audit, imports, licenses, policy, reports
-from leadrouter.cli.context import console, container
+from leadrouter.cli import (
+    agency,
+    audit,
+    imports,
+    learn,
+    licenses,
+    policy,
+    replay,
+    reports,
+    simulate,
+)
+from leadrouter.cli.context import console, container, err_console
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
 
@@ -22,6 +32,9 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(licenses.app, name="licenses")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
+app.add_typer(learn.app, name="learn")
+app.command(name="simulate")(simulate.simulate)
+app.command(name="replay")(replay.replay)
 
 
 @app.command()
@@ -38,6 +51,9 @@ def serve(
     with_worker: bool = typer.Option(
         True, "--worker/--no-worker", help="Run a worker in the same process."
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="API processes sharing the port (PostgreSQL only)."
+    ),
 ) -> None:
     """Migrate, load the demo agency if the database is empty, and serve the API."""
     from leadrouter.api import server
@@ -45,6 +61,12 @@ def serve(
     from leadrouter.demo import ensure_demo_agency
 
     c = container()
+    if workers > 1 and c.engine.dialect.name == "sqlite":
+        err_console.print(
+            "[red]--workers > 1 needs PostgreSQL: SQLite serves from one process "
+            "(set LEADROUTER_DATABASE_URL=postgresql://...)[/red]"
+        )
+        raise typer.Exit(2)
     upgrade(c.settings.database_url)
     if demo:
         ensure_demo_agency(c, announce=console.print)
@@ -53,9 +75,12 @@ def serve(
         thread = threading.Thread(target=_worker(c).run, args=(stop,), name="worker", daemon=True)
         thread.start()
         console.print("worker running (timers, queue draining, notifications)")
-    console.print(f"serving on http://{c.settings.host}:{c.settings.port} (docs at /docs)")
+    how = f" by {workers} processes" if workers > 1 else ""
+    console.print(f"serving on http://{c.settings.host}:{c.settings.port}{how} (docs at /docs)")
     try:
-        server.run(create_app(c), c.settings)
+        # Several processes each build their app from the environment; the worker loop
+        # (if any) stays here, in the supervising process: one loop for all of them.
+        server.run(server.APP_FACTORY if workers > 1 else create_app(c), c.settings, workers)
     finally:
         stop.set()
 

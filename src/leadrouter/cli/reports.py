@@ -129,9 +129,15 @@ def export_leads(
     agency: int | None = typer.Option(None, "--agency", help=AGENCY_HELP),
 ) -> None:
     """Leads as CSV for an AMS import (HawkSoft-style columns), formulas neutralised."""
+    from leadrouter.domain.model import LeadStatus
     from leadrouter.render.ams import export_csv_chunks
     from leadrouter.services.reports.export import ExportFilter, export_rows
 
+    unknown = sorted(set(status) - {s.value for s in LeadStatus})
+    if unknown:
+        known = ", ".join(s.value for s in LeadStatus)
+        err_console.print(f"[red]--status {', '.join(unknown)}: not one of {known}[/red]")
+        raise typer.Exit(2)
     try:
         filters = ExportFilter(
             received_from=date.fromisoformat(received_from) if received_from else None,

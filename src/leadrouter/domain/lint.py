@@ -28,7 +28,7 @@ from leadrouter.domain.routing.policy import (
 from leadrouter.domain.routing.roster import RosterSnapshot, producer_env
 
 Severity = Literal["error", "warning", "info"]
-_LEAD_FIELDS = frozenset(f.name for f in fields(Lead)) | {"business_line"}
+_LEAD_FIELDS = frozenset(f.name for f in fields(Lead)) | {"business_line", "predicted_conversion"}
 _PRODUCER_FIELDS = frozenset(producer_env(Producer(id=0, agency_id=0, name="", email=""))) - {
     "producer"
 }

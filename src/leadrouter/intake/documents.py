@@ -54,6 +54,10 @@ def lead_document(row: Mapping[Any, Any]) -> dict[str, Any]:
         "first_contact_at": iso(row.get("first_contact_at")),
         "response_seconds": row.get("response_seconds"),
         "premium": _money(row.get("premium")),
+        # Intent (issue 10): absent from the values of a lead just inserted.
+        "intent_score": row.get("intent_score"),
+        "intent_source": row.get("intent_source"),
+        "predicted_conversion": row.get("predicted_conversion"),
         "quoted_at": iso(row.get("quoted_at")),
         "quoted_premium": _money(row.get("quoted_premium")),
         "bound_at": iso(row.get("bound_at")),

@@ -80,6 +80,11 @@ class IntakeSettings(BaseModel):
         description="Where a browser posting the public web form is sent afterwards (303); "
         "without it the form answers 202 JSON.",
     )
+    sender_intent_tier: bool = Field(
+        default=True,
+        description="Keep the intent tier a sender gives at intake; false: the tier always "
+        "comes from the lead's behavior events (docs/scoring.md).",
+    )
 
     @field_validator("required_fields")
     @classmethod

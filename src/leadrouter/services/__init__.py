@@ -8,6 +8,7 @@
 * ``compliance/`` license expiration sweeps, coverage forecasts, registry reconciliation
 * ``roster/``     producers, licenses, territories, clients, lead sources, CSV import
 * ``reports/``    producer statistics, source ROI, the monthly report
+* ``learning/``   conversion estimates for the optimizing router
 * ``admin/``      agencies and keys, security, webhook endpoints, the policy document,
                   the outbox and alerts
 

@@ -30,8 +30,10 @@ from leadrouter.notify.channel import OutboundMessage
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.leads.outcomes import OutcomeData, record_outcome
 from leadrouter.services.learning.estimates import EstimatesCache
+from leadrouter.services.learning.replay import eligible_ids
 from leadrouter.services.routing.route import after_intake
 from leadrouter.sim.history import insert_history
+from leadrouter.sim.memory import Choice, Outcome
 from leadrouter.sim.roster import load_roster
 from leadrouter.sim.scenario import (
     Scenario,
@@ -40,36 +42,11 @@ from leadrouter.sim.scenario import (
     shift_starts,
 )
 from leadrouter.sim.truth import bind_probability
-from leadrouter.store.tables import assignments, leads
+from leadrouter.store.tables import assignments, decisions, leads
 from leadrouter.worker import Worker
 
 CALL_MINUTES = 10.0
 TAIL = timedelta(days=3)  # keep the clock running after the last arrival
-
-
-@dataclass
-class Assigned:
-    """One assignment the simulation saw: which lead, to whom, when, and on what terms."""
-
-    lead: int
-    producer: int  # the scenario's producer index
-    at: datetime
-    propensity: float | None = None
-
-
-@dataclass
-class RunResult:
-    strategy: str
-    leads: int
-    binds: int = 0
-    premium: float = 0.0
-    expected_binds: float = 0.0
-    first_call_minutes: dict[int, float] = field(default_factory=dict)  # by lead index
-    bound: dict[int, datetime] = field(default_factory=dict)  # lead index -> when
-    assignments: list[Assigned] = field(default_factory=list)
-    final_owner: dict[int, int] = field(default_factory=dict)
-    unassigned: int = 0
-    seconds: float = 0.0
 
 
 class _Instant:
@@ -116,13 +93,13 @@ class Simulation:
         self.owner: dict[int, int | None] = {}  # lead index -> producer index as last seen
         self.open: set[int] = set()  # lead indexes not yet closed
         self.free_at: dict[int, datetime] = {}
-        self.result = RunResult(name, len(scenario.leads))
+        self.result = Outcome(name, len(scenario.leads))
 
     def _push(self, at: datetime, kind: str, lead: int, producer: int = -1) -> None:
         self.seq += 1
         heapq.heappush(self.events, _Event(at, self.seq, kind, lead, producer))
 
-    def run(self, progress: Callable[[int], None] | None = None) -> RunResult:
+    def run(self, progress: Callable[[int], None] | None = None) -> Outcome:
         s = self.s
         for lead in s.leads:
             self._push(lead.arrival, "arrive", lead.index)
@@ -207,7 +184,6 @@ class Simulation:
             if p is None or p == self.owner.get(i):
                 continue
             self.owner[i] = p
-            self.result.assignments.append(Assigned(i, p, now))
             free = max(now, self.free_at.get(p, now))
             call_at = free + timedelta(
                 minutes=response_minutes(self.s.producers[p], self.s.leads[i])
@@ -232,11 +208,12 @@ class Simulation:
         self.result.expected_binds += reach * close
         lead_id = self.db_id[lead.index]
         self.open.discard(lead.index)
+        self.result.reward[lead.index] = int(lead.u_contact < reach and lead.u_bind < close)
         if lead.u_contact < reach and lead.u_bind < close:
             self._outcome(lead_id, LeadStatus.BOUND, "bound", Decimal(str(lead.premium)))
             self.result.binds += 1
             self.result.premium += lead.premium
-            self.result.bound[lead.index] = self.clock.now()
+            self.result.bound_at[lead.index] = self.clock.now()
         else:
             self._outcome(
                 lead_id,
@@ -260,6 +237,26 @@ class Simulation:
 
     def _finish(self) -> None:
         with self.c.engine.connect() as conn:
+            for lead_id, pid, created_at, doc in conn.execute(
+                sa.select(
+                    decisions.c.lead_id,
+                    decisions.c.producer_id,
+                    decisions.c.created_at,
+                    decisions.c.explanation,
+                )
+                .where(decisions.c.agency_id == self.agency_id, decisions.c.outcome == "assigned")
+                .order_by(decisions.c.id)
+            ):
+                candidates = tuple(sorted(self.index_of[p] for p in eligible_ids(doc)))
+                self.result.choices.append(
+                    Choice(
+                        self.by_db[lead_id],
+                        self.index_of[pid],
+                        created_at,
+                        candidates,
+                        doc.get("propensity"),
+                    )
+                )
             rows = conn.execute(
                 sa.select(leads.c.id, leads.c.owner_id).where(leads.c.agency_id == self.agency_id)
             ).all()
@@ -298,7 +295,7 @@ def run_strategy(
     template: Path,
     folder: Path | None = None,
     progress: Callable[[int], None] | None = None,
-) -> RunResult:
+) -> Outcome:
     """Run the month under ``policy``; the outcome of every lead."""
     import time
 

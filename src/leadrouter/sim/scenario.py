@@ -7,12 +7,14 @@ gets to it), so every strategy meets the same luck and only its choices differ.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from leadrouter.domain.insurance import DEFAULT_TYPES
 from leadrouter.learning.estimates import state_group
 from leadrouter.sim.truth import TrueProducer
 
@@ -260,6 +262,27 @@ def response_minutes(p: TrueProducer, lead: SimLead) -> float:
     return p.response_minutes * math.exp(0.6 * lead.response_z)
 
 
+AUTHORITY = {
+    "personal": {"personal_lines"},
+    "commercial": {"property", "casualty"},
+    "life": {"life"},
+}
+
+
+def authority(p: TrueProducer) -> frozenset[str]:
+    """The lines of authority on every one of the producer's licenses."""
+    return _authority(p.lines)
+
+
+@functools.cache
+def _authority(lines: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(AUTHORITY[line] for line in lines))
+
+
 def licensed(p: TrueProducer, lead: SimLead) -> bool:
-    """The truth the gate must agree with: licensed in the state for the line."""
-    return lead.state in p.states and lead.line in p.lines
+    """The statute, checked apart from the gate: a license in the lead's state holding
+    one of the insurance type's required sets of lines of authority."""
+    if lead.state not in p.states:
+        return False
+    held = authority(p)
+    return any(need <= held for need in DEFAULT_TYPES[lead.insurance_type].requires)

@@ -9,8 +9,8 @@ a page and the number the router weighs are the same number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -88,6 +88,10 @@ class Figures:
     def lead_to_bind(self) -> float | None:
         return _ratio(self.bound, self.leads)
 
+    def __add__(self, other: Figures) -> Figures:
+        """Figures of two disjoint groups together (every count and sum adds up)."""
+        return Figures(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
+
     def rates(self) -> dict[str, float | None]:
         """Every derived figure by name (what the JSON API adds to the counts)."""
         return {
@@ -100,6 +104,21 @@ class Figures:
             "close_rate": self.close_rate,
             "lead_to_bind": self.lead_to_bind,
         }
+
+
+def _values(f: Figures) -> tuple[Any, ...]:
+    return tuple(getattr(f, field.name) for field in fields(f))
+
+
+def rollup(
+    found: Mapping[tuple[Any, ...], Figures], *positions: int
+) -> dict[tuple[Any, ...], Figures]:
+    """Finer groups summed into coarser ones: the key parts at ``positions`` kept."""
+    out: dict[tuple[Any, ...], Figures] = {}
+    for key, f in found.items():
+        coarse = tuple(key[i] for i in positions)
+        out[coarse] = out[coarse] + f if coarse in out else f
+    return out
 
 
 def _ratio(part: int | float, whole: int) -> float | None:
@@ -151,17 +170,30 @@ def lead_figures(
     until: datetime | None,
     by: Sequence[Dimension] = (),
     producer_id: int | None = None,
+    buckets: Sequence[datetime] = (),
 ) -> dict[tuple[Any, ...], Figures]:
     """The cohort's figures grouped by the ``by`` dimensions (keys in that order; ``()``
-    for the whole cohort, which is always present, if only with zeros)."""
-    keys = [DIMENSIONS[d].label(d) for d in by]
+    for the whole cohort, which is always present, if only with zeros). With ``buckets``
+    (ascending instants) the key starts with the index of the bucket a lead arrived in."""
+    keys = [DIMENSIONS[d] for d in by]
+    if buckets:
+        keys.insert(0, bucket_of(buckets))
     query = sa.select(*keys, *_AGGREGATES).where(cohort(agency_id, since, until, producer_id))
     if keys:
-        query = query.group_by(*(DIMENSIONS[d] for d in by))
-    found = {tuple(r[: len(by)]): _figures(r) for r in conn.execute(query)}
-    if not by and not found:
+        query = query.group_by(*keys)
+    found = {tuple(r[: len(keys)]): _figures(r) for r in conn.execute(query)}
+    if not keys and not found:
         found[()] = Figures()
     return found
+
+
+def bucket_of(bounds: Sequence[datetime]) -> sa.ColumnElement[Any]:
+    """The index i of the span ``[bounds[i], bounds[i+1])`` a lead arrived in (the last
+    span is open-ended; the cohort's own bounds cut the ends)."""
+    whens = [(leads.c.created_at < b, i) for i, b in enumerate(bounds[1:])]
+    if not whens:
+        return sa.literal(0)
+    return sa.case(*whens, else_=len(bounds) - 1)
 
 
 def _figures(r: Any) -> Figures:
@@ -183,63 +215,3 @@ def _figures(r: Any) -> Figures:
 def _cents(total: Any) -> Decimal:
     """A money sum to the cent (SQLite sums NUMERIC as floating point)."""
     return Decimal(str(total or 0)).quantize(CENT)
-
-
-def median_response(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    since: datetime | None,
-    until: datetime | None,
-    by: Sequence[Dimension] = (),
-    producer_id: int | None = None,
-) -> dict[tuple[Any, ...], float]:
-    """The median first response (seconds) of the contacted leads of each group: the mean of
-    the one or two middle values, found with window functions (both databases have them)."""
-    dims = [DIMENSIONS[d] for d in by]
-    seconds = leads.c.response_seconds
-    ranked = (
-        sa.select(
-            *(c.label(d) for c, d in zip(dims, by, strict=True)),
-            seconds.label("s"),
-            sa.func.row_number().over(partition_by=dims or None, order_by=seconds).label("rn"),
-            sa.func.count().over(partition_by=dims or None).label("n"),
-        )
-        .where(cohort(agency_id, since, until, producer_id), seconds.is_not(None))
-        .subquery()
-    )
-    outer = [ranked.c[d] for d in by]
-    query = sa.select(*outer, sa.func.avg(ranked.c.s)).where(
-        ranked.c.rn.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2))
-    )
-    if outer:
-        query = query.group_by(*outer)
-    # Without groups, an empty cohort still gives one row, whose median is NULL.
-    return {tuple(r[: len(by)]): float(r[-1]) for r in conn.execute(query) if r[-1] is not None}
-
-
-# The speed chart's bars: upper bounds in seconds, and a bar for the leads never reached.
-BUCKETS: tuple[tuple[str, int | None], ...] = (
-    ("≤ 5 min", 300),
-    ("5-15 min", 900),
-    ("15-30 min", 1800),
-    ("30-60 min", 3600),
-    ("1-4 h", 14400),
-    ("> 4 h", None),
-)
-NEVER = "never"
-
-
-def response_histogram(
-    conn: sa.Connection, *, agency_id: int, since: datetime | None, until: datetime | None
-) -> list[tuple[str, int]]:
-    """How many of the cohort's leads were first reached within each bucket, and never."""
-    seconds = leads.c.response_seconds
-    whens: list[tuple[sa.ColumnElement[bool], str]] = [(seconds.is_(None), NEVER)]
-    whens += [(seconds <= upper, label) for label, upper in BUCKETS if upper is not None]
-    bucket = sa.case(*whens, else_=BUCKETS[-1][0]).label("bucket")
-    query = (
-        sa.select(bucket, sa.func.count()).where(cohort(agency_id, since, until)).group_by(bucket)
-    )
-    counts = {r[0]: int(r[1]) for r in conn.execute(query)}
-    return [(label, counts.get(label, 0)) for label, _ in (*BUCKETS, (NEVER, None))]

@@ -55,6 +55,15 @@ def get_lead_row(conn: sa.Connection, *, agency_id: int, lead_id: int) -> Any:
     ).first()
 
 
+def lead_rows(conn: sa.Connection, *, agency_id: int, lead_ids: list[int]) -> list[Any]:
+    """The agency's leads with these ids, in one query."""
+    return list(
+        conn.execute(
+            sa.select(leads).where(leads.c.agency_id == agency_id, leads.c.id.in_(lead_ids))
+        )
+    )
+
+
 def roster_version(conn: sa.Connection, agency_id: int) -> int:
     v = conn.execute(
         sa.select(roster_versions.c.version).where(roster_versions.c.agency_id == agency_id)

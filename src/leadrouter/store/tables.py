@@ -178,6 +178,12 @@ leads = sa.Table(
     sa.Column("client_id", sa.Integer, sa.ForeignKey("clients.id"), nullable=True),
     sa.Column("owner_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
     sa.Column("intent_tier", sa.String(10), nullable=True),
+    # Intent (issue 10): points of the rubric, and where the tier came from ("sender" or
+    # "events"; NULL with a tier means the sender gave it at intake). The propensity model's
+    # probability of converting, as of the last score.
+    sa.Column("intent_score", sa.Float, nullable=True),
+    sa.Column("intent_source", sa.String(10), nullable=True),
+    sa.Column("predicted_conversion", sa.Float, nullable=True),
     sa.Column("do_not_contact", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("touch_count", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_touch_at", UTCDateTime(), nullable=False),
@@ -452,6 +458,35 @@ activities = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     _created(),
+)
+
+
+# --- learning (issue 10) -----------------------------------------------------------------
+
+intent_rubrics = sa.Table(
+    "intent_rubrics",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),  # domain.scoring.Rubric.to_document()
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("trained_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("agency_id", "version"),
+)
+
+propensity_models = sa.Table(
+    "propensity_models",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("trained_at", UTCDateTime(), nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("features", sa.JSON, nullable=False),
+    # joblib (pickle) bytes written by learning.propensity; loaded only from this table.
+    sa.Column("model", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("agency_id", "version"),
 )
 
 # --- reports: the manager alerts of the escalation ladder, one row per rung that fired ---

@@ -114,7 +114,7 @@ async def reconcile(
         actor=actor,
         now=c.clock.now(),
         format=fmt,
-        routing=c.routing,
+        caches=c.routing,
     )
     response.headers["Location"] = f"/v1/compliance/reconciliations/{report.id}"
     return ReconciliationOut.of(report)

@@ -127,4 +127,4 @@ def dry_run(body: DryRunIn, container: ContainerDep, principal: PrincipalDep) ->
         fmt="json",
         now=body.at or container.clock.now(),
     )
-    return decision_document(decision)
+    return decision_document(decision, compact=False)

@@ -84,6 +84,15 @@ class LeadOut(BaseModel):
         default=None, description="From arrival to the first contact made (the speed timer)."
     )
     premium: str | None = Field(default=None, description='Bound premium, e.g. "1250.00".')
+    intent_score: float | None = Field(
+        default=None, description="Points of the intent rubric, from the lead's events."
+    )
+    intent_source: Literal["sender", "events"] | None = Field(
+        default=None, description="Where intent_tier came from, once events were scored."
+    )
+    predicted_conversion: float | None = Field(
+        default=None, description="The propensity model's probability that the lead binds."
+    )
     quoted_at: AwareDatetime | None = Field(default=None, description="First quoted.")
     quoted_premium: str | None = Field(default=None, description="The premium quoted.")
     bound_at: AwareDatetime | None = None

@@ -1,7 +1,7 @@
 """Routing: the license gate first, then policy steps, a strategy and an explanation."""
 
 from leadrouter.domain.routing.engine import eligible_producers, route
-from leadrouter.domain.routing.explain import decision_document, render
+from leadrouter.domain.routing.explain import render
 from leadrouter.domain.routing.model import (
     Belief,
     CandidateNote,
@@ -24,6 +24,7 @@ from leadrouter.domain.routing.policy import (
     TerritoryStep,
     TierRule,
 )
+from leadrouter.domain.routing.record import decision_document, expand_explanation
 from leadrouter.domain.routing.roster import RosterSnapshot
 from leadrouter.domain.routing.steps import gate_for
 
@@ -49,6 +50,7 @@ __all__ = [
     "TierRule",
     "decision_document",
     "eligible_producers",
+    "expand_explanation",
     "gate_for",
     "render",
     "route",

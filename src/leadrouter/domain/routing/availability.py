@@ -53,11 +53,24 @@ def unavailable_reason(
 ) -> str | None:
     """Why the producer can't take a lead right now, or None when available."""
     if spec.out_of_office and producer.out_of_office:
-        for period in producer.out_of_office:
-            if period.contains(clock.now):
-                return f"out of office until {_until(period.end, producer.timezone)}"
+        away = out_of_office_reason(producer, clock)
+        if away is not None:
+            return away
     if not spec.working_hours or not producer.working_hours:
         return None  # no hours on file: always at work
+    return hours_reason(producer, shifts, clock)
+
+
+def out_of_office_reason(producer: Producer, clock: LocalClock) -> str | None:
+    """Why the producer is away right now (an out-of-office period), or None."""
+    for period in producer.out_of_office:
+        if period.contains(clock.now):
+            return f"out of office until {_until(period.end, producer.timezone)}"
+    return None
+
+
+def hours_reason(producer: Producer, shifts: Shifts, clock: LocalClock) -> str | None:
+    """Why it is outside the producer's working hours now, or None (same for equal hours)."""
     local = clock.local(producer.timezone)
     if local is None:
         return f"unknown time zone {producer.timezone!r}"

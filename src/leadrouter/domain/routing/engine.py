@@ -13,7 +13,6 @@ from leadrouter.domain.compliance import local_date
 from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
 from leadrouter.domain.routing.explain import (
-    Notes,
     gate_summary,
     no_license_reason,
     unavailable_reason_summary,
@@ -25,6 +24,7 @@ from leadrouter.domain.routing.model import (
     Outcome,
     RoutingInput,
 )
+from leadrouter.domain.routing.notes import Notes
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
     CapsStep,
@@ -64,7 +64,7 @@ class _Run:
         strategy: str | None = None,
         tie_break: str | None = None,
         fallback: bool = False,
-        candidates: tuple[CandidateNote, ...] | None = None,
+        candidates: Sequence[CandidateNote] | None = None,
         propensity: float | None = None,
     ) -> Decision:
         """The decision, with the steps so far and every candidate's note."""
@@ -76,7 +76,7 @@ class _Run:
             strategy=strategy,
             reason=reason,
             steps=tuple(self.steps),
-            candidates=self.notes.rows(None, None, None) if candidates is None else candidates,
+            candidates=self.notes.freeze() if candidates is None else candidates,
             policy_version=self.ctx.policy.version,
             tie_break=tie_break,
             fallback=fallback,
@@ -101,7 +101,7 @@ def route(
     failure = _gate(run, exclude)
     if failure is not None:
         return run.decide("queued", failure)
-    walk = _Walk(list(run.eligible), policy.strategy)
+    walk = _Walk(run.eligible, policy.strategy)
     if tier is not None:
         _tier(run, walk, tier_name, tier)
     _steps(run, walk, policy)
@@ -118,7 +118,7 @@ def route(
 class _Walk:
     """The pool as the policy narrows it, the strategy in force, and why it stopped early."""
 
-    pool: list[Producer]
+    pool: Sequence[Producer]
     strategy: StrategySpec
     pool_name: str = "all"
     stop: tuple[str, str] | None = None  # (on_empty, what left nobody)
@@ -126,9 +126,10 @@ class _Walk:
 
 def _tier(run: _Run, walk: _Walk, name: str, tier: TierRule) -> None:
     if tier.pool is not None:
-        kept, dropped = select(tier.pool, walk.pool, run.ctx, f"not in the {name}-intent pool")
+        kept, dropped = select(tier.pool, walk.pool, run.ctx)
         label = f"tier {name} → {tier.pool.describe()}: {len(kept)} of {len(walk.pool)} remain"
-        narrowed = Narrowed(True, kept, dropped, label, f"tier {name}")
+        why = f"not in the {name}-intent pool"
+        narrowed = Narrowed(True, kept, dropped, why, label, f"tier {name}")
         walk.pool, walk.stop = _settle(run, f"tier {name}", tier.on_empty, walk.pool, narrowed)
         if kept:
             walk.pool_name = f"tier {name}"
@@ -213,6 +214,7 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
         run.steps.append(f"exclude: {len(run.eligible)} of {len(result.passed)} remain")
     else:
         run.eligible = list(result.producers)
+        ctx.whole_pool, ctx.splits = run.eligible, result.splits
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
         return no_license_reason(verdicts, lead.state, itype, other=bool(result.passed))
@@ -220,19 +222,17 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
 
 
 def _settle(
-    run: _Run, name: str, on_empty: str, pool: list[Producer], n: Narrowed
-) -> tuple[list[Producer], tuple[str, str] | None]:
+    run: _Run, name: str, on_empty: str, pool: Sequence[Producer], n: Narrowed
+) -> tuple[Sequence[Producer], tuple[str, str] | None]:
     """Apply a narrowing step's result, or what ``on_empty`` says when it leaves nobody."""
     if n.kept:
-        for p, reason in n.dropped:
-            run.notes.exclude(p, name, reason)
+        run.notes.exclude_all(n.dropped, name, n.why)
         run.steps.append(n.label)
         return n.kept, None
     if on_empty == "skip":
         run.steps.append(f"{n.label}; nobody left, step skipped (on_empty: skip)")
         return pool, None
-    for p, reason in n.dropped:
-        run.notes.exclude(p, name, reason)
+    run.notes.exclude_all(n.dropped, name, n.why)
     run.steps.append(f"{n.label}; nobody left (on_empty: {on_empty})")
     return [], (on_empty, n.label)
 
@@ -293,7 +293,7 @@ def _choose(
         strategy=spec.kind,
         tie_break=choice.tie_break,
         fallback=fallback,
-        candidates=run.notes.rows(choice, winner.id, spec.kind, earlier),
+        candidates=run.notes.freeze(choice, winner.id, spec.kind, earlier),
         propensity=choice.propensity,
     )
 
@@ -312,11 +312,7 @@ def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
         run.steps.append(f"fallback: none of {len(run.eligible)} licensed producer(s) available")
         return run.decide("queued", unavailable_reason_summary(refusals))
     run.steps.append(f"fallback: {len(pool)} eligible producer(s) after the policy found nobody")
-    earlier: dict[int, str] = {}
-    for p in pool:
-        was = run.notes.reinstate(p.id)
-        if was is not None:
-            earlier[p.id] = f"{was[0]}: {was[1]}"
+    earlier = run.notes.reinstate([p.id for p in pool])
     spec = ctx.policy.fallback.strategy or ctx.policy.strategy
     decision = _choose(run, spec, pool, f"fallback:{spec.kind}", fallback=True, earlier=earlier)
     if decision is not None:

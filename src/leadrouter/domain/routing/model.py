@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -58,6 +58,10 @@ class RoutingInput:
     rotation: Mapping[str, Mapping[int, int]]
     now: datetime
     agency_tz: str
+    # The propensity model's probability that the lead binds (None: the agency has no
+    # model), and its explanation for the decision record; strategies may weigh it.
+    predicted_conversion: float | None = None
+    prediction: Mapping[str, object] | None = None
     learning: LearningInput | None = None  # read only by the optimizer strategy
 
 
@@ -84,7 +88,7 @@ class Decision:
     strategy: str | None
     reason: str | None
     steps: tuple[str, ...]
-    candidates: tuple[CandidateNote, ...]
+    candidates: Sequence[CandidateNote]  # a tuple, or notes built on first access
     policy_version: int
     tie_break: str | None
     fallback: bool = False  # True when the policy found nobody and the fallback chose

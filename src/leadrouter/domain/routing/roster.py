@@ -38,9 +38,14 @@ class GateResult:
     license_of: Mapping[int, int] = field(init=False, repr=False, compare=False)
     refusals: Mapping[int, str] = field(init=False, repr=False, compare=False)
     notes: tuple[CandidateNote, ...] = field(init=False, repr=False, compare=False)
+    # A step's split of exactly ``producers`` (kept, dropped), memoized by the step's key.
+    splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         put = object.__setattr__
+        put(self, "splits", {})
         put(self, "producers", tuple(p for p, _ in self.passed))
         put(self, "license_of", {p.id: lid for p, lid in self.passed})
         refusals = {p.id: v.reason or "not licensed" for p, v in self.failed}
@@ -65,6 +70,9 @@ class RosterSnapshot:
         init=False, repr=False, compare=False
     )
     shifts: dict[int, Shifts] = field(init=False, repr=False, compare=False)
+    # Producers with the same time zone and hours share a number: availability by hours
+    # is then worked out once per number per decision.
+    hours_key: dict[int, int] = field(init=False, repr=False, compare=False)
     envs: dict[int, dict[str, Any]] = field(init=False, repr=False, compare=False)
     members: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     territory_index: TerritoryIndex = field(init=False, repr=False, compare=False)
@@ -117,6 +125,11 @@ class RosterSnapshot:
         put(self, "licenses_of", {pid: tuple(lics) for pid, lics in licenses_of.items()})
         put(self, "in_state", in_state)
         put(self, "shifts", {p.id: shifts_by_weekday(p) for p in self.producers})
+        keys: dict[tuple[Any, ...], int] = {}
+        hours = {
+            p.id: keys.setdefault((p.timezone, p.working_hours), len(keys)) for p in self.producers
+        }
+        put(self, "hours_key", hours)
         put(self, "envs", {p.id: producer_env(p) for p in self.producers})
         put(self, "members", members)
         put(self, "territory_index", TerritoryIndex.build(self.territories))

@@ -8,7 +8,12 @@ from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, check_gate
 from leadrouter.domain.model import Producer
-from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
+from leadrouter.domain.routing.availability import (
+    LocalClock,
+    cap_reason,
+    hours_reason,
+    out_of_office_reason,
+)
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
@@ -49,11 +54,17 @@ class StepContext:
     clock: LocalClock
     gate_refusals: Mapping[int, str] = field(default_factory=dict)
     exclude: frozenset[int] = frozenset()
+    # The whole gated pool, and the memo of splits of exactly that pool (shared by decisions).
+    whole_pool: Sequence[Producer] | None = None
+    splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
+        default_factory=dict
+    )
     _lead_env: dict[str, Any] | None = field(default=None, init=False)
     availability: AvailabilityStep = field(init=False)
     caps: CapsStep = field(init=False)
 
     _hard: dict[int, str | None] = field(default_factory=dict, init=False)
+    _hours: dict[int, str | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.availability = self.policy.availability
@@ -65,6 +76,7 @@ class StepContext:
             lead, itype, client = self.inp.lead, self.inp.insurance_type, self.inp.client
             known = _as_dict(lead)
             known["business_line"] = itype.business_line if itype else None
+            known["predicted_conversion"] = self.inp.predicted_conversion
             client_env = _as_dict(client) if client is not None else None
             self._lead_env = {
                 **known,
@@ -87,13 +99,23 @@ class StepContext:
 
     def hard_refusal(self, producer: Producer) -> str | None:
         """Why availability or caps refuse the producer right now, or None (memoized)."""
-        memo = self._hard
-        if producer.id in memo:
-            return memo[producer.id]
-        reason = unavailable_reason(
-            producer, self.roster.shifts[producer.id], self.clock, self.availability
-        ) or cap_reason(producer, self.inp.loads.get(producer.id, ZERO_LOAD), self.caps)
-        memo[producer.id] = reason
+        memo, pid = self._hard, producer.id
+        if pid in memo:
+            return memo[pid]
+        spec = self.availability
+        reason = None
+        if spec.out_of_office and producer.out_of_office:
+            reason = out_of_office_reason(producer, self.clock)
+        if reason is None and spec.working_hours and producer.working_hours:
+            key = self.roster.hours_key[pid]
+            if key in self._hours:
+                reason = self._hours[key]
+            else:
+                reason = hours_reason(producer, self.roster.shifts[pid], self.clock)
+                self._hours[key] = reason
+        if reason is None:
+            reason = cap_reason(producer, self.inp.loads.get(pid, ZERO_LOAD), self.caps)
+        memo[pid] = reason
         return reason
 
 
@@ -107,8 +129,9 @@ class Narrowed:
     """What one step did: who stays, who goes and why, and how to say it."""
 
     applies: bool
-    kept: list[Producer]
-    dropped: list[tuple[Producer, str]]
+    kept: Sequence[Producer]
+    dropped: Sequence[Producer]
+    why: str  # the one reason every dropped producer was dropped for
     label: str
     pool_name: str | None = None
     strategy: StrategySpec | None = None
@@ -131,7 +154,7 @@ def existing_client(
     """The client's owner (or CSR) takes the lead, when eligible and available."""
     client = ctx.inp.client
     if client is None:
-        return Narrowed(False, list(pool), [], f"{step.name}: not an existing client")
+        return Narrowed(False, list(pool), [], "", f"{step.name}: not an existing client")
     in_pool = {p.id: p for p in pool}
     why_not: list[str] = []
     for role in step.use:
@@ -149,12 +172,12 @@ def existing_client(
         if refusal is not None:
             why_not.append(f"{title} {who}: {refusal}")
             continue
-        dropped = [(p, f"the client belongs to {who}") for p in pool if p.id != pid]
+        dropped = [p for p in pool if p.id != pid]
         label = f"{step.name}: {title} {who}"
         if why_not:
             label += f" ({'; '.join(why_not)})"
-        return Narrowed(True, [producer], dropped, label, "client")
-    return Narrowed(True, [], [], f"{step.name}: " + "; ".join(why_not))
+        return Narrowed(True, [producer], dropped, f"the client belongs to {who}", label, "client")
+    return Narrowed(True, [], [], "", f"{step.name}: " + "; ".join(why_not))
 
 
 def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
@@ -170,56 +193,85 @@ def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: StepContext) -
     )
     if not found:
         where = " / ".join(x for x in (lead.zip, lead.county, lead.state) if x) or "the lead"
-        return Narrowed(True, [], [], f"{step.name}: no territory covers {where}")
+        return Narrowed(True, [], [], "", f"{step.name}: no territory covers {where}")
     names = " + ".join(t.name for t in found)
     ids: set[int] = set()
     for t in found:
         ids |= ctx.roster.members.get(t.id, frozenset())
-    kept = [p for p in pool if p.id in ids]
-    reason = f"not in territory {names}"
-    dropped = [(p, reason) for p in pool if p.id not in ids]
+    kept, dropped = _split(ctx, pool, ("territory", *(t.id for t in found)), ids)
     label = f"{step.name} {names} (by {kind}): {len(kept)} of {len(pool)} remain"
-    return Narrowed(True, kept, dropped, label, f"territory {names}")
+    return Narrowed(True, kept, dropped, f"not in territory {names}", label, f"territory {names}")
 
 
 def line(step: LineStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """Producers who specialize in the lead's line of business (or insurance type)."""
     itype = ctx.inp.insurance_type
     if itype is None:
-        return Narrowed(False, list(pool), [], f"{step.name}: unknown insurance type")
-    wanted = {itype.code, itype.business_line}
-    kept: list[Producer] = []
-    dropped: list[tuple[Producer, str]] = []
+        return Narrowed(False, list(pool), [], "", f"{step.name}: unknown insurance type")
+    key = ("line", itype.code, itype.business_line, step.include_generalists)
+    memo = ctx.splits.get(key) if pool is ctx.whole_pool else None
+    kept: Sequence[Producer]
+    dropped: Sequence[Producer]
+    if memo is not None:
+        kept, dropped = memo
+    else:
+        wanted = {itype.code, itype.business_line}
+        generalists = step.include_generalists
+        kept = [
+            p
+            for p in pool
+            if not wanted.isdisjoint(p.business_lines) or (generalists and not p.business_lines)
+        ]
+        dropped = _rest(pool, kept)
+        if pool is ctx.whole_pool:
+            ctx.splits[key] = (tuple(kept), tuple(dropped))
     reason = f"does not specialize in {itype.business_line} lines"
-    for p in pool:
-        if not wanted.isdisjoint(p.business_lines) or (
-            step.include_generalists and not p.business_lines
-        ):
-            kept.append(p)
-        else:
-            dropped.append((p, reason))
     label = f"{step.name} {itype.business_line}: {len(kept)} of {len(pool)} remain"
-    return Narrowed(True, kept, dropped, label, f"line {itype.business_line}")
+    return Narrowed(True, kept, dropped, reason, label, f"line {itype.business_line}")
+
+
+def _split(
+    ctx: StepContext, pool: Sequence[Producer], key: tuple[Any, ...], ids: set[int]
+) -> tuple[Sequence[Producer], Sequence[Producer]]:
+    """The pool's members in ``ids`` and the others; memoized when the pool is the whole."""
+    whole = pool is ctx.whole_pool
+    memo = ctx.splits.get(key) if whole else None
+    if memo is not None:
+        return memo
+    kept = [p for p in pool if p.id in ids]
+    dropped = _rest(pool, kept)
+    if whole:
+        ctx.splits[key] = (tuple(kept), tuple(dropped))
+    return kept, dropped
+
+
+def _rest(pool: Sequence[Producer], kept: Sequence[Producer]) -> list[Producer]:
+    """The pool without ``kept`` (a subsequence of it), in order."""
+    if len(kept) == len(pool):
+        return []
+    out = set(map(id, kept))
+    return [p for p in pool if id(p) not in out]
 
 
 def segment(step: SegmentStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """When the lead meets the condition, only the segment's producers remain."""
     if not step.when.test(ctx.lead_env()):
         return Narrowed(
-            False, list(pool), [], f"{step.name}: condition not met ({step.when.source})"
+            False, list(pool), [], "", f"{step.name}: condition not met ({step.when.source})"
         )
-    kept, dropped = select(step.to, pool, ctx, f"not in {step.to.describe()} ({step.name})")
+    kept, dropped = select(step.to, pool, ctx)
     target = step.to.describe()
+    why = f"not in {target} ({step.name})"
     label = f"{step.name} ({step.when.source}) → {target}: {len(kept)} of {len(pool)} remain"
-    return Narrowed(True, kept, dropped, label, f"segment {step.name}", step.strategy)
+    return Narrowed(True, kept, dropped, why, label, f"segment {step.name}", step.strategy)
 
 
 def select(
-    selector: PoolSelector, pool: Sequence[Producer], ctx: StepContext, reason: str
-) -> tuple[list[Producer], list[tuple[Producer, str]]]:
+    selector: PoolSelector, pool: Sequence[Producer], ctx: StepContext
+) -> tuple[list[Producer], list[Producer]]:
     """Split the pool into the producers the selector names and the others."""
     kept: list[Producer] = []
-    dropped: list[tuple[Producer, str]] = []
+    dropped: list[Producer] = []
     listed = bool(selector.producers or selector.teams)
     envs = ctx.roster.envs
     for p in pool:
@@ -229,5 +281,5 @@ def select(
         if ok:
             kept.append(p)
         else:
-            dropped.append((p, reason))
+            dropped.append(p)
     return kept, dropped

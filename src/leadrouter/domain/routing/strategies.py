@@ -178,13 +178,17 @@ def score_parts(
     rate_default = sum(map(rate_part, rates)) / len(rates) if rates else 0.5
     speed_default = sum(map(speed_part, times)) / len(times) if times else 0.5
     reference = spec.capacity_reference
+    code, line = (itype.code, itype.business_line) if itype is not None else (None, None)
     out: dict[int, dict[str, float]] = {}
     for p, load in pool_loads:
         cap = p.max_open or reference
         rate, seconds = load.close_rate, load.avg_response_seconds
+        lines = p.business_lines
+        # specialization(p, itype), inlined: this loop runs over every producer of a pool
+        special = 1.0 if code in lines else 0.8 if line in lines else 0.0 if lines else 0.3
         out[p.id] = {
             "capacity": _clamp(1.0 - load.open_count / cap) if cap > 0 else 0.0,
-            "specialization": specialization(p, itype),
+            "specialization": special,
             "close_rate": rate_default if rate is None else rate_part(rate),
             "response_speed": speed_default if seconds is None else speed_part(seconds),
         }

@@ -86,7 +86,7 @@ def reconcile(
     actor: str | None,
     now: datetime,
     format: str | None = None,
-    routing: RoutingCaches | None = None,
+    caches: RoutingCaches | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ReconciliationReport:
     """List every difference between the report and the roster; fix them when ``apply``."""
@@ -117,7 +117,7 @@ def reconcile(
             if any(d.applied for d in diffs):
                 bump_roster_version(conn, agency_id)
                 results = drain_queue_in_tx(
-                    conn, routing or RoutingCaches(), agency_id=agency_id, now=now
+                    conn, caches or RoutingCaches(), agency_id=agency_id, now=now
                 )
                 assigned = tuple(r.lead_id for r in results if r.outcome == "assigned")
         conn.execute(

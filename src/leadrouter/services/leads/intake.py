@@ -8,6 +8,7 @@ transaction, right after the lead is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from leadrouter.intake.listing import (
 )
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
 from leadrouter.services.leads.settings import IntakeContext, intake_context
+from leadrouter.services.learning import intent
 from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.dedupe import Matches, contact_lock_names
 from leadrouter.store.idempotency import Recorded
@@ -124,6 +126,9 @@ def receive_lead(
         lead = complete(prepared, required=ctx.required, types=ctx.types)
         if isinstance(lead, list):
             raise ValidationFailed("; ".join(f"{e.field}: {e.reason}" for e in lead), errors=lead)
+        if lead.intent_tier is not None and not ctx.settings.sender_intent_tier:
+            # The agency scores intent from events only; the payload (a touch) keeps the tier.
+            lead = dataclasses.replace(lead, intent_tier=None)
         window = ctx.settings.dedupe_window_days
         found = uow.leads.matches(
             agency_id=agency_id,
@@ -275,6 +280,7 @@ def record_event(
         event_id = uow.conn.execute(
             lead_events.insert().values(values).returning(lead_events.c.id)
         ).scalar_one()
+        intent.rescore_in_tx(uow.conn, agency_id=agency_id, lead_id=lead_id, now=now)
         uow.commit()
     return event_document({**values, "id": event_id})
 

@@ -1,1 +1,2 @@
-"""Learning use cases: conversion estimates (and, from the learning branch, models)."""
+"""Learning use cases: conversion estimates, intent scoring of stored leads, the propensity
+model, the rebalancing monitor."""

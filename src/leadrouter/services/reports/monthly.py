@@ -7,6 +7,7 @@ month, whatever the lead's arrival.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.services.reports.periods import Month, agency_timezone, month_of
-from leadrouter.services.reports.source_roi import SourceMonth, month_sources, source_costs
-from leadrouter.store.figures import Figures, lead_figures, median_response, response_histogram
+from leadrouter.services.reports.source_roi import SourceMonth, source_costs, source_months
+from leadrouter.store.figures import Figures, lead_figures, rollup
+from leadrouter.store.response_times import histogram, median, merged, response_times
 from leadrouter.store.tables import agencies, assignments, escalations, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -92,31 +94,37 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
                 )
             )
         }
-        medians = median_response(conn, **window, by=("producer",))
+        # One pass over the month's leads at the finest grain; the sections roll it up.
+        fine = lead_figures(conn, **window, by=("producer", "line", "source"))
+        times = response_times(conn, **window, by=("producer",))
+        total = sum(fine.values(), Figures())
+        all_times = merged(times.values())
         by_producer = [
             Group(
                 names.get(k[0], f"producer {k[0]}") if k[0] is not None else UNASSIGNED,
                 f,
                 k[0],
-                medians.get(k),
+                median(times.get(k, Counter())),
             )
-            for k, f in lead_figures(conn, **window, by=("producer",)).items()
+            for k, f in rollup(fine, 0).items()
         ]
         by_line = [
-            Group(k[0] if k[0] is not None else NO_LINE, f)
-            for k, f in lead_figures(conn, **window, by=("line",)).items()
+            Group(k[0] if k[0] is not None else NO_LINE, f) for k, f in rollup(fine, 1).items()
         ]
+        by_source = source_months(
+            {(0, *k): f for k, f in rollup(fine, 2).items()},
+            months=[span],
+            costs=source_costs(conn, agency_id),
+        )
         report = MonthlyReport(
             agency_name=str(
                 conn.execute(sa.select(agencies.c.name).where(agencies.c.id == agency_id)).scalar()
             ),
             month=span,
             generated_at=now,
-            total=lead_figures(conn, **window)[()],
-            median_response_seconds=median_response(conn, **window).get(()),
-            by_source=month_sources(
-                conn, agency_id=agency_id, month=span, costs=source_costs(conn, agency_id)
-            ),
+            total=total,
+            median_response_seconds=median(all_times),
+            by_source=by_source,
             by_line=sorted(by_line, key=lambda g: (-g.figures.leads, g.key)),
             by_producer=sorted(by_producer, key=lambda g: (-g.figures.leads, g.key)),
             reassignments=_count(
@@ -136,7 +144,7 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
                     escalations.c.at < span.end,
                 ),
             ),
-            response_buckets=response_histogram(conn, **window),
+            response_buckets=histogram(all_times, total.never_contacted),
         )
     return report
 

@@ -5,13 +5,15 @@ The same figures (``store.figures``) feed the weighted score's close rate and re
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.store.figures import Dimension, Figures, lead_figures, median_response
+from leadrouter.store.figures import Dimension, Figures, lead_figures, rollup
+from leadrouter.store.response_times import median, merged, response_times
 from leadrouter.store.tables import producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -65,16 +67,25 @@ def producer_stats(
             "producer_id": producer_id,
         }
         fine = lead_figures(conn, **span, by=_GRAIN)
-        fine_medians = median_response(conn, **span, by=_GRAIN)
-        totals = lead_figures(conn, **span, by=("producer",))
-        total_medians = median_response(conn, **span, by=("producer",))
+        times = response_times(conn, **span, by=_GRAIN)
+    per_producer_times: dict[Any, list[Any]] = {}
+    for k, t in times.items():
+        per_producer_times.setdefault(k[0], []).append(t)
     rows = [
-        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, fine_medians.get(k))
+        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, median(times.get(k, Counter())))
         for k, f in fine.items()
     ]
     per_producer = [
-        StatsRow(k[0], names.get(k[0]), None, None, None, f, total_medians.get(k))
-        for k, f in totals.items()
+        StatsRow(
+            k[0],
+            names.get(k[0]),
+            None,
+            None,
+            None,
+            f,
+            median(merged(per_producer_times.get(k[0], []))),
+        )
+        for k, f in rollup(fine, 0).items()
     ]
     rows.sort(key=lambda r: (r.producer_name or "", r.line or "", r.tier or "", r.source or ""))
     per_producer.sort(key=lambda r: r.producer_name or "")

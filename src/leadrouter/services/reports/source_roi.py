@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -66,23 +67,24 @@ def source_costs(conn: sa.Connection, agency_id: int) -> dict[str, Decimal]:
     return {r.name: Decimal(r.cost_per_lead) for r in conn.execute(query)}
 
 
-def month_sources(
-    conn: sa.Connection, *, agency_id: int, month: Month, costs: Mapping[str, Decimal]
+def source_months(
+    found: Mapping[tuple[Any, ...], Figures],
+    *,
+    months: Sequence[Month],
+    costs: Mapping[str, Decimal],
 ) -> list[SourceMonth]:
-    """The month's sources, most leads first (leads without a source under NO_SOURCE)."""
-    found = lead_figures(
-        conn, agency_id=agency_id, since=month.start, until=month.end, by=("source",)
-    )
+    """Figures keyed (month index, source) as rows: by month, most leads first (leads
+    without a source under NO_SOURCE)."""
     rows = [
         SourceMonth(
-            month=month.label,
-            source=key[0] if key[0] is not None else NO_SOURCE,
-            cost_per_lead=costs.get(key[0], Decimal("0")) if key[0] is not None else Decimal(0),
+            month=months[key[0]].label,
+            source=key[1] if key[1] is not None else NO_SOURCE,
+            cost_per_lead=costs.get(key[1], Decimal("0")) if key[1] is not None else Decimal(0),
             figures=f,
         )
         for key, f in found.items()
     ]
-    rows.sort(key=lambda r: (-r.figures.leads, r.source))
+    rows.sort(key=lambda r: (r.month, -r.figures.leads, r.source))
     return rows
 
 
@@ -101,8 +103,14 @@ def source_roi(
         tz = agency_timezone(conn, agency_id)
         last = last or current_month(now, tz)
         first = first or date(last.year - (last.month < 12), last.month % 12 + 1, 1)
-        costs = source_costs(conn, agency_id)
-        out: list[SourceMonth] = []
-        for month in months_between(first, last, tz):
-            out.extend(month_sources(conn, agency_id=agency_id, month=month, costs=costs))
-    return out
+        months = months_between(first, last, tz)
+        # One pass over the months: each lead keyed by the month it arrived in.
+        found = lead_figures(
+            conn,
+            agency_id=agency_id,
+            since=months[0].start,
+            until=months[-1].end,
+            by=("source",),
+            buckets=[m.start for m in months],
+        )
+        return source_months(found, months=months, costs=source_costs(conn, agency_id))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, decision_document
+from leadrouter.domain.scoring import QUEUE_PRIORITY
 from leadrouter.errors import Conflict, NotLicensed
 from leadrouter.intake import lifecycle
 from leadrouter.services.leads.intake import change_status_in_tx
@@ -30,8 +31,6 @@ from leadrouter.store.leads import LeadRepository
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import leads
 from leadrouter.store.types import UTCDateTime
-
-QUEUE_PRIORITY = {"high": 30, "medium": 20, "low": 10}
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,13 @@ def wait_in_queue(
         now=now,
     )
     return reason
+
+
+def _with_prediction(document: dict[str, Any], ctx: RoutingContext) -> dict[str, Any]:
+    """The decision's explanation plus the model's prediction for the lead, when there is one."""
+    if ctx.input.prediction is None:
+        return document
+    return {**document, "prediction": dict(ctx.input.prediction)}
 
 
 def apply_decision(
@@ -96,7 +102,7 @@ def apply_decision(
         outcome=decision.outcome,
         producer_id=decision.producer_id,
         policy_version=decision.policy_version,
-        explanation=decision_document(decision),
+        explanation=_with_prediction(decision_document(decision), ctx),
         actor=actor,
         now=now,
         head=ctx.chain_head,

@@ -32,6 +32,7 @@ from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.learning.estimates import EstimatesCache, learning_input
+from leadrouter.services.learning.predict import predict_lead
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo, agency_info
@@ -233,6 +234,7 @@ def context_for(
             now=now,
             rng=caches.rng,
         )
+    predicted = predict_lead(conn, lead, now)
     inp = RoutingInput(
         lead=lead,
         insurance_type=itype,
@@ -241,6 +243,8 @@ def context_for(
         rotation=agency.rotation,
         now=now,
         agency_tz=agency.timezone,
+        predicted_conversion=None if predicted is None else predicted.probability,
+        prediction=None if predicted is None else predicted.document(),
         learning=learning,
     )
     return RoutingContext(

@@ -6,14 +6,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.domain.routing.record import expand_explanation, unnamed_ids
 from leadrouter.errors import NotFound
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import BrokenLink, verify_chain
-from leadrouter.store.tables import decisions, leads, queue_entries
+from leadrouter.store.tables import decisions, leads, producers, queue_entries
 from leadrouter.store.uow import UnitOfWork
 
 
-def _document(r: Any) -> dict[str, Any]:
+def _document(r: Any, names: dict[int, str]) -> dict[str, Any]:
     return {
         "id": r.id,
         "seq": r.seq,
@@ -24,7 +25,7 @@ def _document(r: Any) -> dict[str, Any]:
         "policy_version": r.policy_version,
         "actor": r.actor,
         "created_at": r.created_at,
-        "explanation": r.explanation,
+        "explanation": expand_explanation(r.explanation, names),
         "hash": r.hash,
         "prev_hash": r.prev_hash,
     }
@@ -46,7 +47,20 @@ def lead_decisions(
         else:
             query = query.order_by(decisions.c.seq)
         rows = uow.conn.execute(query).all()
-    return [_document(r) for r in rows]
+        names = _names(uow, agency_id, {i for r in rows for i in unnamed_ids(r.explanation)})
+    return [_document(r, names) for r in rows]
+
+
+def _names(uow: UnitOfWork, agency_id: int, ids: set[int]) -> dict[int, str]:
+    """Producer names for the ids a compact explanation lists without them."""
+    if not ids:
+        return {}
+    rows = uow.conn.execute(
+        sa.select(producers.c.id, producers.c.name).where(
+            producers.c.agency_id == agency_id, producers.c.id.in_(sorted(ids))
+        )
+    )
+    return {int(r.id): r.name for r in rows}
 
 
 def queue(*, uow: UnitOfWork, agency_id: int, limit: int = 200) -> list[dict[str, Any]]:

@@ -1,0 +1,186 @@
+"""Candidate notes: every producer's fate in one decision, recorded in bulk, built on demand.
+
+A step excludes many producers for one reason (a territory drops hundreds at once), so
+exclusions are kept as groups ``(step, reason, producers)``. The per-producer notes of
+``Decision.candidates`` are built only when someone reads them; the stored explanation
+is written from the groups directly (see ``explain.decision_document``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import overload
+
+from leadrouter.domain.model import Producer
+from leadrouter.domain.routing.model import CandidateNote
+from leadrouter.domain.routing.strategies import Pick
+
+NOTE_CACHE_LIMIT = 100_000
+Group = tuple[str, str, Sequence[Producer]]  # step, reason, the producers it excluded
+
+
+class Notes:
+    """The exclusions of one decision, first step wins; frozen into ``CandidateNotes``.
+
+    ``considered`` are the producers who passed the gate (by id); ``fixed`` are the ready-made
+    notes of those the gate refused, shared by every decision on the same state, type and day.
+    """
+
+    def __init__(self) -> None:
+        self.considered: Sequence[Producer] = ()
+        self.fixed: tuple[CandidateNote, ...] = ()
+        self.groups: list[Group] = []
+        self.reinstated: set[int] = set()
+        self.cache: dict[tuple[int, str, str], CandidateNote] = {}  # shared, notes are immutable
+
+    def exclude(self, producer: Producer, step: str, reason: str) -> None:
+        """Record the step that excluded one producer."""
+        self.groups.append((step, reason, (producer,)))
+
+    def exclude_all(self, producers: Sequence[Producer], step: str, reason: str) -> None:
+        """Record that one step excluded all of ``producers`` for the same reason."""
+        if producers:
+            self.groups.append((step, reason, producers))
+
+    def reinstate(self, producer_ids: Sequence[int]) -> dict[int, str]:
+        """Take exclusions back (the fallback reconsiders); what each one was, as text."""
+        excluded = excluded_by_id(self.groups, self.reinstated)
+        earlier = {
+            pid: f"{excluded[pid][0]}: {excluded[pid][1]}"
+            for pid in producer_ids
+            if pid in excluded
+        }
+        self.reinstated.update(earlier)
+        return earlier
+
+    def freeze(
+        self,
+        choice: Pick | None = None,
+        winner_id: int | None = None,
+        strategy: str | None = None,
+        earlier: Mapping[int, str] | None = None,
+    ) -> CandidateNotes:
+        """The candidates of the decision, as they stand now."""
+        frozen = Notes()
+        frozen.considered, frozen.fixed, frozen.cache = self.considered, self.fixed, self.cache
+        frozen.groups, frozen.reinstated = list(self.groups), set(self.reinstated)
+        return CandidateNotes(frozen, choice, winner_id, strategy, earlier or {})
+
+
+def excluded_by_id(groups: Sequence[Group], reinstated: set[int]) -> dict[int, tuple[str, str]]:
+    """Each excluded producer's (step, reason), the first step that excluded it winning."""
+    out: dict[int, tuple[str, str]] = {}
+    for step, reason, producers in groups:
+        entry = (step, reason)
+        for p in producers:
+            if p.id not in out and p.id not in reinstated:
+                out[p.id] = entry
+    return out
+
+
+class CandidateNotes(Sequence[CandidateNote]):
+    """One note per producer who passed the gate (by id), then those the gate refused.
+
+    Behaves as a tuple of ``CandidateNote``; the notes are built on first access.
+    """
+
+    __slots__ = ("_choice", "_earlier", "_notes", "_source", "_strategy", "_winner")
+
+    def __init__(
+        self,
+        source: Notes,
+        choice: Pick | None,
+        winner_id: int | None,
+        strategy: str | None,
+        earlier: Mapping[int, str],
+    ) -> None:
+        self._notes: tuple[CandidateNote, ...] | None = None
+        self._source = source
+        self._choice = choice
+        self._winner = winner_id
+        self._strategy = strategy
+        self._earlier = earlier
+
+    def included(self) -> list[CandidateNote]:
+        """The notes of producers no step excluded (scored, chosen, or refused by strategy)."""
+        src = self._source
+        out_ids = {p.id for _, _, ps in src.groups for p in ps} - src.reinstated
+        return [self._included(p) for p in src.considered if p.id not in out_ids]
+
+    def excluded_groups(self) -> list[tuple[str, str, list[int]]]:
+        """Every exclusion as (step, reason, producer ids), the gate's refusals last."""
+        src = self._source
+        seen: set[int] = set(src.reinstated)
+        by_reason: dict[tuple[str, str], list[int]] = {}
+        for step, reason, producers in src.groups:
+            ids = [p.id for p in producers if p.id not in seen]
+            seen.update(ids)
+            if ids:
+                by_reason.setdefault((step, reason), []).extend(ids)
+        refused: dict[tuple[str, str], list[int]] = {}
+        for note in src.fixed:
+            key = (note.excluded_by or "gate", note.reason or "")
+            refused.setdefault(key, []).append(note.producer_id)
+        return [(step, why, ids) for (step, why), ids in (*by_reason.items(), *refused.items())]
+
+    def _included(self, p: Producer) -> CandidateNote:
+        choice = self._choice
+        if choice is not None and p.id in choice.refused:
+            return CandidateNote(p.id, p.name, "strategy", choice.refused[p.id])
+        reason: str | None = f"chosen by {self._strategy}" if p.id == self._winner else None
+        if p.id in self._earlier:
+            reason = f"{reason or 'fallback candidate'}; policy: {self._earlier[p.id]}"
+        if choice is None:
+            return CandidateNote(p.id, p.name, None, reason)
+        return CandidateNote(
+            p.id, p.name, None, reason, choice.scores.get(p.id), choice.parts.get(p.id)
+        )
+
+    def _build(self) -> tuple[CandidateNote, ...]:
+        src = self._source
+        excluded = excluded_by_id(src.groups, src.reinstated)
+        cache = src.cache
+        notes: list[CandidateNote] = []
+        for p in src.considered:
+            pid = p.id
+            if pid in excluded:
+                step, why = excluded[pid]
+                key = (pid, step, why)
+                note = cache.get(key)
+                if note is None:
+                    if len(cache) >= NOTE_CACHE_LIMIT:
+                        cache.clear()
+                    note = cache[key] = CandidateNote(pid, p.name, step, why)
+                notes.append(note)
+            else:
+                notes.append(self._included(p))
+        return (*notes, *src.fixed)
+
+    def _all(self) -> tuple[CandidateNote, ...]:
+        if self._notes is None:
+            self._notes = self._build()
+        return self._notes
+
+    @overload
+    def __getitem__(self, i: int) -> CandidateNote: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[CandidateNote]: ...
+    def __getitem__(self, i: int | slice) -> CandidateNote | Sequence[CandidateNote]:
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[CandidateNote]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())

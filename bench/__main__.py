@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+console = Console(width=160)
 
 
 def intake() -> None:
@@ -59,6 +59,12 @@ def worker() -> None:
     worker_tick.main()
 
 
+def abuse() -> None:
+    from bench import form_rate
+
+    form_rate.main()
+
+
 def reports() -> None:
     from bench import report_queries
 
@@ -71,6 +77,12 @@ def simulation() -> None:
     month.main()
 
 
+def learning() -> None:
+    from bench import learning as learning_bench
+
+    learning_bench.main()
+
+
 BENCHMARKS = {
     "intake": intake,
     "processes": processes,
@@ -78,6 +90,8 @@ BENCHMARKS = {
     "worker": worker,
     "reports": reports,
     "simulation": simulation,
+    "learning": learning,
+    "abuse": abuse,
 }
 
 

@@ -2,7 +2,7 @@
 process may keep the endpoints cached and read only the version per lead
 
 Revision ID: house_1
-Revises: learn_1
+Revises: people_1
 Create Date: 2026-12-01 11:15:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "house_1"
-down_revision = "learn_1"
+down_revision = "people_1"
 branch_labels = None
 depends_on = None
 

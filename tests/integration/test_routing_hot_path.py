@@ -18,7 +18,7 @@ def lead(n: int) -> dict[str, Any]:
         "first_name": "Hot",
         "last_name": f"Path{n}",
         "email": f"hot.path{n}@example.com",
-        "phone": f"(212) 555-01{n:02d}",
+        "phone": f"(212) 300-{n:04d}",
         "zip": "10001",
         "insurance_type": "home",
     }

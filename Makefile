@@ -22,7 +22,8 @@ system-deps:
 run: install
 	$(BIN)/leadrouter serve
 
-test: install system-deps lint
+test: install lint
+	./scripts/ensure-system-deps.sh chromium fonts
 	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 # The quick loop while working: SQLite only, without the tests marked slow, on every core.
@@ -40,6 +41,11 @@ lint: install
 format: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
+
+# Known vulnerabilities in the pinned dependencies. Needs a vulnerability database to be
+# reachable (PyPI's JSON API / OSV), so it is not part of `make test`; run it in CI where it is.
+audit: install
+	$(UV) tool run --from 'pip-audit>=2.7' pip-audit --strict --no-deps --disable-pip -r requirements.lock
 
 lock: install
 	$(UV) pip compile -q --no-header pyproject.toml --extra dev -o requirements.lock

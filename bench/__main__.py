@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+console = Console(width=160)
 
 
 def intake() -> None:
@@ -59,6 +59,12 @@ def worker() -> None:
     worker_tick.main()
 
 
+def abuse() -> None:
+    from bench import form_rate
+
+    form_rate.main()
+
+
 def reports() -> None:
     from bench import report_queries
 
@@ -85,6 +91,7 @@ BENCHMARKS = {
     "reports": reports,
     "simulation": simulation,
     "learning": learning,
+    "abuse": abuse,
 }
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.listing import LeadFilter
-from leadrouter.services.leads.intake import change_status_in, get_lead, list_leads, receive_lead
+from leadrouter.services.leads.intake import change_status_in_tx, get_lead, list_leads, receive_lead
 from tests.support.factories import make_agency, make_lead
 
 BODY: dict[str, Any] = {
@@ -29,7 +29,7 @@ def _people(n: int) -> list[dict[str, Any]]:
         {
             **BODY,
             "first_name": f"Person{i}",
-            "phone": f"(646) 555-01{i:02d}",
+            "phone": f"(646) 736-01{i:02d}",
             "email": f"p{i}@example.com",
         }
         for i in range(n)
@@ -61,7 +61,7 @@ def test_what_the_after_store_hook_did_is_in_the_answer(container: Container) ->
     agency = make_agency(container)
 
     def route(conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime) -> None:
-        change_status_in(
+        change_status_in_tx(
             conn,
             agency_id=agency_id,
             lead_id=lead_id,
@@ -162,7 +162,7 @@ def test_leads_are_filtered_by_what_operations_ask_for(
     assert found(q="50%") == [ids[2]]
     assert found(q="o'brien") == [ids[2]]
     assert found(q="person0 p0@example") == [ids[0]]
-    assert found(q="646-555-0103") == [ids[3]]
+    assert found(q="646-736-0103") == [ids[3]]
     assert found(q="nobody") == []
     assert found(owner_id=1) == []
 

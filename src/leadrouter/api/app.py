@@ -10,6 +10,7 @@ from leadrouter.api.limits import LimitsMiddleware
 from leadrouter.api.routes import forms, health, registry, webhooks
 from leadrouter.bootstrap import Container
 from leadrouter.intake import geography
+from leadrouter.web.app import install_web
 
 DESCRIPTION = """
 Routes inbound insurance leads to the right **licensed** producer, in milliseconds.
@@ -32,5 +33,6 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(router, prefix="/v1")
     app.include_router(forms.router)
     app.include_router(webhooks.hooks_router)
+    install_web(app)  # the pages: sign-in, dashboard, portal
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app

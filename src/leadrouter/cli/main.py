@@ -17,6 +17,7 @@ from leadrouter.cli import (
     replay,
     reports,
     simulate,
+    users,
 )
 from leadrouter.cli.context import console, container, err_console
 from leadrouter.store.migrate import upgrade
@@ -35,6 +36,7 @@ app.add_typer(reports.export_app, name="export")
 app.add_typer(learn.app, name="learn")
 app.command(name="simulate")(simulate.simulate)
 app.command(name="replay")(replay.replay)
+app.add_typer(users.app, name="user")
 
 
 @app.command()

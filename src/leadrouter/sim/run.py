@@ -280,7 +280,7 @@ def _payload(lead: SimLead) -> dict[str, object]:
         "last_name": f"Lead{n}",
         "zip": ZIPS[lead.state],
         "email": f"lead{n}@sim.example",
-        "phone": f"({(212, 646, 718, 917)[n // 10000 % 4]}) 555-{n % 10000:04d}",
+        "phone": f"({(212, 646, 718, 917)[n // 10000 % 4]}) 736-{n % 10000:04d}",
         "insurance_type": lead.insurance_type,
         "source": lead.source,
         "intent_tier": lead.tier,

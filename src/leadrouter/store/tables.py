@@ -40,6 +40,8 @@ agencies = sa.Table(
     sa.Column("public_form_key", sa.String(64), nullable=False, unique=True),
     sa.Column("settings", sa.JSON, nullable=False),
     _created(),
+    # Bumped by every change to the agency's webhook endpoints (processes cache them by it).
+    sa.Column("webhooks_version", sa.Integer, nullable=False, server_default="0"),
 )
 
 api_keys = sa.Table(
@@ -53,6 +55,8 @@ api_keys = sa.Table(
     sa.Column("role", sa.String(32), nullable=False),
     _created(),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    # A key bound to a producer acts only as that producer (a producer's own integration).
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
 )
 
 producers = sa.Table(
@@ -183,6 +187,7 @@ leads = sa.Table(
     sa.Column("intent_source", sa.String(10), nullable=True),
     sa.Column("predicted_conversion", sa.Float, nullable=True),
     sa.Column("do_not_contact", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("phone_extension", sa.String(10), nullable=True),
     sa.Column("touch_count", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_touch_at", UTCDateTime(), nullable=False),
     _created(),
@@ -293,6 +298,8 @@ assignments = sa.Table(
     sa.Column("end_reason", sa.Text, nullable=True),
     sa.Column("next_due_at", UTCDateTime(), nullable=True),
     sa.Column("done_steps", sa.JSON, nullable=False),
+    # Consecutive failed timer steps; at timers.step.PARK_AFTER the row is parked (no due).
+    sa.Column("timer_failures", sa.Integer, nullable=False, server_default="0"),
     # At most one open assignment per lead: the database itself refuses a second owner.
     sa.Index(
         "uq_assignments_open_lead",
@@ -339,7 +346,21 @@ decisions = sa.Table(
     _created(),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # 1: unkeyed SHA-256 (records from before keying); 2: HMAC-SHA256 with the audit key.
+    sa.Column("chain_version", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("agency_id", "seq"),
+)
+
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("head_seq", sa.Integer, nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("signature", sa.String(64), nullable=False),
 )
 
 queue_entries = sa.Table(
@@ -436,7 +457,10 @@ webhook_endpoints = sa.Table(
     _id(),
     _agency(),
     sa.Column("url", sa.String(2000), nullable=False),
-    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("secret", sa.String(500), nullable=False),  # sealed (sealing.py)
+    # The secret before the last rotation, still signing until previous_secret_until.
+    sa.Column("previous_secret", sa.String(500), nullable=True),
+    sa.Column("previous_secret_until", UTCDateTime(), nullable=True),
     sa.Column("events", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("description", sa.String(200), nullable=True),
@@ -500,4 +524,39 @@ escalations = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("assignment_id", "step"),
     sa.Index("ix_escalations_agency_at", "agency_id", "at"),
+)
+
+# --- people: users of the web pages and their sessions ---
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("password_hash", sa.String(500), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    sa.Column("last_sign_in_at", UTCDateTime(), nullable=True),
+    _created(),
+    sa.UniqueConstraint("agency_id", "email"),
+    sa.Index("ix_users_email", "email"),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    # Only the hash of the cookie's token is stored: a copy of the table opens no session.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    _created(),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime(), nullable=True),
 )

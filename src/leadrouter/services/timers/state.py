@@ -6,6 +6,7 @@ acceptance, activity and outcome services all use it, inside their own transacti
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +14,10 @@ import sqlalchemy as sa
 
 from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
 from leadrouter.domain.timers import TimerState, next_due_at, per_lead_keys
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store import routing_repo
 from leadrouter.store.agency_repo import agency_timezone
+from leadrouter.store.assignments import AssignmentRepository
 from leadrouter.store.tables import assignments
 
 OFFERED, ACTIVE, ENDED = "offered", "active", "ended"
@@ -30,7 +32,7 @@ def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
         owner_id=row.producer_id,
         first_assigned_at=lead.first_assigned_at or row.started_at,
         assigned_at=row.started_at,
-        consumer_timezone=lead.timezone or agency_timezone,
+        consumer_timezone=_known_zone(lead.timezone) or agency_timezone,
         lead_status=lead.status,
         accept_by=row.accept_by,
         accepted_at=row.accepted_at,
@@ -40,19 +42,33 @@ def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
     )
 
 
+def _known_zone(name: str | None) -> str | None:
+    # A zone stored before intake checked zones (one ZIP's data named no real zone) must not
+    # make every tick of its lead raise: the agency's zone stands in.
+    if not name:
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
 def opening(
-    conn: sa.Connection, *, lead_id: int, kind: str, acceptance: AcceptanceRule, now: datetime
+    conn: sa.Connection,
+    *,
+    lead_id: int,
+    kind: str,
+    acceptance: AcceptanceRule,
+    now: datetime,
+    never_assigned: bool = False,
 ) -> dict[str, Any]:
     """Columns of a lead's new assignment: an offer or not, and the per-lead steps already done.
 
-    Manual assignments are never offers: a manager chose the producer.
+    Manual assignments are never offers: a manager chose the producer. A lead that was
+    ``never_assigned`` has no steps to carry over, so nothing is read for it.
     """
-    previous = conn.execute(
-        sa.select(assignments.c.done_steps)
-        .where(assignments.c.lead_id == lead_id)
-        .order_by(assignments.c.id.desc())
-        .limit(1)
-    ).scalar()
+    previous = [] if never_assigned else AssignmentRepository(conn).last_done_steps(lead_id)
     offered = acceptance.required and kind != "manual"
     return {
         "state": OFFERED if offered else ACTIVE,
@@ -86,6 +102,6 @@ def refused_by(conn: sa.Connection, *, lead_id: int) -> frozenset[int]:
     )
 
 
-def rules_for(conn: sa.Connection, deps: RoutingDeps, agency_id: int) -> TimingRules:
+def rules_for(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> TimingRules:
     """The timing rules of the agency's policy in force."""
     return deps.policies.active(conn, agency_id).timing

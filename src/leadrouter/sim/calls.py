@@ -12,25 +12,32 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
-import httpx
 from twilio.request_validator import RequestValidator
 
 VERBS = frozenset({"Say", "Gather", "Redirect", "Dial", "Record", "Hangup", "Pause"})
 MAX_STEPS = 30
 
 
-class Poster(Protocol):
-    """What posts to the app: a ``TestClient`` in-process or an ``httpx.Client`` over HTTP."""
+class Answer(Protocol):
+    """The parts of an HTTP response the simulator reads."""
 
     @property
-    def base_url(self) -> httpx.URL: ...
+    def status_code(self) -> int: ...
 
-    def post(
-        self, url: str, *, data: Mapping[str, str], headers: Mapping[str, str]
-    ) -> httpx.Response: ...
+    @property
+    def text(self) -> str: ...
+
+
+class Poster(Protocol):
+    """What posts to the app: a ``TestClient`` in-process, or an ``httpx.Client`` over HTTP."""
+
+    @property
+    def base_url(self) -> Any: ...  # an httpx URL (Starlette's test client may bring its own)
+
+    def post(self, url: str, *, data: Any, headers: Any) -> Answer: ...
 
 
 class CallPathError(AssertionError):
@@ -73,7 +80,7 @@ class CallSimulator:
     licensed: Mapping[str, frozenset[str]]  # producer phone -> states it may take calls from
     answers: Callable[[str], str] = lambda phone: "completed"  # phone -> DialCallStatus
 
-    def post(self, path: str, data: Mapping[str, str]) -> httpx.Response:
+    def post(self, path: str, data: Mapping[str, str]) -> Answer:
         """Post one signed webhook, as the provider would."""
         url = urljoin(str(self.client.base_url).rstrip("/") + "/", path.lstrip("/"))
         signature = RequestValidator(self.token).compute_signature(url, dict(data))

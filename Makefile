@@ -41,6 +41,11 @@ format: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# Known vulnerabilities in the pinned dependencies. Needs a vulnerability database to be
+# reachable (PyPI's JSON API / OSV), so it is not part of `make test`; run it in CI where it is.
+audit: install
+	$(UV) tool run --from 'pip-audit>=2.7' pip-audit --strict --no-deps --disable-pip -r requirements.lock
+
 lock: install
 	$(UV) pip compile -q --no-header pyproject.toml --extra dev -o requirements.lock
 

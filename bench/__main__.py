@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+console = Console(width=160)
 
 
 def intake() -> None:
@@ -59,10 +59,28 @@ def worker() -> None:
     worker_tick.main()
 
 
+def abuse() -> None:
+    from bench import form_rate
+
+    form_rate.main()
+
+
 def reports() -> None:
     from bench import report_queries
 
     report_queries.main()
+
+
+def simulation() -> None:
+    from bench import simulation as month
+
+    month.main()
+
+
+def learning() -> None:
+    from bench import learning as learning_bench
+
+    learning_bench.main()
 
 
 BENCHMARKS = {
@@ -71,6 +89,9 @@ BENCHMARKS = {
     "routing": routing,
     "worker": worker,
     "reports": reports,
+    "simulation": simulation,
+    "learning": learning,
+    "abuse": abuse,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -55,6 +56,7 @@ def served(database_url: str, *options: str) -> Iterator[str]:
             *("--database-url", database_url, "--port", str(port), *options),
         ],
         env=env,
+        start_new_session=True,  # its own process group: the server and its processes
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -69,7 +71,11 @@ def served(database_url: str, *options: str) -> Iterator[str]:
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the group started above, nothing else
+            proc.wait(timeout=30)
 
 
 def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> LoadResult:

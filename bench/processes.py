@@ -91,4 +91,4 @@ def main() -> None:
         )
     Console(width=160).print(table)
     outcomes = ", ".join(f"{k} {v}" for k, v in rows[0]["outcomes"].items())
-    Console().print(f"lead outcomes in the last round of 1 process: {outcomes}")
+    Console(width=160).print(f"lead outcomes in the last round of 1 process: {outcomes}")

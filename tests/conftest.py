@@ -21,6 +21,11 @@ from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import metadata
 from tests.support.postgres import create_database, running_server
 
+# pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
+# the console is made (the CLI makes its consoles on import); without it, each command's width
+# comes from the runner's environment, as in a terminal.
+os.environ.pop("COLUMNS", None)
+
 # A Tuesday morning in New York: inside everybody's working hours.
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
@@ -100,10 +105,13 @@ def runner(db_url: str) -> CliRunner:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI must run the PostgreSQL tests: refuse a run that would collect none of them."""
+    """Mark PostgreSQL-only and end-to-end tests; CI must run the PostgreSQL tests: refuse a run
+    that would collect none of them."""
     for item in items:
         if "pg_container" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+        if item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.slow)  # whole commands and processes: make test runs them
     if os.environ.get("LEADROUTER_REQUIRE_POSTGRES") and not any(
         item.get_closest_marker("postgres") for item in items
     ):

@@ -9,8 +9,10 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
-from leadrouter.sealing import Sealer, sealer
+from leadrouter.ratelimit import RateLimits, rate_limits
+from leadrouter.sealing import Sealer, audit_key, sealer
 from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.store import audit
 from leadrouter.store.db import make_engine
 from leadrouter.store.uow import UnitOfWork
 
@@ -23,6 +25,11 @@ class Container:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     routing: RoutingDeps = field(default_factory=RoutingDeps)
+
+    @cached_property
+    def rate_limits(self) -> RateLimits:
+        """This process's rate-limit buckets (see ratelimit.py for the caveat)."""
+        return rate_limits(self.settings)
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -45,8 +52,6 @@ def _pool_options(settings: Settings) -> dict[str, int]:
 
 def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Wire leadrouter for the given settings."""
-    return Container(
-        settings=settings,
-        engine=make_engine(settings.database_url, **_pool_options(settings)),
-        clock=clock or SystemClock(),
-    )
+    engine = make_engine(settings.database_url, **_pool_options(settings))
+    audit.use_key(engine, audit_key(settings))
+    return Container(settings=settings, engine=engine, clock=clock or SystemClock())

@@ -66,10 +66,10 @@ class Settings(BaseSettings):
         "inbound provider signatures are checked against it. Default: the request's own URL.",
     )
     form_rate_per_minute: int = Field(
-        default=30, ge=1, description="Public form posts per minute per form key."
+        default=60, ge=1, description="Public form posts per minute per form key."
     )
     form_rate_per_client_per_minute: int = Field(
-        default=5, ge=1, description="Public form posts per minute per client address."
+        default=10, ge=1, description="Public form posts per minute per client address."
     )
     api_rate_per_minute: int = Field(
         default=600, ge=1, description="Requests per minute per API key."

@@ -17,7 +17,7 @@ from leadrouter.config import Settings
 
 PREFIX = "fernet:"
 _DEV_SECRETS = "leadrouter development secrets key: set LEADROUTER_SECRETS_KEY"
-_DEV_AUDIT = "leadrouter development audit key: set LEADROUTER_AUDIT_KEY"
+DEV_AUDIT_KEY = b"leadrouter development audit key: set LEADROUTER_AUDIT_KEY"
 
 
 class SealedValueUnreadable(Exception):
@@ -51,7 +51,7 @@ def sealer(settings: Settings) -> Sealer:
 
 def audit_key(settings: Settings) -> bytes:
     """The HMAC key of the audit chain and its checkpoints."""
-    return (settings.audit_key or _DEV_AUDIT).encode()
+    return settings.audit_key.encode() if settings.audit_key else DEV_AUDIT_KEY
 
 
 def _derived(phrase: str) -> bytes:

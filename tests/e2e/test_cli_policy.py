@@ -20,7 +20,7 @@ LEAD = {
     "first_name": "Cli",
     "last_name": "User",
     "email": "cli@example.com",
-    "phone": "(212) 555-0190",
+    "phone": "(212) 736-0190",
     "zip": "10001",
     "insurance_type": "personal_auto",
 }
@@ -36,7 +36,7 @@ def demo(db_url: str) -> None:
         receive_lead(
             uow=c.uow(),
             agency_id=agency_id,
-            payload={**LEAD, "email": f"cli{n}@example.com", "phone": f"(212) 555-01{n:02d}"},
+            payload={**LEAD, "email": f"cli{n}@example.com", "phone": f"(212) 736-01{n:02d}"},
             idempotency_key=None,
             now=c.clock.now(),
             after_store=after_intake(c.routing),

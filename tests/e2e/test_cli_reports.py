@@ -37,7 +37,7 @@ def runner(tmp_path: Path) -> CliRunner:
         receive_lead(
             uow=c.uow(),
             agency_id=agency_id,
-            payload={**LEAD, "email": f"r{n}@example.com", "phone": f"(212) 555-01{n:02d}"},
+            payload={**LEAD, "email": f"r{n}@example.com", "phone": f"(212) 736-01{n:02d}"},
             idempotency_key=None,
             now=c.clock.now(),
             after_store=after_intake(c.routing),

@@ -77,7 +77,7 @@ def test_serve_on_an_empty_database_loads_the_demo_and_answers(served: str) -> N
             "first_name": "Ada",
             "last_name": "Lovelace",
             "email": "ada@example.com",
-            "phone": "(212) 555-0123",
+            "phone": "(212) 736-0123",
             "zip": "10001",
             "insurance_type": "personal_auto",
         },
@@ -85,7 +85,7 @@ def test_serve_on_an_empty_database_loads_the_demo_and_answers(served: str) -> N
     assert lead.status_code == 201
     body = lead.json()
     assert (body["phone"], body["state"], body["county"], body["timezone"]) == (
-        "+12125550123",
+        "+12127360123",
         "NY",
         "New York County",
         "America/New_York",

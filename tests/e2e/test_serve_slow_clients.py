@@ -25,8 +25,20 @@ def _small_descriptor_table() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTORS, DESCRIPTORS))
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("serve")
+
+
+@pytest.fixture(scope="module")
+def log_file(home: Path) -> Path:
+    return home / "serve.log"
+
+
+@pytest.fixture(scope="module")
+def served(home: Path, log_file: Path) -> Iterator[str]:
+    """One server for the module: starting one is the slow part."""
+    tmp_path = home
     port = _free_port()
     env = {
         **os.environ,
@@ -34,12 +46,13 @@ def served(tmp_path: Path) -> Iterator[str]:
         "LEADROUTER_PORT": str(port),
         "LEADROUTER_HEADER_TIMEOUT_SECONDS": "1",
     }
+    log = log_file.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadrouter", "serve", "--no-worker", "--no-demo"],
         env=env,
         cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         preexec_fn=_small_descriptor_table,
     )
     base = f"http://127.0.0.1:{port}"
@@ -56,6 +69,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
 
 
 def test_clients_trickling_request_heads_are_cut_off_and_healthz_keeps_answering(
@@ -80,3 +94,14 @@ def test_clients_trickling_request_heads_are_cut_off_and_healthz_keeps_answering
     finally:
         for s in slow:
             s.close()
+
+
+def test_access_log_lines_carry_no_query_string(served: str, log_file: Path) -> None:
+    httpx.get(served + "/v1/leads", params={"phone": "+12127361742", "email": "ada@example.com"})
+
+    deadline, text = time.monotonic() + 10, ""
+    while time.monotonic() < deadline and "/v1/leads" not in text:
+        time.sleep(0.2)
+        text = log_file.read_text(errors="replace")
+    assert "GET /v1/leads?[redacted]" in text
+    assert "2127361742" not in text and "ada%40example.com" not in text

@@ -13,7 +13,7 @@ LEAD = {
     "first_name": "Ti",
     "last_name": "Me",
     "email": "time@example.com",
-    "phone": "(212) 555-0155",
+    "phone": "(212) 736-0155",
     "zip": "10001",
     "insurance_type": "home",
 }

@@ -60,7 +60,7 @@ def test_a_dry_run_lists_every_difference_and_changes_nothing(
         apply=False,
         actor="Dana",
         now=container.clock.now(),
-        routing=container.routing,
+        caches=container.routing,
     )
     assert kinds(report.differences) == EXPECTED
     assert not any(d["applied"] for d in report.differences)
@@ -94,7 +94,7 @@ def test_apply_changes_the_roster_and_a_queued_lead_from_an_uncovered_state_is_a
         apply=True,
         actor="Dana (compliance)",
         now=container.clock.now(),
-        routing=container.routing,
+        caches=container.routing,
     )
     assert [d["kind"] for d in report.differences if d["applied"]] == [
         "update",

@@ -16,7 +16,7 @@ BODY = {
     "first_name": "Ana",
     "last_name": "Reyes",
     "email": "ana@example.com",
-    "phone": "(212) 555-0142",
+    "phone": "(212) 736-0142",
     "zip": "10001",
     "insurance_type": "personal_auto",
 }
@@ -55,7 +55,9 @@ def test_a_lead_gets_a_tier_from_its_events_and_each_change_is_logged(
     _event(client, agency, lead["id"], "quote_request")
     after = _get(client, agency, lead["id"])
     assert after["intent_tier"] == "high"
-    events = client.get(f"/v1/leads/{lead['id']}/events", headers=agency.headers).json()
+    events = client.get(
+        f"/v1/leads/{lead['id']}/events?with_tier_changes=true", headers=agency.headers
+    ).json()
     changes = [
         (e["data"]["from"], e["data"]["to"]) for e in events if e["type"] == "intent_tier_changed"
     ]
@@ -99,7 +101,7 @@ def test_a_senders_tier_stands_unless_the_agency_turns_senders_tiers_off(
         "/v1/agency/settings", json={"sender_intent_tier": False}, headers=agency.headers
     )
     assert put.status_code == 200, put.text
-    other = _lead(client, agency, intent_tier="high", email="b@example.com", phone="(212) 555-0143")
+    other = _lead(client, agency, intent_tier="high", email="b@example.com", phone="(212) 736-0143")
     assert other["intent_tier"] is None  # not kept even before any event arrives
     _event(client, agency, other["id"], "page_view", page="/blog", seconds=5)
     assert _get(client, agency, other["id"])["intent_tier"] == "low"

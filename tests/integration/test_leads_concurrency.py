@@ -59,7 +59,7 @@ def test_the_same_person_posted_at_once_from_many_places_makes_one_lead(
 
 def test_leads_sharing_only_an_email_are_serialized_too(container: Container) -> None:
     agency = make_agency(container)
-    bodies = [{**BODY, "phone": f"(646) 555-01{i:02d}"} for i in range(PARALLEL)]
+    bodies = [{**BODY, "phone": f"(646) 736-01{i:02d}"} for i in range(PARALLEL)]
     results = _all_at_once(container, agency.id, bodies)
     assert [r.created for r in results].count(True) == 1
     assert _count(container, leads) == 1
@@ -81,7 +81,7 @@ def test_concurrent_retries_with_one_key_make_one_lead_and_one_answer(
 def test_different_people_at_once_are_all_taken_in(container: Container) -> None:
     agency = make_agency(container)
     bodies = [
-        {**BODY, "phone": f"(646) 555-01{i:02d}", "email": f"p{i}@example.com"}
+        {**BODY, "phone": f"(646) 736-01{i:02d}", "email": f"p{i}@example.com"}
         for i in range(PARALLEL)
     ]
     results = _all_at_once(container, agency.id, bodies)

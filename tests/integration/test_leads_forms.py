@@ -13,7 +13,7 @@ FORM: dict[str, str] = {
     "first_name": "Bob",
     "last_name": "Burns",
     "email": "bob@example.com",
-    "phone": "201-555-0199",
+    "phone": "201-736-0199",
     "zip": "07030",
     "insurance_type": "Homeowners",
     "website": "",
@@ -38,12 +38,12 @@ def test_a_form_post_makes_a_lead_and_keeps_unknown_fields_as_attributes(
     [lead] = _rows(container)
     assert (lead.agency_id, lead.phone, lead.state, lead.insurance_type) == (
         agency.id,
-        "+12015550199",
+        "+12017360199",
         "NJ",
         "home",
     )
     assert lead.source_name == "web_form"
-    assert lead.exclusive is True
+    assert lead.exclusive is False  # exclusivity is never the public poster's to set
     assert lead.notes is None
     assert lead.attributes == {"utm_source": "google"}
 
@@ -58,7 +58,7 @@ def test_a_filled_honeypot_looks_accepted_but_stores_nothing(
         data={
             **FORM,
             "email": "bot@example.com",
-            "phone": "201-555-0100",
+            "phone": "201-736-0100",
             "website": "http://spam.example",
         },
     )

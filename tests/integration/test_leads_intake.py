@@ -78,7 +78,7 @@ def test_every_bad_field_is_named_in_one_answer(client: TestClient, container: C
         agency,
         {
             **BODY,
-            "phone": "555-0100",
+            "phone": "736-0100",
             "zip": "00000",
             "insurance_type": "spaceship",
             "colour": "red",
@@ -155,7 +155,7 @@ def test_the_same_email_is_a_repeat_too(client: TestClient, container: Container
     agency = make_agency(container)
     first = post(client, agency, BODY).json()
     again = post(
-        client, agency, {**BODY, "phone": "(646) 555-0142", "email": "MARIA.LOPEZ@example.com"}
+        client, agency, {**BODY, "phone": "(646) 736-0142", "email": "MARIA.LOPEZ@example.com"}
     )
     assert again.status_code == 200
     assert again.json()["id"] == first["id"]
@@ -253,7 +253,7 @@ def test_keys_are_per_agency_and_expire_after_a_day(
     again = post(
         client,
         a,
-        {**BODY, "phone": "646-555-0142", "email": "x@example.com"},
+        {**BODY, "phone": "646-736-0142", "email": "x@example.com"},
         **{"Idempotency-Key": "k"},
     )
     assert again.status_code == 201
@@ -309,10 +309,10 @@ def test_an_existing_client_is_matched_by_phone_or_email(
     )
     first = post(client, agency, BODY).json()
     second = post(
-        client, agency, {**BODY, "phone": "646-555-0142", "email": "Ann@Example.com"}
+        client, agency, {**BODY, "phone": "646-736-0142", "email": "Ann@Example.com"}
     ).json()
     third = post(
-        client, agency, {**BODY, "phone": "646-555-0143", "email": "nobody@example.com"}
+        client, agency, {**BODY, "phone": "646-736-0143", "email": "nobody@example.com"}
     ).json()
     assert (first["client_id"], second["client_id"], third["client_id"]) == (
         by_phone,

@@ -29,7 +29,7 @@ def _people(n: int) -> list[dict[str, Any]]:
         {
             **BODY,
             "first_name": f"Person{i}",
-            "phone": f"(646) 555-01{i:02d}",
+            "phone": f"(646) 736-01{i:02d}",
             "email": f"p{i}@example.com",
         }
         for i in range(n)
@@ -162,7 +162,7 @@ def test_leads_are_filtered_by_what_operations_ask_for(
     assert found(q="50%") == [ids[2]]
     assert found(q="o'brien") == [ids[2]]
     assert found(q="person0 p0@example") == [ids[0]]
-    assert found(q="646-555-0103") == [ids[3]]
+    assert found(q="646-736-0103") == [ids[3]]
     assert found(q="nobody") == []
     assert found(owner_id=1) == []
 

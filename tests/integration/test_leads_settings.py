@@ -86,7 +86,7 @@ def test_overrides_add_change_and_turn_off_insurance_types(
         headers=agency.headers,
         json={
             **BODY,
-            "phone": "646-555-0142",
+            "phone": "646-736-0142",
             "email": "a@example.com",
             "insurance_type": "annuity",
         },

@@ -23,7 +23,7 @@ LEAD = {
     "first_name": "Op",
     "last_name": "Timal",
     "email": "op@example.com",
-    "phone": "(212) 555-0171",
+    "phone": "(212) 736-0171",
     "zip": "10001",
     "insurance_type": "home",
     "source": "web",

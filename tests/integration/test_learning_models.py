@@ -20,7 +20,7 @@ LEAD = {
     "first_name": "Noa",
     "last_name": "Kim",
     "email": "noa@example.com",
-    "phone": "(212) 555-0177",
+    "phone": "(212) 736-0177",
     "zip": "10001",
     "insurance_type": "personal_auto",
     "source": "website",

@@ -20,7 +20,7 @@ def queue(container: Container, agency_id: int) -> int:
             agency_id=agency_id,
             channel="sms",
             event="x",
-            recipient="+12125550100",
+            recipient="+12127360100",
             payload={"body": "hi"},
             now=container.clock.now(),
         )
@@ -47,7 +47,7 @@ def test_the_outbox_lists_newest_first_in_pages_and_filters_by_status(
     one = client.get(f"/v1/outbox/{ids[0]}", headers=agency.headers).json()
     assert (one["status"], one["recipient"], one["payload"]) == (
         "pending",
-        "+12125550100",
+        "+12127360100",
         {"body": "hi"},
     )
     bad = client.get("/v1/outbox", params={"status": "lost"}, headers=agency.headers)
@@ -116,7 +116,7 @@ def test_in_app_alerts_reach_the_dashboard_and_can_be_marked_read(
     agency = make_agency(container)
     now = clock.now()
     pat = make_producer(
-        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12125550100"
+        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12127360100"
     )
     with container.uow() as uow:
         lead_id = insert_lead(uow.conn, agency_id=agency.id, now=now)
@@ -170,16 +170,16 @@ def test_a_stop_text_marks_that_numbers_leads_do_not_contact_and_records_it(
     other = make_agency(container, "B")
     now = clock.now()
     with container.uow() as uow:
-        first = insert_lead(uow.conn, agency_id=agency.id, now=now, phone="+12125550123")
-        second = insert_lead(uow.conn, agency_id=agency.id, now=now, phone="+12125550123")
+        first = insert_lead(uow.conn, agency_id=agency.id, now=now, phone="+12127360123")
+        second = insert_lead(uow.conn, agency_id=agency.id, now=now, phone="+12127360123")
         stranger = insert_lead(uow.conn, agency_id=agency.id, now=now, phone="+12125550999")
-        elsewhere = insert_lead(uow.conn, agency_id=other.id, now=now, phone="+12125550123")
+        elsewhere = insert_lead(uow.conn, agency_id=other.id, now=now, phone="+12127360123")
         uow.commit()
 
     give_sms_token(client, agency)
-    hello = post_sms(client, agency.form_key, {"From": "+12125550123", "Body": "Is 5pm ok?"})
+    hello = post_sms(client, agency.form_key, {"From": "+12127360123", "Body": "Is 5pm ok?"})
     assert hello.status_code == 200 and "<Response>" in hello.text
-    stop = post_sms(client, agency.form_key, {"From": "(212) 555-0123", "Body": " Stop "})
+    stop = post_sms(client, agency.form_key, {"From": "(212) 736-0123", "Body": " Stop "})
     assert stop.status_code == 200 and stop.headers["content-type"].startswith("application/xml")
 
     with container.engine.connect() as conn:

@@ -45,7 +45,7 @@ def test_the_same_dedupe_key_queues_one_message(container: Container) -> None:
             agency_id=agency.id,
             channel="sms",
             event="x",
-            recipient="+12125550100",
+            recipient="+12127360100",
             payload={"body": "hi"},
             now=now,
             dedupe_key="lead:7:cad:sms_consumer:5m",
@@ -55,7 +55,7 @@ def test_the_same_dedupe_key_queues_one_message(container: Container) -> None:
             agency_id=agency.id,
             channel="sms",
             event="x",
-            recipient="+12125550100",
+            recipient="+12127360100",
             payload={"body": "hi"},
             now=now,
             dedupe_key="lead:7:cad:sms_consumer:5m",
@@ -74,7 +74,7 @@ def test_a_message_is_written_only_if_the_event_that_causes_it_commits(
             agency_id=agency.id,
             channel="sms",
             event="x",
-            recipient="+12125550100",
+            recipient="+12127360100",
             payload={"body": "hi"},
             now=container.clock.now(),
         )
@@ -127,7 +127,7 @@ def test_an_in_app_alert_is_stored_once_even_when_its_delivery_is_repeated(
     agency = make_agency(container)
     now = clock.now()
     producer_id = make_producer(
-        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12125550100"
+        container, agency.id, name="Pat Producer", email="pat@agency.example", phone="+12127360100"
     )
     with container.uow() as uow:
         enqueue_alert(

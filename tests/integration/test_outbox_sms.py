@@ -32,7 +32,7 @@ def queue_intro_text(container: Container, agency_id: int, lead_id: int | None =
             uow.conn,
             agency_id=agency_id,
             event="cadence.intro_sms",
-            to="+12125550123",
+            to="+12127360123",
             template="intro_sms",
             context=CONTEXT,
             now=container.clock.now(),
@@ -61,7 +61,7 @@ def test_a_text_in_the_producers_name_goes_through_the_provider(container: Conta
     assert dispatch(container, channels_for(container, sms=sms)).sent == 1
     assert sms.sent == [
         (
-            "+12125550123",
+            "+12127360123",
             "Hi Maria, this is Pat Producer with Acme Insurance about your auto quote. "
             "I'll call you shortly. Reply STOP to opt out.",
         )
@@ -85,7 +85,7 @@ def test_the_twilio_compatible_provider_posts_the_form_with_basic_auth(
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"AC123:tok").decode()
     form = parse_qs(request.body.decode())
-    assert form["To"] == ["+12125550123"] and form["From"] == ["+15005550006"]
+    assert form["To"] == ["+12127360123"] and form["From"] == ["+15005550006"]
     assert form["Body"][0].startswith("Hi Maria, this is Pat Producer")
     assert rows(container)[0].provider_ref == "SM0123456789"
 
@@ -143,7 +143,7 @@ def test_a_text_waiting_in_the_outbox_is_not_sent_after_the_consumer_opts_out(
     agency = make_agency(container)
     with container.uow() as uow:
         lead_id = insert_lead(
-            uow.conn, agency_id=agency.id, now=container.clock.now(), phone="+12125550123"
+            uow.conn, agency_id=agency.id, now=container.clock.now(), phone="+12127360123"
         )
         uow.commit()
     queue_intro_text(container, agency.id, lead_id)

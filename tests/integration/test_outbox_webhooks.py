@@ -7,15 +7,19 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
-from leadrouter.notify.webhook import EVENTS, enqueue_webhook_event, sign, verify_signature
+from leadrouter.notify.webhook import EVENTS, enqueue_webhook_event, sign
 from tests.support.factories import make_agency
 from tests.support.notify import channels_for, dispatch, rows
 from tests.support.receivers import http_receiver
-
-SECRET = "whsec_test_0123456789abcdef"
+from tests.support.webhooks import OTHER_SECRET, SECRET, verifies
 
 
 def endpoint(client: TestClient, headers: dict[str, str], url: str, events: list[str]) -> int:
+    # The receivers here listen on loopback: the agency must allow private targets.
+    allowed = client.patch(
+        "/v1/agency/security", json={"allow_private_webhook_targets": True}, headers=headers
+    )
+    assert allowed.status_code == 200, allowed.text
     created = client.post(
         "/v1/webhook-endpoints",
         headers=headers,
@@ -51,14 +55,15 @@ def test_every_event_arrives_signed_and_the_signature_verifies(
     assert sorted(r.path for r in received) == sorted(["/all"] * len(EVENTS) + ["/assigned-only"])
     assert {r.headers["x-leadrouter-event"] for r in received if r.path == "/all"} == set(EVENTS)
     for request in received:
-        header = request.headers["x-leadrouter-signature"]
-        assert header.startswith(f"t={int(clock.now().timestamp())},v1=")
-        assert verify_signature(SECRET, header, request.body, clock.now())
-        assert not verify_signature(SECRET, header, request.body + b" ", clock.now())
-        assert not verify_signature("another secret", header, request.body, clock.now())
-        assert not verify_signature(SECRET, header, request.body, clock.now() + timedelta(hours=1))
+        headers, now = request.headers, clock.now()
+        assert headers["webhook-timestamp"] == str(int(now.timestamp()))
+        assert headers["webhook-signature"].startswith("v1,")
+        assert verifies(SECRET, headers, request.body, now)
+        assert not verifies(SECRET, headers, request.body + b" ", now)
+        assert not verifies(OTHER_SECRET, headers, request.body, now)
+        assert not verifies(SECRET, headers, request.body, now + timedelta(hours=1))
         document = json.loads(request.body)
-        assert document["id"] == request.headers["x-leadrouter-delivery"]
+        assert document["id"] == request.headers["webhook-id"]
         assert document["event"] == request.headers["x-leadrouter-event"]
         assert document["agency_id"] == agency.id
         assert request.headers["content-type"] == "application/json"
@@ -91,9 +96,9 @@ def test_a_failing_receiver_is_retried_with_backoff_then_dead_lettered_and_can_b
             dispatch(container, channels, now=now)
         (row,) = rows(container)
         assert row.status == "dead" and row.attempts == 8
-        assert row.last_error.endswith("answered HTTP 500")
+        assert row.last_error.endswith("answered HTTP 5xx")
         assert attempts_at == [timedelta(seconds=s) for s in (0, 30, 90, 210, 450, 930, 1890, 3810)]
-        delivery_ids = {r.headers["x-leadrouter-delivery"] for r in inbox.requests}
+        delivery_ids = {r.headers["webhook-id"] for r in inbox.requests}
         assert delivery_ids == {str(row.id)}  # the same id on every attempt: receivers dedupe
         assert len({r.body for r in inbox.requests}) == 1
 
@@ -151,10 +156,13 @@ def test_a_disabled_endpoint_gets_nothing_more_and_pending_deliveries_die(
     assert "deleted or disabled" in rows(container)[0].last_error
 
 
-def test_the_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
+def test_the_signature_is_hmac_sha256_over_id_dot_timestamp_dot_body() -> None:
+    import base64
     import hashlib
     import hmac
 
     body = b'{"event":"lead.created"}'
-    expected = hmac.new(b"s3cret", b"1767225600." + body, hashlib.sha256).hexdigest()
-    assert sign("s3cret", body, 1767225600) == f"t=1767225600,v1={expected}"
+    key = base64.b64decode(SECRET.removeprefix("whsec_"))
+    mac = hmac.new(key, b"42.1767225600." + body, hashlib.sha256).digest()
+    expected = "v1," + base64.b64encode(mac).decode()
+    assert sign([SECRET], "42", 1767225600, body) == expected

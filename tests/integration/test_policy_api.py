@@ -24,7 +24,7 @@ LEAD = {
     "first_name": "Po",
     "last_name": "Licy",
     "email": "po@example.com",
-    "phone": "(212) 555-0170",
+    "phone": "(212) 736-0170",
     "zip": "10001",
     "insurance_type": "home",
 }
@@ -116,7 +116,7 @@ def test_intent_tier_rules_send_low_intent_leads_to_nurture(
             **LEAD,
             "intent_tier": "high",
             "email": "hi@example.com",
-            "phone": "(212) 555-0171",
+            "phone": "(212) 736-0171",
         },
     ).json()
     assert (low["status"], low["intent_tier"], low["owner_id"]) == ("nurture", "low", None)

@@ -17,7 +17,7 @@ LEAD = {
     "first_name": "Re",
     "last_name": "Cord",
     "email": "re@example.com",
-    "phone": "(212) 555-0177",
+    "phone": "(212) 736-0177",
     "zip": "10001",
     "insurance_type": "home",
 }

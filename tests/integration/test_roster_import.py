@@ -14,7 +14,7 @@ from tests.support.roster import headers_for
 PRODUCERS = (
     "external_id,name,email,phone,timezone,working_hours,out_of_office,lines,max_open,"
     "max_daily,team,backup,role,active\n"
-    "P001,Ana Diaz,ana@agency.example,(212) 555-0101,,Mon-Fri 09:00-17:00,2026-12-24..2026-12-31,"
+    "P001,Ana Diaz,ana@agency.example,(212) 736-0101,,Mon-Fri 09:00-17:00,2026-12-24..2026-12-31,"
     "personal;commercial,20,8,North,P002,producer,yes\n"
     "P002,Ben Ode,ben@agency.example,,America/Chicago,,,personal,,,North,ana@agency.example,,\n"
     "P003,Cy Park,cy@agency.example,,,,,,,,South,,csr,no\n"
@@ -22,7 +22,7 @@ PRODUCERS = (
 
 BAD_PRODUCERS = (
     "external_id,name,email,phone,working_hours,backup\n"
-    "P001,Ana Diaz,ana@agency.example,(212) 555-0101,Mon-Fri 09:00-17:00,P007\n"
+    "P001,Ana Diaz,ana@agency.example,(212) 736-0101,Mon-Fri 09:00-17:00,P007\n"
     "P002,,ben@agency.example,,,\n"
     "P003,Cy Park,not-an-email,123,,\n"
     "P004,Di Roe,di@agency.example,,Mon 17:00-09:00,\n"
@@ -75,7 +75,7 @@ def test_producers_import_with_backups_hours_and_time_zones(container: Container
     assert (report.committed, report.created, report.errors) == (True, 3, ())
     ana, ben, cy = _roster(container, agency.id).producers
     assert (ana.backup_producer_id, ben.backup_producer_id) == (ben.id, ana.id)
-    assert ana.phone == "+12125550101"
+    assert ana.phone == "+12127360101"
     assert ana.out_of_office[0].start.isoformat() == "2026-12-24T05:00:00+00:00"
     assert (ana.timezone, ben.timezone) == ("America/New_York", "America/Chicago")
     assert len(ben.working_hours) == 5
@@ -174,7 +174,7 @@ def test_territories_clients_and_sources_import(container: Container) -> None:
         "clients",
         (
             "Client ID,First Name,Last Name,Phone,E-mail,Owner,CSR,Policy Count\n"
-            "C1,Grace,Liu,212-555-0141,Grace@Example.com,P001,P003,2\n"
+            "C1,Grace,Liu,212-736-0141,Grace@Example.com,P001,P003,2\n"
         ),
     )
     sources = _import(

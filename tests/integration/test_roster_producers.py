@@ -18,7 +18,7 @@ def test_a_new_producer_is_normalized_and_gets_sensible_defaults(
         json={
             "name": "Ana Diaz",
             "email": "Ana.Diaz@Agency.example",
-            "phone": "(212) 555-0101",
+            "phone": "(212) 736-0101",
             "business_lines": ["personal", "commercial"],
             "max_open": 20,
             "team": "North",
@@ -28,7 +28,7 @@ def test_a_new_producer_is_normalized_and_gets_sensible_defaults(
     body = response.json()
     assert response.headers["location"] == f"/v1/producers/{body['id']}"
     assert body["email"] == "ana.diaz@agency.example"
-    assert body["phone"] == "+12125550101"
+    assert body["phone"] == "+12127360101"
     assert body["timezone"] == "America/New_York"
     assert body["working_hours"][0] == {"weekday": 0, "start": "09:00", "end": "17:00"}
     assert len(body["working_hours"]) == 5

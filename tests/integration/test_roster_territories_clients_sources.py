@@ -93,7 +93,7 @@ def test_clients_are_normalized_like_leads_so_they_match(
         headers=agency.headers,
         json={
             "name": "Grace Liu",
-            "phone": "212.555.0141",
+            "phone": "212.736.0141",
             "email": "Grace.Liu@Example.com",
             "external_id": "C1",
             "owner_producer_id": owner,
@@ -101,11 +101,11 @@ def test_clients_are_normalized_like_leads_so_they_match(
     )
     assert response.status_code == 201
     assert (response.json()["phone"], response.json()["email"]) == (
-        "+12125550141",
+        "+12127360141",
         "grace.liu@example.com",
     )
     found = client.get(
-        "/v1/clients", params={"phone": "(212) 555-0141"}, headers=agency.headers
+        "/v1/clients", params={"phone": "(212) 736-0141"}, headers=agency.headers
     ).json()["items"]
     assert [c["name"] for c in found] == ["Grace Liu"]
     by_email = client.get(

@@ -29,7 +29,7 @@ def test_a_lead_whose_routing_fails_is_kept_and_routed_by_the_worker(
             "first_name": "Kept",
             "last_name": "Anyway",
             "email": "kept@example.com",
-            "phone": "(212) 555-0188",
+            "phone": "(212) 736-0188",
             "zip": "10001",
             "insurance_type": "home",
         },

@@ -124,7 +124,7 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
     out.sms(
         agency.id,
         event="s",
-        to="+12125550100",
+        to="+12127360100",
         template="intro_sms",
         context=context,
         dedupe_key="t2",
@@ -157,7 +157,7 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
             uow.conn,
             agency_id=agency.id,
             event="s",
-            to="+12125550100",
+            to="+12127360100",
             template="intro_sms",
             context=context,
             now=now,

@@ -17,7 +17,7 @@ LEAD = {
     "first_name": "Id",
     "last_name": "Em",
     "email": "idem@example.com",
-    "phone": "(212) 555-0166",
+    "phone": "(212) 736-0166",
     "zip": "10001",
     "insurance_type": "home",
 }

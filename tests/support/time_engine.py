@@ -45,6 +45,7 @@ def timing_policy(c: Container, agency_id: int, timing_yaml: str) -> None:
 def subscribe(c: Container, agency_id: int, *events: str) -> None:
     create_endpoint(
         uow=c.uow(),
+        sealer=c.sealer,
         agency_id=agency_id,
         url="https://crm.example/hooks",
         events=list(events),

@@ -9,7 +9,7 @@ def test_each_bad_cell_is_reported_with_its_line_and_column() -> None:
         "producers",
         (
             "external_id,name,email,phone,working_hours\n"
-            "P1,Ana,ana@example.com,(212) 555-0101,Mon-Fri 09:00-17:00\n"
+            "P1,Ana,ana@example.com,(212) 736-0101,Mon-Fri 09:00-17:00\n"
             "P2,,not-an-email,12,Mon 18:00-09:00\n"
         ),
     )

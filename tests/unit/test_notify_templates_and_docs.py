@@ -87,8 +87,18 @@ def test_the_verification_example_in_the_docs_accepts_our_signature() -> None:
     exec(compile(code.group(1), str(DOCS), "exec"), namespace)
     verify = namespace["verify"]
     body = b'{"event":"lead.created","id":"1"}'
-    header = sign("whsec_abc", body, int(time.time()))
-    assert verify("whsec_abc", header, body)
-    assert not verify("whsec_abc", header, body + b"x")
-    assert not verify("whsec_other", header, body)
-    assert not verify("whsec_abc", sign("whsec_abc", body, int(time.time()) - 3600), body)
+    secret, other = "whsec_" + "A" * 32, "whsec_" + "B" * 32
+
+    def headers(at: int, *secrets: str) -> dict[str, str]:
+        return {
+            "webhook-id": "1",
+            "webhook-timestamp": str(at),
+            "webhook-signature": sign(list(secrets), "1", at, body),
+        }
+
+    now = int(time.time())
+    assert verify(secret, headers(now, secret), body)
+    assert verify(secret, headers(now, other, secret), body)  # a rotation overlap
+    assert not verify(secret, headers(now, secret), body + b"x")
+    assert not verify(other, headers(now, secret), body)
+    assert not verify(secret, headers(now - 3600, secret), body)

@@ -27,7 +27,9 @@ def get_principal(
 ) -> Principal:
     if credentials is None:  # HTTPBearer gives None for any other scheme
         raise Unauthorized("send an agency API key as 'Authorization: Bearer <key>'")
-    return authenticate(uow=container.uow(readonly=True), key=credentials.credentials)
+    principal = authenticate(uow=container.uow(readonly=True), key=credentials.credentials)
+    container.rate_limits.check_key(key_id=principal.key_id, now=container.clock.now().timestamp())
+    return principal
 
 
 def require_role(*roles: str):  # type: ignore[no-untyped-def]

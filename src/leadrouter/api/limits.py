@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leadrouter.errors import LeadRouterError, TooLarge, ValidationFailed
+from leadrouter.errors import FieldError, LeadRouterError, TooLarge, ValidationFailed
 from leadrouter.jsondepth import JsonDepth
 
 Scope = MutableMapping[str, Any]
@@ -98,9 +98,10 @@ class LimitsMiddleware:
                 if received > limit.max_bytes:
                     raise BodyRejected(_too_large(limit))
                 if depth is not None and depth.feed(chunk) > self.max_json_depth:
+                    too_deep = f"nests deeper than {self.max_json_depth} levels"
                     raise BodyRejected(
                         ValidationFailed(
-                            f"{limit.document} nests deeper than {self.max_json_depth} levels"
+                            f"{limit.document} {too_deep}", [FieldError("body", too_deep)]
                         )
                     )
             return message
@@ -133,7 +134,12 @@ async def _refuse(scope: Scope, send: Send, error: LeadRouterError) -> None:
     from leadrouter.api.problems import problem
 
     response = problem(
-        error.status, error.title, error.detail, slug=error.slug, instance=scope["path"]
+        error.status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        errors=error.errors,
+        instance=scope["path"],
     )
     response.headers["Connection"] = "close"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import resource
 
 import h11
@@ -83,6 +84,27 @@ def guarded_protocol(settings: Settings) -> type[GuardedH11Protocol]:
     )
 
 
+class RedactQueryStrings(logging.Filter):
+    """Drops query strings from access log lines: they can hold a phone number or an email
+    (``GET /v1/leads?phone=...``), and logs are kept longer and read more widely than data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument of uvicorn's access record; never drop the record."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, mark, _ = args[2].partition("?")
+            if mark:
+                record.args = (*args[:2], f"{path}?[redacted]", *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    """Install the query-string redaction on uvicorn's access logger (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactQueryStrings) for f in access.filters):
+        access.addFilter(RedactQueryStrings())
+
+
 def raise_descriptor_limit() -> None:
     """Use the whole file-descriptor allowance the system grants (the soft limit is small)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -109,6 +131,7 @@ def app_from_environment() -> FastAPI:
     from leadrouter.bootstrap import bootstrap
 
     settings = Settings()
+    redact_access_log()  # each process configures its own loggers
     EnvironmentH11Protocol.head_timeout = settings.header_timeout_seconds
     EnvironmentH11Protocol.body_timeout = settings.body_timeout_seconds
     return create_app(bootstrap(settings))
@@ -120,6 +143,9 @@ def run(app: FastAPI | str, settings: Settings, workers: int = 1) -> None:
     Several processes need ``app`` as the import string of an app factory (``APP_FACTORY``).
     """
     raise_descriptor_limit()
+    redact_access_log()
+    if isinstance(app, FastAPI):
+        app.openapi()  # built before listening, not while the first client waits for it
     protocol: type[GuardedH11Protocol] | str = guarded_protocol(settings)
     if workers > 1:
         protocol = f"{__name__}:{EnvironmentH11Protocol.__name__}"

@@ -16,6 +16,7 @@ from leadrouter.cli.context import (
     resolve_agency,
     session,
 )
+from leadrouter.compliance.differences import UNREADABLE
 from leadrouter.compliance.registry_report import detect_format
 from leadrouter.errors import LeadRouterError
 from leadrouter.roster.csv.table import count_rows
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 _AGENCY = typer.Option(None, "--agency", help=AGENCY_HELP)
 EXIT_REFUSED = 1
+EXIT_UNREADABLE = 4  # read, but some records were not: the roster may still be wrong
 
 
 def _who(given: str | None) -> str:
@@ -102,6 +104,13 @@ def reconcile(
         )
         if report.assigned_leads:
             console.print("queued leads assigned: " + ", ".join(map(str, report.assigned_leads)))
+        unreadable = report.count(UNREADABLE)
+        if unreadable:
+            err_console.print(
+                f"[red]{unreadable} record(s) of the report could not be read: the "
+                "reconciliation is incomplete[/red]"
+            )
+            raise typer.Exit(EXIT_UNREADABLE)
 
 
 @app.command("history")

@@ -7,7 +7,18 @@ import threading
 import typer
 
 from leadrouter.bootstrap import Container
-from leadrouter.cli import agency, audit, calls, imports, learn, licenses, policy, reports, simulate
+from leadrouter.cli import (
+    agency,
+    audit,
+    calls,
+    imports,
+    learn,
+    licenses,
+    policy,
+    replay,
+    reports,
+    simulate,
+)
 from leadrouter.cli.context import console, container, err_console
 from leadrouter.store.migrate import upgrade
 from leadrouter.worker import Worker
@@ -25,6 +36,7 @@ app.add_typer(reports.export_app, name="export")
 app.add_typer(learn.app, name="learn")
 app.add_typer(calls.app, name="calls")
 app.command(name="simulate")(simulate.simulate)
+app.command(name="replay")(replay.replay)
 
 
 @app.command()

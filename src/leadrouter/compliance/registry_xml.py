@@ -8,6 +8,11 @@ authority are leaf elements (``<LineOfAuthority>Property</LineOfAuthority>``) or
 container (``<LinesOfAuthority><LOA active="No">Life</LOA></LinesOfAuthority>``), and an
 item marked inactive grants nothing. A file declaring a DTD is refused before anything is
 expanded, so entity tricks (billion laughs, external entities) never run.
+
+The NIPR Producer Database (PDB) layout is read too: the state is the ``name`` (or ``code``)
+of the enclosing ``<STATE>`` element, the NPN sits in the producer's ``<BIOGRAPHIC>`` section
+(beside, not above, the licenses), and lines of authority are ``<DETAILS><DETAIL>`` items
+with an ``<LOA>`` and a ``<STATUS>``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from leadrouter.compliance.registry_report import FIELD_OF, field_key, refuse
 from leadrouter.roster import fields as f
 
 _ITEM_TEXT = ("description", "name", "line_of_authority", "loa", "value")
+_LINE_CONTAINERS = ("details",)  # PDB: <DETAILS><DETAIL><LOA>..</LOA><STATUS>..</STATUS>
 
 
 def xml_records(data: bytes) -> list[tuple[str, dict[str, list[str]]]]:
@@ -55,14 +61,29 @@ def _record(element: Element, parents: dict[Element, Element]) -> dict[str, list
     raw: dict[str, list[str]] = {}
     for name, value in _fields(element):
         raw.setdefault(name, []).append(value)
-    if "npn" not in raw:
-        holder = parents.get(element)
-        while holder is not None and "npn" not in raw:
-            raw["npn"] = [v for name, v in _fields(holder, items=False) if name == "npn"]
-            if not raw["npn"]:
-                del raw["npn"]
-            holder = parents.get(holder)
+    holder = parents.get(element)
+    while holder is not None and ("npn" not in raw or "state" not in raw):
+        if "npn" not in raw:
+            found = [v for name, v in _fields(holder, items=False) if name == "npn"]
+            found = found or _biographic_npn(holder)
+            if found:
+                raw["npn"] = found
+        if "state" not in raw and field_key(holder.tag) == "state":
+            named = [v for k, v in holder.attrib.items() if field_key(k) in ("name", "code")]
+            if named and named[0].strip():
+                raw["state"] = named[:1]
+        holder = parents.get(holder)
     return raw
+
+
+def _biographic_npn(holder: Element) -> list[str]:
+    """The NPN of a PDB producer: in its BIOGRAPHIC section, a sibling of the licensing."""
+    for section in holder.iter():
+        if field_key(section.tag) == "biographic":
+            found = [v for name, v in _fields(section, items=False) if name == "npn"]
+            if found:
+                return found
+    return []
 
 
 def _fields(element: Element, *, items: bool = True) -> Iterator[tuple[str, str]]:
@@ -72,7 +93,8 @@ def _fields(element: Element, *, items: bool = True) -> Iterator[tuple[str, str]
         if name is not None and value.strip():
             yield name, value
     for child in element:
-        name = FIELD_OF.get(field_key(child.tag))
+        key = field_key(child.tag)
+        name = "lines" if key in _LINE_CONTAINERS and len(child) else FIELD_OF.get(key)
         if name is None:
             continue
         if not len(child):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +16,7 @@ from leadrouter.intake import geography
 from leadrouter.intake.contract import FIELD_NAMES, LeadFields, reason_of
 from leadrouter.intake.emails import InvalidEmail, normalize_email
 from leadrouter.intake.insurance_types import canonical_code
-from leadrouter.intake.phones import InvalidPhone, to_e164
+from leadrouter.intake.phones import InvalidPhone, consumer_number_problem, split_extension
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class NormalizedLead:
     last_name: str = ""
     email: str | None = None
     phone: str | None = None
+    phone_extension: str | None = None
     zip: str | None = None
     state: str | None = None
     county: str | None = None
@@ -90,7 +92,7 @@ def complete(
     if errors:
         return [FieldError(name, errors[name]) for name in _in_field_order(errors)]
     for name in ("first_name", "last_name"):
-        out[name] = values.get(name, "")
+        out[name] = clean_name(values.get(name, ""))
     for name in ("current_carrier", "policy_expiration", "notes", "intent_tier"):
         out[name] = values.get(name)
     out["source_name"] = values.get("source")
@@ -109,12 +111,23 @@ def normalize(
     return complete(prepare(payload), required=required, types=types)
 
 
+def clean_name(raw: str) -> str:
+    """A name without control or format characters (a CR/LF could forge email headers)."""
+    kept = "".join(" " if ch in "\t\r\n" else ch for ch in raw)
+    kept = "".join(ch for ch in kept if unicodedata.category(ch) not in {"Cc", "Cf"})
+    return " ".join(kept.split())
+
+
 def _contact(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
     if "phone" in values:
         try:
-            out["phone"] = to_e164(values["phone"])
+            out["phone"], out["phone_extension"] = split_extension(values["phone"])
         except InvalidPhone as exc:
             errors["phone"] = str(exc)
+        else:
+            problem = consumer_number_problem(out["phone"])
+            if problem is not None:
+                errors["phone"] = problem
     if "email" in values:
         try:
             out["email"] = normalize_email(values["email"])
@@ -141,6 +154,8 @@ def _place(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str]) 
     out.update(
         zip=zip5, state=place.state, county=place.county, city=place.city, timezone=place.timezone
     )
+    if place.timezone_note is not None:
+        out["flags"]["timezone"] = place.timezone_note  # "fallback" or "disputed"
     if given_state and given_state != place.state:
         out["flags"]["state_mismatch"] = {"given": given_state, "zip_state": place.state}
 

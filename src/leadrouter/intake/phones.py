@@ -1,4 +1,10 @@
-"""Phone numbers → E.164, refusing numbers that cannot exist."""
+"""Phone numbers → E.164, refusing numbers that cannot exist or cannot be a consumer's.
+
+An extension (``212-736-1742 x12``) is kept apart, never silently dropped. A consumer's number
+may not be a fictional one (NANP 555-0100 to 555-0199, reserved for films and examples) or a
+premium-rate one (area code 900, or exchange 976): calling those costs the agency money and
+no consumer is reached.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,28 @@ class InvalidPhone(ValueError):
 
 def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     """``raw`` in E.164 (``+12125550123``), or InvalidPhone saying why it cannot be."""
+    return _parse(raw, region)[0]
+
+
+def split_extension(raw: str, region: str = DEFAULT_REGION) -> tuple[str, str | None]:
+    """``raw`` in E.164 and its extension (None without one), or InvalidPhone."""
+    return _parse(raw, region)
+
+
+def consumer_number_problem(e164: str) -> str | None:
+    """Why a valid number cannot be a consumer's (fictional or premium-rate), else None."""
+    number = phonenumbers.parse(e164)
+    if number.country_code != 1:
+        return None
+    national = str(number.national_number)
+    if national[3:6] == "555" and national[6:8] == "01":
+        return "is a fictional number (555-0100 to 555-0199 are reserved for examples)"
+    if national[:3] == "900" or national[3:6] == "976":
+        return "is a premium-rate number (900 or 976)"
+    return None
+
+
+def _parse(raw: str, region: str) -> tuple[str, str | None]:
     try:
         number = phonenumbers.parse(raw, region)
     except NumberParseException as exc:
@@ -40,4 +68,7 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
         raise InvalidPhone(_IMPOSSIBLE.get(why, "is not a possible phone number"))
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone("is not a valid phone number (no such number range)")
-    return str(phonenumbers.format_number(number, PhoneNumberFormat.E164))
+    extension = number.extension or None
+    if extension is not None and not (extension.isdigit() and len(extension) <= 10):
+        raise InvalidPhone("has an extension that is not up to 10 digits")
+    return str(phonenumbers.format_number(number, PhoneNumberFormat.E164)), extension

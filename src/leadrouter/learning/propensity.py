@@ -1,8 +1,8 @@
 """The propensity model: the probability that a lead converts, from what is known before contact.
 
 A blend of two models that see the same features: gradient boosting (scikit-learn's
-HistGradientBoostingClassifier, native categories, isotonic calibration by 3-fold
-cross-validation) for interactions and thresholds, and a logistic regression (one-hot
+HistGradientBoostingClassifier, native categories, isotonic calibration on 3-fold
+cross-validated predictions) for interactions and thresholds, and a logistic regression (one-hot
 categories, log-scaled numbers) for a smooth, well-calibrated ranking, weighted
 ``BOOSTING_SHARE`` to the first. On X Education's data the blend beats either alone by a
 little on most held-out splits.
@@ -139,8 +139,8 @@ class Propensity:
         is_category = [False] * len(spec.numbers) + [True] * len(spec.categories)
         gbm = HistGradientBoostingClassifier(
             categorical_features=is_category,
-            learning_rate=0.05,
-            max_iter=300,
+            learning_rate=0.1,
+            max_iter=100,
             max_leaf_nodes=15,
             min_samples_leaf=30,
             l2_regularization=1.0,
@@ -148,7 +148,9 @@ class Propensity:
             random_state=SEED,
         )
         with one_thread():
-            boosting = CalibratedClassifierCV(gbm, method="isotonic", cv=3)
+            # ensemble=False: one booster on all rows, calibrated on 3-fold predictions; a
+            # third of the trees of three calibrated copies, so a third of predict's time
+            boosting = CalibratedClassifierCV(gbm, method="isotonic", cv=3, ensemble=False)
             boosting.fit(enc.boosting(rows), target)
             linear = LogisticRegression(C=0.5, max_iter=3000).fit(enc.linear(rows), target)
         return cls(enc, boosting, linear, float(target.mean()))
@@ -162,6 +164,12 @@ class Propensity:
 
     def explain(self, row: Features, top: int = 5) -> list[tuple[str, float]]:
         """The features that move this lead's probability most, with how much (signed)."""
+        return self.predict_explained(row, top)[1]
+
+    def predict_explained(
+        self, row: Features, top: int = 5
+    ) -> tuple[float, list[tuple[str, float]]]:
+        """The lead's probability and its top features, from one batch prediction."""
         spec = self.encoder.spec
         names = [*spec.numbers, *spec.categories]
         variants = [dict(row)]
@@ -169,7 +177,8 @@ class Propensity:
             variants.append({**row, name: self.encoder.typical(name)})
         p = self.predict(variants)
         moves = [(name, round(float(p[0] - p[i + 1]), 4)) for i, name in enumerate(names)]
-        return sorted((m for m in moves if m[1] != 0), key=lambda m: -abs(m[1]))[:top]
+        ranked = sorted((m for m in moves if m[1] != 0), key=lambda m: -abs(m[1]))[:top]
+        return float(p[0]), ranked
 
     def to_bytes(self) -> bytes:
         """Serialize for the model table."""

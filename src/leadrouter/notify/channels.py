@@ -13,6 +13,7 @@ from leadrouter.notify.email import SmtpEmail
 from leadrouter.notify.inapp import InAppChannel
 from leadrouter.notify.sms import SmsChannel, SmsProvider, TwilioCompatibleSms, UnconfiguredSms
 from leadrouter.notify.webhook import WebhookChannel
+from leadrouter.sealing import sealer
 from leadrouter.store.tables import leads
 from leadrouter.store.uow import UnitOfWork
 
@@ -67,7 +68,12 @@ def build_channels(
             consumer_blocked=blocked,
         ),
         "sms": SmsChannel(sms or sms_provider(settings, http), consumer_blocked=blocked),
-        "webhook": WebhookChannel(engine, client=http, timeout=settings.webhook_timeout_seconds),
+        "webhook": WebhookChannel(
+            engine,
+            sealer=sealer(settings),
+            client=http,
+            timeout=settings.webhook_timeout_seconds,
+        ),
         "inapp": InAppChannel(engine),
     }
 

@@ -69,7 +69,9 @@ class SmtpEmail:
         email["To"] = message.recipient
         if payload.get("reply_to"):
             email["Reply-To"] = payload["reply_to"]
-        email["Subject"] = payload["subject"]
+        # A header value never carries a line break: one in a lead's name once made every
+        # retry of its email fail (and could have added headers).
+        email["Subject"] = " ".join(str(payload["subject"]).split())
         email["Date"] = format_datetime(now)
         email["Message-ID"] = make_msgid(
             idstring=f"outbox-{message.id}", domain=self._sender.rpartition("@")[2] or "localhost"

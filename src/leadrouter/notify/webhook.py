@@ -1,18 +1,24 @@
-"""Signed webhooks: one outbox row per subscribed endpoint, delivered as a signed JSON POST.
+"""Webhooks after the Standard Webhooks specification: one outbox row per subscribed
+endpoint, delivered as a signed JSON POST.
 
-Headers sent with every delivery:
-  X-Leadrouter-Event:      the event, e.g. ``lead.assigned``
-  X-Leadrouter-Delivery:   the outbox id; the same on every retry, so receivers dedupe on it
-  X-Leadrouter-Signature:  ``t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>``
-Any answer other than 2xx is a failure and is retried with backoff. See docs/webhooks.md.
+Headers sent with every delivery (https://www.standardwebhooks.com):
+  webhook-id:         the delivery id; the same on every retry, so receivers dedupe on it
+  webhook-timestamp:  unix seconds of this attempt
+  webhook-signature:  ``v1,<base64 HMAC-SHA256(key, f"{id}.{timestamp}.{body}")>``; two,
+                      space-separated, while a rotated secret's predecessor is still valid
+  X-Leadrouter-Event: the event, e.g. ``lead.assigned``
+The key is the base64 part of the endpoint's ``whsec_`` secret. Any answer other than 2xx is a
+failure and is retried with backoff. See docs/webhooks.md.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,7 +27,10 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.notify import outbox
 from leadrouter.notify.channel import DeliveryFailed, OutboundMessage
-from leadrouter.store.tables import webhook_endpoints
+from leadrouter.notify.targets import ALLOW_PRIVATE, Resolver, delivery_target_problem
+from leadrouter.notify.targets import system_resolver as _system_resolver
+from leadrouter.sealing import Sealer
+from leadrouter.store.tables import agencies, webhook_endpoints
 from leadrouter.store.uow import UnitOfWork
 
 EVENTS = (
@@ -31,39 +40,28 @@ EVENTS = (
     "lead.escalated",
     "lead.reassigned",
     "lead.outcome",
+    "audit.checkpoint",
 )
-SIGNATURE_HEADER = "X-Leadrouter-Signature"
-DELIVERY_HEADER = "X-Leadrouter-Delivery"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 EVENT_HEADER = "X-Leadrouter-Event"
+SECRET_PREFIX = "whsec_"
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The signature header value for ``body`` sent at ``timestamp`` (unix seconds)."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def secret_key(secret: str) -> bytes:
+    """The HMAC key of a ``whsec_`` secret (its base64 part, decoded)."""
+    raw = secret.removeprefix(SECRET_PREFIX)
+    return base64.b64decode(raw + "=" * (-len(raw) % 4))
 
 
-def verify_signature(
-    secret: str,
-    header: str,
-    body: bytes | str,
-    now: datetime,
-    tolerance: timedelta = timedelta(minutes=5),
-) -> bool:
-    """True when ``header`` signs ``body`` with ``secret`` and its time is within tolerance."""
-    raw = body.encode() if isinstance(body, str) else body
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in header.split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
-            timestamp = int(value)
-        elif name == "v1":
-            candidates.append(value)
-    if timestamp is None or abs(now.timestamp() - timestamp) > tolerance.total_seconds():
-        return False
-    expected = sign(secret, raw, timestamp).partition(",v1=")[2]
-    return any(hmac.compare_digest(expected, c) for c in candidates)
+def sign(secrets: Sequence[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: one ``v1,<base64>`` per secret, space-separated."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return " ".join(
+        "v1," + base64.b64encode(hmac.new(secret_key(s), signed, hashlib.sha256).digest()).decode()
+        for s in secrets
+    )
 
 
 def body_of(message: OutboundMessage) -> bytes:
@@ -112,43 +110,67 @@ def enqueue_webhook_event(
 
 
 class WebhookChannel:
-    """Delivers webhook messages to the endpoint's current URL, signed with its secret."""
+    """Delivers webhook messages to the endpoint's current URL, signed with its secrets."""
 
     def __init__(
-        self, engine: Engine, *, client: httpx.Client | None = None, timeout: float = 10.0
+        self,
+        engine: Engine,
+        *,
+        sealer: Sealer,
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+        resolve: Resolver = _system_resolver,
     ) -> None:
         self._engine = engine
+        self._sealer = sealer
         self._client = client or httpx.Client(timeout=timeout)
+        self._resolve = resolve
 
     def deliver(self, message: OutboundMessage, now: datetime) -> str:
-        """POST the signed event; the HTTP status is the provider reference."""
-        url, secret = self._endpoint(message)
+        """POST the signed event; the HTTP status is the provider reference.
+
+        Failures say only what class of thing went wrong, never what the target answered or
+        which internal host refused: ``last_error`` must not become a network scanner.
+        """
+        url, secrets, private_ok = self._endpoint(message, now)
+        if not private_ok:
+            problem = delivery_target_problem(url, self._resolve)
+            if problem is not None:
+                raise DeliveryFailed(f"not delivered: {problem}")
         body = body_of(message)
+        timestamp = int(now.astimezone(UTC).timestamp())
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "leadrouter-webhooks",
             EVENT_HEADER: message.event,
-            DELIVERY_HEADER: str(message.id),
-            SIGNATURE_HEADER: sign(secret, body, int(now.timestamp())),
+            ID_HEADER: str(message.id),
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(secrets, str(message.id), timestamp, body),
         }
         try:
             response = self._client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"{url}: {type(exc).__name__}: {exc}") from exc
+        except httpx.TimeoutException:
+            raise DeliveryFailed("the endpoint did not answer in time") from None
+        except httpx.HTTPError:
+            raise DeliveryFailed("could not connect to the endpoint") from None
         if not response.is_success:
-            raise DeliveryFailed(f"{url} answered HTTP {response.status_code}")
+            raise DeliveryFailed(f"the endpoint answered HTTP {response.status_code // 100}xx")
         return f"HTTP {response.status_code}"
 
-    def _endpoint(self, message: OutboundMessage) -> tuple[str, str]:
+    def _endpoint(self, message: OutboundMessage, now: datetime) -> tuple[str, list[str], bool]:
         with UnitOfWork(self._engine, readonly=True) as uow:
             row = uow.conn.execute(
-                sa.select(
-                    webhook_endpoints.c.url, webhook_endpoints.c.secret, webhook_endpoints.c.active
-                ).where(
+                sa.select(webhook_endpoints, agencies.c.settings)
+                .join(agencies, agencies.c.id == webhook_endpoints.c.agency_id)
+                .where(
                     webhook_endpoints.c.id == int(message.recipient),
                     webhook_endpoints.c.agency_id == message.agency_id,
                 )
             ).first()
         if row is None or not row.active:
             raise DeliveryFailed("the webhook endpoint was deleted or disabled", permanent=True)
-        return str(row.url), str(row.secret)
+        secrets = [self._sealer.open(row.secret)]
+        if row.previous_secret and row.previous_secret_until and row.previous_secret_until > now:
+            secrets.append(self._sealer.open(row.previous_secret))
+        private_ok = bool((row.settings or {}).get(ALLOW_PRIVATE, False))
+        return str(row.url), secrets, private_ok

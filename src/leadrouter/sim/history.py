@@ -39,8 +39,21 @@ class PastCall:
     bound: bool
 
 
+_PAST: dict[int, tuple[Scenario, list[PastCall]]] = {}
+
+
 def past_calls(s: Scenario) -> list[PastCall]:
     """Each history lead given to a random licensed producer among the first at work."""
+    cached = _PAST.get(id(s))
+    if cached is not None and cached[0] is s:
+        return cached[1]
+    calls = _past_calls(s)
+    _PAST.clear()  # one scenario at a time is all a run needs
+    _PAST[id(s)] = (s, calls)
+    return calls
+
+
+def _past_calls(s: Scenario) -> list[PastCall]:
     rng = random.Random(s.seed * 31 + 5)
     out = []
     for lead in s.history:

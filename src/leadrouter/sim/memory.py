@@ -129,11 +129,18 @@ def domain_roster(s: Scenario) -> RosterSnapshot:
     return RosterSnapshot.build(producers, licenses, territories)
 
 
+# A policy under evaluation that the policy document cannot express: from the lead and the
+# producers the engine found eligible (scenario indexes), a probability for each.
+Override = Callable[[SimLead, tuple[int, ...]], dict[int, float]]
+
+
 class MemoryRun:
     """One strategy's month; ``run`` returns every lead's fate."""
 
-    def __init__(self, s: Scenario, policy_text: str, name: str) -> None:
-        self.s, self.name = s, name
+    def __init__(
+        self, s: Scenario, policy_text: str, name: str, override: Override | None = None
+    ) -> None:
+        self.s, self.name, self.override = s, name, override
         self.policy = to_routing_policy(parse_policy(policy_text + TIMING))
         self.opt = self.policy.optimizer()
         self.roster = domain_roster(s)
@@ -269,13 +276,18 @@ class MemoryRun:
             if i not in self.queue:
                 self.queue.append(i)
             return False
-        pid = d.producer_id
+        pid, propensity = d.producer_id, d.propensity
         if i in self.queue:
             self.queue.remove(i)
         eligible = tuple(
             c.producer_id - 1 for c in d.candidates if c.excluded_by in (None, "strategy")
         )
-        self.out.choices.append(Choice(i, pid - 1, now, eligible, d.propensity, kind))
+        if self.override is not None:
+            probs = self.override(lead, eligible)
+            names = sorted(probs)
+            pick = self.rng.choices(names, [probs[k] for k in names])[0]
+            pid, propensity = pick + 1, probs[pick]
+        self.out.choices.append(Choice(i, pid - 1, now, eligible, propensity, kind))
         self.open_count[pid] = self.open_count.get(pid, 0) + 1
         self.day_count[(pid, today)] = self.day_count.get((pid, today), 0) + 1
         if d.pool:
@@ -339,7 +351,11 @@ class MemoryRun:
 
 
 def run_memory(
-    s: Scenario, name: str, policy: str, progress: Callable[[int], None] | None = None
+    s: Scenario,
+    name: str,
+    policy: str,
+    progress: Callable[[int], None] | None = None,
+    override: Override | None = None,
 ) -> Outcome:
-    """The month under ``policy`` with the store in memory."""
-    return MemoryRun(s, policy, name).run(progress)
+    """The month under ``policy`` (its choice replaced by ``override`` when given)."""
+    return MemoryRun(s, policy, name, override).run(progress)

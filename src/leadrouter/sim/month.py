@@ -192,7 +192,7 @@ class _Month:
             "last_name": f"Lead{e.lead}",
             "zip": "10001",
             "email": f"sim{e.lead}@consumer.example",
-            "phone": f"(646) 555-{e.lead:04d}",
+            "phone": f"(646) 736-{e.lead:04d}",
             "insurance_type": self.rng.choice(TYPES),
             **({"source": source} if source else {}),
         }

@@ -47,7 +47,7 @@ POLICIES = {
     type: optimizer
     objective: binds
     exploration: 0.05
-    capacity_price: 0.3
+    capacity_price: 0.5
     fairness: {period: week, min_share: 0.01, max_share: 0.15}
 """,
 }

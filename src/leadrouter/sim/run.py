@@ -30,6 +30,7 @@ from leadrouter.notify.channel import OutboundMessage
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.leads.outcomes import OutcomeData, record_outcome
 from leadrouter.services.learning.estimates import EstimatesCache
+from leadrouter.services.learning.replay import eligible_ids
 from leadrouter.services.routing.route import after_intake
 from leadrouter.sim.history import insert_history
 from leadrouter.sim.memory import Choice, Outcome
@@ -246,11 +247,7 @@ class Simulation:
                 .where(decisions.c.agency_id == self.agency_id, decisions.c.outcome == "assigned")
                 .order_by(decisions.c.id)
             ):
-                candidates = tuple(
-                    self.index_of[c["producer_id"]]
-                    for c in doc.get("candidates", [])
-                    if c.get("excluded_by") in (None, "strategy")
-                )
+                candidates = tuple(sorted(self.index_of[p] for p in eligible_ids(doc)))
                 self.result.choices.append(
                     Choice(
                         self.by_db[lead_id],
@@ -283,7 +280,7 @@ def _payload(lead: SimLead) -> dict[str, object]:
         "last_name": f"Lead{n}",
         "zip": ZIPS[lead.state],
         "email": f"lead{n}@sim.example",
-        "phone": f"({(212, 646, 718, 917)[n // 10000 % 4]}) 555-{n % 10000:04d}",
+        "phone": f"({(212, 646, 718, 917)[n // 10000 % 4]}) 736-{n % 10000:04d}",
         "insurance_type": lead.insurance_type,
         "source": lead.source,
         "intent_tier": lead.tier,

@@ -7,6 +7,7 @@ gets to it), so every strategy meets the same luck and only its choices differ.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from dataclasses import dataclass, field, replace
@@ -270,7 +271,12 @@ AUTHORITY = {
 
 def authority(p: TrueProducer) -> frozenset[str]:
     """The lines of authority on every one of the producer's licenses."""
-    return frozenset().union(*(AUTHORITY[line] for line in p.lines))
+    return _authority(p.lines)
+
+
+@functools.cache
+def _authority(lines: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(*(AUTHORITY[line] for line in lines))
 
 
 def licensed(p: TrueProducer, lead: SimLead) -> bool:

@@ -185,6 +185,7 @@ leads = sa.Table(
     sa.Column("intent_source", sa.String(10), nullable=True),
     sa.Column("predicted_conversion", sa.Float, nullable=True),
     sa.Column("do_not_contact", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("phone_extension", sa.String(10), nullable=True),
     sa.Column("touch_count", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_touch_at", UTCDateTime(), nullable=False),
     _created(),
@@ -295,6 +296,8 @@ assignments = sa.Table(
     sa.Column("end_reason", sa.Text, nullable=True),
     sa.Column("next_due_at", UTCDateTime(), nullable=True),
     sa.Column("done_steps", sa.JSON, nullable=False),
+    # Consecutive failed timer steps; at timers.step.PARK_AFTER the row is parked (no due).
+    sa.Column("timer_failures", sa.Integer, nullable=False, server_default="0"),
     # At most one open assignment per lead: the database itself refuses a second owner.
     sa.Index(
         "uq_assignments_open_lead",
@@ -341,7 +344,21 @@ decisions = sa.Table(
     _created(),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # 1: unkeyed SHA-256 (records from before keying); 2: HMAC-SHA256 with the audit key.
+    sa.Column("chain_version", sa.Integer, nullable=False, server_default="1"),
     sa.UniqueConstraint("agency_id", "seq"),
+)
+
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("head_seq", sa.Integer, nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("signature", sa.String(64), nullable=False),
 )
 
 queue_entries = sa.Table(
@@ -438,7 +455,10 @@ webhook_endpoints = sa.Table(
     _id(),
     _agency(),
     sa.Column("url", sa.String(2000), nullable=False),
-    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("secret", sa.String(500), nullable=False),  # sealed (sealing.py)
+    # The secret before the last rotation, still signing until previous_secret_until.
+    sa.Column("previous_secret", sa.String(500), nullable=True),
+    sa.Column("previous_secret_until", UTCDateTime(), nullable=True),
     sa.Column("events", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("description", sa.String(200), nullable=True),

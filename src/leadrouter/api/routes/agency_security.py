@@ -39,6 +39,24 @@ class SecurityPatch(BaseModel):
     )
 
 
+FieldName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,49}$")]
+
+
+class FormOut(BaseModel):
+    source: str = Field(description="The lead source every form lead gets (default web_form).")
+    honeypot_field: str = Field(
+        description="A field the page hides from people; a post that fills it is a bot's, "
+        "answered alike and stored nowhere (default website)."
+    )
+
+
+class FormPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str | None = Field(default=None, min_length=1, max_length=200)
+    honeypot_field: FieldName | None = None
+
+
 class ClearDoNotContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -81,3 +99,22 @@ def clear_do_not_contact(
         actor=f"key {principal.key_id}",
         now=container.clock.now(),
     )
+
+
+@router.get("/agency/form", response_model=FormOut)
+def get_form(container: ContainerDep, principal: ManagerDep) -> FormOut:
+    """The public web form's source and honeypot field."""
+    found = security.get_form(uow=container.uow(readonly=True), agency_id=principal.agency_id)
+    return FormOut(**vars(found))
+
+
+@router.patch("/agency/form", response_model=FormOut)
+def patch_form(body: FormPatch, container: ContainerDep, principal: ManagerDep) -> FormOut:
+    """Set the form's lead source or honeypot field name (a manager's key)."""
+    found = security.update_form(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        source=body.source,
+        honeypot_field=body.honeypot_field,
+    )
+    return FormOut(**vars(found))

@@ -205,9 +205,17 @@ def record_event(
 
 @router.get("/leads/{lead_id}/events", response_model=list[EventOut], responses={404: _PROBLEM})
 def list_events(
-    lead_id: RowId, container: ContainerDep, principal: PrincipalDep
+    lead_id: RowId,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    with_tier_changes: Annotated[
+        bool, Query(description="Also list our own `intent_tier_changed` records.")
+    ] = False,
 ) -> list[dict[str, Any]]:
     """The lead's behavioral events, oldest first."""
     return leads.list_events(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        with_tier_changes=with_tier_changes,
     )

@@ -45,9 +45,9 @@ def _notify_routers() -> list[APIRouter]:
 
 
 def _compliance_routers() -> list[APIRouter]:
-    from leadrouter.api.routes import compliance
+    from leadrouter.api.routes import audit, compliance
 
-    return [compliance.router]
+    return [compliance.router, audit.router]
 
 
 def _time_engine_routers() -> list[APIRouter]:

@@ -28,11 +28,8 @@ EndpointId = RowId
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
-def _out(endpoint: endpoints.Endpoint, *, with_secret: bool = False) -> WebhookEndpointOut:
-    fields = dataclasses.asdict(endpoint)
-    if not with_secret:
-        fields.pop("secret")
-    return WebhookEndpointOut(**fields)
+def _out(endpoint: endpoints.Endpoint) -> WebhookEndpointOut:
+    return WebhookEndpointOut(**dataclasses.asdict(endpoint))
 
 
 @router.post(
@@ -46,6 +43,7 @@ def create_webhook_endpoint(
     """Subscribe a URL to events; the signing secret is shown here and on rotation only."""
     endpoint = endpoints.create_endpoint(
         uow=container.uow(),
+        sealer=container.sealer,
         agency_id=principal.agency_id,
         url=str(body.url),
         events=list(body.events),
@@ -53,7 +51,7 @@ def create_webhook_endpoint(
         description=body.description,
         now=container.clock.now(),
     )
-    return _out(endpoint, with_secret=True)
+    return _out(endpoint)
 
 
 @router.get("/webhook-endpoints", response_model=list[WebhookEndpointOut])
@@ -89,6 +87,7 @@ def update_webhook_endpoint(
     """Change an endpoint; with ``rotate_secret`` the new secret is in the answer."""
     endpoint = endpoints.update_endpoint(
         uow=container.uow(),
+        sealer=container.sealer,
         agency_id=principal.agency_id,
         endpoint_id=endpoint_id,
         url=None if body.url is None else str(body.url),
@@ -96,8 +95,9 @@ def update_webhook_endpoint(
         active=body.active,
         description=body.description,
         rotate_secret=body.rotate_secret,
+        now=container.clock.now(),
     )
-    return _out(endpoint, with_secret=body.rotate_secret)
+    return _out(endpoint)
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)

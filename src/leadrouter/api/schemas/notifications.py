@@ -15,6 +15,7 @@ WebhookEvent = Literal[
     "lead.escalated",
     "lead.reassigned",
     "lead.outcome",
+    "audit.checkpoint",
 ]
 
 
@@ -52,9 +53,9 @@ class WebhookEndpointCreate(BaseModel):
     description: str | None = Field(default=None, max_length=200)
     secret: str | None = Field(
         default=None,
-        min_length=16,
-        max_length=128,
-        description="The signing secret; one is generated when left out.",
+        max_length=100,
+        description="A Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes); one is "
+        "generated when left out.",
     )
 
 
@@ -63,7 +64,10 @@ class WebhookEndpointUpdate(BaseModel):
     events: list[WebhookEvent] | None = Field(default=None, min_length=1)
     active: bool | None = None
     description: str | None = Field(default=None, max_length=200)
-    rotate_secret: bool = Field(default=False, description="Issue a new signing secret.")
+    rotate_secret: bool = Field(
+        default=False,
+        description="Issue a new signing secret; the old one keeps signing beside it for 24 h.",
+    )
 
 
 class WebhookEndpointOut(BaseModel):
@@ -76,5 +80,5 @@ class WebhookEndpointOut(BaseModel):
     secret: str | None = Field(
         default=None,
         description="The signing secret: only in the answers to creation and rotation. "
-        "Verify X-Leadrouter-Signature with it (docs/webhooks.md).",
+        "Verify webhook-signature with it (Standard Webhooks; docs/webhooks.md).",
     )

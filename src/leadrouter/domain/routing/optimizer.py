@@ -51,7 +51,7 @@ class OptimizerChoice:
     winner: Producer | None
     scored: dict[int, Scored]
     draws: dict[int, float]
-    probability: dict[int, float]  # of the winner and the top candidates
+    probability: dict[int, float]  # of the winner
     refused: dict[int, str]
     summary: str
 
@@ -82,14 +82,10 @@ def choose(
         winner = next(p for p in candidates if p.id == max(draws, key=lambda k: (draws[k], -k)))
         how = "drawn"
     ranked = sorted(scored.values(), key=lambda s: (-s.mean, s.producer_id))
-    probability: dict[int, float] = {}
-    for s in [scored[winner.id], *ranked[:TOP]]:
-        if s.producer_id not in probability:
-            p_best = win_probability(s, [o for o in scored.values() if o is not s])
-            probability[s.producer_id] = opt.exploration / n + (1 - opt.exploration) * p_best
-    top = ", ".join(
-        f"#{s.producer_id} {s.mean:.4g} (p {probability[s.producer_id]:.3f})" for s in ranked[:TOP]
-    )
+    mine = scored[winner.id]
+    p_best = win_probability(mine, [o for o in scored.values() if o is not mine])
+    probability = {winner.id: opt.exploration / n + (1 - opt.exploration) * p_best}
+    top = ", ".join(f"#{s.producer_id} {s.mean:.4g}" for s in ranked[:TOP])
     unit = "premium" if opt.objective == "premium" else "binds"
     summary = (
         f"optimizer: {winner.name} (#{winner.id}) {how} with probability "
@@ -174,3 +170,22 @@ def win_probability(s: Scored, others: Sequence[Scored]) -> float:
                 break
         total += weight * math.exp(-0.5 * z * z) * inner
     return min(1.0, total * h / 3.0 / math.sqrt(2.0 * math.pi))
+
+
+def distribution(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    *,
+    loads: Mapping[int, ProducerLoad],
+    learning: LearningInput,
+) -> dict[int, float]:
+    """The probability of choosing each producer of the pool (fairness applied), for replay."""
+    opt = spec.optimizer or OptimizerSpec()
+    _, candidates, _ = _fair(opt, pool, learning)
+    scored = [_score(p, spec, opt, loads, learning.beliefs.get(p.id, UNIFORM)) for p in candidates]
+    n = len(scored)
+    return {
+        s.producer_id: opt.exploration / n
+        + (1 - opt.exploration) * win_probability(s, [o for o in scored if o is not s])
+        for s in scored
+    }

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound, Unauthorized
 from leadrouter.intake.settings import from_agency_settings
+from leadrouter.services.admin.security import form_of
 from leadrouter.store.tables import agencies, api_keys
 from leadrouter.store.uow import UnitOfWork
 
@@ -137,6 +138,8 @@ class WebForm:
 
     agency_id: int
     thank_you_url: str | None
+    source: str = "web_form"
+    honeypot: str = "website"
 
 
 def web_form(*, uow: UnitOfWork, form_key: str) -> WebForm:
@@ -150,7 +153,13 @@ def web_form(*, uow: UnitOfWork, form_key: str) -> WebForm:
     if row is None:
         raise NotFound("unknown form")
     settings = from_agency_settings(row.settings)
-    return WebForm(agency_id=int(row.id), thank_you_url=settings.form_thank_you_url)
+    form = form_of(dict(row.settings or {}))
+    return WebForm(
+        agency_id=int(row.id),
+        thank_you_url=settings.form_thank_you_url,
+        source=form.source,
+        honeypot=form.honeypot_field,
+    )
 
 
 def count_agencies(*, uow: UnitOfWork) -> int:

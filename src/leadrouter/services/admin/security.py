@@ -12,12 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
+from leadrouter.notify.targets import ALLOW_PRIVATE
 from leadrouter.sealing import Sealer
 from leadrouter.store.tables import agencies
 from leadrouter.store.uow import UnitOfWork
 
+FORM_SOURCE = "form_source"
+FORM_HONEYPOT = "form_honeypot_field"
 SMS_TOKEN = "sms_auth_token"
-ALLOW_PRIVATE = "allow_private_webhook_targets"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,47 @@ def update_security(
         uow.conn.execute(agencies.update().where(agencies.c.id == agency_id).values(settings=doc))
         uow.commit()
     return _view(doc)
+
+
+@dataclass(frozen=True)
+class FormSettings:
+    """The public web form's own configuration, which a poster cannot override."""
+
+    source: str
+    honeypot_field: str
+
+
+def get_form(*, uow: UnitOfWork, agency_id: int) -> FormSettings:
+    """The source the form's leads get, and the name of its honeypot field."""
+    with uow:
+        return form_of(_doc(uow.conn, agency_id))
+
+
+def update_form(
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    source: str | None = None,
+    honeypot_field: str | None = None,
+) -> FormSettings:
+    """Change the form's source or honeypot field name; the rest is kept."""
+    with uow:
+        doc = _doc(uow.conn, agency_id, for_update=True)
+        if source is not None:
+            doc[FORM_SOURCE] = source
+        if honeypot_field is not None:
+            doc[FORM_HONEYPOT] = honeypot_field
+        uow.conn.execute(agencies.update().where(agencies.c.id == agency_id).values(settings=doc))
+        uow.commit()
+    return form_of(doc)
+
+
+def form_of(doc: dict[str, Any]) -> FormSettings:
+    """The form settings kept in an agency's settings document."""
+    return FormSettings(
+        source=str(doc.get(FORM_SOURCE) or "web_form"),
+        honeypot_field=str(doc.get(FORM_HONEYPOT) or "website"),
+    )
 
 
 def allows_private_targets(conn: sa.Connection, agency_id: int) -> bool:

@@ -1,20 +1,32 @@
-"""The agency's webhook endpoints: where signed event notifications are POSTed."""
+"""The agency's webhook endpoints: where signed event notifications are POSTed.
+
+Secrets are Standard Webhooks ``whsec_`` secrets (base64 of 24 to 64 random bytes), sealed at
+rest; the plain secret is shown only in the answers to creation and rotation. After a
+rotation the previous secret keeps signing beside the new one for ``ROTATION_OVERLAP``, so a
+receiver can switch without losing deliveries. Endpoints may not target loopback, link-local
+or private addresses unless the agency allows it (``notify.targets``).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.errors import FieldError, NotFound, ValidationFailed
-from leadrouter.notify.webhook import EVENTS
+from leadrouter.notify.targets import saved_target_problem
+from leadrouter.notify.webhook import EVENTS, SECRET_PREFIX
+from leadrouter.sealing import Sealer
+from leadrouter.services.admin.security import allows_private_targets
 from leadrouter.store.tables import webhook_endpoints
 from leadrouter.store.uow import UnitOfWork
 
-SECRET_PREFIX = "whsec_"
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -25,10 +37,10 @@ class Endpoint:
     active: bool
     description: str | None
     created_at: datetime
-    secret: str
+    secret: str | None = None  # only right after creation or rotation
 
 
-def _endpoint(row: Any) -> Endpoint:
+def _endpoint(row: Any, secret: str | None = None) -> Endpoint:
     return Endpoint(
         id=row.id,
         url=row.url,
@@ -36,8 +48,32 @@ def _endpoint(row: Any) -> Endpoint:
         active=row.active,
         description=row.description,
         created_at=row.created_at,
-        secret=row.secret,
+        secret=secret,
     )
+
+
+def new_secret() -> str:
+    """A fresh Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _check_secret(secret: str) -> str:
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not secret.startswith(SECRET_PREFIX) or not 24 <= len(key) <= 64:
+        reason = "must be whsec_ followed by 24 to 64 bytes in base64"
+        raise ValidationFailed(f"the secret {reason}", [FieldError("secret", reason)])
+    return secret
+
+
+def _check_target(conn: sa.Connection, agency_id: int, url: str) -> str:
+    problem = saved_target_problem(url)
+    if problem and not allows_private_targets(conn, agency_id):
+        detail = f"{problem} (the agency setting allow_private_webhook_targets lifts this)"
+        raise ValidationFailed(f"the URL {problem}", [FieldError("url", detail)])
+    return url
 
 
 def _check_events(events: list[str]) -> list[str]:
@@ -57,6 +93,7 @@ def _mine(agency_id: int, endpoint_id: int) -> sa.ColumnElement[bool]:
 def create_endpoint(
     *,
     uow: UnitOfWork,
+    sealer: Sealer,
     agency_id: int,
     url: str,
     events: list[str],
@@ -65,22 +102,23 @@ def create_endpoint(
     description: str | None = None,
 ) -> Endpoint:
     """Register an endpoint; a signing secret is generated unless one is given."""
+    plain = new_secret() if secret is None else _check_secret(secret)
     with uow:
         row = uow.conn.execute(
             webhook_endpoints.insert()
             .values(
                 agency_id=agency_id,
-                url=url,
+                url=_check_target(uow.conn, agency_id, url),
                 events=_check_events(events),
                 active=True,
-                secret=secret or SECRET_PREFIX + secrets.token_urlsafe(32),
+                secret=sealer.seal(plain),
                 description=description,
                 created_at=now,
             )
             .returning(*webhook_endpoints.c)
         ).one()
         uow.commit()
-    return _endpoint(row)
+    return _endpoint(row, plain)
 
 
 def list_endpoints(*, uow: UnitOfWork, agency_id: int) -> list[Endpoint]:
@@ -108,6 +146,7 @@ def get_endpoint(*, uow: UnitOfWork, agency_id: int, endpoint_id: int) -> Endpoi
 def update_endpoint(
     *,
     uow: UnitOfWork,
+    sealer: Sealer,
     agency_id: int,
     endpoint_id: int,
     url: str | None = None,
@@ -115,20 +154,28 @@ def update_endpoint(
     active: bool | None = None,
     description: str | None = None,
     rotate_secret: bool = False,
+    now: datetime,
 ) -> Endpoint:
-    """Change an endpoint's URL, events, description or state, or give it a new secret."""
+    """Change an endpoint's URL, events, description or state, or give it a new secret (the
+    old one keeps signing beside it for ``ROTATION_OVERLAP``)."""
     values: dict[str, Any] = {}
-    if url is not None:
-        values["url"] = url
     if events is not None:
         values["events"] = _check_events(events)
     if active is not None:
         values["active"] = active
     if description is not None:
         values["description"] = description
-    if rotate_secret:
-        values["secret"] = SECRET_PREFIX + secrets.token_urlsafe(32)
+    plain = new_secret() if rotate_secret else None
     with uow:
+        if url is not None:
+            values["url"] = _check_target(uow.conn, agency_id, url)
+        if plain is not None:
+            current = uow.conn.execute(
+                sa.select(webhook_endpoints.c.secret).where(_mine(agency_id, endpoint_id))
+            ).scalar()
+            values["secret"] = sealer.seal(plain)
+            values["previous_secret"] = current
+            values["previous_secret_until"] = now + ROTATION_OVERLAP
         if values:
             uow.conn.execute(
                 webhook_endpoints.update().where(_mine(agency_id, endpoint_id)).values(**values)
@@ -139,7 +186,7 @@ def update_endpoint(
         if row is None:
             raise NotFound(f"webhook endpoint {endpoint_id} does not exist")
         uow.commit()
-    return _endpoint(row)
+    return _endpoint(row, plain)
 
 
 def delete_endpoint(*, uow: UnitOfWork, agency_id: int, endpoint_id: int) -> None:

@@ -33,6 +33,7 @@ from leadrouter.intake.normalize import complete, prepare
 from leadrouter.intake.storage import INSERT_STATUS, AfterStore, IntakeResult, lead_row
 from leadrouter.services.leads.settings import intake_context
 from leadrouter.services.learning import intent
+from leadrouter.services.learning.signals import TIER_CHANGED
 from leadrouter.store.tables import lead_events, lead_status_changes, leads
 from leadrouter.store.uow import UnitOfWork
 
@@ -192,14 +193,23 @@ def record_event(
 
 
 def list_events(
-    *, uow: UnitOfWork, agency_id: int, lead_id: int, limit: int = 100
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    lead_id: int,
+    limit: int = 100,
+    with_tier_changes: bool = False,
 ) -> list[dict[str, Any]]:
-    """The lead's behavioral events, oldest first."""
+    """The lead's behavioral events, oldest first; our own log of its intent-tier changes
+    only when asked for (they are not the prospect's doing)."""
+    where = [lead_events.c.lead_id == lead_id]
+    if not with_tier_changes:
+        where.append(lead_events.c.type != TIER_CHANGED)
     with uow:
         lead_row(uow.conn, agency_id, lead_id)
         rows = uow.conn.execute(
             sa.select(lead_events)
-            .where(lead_events.c.lead_id == lead_id)
+            .where(*where)
             .order_by(lead_events.c.at, lead_events.c.id)
             .limit(max(1, min(limit, 1000)))
         ).all()

@@ -43,19 +43,14 @@ def closed_observations(
             leads.c.state,
             leads.c.status,
             leads.c.premium,
-        )
-        .where(
+            leads.c.created_at,
+            leads.c.first_assigned_at,
+        ).where(
             leads.c.agency_id == agency_id,
             leads.c.owner_id.is_not(None),
             leads.c.status.in_(("bound", "lost")),
             leads.c.status_changed_at >= since,
             leads.c.status_changed_at < until,
-        )
-        .where(
-            sa.or_(
-                leads.c.first_assigned_at.is_(None),
-                leads.c.first_assigned_at <= leads.c.created_at + LIVE,
-            )
         )
     ).all()
     return [
@@ -66,6 +61,8 @@ def closed_observations(
             float(r.premium or 0),
         )
         for r in rows
+        # Date arithmetic differs between SQLite and PostgreSQL: the live test is done here.
+        if r.first_assigned_at is None or r.first_assigned_at - r.created_at <= LIVE
     ]
 
 

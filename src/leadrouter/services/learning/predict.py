@@ -84,6 +84,7 @@ def predict_lead(
         state=lead.state,
         exclusive=lead.exclusive,
     )
-    probability = float(model.predict([row])[0])
-    top = tuple(model.explain(row)) if explain else ()
-    return Prediction(probability, version, top)
+    if not explain:
+        return Prediction(float(model.predict([row])[0]), version, ())
+    probability, top = model.predict_explained(row)
+    return Prediction(probability, version, tuple(top))

@@ -7,8 +7,9 @@ routing hot path (the ``on_*`` forms) passes what it already holds.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -159,6 +160,13 @@ def on_assigned(
     )
 
 
+def ack_key(email: str, now: datetime) -> str:
+    """At most one acknowledgement per address per UTC day, however many leads name it
+    (a form flooded with one victim's address sends them one email); hashed, not stored."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"lead.ack:{digest}:{now.astimezone(UTC).date().isoformat()}"
+
+
 def on_queued(
     conn: sa.Connection, *, lead: LeadView, agency_name: str, reason: str, now: datetime
 ) -> None:
@@ -186,7 +194,7 @@ def on_queued(
             context=ctx,
             now=now,
             consumer_lead_id=lead.id,
-            dedupe_key=f"lead.ack:{lead.id}",
+            dedupe_key=ack_key(lead.email, now),
         )
     enqueue_webhook_event(
         conn,

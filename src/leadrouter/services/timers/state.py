@@ -6,6 +6,7 @@ acceptance, activity and outcome services all use it, inside their own transacti
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
         owner_id=row.producer_id,
         first_assigned_at=lead.first_assigned_at or row.started_at,
         assigned_at=row.started_at,
-        consumer_timezone=lead.timezone or agency_timezone,
+        consumer_timezone=_known_zone(lead.timezone) or agency_timezone,
         lead_status=lead.status,
         accept_by=row.accept_by,
         accepted_at=row.accepted_at,
@@ -38,6 +39,18 @@ def state_of(row: Any, lead: Any, agency_timezone: str) -> TimerState:
         do_not_contact=bool(lead.do_not_contact),
         done=frozenset(row.done_steps or ()),
     )
+
+
+def _known_zone(name: str | None) -> str | None:
+    # A zone stored before intake checked zones (one ZIP's data named no real zone) must not
+    # make every tick of its lead raise: the agency's zone stands in.
+    if not name:
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def opening(

@@ -16,7 +16,10 @@ what is open):
 * a routing pass: one transaction per such row, taking the agency's routing lock before the
   row (the lock order of every service that changes owners), so decisions stay serialized.
 
-A row that fails on its own is logged and tried again after ``RETRY_AFTER``.
+A row that fails on its own is logged and tried again after ``RETRY_AFTER``; after
+``PARK_AFTER`` failures in a row it is parked (no longer due) and the agency's managers get an
+alert. A row that failed before is never claimed by the batch pass again, only one by one, so
+it cannot turn every batch it falls into back into single-row work.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.domain.model import Role
 from leadrouter.domain.timer_policy import TimingRules
 from leadrouter.domain.timers import (
     Action,
@@ -38,6 +42,7 @@ from leadrouter.domain.timers import (
     due_actions,
     next_due_at,
 )
+from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.services.routing.context import RoutingDeps
 from leadrouter.services.timers import state as ts
 from leadrouter.services.timers.handover import hand_over
@@ -51,6 +56,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 RETRY_AFTER = timedelta(minutes=1)
+PARK_AFTER = 5
 _HANDS_OVER = (Reassign, OfferExpired)
 _UPDATE = (
     assignments.update()
@@ -82,6 +88,10 @@ def run_due(
     """Carry out every timer step due at ``now`` (looking at up to ``max_assignments`` rows);
     each batch and each handed-over row in a transaction of its own, from ``new_uow``."""
     run, seen = TimerRun(), 0
+    with new_uow() as uow:
+        failing = [(r.agency_id, r.id) for r in _claim(uow.conn, now, batch_size, failing=True)]
+    for agency_id, assignment_id in failing:
+        _single(new_uow, caches, agency_id, assignment_id, now, run)
     while seen < max_assignments:
         claimed, singles = _batch(new_uow(), caches, now, batch_size, run)
         seen += claimed
@@ -193,25 +203,69 @@ def _single(
                 after = state.done_with(done)
                 due = next_due_at(after, rules, now)
                 conn.execute(_UPDATE, {"row_id": row.id, "done": sorted(after.done), "due": due})
+            if row.timer_failures:
+                conn.execute(
+                    assignments.update().where(assignments.c.id == row.id).values(timer_failures=0)
+                )
             batch.out.flush(conn)
             uow.commit()
         run.actions += len(done)
     except Exception:
-        log.exception("timer step of assignment %d failed; retry in %s", assignment_id, RETRY_AFTER)
+        log.exception("timer step of assignment %d failed", assignment_id)
         run.failed += 1
-        with new_uow() as uow:
+        _record_failure(new_uow, agency_id, assignment_id, now)
+
+
+def _record_failure(
+    new_uow: Callable[[], UnitOfWork], agency_id: int, assignment_id: int, now: datetime
+) -> None:
+    """Retry later, or park the row and tell the managers once it keeps failing."""
+    with new_uow() as uow:
+        failures = 1 + int(
             uow.conn.execute(
-                assignments.update()
-                .where(assignments.c.id == assignment_id)
-                .values(next_due_at=now + RETRY_AFTER)
+                sa.select(assignments.c.timer_failures).where(assignments.c.id == assignment_id)
+            ).scalar()
+            or 0
+        )
+        parked = failures >= PARK_AFTER
+        uow.conn.execute(
+            assignments.update()
+            .where(assignments.c.id == assignment_id)
+            .values(timer_failures=failures, next_due_at=None if parked else now + RETRY_AFTER)
+        )
+        if parked:
+            lead_id = uow.conn.execute(
+                sa.select(assignments.c.lead_id).where(assignments.c.id == assignment_id)
+            ).scalar()
+            log.error("timer of assignment %d parked after %d failures", assignment_id, failures)
+            enqueue_alert(
+                uow.conn,
+                agency_id=agency_id,
+                kind="timer.parked",
+                message=(
+                    f"The timers of lead {lead_id} failed {failures} times and are stopped: "
+                    "no escalation or follow-up will run for it until someone looks."
+                ),
+                now=now,
+                role=Role.MANAGER,
+                lead_id=lead_id,
+                dedupe_key=f"timer.parked:{assignment_id}",
             )
-            uow.commit()
+        uow.commit()
 
 
 def _claim(
-    conn: sa.Connection, now: datetime, limit: int, *, assignment_id: int | None = None
+    conn: sa.Connection,
+    now: datetime,
+    limit: int,
+    *,
+    assignment_id: int | None = None,
+    failing: bool = False,
 ) -> list[Any]:
-    """Due open assignments, oldest due first; locked, skipping locked ones, on PostgreSQL."""
+    """Due open assignments, oldest due first; locked, skipping locked ones, on PostgreSQL.
+
+    Without ``assignment_id``: rows that never failed, or (``failing``) only those that did.
+    """
     query = (
         sa.select(assignments)
         .where(assignments.c.next_due_at <= now, assignments.c.ended_at.is_(None))
@@ -220,6 +274,10 @@ def _claim(
     )
     if assignment_id is not None:
         query = query.where(assignments.c.id == assignment_id)
+    elif failing:
+        query = query.where(assignments.c.timer_failures > 0)
+    else:
+        query = query.where(assignments.c.timer_failures == 0)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(conn.execute(query).all())

@@ -66,7 +66,8 @@ def answer_call(
     tries = min(int(raw_tries), MAX_ZIP_TRIES) if raw_tries.isdigit() else 0
     with container.uow() as uow:
         conn = uow.conn
-        lock_agency(conn, agency_id)
+        # No agency lock yet: intake takes its contact locks first and the agency's routing
+        # lock after (as for every lead), so this path keeps that order to never deadlock.
         call = _call(conn, agency_id, sid)
         if call is not None and call.status == "dialing":
             return _redial(conn, call)  # the provider retried its request: same answer
@@ -93,6 +94,7 @@ def answer_call(
             assert lead_id is not None
             row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
             announcements.on_created(conn, lead=announcements.LeadView.of(row), now=now)
+        lock_agency(conn, agency_id)
         conn.execute(calls.update().where(calls.c.id == call.id).values(lead_id=lead_id))
         step = _dial_or_fall_back(conn, container, _call_by_id(conn, call.id), agency_name, now)
         uow.commit()

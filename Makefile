@@ -22,7 +22,8 @@ system-deps:
 run: install
 	$(BIN)/leadrouter serve
 
-test: install system-deps lint
+test: install lint
+	./scripts/ensure-system-deps.sh chromium fonts
 	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 # The quick loop while working: SQLite only, without the tests marked slow, on every core.

@@ -9,6 +9,12 @@ fi
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+    # Screenshots of the browser tests need real fonts; Debian's chromium pulls none by itself.
+    fonts)
+      for font in fonts-dejavu-core fonts-liberation; do
+        dpkg -s "$font" >/dev/null 2>&1 || need+=("$font")
+      done
+      ;;
   esac
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -27,6 +27,19 @@ class Settings(BaseSettings):
         default=None,
         description="Fixes the demo agency's API key; otherwise one is generated and printed.",
     )
+    demo_password: str | None = Field(
+        default=None,
+        description="Fixes the password of the demo agency's users (one per role); otherwise "
+        "one is generated and printed with the keys.",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, description="A web sign-in lasts this long, then asks again."
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send the session cookie over HTTPS only (browsers also allow it on "
+        "localhost); turn off only behind a proxy that serves plain HTTP on a trusted network.",
+    )
 
     # Notifications (the outbox dispatcher and its channels).
     smtp_host: str = "localhost"

@@ -11,6 +11,7 @@ the CSV files in ``demo_data/`` through the ordinary CSV importer; their dates a
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
 from importlib import resources
@@ -19,12 +20,20 @@ from zoneinfo import ZoneInfo
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin import agencies
+from leadrouter.services.people.users import add_user, hash_password, producer_id_of
 from leadrouter.services.roster.csv_import import import_csv
 
 DEMO_NAME = "Harbor & Main Insurance"
 DEMO_TIMEZONE = "America/New_York"
 DEMO_REGISTRY = "demo registry"
 DEMO_FILES = ("sources", "producers", "licenses", "territories", "clients")
+# One user per role; the producer user is Alice Moreno (P001), so the portal has her leads.
+DEMO_USERS = (
+    ("manager@harborandmain.example", "Morgan Hale", Role.MANAGER, None),
+    ("supervisor@harborandmain.example", "Sam Ortiz", Role.SUPERVISOR, None),
+    ("alice.moreno@harborandmain.example", "Alice Moreno", Role.PRODUCER, "P001"),
+    ("compliance@harborandmain.example", "Casey Lin", Role.COMPLIANCE, None),
+)
 _TODAY = re.compile(r"\{\{today([+-]\d+)?\}\}")
 
 
@@ -72,8 +81,33 @@ def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int 
         now=now,
         role=Role.COMPLIANCE,
     )
+    password = c.settings.demo_password or secrets.token_urlsafe(12)
+    hashed = hash_password(password)  # one argon2 hash for the four users: a faster start
+    for email, name, role, producer in DEMO_USERS:
+        add_user(
+            uow=c.uow(),
+            agency_id=new.agency_id,
+            email=email,
+            name=name,
+            role=role,
+            producer_id=None if producer is None else _producer_id(c, new.agency_id, producer),
+            password=password,
+            password_hash=hashed,
+            now=now,
+        )
     announce(f"demo agency {DEMO_NAME!r} created (id {new.agency_id}): {', '.join(counts)}")
     announce(f"demo API key (manager): {new.api_key}")
     announce(f"demo API key (compliance): {compliance_key}")
     announce(f"demo public form key: {new.public_form_key}")
+    for email, _, role, _ in DEMO_USERS:
+        announce(f"demo sign-in ({role}): {email}")
+    shown = "as set by LEADROUTER_DEMO_PASSWORD" if c.settings.demo_password else password
+    announce(f"demo password (every demo user): {shown}")
     return new.agency_id
+
+
+def _producer_id(c: Container, agency_id: int, external_id: str) -> int:
+    found = producer_id_of(uow=c.uow(readonly=True), agency_id=agency_id, external_id=external_id)
+    if found is None:
+        raise RuntimeError(f"the demo producers file has no {external_id}")
+    return found

@@ -33,6 +33,17 @@ def test_the_policy_document_accepts_the_optimizer_and_keeps_every_knob():
     assert (opt.objective, opt.exploration, opt.capacity_price) == ("premium", 0.15, 0.4)
     assert (opt.period, opt.min_share, opt.max_share, opt.window_days) == ("week", 0.05, 0.5, 60)
     assert parse_policy(dump_policy(doc)) == doc
+    assert opt.contact_curve and (opt.contact_rate, opt.handle_minutes) == (0.7, 10.0)
+
+
+def test_speed_to_lead_can_be_switched_off_and_its_knobs_set():
+    text = OPTIMIZER.replace(
+        "window_days: 60", "window_days: 60\n    speed_to_lead: false\n    handle_minutes: 15"
+    )
+    opt = to_routing_policy(parse_policy(text)).optimizer()
+    assert opt is not None and opt.contact_curve == () and opt.handle_minutes == 15
+    with pytest.raises(ValidationFailed):
+        parse_policy(OPTIMIZER.replace("window_days: 60", "window_days: 60\n    contact_rate: 1"))
 
 
 def test_a_floor_above_the_ceiling_is_refused_with_its_path():

@@ -18,7 +18,12 @@ from leadrouter.domain.routing import (
     decision_document,
     route,
 )
-from leadrouter.domain.routing.optimizer import Scored, win_probability
+from leadrouter.domain.routing.optimizer import (
+    Scored,
+    contact_probability,
+    expected_delay,
+    win_probability,
+)
 from leadrouter.domain.routing.strategies import pick
 from tests.support.routing_core import inputs, lead, license_, producer, roster
 
@@ -93,6 +98,49 @@ def test_a_producer_near_the_cap_pays_a_shadow_price_and_gives_way():
     )
     assert busy.winner.id == 2
     assert busy.parts[1]["capacity_price"] > busy.parts[2]["capacity_price"]
+
+
+def test_a_free_producer_beats_a_busy_stronger_one_when_the_wait_costs_more_than_the_skill():
+    pool = [producer(1), producer(2)]
+    fast = 120.0  # both usually call within two minutes
+    one_waiting = {
+        1: ProducerLoad(open_count=1, avg_response_seconds=fast),
+        2: ProducerLoad(open_count=0, avg_response_seconds=fast),
+    }
+    # 0.30 against 0.25: a call ~14 minutes late keeps about 30 % of its value, so the
+    # free producer wins although the busy one closes more of what they reach.
+    close = {1: Belief(3000, 7000), 2: Belief(2500, 7500)}
+    c = choose(spec(exploration=0), pool, close, loads=one_waiting)
+    assert c.winner.id == 2
+    assert c.parts[1]["expected_value"] < 0.35 * c.parts[1]["posterior_mean"]
+    assert c.parts[2]["expected_value"] == pytest.approx(0.25)
+    # A gap wider than the wait costs (0.30 against 0.05): the busy producer still wins.
+    far = {1: Belief(3000, 7000), 2: Belief(500, 9500)}
+    assert choose(spec(exploration=0), pool, far, loads=one_waiting).winner.id == 1
+    # A producer still on the phone with their last contact is not free either.
+    talking = {
+        1: ProducerLoad(avg_response_seconds=fast),
+        2: ProducerLoad(avg_response_seconds=fast, minutes_since_contact=1.0),
+    }
+    even = {1: Belief(2500, 7500), 2: Belief(3000, 7000)}
+    assert choose(spec(exploration=0), pool, even, loads=talking).winner.id == 1
+    # Without the speed-to-lead curve an open lead only costs its capacity price.
+    flat = choose(spec(exploration=0, contact_curve=()), pool, close, loads=one_waiting)
+    assert flat.winner.id == 1
+
+
+def test_the_speed_to_lead_curve_follows_its_anchors_and_the_wait_adds_up():
+    opt = OptimizerSpec(contact_rate=0.75)
+    assert contact_probability(opt, 3.0) == pytest.approx(0.75)
+    odds = 3.0 * 0.2  # x0.2 at 10 minutes
+    assert contact_probability(opt, 10.0) == pytest.approx(odds / (1 + odds))
+    assert contact_probability(opt, 90.0) == pytest.approx(0.03 / 1.03)
+    assert contact_probability(opt, 20.0) < contact_probability(opt, 10.0)
+    load = ProducerLoad(open_count=2, avg_response_seconds=240.0, minutes_since_contact=4.0)
+    # 6 minutes left of the call in progress, then two waiting calls of 4 + 10 minutes
+    # each, then this lead's 4 minutes.
+    assert expected_delay(opt, load) == pytest.approx(6 + 2 * 14 + 4)
+    assert expected_delay(opt, ProducerLoad()) == opt.response_minutes
 
 
 def test_a_producer_at_the_ceiling_is_left_out_and_one_below_the_floor_goes_first():

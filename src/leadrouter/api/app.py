@@ -10,6 +10,7 @@ from leadrouter.api.limits import LimitsMiddleware
 from leadrouter.api.routes import forms, health, registry, voice, webhooks
 from leadrouter.bootstrap import Container
 from leadrouter.intake import geography
+from leadrouter.web.app import install_web
 
 DESCRIPTION = """
 Routes inbound insurance leads to the right **licensed** producer, in milliseconds.
@@ -34,5 +35,6 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(webhooks.hooks_router)
     app.include_router(voice.hooks_router)
     app.include_router(voice.router, prefix="/v1")
+    install_web(app)  # the pages: sign-in, dashboard, portal
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app

@@ -18,6 +18,7 @@ from leadrouter.cli import (
     replay,
     reports,
     simulate,
+    users,
 )
 from leadrouter.cli.context import console, container, err_console
 from leadrouter.store.migrate import upgrade
@@ -37,6 +38,7 @@ app.add_typer(learn.app, name="learn")
 app.add_typer(calls.app, name="calls")
 app.command(name="simulate")(simulate.simulate)
 app.command(name="replay")(replay.replay)
+app.add_typer(users.app, name="user")
 
 
 @app.command()

@@ -161,6 +161,12 @@ def next_due_at(state: TimerState, rules: TimingRules, now: datetime) -> datetim
     return agenda[0][0] if agenda else None
 
 
+def upcoming(state: TimerState, rules: TimingRules, now: datetime) -> list[tuple[datetime, Action]]:
+    """Every step not yet done, soonest first (those already due included): what the
+    producer's screen counts down to."""
+    return _agenda(state, rules, now)
+
+
 def _per_assignment(key: str) -> bool:
     parts = key.removeprefix(DEFER_PREFIX).split(":")
     return key == OFFER_KEY or (len(parts) > 1 and parts[1] in PER_ASSIGNMENT)

@@ -177,6 +177,9 @@ def _strategy(spec: Any) -> r.StrategySpec | None:
                 min_share=spec.fairness.min_share,
                 max_share=spec.fairness.max_share,
                 window_days=spec.window_days,
+                contact_curve=r.OptimizerSpec.contact_curve if spec.speed_to_lead else (),
+                contact_rate=spec.contact_rate,
+                handle_minutes=spec.handle_minutes,
             ),
         )
     if isinstance(spec, s.WeightedRoundRobin):

@@ -115,6 +115,11 @@ class Optimizer(_Part):
     capacity_price: float = Field(default=0.5, ge=0, le=1)
     fairness: Fairness = Field(default_factory=Fairness)
     window_days: int = Field(default=90, ge=1, le=3650)
+    # Price the wait before first contact on the published speed-to-lead curve (off: each
+    # open lead costs ``capacity_price`` in proportion instead).
+    speed_to_lead: bool = True
+    contact_rate: float = Field(default=0.7, gt=0, lt=1)
+    handle_minutes: float = Field(default=10.0, ge=0, le=240)
 
 
 def _strategy_shorthand(value: Any) -> Any:

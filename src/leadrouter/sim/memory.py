@@ -155,6 +155,7 @@ class MemoryRun:
         self.first_assigned: dict[int, datetime] = {}
         self.refused: dict[int, set[int]] = {}
         self.free_at: dict[int, datetime] = {}
+        self.last_call: dict[int, datetime] = {}  # producer id -> their last first call
         self.observations: list[tuple[datetime, Observation, float | None]] = history_outcomes(s)
         self.estimates: ConversionEstimates | None = None
         self.records: dict[int, tuple[float | None, float | None]] = {}
@@ -195,13 +196,16 @@ class MemoryRun:
         self.out.seconds = wall.perf_counter() - t0
         return self.out
 
-    def _loads(self, today: date) -> dict[int, ProducerLoad]:
+    def _loads(self, today: date, now: datetime) -> dict[int, ProducerLoad]:
         return {
             p.id: ProducerLoad(
                 open_count=self.open_count.get(p.id, 0),
                 new_today=self.day_count.get((p.id, today), 0),
                 close_rate=self.records.get(p.id, (None, None))[0],
                 avg_response_seconds=self.records.get(p.id, (None, None))[1],
+                minutes_since_contact=None
+                if p.id not in self.last_call
+                else (now - self.last_call[p.id]).total_seconds() / 60,
             )
             for p in self.roster.producers
         }
@@ -265,7 +269,7 @@ class MemoryRun:
             ),
             insurance_type=DEFAULT_TYPES.get(lead.insurance_type),
             client=None,
-            loads=self._loads(today),
+            loads=self._loads(today, now),
             rotation=self.rotation,
             now=now,
             agency_tz="America/New_York",
@@ -320,6 +324,7 @@ class MemoryRun:
         lead = self.s.leads[i]
         delay = (now - lead.arrival).total_seconds() / 60
         self.out.first_call_minutes[i] = delay
+        self.last_call[p + 1] = now
         reach, close = bind_probability(
             self.s.producers[p],
             line=lead.line,

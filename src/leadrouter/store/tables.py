@@ -53,6 +53,8 @@ api_keys = sa.Table(
     sa.Column("role", sa.String(32), nullable=False),
     _created(),
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    # A key bound to a producer acts only as that producer (a producer's own integration).
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
 )
 
 producers = sa.Table(
@@ -542,4 +544,39 @@ calls = sa.Table(
     _created(),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("agency_id", "call_sid"),
+)
+
+# --- people: users of the web pages and their sessions ---
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("password_hash", sa.String(500), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    sa.Column("last_sign_in_at", UTCDateTime(), nullable=True),
+    _created(),
+    sa.UniqueConstraint("agency_id", "email"),
+    sa.Index("ix_users_email", "email"),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    # Only the hash of the cookie's token is stored: a copy of the table opens no session.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    _created(),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime(), nullable=True),
 )

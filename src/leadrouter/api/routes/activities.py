@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import Instant, RowId
 from leadrouter.services.leads import activities
+from leadrouter.services.people.access import may_act_as
 
 router = APIRouter(tags=["activities"])
 LeadId = RowId
@@ -51,12 +52,17 @@ class ActivitiesOut(BaseModel):
     "/leads/{lead_id}/activities",
     status_code=status.HTTP_201_CREATED,
     response_model=ActivityOut,
-    responses={404: _PROBLEM, 409: {**_PROBLEM, "description": "Not the lead's owner."}},
+    responses={
+        403: {**_PROBLEM, "description": "A key bound to another producer, or compliance."},
+        404: _PROBLEM,
+        409: {**_PROBLEM, "description": "Not the lead's owner."},
+    },
 )
 def log_activity(
     lead_id: LeadId, body: ActivityIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Log a call attempt, voicemail, text, email, contact or note by the lead's owner."""
+    may_act_as(principal, body.producer_id)
     return activities.log_activity(
         uow=container.uow(),
         routing_deps=container.routing,

@@ -16,6 +16,12 @@ router = APIRouter(tags=["api keys"])
 class KeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     role: Role = Role.MANAGER
+    producer_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="Required for role producer: the key then acts only as this producer.",
+    )
 
 
 class KeyCreated(BaseModel):
@@ -32,6 +38,7 @@ def create_key(body: KeyCreate, container: ContainerDep, principal: ManagerDep) 
         name=body.name,
         now=container.clock.now(),
         role=body.role,
+        producer_id=body.producer_id,
     )
     return KeyCreated(id=key_id, key=key)
 

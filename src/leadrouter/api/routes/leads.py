@@ -25,6 +25,7 @@ from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads import intake as leads
 from leadrouter.services.leads import outcomes
+from leadrouter.services.people.access import may_work_lead
 from leadrouter.services.routing.route import after_intake
 
 router = APIRouter(tags=["leads"])
@@ -137,13 +138,18 @@ def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -
     "/leads/{lead_id}/status",
     response_model=LeadOut,
     response_model_exclude_unset=True,
-    responses={404: _PROBLEM, 409: _PROBLEM},
+    responses={403: _PROBLEM, 404: _PROBLEM, 409: _PROBLEM},
 )
 def change_status(
     lead_id: RowId, body: StatusChangeIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Record an outcome: contacted, quoted (premium quoted), bound (premium, policy number,
-    commission), lost (a reason from the list) or nurture."""
+    commission), lost (a reason from the list) or nurture.
+
+    A key bound to a producer records outcomes of that producer's leads only."""
+    may_work_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return outcomes.record_outcome(
         uow=container.uow(),
         routing_deps=container.routing,
@@ -165,12 +171,20 @@ def change_status(
     "/leads/{lead_id}/bind",
     response_model=LeadOut,
     response_model_exclude_unset=True,
-    responses={404: _PROBLEM, 409: {**_PROBLEM, "description": "The lead is not bound."}},
+    responses={
+        403: _PROBLEM,
+        404: _PROBLEM,
+        409: {**_PROBLEM, "description": "The lead is not bound."},
+    },
 )
 def correct_bind(
     lead_id: RowId, body: BindCorrectionIn, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Correct a bound lead's premium, commission or policy number."""
+    """Correct a bound lead's premium, commission or policy number (a key bound to a
+    producer: on that producer's leads only)."""
+    may_work_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return outcomes.correct_bind(
         uow=container.uow(),
         agency_id=principal.agency_id,

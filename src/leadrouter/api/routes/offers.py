@@ -9,12 +9,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
+from leadrouter.services.people.access import may_act_as
 from leadrouter.services.routing import offers as acceptance
 
 router = APIRouter(tags=["offers"])
 LeadId = RowId
 _PROBLEM: dict[int | str, dict[str, Any]] = {
     404: {"content": {"application/problem+json": {}}, "description": "No such lead here."},
+    403: {
+        "content": {"application/problem+json": {}},
+        "description": "A key bound to another producer, or a compliance key.",
+    },
     409: {
         "content": {"application/problem+json": {}},
         "description": "Not this producer's offer, already answered, or expired.",
@@ -60,6 +65,7 @@ def accept(
     lead_id: LeadId, body: AnswerIn, container: ContainerDep, principal: PrincipalDep
 ) -> acceptance.OfferResult:
     """Accept the lead offered to this producer, before the offer expires."""
+    may_act_as(principal, body.producer_id)
     return acceptance.accept_offer(
         uow=container.uow(),
         caches=container.routing,
@@ -75,6 +81,7 @@ def decline(
     lead_id: LeadId, body: DeclineIn, container: ContainerDep, principal: PrincipalDep
 ) -> acceptance.OfferResult:
     """Decline the offered lead; it is offered to the next eligible producer at once."""
+    may_act_as(principal, body.producer_id)
     return acceptance.decline_offer(
         uow=container.uow(),
         caches=container.routing,

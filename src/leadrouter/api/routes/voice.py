@@ -17,6 +17,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.services.admin import security
 from leadrouter.services.calls import presence as presence_service
 from leadrouter.services.calls import voice
+from leadrouter.services.people.access import may_act_as
 
 router = APIRouter(tags=["calls"])
 hooks_router = APIRouter(tags=["inbound hooks"])
@@ -42,7 +43,11 @@ class PresenceOut(BaseModel):
 def put_presence(
     producer_id: RowId, body: PresenceBody, container: ContainerDep, principal: PrincipalDep
 ) -> PresenceOut:
-    """Set a producer's presence: only ``available`` producers are dialed for live calls."""
+    """Set a producer's presence: only ``available`` producers are dialed for live calls.
+
+    A key or user bound to a producer sets that producer's presence only.
+    """
+    may_act_as(principal, producer_id)
     done = presence_service.set_presence(
         uow=container.uow(),
         agency_id=principal.agency_id,

@@ -22,6 +22,9 @@ class ProducerLoad:
     new_today: int = 0
     close_rate: float | None = None
     avg_response_seconds: float | None = None
+    # Minutes since the producer's last first contact with a lead (None: unknown): a call
+    # that recent is probably still going on, and delays the next one.
+    minutes_since_contact: float | None = None
 
 
 ZERO_LOAD = ProducerLoad()

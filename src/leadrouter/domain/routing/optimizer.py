@@ -6,11 +6,16 @@ For each candidate (who already passed the gate, availability and caps):
   estimates. The draw is taken from the normal with the posterior's mean and variance, so
   the probability of each choice is a one-dimensional integral computed to ~1e-6 (logged
   for off-policy evaluation) instead of a Monte Carlo guess;
-* capacity shadow price: value x (1 - c x open share) x (1 - c x (e^u - 1)/(e - 1)),
-  c = ``capacity_price``, open share = open leads / max_open (``capacity_reference`` when
-  uncapped: calls waiting ahead of this one), u = today's leads / max_daily (Balance's
-  convex price on a budget), so a filling producer gives way before it is full and a fresh
-  one costs nothing;
+* speed to lead: the estimates hold each producer's usual speed, so only the wait beyond
+  it is priced: value x P(contact | expected delay) / P(contact | usual response), on the
+  spec's contact curve (odds relative to a call within 5 minutes, log-linear between
+  anchors). Expected delay = the rest of a call in progress (``handle_minutes`` after the
+  last contact) + (calls waiting + 1) x usual response + calls waiting x ``handle_minutes``;
+  a strong producer with calls waiting gives way to a slightly weaker free one. With no
+  curve, each open lead costs in proportion: 1 - c x open share (``capacity_reference``
+  when uncapped), c = ``capacity_price``;
+* daily budget: value x (1 - c x (e^u - 1)/(e - 1)), u = today's leads / max_daily
+  (Balance's convex price), so a filling producer gives way before it is full;
 * fairness per period: producers at their ceiling (``max_share``) are left out unless
   that leaves nobody; producers below their floor (``min_share``) go first;
 * bounded exploration: with probability ``exploration`` the choice is uniform.
@@ -20,6 +25,7 @@ P(choice) = exploration / n + (1 - exploration) x P(its draw is the highest).
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -134,15 +140,57 @@ def _score(
     mean = b.alpha / total
     sd = math.sqrt(b.alpha * b.beta / (total * total * (total + 1.0)))
     load = loads.get(p.id, ZERO_LOAD)
-    # Open leads are calls waiting ahead of this one: each costs in proportion. The day's
-    # leads against the daily cap are a budget: Balance's convex price paces its spending.
-    busy = min(1.0, load.open_count / (p.max_open or spec.capacity_reference))
+    # The day's leads against the daily cap are a budget: Balance's convex price paces it.
     spent = min(1.0, load.new_today / p.max_daily) if p.max_daily else 0.0
-    factor = (1.0 - opt.capacity_price * busy) * (
-        1.0 - opt.capacity_price * (math.exp(spent) - 1.0) / _E1
-    )
-    value = b.value * max(0.0, factor)
-    return Scored(p.id, mean, mean * value, sd * value, mean * b.value * (1.0 - max(0.0, factor)))
+    budget = 1.0 - opt.capacity_price * (math.exp(spent) - 1.0) / _E1
+    if opt.contact_curve:
+        # Open leads are calls waiting ahead of this one: they delay its first contact,
+        # which the speed-to-lead curve prices (the estimates already hold the producer's
+        # usual speed, so only the wait beyond it counts).
+        busy = speed_factor(opt, load)
+    else:  # no curve: each open lead costs in proportion, a full producer ``capacity_price``
+        share = min(1.0, load.open_count / (p.max_open or spec.capacity_reference))
+        busy = 1.0 - opt.capacity_price * share
+    factor = max(0.0, busy) * max(0.0, budget)
+    value = b.value * factor
+    return Scored(p.id, mean, mean * value, sd * value, mean * b.value * (1.0 - factor))
+
+
+def response_minutes(opt: OptimizerSpec, load: ProducerLoad) -> float:
+    """The producer's usual minutes from assignment to first call (an assumption if none)."""
+    if load.avg_response_seconds is None:
+        return opt.response_minutes
+    return max(0.0, load.avg_response_seconds / 60.0)
+
+
+def expected_delay(opt: OptimizerSpec, load: ProducerLoad) -> float:
+    """Minutes to this lead's first call: each waiting call takes a response and a talk."""
+    usual, waiting = response_minutes(opt, load), load.open_count
+    since = load.minutes_since_contact
+    talking = 0.0 if since is None else max(0.0, opt.handle_minutes - since)
+    return talking + (waiting + 1) * usual + waiting * opt.handle_minutes
+
+
+def contact_probability(opt: OptimizerSpec, minutes: float) -> float:
+    """P(reaching the consumer) with a first call after ``minutes``, on the spec's curve."""
+    curve = opt.contact_curve
+    x0, f0 = curve[0]
+    factor = f0
+    if minutes > x0:
+        factor = curve[-1][1]
+        for (a, fa), (b, fb) in itertools.pairwise(curve):
+            if a < minutes <= b:
+                t = (minutes - a) / (b - a)
+                factor = math.exp(math.log(fa) + t * (math.log(fb) - math.log(fa)))
+                break
+    odds = opt.contact_rate / (1.0 - opt.contact_rate) * factor
+    return odds / (1.0 + odds)
+
+
+def speed_factor(opt: OptimizerSpec, load: ProducerLoad) -> float:
+    """The value of a call after the expected wait, against one at the producer's usual speed."""
+    usual = contact_probability(opt, response_minutes(opt, load))
+    return contact_probability(opt, expected_delay(opt, load)) / usual if usual > 0 else 0.0
 
 
 def _cdf(x: float, s: Scored) -> float:

@@ -59,6 +59,14 @@ class OptimizerSpec:
     min_share: float = 0.0  # each producer's floor of the period's leads
     max_share: float = 1.0  # and ceiling
     window_days: int = 90  # the trailing window the estimates learn from
+    # Speed to lead: the value of a call falls with the time to first contact. The odds of
+    # reaching the consumer relative to a call within the first anchor, interpolated
+    # log-linearly and flat after the last (published lead-response studies: x0.2 at 10
+    # minutes, x0.01 at 30); an empty curve turns the model off.
+    contact_curve: tuple[tuple[float, float], ...] = ((5.0, 1.0), (10.0, 0.2), (30.0, 0.01))
+    contact_rate: float = 0.7  # P(reaching the consumer) with a call within the first anchor
+    handle_minutes: float = 10.0  # how long each waiting call keeps the producer busy
+    response_minutes: float = 5.0  # assumed response time of a producer with no record
 
 
 @dataclass(frozen=True)

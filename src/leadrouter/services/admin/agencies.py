@@ -13,6 +13,7 @@ from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound, Unauthorized
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.admin.security import form_of
+from leadrouter.services.people.users import check_role
 from leadrouter.store.tables import agencies, api_keys
 from leadrouter.store.uow import UnitOfWork
 
@@ -21,11 +22,12 @@ KEY_PREFIX = "lr_"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an agency, through one of its keys."""
+    """Who is calling: an agency, through one of its keys (bound to a producer or not)."""
 
     agency_id: int
     key_id: int
     role: str
+    producer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,14 @@ def create_agency(
 
 
 def _insert_key(
-    uow: UnitOfWork, *, agency_id: int, key: str, name: str, role: str, now: datetime
+    uow: UnitOfWork,
+    *,
+    agency_id: int,
+    key: str,
+    name: str,
+    role: str,
+    now: datetime,
+    producer_id: int | None = None,
 ) -> int:
     return int(
         uow.conn.execute(
@@ -83,6 +92,7 @@ def _insert_key(
                 prefix=key[:10],
                 key_hash=hash_key(key),
                 role=role,
+                producer_id=producer_id,
                 created_at=now,
             )
             .returning(api_keys.c.id)
@@ -91,17 +101,37 @@ def _insert_key(
 
 
 def issue_key(
-    *, uow: UnitOfWork, agency_id: int, name: str, now: datetime, role: str = Role.MANAGER
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    name: str,
+    now: datetime,
+    role: str = Role.MANAGER,
+    producer_id: int | None = None,
 ) -> tuple[int, str]:
-    """A new key for the agency; the plain key is returned once and never stored."""
+    """A new key for the agency; the plain key is returned once and never stored.
+
+    A producer key is bound to one producer of the agency and acts only as that producer.
+    """
     with uow:
         exists = uow.conn.execute(
             sa.select(agencies.c.id).where(agencies.c.id == agency_id)
         ).first()
         if exists is None:
             raise NotFound(f"agency {agency_id} does not exist")
+        check_role(
+            uow.conn, agency_id=agency_id, role=role, producer_id=producer_id, roles=tuple(Role)
+        )
         key = _new_key()
-        key_id = _insert_key(uow, agency_id=agency_id, key=key, name=name, role=role, now=now)
+        key_id = _insert_key(
+            uow,
+            agency_id=agency_id,
+            key=key,
+            name=name,
+            role=role,
+            now=now,
+            producer_id=producer_id,
+        )
         uow.commit()
     return key_id, key
 
@@ -123,13 +153,15 @@ def authenticate(*, uow: UnitOfWork, key: str) -> Principal:
     """The principal a bearer key stands for, or Unauthorized."""
     with uow:
         row = uow.conn.execute(
-            sa.select(api_keys.c.id, api_keys.c.agency_id, api_keys.c.role).where(
-                api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None)
-            )
+            sa.select(
+                api_keys.c.id, api_keys.c.agency_id, api_keys.c.role, api_keys.c.producer_id
+            ).where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))
         ).first()
     if row is None:
         raise Unauthorized("unknown or revoked API key")
-    return Principal(agency_id=row.agency_id, key_id=row.id, role=row.role)
+    return Principal(
+        agency_id=row.agency_id, key_id=row.id, role=row.role, producer_id=row.producer_id
+    )
 
 
 @dataclass(frozen=True)

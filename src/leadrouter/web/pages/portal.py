@@ -1,0 +1,220 @@
+"""The producer portal, made for a phone: my leads by urgency with the time left before the
+next escalation, call and text links, accept/decline, one tap to log an attempt or a
+contact, quote/bind/loss, my follow-ups due today, my own numbers."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from leadrouter.api.deps import ContainerDep
+from leadrouter.bootstrap import Container
+from leadrouter.domain.outcomes import LOST_REASONS
+from leadrouter.errors import LeadRouterError
+from leadrouter.services.dashboard import numbers
+from leadrouter.services.dashboard.days import agency_zone
+from leadrouter.services.dashboard.portal import follow_ups_today, my_leads
+from leadrouter.services.leads import activities, outcomes
+from leadrouter.services.people.access import may_act_as, may_work_lead
+from leadrouter.services.people.sessions import Session
+from leadrouter.services.routing import offers
+from leadrouter.web.session import ProducerDep
+from leadrouter.web.templating import page
+
+router = APIRouter(include_in_schema=False)
+LOG_KINDS = {"call_attempt": "Call attempt logged", "contact_made": "Contact logged"}
+OUTCOMES = ("quoted", "bound", "lost")
+LOSS_REASONS = LOST_REASONS
+
+
+def _producer(session: Session) -> int:
+    assert session.user.producer_id is not None  # the producer role is always bound
+    return session.user.producer_id
+
+
+def _context(container: Container, session: Session) -> dict[str, Any]:
+    now = container.clock.now()
+    agency_id, me = session.user.agency_id, _producer(session)
+    mine = my_leads(
+        uow=container.uow(readonly=True),
+        deps=container.routing,
+        agency_id=agency_id,
+        producer_id=me,
+        now=now,
+    )
+    (mine_numbers,) = numbers.producer_rows(
+        uow=container.uow(readonly=True), agency_id=agency_id, now=now, producer_id=me
+    ) or (None,)
+    return {
+        "leads": mine,
+        "follow_ups": follow_ups_today(mine),
+        "me": mine_numbers,
+        "loss_reasons": LOSS_REASONS,
+        "now": now,
+        "tz": agency_zone(uow=container.uow(readonly=True), agency_id=agency_id),
+    }
+
+
+@router.get("/portal", response_class=HTMLResponse)
+def portal(request: Request, container: ContainerDep, session: ProducerDep) -> HTMLResponse:
+    """My leads by urgency, my follow-ups due today, my numbers."""
+    return page(request, "portal.html", _context(container, session), session=session)
+
+
+@router.get("/portal/leads", response_class=HTMLResponse)
+def portal_leads(request: Request, container: ContainerDep, session: ProducerDep) -> HTMLResponse:
+    """The leads part of the portal (htmx refreshes it, so the countdowns stay true)."""
+    return page(request, "_portal_body.html", _context(container, session), session=session)
+
+
+def _answer(
+    request: Request, container: Container, session: Session, flash: str, *, failed: bool
+) -> Response:
+    if not request.headers.get("HX-Request"):
+        return RedirectResponse("/portal", status_code=303)
+    context = {**_context(container, session), "flash": flash, "flash_failed": failed}
+    return page(request, "_portal_body.html", context, session=session)
+
+
+def _act(
+    request: Request, container: Container, session: Session, done: str, action: Any
+) -> Response:
+    try:
+        action()
+    except LeadRouterError as exc:
+        return _answer(request, container, session, exc.detail, failed=True)
+    return _answer(request, container, session, done, failed=False)
+
+
+@router.post("/portal/leads/{lead_id}/accept")
+def accept(
+    request: Request, lead_id: int, container: ContainerDep, session: ProducerDep
+) -> Response:
+    """Accept a lead offered to me."""
+    me = _producer(session)
+
+    def run() -> None:
+        may_act_as(session.user, me)
+        offers.accept_offer(
+            uow=container.uow(),
+            caches=container.routing,
+            agency_id=session.user.agency_id,
+            lead_id=lead_id,
+            producer_id=me,
+            now=container.clock.now(),
+        )
+
+    return _act(request, container, session, "Accepted: the lead is yours.", run)
+
+
+@router.post("/portal/leads/{lead_id}/decline")
+def decline(
+    request: Request,
+    lead_id: int,
+    container: ContainerDep,
+    session: ProducerDep,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Decline a lead offered to me; it goes to the next eligible producer."""
+    me = _producer(session)
+
+    def run() -> None:
+        may_act_as(session.user, me)
+        offers.decline_offer(
+            uow=container.uow(),
+            caches=container.routing,
+            agency_id=session.user.agency_id,
+            lead_id=lead_id,
+            producer_id=me,
+            reason=reason or None,
+            now=container.clock.now(),
+        )
+
+    return _act(request, container, session, "Declined.", run)
+
+
+@router.post("/portal/leads/{lead_id}/log")
+def log(
+    request: Request,
+    lead_id: int,
+    container: ContainerDep,
+    session: ProducerDep,
+    kind: Annotated[str, Form()],
+) -> Response:
+    """One tap: a call attempt (the escalation goes on) or a contact (it stops)."""
+    me = _producer(session)
+    if kind not in LOG_KINDS:
+        return _answer(request, container, session, "Choose an attempt or a contact.", failed=True)
+
+    def run() -> None:
+        may_act_as(session.user, me)
+        activities.log_activity(
+            uow=container.uow(),
+            routing_deps=container.routing,
+            agency_id=session.user.agency_id,
+            lead_id=lead_id,
+            producer_id=me,
+            kind=kind,
+            at=None,
+            note=None,
+            now=container.clock.now(),
+        )
+
+    return _act(request, container, session, f"{LOG_KINDS[kind]}.", run)
+
+
+@router.post("/portal/leads/{lead_id}/outcome")
+def outcome(
+    request: Request,
+    lead_id: int,
+    container: ContainerDep,
+    session: ProducerDep,
+    status: Annotated[str, Form()],
+    premium: Annotated[str, Form(max_length=20)] = "",
+    policy_number: Annotated[str, Form(max_length=100)] = "",
+    reason: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Quoted (premium quoted), bound (premium, policy number; the commission follows the
+    agency's rates) or lost (a reason from the list), for a lead of mine."""
+    if status not in OUTCOMES:
+        return _answer(request, container, session, "Choose quoted, bound or lost.", failed=True)
+    amount = None
+    if premium.strip():
+        try:
+            amount = Decimal(premium.replace(",", "").replace("$", "").strip())
+        except InvalidOperation:
+            return _answer(
+                request, container, session, "Premium: a number, like 1200.", failed=True
+            )
+        if not amount.is_finite() or amount < 0 or amount >= 10**10:
+            return _answer(
+                request, container, session, "Premium: a number, like 1200.", failed=True
+            )
+        amount = amount.quantize(Decimal("0.01"))
+
+    def run() -> None:
+        may_work_lead(
+            session.user,
+            uow=container.uow(readonly=True),
+            agency_id=session.user.agency_id,
+            lead_id=lead_id,
+        )
+        outcomes.record_outcome(
+            uow=container.uow(),
+            routing_deps=container.routing,
+            agency_id=session.user.agency_id,
+            lead_id=lead_id,
+            status=status,
+            reason=None,
+            now=container.clock.now(),
+            data=outcomes.OutcomeData(
+                premium=amount if status != "lost" else None,
+                policy_number=(policy_number.strip() or None) if status == "bound" else None,
+                lost_reason=(reason or "other") if status == "lost" else None,
+            ),
+        )
+
+    return _act(request, container, session, f"Marked {status}.", run)

@@ -1,0 +1,70 @@
+"""The Jinja2 environment of the pages and the filters that format their numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from leadrouter.services.people.sessions import Session
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def duration(seconds: float | int | None) -> str:
+    """Seconds as people say them: "45 s", "8 min", "2 h 5 min", "3 d"; "-" when unknown."""
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    sign = "-" if s < 0 else ""
+    s = abs(s)
+    if s < 60:
+        return f"{sign}{s} s"
+    if s < 3600:
+        return f"{sign}{s // 60} min"
+    if s < 86400:
+        h, m = divmod(s // 60, 60)
+        return f"{sign}{h} h {m} min" if m else f"{sign}{h} h"
+    return f"{sign}{s // 86400} d"
+
+
+def money(value: Decimal | float | int | None) -> str:
+    """Dollars without cents: "$14,200"; "-" when unknown."""
+    if value is None:
+        return "-"
+    return f"${float(value):,.0f}"
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percent; "-" when there is nothing to divide."""
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def local_time(value: datetime | None, tz: str = "America/New_York") -> str:
+    """An instant in the agency's zone, short: "Tue 09:41"."""
+    if value is None:
+        return "-"
+    return value.astimezone(ZoneInfo(tz)).strftime("%a %H:%M")
+
+
+templates.env.filters.update(duration=duration, money=money, percent=percent, local=local_time)
+
+
+def page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    session: Session | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """Render a template with the signed-in session (for the header and CSRF token)."""
+    full = {"session": session, "user": session.user if session else None, **context}
+    return templates.TemplateResponse(request, name, full, status_code=status)

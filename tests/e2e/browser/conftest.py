@@ -1,0 +1,182 @@
+"""The browser tests' world: the real app server (uvicorn, an SQLite file) and Debian's
+chromium driven by Playwright, both started here.
+
+The agency is seeded through the real services before the server starts: Alice (licensed
+in New York) and Ben (New Jersey) are always at work, offers must be accepted, and each has
+a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Ben.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from leadrouter.bootstrap import bootstrap
+from leadrouter.config import Settings
+from leadrouter.domain.model import Role
+from leadrouter.services.admin.agencies import create_agency
+from leadrouter.store.migrate import upgrade
+from tests.support.factories import make_producer
+from tests.support.people import PASSWORD, user
+from tests.support.time_engine import timing_policy
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+ACCEPT_IN_TEN_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 600}\n"
+
+
+@dataclass(frozen=True)
+class Served:
+    """The running app and who can use it."""
+
+    base: str
+    key: str
+    alice: int
+    ben: int
+    database_url: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def post_lead(self, n: int, *, state: str = "NY", **fields: str) -> int:
+        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben."""
+        body = {
+            "first_name": fields.pop("first_name", "Casey"),
+            "last_name": f"Browser{n}",
+            "email": f"browser{n}@consumer.example",
+            "phone": f"(646) 555-{n:04d}",
+            "zip": "10001" if state == "NY" else "07030",
+            "insurance_type": "personal_auto",
+            **fields,
+        }
+        done = httpx.post(f"{self.base}/v1/leads", headers=self.headers, json=body, timeout=30)
+        assert done.status_code == 201, done.text
+        return int(done.json()["id"])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _seed(url: str) -> tuple[str, int, int]:
+    upgrade(url)
+    c = bootstrap(Settings(database_url=url))
+    try:
+        agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
+        timing_policy(c, agency.agency_id, ACCEPT_IN_TEN_MINUTES)
+        alice = make_producer(c, agency.agency_id, 1, name="Alice Moreno", licensed_in=("NY",))
+        ben = make_producer(c, agency.agency_id, 2, name="Ben Okafor", licensed_in=("NJ",))
+        user(c, agency.agency_id, "manager@browser.example", Role.MANAGER)
+        user(c, agency.agency_id, "alice@browser.example", Role.PRODUCER, producer_id=alice)
+        user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)
+    finally:
+        c.engine.dispose()
+    return agency.api_key, alice, ben
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    home = tmp_path_factory.mktemp("served")
+    url = f"sqlite:///{home / 'leadrouter.db'}"
+    key, alice, ben = _seed(url)
+    port = _free_port()
+    env = {**os.environ, "LEADROUTER_DATABASE_URL": url, "LEADROUTER_PORT": str(port)}
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadrouter", "serve", "--no-demo", "--no-worker"],
+        env=env,
+        cwd=home,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180  # a loaded 2-core machine needs long to import
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            assert proc.poll() is None, (home / "server.log").read_text()
+        else:
+            pytest.fail("the app server did not answer /healthz within 180 s")
+        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    # launch() gives the browser a fresh, throw-away user-data directory of its own.
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, served: Served) -> Iterator[BrowserContext]:
+    """A fresh browser profile (no cookies) per test, at desktop size."""
+    ctx = browser.new_context(base_url=served.base, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, served: Served) -> Iterator[BrowserContext]:
+    """A fresh browser profile on a phone-sized, touch viewport."""
+    ctx = browser.new_context(
+        base_url=served.base, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts(pytestconfig: pytest.Config) -> Path:
+    """Where the screenshots go (gitignored): look at them."""
+    path = pytestconfig.rootpath / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in page as a person would."""
+    page.goto("/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("domcontentloaded")

@@ -1,0 +1,154 @@
+"""The pages behind sign-in: who may open which, and the portal's actions through the
+real services (the browser tests drive the same pages in chromium)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from leadrouter.api.app import create_app
+from leadrouter.bootstrap import Container
+from leadrouter.store.tables import activities, leads
+from tests.support import factories as agencies
+from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.people import form_token, sign_in, user
+
+
+@pytest.fixture
+def web(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def agency(container: Container) -> agencies.TestAgency:
+    c = container
+    agency = make_agency(c)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    ben = make_producer(c, agency.id, 2, licensed_in=("NJ",))
+    user(c, agency.id, "boss@agency.example", "manager")
+    user(c, agency.id, "alice@agency.example", "producer", producer_id=alice)
+    user(c, agency.id, "ben@agency.example", "producer", producer_id=ben)
+    user(c, agency.id, "audit@agency.example", "compliance")
+    return agency
+
+
+def _status(c: Container, lead_id: int) -> str:
+    with c.engine.connect() as conn:
+        return str(conn.execute(sa.select(leads.c.status).where(leads.c.id == lead_id)).scalar())
+
+
+def test_each_page_admits_only_its_roles(web: TestClient, agency: agencies.TestAgency) -> None:
+    allowed = {
+        "boss": {"/dashboard": 200, "/portal": 403, "/compliance": 200},
+        "alice": {"/dashboard": 403, "/portal": 200, "/compliance": 403},
+        "audit": {"/dashboard": 403, "/portal": 403, "/compliance": 200},
+    }
+    for who, pages in allowed.items():
+        web.cookies.clear()
+        sign_in(web, f"{who}@agency.example")
+        assert {path: web.get(path).status_code for path in pages} == pages, who
+
+
+def test_a_producer_opens_only_their_own_leads_while_staff_open_any(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    alices = make_lead(container, agency.id, 1)
+    bens = make_lead(container, agency.id, 2, zip_code="07030")
+    sign_in(web, "alice@agency.example")
+    assert web.get(f"/leads/{alices}").status_code == 200
+    refused = web.get(f"/leads/{bens}")
+    assert refused.status_code == 403 and "This lead is not yours." in refused.text
+    assert web.get("/leads/999").status_code == 404
+    web.cookies.clear()
+    sign_in(web, "boss@agency.example")
+    both = [web.get(f"/leads/{lead}") for lead in (alices, bens)]
+    assert [page.status_code for page in both] == [200, 200]
+    assert "Why it went where it went" in both[1].text
+
+
+def test_the_portal_logs_an_attempt_a_contact_and_a_bind_through_the_services(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 1)
+    sign_in(web, "alice@agency.example")
+    token = form_token(web.get("/portal").text)
+    htmx = {"HX-Request": "true", "X-CSRF-Token": token}
+    for kind, flash in (
+        ("call_attempt", "Call attempt logged."),
+        ("contact_made", "Contact logged."),
+    ):
+        done = web.post(f"/portal/leads/{lead}/log", data={"kind": kind}, headers=htmx)
+        assert done.status_code == 200 and flash in done.text
+    bound = web.post(
+        f"/portal/leads/{lead}/outcome",
+        data={"status": "bound", "premium": "$1,250.50", "policy_number": "HM-1"},
+        headers=htmx,
+    )
+    assert "Marked bound." in bound.text
+    with container.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(leads.c.status, leads.c.premium, leads.c.policy_number).where(
+                leads.c.id == lead
+            )
+        ).one()
+        kinds = conn.execute(sa.select(activities.c.kind).order_by(activities.c.id)).scalars()
+        assert list(kinds) == ["call_attempt", "contact_made"]
+    assert (row.status, float(row.premium), row.policy_number) == ("bound", 1250.5, "HM-1")
+
+    plain = web.post(
+        f"/portal/leads/{lead}/log",
+        data={"kind": "call_attempt", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert (plain.status_code, plain.headers["location"]) == (303, "/portal")
+
+
+def test_the_portal_refuses_work_on_another_producers_lead_and_says_why(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    bens = make_lead(container, agency.id, 2, zip_code="07030")
+    sign_in(web, "alice@agency.example")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
+    for action, data in (
+        ("outcome", {"status": "lost", "reason": "price"}),
+        ("log", {"kind": "contact_made"}),
+        ("accept", {}),
+    ):
+        answer = web.post(f"/portal/leads/{bens}/{action}", data=data, headers=htmx)
+        assert answer.status_code == 200 and 'class="flash error"' in answer.text, action
+    assert _status(container, bens) == "assigned"
+
+
+def test_pages_carry_a_content_security_policy_and_the_api_does_not(
+    web: TestClient, agency: agencies.TestAgency
+) -> None:
+    page = web.get("/signin")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in web.get("/healthz").headers
+
+
+def test_staff_see_the_reports_page_and_the_monthly_report_as_page_csv_and_pdf(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    make_lead(container, agency.id, 1)
+    sign_in(web, "alice@agency.example")
+    assert web.get("/reports").status_code == 403
+    web.cookies.clear()
+    sign_in(web, "boss@agency.example")
+    overview = web.get("/reports")
+    assert overview.status_code == 200 and "Producer 1" in overview.text
+    month = "2026-03"  # the test clock's month
+    html = web.get(f"/reports/monthly/{month}.html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "script-src" not in html.headers["content-security-policy"]
+    csv = web.get(f"/reports/monthly/{month}.csv")
+    assert csv.text.startswith("section,item,metric,value")
+    assert "volume,all,leads,1" in csv.text
+    assert web.get(f"/reports/monthly/{month}.pdf").content.startswith(b"%PDF")
+    assert web.get(f"/reports/monthly/{month}.xls").status_code == 404
+    assert web.get("/reports/monthly/2026-13.csv").status_code == 422

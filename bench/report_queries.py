@@ -38,7 +38,7 @@ from leadrouter.services.reports.producer_stats import producer_stats
 from leadrouter.services.reports.source_roi import source_roi
 from leadrouter.services.reports.today import today_figures
 from leadrouter.store.migrate import upgrade
-from leadrouter.store.stats_repo import producer_records
+from leadrouter.store.stats_repo import track_records
 from leadrouter.store.tables import lead_sources, producers
 
 LEADS = int(os.environ.get("LEADROUTER_BENCH_REPORT_LEADS", "1000000"))
@@ -205,7 +205,7 @@ def _queries(c: Container, agency_id: int, producer_id: int) -> dict[str, Callab
 
     def records() -> Any:
         with c.uow(readonly=True) as uow:
-            return producer_records(uow.conn, agency_id=agency_id, since=NOW - timedelta(90))
+            return track_records(uow.conn, agency_id=agency_id, since=NOW - timedelta(90))
 
     def export_page() -> Any:
         rows = export_rows(uow=read(), agency_id=agency_id, filters=ExportFilter(), now=NOW)

@@ -11,7 +11,7 @@ from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
 from leadrouter.ratelimit import RateLimits, rate_limits
 from leadrouter.sealing import Sealer, audit_key, sealer
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store import audit
 from leadrouter.store.db import make_engine
 from leadrouter.store.uow import UnitOfWork
@@ -24,7 +24,7 @@ class Container:
     settings: Settings
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
-    routing: RoutingDeps = field(default_factory=RoutingDeps)
+    routing: RoutingCaches = field(default_factory=RoutingCaches)  # per-process caches
 
     @cached_property
     def rate_limits(self) -> RateLimits:

@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.intake import idempotency
 from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
 from leadrouter.services.compliance.expirations import sweep_all_agencies
 from leadrouter.services.routing import route as routing
 from leadrouter.services.timers import step as timers
+from leadrouter.store import idempotency
 from leadrouter.store.tables import queue_entries, roster_versions
 
 log = logging.getLogger(__name__)
@@ -132,14 +132,21 @@ class Worker:
         for agency_id in sorted(waiting if full else waiting & changed):
             stats.drained += sum(
                 1
-                for r in routing.drain(container=self.container, agency_id=agency_id)
+                for r in routing.drain_queue(
+                    uow=self.container.uow(),
+                    caches=self.container.routing,
+                    agency_id=agency_id,
+                    now=now,
+                )
                 if r.outcome == "assigned"
             )
         self.state.roster_versions = versions
         if full:
             stats.drained += sum(
                 1
-                for r in routing.route_stranded(container=self.container)
+                for r in routing.route_stranded(
+                    uow=self.container.uow(), caches=self.container.routing, now=now
+                )
                 if r.outcome == "assigned"
             )
             self.state.last_full_drain = now

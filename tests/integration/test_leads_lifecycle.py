@@ -11,7 +11,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict
-from leadrouter.services.leads.intake import change_status_in, get_lead
+from leadrouter.services.leads.intake import change_status_in_tx, get_lead
 from leadrouter.store.tables import lead_status_changes, leads
 from tests.support.factories import make_agency, make_lead
 
@@ -30,7 +30,7 @@ def change_status(
 ) -> None:
     """A status change in its own transaction (what routing and outcomes do inside theirs)."""
     with uow:
-        change_status_in(
+        change_status_in_tx(
             uow.conn, agency_id=agency_id, lead_id=lead_id, status=status, reason=reason, now=now
         )
         uow.commit()
@@ -117,7 +117,7 @@ def test_a_change_made_inside_a_callers_transaction_rolls_back_with_it(
     agency = make_agency(container)
     lead_id = make_lead(container, agency.id, routed=False, **BODY)
     with pytest.raises(RuntimeError), container.uow() as uow:
-        change_status_in(
+        change_status_in_tx(
             uow.conn,
             agency_id=agency.id,
             lead_id=lead_id,
@@ -133,7 +133,7 @@ def test_a_change_made_inside_a_callers_transaction_rolls_back_with_it(
             == 1
         )
     with container.uow() as uow:
-        change_status_in(
+        change_status_in_tx(
             uow.conn,
             agency_id=agency.id,
             lead_id=lead_id,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.listing import LeadFilter
-from leadrouter.services.leads.intake import change_status_in, get_lead, list_leads, receive_lead
+from leadrouter.services.leads.intake import change_status_in_tx, get_lead, list_leads, receive_lead
 from tests.support.factories import make_agency, make_lead
 
 BODY: dict[str, Any] = {
@@ -61,7 +61,7 @@ def test_what_the_after_store_hook_did_is_in_the_answer(container: Container) ->
     agency = make_agency(container)
 
     def route(conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime) -> None:
-        change_status_in(
+        change_status_in_tx(
             conn,
             agency_id=agency_id,
             lead_id=lead_id,

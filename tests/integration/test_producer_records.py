@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.policy import dry_run
 from leadrouter.sim.agency import load_synthetic_agency
-from leadrouter.store.stats_repo import PRIOR_WEIGHT, producer_records
+from leadrouter.store.stats_repo import PRIOR_WEIGHT, track_records
 from leadrouter.store.tables import producers
 from tests.support.factories import insert_lead
 
@@ -65,7 +65,7 @@ def test_close_rates_are_shrunk_toward_the_agency_rate(container: Container) -> 
     agency = load_synthetic_agency(container, producers=2, policy=None)
     closer, other = _history(container, agency.agency_id)
     with container.engine.connect() as conn:
-        records = producer_records(
+        records = track_records(
             conn, agency_id=agency.agency_id, since=container.clock.now() - timedelta(days=90)
         )
     # Agency rate 8/16 = 0.5; the closer: (8 + 10 * 0.5) / (8 + 10).

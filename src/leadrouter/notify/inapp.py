@@ -8,6 +8,7 @@ alerts are exactly once.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -32,19 +33,34 @@ def enqueue_alert(
     dedupe_key: str | None = None,
 ) -> int:
     """Queue a dashboard alert for a producer or for everyone holding ``role``."""
-    if (producer_id is None) == (role is None):
-        raise ValueError("an alert goes to a producer or to a role, exactly one of them")
-    recipient = f"producer:{producer_id}" if producer_id is not None else f"role:{role}"
+    recipient, payload = alert_of(
+        kind=kind, message=message, producer_id=producer_id, role=role, lead_id=lead_id
+    )
     return outbox.enqueue(
         conn,
         agency_id=agency_id,
         channel="inapp",
         event=kind,
         recipient=recipient,
-        payload={"kind": kind, "message": message, "lead_id": lead_id},
+        payload=payload,
         now=now,
         dedupe_key=dedupe_key,
     )
+
+
+def alert_of(
+    *,
+    kind: str,
+    message: str,
+    producer_id: int | None = None,
+    role: str | None = None,
+    lead_id: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The outbox recipient and payload of a dashboard alert to a producer or a role."""
+    if (producer_id is None) == (role is None):
+        raise ValueError("an alert goes to a producer or to a role, exactly one of them")
+    recipient = f"producer:{producer_id}" if producer_id is not None else f"role:{role}"
+    return recipient, {"kind": kind, "message": message, "lead_id": lead_id}
 
 
 class InAppChannel:

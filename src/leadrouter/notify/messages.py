@@ -30,15 +30,13 @@ def enqueue_email(
     ``consumer_lead_id`` marks an email to a consumer: it is not sent if that lead becomes
     do-not-contact before delivery. ``from_name``/``reply_to`` send it in the producer's name.
     """
-    rendered = render_email(template, context)
-    payload = {
-        "template": template,
-        "subject": rendered.subject,
-        "body": rendered.body,
-        "from_name": from_name,
-        "reply_to": reply_to,
-        "consumer_lead_id": consumer_lead_id,
-    }
+    payload = email_payload(
+        template,
+        context,
+        from_name=from_name,
+        reply_to=reply_to,
+        consumer_lead_id=consumer_lead_id,
+    )
     return outbox.enqueue(
         conn,
         agency_id=agency_id,
@@ -49,6 +47,26 @@ def enqueue_email(
         now=now,
         dedupe_key=dedupe_key,
     )
+
+
+def email_payload(
+    template: str,
+    context: dict[str, Any],
+    *,
+    from_name: str | None = None,
+    reply_to: str | None = None,
+    consumer_lead_id: int | None = None,
+) -> dict[str, Any]:
+    """The outbox payload of an email: the rendered template and how to send it."""
+    rendered = render_email(template, context)
+    return {
+        "template": template,
+        "subject": rendered.subject,
+        "body": rendered.body,
+        "from_name": from_name,
+        "reply_to": reply_to,
+        "consumer_lead_id": consumer_lead_id,
+    }
 
 
 def enqueue_sms(

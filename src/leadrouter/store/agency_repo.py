@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,3 +24,26 @@ def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
 def agency_today(conn: sa.Connection, agency_id: int, now: datetime) -> date:
     """The calendar date at ``now`` in the agency's time zone (license dates are kept in it)."""
     return local_date(now, agency_timezone(conn, agency_id)) or now.date()
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    """The agency's name, home time zone and settings document."""
+
+    name: str
+    timezone: str
+    settings: dict[str, Any]
+    webhooks_version: int | None = None  # when read with the rest (see store.outbox)
+
+
+def agency_info(conn: sa.Connection, agency_id: int) -> AgencyInfo:
+    """The agency's name, time zone and settings."""
+    row = conn.execute(_AGENCY, {"agency_id": agency_id}).first()
+    if row is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    return AgencyInfo(row.name, row.timezone, dict(row.settings or {}))
+
+
+_AGENCY = sa.select(agencies.c.name, agencies.c.timezone, agencies.c.settings).where(
+    agencies.c.id == sa.bindparam("agency_id")
+)

@@ -65,7 +65,7 @@ def _content(
     outcome: str,
     producer_id: int | None,
     policy_version: int,
-    explanation: Mapping[str, Any],
+    explanation: Mapping[str, Any] | None,
     actor: str | None,
     created_at: datetime,
 ) -> dict[str, Any]:
@@ -83,6 +83,12 @@ def _content(
     }
 
 
+def chain_head(conn: sa.Connection, agency_id: int) -> tuple[int, str]:
+    """The sequence number and hash of the agency's last record ((0, GENESIS) when empty)."""
+    last = conn.execute(_HEAD, {"agency_id": agency_id}).first()
+    return (int(last.seq), str(last.hash)) if last else (0, GENESIS)
+
+
 def append_decision(
     conn: sa.Connection,
     *,
@@ -95,18 +101,19 @@ def append_decision(
     explanation: Mapping[str, Any],
     actor: str | None,
     now: datetime,
+    head: tuple[int, str] | None = None,
 ) -> int:
-    """Append one decision to the agency's chain and return its id."""
-    last = conn.execute(
-        sa.select(decisions.c.seq, decisions.c.hash)
-        .where(decisions.c.agency_id == agency_id)
-        .order_by(decisions.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    """Append one decision to the agency's chain and return its id.
+
+    ``head`` is the chain's last (seq, hash) when the caller read it under the agency's lock
+    already; otherwise it is read here.
+    """
+    last_seq, prev_hash = head if head is not None else chain_head(conn, agency_id)
+    seq = last_seq + 1
     # The explanation holds JSON values only (str, int, float, bool, None, list, dict), so
-    # what the hash covers is exactly what the JSON column stores and gives back.
-    stored = dict(explanation)
+    # what the hash covers is exactly what the JSON column stores and gives back. It is
+    # serialized once: the same text goes into the hash and into the column.
+    text = json.dumps(explanation, sort_keys=True, separators=(",", ":"), default=str)
     content = _content(
         agency_id=agency_id,
         seq=seq,
@@ -115,31 +122,73 @@ def append_decision(
         outcome=outcome,
         producer_id=producer_id,
         policy_version=policy_version,
-        explanation=stored,
+        explanation=None,  # spliced in as text below
         actor=actor,
         created_at=now,
     )
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    # Keys are sorted and string values escaped, so this key occurs exactly once.
+    canonical = canonical.replace('"explanation":null', '"explanation":' + text, 1)
     return int(
         conn.execute(
-            decisions.insert()
-            .values(
-                agency_id=agency_id,
-                seq=seq,
-                lead_id=lead_id,
-                kind=kind,
-                outcome=outcome,
-                producer_id=producer_id,
-                policy_version=policy_version,
-                explanation=stored,
-                actor=actor,
-                created_at=now,
-                prev_hash=prev_hash,
-                hash=_digest(prev_hash, content, KEYED, key_of(conn)),
-                chain_version=KEYED,
-            )
-            .returning(decisions.c.id)
+            _INSERT,
+            {
+                "agency_id": agency_id,
+                "seq": seq,
+                "lead_id": lead_id,
+                "kind": kind,
+                "outcome": outcome,
+                "producer_id": producer_id,
+                "policy_version": policy_version,
+                "explanation": text,
+                "actor": actor,
+                "created_at": now,
+                "prev_hash": prev_hash,
+                "hash": hmac.new(
+                    key_of(conn), (prev_hash + canonical).encode(), hashlib.sha256
+                ).hexdigest(),
+                "chain_version": KEYED,
+            },
         ).scalar_one()
     )
+
+
+class DecisionChain:
+    """The agency's decision log as a repository on the unit of work."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def head(self, agency_id: int) -> tuple[int, str]:
+        """The last record's (seq, hash); (0, GENESIS) for an empty chain."""
+        return chain_head(self._conn, agency_id)
+
+    def append(self, **record: Any) -> int:
+        """``append_decision`` in this transaction; the new record's id."""
+        return append_decision(self._conn, **record)
+
+
+class _JSONText(sa.types.TypeDecorator[str]):
+    """JSON already serialized by the caller: bound as is, stored in the JSON column."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: sa.Dialect) -> None:
+        return None
+
+
+_HEAD = (
+    sa.select(decisions.c.seq, decisions.c.hash)
+    .where(decisions.c.agency_id == sa.bindparam("agency_id"))
+    .order_by(decisions.c.seq.desc())
+    .limit(1)
+)
+_INSERT = (
+    decisions.insert()
+    .values(explanation=sa.bindparam("explanation", type_=_JSONText()))
+    .returning(decisions.c.id)
+)
 
 
 def verify_chain(

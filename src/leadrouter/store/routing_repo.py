@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,13 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Lead, LeadStatus
-from leadrouter.domain.routing import ProducerLoad
-from leadrouter.store.db import upsert_insert
 from leadrouter.store.tables import (
-    agencies,
     assignments,
     leads,
-    policies,
     producer_day_counts,
     producers,
     queue_entries,
@@ -75,86 +71,11 @@ def roster_version(conn: sa.Connection, agency_id: int) -> int:
     return int(v or 0)
 
 
-@dataclass(frozen=True)
-class AgencyForRouting:
-    name: str
-    timezone: str
-    settings: dict[str, Any]
-    roster_version: int
-    policy_version: int
-
-
-def agency_for_routing(conn: sa.Connection, agency_id: int) -> AgencyForRouting:
-    """The agency's name, time zone, settings and current roster and policy versions."""
-    roster_v = (
-        sa.select(roster_versions.c.version)
-        .where(roster_versions.c.agency_id == agency_id)
-        .scalar_subquery()
-    )
-    policy_v = (
-        sa.select(sa.func.max(policies.c.version))
-        .where(policies.c.agency_id == agency_id)
-        .scalar_subquery()
-    )
-    row = conn.execute(
-        sa.select(
-            agencies.c.name,
-            agencies.c.timezone,
-            agencies.c.settings,
-            roster_v.label("roster_version"),
-            policy_v.label("policy_version"),
-        ).where(agencies.c.id == agency_id)
-    ).one()
-    return AgencyForRouting(
-        row.name,
-        row.timezone,
-        dict(row.settings or {}),
-        int(row.roster_version or 0),
-        int(row.policy_version or 0),
-    )
-
-
-def loads(conn: sa.Connection, *, agency_id: int, today: date) -> dict[int, ProducerLoad]:
-    """Open leads and new leads today of every producer of the agency (one query)."""
-    day = producer_day_counts
-    rows = conn.execute(
-        sa.select(producers.c.id, producers.c.open_count, day.c.count)
-        .select_from(
-            producers.outerjoin(
-                day, sa.and_(day.c.producer_id == producers.c.id, day.c.day == today)
-            )
-        )
-        .where(producers.c.agency_id == agency_id)
-    )
-    return {
-        int(pid): ProducerLoad(open_count=int(open_count), new_today=int(today_count or 0))
-        for pid, open_count, today_count in rows
-    }
-
-
-def rotation(conn: sa.Connection, *, agency_id: int) -> dict[str, dict[int, int]]:
-    out: dict[str, dict[int, int]] = defaultdict(dict)
-    for pool, producer_id, count in conn.execute(
-        sa.select(
-            rotation_counters.c.pool, rotation_counters.c.producer_id, rotation_counters.c.count
-        ).where(rotation_counters.c.agency_id == agency_id)
-    ):
-        out[pool][int(producer_id)] = int(count)
-    return dict(out)
-
-
 def bump_rotation(conn: sa.Connection, *, agency_id: int, pool: str, producer_id: int) -> None:
+    """One more lead for the producer in the pool's rotation."""
     conn.execute(
-        upsert_insert(conn)(rotation_counters)
-        .values(agency_id=agency_id, pool=pool, producer_id=producer_id, count=1)
-        .on_conflict_do_update(
-            index_elements=[
-                rotation_counters.c.agency_id,
-                rotation_counters.c.pool,
-                rotation_counters.c.producer_id,
-            ],
-            set_={"count": rotation_counters.c.count + 1},
-        )
+        _statements(conn.dialect.name).bump_rotation,
+        {"agency_id": agency_id, "pool": pool, "producer_id": producer_id, "count": 1},
     )
 
 
@@ -166,12 +87,12 @@ def seed_rotation(
     Without it a member never counted would look like a newcomer forever, and round robin
     would keep choosing the lowest id among the ones it had already counted.
     """
-    for producer_id in producer_ids:
-        conn.execute(
-            rotation_counters.insert().values(
-                agency_id=agency_id, pool=pool, producer_id=producer_id, count=count
-            )
-        )
+    rows = [
+        {"agency_id": agency_id, "pool": pool, "producer_id": p, "count": count}
+        for p in producer_ids
+    ]
+    if rows:
+        conn.execute(_SEED_ROTATION, rows)
 
 
 def claim_capacity(
@@ -186,31 +107,70 @@ def claim_capacity(
     Two conditional writes; when the second refuses, the caller's transaction (which is
     abandoned on a refusal) takes the first back with it.
     """
-    max_daily = conn.execute(
-        producers.update()
-        .where(
-            producers.c.id == producer_id,
-            sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
-        )
-        .values(open_count=producers.c.open_count + 1)
-        .returning(producers.c.max_daily)
-    ).first()
+    max_daily = conn.execute(_CLAIM_OPEN, {"producer_id": producer_id}).first()
     if max_daily is None:
         return False
     limit = max_daily[0]
     if limit is not None and limit <= 0:
         return False
-    insert = upsert_insert(conn)(producer_day_counts).values(
-        producer_id=producer_id, day=today, agency_id=agency_id, count=1
-    )
+    built = _statements(conn.dialect.name)
+    params: dict[str, Any] = {"producer_id": producer_id, "day": today, "agency_id": agency_id}
+    if limit is not None:
+        params["limit"] = limit
     counted = conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=[producer_day_counts.c.producer_id, producer_day_counts.c.day],
-            set_={"count": producer_day_counts.c.count + 1},
-            where=None if limit is None else producer_day_counts.c.count < limit,
-        ).returning(producer_day_counts.c.count)
+        built.count_day if limit is None else built.count_day_within, params
     ).first()
     return counted is not None
+
+
+@dataclass(frozen=True)
+class _Statements:
+    bump_rotation: Any
+    count_day: Any
+    count_day_within: Any
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    """The upserts of the hot path, built once per dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rot = rotation_counters
+    day = producer_day_counts
+    count_day = insert(day).values(
+        producer_id=sa.bindparam("producer_id"),
+        day=sa.bindparam("day"),
+        agency_id=sa.bindparam("agency_id"),
+        count=1,
+    )
+    return _Statements(
+        bump_rotation=insert(rot).on_conflict_do_update(
+            index_elements=[rot.c.agency_id, rot.c.pool, rot.c.producer_id],
+            set_={"count": rot.c.count + 1},
+        ),
+        count_day=count_day.on_conflict_do_update(
+            index_elements=[day.c.producer_id, day.c.day],
+            set_={"count": day.c.count + 1},
+        ).returning(day.c.count),
+        count_day_within=count_day.on_conflict_do_update(
+            index_elements=[day.c.producer_id, day.c.day],
+            set_={"count": day.c.count + 1},
+            where=day.c.count < sa.bindparam("limit", type_=sa.Integer),
+        ).returning(day.c.count),
+    )
+
+
+_SEED_ROTATION = rotation_counters.insert()
+_CLAIM_OPEN = (
+    producers.update()
+    .where(
+        producers.c.id == sa.bindparam("producer_id"),
+        sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
+    )
+    .values(open_count=producers.c.open_count + 1)
+    .returning(producers.c.max_daily)
+)
 
 
 def release_capacity(conn: sa.Connection, *, producer_id: int) -> None:

@@ -16,14 +16,16 @@ PRIOR_WEIGHT = 10
 
 
 @dataclass(frozen=True)
-class ProducerRecord:
+class TrackRecord:
+    """A producer's trailing close rate and average response time."""
+
     close_rate: float | None
     avg_response_seconds: float | None
 
 
-def producer_records(
+def track_records(
     conn: sa.Connection, *, agency_id: int, since: datetime
-) -> dict[int, ProducerRecord]:
+) -> dict[int, TrackRecord]:
     """Each owner's record over the leads received since ``since`` (the producer statistics'
     close rate and average first response; the close rate blended with the agency's)."""
     figures = {
@@ -41,7 +43,7 @@ def producer_records(
         rate = None
         if prior is not None:
             rate = (f.bound + PRIOR_WEIGHT * prior) / (f.bound + f.lost + PRIOR_WEIGHT)
-        records[int(owner_id)] = ProducerRecord(
+        records[int(owner_id)] = TrackRecord(
             close_rate=rate, avg_response_seconds=f.avg_response_seconds
         )
     return records

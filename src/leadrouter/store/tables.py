@@ -40,6 +40,8 @@ agencies = sa.Table(
     sa.Column("public_form_key", sa.String(64), nullable=False, unique=True),
     sa.Column("settings", sa.JSON, nullable=False),
     _created(),
+    # Bumped by every change to the agency's webhook endpoints (processes cache them by it).
+    sa.Column("webhooks_version", sa.Integer, nullable=False, server_default="0"),
 )
 
 api_keys = sa.Table(

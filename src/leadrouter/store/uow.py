@@ -1,4 +1,8 @@
-"""The unit of work: one database transaction that a service opens, commits or abandons."""
+"""The unit of work: one database transaction that a service opens, commits or abandons.
+
+Its repositories (``uow.leads``, ``uow.assignments``, ``uow.outbox``, ``uow.decisions``,
+``uow.idempotency``) hold the SQL; services call them and read like their docstrings.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from leadrouter.errors import Unavailable
+from leadrouter.store.assignments import AssignmentRepository
+from leadrouter.store.audit import DecisionChain
 from leadrouter.store.db import BUSY_TIMEOUT_SECONDS, READONLY_OPTION, sqlite_writer_lock
+from leadrouter.store.idempotency import IdempotencyRecords
+from leadrouter.store.leads import LeadRepository
+from leadrouter.store.outbox import OutboxRepository
 
 
 class UnitOfWork:
@@ -18,6 +27,7 @@ class UnitOfWork:
         self._engine = engine
         self._readonly = readonly
         self._conn: sa.Connection | None = None
+        self._outbox: OutboxRepository | None = None
         self._writer_lock = None if readonly else sqlite_writer_lock(engine)
 
     @property
@@ -25,6 +35,37 @@ class UnitOfWork:
         if self._conn is None:
             raise RuntimeError("unit of work used outside its 'with' block")
         return self._conn
+
+    def reader(self) -> UnitOfWork:
+        """A read-only unit of work on the same database (a look before writing)."""
+        return UnitOfWork(self._engine, readonly=True)
+
+    @property
+    def leads(self) -> LeadRepository:
+        """Leads and their status history and touches."""
+        return LeadRepository(self.conn)
+
+    @property
+    def assignments(self) -> AssignmentRepository:
+        """Who holds which lead, and since when."""
+        return AssignmentRepository(self.conn)
+
+    @property
+    def decisions(self) -> DecisionChain:
+        """The agency's hash-chained decision log."""
+        return DecisionChain(self.conn)
+
+    @property
+    def idempotency(self) -> IdempotencyRecords:
+        """The first answers given under idempotency keys."""
+        return IdempotencyRecords(self.conn)
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """Messages staged in this transaction; written at ``flush`` or at commit."""
+        if self._outbox is None:
+            self._outbox = OutboxRepository(self.conn)
+        return self._outbox
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_lock is not None and not self._writer_lock.acquire(
@@ -62,9 +103,13 @@ class UnitOfWork:
         finally:
             conn.close()
             self._conn = None
+            self._outbox = None
             self._release()
 
     def commit(self) -> None:
+        """Write what the outbox still holds, then commit."""
+        if self._outbox is not None:
+            self._outbox.flush()
         self.conn.commit()
 
     def rollback(self) -> None:

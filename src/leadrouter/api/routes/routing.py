@@ -93,12 +93,14 @@ def assign(
     lead_id: LeadId, body: AssignIn, container: ContainerDep, principal: Assigner
 ) -> AssignOut:
     """Give the lead to a named producer; the license gate still decides (409 with the reason)."""
-    result = routing.assign_lead_manually(
-        container=container,
+    result = routing.assign_manually(
+        uow=container.uow(),
+        caches=container.routing,
         agency_id=principal.agency_id,
         lead_id=lead_id,
         producer_id=body.producer_id,
         actor=f"key {principal.key_id}",
+        now=container.clock.now(),
     )
     return AssignOut(
         lead_id=result.lead_id,

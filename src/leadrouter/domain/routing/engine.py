@@ -33,7 +33,14 @@ from leadrouter.domain.routing.policy import (
     TierRule,
 )
 from leadrouter.domain.routing.roster import RosterSnapshot
-from leadrouter.domain.routing.steps import EXCLUDED, Context, Narrowed, gate_for, narrow, select
+from leadrouter.domain.routing.steps import (
+    EXCLUDED,
+    Narrowed,
+    StepContext,
+    gate_for,
+    narrow,
+    select,
+)
 from leadrouter.domain.routing.strategies import TIE_RULES, Pick, pick
 
 
@@ -41,7 +48,7 @@ from leadrouter.domain.routing.strategies import TIE_RULES, Pick, pick
 class _Run:
     """The state of one decision as it moves through the steps."""
 
-    ctx: Context
+    ctx: StepContext
     notes: Notes = field(default_factory=Notes)
     steps: list[str] = field(default_factory=list)
     eligible: list[Producer] = field(default_factory=list)  # gated and not excluded
@@ -85,7 +92,7 @@ def route(
     exclude: frozenset[int] = frozenset(),
 ) -> Decision:
     """Decide who gets the lead (or why it waits), explaining every candidate."""
-    run = _Run(Context(roster, inp, policy, LocalClock(inp.now)))
+    run = _Run(StepContext(roster, inp, policy, LocalClock(inp.now)))
     tier_name = inp.lead.intent_tier or ""
     tier = policy.tiers.get(tier_name)
     if tier is not None and tier.action == "nurture":
@@ -172,7 +179,7 @@ def eligible_producers(
     exclude: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Ids of producers who pass the gate, availability and caps now (by id)."""
-    run = _Run(Context(roster, inp, policy, LocalClock(inp.now)))
+    run = _Run(StepContext(roster, inp, policy, LocalClock(inp.now)))
     if _gate(run, exclude) is not None:
         return []
     return [p.id for p in run.eligible if run.ctx.hard_refusal(p) is None]

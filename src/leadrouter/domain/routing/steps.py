@@ -45,7 +45,7 @@ def gate_for(roster: RosterSnapshot, inp: RoutingInput, producer: Producer) -> G
 
 
 @dataclass
-class Context:
+class StepContext:
     """One decision's inputs, plus what is computed at most once per decision."""
 
     roster: RosterSnapshot
@@ -137,7 +137,7 @@ class Narrowed:
     strategy: StrategySpec | None = None
 
 
-def narrow(step: NarrowingStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+def narrow(step: NarrowingStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """Apply one narrowing step to the pool."""
     if isinstance(step, ExistingClientStep):
         return existing_client(step, pool, ctx)
@@ -148,7 +148,9 @@ def narrow(step: NarrowingStep, pool: Sequence[Producer], ctx: Context) -> Narro
     return segment(step, pool, ctx)
 
 
-def existing_client(step: ExistingClientStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+def existing_client(
+    step: ExistingClientStep, pool: Sequence[Producer], ctx: StepContext
+) -> Narrowed:
     """The client's owner (or CSR) takes the lead, when eligible and available."""
     client = ctx.inp.client
     if client is None:
@@ -178,7 +180,7 @@ def existing_client(step: ExistingClientStep, pool: Sequence[Producer], ctx: Con
     return Narrowed(True, [], [], "", f"{step.name}: " + "; ".join(why_not))
 
 
-def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """Producers of the territory (pod or producer) that covers the lead's ZIP, county or state."""
     lead, itype = ctx.inp.lead, ctx.inp.insurance_type
     kind, found = ctx.roster.territory_index.match(
@@ -201,7 +203,7 @@ def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: Context) -> Na
     return Narrowed(True, kept, dropped, f"not in territory {names}", label, f"territory {names}")
 
 
-def line(step: LineStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+def line(step: LineStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """Producers who specialize in the lead's line of business (or insurance type)."""
     itype = ctx.inp.insurance_type
     if itype is None:
@@ -229,7 +231,7 @@ def line(step: LineStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
 
 
 def _split(
-    ctx: Context, pool: Sequence[Producer], key: tuple[Any, ...], ids: set[int]
+    ctx: StepContext, pool: Sequence[Producer], key: tuple[Any, ...], ids: set[int]
 ) -> tuple[Sequence[Producer], Sequence[Producer]]:
     """The pool's members in ``ids`` and the others; memoized when the pool is the whole."""
     whole = pool is ctx.whole_pool
@@ -251,7 +253,7 @@ def _rest(pool: Sequence[Producer], kept: Sequence[Producer]) -> list[Producer]:
     return [p for p in pool if id(p) not in out]
 
 
-def segment(step: SegmentStep, pool: Sequence[Producer], ctx: Context) -> Narrowed:
+def segment(step: SegmentStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """When the lead meets the condition, only the segment's producers remain."""
     if not step.when.test(ctx.lead_env()):
         return Narrowed(
@@ -265,7 +267,7 @@ def segment(step: SegmentStep, pool: Sequence[Producer], ctx: Context) -> Narrow
 
 
 def select(
-    selector: PoolSelector, pool: Sequence[Producer], ctx: Context
+    selector: PoolSelector, pool: Sequence[Producer], ctx: StepContext
 ) -> tuple[list[Producer], list[Producer]]:
     """Split the pool into the producers the selector names and the others."""
     kept: list[Producer] = []

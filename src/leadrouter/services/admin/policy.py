@@ -9,24 +9,25 @@ from leadrouter.domain.lint import LintFinding
 from leadrouter.domain.model import Lead, LeadStatus
 from leadrouter.domain.routing import Decision, route
 from leadrouter.errors import ValidationFailed
-from leadrouter.intake import dedupe, insurance_types
+from leadrouter.intake import insurance_types
 from leadrouter.intake.normalize import normalize
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.policy.load import lint_document, parse_policy
 from leadrouter.policy.schema import PolicyDocument
 from leadrouter.services.leads.settings import intake_context
-from leadrouter.services.routing.context import RoutingDeps, context_for
+from leadrouter.services.routing.context import RoutingCaches, context_for
 from leadrouter.services.routing.policy_store import (
     ActivePolicy,
     activate,
     policy_history,
     save_policy,
 )
-from leadrouter.store.routing_repo import agency_for_routing
+from leadrouter.store import dedupe
+from leadrouter.store.agency_repo import agency_info
 from leadrouter.store.uow import UnitOfWork
 
 
-def current_policy(*, uow: UnitOfWork, caches: RoutingDeps, agency_id: int) -> PolicyDocument:
+def current_policy(*, uow: UnitOfWork, caches: RoutingCaches, agency_id: int) -> PolicyDocument:
     """The document in force for the agency (version 0 is the shipped default)."""
     with uow:
         return caches.policies.active(uow.conn, agency_id).document
@@ -53,7 +54,7 @@ def versions(*, uow: UnitOfWork, agency_id: int) -> list[dict[str, Any]]:
 def lint(
     *,
     uow: UnitOfWork,
-    caches: RoutingDeps,
+    caches: RoutingCaches,
     agency_id: int,
     text: str,
     now: datetime,
@@ -62,8 +63,8 @@ def lint(
     """Parse (422 on a bad document) and lint a document against the agency's roster."""
     document = parse_policy(text, fmt)
     with uow:
-        agency = agency_for_routing(uow.conn, agency_id)
-        roster = caches.rosters.snapshot(uow.conn, agency_id, version=agency.roster_version)
+        agency = agency_info(uow.conn, agency_id)
+        roster = caches.rosters.snapshot(uow.conn, agency_id)
     types = insurance_types.catalog(from_agency_settings(agency.settings).insurance_types)
     return lint_document(document, roster, now=now, tz=agency.timezone, types=types)
 
@@ -71,7 +72,7 @@ def lint(
 def dry_run(
     *,
     uow: UnitOfWork,
-    caches: RoutingDeps,
+    caches: RoutingCaches,
     agency_id: int,
     lead_payload: dict[str, Any],
     now: datetime,

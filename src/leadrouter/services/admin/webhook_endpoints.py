@@ -23,7 +23,7 @@ from leadrouter.notify.targets import saved_target_problem
 from leadrouter.notify.webhook import EVENTS, SECRET_PREFIX
 from leadrouter.sealing import Sealer
 from leadrouter.services.admin.security import allows_private_targets
-from leadrouter.store.tables import webhook_endpoints
+from leadrouter.store.tables import agencies, webhook_endpoints
 from leadrouter.store.uow import UnitOfWork
 
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -117,6 +117,7 @@ def create_endpoint(
             )
             .returning(*webhook_endpoints.c)
         ).one()
+        _bump_version(uow, agency_id)
         uow.commit()
     return _endpoint(row, plain)
 
@@ -185,6 +186,7 @@ def update_endpoint(
         ).first()
         if row is None:
             raise NotFound(f"webhook endpoint {endpoint_id} does not exist")
+        _bump_version(uow, agency_id)
         uow.commit()
     return _endpoint(row, plain)
 
@@ -195,4 +197,14 @@ def delete_endpoint(*, uow: UnitOfWork, agency_id: int, endpoint_id: int) -> Non
         done = uow.conn.execute(webhook_endpoints.delete().where(_mine(agency_id, endpoint_id)))
         if done.rowcount == 0:
             raise NotFound(f"webhook endpoint {endpoint_id} does not exist")
+        _bump_version(uow, agency_id)
         uow.commit()
+
+
+def _bump_version(uow: UnitOfWork, agency_id: int) -> None:
+    """Tell every process's endpoint cache that the agency's endpoints changed."""
+    uow.conn.execute(
+        agencies.update()
+        .where(agencies.c.id == agency_id)
+        .values(webhooks_version=agencies.c.webhooks_version + 1)
+    )

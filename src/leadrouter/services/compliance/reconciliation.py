@@ -33,8 +33,8 @@ from leadrouter.services.roster.licenses import (
     verification,
     verification_after,
 )
-from leadrouter.services.routing.context import RoutingDeps
-from leadrouter.services.routing.route import drain_queue
+from leadrouter.services.routing.context import RoutingCaches
+from leadrouter.services.routing.route import drain_queue_in_tx
 from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.roster_repo import (
@@ -86,7 +86,7 @@ def reconcile(
     actor: str | None,
     now: datetime,
     format: str | None = None,
-    caches: RoutingDeps | None = None,
+    caches: RoutingCaches | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ReconciliationReport:
     """List every difference between the report and the roster; fix them when ``apply``."""
@@ -116,7 +116,9 @@ def reconcile(
             diffs = _apply(conn, diffs, held, agency_id=agency_id, rec_id=rec_id, now=now)
             if any(d.applied for d in diffs):
                 bump_roster_version(conn, agency_id)
-                results = drain_queue(conn, caches or RoutingDeps(), agency_id=agency_id, now=now)
+                results = drain_queue_in_tx(
+                    conn, caches or RoutingCaches(), agency_id=agency_id, now=now
+                )
                 assigned = tuple(r.lead_id for r in results if r.outcome == "assigned")
         conn.execute(
             reconciliations.update()

@@ -15,7 +15,7 @@ from leadrouter.domain.timers import upcoming
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.dashboard.numbers import ProducerRow
 from leadrouter.services.dashboard.portal import describe, timer_state
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store.tables import assignments, leads, licenses, producers
 from leadrouter.store.uow import UnitOfWork
@@ -39,7 +39,7 @@ class Alert:
 def alerts(
     *,
     uow: UnitOfWork,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     agency_id: int,
     now: datetime,
     table: list[ProducerRow],

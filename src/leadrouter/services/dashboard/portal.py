@@ -20,7 +20,7 @@ from leadrouter.domain.timer_actions import (
 )
 from leadrouter.domain.timers import TimerState, upcoming
 from leadrouter.services.dashboard.days import days_of
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store.tables import activities, assignments, leads
 from leadrouter.store.uow import UnitOfWork
@@ -78,7 +78,7 @@ def describe(action: Action) -> str:
 
 
 def my_leads(
-    *, uow: UnitOfWork, deps: RoutingDeps, agency_id: int, producer_id: int, now: datetime
+    *, uow: UnitOfWork, deps: RoutingCaches, agency_id: int, producer_id: int, now: datetime
 ) -> list[PortalLead]:
     """My open leads (offered to me or mine), the most urgent first."""
     attempts = (

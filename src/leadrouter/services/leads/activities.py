@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict, FieldError, ValidationFailed
 from leadrouter.intake.documents import iso
-from leadrouter.intake.storage import lead_row
 from leadrouter.services.leads import outcomes
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
+from leadrouter.store.leads import lead_row
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import activities
 from leadrouter.store.uow import UnitOfWork
@@ -35,7 +35,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 def log_activity(
     *,
     uow: UnitOfWork,
-    routing_deps: RoutingDeps,
+    routing_deps: RoutingCaches,
     agency_id: int,
     lead_id: int,
     producer_id: int,
@@ -106,7 +106,7 @@ def list_activities(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> dict[st
 
 
 def _contact(
-    conn: sa.Connection, deps: RoutingDeps, lead: Any, at: datetime, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, lead: Any, at: datetime, now: datetime
 ) -> None:
     status = LeadStatus(lead.status)
     if status in (LeadStatus.ASSIGNED, LeadStatus.NURTURE):

@@ -2,7 +2,7 @@
 
 ``receive_lead`` does everything in one transaction: the lead, its first status row and the
 idempotency record commit together, after the locks that make dedupe and idempotency
-race-safe (see ``intake.locks``). Routing hooks in through ``after_store``, inside that same
+race-safe (see ``store.locks``). Routing hooks in through ``after_store``, inside that same
 transaction, right after the lead is stored.
 """
 
@@ -13,15 +13,15 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
-from leadrouter.intake import idempotency, lifecycle, storage
+from leadrouter.intake import idempotency, lifecycle
 from leadrouter.intake.contract import storable_object
-from leadrouter.intake.documents import event_document, lead_document, status_document
+from leadrouter.intake.documents import encode, event_document, lead_document, status_document
 from leadrouter.intake.listing import (
     MAX_LIMIT,
     LeadFilter,
@@ -29,19 +29,23 @@ from leadrouter.intake.listing import (
     decode_cursor,
     encode_cursor,
 )
-from leadrouter.intake.normalize import complete, prepare
-from leadrouter.intake.storage import INSERT_STATUS, AfterStore, IntakeResult, lead_row
-from leadrouter.services.leads.settings import intake_context
+from leadrouter.intake.normalize import NormalizedLead, complete, prepare
+from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
-from leadrouter.store.tables import lead_events, lead_status_changes, leads
+from leadrouter.store.agency_repo import AgencyInfo
+from leadrouter.store.dedupe import Matches, contact_lock_names
+from leadrouter.store.idempotency import Recorded
+from leadrouter.store.leads import LeadRepository, lead_row
+from leadrouter.store.tables import lead_events, leads
 from leadrouter.store.uow import UnitOfWork
 
 __all__ = [
     "AfterStore",
+    "AfterStoreRow",
     "IntakeResult",
     "LeadPage",
-    "change_status_in",
+    "change_status_in_tx",
     "get_lead",
     "list_events",
     "list_leads",
@@ -50,6 +54,37 @@ __all__ = [
 ]
 
 EVENT_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class AfterStore(Protocol):
+    """Called in the intake transaction right after a new lead is stored (e.g. to route it)."""
+
+    def __call__(
+        self, conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime
+    ) -> None: ...
+
+
+@runtime_checkable
+class AfterStoreRow(Protocol):
+    """An ``AfterStore`` that is handed the stored row and the agency read for intake, and
+    gives back the lead's row as it left it (None: changed without reading it back), so
+    nothing the transaction wrote is read again."""
+
+    def stored(
+        self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
+    ) -> Any:
+        """Run right after the lead is stored."""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The HTTP answer to a lead post: status, exact body bytes, and what happened."""
+
+    status_code: int
+    body: bytes
+    lead_id: int
+    created: bool
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,24 +100,26 @@ def receive_lead(
     payload: Mapping[str, Any],
     idempotency_key: str | None,
     now: datetime,
-    after_store: AfterStore | None = None,
+    after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
     """Take in one lead: 201 for a new lead, 200 for a repeat, the first answer for a retry."""
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
     prepared = prepare(payload)
+    contacts = contact_lock_names(
+        agency_id, prepared.normalized.get("phone"), prepared.normalized.get("email")
+    )
     with uow:
-        conn = uow.conn
-        ctx = intake_context(conn, agency_id=agency_id, source=payload.get("source"))
+        # The contact locks make dedupe race-safe; taken with the agency's settings (one
+        # round trip), they are held until the lead (or its touch) commits.
+        ctx = intake_context(
+            uow.conn, agency_id=agency_id, source=payload.get("source"), lock=contacts
+        )
         request_digest = ""
         if idempotency_key is not None:
             request_digest = idempotency.digest(payload)
-            earlier = idempotency.replay(
-                conn,
-                agency_id=agency_id,
-                key=idempotency_key,
-                request_digest=request_digest,
-                now=now,
+            earlier = uow.idempotency.replay(
+                agency_id=agency_id, key=idempotency_key, request_digest=request_digest, now=now
             )
             if earlier is not None:
                 lead_id = int(json.loads(earlier.body)["id"])
@@ -93,38 +130,95 @@ def receive_lead(
         if lead.intent_tier is not None and not ctx.settings.sender_intent_tier:
             # The agency scores intent from events only; the payload (a touch) keeps the tier.
             lead = dataclasses.replace(lead, intent_tier=None)
-        result = storage.store(
-            conn,
+        window = ctx.settings.dedupe_window_days
+        found = uow.leads.matches(
             agency_id=agency_id,
-            lead=lead,
-            payload=payload,
-            source_id=ctx.source_id,
-            dedupe_window_days=ctx.settings.dedupe_window_days,
-            now=now,
-            after_store=after_store,
+            phone=lead.phone,
+            email=lead.email,
+            repeat_since=now - timedelta(days=window) if window else None,
         )
+        if found.repeat_of is not None:
+            result = _touch(uow, agency_id, found, lead, payload, now)
+        else:
+            result = _create(uow, agency_id, ctx, found, lead, now, after_store)
         if idempotency_key is not None:
-            idempotency.remember(
-                conn,
+            uow.idempotency.remember(
                 agency_id=agency_id,
                 key=idempotency_key,
                 request_digest=request_digest,
-                response=idempotency.Recorded(result.status_code, result.body),
+                response=Recorded(result.status_code, result.body),
                 now=now,
             )
         uow.commit()
     return result
 
 
+def _create(
+    uow: UnitOfWork,
+    agency_id: int,
+    ctx: IntakeContext,
+    found: Matches,
+    lead: NormalizedLead,
+    now: datetime,
+    after_store: AfterStore | AfterStoreRow | None,
+) -> IntakeResult:
+    """Store a new lead (201); the body is built from the rows the writes returned."""
+    row = uow.leads.add(
+        {
+            **vars(lead),
+            "agency_id": agency_id,
+            "status": "new",
+            "source_id": ctx.source_id,
+            "client_id": found.client_id,
+            "owner_id": None,
+            "do_not_contact": False,
+            "touch_count": 1,
+            "last_touch_at": now,
+            "created_at": now,
+            "status_changed_at": now,
+        }
+    )
+    uow.leads.record_status(
+        agency_id=agency_id, lead_id=row.id, status="new", at=now, reason="received"
+    )
+    if isinstance(after_store, AfterStoreRow):
+        routed = after_store.stored(uow, lead=row, agency=ctx.agency, now=now)
+        row = routed if routed is not None else uow.leads.get(agency_id, row.id)
+    elif after_store is not None:
+        after_store(uow.conn, agency_id=agency_id, lead_id=row.id, now=now)
+        row = uow.leads.get(agency_id, row.id)
+    return IntakeResult(201, encode(lead_document(row._mapping)), int(row.id), created=True)
+
+
+def _touch(
+    uow: UnitOfWork,
+    agency_id: int,
+    found: Matches,
+    lead: NormalizedLead,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> IntakeResult:
+    """A repeat (200): a touch on the lead it repeats, and that lead in the body."""
+    lead_id = found.repeat_of
+    assert lead_id is not None
+    touch_id, row = uow.leads.add_touch(
+        agency_id=agency_id, lead_id=lead_id, at=now, source_name=lead.source_name, payload=payload
+    )
+    document = lead_document(row._mapping)
+    document["duplicate_of"] = lead_id
+    document["duplicate"] = {
+        "matched_on": found.repeat_matched_on,
+        "touch_id": touch_id,
+        "touched_at": document["last_touch_at"],
+    }
+    return IntakeResult(200, encode(document), lead_id, created=False)
+
+
 def get_lead(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> dict[str, Any]:
     """The agency's lead with its status history; 404 for another agency's lead."""
     with uow:
-        document = lead_document(lead_row(uow.conn, agency_id, lead_id)._mapping)
-        history = uow.conn.execute(
-            sa.select(lead_status_changes)
-            .where(lead_status_changes.c.lead_id == lead_id)
-            .order_by(lead_status_changes.c.id)
-        ).all()
+        document = lead_document(uow.leads.get(agency_id, lead_id)._mapping)
+        history = uow.leads.status_history(lead_id)
     document["status_history"] = [status_document(r._mapping) for r in history]
     return document
 
@@ -216,7 +310,7 @@ def list_events(
     return [event_document(r._mapping) for r in rows]
 
 
-def change_status_in(
+def change_status_in_tx(
     conn: sa.Connection,
     *,
     agency_id: int,
@@ -225,10 +319,11 @@ def change_status_in(
     reason: str | None,
     now: datetime,
 ) -> None:
-    """``change_status`` inside the caller's transaction (routing, timers), which it commits."""
+    """Move the lead to ``status`` inside the caller's transaction (routing, timers, outcomes),
+    which it commits; 409 when the lifecycle does not allow the move."""
     target = LeadStatus(status)
-    found = conn.execute(_STATUS_FOR_UPDATE, {"lead_id": lead_id, "agency_id": agency_id})
-    status_now = found.scalar()
+    store = LeadRepository(conn)
+    status_now = store.status_for_update(agency_id, lead_id)
     if status_now is None:
         raise NotFound(f"lead {lead_id} does not exist")
     current = LeadStatus(status_now)
@@ -237,26 +332,7 @@ def change_status_in(
             f"lead {lead_id} is {current.value} and cannot become {target.value}",
             errors=[FieldError("status", f"cannot go from {current.value} to {target.value}")],
         )
-    conn.execute(_SET_STATUS, {"lead_id": lead_id, "status": target.value, "at": now})
-    conn.execute(
-        INSERT_STATUS,
-        {
-            "lead_id": lead_id,
-            "agency_id": agency_id,
-            "status": target.value,
-            "at": now,
-            "reason": reason,
-        },
+    store.set_status(lead_id, target.value, now)
+    store.record_status(
+        agency_id=agency_id, lead_id=lead_id, status=target.value, at=now, reason=reason
     )
-
-
-_STATUS_FOR_UPDATE = (
-    sa.select(leads.c.status)
-    .where(leads.c.id == sa.bindparam("lead_id"), leads.c.agency_id == sa.bindparam("agency_id"))
-    .with_for_update()
-)
-_SET_STATUS = (
-    leads.update()
-    .where(leads.c.id == sa.bindparam("lead_id"))
-    .values(status=sa.bindparam("status"), status_changed_at=sa.bindparam("at"))
-)

@@ -30,10 +30,10 @@ from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
 from leadrouter.intake.documents import lead_document
 from leadrouter.notify.webhook import enqueue_webhook_event
 from leadrouter.services.leads.commission import rates_in
-from leadrouter.services.leads.intake import change_status_in
+from leadrouter.services.leads.intake import change_status_in_tx
 from leadrouter.services.routing import route as routing
 from leadrouter.services.routing.announcements import LeadView, webhook_data
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo
 from leadrouter.store.locks import lock_agency
@@ -78,7 +78,7 @@ class OutcomeData:
 
 def record_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -93,7 +93,7 @@ def record_in_tx(
     target = LeadStatus(status)
     data = data or OutcomeData()
     data.check(target)
-    change_status_in(
+    change_status_in_tx(
         conn, agency_id=agency_id, lead_id=lead_id, status=target, reason=reason, now=now
     )
     if target in _CONTACTED:
@@ -103,7 +103,7 @@ def record_in_tx(
         routing_repo.resolve_queue_entry(conn, lead_id=lead_id, now=now)
     if target in _CLOSED:
         routing.end_assignment(conn, lead_id=lead_id, reason=f"lead {target.value}", now=now)
-        routing.drain_queue(conn, deps, agency_id=agency_id, now=now)
+        routing.drain_queue_in_tx(conn, deps, agency_id=agency_id, now=now)
     else:
         ts.reschedule(
             conn,
@@ -184,7 +184,7 @@ def _commission(
 def record_outcome(
     *,
     uow: UnitOfWork,
-    routing_deps: RoutingDeps,
+    routing_deps: RoutingCaches,
     agency_id: int,
     lead_id: int,
     status: LeadStatus | str,

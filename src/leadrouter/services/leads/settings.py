@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,8 @@ from leadrouter.domain.insurance import InsuranceType
 from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
+from leadrouter.store import locks
+from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.tables import agencies, lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -24,6 +27,7 @@ class IntakeContext:
     required: frozenset[str]
     types: Mapping[str, InsuranceType]
     source_id: int | None
+    agency: AgencyInfo | None = None  # name, zone and settings, for routing in the same tx
 
 
 def get_intake_settings(*, uow: UnitOfWork, agency_id: int) -> IntakeSettings:
@@ -54,11 +58,15 @@ def accepted_types(*, uow: UnitOfWork, agency_id: int) -> Mapping[str, Insurance
     )
 
 
-def intake_context(conn: sa.Connection, *, agency_id: int, source: Any) -> IntakeContext:
-    """The agency's settings and the named lead source's rules, in one query."""
+def intake_context(
+    conn: sa.Connection, *, agency_id: int, source: Any, lock: Sequence[str] = ()
+) -> IntakeContext:
+    """The agency's settings and the named lead source's rules, in one query; on PostgreSQL
+    that query also takes the named locks in ``lock`` (held until the transaction ends)."""
     name = source.strip() if isinstance(source, str) and source.strip() else None
-    query = _CONTEXT_WITH_SOURCE if name else _CONTEXT
-    row = conn.execute(query, {"agency_id": agency_id, "source": name}).first()
+    params: dict[str, Any] = {"agency_id": agency_id, "source": name}
+    taken = locks.lock_params(lock) if conn.dialect.name == "postgresql" else {}
+    row = conn.execute(_context_query(bool(name), len(taken)), {**params, **taken}).first()
     if row is None:
         raise NotFound(f"agency {agency_id} does not exist")
     settings = from_agency_settings(row.settings)
@@ -68,23 +76,37 @@ def intake_context(conn: sa.Connection, *, agency_id: int, source: Any) -> Intak
         required=required_for_source(settings, row.required_fields if name else None),
         types=insurance_types.catalog(settings.insurance_types),
         source_id=source_id,
+        agency=AgencyInfo(
+            row.name, row.timezone, dict(row.settings or {}), int(row.webhooks_version)
+        ),
     )
 
 
-_CONTEXT = sa.select(agencies.c.settings).where(agencies.c.id == sa.bindparam("agency_id"))
-_CONTEXT_WITH_SOURCE = (
-    sa.select(agencies.c.settings, lead_sources.c.id, lead_sources.c.required_fields)
-    .select_from(
-        agencies.outerjoin(
-            lead_sources,
-            sa.and_(
-                lead_sources.c.agency_id == agencies.c.id,
-                lead_sources.c.name == sa.bindparam("source"),
-            ),
+@functools.cache
+def _context_query(with_source: bool, locks_taken: int) -> sa.Select[Any]:
+    """The agency (and source) read, built once per shape."""
+    columns: list[Any] = [
+        agencies.c.settings,
+        agencies.c.name,
+        agencies.c.timezone,
+        agencies.c.webhooks_version,
+    ]
+    columns += locks.lock_columns(locks_taken)
+    if not with_source:
+        return sa.select(*columns).where(agencies.c.id == sa.bindparam("agency_id"))
+    return (
+        sa.select(*columns, lead_sources.c.id, lead_sources.c.required_fields)
+        .select_from(
+            agencies.outerjoin(
+                lead_sources,
+                sa.and_(
+                    lead_sources.c.agency_id == agencies.c.id,
+                    lead_sources.c.name == sa.bindparam("source"),
+                ),
+            )
         )
+        .where(agencies.c.id == sa.bindparam("agency_id"))
     )
-    .where(agencies.c.id == sa.bindparam("agency_id"))
-)
 
 
 def _settings_doc(

@@ -31,7 +31,7 @@ from leadrouter.services.learning.estimates import Beliefs, closed_observations
 from leadrouter.services.routing.context import agency_state
 from leadrouter.sim.report import gini
 from leadrouter.store import routing_repo as repo
-from leadrouter.store.stats_repo import producer_records
+from leadrouter.store.stats_repo import track_records
 from leadrouter.store.tables import decisions, leads
 
 
@@ -123,9 +123,7 @@ def replay_policy(
         est = _fit(conn, agency_id, since, window)
         speed = {
             pid: rec.avg_response_seconds
-            for pid, rec in producer_records(
-                conn, agency_id=agency_id, since=since - window
-            ).items()
+            for pid, rec in track_records(conn, agency_id=agency_id, since=since - window).items()
         }
         bound_ids = {
             int(i)

@@ -1,8 +1,9 @@
 """What the outside world hears when a lead is created, assigned, queued or reassigned.
 
-Every message goes into the transactional outbox inside the caller's transaction, so it is
-sent if and only if the decision commits. ``reassigned`` reads what it needs; the
-routing hot path (the ``on_*`` forms) passes what it already holds.
+Every message is staged on the unit of work's outbox (``uow.outbox``) and written with the
+others of the decision in one statement, inside the caller's transaction, so it is sent if
+and only if the decision commits. ``reassigned`` reads what it needs; the routing hot path
+(the ``on_*`` forms) passes what it already holds.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Role
-from leadrouter.notify.inapp import enqueue_alert
-from leadrouter.notify.messages import enqueue_email
+from leadrouter.notify.inapp import alert_of
+from leadrouter.notify.messages import email_payload
 from leadrouter.notify.templates import render_text
-from leadrouter.notify.webhook import enqueue_webhook_event
+from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import agencies, leads, producers
 
 
@@ -90,10 +91,9 @@ def webhook_data(lead: LeadView, **extra: Any) -> dict[str, Any]:
     }
 
 
-def on_created(conn: sa.Connection, *, lead: LeadView, now: datetime) -> None:
+def on_created(outbox: OutboxRepository, *, lead: LeadView, now: datetime) -> None:
     """A new lead was stored."""
-    enqueue_webhook_event(
-        conn,
+    outbox.stage_webhook(
         agency_id=lead.agency_id,
         event="lead.created",
         data=webhook_data(lead),
@@ -102,8 +102,57 @@ def on_created(conn: sa.Connection, *, lead: LeadView, now: datetime) -> None:
     )
 
 
+def _alert(
+    outbox: OutboxRepository,
+    *,
+    agency_id: int,
+    kind: str,
+    message: str,
+    now: datetime,
+    producer_id: int | None = None,
+    role: str | None = None,
+    lead_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    recipient, payload = alert_of(
+        kind=kind, message=message, producer_id=producer_id, role=role, lead_id=lead_id
+    )
+    outbox.stage(
+        agency_id=agency_id,
+        channel="inapp",
+        event=kind,
+        recipient=recipient,
+        payload=payload,
+        now=now,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _email(
+    outbox: OutboxRepository,
+    *,
+    agency_id: int,
+    event: str,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    now: datetime,
+    consumer_lead_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    outbox.stage(
+        agency_id=agency_id,
+        channel="email",
+        event=event,
+        recipient=to,
+        payload=email_payload(template, context, consumer_lead_id=consumer_lead_id),
+        now=now,
+        dedupe_key=dedupe_key,
+    )
+
+
 def _tell_producer(
-    conn: sa.Connection,
+    outbox: OutboxRepository,
     *,
     lead: LeadView,
     producer: Person,
@@ -114,8 +163,8 @@ def _tell_producer(
     now: datetime,
 ) -> None:
     """An in-app alert and an email to the producer, and the webhook for the integrations."""
-    enqueue_alert(
-        conn,
+    _alert(
+        outbox,
         agency_id=lead.agency_id,
         kind=event,
         message=render_text(template, context),
@@ -123,8 +172,8 @@ def _tell_producer(
         producer_id=producer.id,
         lead_id=lead.id,
     )
-    enqueue_email(
-        conn,
+    _email(
+        outbox,
         agency_id=lead.agency_id,
         event=event,
         to=producer.email,
@@ -132,11 +181,11 @@ def _tell_producer(
         context=context,
         now=now,
     )
-    enqueue_webhook_event(conn, agency_id=lead.agency_id, event=event, data=webhook, now=now)
+    outbox.stage_webhook(agency_id=lead.agency_id, event=event, data=webhook, now=now)
 
 
 def on_assigned(
-    conn: sa.Connection,
+    outbox: OutboxRepository,
     *,
     lead: LeadView,
     agency_name: str,
@@ -149,7 +198,7 @@ def on_assigned(
     ctx = context_for(lead, agency_name, producer)
     ctx["accept_by"] = accept_by.isoformat(timespec="minutes") if accept_by else None
     _tell_producer(
-        conn,
+        outbox,
         lead=lead,
         producer=producer,
         event="lead.assigned",
@@ -168,13 +217,13 @@ def ack_key(email: str, now: datetime) -> str:
 
 
 def on_queued(
-    conn: sa.Connection, *, lead: LeadView, agency_name: str, reason: str, now: datetime
+    outbox: OutboxRepository, *, lead: LeadView, agency_name: str, reason: str, now: datetime
 ) -> None:
     """Alert the supervisors, acknowledge the consumer, tell the integrations."""
     ctx = context_for(lead, agency_name, None) | {"reason": reason}
     for role in (Role.SUPERVISOR, Role.MANAGER):
-        enqueue_alert(
-            conn,
+        _alert(
+            outbox,
             agency_id=lead.agency_id,
             kind="lead.queued",
             message=render_text("lead_queued", ctx),
@@ -185,8 +234,8 @@ def on_queued(
         )
     if lead.email and not lead.do_not_contact:
         # Email is not bound by the 08:00-21:00 rule that covers calls and texts.
-        enqueue_email(
-            conn,
+        _email(
+            outbox,
             agency_id=lead.agency_id,
             event="lead.acknowledged",
             to=lead.email,
@@ -196,8 +245,7 @@ def on_queued(
             consumer_lead_id=lead.id,
             dedupe_key=ack_key(lead.email, now),
         )
-    enqueue_webhook_event(
-        conn,
+    outbox.stage_webhook(
         agency_id=lead.agency_id,
         event="lead.queued",
         data=webhook_data(lead, reason=reason),
@@ -206,7 +254,7 @@ def on_queued(
 
 
 def on_reassigned(
-    conn: sa.Connection,
+    outbox: OutboxRepository,
     *,
     lead: LeadView,
     agency_name: str,
@@ -222,7 +270,7 @@ def on_reassigned(
         "to_producer": new.name if new is not None else "the queue",
     }
     _tell_producer(
-        conn,
+        outbox,
         lead=lead,
         producer=old,
         event="lead.reassigned",
@@ -270,9 +318,10 @@ def reassigned(
     reason: str,
     now: datetime,
 ) -> None:
-    """``on_reassigned`` for a caller holding ids."""
+    """``on_reassigned`` for a caller holding ids, written at once."""
+    outbox = OutboxRepository(conn)
     on_reassigned(
-        conn,
+        outbox,
         lead=_lead_view(conn, lead_id),
         agency_name=_agency_name(conn, agency_id),
         old=_person(conn, from_producer),
@@ -280,3 +329,4 @@ def reassigned(
         reason=reason,
         now=now,
     )
+    outbox.flush()

@@ -1,8 +1,9 @@
 """Everything one routing decision reads, loaded inside the decision's transaction.
 
-The roster is cached per process and per roster version (every roster write bumps it), so a
-change applies to the very next decision in every process; loads, rotation counts, the lead
-and the policy version are read fresh each time.
+The roster and the parsed policy are cached per process (``RoutingCaches``) by version
+(every roster write bumps the roster's), so a change applies to the very next decision in
+every process. The versions, loads, rotation counts and the decision log's head are read
+fresh for each decision, in one statement (``routing_repo.decision_state``).
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ from leadrouter.services.learning.estimates import EstimatesCache, learning_inpu
 from leadrouter.services.learning.predict import predict_lead
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
+from leadrouter.store.agency_repo import AgencyInfo, agency_info
+from leadrouter.store.decision_state import decision_state
+from leadrouter.store.outbox import WebhookCache
 from leadrouter.store.roster_repo import client_from_row, load_roster
-from leadrouter.store.stats_repo import ProducerRecord, producer_records
+from leadrouter.store.stats_repo import TrackRecord, track_records
 from leadrouter.store.tables import clients
 
 
@@ -71,28 +75,29 @@ class RecordCache:
     ) -> None:
         self._lock = threading.Lock()
         self._window, self._refresh = window, refresh
-        self._records: dict[int, tuple[datetime, dict[int, ProducerRecord]]] = {}
+        self._records: dict[int, tuple[datetime, dict[int, TrackRecord]]] = {}
 
-    def records(
-        self, conn: sa.Connection, agency_id: int, now: datetime
-    ) -> dict[int, ProducerRecord]:
+    def records(self, conn: sa.Connection, agency_id: int, now: datetime) -> dict[int, TrackRecord]:
         with self._lock:
             cached = self._records.get(agency_id)
         if cached is not None and timedelta(0) <= now - cached[0] < self._refresh:
             return cached[1]
-        fresh = producer_records(conn, agency_id=agency_id, since=now - self._window)
+        fresh = track_records(conn, agency_id=agency_id, since=now - self._window)
         with self._lock:
             self._records[agency_id] = (now, fresh)
         return fresh
 
 
 @dataclass
-class RoutingDeps:
-    """Per-process caches the routing services share (held by the container)."""
+class RoutingCaches:
+    """Per-process caches the routing services share (held by the container): rosters,
+    parsed policies and webhook endpoints by version, producers' track records for a few
+    minutes, conversion estimates."""
 
     rosters: RosterCache = field(default_factory=RosterCache)
     policies: PolicyCache = field(default_factory=PolicyCache)
     records: RecordCache = field(default_factory=RecordCache)
+    webhooks: WebhookCache = field(default_factory=WebhookCache)
     estimates: EstimatesCache = field(default_factory=EstimatesCache)
     # The optimizer's randomness; the simulator passes a seeded one to be reproducible.
     rng: random.Random = field(default_factory=random.Random)
@@ -105,6 +110,8 @@ class RoutingContext:
     active: ActivePolicy
     today: date
     agency_name: str = ""
+    chain_head: tuple[int, str] | None = None  # the decision log's (seq, hash), if read
+    never_assigned: bool = False  # the lead has no assignment, past or present
 
     @property
     def policy(self) -> RoutingPolicy:
@@ -119,7 +126,7 @@ class RoutingContext:
 
 
 def _with_records(
-    loads: dict[int, ProducerLoad], records: dict[int, ProducerRecord]
+    loads: dict[int, ProducerLoad], records: dict[int, TrackRecord]
 ) -> dict[int, ProducerLoad]:
     for pid, record in records.items():
         if pid in loads:
@@ -133,19 +140,23 @@ def _with_records(
 
 def load_context(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    caches: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
     now: datetime,
     row: Any = None,
+    agency: AgencyInfo | None = None,
 ) -> RoutingContext:
-    """Read the lead (unless its ``row`` is given), roster, loads, rotation and policy."""
+    """Read the lead (unless its ``row`` is given), roster, loads, rotation and policy
+    (and the agency's name, zone and settings unless ``agency`` is given)."""
     if row is None:
         row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     if row is None:
         raise NotFound(f"lead {lead_id} does not exist")
-    return context_for(conn, deps, lead=repo.lead_from_row(row), now=now)
+    state = agency_state(conn, caches, agency_id=agency_id, now=now, agency=agency)
+    ctx = context_for(conn, caches, lead=repo.lead_from_row(row), now=now, agency=state)
+    return dataclasses.replace(ctx, never_assigned=row.first_assigned_at is None)
 
 
 @dataclass(frozen=True)
@@ -160,37 +171,40 @@ class AgencyState:
     rotation: Mapping[str, Mapping[int, int]]
     roster: RosterSnapshot
     active: ActivePolicy
+    chain_head: tuple[int, str] | None = None
 
 
 def agency_state(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    caches: RoutingCaches,
     *,
     agency_id: int,
     now: datetime,
     policy: ActivePolicy | None = None,
+    agency: AgencyInfo | None = None,
 ) -> AgencyState:
-    """The agency's side of a decision: roster, loads, rotation, types and policy in force."""
-    agency = repo.agency_for_routing(conn, agency_id)
+    """The agency's side of a decision: roster, loads, rotation, types, the policy in force
+    and the decision log's head; ``agency`` when the caller read it in this transaction."""
+    if agency is None:
+        agency = agency_info(conn, agency_id)
+    state = decision_state(conn, agency_id=agency_id, around=now.date())
     today = local_date(now, agency.timezone) or now.date()
     return AgencyState(
         name=agency.name,
         timezone=agency.timezone,
         today=today,
         types=insurance_types.catalog(from_agency_settings(agency.settings).insurance_types),
-        loads=_with_records(
-            repo.loads(conn, agency_id=agency_id, today=today),
-            deps.records.records(conn, agency_id, now),
-        ),
-        rotation=repo.rotation(conn, agency_id=agency_id),
-        roster=deps.rosters.snapshot(conn, agency_id, version=agency.roster_version),
-        active=policy or deps.policies.active(conn, agency_id, version=agency.policy_version),
+        loads=_with_records(state.loads(today), caches.records.records(conn, agency_id, now)),
+        rotation=state.rotation,
+        roster=caches.rosters.snapshot(conn, agency_id, version=state.roster_version),
+        active=policy or caches.policies.active(conn, agency_id, version=state.policy_version),
+        chain_head=state.chain_head,
     )
 
 
 def context_for(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    caches: RoutingCaches,
     *,
     lead: Lead,
     now: datetime,
@@ -200,14 +214,10 @@ def context_for(
     """The context of a decision about ``lead`` (stored or not), under ``policy`` or the one
     in force; ``agency`` reuses the agency's side already read for this instant."""
     if agency is None:
-        agency = agency_state(conn, deps, agency_id=lead.agency_id, now=now, policy=policy)
+        agency = agency_state(conn, caches, agency_id=lead.agency_id, now=now, policy=policy)
     client = None
     if lead.client_id is not None:
-        crow = (
-            conn.execute(sa.select(clients).where(clients.c.id == lead.client_id))
-            .mappings()
-            .first()
-        )
+        crow = conn.execute(_CLIENT, {"client_id": lead.client_id}).mappings().first()
         client = client_from_row(crow) if crow is not None else None
     itype = agency.types.get(lead.insurance_type)
     opt = agency.active.routing.optimizer()
@@ -215,14 +225,14 @@ def context_for(
     if opt is not None:
         learning = learning_input(
             conn,
-            deps.estimates,
+            caches.estimates,
             lead=lead,
             business_line=itype.business_line if itype is not None else None,
             opt=opt,
             loads=agency.loads,
             today=agency.today,
             now=now,
-            rng=deps.rng,
+            rng=caches.rng,
         )
     predicted = predict_lead(conn, lead, now)
     inp = RoutingInput(
@@ -243,4 +253,8 @@ def context_for(
         active=agency.active,
         today=agency.today,
         agency_name=agency.name,
+        chain_head=agency.chain_head,
     )
+
+
+_CLIENT = sa.select(clients).where(clients.c.id == sa.bindparam("client_id"))

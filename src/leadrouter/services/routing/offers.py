@@ -19,13 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict
-from leadrouter.intake.storage import lead_row
 from leadrouter.services.routing import announcements as lead_events
 from leadrouter.services.routing import route as routing
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo
 from leadrouter.store.audit import append_decision
+from leadrouter.store.leads import lead_row
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.tables import assignments
 from leadrouter.store.uow import UnitOfWork
@@ -42,7 +42,7 @@ class OfferResult:
 
 def accept_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -82,7 +82,7 @@ def accept_in_tx(
 
 def decline_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -111,7 +111,7 @@ def decline_in_tx(
 
 def hand_over_offer(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     row: Any,
     *,
     agency_id: int,
@@ -152,7 +152,7 @@ def hand_over_offer(
 def accept_offer(
     *,
     uow: UnitOfWork,
-    caches: RoutingDeps,
+    caches: RoutingCaches,
     agency_id: int,
     lead_id: int,
     producer_id: int,
@@ -175,7 +175,7 @@ def accept_offer(
 def decline_offer(
     *,
     uow: UnitOfWork,
-    caches: RoutingDeps,
+    caches: RoutingCaches,
     agency_id: int,
     lead_id: int,
     producer_id: int,
@@ -229,7 +229,7 @@ def _still_open(row: Any, now: datetime) -> None:
 
 def _record(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     row: Any,
     *,
     agency_id: int,

@@ -1,59 +1,70 @@
 """Give a lead to exactly one licensed producer, or queue it with a reason: one transaction.
 
 Owner, capacity counts, rotation counter, the audit record and the outbox rows change
-together or not at all. The agency's routing lock (an advisory lock on PostgreSQL, the
-database lock on SQLite) serializes decisions of one agency, so counts read for a decision
-are still true when it commits; the open-lead cap is also claimed with a conditional update,
-and a partial unique index refuses a second open assignment for a lead.
+together or not at all (their writes: ``apply``). The agency's routing lock (an advisory
+lock on PostgreSQL, the database lock on SQLite) serializes decisions of one agency, so
+counts read for a decision are still true when it commits; the open-lead cap is also
+claimed with a conditional update, and a partial unique index refuses a second open
+assignment for a lead.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.domain.model import LeadStatus
-from leadrouter.domain.routing import Decision, decision_document, eligible_producers, route
-from leadrouter.domain.scoring import QUEUE_PRIORITY
-from leadrouter.errors import Conflict, NotFound, NotLicensed
-from leadrouter.services.leads.intake import AfterStore, change_status_in
+from leadrouter.domain.routing import Decision, eligible_producers, route
+from leadrouter.errors import NotFound, NotLicensed
 from leadrouter.services.routing import announcements as lead_events
-from leadrouter.services.routing.announcements import LeadView, Person
+from leadrouter.services.routing.announcements import LeadView
+from leadrouter.services.routing.apply import (
+    RouteResult,
+    apply_decision,
+    end_assignment,
+    wait_in_queue,
+)
 from leadrouter.services.routing.context import (
+    RoutingCaches,
     RoutingContext,
-    RoutingDeps,
     agency_state,
     context_for,
     load_context,
 )
 from leadrouter.services.timers import state as timer_state
 from leadrouter.store import routing_repo as repo
-from leadrouter.store.audit import append_decision
+from leadrouter.store.agency_repo import AgencyInfo
+from leadrouter.store.leads import LeadRepository
 from leadrouter.store.locks import lock_agency
-from leadrouter.store.tables import assignments, leads
-from leadrouter.store.types import UTCDateTime
+from leadrouter.store.outbox import OutboxRepository
+from leadrouter.store.tables import leads
+from leadrouter.store.uow import UnitOfWork
+
+__all__ = [
+    "RouteNewLead",
+    "RouteResult",
+    "after_intake",
+    "assign_manually",
+    "assign_manually_in_tx",
+    "drain_queue",
+    "drain_queue_in_tx",
+    "end_assignment",
+    "queue_could_drain",
+    "route_lead",
+    "route_lead_in_tx",
+    "route_stranded",
+]
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RouteResult:
-    lead_id: int
-    outcome: str  # assigned | queued | nurture | unchanged
-    producer_id: int | None
-    decision_id: int | None
-    reason: str | None
-
-
 def route_lead_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    caches: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -64,23 +75,30 @@ def route_lead_in_tx(
     only_if_assigned: bool = False,
     prefer: int | None = None,
     row: Any = None,
+    agency: AgencyInfo | None = None,
+    outbox: OutboxRepository | None = None,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
 
     With ``only_if_assigned`` (queue draining) a lead that still finds nobody stays as it is:
     no new audit record, only its queue reason refreshed. ``exclude`` leaves producers out of
     the decision (earlier owners); ``prefer`` (an owner's backup) wins when it is eligible.
+    ``row`` and ``agency`` are the lead and agency when the caller read them in this
+    transaction; ``outbox`` collects the messages for the caller to flush (else they are
+    written before returning).
     """
     lock_agency(conn, agency_id)
-    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=row)
+    ctx = load_context(
+        conn, caches, agency_id=agency_id, lead_id=lead_id, now=now, row=row, agency=agency
+    )
     decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     if prefer is not None and decision.outcome != "nurture":
         decision = _prefer(ctx, decision, prefer, exclude)
     if only_if_assigned and decision.outcome != "assigned":
         if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
-            _wait(conn, ctx, decision.reason, now)
+            wait_in_queue(conn, ctx, decision.reason, now)
         return RouteResult(lead_id, "unchanged", None, None, decision.reason)
-    return _apply(conn, ctx, decision, kind=kind, actor=actor, now=now)
+    return apply_decision(conn, ctx, decision, kind=kind, actor=actor, now=now, outbox=outbox)
 
 
 def _prefer(
@@ -107,182 +125,13 @@ def _prefer(
     )
 
 
-def _wait(conn: sa.Connection, ctx: RoutingContext, reason: str | None, now: datetime) -> str:
-    """Put the lead in (or keep it in) the queue with its reason; the reason given."""
-    lead = ctx.input.lead
-    reason = reason or "no eligible producer"
-    repo.enqueue(
-        conn,
-        agency_id=lead.agency_id,
-        lead_id=lead.id,
-        reason=reason,
-        priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0),
-        now=now,
-    )
-    return reason
-
-
-def _with_prediction(document: dict[str, Any], ctx: RoutingContext) -> dict[str, Any]:
-    """The decision's explanation plus the model's prediction for the lead, when there is one."""
-    if ctx.input.prediction is None:
-        return document
-    return {**document, "prediction": dict(ctx.input.prediction)}
-
-
-def _apply(
+def drain_queue_in_tx(
     conn: sa.Connection,
-    ctx: RoutingContext,
-    decision: Decision,
+    caches: RoutingCaches,
     *,
-    kind: str,
-    actor: str | None,
+    agency_id: int,
     now: datetime,
-) -> RouteResult:
-    lead = ctx.input.lead
-    agency_id = lead.agency_id
-    if decision.outcome == "assigned" and decision.producer_id is not None:
-        # A guard, not a second opinion: every path that builds an "assigned" decision has
-        # checked the gate on this same snapshot; this keeps a future one from skipping it.
-        verdict = ctx.gate(decision.producer_id)
-        if not verdict.eligible:
-            raise NotLicensed(f"gate refused producer {decision.producer_id}: {verdict.reason}")
-        if not repo.claim_capacity(
-            conn, producer_id=decision.producer_id, today=ctx.today, agency_id=agency_id
-        ):
-            raise Conflict(f"producer {decision.producer_id} reached a cap during the decision")
-    decision_id = append_decision(
-        conn,
-        agency_id=agency_id,
-        lead_id=lead.id,
-        kind=kind,
-        outcome=decision.outcome,
-        producer_id=decision.producer_id,
-        policy_version=decision.policy_version,
-        explanation=_with_prediction(decision_document(decision), ctx),
-        actor=actor,
-        now=now,
-    )
-    if decision.outcome == "assigned" and decision.producer_id is not None:
-        # An offer when the policy asks for acceptance; per-lead timer steps carry over.
-        opening = timer_state.opening(
-            conn,
-            lead_id=lead.id,
-            kind=kind,
-            now=now,
-            acceptance=ctx.active.timing.acceptance,
-        )
-        conn.execute(
-            assignments.insert().values(
-                agency_id=agency_id,
-                lead_id=lead.id,
-                producer_id=decision.producer_id,
-                license_id=decision.license_id,
-                decision_id=decision_id,
-                kind=kind,
-                started_at=now,
-                next_due_at=now,
-                **opening,
-            )
-        )
-        if decision.pool:
-            _count_in_pool(conn, ctx, decision, decision.pool, decision.producer_id)
-        if lead.status == LeadStatus.QUEUED:
-            repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
-        conn.execute(
-            leads.update()
-            .where(leads.c.id == lead.id)
-            .values(
-                owner_id=decision.producer_id,
-                first_assigned_at=sa.func.coalesce(
-                    leads.c.first_assigned_at, sa.bindparam("first", now, UTCDateTime())
-                ),
-            )
-        )
-        if lead.status != LeadStatus.ASSIGNED:
-            change_status_in(
-                conn,
-                agency_id=agency_id,
-                lead_id=lead.id,
-                status=LeadStatus.ASSIGNED,
-                reason=f"{kind}: decision {decision_id}",
-                now=now,
-            )
-        winner = ctx.roster.by_id[decision.producer_id]
-        lead_events.on_assigned(
-            conn,
-            lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
-            agency_name=ctx.agency_name,
-            producer=Person(winner.id, winner.name, winner.email),
-            kind=kind,
-            now=now,
-            accept_by=opening["accept_by"],
-        )
-    elif decision.outcome == "nurture":
-        change_status_in(
-            conn,
-            agency_id=agency_id,
-            lead_id=lead.id,
-            status=LeadStatus.NURTURE,
-            reason=decision.reason,
-            now=now,
-        )
-    else:
-        already_waiting = lead.status == LeadStatus.QUEUED
-        reason = _wait(conn, ctx, decision.reason, now)
-        if not already_waiting:
-            change_status_in(
-                conn,
-                agency_id=agency_id,
-                lead_id=lead.id,
-                status=LeadStatus.QUEUED,
-                reason=reason,
-                now=now,
-            )
-            lead_events.on_queued(
-                conn,
-                lead=LeadView.of(lead, status=LeadStatus.QUEUED),
-                agency_name=ctx.agency_name,
-                reason=reason,
-                now=now,
-            )
-    return RouteResult(
-        lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason
-    )
-
-
-def _count_in_pool(
-    conn: sa.Connection, ctx: RoutingContext, decision: Decision, pool: str, winner: int
-) -> None:
-    """One more lead for the winner in its rotation pool; first-seen members join at the floor."""
-    counts = ctx.input.rotation.get(pool, {})
-    members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
-    floor = min(counts.values(), default=0)
-    repo.seed_rotation(
-        conn,
-        agency_id=ctx.input.lead.agency_id,
-        pool=pool,
-        producer_ids=sorted(members - counts.keys()),
-        count=floor,
-    )
-    repo.bump_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool, producer_id=winner)
-
-
-def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datetime) -> int | None:
-    """Close the lead's open assignment and free the producer's capacity; its producer id."""
-    row = repo.open_assignment_row(conn, lead_id=lead_id)
-    if row is None:
-        return None
-    conn.execute(
-        assignments.update()
-        .where(assignments.c.id == row.id)
-        .values(ended_at=now, end_reason=reason, state="ended", next_due_at=None)
-    )
-    repo.release_capacity(conn, producer_id=row.producer_id)
-    return int(row.producer_id)
-
-
-def drain_queue(
-    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
+    limit: int = 200,
 ) -> list[RouteResult]:
     """Route waiting leads, highest priority and oldest first; those still stuck stay queued.
 
@@ -292,7 +141,7 @@ def drain_queue(
     return [
         route_lead_in_tx(
             conn,
-            deps,
+            caches,
             agency_id=agency_id,
             lead_id=lead_id,
             now=now,
@@ -305,7 +154,12 @@ def drain_queue(
 
 
 def queue_could_drain(
-    conn: sa.Connection, deps: RoutingDeps, *, agency_id: int, now: datetime, limit: int = 200
+    conn: sa.Connection,
+    caches: RoutingCaches,
+    *,
+    agency_id: int,
+    now: datetime,
+    limit: int = 200,
 ) -> bool:
     """Whether any waiting lead would now be assigned (a read-only look before draining).
 
@@ -314,18 +168,18 @@ def queue_could_drain(
     waiting = repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
     if not waiting:
         return False
-    agency = agency_state(conn, deps, agency_id=agency_id, now=now)
-    for row in repo.lead_rows(conn, agency_id=agency_id, lead_ids=waiting):
-        ctx = context_for(conn, deps, lead=repo.lead_from_row(row), now=now, agency=agency)
+    agency = agency_state(conn, caches, agency_id=agency_id, now=now)
+    for row in LeadRepository(conn).many(agency_id, waiting):
+        ctx = context_for(conn, caches, lead=repo.lead_from_row(row), now=now, agency=agency)
         refused = timer_state.refused_by(conn, lead_id=row.id)
         if route(ctx.roster, ctx.input, ctx.policy, exclude=refused).outcome == "assigned":
             return True
     return False
 
 
-def assign_manually(
+def assign_manually_in_tx(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    caches: RoutingCaches,
     *,
     agency_id: int,
     lead_id: int,
@@ -335,7 +189,7 @@ def assign_manually(
 ) -> RouteResult:
     """Give the lead to a named producer; refused (409 NotLicensed) unless the gate allows it."""
     lock_agency(conn, agency_id)
-    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
+    ctx = load_context(conn, caches, agency_id=agency_id, lead_id=lead_id, now=now)
     if producer_id not in ctx.roster.by_id:
         raise NotFound(f"producer {producer_id} does not exist")
     verdict = ctx.gate(producer_id)
@@ -359,7 +213,7 @@ def assign_manually(
         policy_version=ctx.policy.version,
         tie_break=None,
     )
-    result = _apply(conn, ctx, decision, kind="manual", actor=actor, now=now)
+    result = apply_decision(conn, ctx, decision, kind="manual", actor=actor, now=now)
     if previous is not None and previous != producer_id:
         lead_events.reassigned(
             conn,
@@ -373,73 +227,113 @@ def assign_manually(
     return result
 
 
-def assign_lead_manually(
-    *, container: Container, agency_id: int, lead_id: int, producer_id: int, actor: str
+def assign_manually(
+    *,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    actor: str,
+    now: datetime,
 ) -> RouteResult:
-    """``assign_manually`` in its own transaction."""
-    with container.uow() as uow:
-        result = assign_manually(
+    """Give the lead to a named producer, in its own transaction (see ``assign_manually_in_tx``)."""
+    with uow:
+        result = assign_manually_in_tx(
             uow.conn,
-            container.routing,
+            caches,
             agency_id=agency_id,
             lead_id=lead_id,
             producer_id=producer_id,
             actor=actor,
-            now=container.clock.now(),
+            now=now,
         )
         uow.commit()
     return result
 
 
-def route_lead(*, container: Container, agency_id: int, lead_id: int) -> RouteResult:
+def route_lead(
+    *, uow: UnitOfWork, caches: RoutingCaches, agency_id: int, lead_id: int, now: datetime
+) -> RouteResult:
     """Route one stored lead in its own transaction."""
-    with container.uow() as uow:
-        result = route_lead_in_tx(
-            uow.conn,
-            container.routing,
-            agency_id=agency_id,
-            lead_id=lead_id,
-            now=container.clock.now(),
-        )
+    with uow:
+        result = route_lead_in_tx(uow.conn, caches, agency_id=agency_id, lead_id=lead_id, now=now)
         uow.commit()
     return result
 
 
-def drain(*, container: Container, agency_id: int) -> list[RouteResult]:
-    """Drain the agency's queue in its own transaction, if anything waiting can now go."""
-    now = container.clock.now()
-    with container.uow(readonly=True) as uow:
-        if not queue_could_drain(uow.conn, container.routing, agency_id=agency_id, now=now):
+def drain_queue(
+    *, uow: UnitOfWork, caches: RoutingCaches, agency_id: int, now: datetime
+) -> list[RouteResult]:
+    """Drain the agency's queue in its own transaction, if anything waiting can now go.
+
+    A read-only look comes first, so a queue nobody can take from costs no write lock.
+    """
+    with uow.reader() as look:
+        if not queue_could_drain(look.conn, caches, agency_id=agency_id, now=now):
             return []
-    with container.uow() as uow:
-        results = drain_queue(uow.conn, container.routing, agency_id=agency_id, now=now)
+    with uow:
+        results = drain_queue_in_tx(uow.conn, caches, agency_id=agency_id, now=now)
         uow.commit()
     return results
 
 
-def after_intake(deps: RoutingDeps) -> AfterStore:
+class RouteNewLead:
     """The intake hook: announce the new lead and route it, in the intake's transaction.
 
     Routing runs in a savepoint: should it fail, the lead is still stored (status ``new``)
-    and the worker routes it on its next pass, so no lead is lost to a routing error.
+    and the worker routes it on its next pass, so no lead is lost to a routing error. The
+    announcements of both go out in one outbox write.
     """
 
-    def hook(conn: sa.Connection, *, agency_id: int, lead_id: int, now: datetime) -> None:
-        row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
-        lead_events.on_created(conn, lead=LeadView.of(row), now=now)
+    def __init__(self, caches: RoutingCaches) -> None:
+        self._caches = caches
+
+    def stored(
+        self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
+    ) -> Any:
+        """Announce and route the stored ``lead``; its row as routing left it (None: read it)."""
+        lead_events.on_created(uow.outbox, lead=LeadView.of(lead), now=now)
+        mark = uow.outbox.mark()
+        after = lead
         try:
-            with conn.begin_nested():
-                route_lead_in_tx(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=row)
+            with uow.conn.begin_nested():
+                result = route_lead_in_tx(
+                    uow.conn,
+                    self._caches,
+                    agency_id=lead.agency_id,
+                    lead_id=lead.id,
+                    now=now,
+                    row=lead,
+                    agency=agency,
+                    outbox=uow.outbox,
+                )
+            after = result.lead_row
         except Exception:
-            log.exception("routing lead %s failed; it stays new for the worker to route", lead_id)
+            uow.outbox.discard_since(mark)
+            log.exception("routing lead %s failed; it stays new for the worker to route", lead.id)
+        endpoints = None
+        if agency is not None and agency.webhooks_version is not None:
+            endpoints = {
+                lead.agency_id: self._caches.webhooks.endpoints(
+                    uow.conn, lead.agency_id, agency.webhooks_version
+                )
+            }
+        uow.outbox.flush(endpoints=endpoints)
+        return after
 
-    return hook
+
+def after_intake(caches: RoutingCaches) -> RouteNewLead:
+    """The intake hook that routes each new lead (see ``RouteNewLead``)."""
+    return RouteNewLead(caches)
 
 
-def route_stranded(*, container: Container, limit: int = 100) -> list[RouteResult]:
+def route_stranded(
+    *, uow: UnitOfWork, caches: RoutingCaches, now: datetime, limit: int = 100
+) -> list[RouteResult]:
     """Route leads left ``new`` (their routing failed); each in its own transaction."""
-    with container.uow(readonly=True) as uow:
-        stranded = uow.conn.execute(
+    with uow.reader() as look:
+        stranded = look.conn.execute(
             sa.select(leads.c.agency_id, leads.c.id)
             .where(leads.c.status == LeadStatus.NEW)
             .order_by(leads.c.id)
@@ -448,7 +342,9 @@ def route_stranded(*, container: Container, limit: int = 100) -> list[RouteResul
     results = []
     for agency_id, lead_id in stranded:
         try:
-            results.append(route_lead(container=container, agency_id=agency_id, lead_id=lead_id))
+            results.append(
+                route_lead(uow=uow, caches=caches, agency_id=agency_id, lead_id=lead_id, now=now)
+            )
         except Exception:
             log.exception("routing stranded lead %s failed again", lead_id)
     return results

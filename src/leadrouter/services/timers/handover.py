@@ -15,7 +15,7 @@ from leadrouter.domain.routing import eligible_producers
 from leadrouter.domain.timers import OfferExpired, Reassign, TimerState
 from leadrouter.services.routing import announcements as lead_events
 from leadrouter.services.routing import route as routing
-from leadrouter.services.routing.context import RoutingDeps, load_context
+from leadrouter.services.routing.context import RoutingCaches, load_context
 from leadrouter.services.routing.offers import hand_over_offer
 from leadrouter.services.timers import state as ts
 from leadrouter.services.timers.messages import Scene, escalated
@@ -26,7 +26,7 @@ ACTOR = "time engine"
 
 def hand_over(
     conn: sa.Connection,
-    deps: RoutingDeps,
+    deps: RoutingCaches,
     row: Any,
     scene: Scene,
     state: TimerState,
@@ -93,7 +93,7 @@ def hand_over(
 
 
 def _alternatives(
-    conn: sa.Connection, deps: RoutingDeps, row: Any, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, row: Any, now: datetime
 ) -> tuple[bool, int | None]:
     """Whether anyone but the owner may take the lead, and the owner's backup (if any)."""
     ctx = load_context(conn, deps, agency_id=row.agency_id, lead_id=row.lead_id, now=now)

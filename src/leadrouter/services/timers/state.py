@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from leadrouter.domain.timer_policy import AcceptanceRule, TimingRules
 from leadrouter.domain.timers import TimerState, next_due_at, per_lead_keys
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store import routing_repo
 from leadrouter.store.agency_repo import agency_timezone
+from leadrouter.store.assignments import AssignmentRepository
 from leadrouter.store.tables import assignments
 
 OFFERED, ACTIVE, ENDED = "offered", "active", "ended"
@@ -54,18 +55,20 @@ def _known_zone(name: str | None) -> str | None:
 
 
 def opening(
-    conn: sa.Connection, *, lead_id: int, kind: str, acceptance: AcceptanceRule, now: datetime
+    conn: sa.Connection,
+    *,
+    lead_id: int,
+    kind: str,
+    acceptance: AcceptanceRule,
+    now: datetime,
+    never_assigned: bool = False,
 ) -> dict[str, Any]:
     """Columns of a lead's new assignment: an offer or not, and the per-lead steps already done.
 
-    Manual assignments are never offers: a manager chose the producer.
+    Manual assignments are never offers: a manager chose the producer. A lead that was
+    ``never_assigned`` has no steps to carry over, so nothing is read for it.
     """
-    previous = conn.execute(
-        sa.select(assignments.c.done_steps)
-        .where(assignments.c.lead_id == lead_id)
-        .order_by(assignments.c.id.desc())
-        .limit(1)
-    ).scalar()
+    previous = [] if never_assigned else AssignmentRepository(conn).last_done_steps(lead_id)
     offered = acceptance.required and kind != "manual"
     return {
         "state": OFFERED if offered else ACTIVE,
@@ -99,6 +102,6 @@ def refused_by(conn: sa.Connection, *, lead_id: int) -> frozenset[int]:
     )
 
 
-def rules_for(conn: sa.Connection, deps: RoutingDeps, agency_id: int) -> TimingRules:
+def rules_for(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> TimingRules:
     """The timing rules of the agency's policy in force."""
     return deps.policies.active(conn, agency_id).timing

@@ -43,7 +43,7 @@ from leadrouter.domain.timers import (
     next_due_at,
 )
 from leadrouter.notify.inapp import enqueue_alert
-from leadrouter.services.routing.context import RoutingDeps
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
 from leadrouter.services.timers.handover import hand_over
 from leadrouter.services.timers.messages import Scene, carry_out, managers_of, subscribed
@@ -79,7 +79,7 @@ class TimerRun:
 def run_due(
     *,
     new_uow: Callable[[], UnitOfWork],
-    caches: RoutingDeps,
+    caches: RoutingCaches,
     now: datetime,
     batch_size: int = BATCH_SIZE,
     max_assignments: int = 10_000,
@@ -108,7 +108,7 @@ class _Batch:
     """Rows, leads, owners, agencies and rules of one transaction, each read once."""
 
     def __init__(
-        self, conn: sa.Connection, caches: RoutingDeps, rows: list[Any], now: datetime
+        self, conn: sa.Connection, caches: RoutingCaches, rows: list[Any], now: datetime
     ) -> None:
         self.conn, self.deps = conn, caches
         self.out = Messages(now)
@@ -138,7 +138,7 @@ class _Batch:
 
 
 def _batch(
-    uow: UnitOfWork, caches: RoutingDeps, now: datetime, size: int, run: TimerRun
+    uow: UnitOfWork, caches: RoutingCaches, now: datetime, size: int, run: TimerRun
 ) -> tuple[int, list[tuple[int, int]]]:
     """The batch pass; how many rows it claimed, and the rows left for one-by-one handling."""
     singles: list[tuple[int, int]] = []
@@ -176,7 +176,7 @@ def _batch(
 
 def _single(
     new_uow: Callable[[], UnitOfWork],
-    caches: RoutingDeps,
+    caches: RoutingCaches,
     agency_id: int,
     assignment_id: int,
     now: datetime,

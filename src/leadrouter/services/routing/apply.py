@@ -1,0 +1,273 @@
+"""Carrying out a routing decision: every write of it, in the caller's transaction.
+
+Owner, capacity counts, rotation counter, the audit record and the outbox rows change
+together or not at all. Capacity is claimed with conditional updates; the owner and status
+``assigned`` are set by one update that holds only if the status the decision read still
+holds (``RETURNING`` gives the row back, so nobody reads it again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.model import LeadStatus
+from leadrouter.domain.routing import Decision, decision_document
+from leadrouter.domain.scoring import QUEUE_PRIORITY
+from leadrouter.errors import Conflict, NotLicensed
+from leadrouter.intake import lifecycle
+from leadrouter.services.leads.intake import change_status_in_tx
+from leadrouter.services.routing import announcements as lead_events
+from leadrouter.services.routing.announcements import LeadView, Person
+from leadrouter.services.routing.context import RoutingContext
+from leadrouter.services.timers import state as timer_state
+from leadrouter.store import routing_repo as repo
+from leadrouter.store.assignments import AssignmentRepository
+from leadrouter.store.audit import append_decision
+from leadrouter.store.leads import LeadRepository
+from leadrouter.store.outbox import OutboxRepository
+from leadrouter.store.tables import leads
+from leadrouter.store.types import UTCDateTime
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    lead_id: int
+    outcome: str  # assigned | queued | nurture | unchanged
+    producer_id: int | None
+    decision_id: int | None
+    reason: str | None
+    # The lead's row as the decision left it, when the decision wrote it (RETURNING).
+    lead_row: Any = field(default=None, compare=False, repr=False)
+
+
+def wait_in_queue(
+    conn: sa.Connection, ctx: RoutingContext, reason: str | None, now: datetime
+) -> str:
+    """Put the lead in (or keep it in) the queue with its reason; the reason given."""
+    lead = ctx.input.lead
+    reason = reason or "no eligible producer"
+    repo.enqueue(
+        conn,
+        agency_id=lead.agency_id,
+        lead_id=lead.id,
+        reason=reason,
+        priority=QUEUE_PRIORITY.get(lead.intent_tier or "", 0),
+        now=now,
+    )
+    return reason
+
+
+def _with_prediction(document: dict[str, Any], ctx: RoutingContext) -> dict[str, Any]:
+    """The decision's explanation plus the model's prediction for the lead, when there is one."""
+    if ctx.input.prediction is None:
+        return document
+    return {**document, "prediction": dict(ctx.input.prediction)}
+
+
+def apply_decision(
+    conn: sa.Connection,
+    ctx: RoutingContext,
+    decision: Decision,
+    *,
+    kind: str,
+    actor: str | None,
+    now: datetime,
+    outbox: OutboxRepository | None = None,
+) -> RouteResult:
+    """Carry out a decision in the caller's transaction: claim, audit record, assignment,
+    rotation, owner and status, or the queue or nurture; the messages onto ``outbox`` (for
+    the caller to flush) or written before returning."""
+    lead = ctx.input.lead
+    agency_id = lead.agency_id
+    staged = outbox if outbox is not None else OutboxRepository(conn)
+    if decision.outcome == "assigned" and decision.producer_id is not None:
+        # A guard, not a second opinion: every path that builds an "assigned" decision has
+        # checked the gate on this same snapshot; this keeps a future one from skipping it.
+        verdict = ctx.gate(decision.producer_id)
+        if not verdict.eligible:
+            raise NotLicensed(f"gate refused producer {decision.producer_id}: {verdict.reason}")
+        if not repo.claim_capacity(
+            conn, producer_id=decision.producer_id, today=ctx.today, agency_id=agency_id
+        ):
+            raise Conflict(f"producer {decision.producer_id} reached a cap during the decision")
+    decision_id = append_decision(
+        conn,
+        agency_id=agency_id,
+        lead_id=lead.id,
+        kind=kind,
+        outcome=decision.outcome,
+        producer_id=decision.producer_id,
+        policy_version=decision.policy_version,
+        explanation=_with_prediction(decision_document(decision), ctx),
+        actor=actor,
+        now=now,
+        head=ctx.chain_head,
+    )
+    after = None
+    if decision.outcome == "assigned" and decision.producer_id is not None:
+        after = _assign(conn, ctx, decision, decision.producer_id, decision_id, kind, now, staged)
+    elif decision.outcome == "nurture":
+        change_status_in_tx(
+            conn,
+            agency_id=agency_id,
+            lead_id=lead.id,
+            status=LeadStatus.NURTURE,
+            reason=decision.reason,
+            now=now,
+        )
+    else:
+        already_waiting = lead.status == LeadStatus.QUEUED
+        reason = wait_in_queue(conn, ctx, decision.reason, now)
+        if not already_waiting:
+            change_status_in_tx(
+                conn,
+                agency_id=agency_id,
+                lead_id=lead.id,
+                status=LeadStatus.QUEUED,
+                reason=reason,
+                now=now,
+            )
+            lead_events.on_queued(
+                staged,
+                lead=LeadView.of(lead, status=LeadStatus.QUEUED),
+                agency_name=ctx.agency_name,
+                reason=reason,
+                now=now,
+            )
+    if outbox is None:
+        staged.flush()
+    return RouteResult(
+        lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason, after
+    )
+
+
+def _assign(
+    conn: sa.Connection,
+    ctx: RoutingContext,
+    decision: Decision,
+    producer_id: int,
+    decision_id: int,
+    kind: str,
+    now: datetime,
+    outbox: OutboxRepository,
+) -> Any:
+    """Open the assignment, count it, give the lead its owner; the lead's row after."""
+    lead = ctx.input.lead
+    # An offer when the policy asks for acceptance; per-lead timer steps carry over.
+    opening = timer_state.opening(
+        conn,
+        lead_id=lead.id,
+        kind=kind,
+        now=now,
+        acceptance=ctx.active.timing.acceptance,
+        never_assigned=ctx.never_assigned,
+    )
+    AssignmentRepository(conn).add(
+        {
+            "agency_id": lead.agency_id,
+            "lead_id": lead.id,
+            "producer_id": producer_id,
+            "license_id": decision.license_id,
+            "decision_id": decision_id,
+            "kind": kind,
+            "started_at": now,
+            "next_due_at": now,
+            **opening,
+        }
+    )
+    if decision.pool:
+        _count_in_pool(conn, ctx, decision, decision.pool, producer_id)
+    if lead.status == LeadStatus.QUEUED:
+        repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
+    after = _give_owner(conn, ctx, producer_id, f"{kind}: decision {decision_id}", now)
+    winner = ctx.roster.by_id[producer_id]
+    lead_events.on_assigned(
+        outbox,
+        lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
+        agency_name=ctx.agency_name,
+        producer=Person(winner.id, winner.name, winner.email),
+        kind=kind,
+        now=now,
+        accept_by=opening["accept_by"],
+    )
+    return after
+
+
+def _give_owner(
+    conn: sa.Connection, ctx: RoutingContext, producer_id: int, reason: str, now: datetime
+) -> Any:
+    """The lead's owner and status ``assigned`` in one conditional update (the status this
+    decision read must still hold); the row after, or None after the slower, checked path."""
+    lead = ctx.input.lead
+    store = LeadRepository(conn)
+    if lead.status == LeadStatus.ASSIGNED or lifecycle.may_change(lead.status, LeadStatus.ASSIGNED):
+        after = store.give_owner(
+            lead.id,
+            owner_id=producer_id,
+            at=now,
+            status=LeadStatus.ASSIGNED.value,
+            expected=LeadStatus(lead.status).value,
+        )
+        if after is not None:
+            if lead.status != LeadStatus.ASSIGNED:
+                store.record_status(
+                    agency_id=lead.agency_id,
+                    lead_id=lead.id,
+                    status=LeadStatus.ASSIGNED.value,
+                    at=now,
+                    reason=reason,
+                )
+            return after
+    # The status moved since it was read (or may not move): the checked path, as before.
+    conn.execute(
+        leads.update()
+        .where(leads.c.id == lead.id)
+        .values(
+            owner_id=producer_id,
+            first_assigned_at=sa.func.coalesce(
+                leads.c.first_assigned_at, sa.bindparam("first", now, UTCDateTime())
+            ),
+        )
+    )
+    if lead.status != LeadStatus.ASSIGNED:
+        change_status_in_tx(
+            conn,
+            agency_id=lead.agency_id,
+            lead_id=lead.id,
+            status=LeadStatus.ASSIGNED,
+            reason=reason,
+            now=now,
+        )
+    return None
+
+
+def _count_in_pool(
+    conn: sa.Connection, ctx: RoutingContext, decision: Decision, pool: str, winner: int
+) -> None:
+    """One more lead for the winner in its rotation pool; first-seen members join at the floor."""
+    counts = ctx.input.rotation.get(pool, {})
+    members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
+    floor = min(counts.values(), default=0)
+    repo.seed_rotation(
+        conn,
+        agency_id=ctx.input.lead.agency_id,
+        pool=pool,
+        producer_ids=sorted(members - counts.keys()),
+        count=floor,
+    )
+    repo.bump_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool, producer_id=winner)
+
+
+def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datetime) -> int | None:
+    """Close the lead's open assignment and free the producer's capacity; its producer id."""
+    store = AssignmentRepository(conn)
+    row = store.open_row(lead_id)
+    if row is None:
+        return None
+    store.end(row.id, reason=reason, now=now)
+    repo.release_capacity(conn, producer_id=row.producer_id)
+    return int(row.producer_id)

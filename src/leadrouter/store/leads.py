@@ -1,0 +1,183 @@
+"""The ``leads`` table and its history rows, as one repository on the unit of work.
+
+Every statement is built once at import, so the hot path only binds values to statements
+SQLAlchemy has already compiled. Writes return the row they leave behind (``RETURNING``),
+so nobody re-reads what their own transaction just wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.errors import NotFound
+from leadrouter.store import dedupe
+from leadrouter.store.tables import lead_status_changes, lead_touches, leads
+from leadrouter.store.types import UTCDateTime
+
+Row = sa.Row[Any]
+
+
+class LeadRepository:
+    """Reads and writes of an agency's leads inside the caller's transaction."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def find(self, agency_id: int, lead_id: int) -> Row | None:
+        """The agency's lead, or None (another agency's lead is None too)."""
+        return self._conn.execute(_LEAD, {"lead_id": lead_id, "agency_id": agency_id}).first()
+
+    def get(self, agency_id: int, lead_id: int) -> Row:
+        """The agency's lead; NotFound when absent or another agency's."""
+        return lead_row(self._conn, agency_id, lead_id)
+
+    def many(self, agency_id: int, lead_ids: list[int]) -> list[Row]:
+        """The agency's leads with these ids, in one query."""
+        return list(
+            self._conn.execute(
+                sa.select(leads).where(leads.c.agency_id == agency_id, leads.c.id.in_(lead_ids))
+            )
+        )
+
+    def matches(
+        self,
+        *,
+        agency_id: int,
+        phone: str | None,
+        email: str | None,
+        repeat_since: datetime | None,
+    ) -> dedupe.Matches:
+        """The lead this one repeats (since ``repeat_since``) and the client it belongs to."""
+        return dedupe.lookup(
+            self._conn, agency_id=agency_id, phone=phone, email=email, repeat_since=repeat_since
+        )
+
+    def add(self, values: Mapping[str, Any]) -> Row:
+        """Insert a lead; the stored row (with its id and server defaults)."""
+        return self._conn.execute(_INSERT_LEAD, dict(values)).one()
+
+    def add_touch(
+        self,
+        *,
+        agency_id: int,
+        lead_id: int,
+        at: datetime,
+        source_name: str | None,
+        payload: Mapping[str, Any],
+    ) -> tuple[int, Row]:
+        """Record a repeat of the lead; the touch's id and the lead row after the bump."""
+        touch_id = self._conn.execute(
+            _INSERT_TOUCH,
+            {
+                "agency_id": agency_id,
+                "lead_id": lead_id,
+                "at": at,
+                "source_name": source_name,
+                "payload": dict(payload),
+            },
+        ).scalar_one()
+        row = self._conn.execute(_BUMP_TOUCHES, {"lead_id": lead_id, "at": at}).one()
+        return int(touch_id), row
+
+    def status_for_update(self, agency_id: int, lead_id: int) -> str | None:
+        """The lead's status, its row locked until the transaction ends (None: no such lead)."""
+        found = self._conn.execute(
+            _STATUS_FOR_UPDATE, {"lead_id": lead_id, "agency_id": agency_id}
+        ).scalar()
+        return None if found is None else str(found)
+
+    def set_status(self, lead_id: int, status: str, at: datetime) -> None:
+        """Move the lead to ``status`` (the caller checked the lifecycle allows it)."""
+        self._conn.execute(_SET_STATUS, {"lead_id": lead_id, "status": status, "at": at})
+
+    def give_owner(
+        self, lead_id: int, *, owner_id: int, at: datetime, status: str, expected: str
+    ) -> Row | None:
+        """Set the owner (and the first assignment time) and move ``expected`` to ``status``;
+        the row after, or None when the lead is no longer ``expected`` (nothing changed)."""
+        return self._conn.execute(
+            _GIVE_OWNER,
+            {
+                "lead_id": lead_id,
+                "owner_id": owner_id,
+                "at": at,
+                "new_status": status,
+                "changed_at": None if status == expected else at,
+                "was": expected,
+            },
+        ).first()
+
+    def record_status(
+        self, *, agency_id: int, lead_id: int, status: str, at: datetime, reason: str | None
+    ) -> None:
+        """One row of the lead's status history."""
+        self._conn.execute(
+            _INSERT_STATUS,
+            {
+                "agency_id": agency_id,
+                "lead_id": lead_id,
+                "status": status,
+                "at": at,
+                "reason": reason,
+            },
+        )
+
+    def status_history(self, lead_id: int) -> list[Row]:
+        """The lead's status changes, oldest first."""
+        return list(self._conn.execute(_HISTORY, {"lead_id": lead_id}))
+
+
+def lead_row(conn: sa.Connection, agency_id: int, lead_id: int) -> Row:
+    """The agency's ``leads`` row; NotFound when absent or another agency's."""
+    row = conn.execute(_LEAD, {"lead_id": lead_id, "agency_id": agency_id}).first()
+    if row is None:
+        raise NotFound(f"lead {lead_id} does not exist")
+    return row
+
+
+_LEAD = sa.select(leads).where(
+    leads.c.id == sa.bindparam("lead_id"), leads.c.agency_id == sa.bindparam("agency_id")
+)
+_INSERT_LEAD = leads.insert().returning(*leads.c)
+_INSERT_STATUS = lead_status_changes.insert()
+_INSERT_TOUCH = lead_touches.insert().returning(lead_touches.c.id)
+_BUMP_TOUCHES = (
+    leads.update()
+    .where(leads.c.id == sa.bindparam("lead_id"))
+    .values(touch_count=leads.c.touch_count + 1, last_touch_at=sa.bindparam("at"))
+    .returning(*leads.c)
+)
+_STATUS_FOR_UPDATE = (
+    sa.select(leads.c.status)
+    .where(leads.c.id == sa.bindparam("lead_id"), leads.c.agency_id == sa.bindparam("agency_id"))
+    .with_for_update()
+)
+_SET_STATUS = (
+    leads.update()
+    .where(leads.c.id == sa.bindparam("lead_id"))
+    .values(status=sa.bindparam("status"), status_changed_at=sa.bindparam("at"))
+)
+_GIVE_OWNER = (
+    leads.update()
+    .where(leads.c.id == sa.bindparam("lead_id"), leads.c.status == sa.bindparam("was"))
+    .values(
+        owner_id=sa.bindparam("owner_id"),
+        first_assigned_at=sa.func.coalesce(
+            leads.c.first_assigned_at, sa.bindparam("at", type_=UTCDateTime())
+        ),
+        status=sa.bindparam("new_status"),
+        status_changed_at=sa.func.coalesce(
+            sa.bindparam("changed_at", type_=UTCDateTime()), leads.c.status_changed_at
+        ),
+    )
+    .returning(*leads.c)
+)
+_HISTORY = (
+    sa.select(lead_status_changes)
+    .where(lead_status_changes.c.lead_id == sa.bindparam("lead_id"))
+    .order_by(lead_status_changes.c.id)
+)

@@ -1,0 +1,174 @@
+"""The outbox as a repository on the unit of work: rows staged during a decision, written in
+one batch (``executemany`` of one prepared INSERT) when the caller flushes (the unit of work
+flushes on commit too).
+
+A webhook event stages once and becomes one row per active endpoint subscribed to it when
+flushed; the endpoints come from the caller's per-process cache (by the agency's webhook
+version) or are read once for the whole flush. A row with a ``dedupe_key`` the agency's
+outbox already holds is skipped, as ``notify.outbox.enqueue`` does.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.store.tables import outbox, webhook_endpoints
+
+Endpoint = tuple[int, frozenset[str]]  # id, the events it subscribes to
+
+
+@dataclass(frozen=True)
+class _Webhook:
+    agency_id: int
+    event: str
+    data: dict[str, Any]
+    now: datetime
+    dedupe_key: str | None
+
+
+class OutboxRepository:
+    """Outbox rows staged in the caller's transaction and written together."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._staged: list[dict[str, Any] | _Webhook] = []
+
+    def stage(
+        self,
+        *,
+        agency_id: int,
+        channel: str,
+        event: str,
+        recipient: str,
+        payload: dict[str, Any],
+        now: datetime,
+        dedupe_key: str | None = None,
+    ) -> None:
+        """One message to write at the next flush."""
+        self._staged.append(
+            {
+                "agency_id": agency_id,
+                "channel": channel,
+                "event": event,
+                "recipient": recipient,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "dedupe_key": dedupe_key,
+            }
+        )
+
+    def stage_webhook(
+        self,
+        *,
+        agency_id: int,
+        event: str,
+        data: dict[str, Any],
+        now: datetime,
+        dedupe_key: str | None = None,
+    ) -> None:
+        """A webhook event: one row per subscribed endpoint at the next flush."""
+        self._staged.append(_Webhook(agency_id, event, data, now, dedupe_key))
+
+    def mark(self) -> int:
+        """A point to go back to (see ``discard_since``), e.g. before a savepoint."""
+        return len(self._staged)
+
+    def discard_since(self, mark: int) -> None:
+        """Forget what was staged after ``mark`` (its savepoint was rolled back)."""
+        del self._staged[mark:]
+
+    def flush(self, *, endpoints: Mapping[int, Sequence[Endpoint]] | None = None) -> None:
+        """Write every staged row in one statement; ``endpoints`` by agency, else read once."""
+        staged, self._staged = self._staged, []
+        if not staged:
+            return
+        known = dict(endpoints or {})
+        rows: list[dict[str, Any]] = []
+        for item in staged:
+            if isinstance(item, dict):
+                rows.append(item)
+                continue
+            if item.agency_id not in known:
+                known[item.agency_id] = webhook_endpoints_of(self._conn, item.agency_id)
+            rows.extend(_webhook_rows(item, known[item.agency_id]))
+        if rows:
+            self._conn.execute(_insert(self._conn.dialect.name), rows if len(rows) > 1 else rows[0])
+
+
+class WebhookCache:
+    """Each agency's active webhook endpoints, kept per process by the agency's
+    ``webhooks_version`` (every endpoint change bumps it), so a request reads only the
+    version it already reads with the agency's settings."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_agency: dict[int, tuple[int, list[Endpoint]]] = {}
+
+    def endpoints(self, conn: sa.Connection, agency_id: int, version: int) -> list[Endpoint]:
+        """The agency's endpoints as of ``version`` (read when this process has not yet)."""
+        with self._lock:
+            cached = self._by_agency.get(agency_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        fresh = webhook_endpoints_of(conn, agency_id)
+        with self._lock:
+            self._by_agency[agency_id] = (version, fresh)
+        return fresh
+
+
+def webhook_endpoints_of(conn: sa.Connection, agency_id: int) -> list[Endpoint]:
+    """The agency's active webhook endpoints and their events, by id."""
+    return [
+        (int(r.id), frozenset(r.events)) for r in conn.execute(_ENDPOINTS, {"agency_id": agency_id})
+    ]
+
+
+def _webhook_rows(item: _Webhook, endpoints: Sequence[Endpoint]) -> list[dict[str, Any]]:
+    return [
+        {
+            "agency_id": item.agency_id,
+            "channel": "webhook",
+            "event": item.event,
+            "recipient": str(endpoint_id),
+            "payload": item.data,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": item.now,
+            "created_at": item.now,
+            "dedupe_key": None
+            if item.dedupe_key is None
+            else f"{item.dedupe_key}:webhook:{endpoint_id}",
+        }
+        for endpoint_id, events in endpoints
+        if item.event in events
+    ]
+
+
+@functools.cache
+def _insert(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (agency_id, dedupe_key) DO NOTHING``, built once per dialect;
+    executed with many rows it is one ``executemany`` (one batch on PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(outbox).on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
+
+
+_ENDPOINTS = (
+    sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events)
+    .where(
+        webhook_endpoints.c.agency_id == sa.bindparam("agency_id"),
+        webhook_endpoints.c.active.is_(True),
+    )
+    .order_by(webhook_endpoints.c.id)
+)

@@ -1,0 +1,81 @@
+"""The intake + routing hot path: one transaction, nothing re-read, caches that follow changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from leadrouter.bootstrap import Container
+from leadrouter.sim.agency import load_synthetic_agency
+from leadrouter.store.audit import verify_chain
+from leadrouter.store.tables import lead_status_changes, outbox
+
+
+def lead(n: int) -> dict[str, Any]:
+    return {
+        "first_name": "Hot",
+        "last_name": f"Path{n}",
+        "email": f"hot.path{n}@example.com",
+        "phone": f"(212) 300-{n:04d}",
+        "zip": "10001",
+        "insurance_type": "home",
+    }
+
+
+def webhook_events(container: Container) -> list[tuple[str, str]]:
+    with container.uow(readonly=True) as uow:
+        return [
+            (r.event, r.recipient)
+            for r in uow.conn.execute(
+                sa.select(outbox.c.event, outbox.c.recipient)
+                .where(outbox.c.channel == "webhook")
+                .order_by(outbox.c.id)
+            )
+        ]
+
+
+def test_an_endpoint_added_between_two_leads_hears_the_second_one(
+    client: TestClient, container: Container
+) -> None:
+    agency = load_synthetic_agency(container, producers=2)
+    headers = {"Authorization": f"Bearer {agency.api_key}"}
+    assert client.post("/v1/leads", headers=headers, json=lead(1)).status_code == 201
+    assert webhook_events(container) == []
+
+    created = client.post(
+        "/v1/webhook-endpoints",
+        headers=headers,
+        json={"url": "https://example.com/hook", "events": ["lead.created", "lead.assigned"]},
+    )
+    assert created.status_code == 201, created.text
+    second = client.post("/v1/leads", headers=headers, json=lead(2))
+    endpoint = str(created.json()["id"])
+    assert webhook_events(container) == [("lead.created", endpoint), ("lead.assigned", endpoint)]
+
+    client.patch(
+        f"/v1/webhook-endpoints/{endpoint}", headers=headers, json={"events": ["lead.created"]}
+    )
+    client.post("/v1/leads", headers=headers, json=lead(3))
+    assert webhook_events(container)[2:] == [("lead.created", endpoint)]
+    assert second.json()["status"] == "assigned"
+
+
+def test_an_assigned_lead_answers_with_what_it_became_and_its_history_and_chain_hold(
+    client: TestClient, container: Container
+) -> None:
+    agency = load_synthetic_agency(container, producers=3)
+    headers = {"Authorization": f"Bearer {agency.api_key}"}
+    answers = [client.post("/v1/leads", headers=headers, json=lead(n)).json() for n in range(6)]
+
+    for answer in answers:
+        stored = client.get(f"/v1/leads/{answer['id']}", headers=headers).json()
+        assert answer["status"] == "assigned"
+        assert {k: v for k, v in stored.items() if k != "status_history"} == answer
+        assert [h["status"] for h in stored["status_history"]] == ["new", "assigned"]
+    with container.uow(readonly=True) as uow:
+        assert verify_chain(uow.conn, agency_id=agency.agency_id) is None
+        changes = uow.conn.execute(sa.select(sa.func.count()).select_from(lead_status_changes))
+        assert changes.scalar_one() == 12
+    assert len({a["owner_id"] for a in answers}) == 3

@@ -18,7 +18,7 @@ from leadrouter.domain.routing import eligible_producers
 from leadrouter.intake.documents import iso
 from leadrouter.notify.messages import enqueue_sms
 from leadrouter.services.calls.presence import unavailable_for_calls
-from leadrouter.services.routing.context import RoutingDeps, load_context
+from leadrouter.services.routing.context import RoutingCaches, load_context
 from leadrouter.services.routing.route import end_assignment, route_lead_in_tx
 from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo as repo
@@ -74,7 +74,7 @@ def record_attempt(
 
 
 def next_dial(
-    conn: sa.Connection, deps: RoutingDeps, *, call: Any, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, *, call: Any, now: datetime
 ) -> Dial | Fallback:
     """Whom the call rings next, or the fallback when nobody eligible is left."""
     agency_id, lead_id = call.agency_id, call.lead_id
@@ -144,7 +144,7 @@ def _named(unavailable: dict[int, str]) -> dict[str, str]:
 
 
 def acknowledge_missed_call(
-    conn: sa.Connection, deps: RoutingDeps, *, call: Any, agency_name: str, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, *, call: Any, agency_name: str, now: datetime
 ) -> bool:
     """Text the caller that a licensed agent will call back, within contact hours only."""
     lead = repo.get_lead_row(conn, agency_id=call.agency_id, lead_id=call.lead_id)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
-from leadrouter.intake import storage
 from leadrouter.intake.normalize import complete, prepare
 from leadrouter.services.calls.dialing import (
     Dial,
@@ -26,13 +25,16 @@ from leadrouter.services.calls.dialing import (
     next_dial,
     record_attempt,
 )
-from leadrouter.services.leads import activities
+from leadrouter.services.leads import activities, intake
 from leadrouter.services.leads.opt_out import e164
 from leadrouter.services.leads.settings import intake_context
 from leadrouter.services.routing import announcements
 from leadrouter.store import routing_repo as repo
+from leadrouter.store.dedupe import contact_lock_names
 from leadrouter.store.locks import lock_agency
+from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import calls, decisions, lead_events, leads, producers
+from leadrouter.store.uow import UnitOfWork
 
 ANSWERED = frozenset({"completed", "answered", "in-progress"})
 LEAD_FIELDS = ("first_name", "last_name", "email", "insurance_type", "state")
@@ -82,18 +84,20 @@ def answer_call(
                 uow.commit()
                 return AskZip(tries + 1)
             lead_id = _take_in(
-                conn, agency_id=agency_id, phone=phone, place=place, params=params, now=now
+                uow, agency_id=agency_id, phone=phone, place=place, params=params, now=now
             )
             if lead_id is None and tries < MAX_ZIP_TRIES:
                 uow.commit()
                 return AskZip(tries + 1)  # the ZIP was not a known one
             if lead_id is None:
                 lead_id = _take_in(
-                    conn, agency_id=agency_id, phone=phone, place={}, params=params, now=now
+                    uow, agency_id=agency_id, phone=phone, place={}, params=params, now=now
                 )
             assert lead_id is not None
             row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
-            announcements.on_created(conn, lead=announcements.LeadView.of(row), now=now)
+            staged = OutboxRepository(conn)
+            announcements.on_created(staged, lead=announcements.LeadView.of(row), now=now)
+            staged.flush()
         lock_agency(conn, agency_id)
         conn.execute(calls.update().where(calls.c.id == call.id).values(lead_id=lead_id))
         step = _dial_or_fall_back(conn, container, _call_by_id(conn, call.id), agency_name, now)
@@ -231,7 +235,7 @@ def _place(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def _take_in(
-    conn: sa.Connection,
+    uow: UnitOfWork,
     *,
     agency_id: int,
     phone: str,
@@ -243,7 +247,9 @@ def _take_in(
     payload: dict[str, Any] = {k: params[k] for k in LEAD_FIELDS if params.get(k)}
     payload.update(place, phone=phone)
     payload.setdefault("insurance_type", DEFAULT_TYPE)
-    ctx = intake_context(conn, agency_id=agency_id, source=None)
+    ctx = intake_context(
+        uow.conn, agency_id=agency_id, source=None, lock=contact_lock_names(agency_id, phone, None)
+    )
     lead = complete(prepare(payload), required=frozenset({"phone"}), types=ctx.types)
     if isinstance(lead, list):
         if place and any(e.field in ("zip", "state") for e in lead):
@@ -251,17 +257,17 @@ def _take_in(
         payload = {"phone": phone, "insurance_type": DEFAULT_TYPE}
         lead = complete(prepare(payload), required=frozenset({"phone"}), types=ctx.types)
         assert not isinstance(lead, list), lead
-    result = storage.store(
-        conn,
+    window = ctx.settings.dedupe_window_days
+    found = uow.leads.matches(
         agency_id=agency_id,
-        lead=lead,
-        payload=payload,
-        source_id=ctx.source_id,
-        dedupe_window_days=ctx.settings.dedupe_window_days,
-        now=now,
-        after_store=None,
+        phone=lead.phone,
+        email=lead.email,
+        repeat_since=now - timedelta(days=window) if window else None,
     )
-    return result.lead_id
+    if found.repeat_of is not None:
+        return int(found.repeat_of)
+    # A caller has no name or email yet: only the phone is required of a call.
+    return intake._create(uow, agency_id, ctx, found, lead, now, None).lead_id
 
 
 def _existing_lead(conn: sa.Connection, agency_id: int, phone: str) -> int | None:

@@ -1,7 +1,7 @@
 """producer presence and live calls
 
 Revision ID: calls_1
-Revises: people_1
+Revises: house_1
 Create Date: 2026-12-01 11:55:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from leadrouter.store.types import UTCDateTime
 
 revision = "calls_1"
-down_revision = "people_1"
+down_revision = "house_1"
 branch_labels = None
 depends_on = None
 

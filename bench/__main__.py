@@ -77,6 +77,12 @@ def simulation() -> None:
     month.main()
 
 
+def voice() -> None:
+    from bench import voice_webhook
+
+    voice_webhook.main()
+
+
 def learning() -> None:
     from bench import learning as learning_bench
 
@@ -92,6 +98,7 @@ BENCHMARKS = {
     "simulation": simulation,
     "learning": learning,
     "abuse": abuse,
+    "voice": voice,
 }
 
 

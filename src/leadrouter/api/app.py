@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from leadrouter import __version__
 from leadrouter.api import openapi, problems
 from leadrouter.api.limits import LimitsMiddleware
-from leadrouter.api.routes import forms, health, registry, webhooks
+from leadrouter.api.routes import forms, health, registry, voice, webhooks
 from leadrouter.bootstrap import Container
 from leadrouter.intake import geography
 from leadrouter.web.app import install_web
@@ -33,6 +33,8 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(router, prefix="/v1")
     app.include_router(forms.router)
     app.include_router(webhooks.hooks_router)
+    app.include_router(voice.hooks_router)
+    app.include_router(voice.router, prefix="/v1")
     install_web(app)  # the pages: sign-in, dashboard, portal
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app

@@ -10,6 +10,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.cli import (
     agency,
     audit,
+    calls,
     imports,
     learn,
     licenses,
@@ -34,6 +35,7 @@ app.add_typer(licenses.app, name="licenses")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(reports.export_app, name="export")
 app.add_typer(learn.app, name="learn")
+app.add_typer(calls.app, name="calls")
 app.command(name="simulate")(simulate.simulate)
 app.command(name="replay")(replay.replay)
 app.add_typer(users.app, name="user")

@@ -116,6 +116,8 @@ TEXTS: dict[str, str] = {
     "lead_queued": "{{ lead_name }} (lead {{ lead_id }}) is waiting in the queue: {{ reason }}.",
     "intro_sms": "Hi {{ lead_first_name }}, this is {{ producer_name }} with {{ agency_name }} "
     "about your {{ insurance_type }} quote. I'll call you shortly." + _OPT_OUT,
+    "call_missed": "{{ agency_name }}: sorry we missed your call. A licensed agent will call "
+    "you back shortly." + _OPT_OUT,
     "license_expiring": "{{ producer_name }}'s {{ state }} license {{ number }} expires on "
     "{{ expiration_date }} (in {{ days_left }} days).",
     "license_lapsed": "{{ producer_name }}'s {{ state }} license {{ number }} lapsed on "

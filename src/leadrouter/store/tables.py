@@ -81,6 +81,8 @@ producers = sa.Table(
     sa.Column("weight", sa.Integer, nullable=False, server_default="1"),
     sa.Column("npn", sa.String(20), nullable=True),
     sa.Column("open_count", sa.Integer, nullable=False, server_default="0"),
+    # available | busy | away, set by the producer (portal, API); only "available" gets calls
+    sa.Column("presence", sa.String(16), nullable=False, server_default="available"),
     _created(),
     sa.UniqueConstraint("agency_id", "external_id"),
     sa.UniqueConstraint("agency_id", "email"),
@@ -524,6 +526,26 @@ escalations = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("assignment_id", "step"),
     sa.Index("ix_escalations_agency_at", "agency_id", "at"),
+)
+
+# A live call: its lead, who is being dialed, who was tried (the dial plan's memory).
+calls = sa.Table(
+    "calls",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("call_sid", sa.String(64), nullable=False),
+    sa.Column("from_number", sa.String(40), nullable=False),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=True),
+    # gathering | dialing | bridged | completed | fallback
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
+    sa.Column("tried", sa.JSON, nullable=False),
+    sa.Column("duration_seconds", sa.Integer, nullable=True),
+    sa.Column("recording_url", sa.String(500), nullable=True),
+    _created(),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("agency_id", "call_sid"),
 )
 
 # --- people: users of the web pages and their sessions ---

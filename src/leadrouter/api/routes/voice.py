@@ -1,0 +1,126 @@
+"""The voice hooks of a live call (signed like the SMS hook), and producer presence."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from leadrouter.api import provider_hooks
+from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.ids import RowId
+from leadrouter.api.voice_twiml import twiml
+from leadrouter.bootstrap import Container
+from leadrouter.services.admin import security
+from leadrouter.services.calls import presence as presence_service
+from leadrouter.services.calls import voice
+from leadrouter.services.people.access import may_act_as
+
+router = APIRouter(tags=["calls"])
+hooks_router = APIRouter(tags=["inbound hooks"])
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/xml": {}}, "description": "TwiML."},
+    403: {"description": "Missing or wrong X-Twilio-Signature.", **PROBLEM},
+    404: {"description": "No such form.", **PROBLEM},
+}
+FormKey = Annotated[str, Path(max_length=64)]
+
+
+class PresenceBody(BaseModel):
+    presence: presence_service.Presence
+
+
+class PresenceOut(BaseModel):
+    producer_id: int
+    presence: str
+
+
+@router.put("/producers/{producer_id}/presence", response_model=PresenceOut)
+def put_presence(
+    producer_id: RowId, body: PresenceBody, container: ContainerDep, principal: PrincipalDep
+) -> PresenceOut:
+    """Set a producer's presence: only ``available`` producers are dialed for live calls.
+
+    A key or user bound to a producer sets that producer's presence only.
+    """
+    may_act_as(principal, producer_id)
+    done = presence_service.set_presence(
+        uow=container.uow(),
+        agency_id=principal.agency_id,
+        producer_id=producer_id,
+        presence=body.presence,
+    )
+    return PresenceOut(producer_id=producer_id, presence=done)
+
+
+async def _signed(
+    request: Request, container: Container, form_key: str
+) -> tuple[security.HookAgency, dict[str, str]]:
+    """The agency and the provider's fields, once its signature is checked (else 403)."""
+    agency = await run_in_threadpool(
+        security.hook_agency,
+        uow=container.uow(readonly=True),
+        sealer=container.sealer,
+        form_key=form_key,
+    )
+    async with request.form(max_files=0, max_fields=64) as form:
+        params = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    provider_hooks.verify_twilio(
+        token=agency.sms_auth_token,
+        url=provider_hooks.public_url(request, container.settings.public_base_url),
+        params=params,
+        signature=request.headers.get(provider_hooks.TWILIO_SIGNATURE),
+    )
+    fields = {k: str(v)[:500] for k, v in params.items()}
+    fields.update({k: v[:20] for k, v in request.query_params.items() if k in ("tries",)})
+    return agency, fields
+
+
+def _xml(body: str) -> Response:
+    return Response(content=body, media_type="application/xml")
+
+
+@hooks_router.post("/hooks/voice/{form_key}", response_class=Response, responses=HOOK_RESPONSES)
+async def inbound_call(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
+    """An inbound call or live transfer: ask the ZIP when the place is unknown, else dial."""
+    agency, params = await _signed(request, container, form_key)
+    step = await run_in_threadpool(
+        voice.answer_call,
+        container=container,
+        agency_id=agency.agency_id,
+        agency_name=agency.name,
+        params=params,
+    )
+    return _xml(twiml(step, form_key))
+
+
+@hooks_router.post(
+    "/hooks/voice/{form_key}/dial-result", response_class=Response, responses=HOOK_RESPONSES
+)
+async def dial_result(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
+    """A Dial ended: answered, or the next producer, or the fallback."""
+    agency, params = await _signed(request, container, form_key)
+    step = await run_in_threadpool(
+        voice.dial_result,
+        container=container,
+        agency_id=agency.agency_id,
+        agency_name=agency.name,
+        params=params,
+    )
+    return _xml(twiml(step, form_key))
+
+
+@hooks_router.post(
+    "/hooks/voice/{form_key}/status", response_class=Response, responses=HOOK_RESPONSES
+)
+async def call_status(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
+    """A call status callback (ringing, answered, completed, duration, recording URL)."""
+    agency, params = await _signed(request, container, form_key)
+    await run_in_threadpool(
+        voice.call_status, container=container, agency_id=agency.agency_id, params=params
+    )
+    return _xml(twiml(voice.Done(), form_key))

@@ -113,7 +113,8 @@ def make_lead(
     routed: bool = True,
     **fields: Any,
 ) -> int:
-    """Lead ``n`` (Casey Lead<n>, lead<n>@consumer.example, (646) 555-nnnn, personal auto)
+    """Lead ``n`` (Casey Lead<n>, lead<n>@consumer.example, (646) 555-nnnn past the fictional
+    555-01xx block that intake refuses, personal auto)
     through the real intake, routed in the intake's transaction as ``POST /v1/leads`` does
     (``routed=False``: taken in only, status new); ``fields`` override the body."""
     payload = {
@@ -121,7 +122,7 @@ def make_lead(
         "last_name": f"Lead{n}",
         "zip": zip_code,
         "email": f"lead{n}@consumer.example",
-        "phone": f"(646) 555-{n:04d}",
+        "phone": f"(646) 555-{n if n < 100 else n + 100:04d}",
         "insurance_type": "personal_auto",
         **fields,
     }

@@ -9,7 +9,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import agencies
-from tests.support.factories import make_agency
+from tests.support.factories import make_agency, make_producer
 
 BODY: dict[str, Any] = {
     "first_name": "Maria",
@@ -127,6 +127,7 @@ def test_only_a_manager_may_change_settings(client: TestClient, container: Conta
         name="p",
         now=container.clock.now(),
         role=Role.PRODUCER,
+        producer_id=make_producer(container, agency.id),
     )
     headers = {"Authorization": f"Bearer {producer_key}"}
     assert client.get("/v1/agency/settings", headers=headers).status_code == 200

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import issue_key
-from tests.support.factories import TestAgency
+from tests.support.factories import TestAgency, make_producer
 
 
 def headers_for(
     c: Container, agency: TestAgency, role: str, name: str | None = None
 ) -> dict[str, str]:
-    """Authorization headers of a new key of ``agency`` with ``role``."""
+    """Authorization headers of a new key of ``agency`` with ``role``; a producer key is bound
+    to a producer of its own ("Key Holder"), as every producer key must be."""
+    producer_id = None
+    if role == "producer":
+        producer_id = make_producer(
+            c, agency.id, 990, name="Key Holder", email="key.holder@agency.example"
+        )
     _, key = issue_key(
-        uow=c.uow(), agency_id=agency.id, name=name or f"{role} key", now=c.clock.now(), role=role
+        uow=c.uow(),
+        agency_id=agency.id,
+        name=name or f"{role} key",
+        now=c.clock.now(),
+        role=role,
+        producer_id=producer_id,
     )
     return {"Authorization": f"Bearer {key}"}

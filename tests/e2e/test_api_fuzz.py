@@ -33,6 +33,11 @@ def base_url(tmp_path: Path) -> Iterator[str]:
         "LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'fuzz.db'}",
         "LEADROUTER_PORT": str(port),
         "LEADROUTER_DEMO_API_KEY": KEY,
+        # The fuzzer is one client sending thousands of requests: the per-key and form rate
+        # limits (tested on their own) would answer most of them 429 and leave the rest untried.
+        "LEADROUTER_API_RATE_PER_MINUTE": "1000000",
+        "LEADROUTER_FORM_RATE_PER_MINUTE": "1000000",
+        "LEADROUTER_FORM_RATE_PER_CLIENT_PER_MINUTE": "1000000",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadrouter", "serve", "--no-worker"],

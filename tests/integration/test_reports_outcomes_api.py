@@ -160,3 +160,12 @@ def test_the_report_endpoints_answer_with_the_recorded_outcomes(
     assert "conversion,all,premium,1000.00" in csv_text.splitlines()
     assert client.get("/v1/reports/monthly/2026-13", headers=agency.headers).status_code == 422
     assert client.get(f"/v1/reports/monthly/{month}").status_code == 401
+
+
+def test_a_month_outside_the_calendar_is_a_422_naming_the_field(
+    client: TestClient, container: Container
+) -> None:
+    agency = make_agency(container)
+    response = client.get("/v1/reports/sources?to=0000-01", headers=agency.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "to"

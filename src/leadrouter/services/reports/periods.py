@@ -31,7 +31,13 @@ def parse_month(text: str, *, field: str = "month") -> date:
         raise ValidationFailed(
             f"{field} must look like 2026-10", errors=[FieldError(field, "not YYYY-MM")]
         )
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1 <= year <= 9998 and 1 <= month <= 12):  # 9998: the month after must exist too
+        raise ValidationFailed(
+            f"{field} is not a month of the calendar",
+            errors=[FieldError(field, "year 0001-9998, month 01-12")],
+        )
+    return date(year, month, 1)
 
 
 def next_month(first: date) -> date:

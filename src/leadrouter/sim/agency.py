@@ -35,7 +35,36 @@ class SyntheticAgency:
     producer_count: int
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+PRODUCER_COLUMNS = (
+    "external_id",
+    "name",
+    "email",
+    "phone",
+    "timezone",
+    "working_hours",
+    "out_of_office",
+    "lines",
+    "max_open",
+    "max_daily",
+    "team",
+    "backup",
+    "role",
+    "active",
+)
+LICENSE_COLUMNS = (
+    "producer",
+    "state",
+    "number",
+    "lines",
+    "resident",
+    "effective_date",
+    "expiration_date",
+    "status",
+)
+
+
+def write_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A CSV file of the roster import's layout: the header, then the rows."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -88,36 +117,12 @@ def roster_csvs(
                 ]
             )
     return {
-        "producers": _csv(
-            [
-                "external_id",
-                "name",
-                "email",
-                "phone",
-                "timezone",
-                "working_hours",
-                "out_of_office",
-                "lines",
-                "max_open",
-                "max_daily",
-                "team",
-                "backup",
-                "role",
-                "active",
-            ],
+        "producers": write_csv(
+            PRODUCER_COLUMNS,
             people,
         ),
-        "licenses": _csv(
-            [
-                "producer",
-                "state",
-                "number",
-                "lines",
-                "resident",
-                "effective_date",
-                "expiration_date",
-                "status",
-            ],
+        "licenses": write_csv(
+            LICENSE_COLUMNS,
             licenses,
         ),
     }

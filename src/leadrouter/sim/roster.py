@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.admin.policy import put_policy
 from leadrouter.services.roster.csv_import import import_csv
+from leadrouter.sim.agency import LICENSE_COLUMNS, PRODUCER_COLUMNS, write_csv
 from leadrouter.sim.scenario import MAX_OPEN, Scenario, working_hours
 from leadrouter.store.tables import producers
 
@@ -54,14 +51,6 @@ POLICIES = {
 MIN_SHARE = 0.01  # the optimizer's weekly floor, as the fairness column checks it
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def roster_files(s: Scenario) -> dict[str, str]:
     """Producers, licenses and territories (each producer's resident state) as CSV."""
     people, licenses, territories = [], [], []
@@ -101,39 +90,15 @@ def roster_files(s: Scenario) -> dict[str, str]:
             )
         territories.append([f"Home {p.index}", "", "", p.states[0], "", "", ext, ""])
     return {
-        "producers": _csv(
-            [
-                "external_id",
-                "name",
-                "email",
-                "phone",
-                "timezone",
-                "working_hours",
-                "out_of_office",
-                "lines",
-                "max_open",
-                "max_daily",
-                "team",
-                "backup",
-                "role",
-                "active",
-            ],
+        "producers": write_csv(
+            PRODUCER_COLUMNS,
             people,
         ),
-        "licenses": _csv(
-            [
-                "producer",
-                "state",
-                "number",
-                "lines",
-                "resident",
-                "effective_date",
-                "expiration_date",
-                "status",
-            ],
+        "licenses": write_csv(
+            LICENSE_COLUMNS,
             licenses,
         ),
-        "territories": _csv(
+        "territories": write_csv(
             [
                 "name",
                 "zip_ranges",

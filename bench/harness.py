@@ -110,6 +110,10 @@ def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> Lo
         t.start()
     for t in threads:
         t.join()
+    refused = {code: n for code, n in statuses.items() if code >= 400}
+    if refused:
+        # A refused request is cheap; counting it as served would flatter every figure.
+        raise SystemExit(f"benchmark requests were refused ({refused}): the figures would be void")
     return LoadResult(len(requests), time.perf_counter() - t0, latencies, statuses, outcomes)
 
 

@@ -280,6 +280,7 @@ def _run_on(name: str, url: str) -> list[Row]:
     # The same again with one endpoint taking lead.escalated: each step also queues a webhook.
     create_endpoint(
         uow=c.uow(),
+        sealer=c.sealer,
         agency_id=agency_id,
         url="https://crm.example/hooks",
         events=["lead.escalated"],

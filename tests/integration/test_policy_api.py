@@ -52,7 +52,9 @@ def test_the_shipped_policy_is_version_0_until_an_agency_saves_its_own(
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == 1
-    assert [v["version"] for v in client.get("/v1/policy/versions", headers=headers).json()] == [1]
+    assert [
+        v["version"] for v in client.get("/v1/policy/versions", headers=headers).json()["items"]
+    ] == [1]
 
     lead = client.post("/v1/leads", headers=headers, json=LEAD).json()
     decision = client.get(f"/v1/leads/{lead['id']}/decision", headers=headers).json()
@@ -76,7 +78,7 @@ def test_an_invalid_document_is_refused_naming_the_path_and_nothing_is_saved(
     fields = {e["field"] for e in response.json()["errors"]}
     assert any(f.startswith("routing.steps[0]") for f in fields)
     assert any(f.startswith("routing.strategy") for f in fields)
-    assert client.get("/v1/policy/versions", headers=headers).json() == []
+    assert client.get("/v1/policy/versions", headers=headers).json()["items"] == []
 
 
 def test_dry_run_shows_the_decision_and_writes_nothing(

@@ -91,7 +91,7 @@ def test_an_offer_that_times_out_goes_to_the_next_producer_who_may_decline_or_ac
         == 409
     )
 
-    listed = client.get(f"/v1/leads/{lead}/assignments", headers=agency.headers).json()
+    listed = client.get(f"/v1/leads/{lead}/assignments", headers=agency.headers).json()["items"]
     assert [(a["producer_id"], a["state"]) for a in listed] == [
         (alice, "expired"),
         (ben, "declined"),

@@ -138,3 +138,30 @@ def test_lint_knows_the_insurance_types_the_agency_added(
     found = [(f["path"], f["message"]) for f in findings]
     assert ("routing.coverage", "TX: no producer holds an active license for Pet") in found
     assert not any("unknown insurance type" in message for _, message in found), found
+
+
+def test_absurd_or_non_finite_strategy_weights_are_refused_naming_the_weight(
+    client: TestClient, container: Container
+) -> None:
+    headers = _setup(client, container)
+    yaml_headers = {**headers, "Content-Type": "application/yaml"}
+    cases = {
+        "routing:\n  strategy: {type: weighted_score, weights: {capacity: 1e308}}\n": (
+            "routing.strategy.weights.capacity"
+        ),
+        "routing:\n  strategy: {type: weighted_score, weights: {close_rate: .inf}}\n": (
+            "routing.strategy.weights.close_rate"
+        ),
+        "routing:\n  strategy: {type: weighted_round_robin, weights: {1: 1.0e+300}}\n": (
+            "routing.strategy.weights[1]"
+        ),
+    }
+    for text, field in cases.items():
+        response = client.put("/v1/policy", headers=yaml_headers, content=text)
+        assert response.status_code == 422, (text, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        fields = [e["field"] for e in response.json()["errors"]]
+        assert fields == [field], (text, fields)
+    assert client.get("/v1/policy/versions", headers=headers).json()["items"] == []
+    fine = "routing:\n  strategy: {type: weighted_score, weights: {capacity: 1000000}}\n"
+    assert client.put("/v1/policy", headers=yaml_headers, content=fine).status_code == 200

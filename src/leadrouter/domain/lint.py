@@ -20,6 +20,7 @@ from leadrouter.domain.model import Client, Lead, Producer, Territory
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
     CapsStep,
+    LineStep,
     PoolSelector,
     RoutingPolicy,
     SegmentStep,
@@ -69,7 +70,37 @@ def lint_policy(
     _coverage(policy, roster, now, tz, types, out)
     _pools(policy, roster, out)
     _optimizer(policy, roster, out)
+    _fallback_reach(policy, out)
     return out
+
+
+def _fallback_reach(policy: RoutingPolicy, out: list[LintFinding]) -> None:
+    """Warn that the fallback crosses the territory and line steps: when nobody of the
+    lead's territory or line can take it (not yet on shift, say), anyone licensed gets it."""
+    if not policy.fallback.any_eligible:
+        return
+    crossed = [
+        f"{'territory' if isinstance(s, TerritoryStep) else 'line'} (routing.steps[{i}])"
+        for i, s in enumerate(policy.steps)
+        if isinstance(s, TerritoryStep | LineStep)
+    ]
+    if not crossed:
+        return
+    hold = policy.fallback.hold_after_shift_start_minutes
+    when = (
+        f"{hold} minutes after shifts start"
+        if hold
+        else "at once (a lead queued overnight goes to whoever starts first; "
+        "hold_after_shift_start_minutes holds it for its own producers)"
+    )
+    out.append(
+        LintFinding(
+            "warning",
+            "routing.fallback.any_eligible",
+            f"the fallback sends leads across {' and '.join(crossed)} to any licensed "
+            f"producer when none of theirs is available, {when}",
+        )
+    )
 
 
 def _optimizer(policy: RoutingPolicy, roster: RosterSnapshot, out: list[LintFinding]) -> None:

@@ -111,6 +111,7 @@ def to_routing_policy(doc: s.PolicyDocument) -> r.RoutingPolicy:
         fallback=r.FallbackSpec(
             any_eligible=routing.fallback.any_eligible,
             strategy=_strategy(routing.fallback.strategy),
+            hold_after_shift_start_minutes=routing.fallback.hold_after_shift_start_minutes,
         ),
         coverage_states=frozenset(coverage.states) if coverage.states is not None else None,
         coverage_types=tuple(coverage.insurance_types)

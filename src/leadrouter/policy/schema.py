@@ -218,6 +218,12 @@ class TierRule(_Part):
 class Fallback(_Part):
     any_eligible: bool = True
     strategy: Strategy | None = None
+    hold_after_shift_start_minutes: int = Field(
+        default=0,
+        ge=0,
+        le=720,
+        description="Hold a queued lead from the fallback until shifts have run this long.",
+    )
 
 
 class Coverage(_Part):

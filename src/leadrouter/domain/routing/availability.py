@@ -29,6 +29,21 @@ def shifts_by_weekday(producer: Producer) -> Shifts:
     return {day: tuple(sorted(spans, key=lambda s: s[0])) for day, spans in days.items()}
 
 
+def minutes_on_shift(producer: Producer, clock: LocalClock) -> int | None:
+    """Whole minutes since the producer's current shift started (0 when it has not: off
+    shift); None when the producer has no working hours on file (always at work)."""
+    if not producer.working_hours:
+        return None
+    local = clock.local(producer.timezone)
+    if local is None:
+        return 0
+    weekday, at = local
+    for start, end in shifts_by_weekday(producer).get(weekday, ()):
+        if start <= at and (end is None or at < end):
+            return (at.hour * 60 + at.minute) - (start.hour * 60 + start.minute)
+    return 0
+
+
 class LocalClock:
     """``now`` in each producer's time zone, computed once per zone per decision."""
 

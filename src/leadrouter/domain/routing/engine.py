@@ -10,8 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from leadrouter.domain.compliance import local_date
-from leadrouter.domain.model import Producer
-from leadrouter.domain.routing.availability import LocalClock, cap_reason, unavailable_reason
+from leadrouter.domain.model import LeadStatus, Producer
+from leadrouter.domain.routing.availability import (
+    LocalClock,
+    cap_reason,
+    minutes_on_shift,
+    unavailable_reason,
+)
 from leadrouter.domain.routing.explain import (
     gate_summary,
     no_license_reason,
@@ -300,6 +305,24 @@ def _choose(
     )
 
 
+def _held_for_preferred(run: _Run, pool: Sequence[Producer]) -> str | None:
+    """Why a queued lead waits for its preferred producers instead of going to the fallback
+    ``pool`` (shifts started less than the policy's hold ago), or None."""
+    hold = run.ctx.policy.fallback.hold_after_shift_start_minutes
+    if hold <= 0 or run.ctx.inp.lead.status != LeadStatus.QUEUED:
+        return None
+    on_shift = [minutes_on_shift(p, run.ctx.clock) for p in pool]
+    if any(m is None for m in on_shift):
+        return None  # someone works without hours on file: no shift start to wait from
+    longest = max(m for m in on_shift if m is not None)
+    if longest >= hold:
+        return None
+    return (
+        f"held for its preferred producers {hold - longest} more minute(s): the fallback "
+        f"waits {hold} minutes after shifts start"
+    )
+
+
 def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
     ctx = run.ctx
     kind, label = stop
@@ -313,6 +336,10 @@ def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
     if not pool:
         run.steps.append(f"fallback: none of {len(run.eligible)} licensed producer(s) available")
         return run.decide("queued", unavailable_reason_summary(refusals))
+    held = _held_for_preferred(run, pool)
+    if held is not None:
+        run.steps.append(f"fallback: held ({held})")
+        return run.decide("queued", f"the policy found nobody ({label}); {held}")
     run.steps.append(f"fallback: {len(pool)} eligible producer(s) after the policy found nobody")
     earlier = run.notes.reinstate([p.id for p in pool])
     spec = ctx.policy.fallback.strategy or ctx.policy.strategy

@@ -142,6 +142,10 @@ class TierRule:
 class FallbackSpec:
     any_eligible: bool = True
     strategy: StrategySpec | None = None  # None: the policy's strategy
+    # A lead already waiting in the queue is not given to the fallback until the producers
+    # now on shift have been on it this long: the preferred producers (its territory, its
+    # line) whose shifts start a little later get it first. 0: no hold.
+    hold_after_shift_start_minutes: int = 0
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
@@ -49,6 +50,7 @@ def _history(container: Container, agency_id: int) -> tuple[int, int]:
     return closer, other
 
 
+@pytest.mark.slow  # fits estimates on generated history
 def test_estimates_are_served_per_producer_and_segment_with_intervals(
     client: TestClient, container: Container
 ) -> None:

@@ -34,6 +34,7 @@ def agency_id(container: Container) -> int:
     return found
 
 
+@pytest.mark.slow  # fits a model on generated history
 def test_learn_intent_stores_a_rubric_version_that_scores_from_then_on(
     container: Container, agency_id: int
 ) -> None:
@@ -95,6 +96,7 @@ def test_learning_needs_enough_bound_and_lost_leads(container: Container, agency
         models.learn_intent(uow=container.uow(), agency_id=agency_id, now=now)
 
 
+@pytest.mark.slow  # fits a model on generated history
 def test_a_trained_model_is_versioned_and_its_prediction_explains_the_routing_decision(
     container: Container, agency_id: int
 ) -> None:

@@ -132,6 +132,7 @@ def test_pages_carry_a_content_security_policy_and_the_api_does_not(
     assert "content-security-policy" not in web.get("/healthz").headers
 
 
+@pytest.mark.slow  # renders a PDF
 def test_staff_see_the_reports_page_and_the_monthly_report_as_page_csv_and_pdf(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:

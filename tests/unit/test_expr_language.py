@@ -156,6 +156,7 @@ def test_any_text_either_parses_or_raises_expr_error(text):
         max_leaves=10,
     )
 )
+@pytest.mark.slow  # many generated examples
 def test_evaluation_never_raises_whatever_the_data(value):
     env = {"a": value, "b": {"c": value}}
     for source in (

@@ -24,6 +24,7 @@ def _logged_bandit(n: int, seed: int):
     return actions, rewards, logging[actions]
 
 
+@pytest.mark.slow  # a simulation and bootstrap intervals
 def test_every_estimator_recovers_a_better_policy_within_ten_percent_and_covers_it():
     actions, rewards, logged = _logged_bandit(200_000, seed=3)
     target = (actions == 2).astype(float)  # always the best arm: true value 0.20

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from leadrouter.store.response_times import histogram, median, merged
 seconds = st.lists(st.integers(min_value=0, max_value=20000), max_size=60)
 
 
+@pytest.mark.slow  # many generated examples
 @given(seconds, seconds)
 def test_the_median_of_merged_counts_is_the_median_of_all_the_values(
     a: list[int], b: list[int]

@@ -4,7 +4,8 @@
 the strategy, the optimizer's draws and logged probability) exactly as the service does;
 this module keeps what the database would: open and daily counts, rotation counters, the
 queue (drained when a shift starts or a lead closes), the 30-minute reassignment of an
-uncalled lead (the time engine's ``reassign`` rung, earlier owners excluded), the
+uncalled lead (the time engine's ``reassign`` rung: once per lead, to someone other than
+the owner, and only when someone else is eligible; otherwise the lead stays), the
 weighted score's track records and the optimizer's estimates (refit every few hours from
 history plus the month's closed leads). A month of a 20-producer agency takes seconds.
 ``sim.run`` drives the same month through the services, the database and the worker.
@@ -153,7 +154,7 @@ class MemoryRun:
         self.queue: list[int] = []
         self.owner: dict[int, int] = {}
         self.first_assigned: dict[int, datetime] = {}
-        self.refused: dict[int, set[int]] = {}
+        self.reassigned: set[int] = set()  # leads whose reassignment rung is done
         self.free_at: dict[int, datetime] = {}
         self.last_call: dict[int, datetime] = {}  # producer id -> their last first call
         self.observations: list[tuple[datetime, Observation, float | None]] = history_outcomes(s)
@@ -187,10 +188,10 @@ class MemoryRun:
                 kind == "reassign"
                 and self.owner.get(i) == p
                 and i not in self.out.first_call_minutes
+                and i not in self.reassigned
             ):
-                self._end(i, p)
-                self.refused.setdefault(i, set()).add(p)
-                self._route(i, at, "reassign")
+                self.reassigned.add(i)
+                self._route(i, at, "reassign", exclude=p)
         self.out.unassigned = sum(1 for lead in self.s.leads if lead.index not in self.owner)
         self.out.final_owner = dict(self.owner)
         self.out.seconds = wall.perf_counter() - t0
@@ -252,7 +253,9 @@ class MemoryRun:
         }
         self.fitted_at = now
 
-    def _route(self, i: int, now: datetime, kind: str) -> bool:
+    def _route(self, i: int, now: datetime, kind: str, exclude: int | None = None) -> bool:
+        """Decide lead ``i``; a reassignment away from ``exclude`` that finds nobody else
+        leaves the lead with its owner, anything else that finds nobody queues it."""
         self._refit(now)
         lead = self.s.leads[i]
         today = now.astimezone(AGENCY_TZ).date()
@@ -275,11 +278,14 @@ class MemoryRun:
             agency_tz="America/New_York",
             learning=self._learning(lead, today, now),
         )
-        d = route(self.roster, inp, self.policy, exclude=frozenset(self.refused.get(i, ())))
+        away = frozenset() if exclude is None else frozenset({exclude + 1})
+        d = route(self.roster, inp, self.policy, exclude=away)
         if d.outcome != "assigned" or d.producer_id is None:
-            if i not in self.queue:
+            if exclude is None and i not in self.queue:
                 self.queue.append(i)
             return False
+        if exclude is not None:
+            self._end(i, exclude)
         pid, propensity = d.producer_id, d.propensity
         if i in self.queue:
             self.queue.remove(i)

@@ -13,6 +13,7 @@ history plus the month's closed leads). A month of a 20-producer agency takes se
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import random
 import time as wall
@@ -40,10 +41,11 @@ from leadrouter.sim.scenario import (
     Scenario,
     SimLead,
     authority,
+    licensed,
     response_minutes,
     shift_starts,
 )
-from leadrouter.sim.truth import bind_probability
+from leadrouter.sim.truth import TrueProducer, bind_probability
 
 CALL_MINUTES = 10.0
 REASSIGN_AFTER = timedelta(minutes=30)
@@ -157,7 +159,11 @@ class MemoryRun:
         self.reassigned: set[int] = set()  # leads whose reassignment rung is done
         self.free_at: dict[int, datetime] = {}
         self.last_call: dict[int, datetime] = {}  # producer id -> their last first call
-        self.observations: list[tuple[datetime, Observation, float | None]] = history_outcomes(s)
+        # Closed leads in the order they closed (the month's are appended as they close), so
+        # a trailing window is a slice found by bisection.
+        self.observations = sorted(history_outcomes(s), key=lambda row: row[0])
+        self.closed_at = [at for at, _, _ in self.observations]
+        self.window: tuple[int, int] = (-1, -1)
         self.estimates: ConversionEstimates | None = None
         self.records: dict[int, tuple[float | None, float | None]] = {}
         self.fitted_at: datetime | None = None
@@ -191,7 +197,8 @@ class MemoryRun:
                 and i not in self.reassigned
             ):
                 self.reassigned.add(i)
-                self._route(i, at, "reassign", exclude=p)
+                if self._route(i, at, "reassign", exclude=p) and self.queue:
+                    self._drain(at, self.s.producers[p])  # the old owner has room again
         self.out.unassigned = sum(1 for lead in self.s.leads if lead.index not in self.owner)
         self.out.final_owner = dict(self.owner)
         self.out.seconds = wall.perf_counter() - t0
@@ -229,9 +236,16 @@ class MemoryRun:
     def _refit(self, now: datetime) -> None:
         if self.fitted_at is not None and now - self.fitted_at < REFIT_EVERY:
             return
-        window = self.opt.window_days if self.opt is not None else 90
-        since = now - timedelta(days=window)
-        recent = [(o, r) for at, o, r in self.observations if since <= at < now]
+        days = self.opt.window_days if self.opt is not None else 90
+        window = (
+            bisect.bisect_left(self.closed_at, now - timedelta(days=days)),
+            bisect.bisect_left(self.closed_at, now),
+        )
+        self.fitted_at = now
+        if window == self.window:
+            return  # nothing closed or aged out since the last fit
+        self.window = window
+        recent = [(o, r) for _, o, r in self.observations[window[0] : window[1]]]
         if self.opt is not None:
             self.estimates = fit(o for o, _ in recent)
         closed: dict[int, list[int]] = {}
@@ -251,7 +265,6 @@ class MemoryRun:
             )
             for pid, v in closed.items()
         }
-        self.fitted_at = now
 
     def _route(self, i: int, now: datetime, kind: str, exclude: int | None = None) -> bool:
         """Decide lead ``i``; a reassignment away from ``exclude`` that finds nobody else
@@ -320,9 +333,10 @@ class MemoryRun:
     def _end(self, i: int, p: int) -> None:
         self.open_count[p + 1] -= 1
 
-    def _drain(self, now: datetime) -> None:
+    def _drain(self, now: datetime, freed: TrueProducer | None = None) -> None:
         for i in list(self.queue):  # oldest first, like the queue's order
-            self._route(i, now, "drain")
+            if freed is None or licensed(freed, self.s.leads[i]):
+                self._route(i, now, "drain")
 
     def _call(self, i: int, p: int, now: datetime) -> None:
         if self.owner.get(i) != p or i in self.out.first_call_minutes:
@@ -349,6 +363,7 @@ class MemoryRun:
         seg = segment_of(lead.line, lead.tier, lead.source, lead.state)
         reached = lead.u_contact < reach
         if self.first_assigned[i] - lead.arrival <= LIVE:
+            self.closed_at.append(now)
             self.observations.append(
                 (
                     now,
@@ -358,7 +373,8 @@ class MemoryRun:
             )
         self._end(i, p)
         if self.queue:
-            self._drain(now)
+            # Only this producer's room changed: only leads they may take can leave the queue.
+            self._drain(now, self.s.producers[p])
 
 
 def run_memory(

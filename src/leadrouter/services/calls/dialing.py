@@ -1,24 +1,33 @@
 """The dial plan: whom a live call rings next, decided by the routing use case and its gate.
 
-Each step routes the call's lead with the producers who may not take a call right now
+Each ring routes the call's lead with the producers who may not take a call right now
 (presence, another live call, already tried) left out, so the license gate, the policy,
-working hours and caps decide exactly as for any other lead. Every attempt and its result is
-appended to the lead's decision chain (``call_dial``); nothing in it is ever updated.
+working hours and caps decide exactly as for any other lead. The policy's ``calls`` section
+says whether one producer rings at a time (``sequential``) or up to ``ring_at_once`` at once
+(``simultaneous``): the routing winner holds the lead while it rings, the others are the
+strategy's next choices among the eligible, each checked by the gate; whoever answers first
+takes the lead. Every dial attempt and its result is appended to the lead's decision chain
+(``call_dial``); nothing in it is ever updated.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.domain.routing import eligible_producers
+from leadrouter.domain.routing import Decision, eligible_producers, route
+from leadrouter.errors import Conflict, NotLicensed
 from leadrouter.intake.documents import iso
 from leadrouter.notify.messages import enqueue_sms
+from leadrouter.policy.schema import Calls
 from leadrouter.services.calls.presence import unavailable_for_calls
-from leadrouter.services.routing.context import RoutingCaches, load_context
+from leadrouter.services.routing import announcements
+from leadrouter.services.routing.apply import apply_decision
+from leadrouter.services.routing.context import RoutingCaches, RoutingContext, load_context
 from leadrouter.services.routing.route import end_assignment, route_lead_in_tx
 from leadrouter.services.timers import state as ts
 from leadrouter.store import routing_repo as repo
@@ -27,12 +36,20 @@ from leadrouter.store.tables import calls, producers
 
 
 @dataclass(frozen=True)
-class Dial:
-    """Ring this producer's phone."""
+class Target:
+    """One producer's phone in a ring."""
 
     producer_id: int
     phone: str
+
+
+@dataclass(frozen=True)
+class Dial:
+    """Ring these producers' phones (one, or several at once), for ``timeout`` seconds."""
+
+    targets: tuple[Target, ...]
     attempt: int
+    timeout: int
 
 
 @dataclass(frozen=True)
@@ -63,14 +80,20 @@ def record_attempt(
         policy_version=policy_version,
         explanation={
             "call_sid": call.call_sid,
-            "attempt": len(call.tried) + (1 if outcome == "dialing" else 0),
+            "attempt": call.rings,
             "tried": list(call.tried),
+            "line": call.line,
             "at": iso(now),
             **detail,
         },
         actor="telephony",
         now=now,
     )
+
+
+def calls_policy(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> Calls:
+    """The ``calls`` section of the agency's policy in force."""
+    return deps.policies.active(conn, agency_id).document.calls
 
 
 def next_dial(
@@ -84,9 +107,11 @@ def next_dial(
     exclude = frozenset(unavailable)
     lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=lead)
+    plan = ctx.active.document.calls
     owner = lead.owner_id
     producer_id: int | None = None
-    # The lead's owner (an existing client's producer, an earlier router pick) rings first.
+    # The lead's owner (an existing client's producer, an earlier router pick) rings first,
+    # and alone: the lead is theirs while they may take it.
     if (
         owner is not None
         and owner not in exclude
@@ -94,6 +119,7 @@ def next_dial(
         and owner in eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     ):
         producer_id = int(owner)
+    group: list[int] = []
     if producer_id is None:
         if owner is not None:
             end_assignment(conn, lead_id=lead_id, reason="not reachable for a live call", now=now)
@@ -113,30 +139,174 @@ def next_dial(
                 now=now,
             )
             return Fallback(reason)
-    phone = conn.execute(
-        sa.select(producers.c.phone).where(producers.c.id == producer_id)
-    ).scalar_one()
-    tried = [*call.tried, producer_id]
+        if plan.ring == "simultaneous":
+            group = _also_ring(ctx, exclude | {producer_id}, plan.ring_at_once - 1)
+    return _ring(conn, ctx, call, [producer_id, *group], plan, unavailable, now)
+
+
+def _also_ring(ctx: RoutingContext, exclude: frozenset[int], room: int) -> list[int]:
+    """The strategy's next choices among the eligible (each through the gate), in order."""
+    chosen: list[int] = []
+    while len(chosen) < room:
+        decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude | set(chosen))
+        pid = decision.producer_id
+        if decision.outcome != "assigned" or pid is None or not ctx.gate(pid).eligible:
+            break
+        chosen.append(pid)
+    return chosen
+
+
+def _ring(
+    conn: sa.Connection,
+    ctx: RoutingContext,
+    call: Any,
+    group: list[int],
+    plan: Calls,
+    unavailable: dict[int, str],
+    now: datetime,
+) -> Dial:
+    phones = dict(
+        conn.execute(
+            sa.select(producers.c.id, producers.c.phone).where(producers.c.id.in_(group))
+        ).all()
+    )
+    tried = [*call.tried, *group]
+    rings = call.rings + 1
     conn.execute(
         calls.update()
         .where(calls.c.id == call.id)
-        .values(status="dialing", producer_id=producer_id, tried=tried, updated_at=now)
+        .values(
+            status="dialing",
+            producer_id=group[0],
+            ringing=group,
+            tried=tried,
+            rings=rings,
+            updated_at=now,
+        )
     )
-    verdict = ctx.gate(producer_id)
+    ringing = dataclasses.replace(_Row.of(call), rings=rings)
+    for pid in group:
+        verdict = ctx.gate(pid)
+        record_attempt(
+            conn,
+            call=ringing,
+            producer_id=pid,
+            outcome="dialing",
+            policy_version=ctx.policy.version,
+            detail={
+                "license_id": verdict.license_id,
+                "gate": "eligible" if verdict.eligible else verdict.reason,
+                "ring": plan.ring,
+                "ringing_with": [p for p in group if p != pid],
+                "holds_lead": pid == group[0],
+                "timeout_seconds": plan.dial_timeout_seconds,
+                "not_dialed": _named(unavailable),
+            },
+            now=now,
+        )
+    targets = tuple(Target(pid, str(phones.get(pid) or "")) for pid in group)
+    return Dial(targets, rings, plan.dial_timeout_seconds)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """The fields of a call row that a dial record reads."""
+
+    agency_id: int
+    lead_id: int
+    call_sid: str
+    tried: list[int]
+    rings: int
+    line: Any
+
+    @classmethod
+    def of(cls, call: Any) -> _Row:
+        return cls(
+            call.agency_id, call.lead_id, call.call_sid, list(call.tried), call.rings, call.line
+        )
+
+
+def answered_by(
+    conn: sa.Connection, deps: RoutingCaches, *, call: Any, producer_id: int, now: datetime
+) -> int:
+    """The producer who answered takes the lead (when it was not already theirs); the others
+    of the ring are recorded as not answered. The producer who holds the lead after."""
+    ringing = [int(p) for p in (call.ringing or [call.producer_id])]
+    ctx = load_context(conn, deps, agency_id=call.agency_id, lead_id=call.lead_id, now=now)
+    version = ctx.policy.version
+    holder = int(call.producer_id)
+    detail: dict[str, Any] = {"ringing": ringing}
+    if producer_id != holder:
+        taken = _hand_over(conn, ctx, call, holder, producer_id, now)
+        holder = producer_id if taken is None else holder
+        if taken is not None:
+            detail["kept_by_holder"] = taken
     record_attempt(
         conn,
         call=call,
         producer_id=producer_id,
-        outcome="dialing",
-        policy_version=ctx.policy.version,
-        detail={
-            "license_id": verdict.license_id,
-            "gate": "eligible" if verdict.eligible else verdict.reason,
-            "not_dialed": _named(unavailable),
-        },
+        outcome="answered",
+        policy_version=version,
+        detail=detail,
         now=now,
     )
-    return Dial(producer_id, str(phone or ""), len(tried))
+    for pid in ringing:
+        if pid != producer_id:
+            record_attempt(
+                conn,
+                call=call,
+                producer_id=pid,
+                outcome="not-answered",
+                policy_version=version,
+                detail={"result": f"producer {producer_id} answered first"},
+                now=now,
+            )
+    conn.execute(
+        calls.update()
+        .where(calls.c.id == call.id)
+        .values(status="bridged", producer_id=producer_id, ringing=[producer_id], updated_at=now)
+    )
+    return holder
+
+
+def _hand_over(
+    conn: sa.Connection, ctx: RoutingContext, call: Any, holder: int, to: int, now: datetime
+) -> str | None:
+    """Give the lead to the producer who answered a simultaneous ring; None when done, else
+    why the holder keeps it (the gate or a cap changed while the phones rang)."""
+    verdict = ctx.gate(to)
+    if not verdict.eligible:
+        return f"the gate refused producer {to}: {verdict.reason}"
+    end_assignment(conn, lead_id=call.lead_id, reason=f"producer {to} answered the call", now=now)
+    decision = Decision(
+        outcome="assigned",
+        producer_id=to,
+        license_id=verdict.license_id,
+        pool=None,
+        strategy="first to answer a simultaneous ring",
+        reason=None,
+        steps=(
+            f"simultaneous ring of call {call.call_sid}: producer {to} answered first",
+            f"license gate: eligible (license {verdict.license_id})",
+        ),
+        candidates=(),
+        policy_version=ctx.policy.version,
+        tie_break=None,
+    )
+    try:
+        apply_decision(conn, ctx, decision, kind="call", actor="telephony", now=now)
+    except (Conflict, NotLicensed) as exc:
+        return str(exc)
+    announcements.reassigned(
+        conn,
+        agency_id=call.agency_id,
+        lead_id=call.lead_id,
+        from_producer=holder,
+        to_producer=to,
+        reason="answered the live call first",
+        now=now,
+    )
+    return None
 
 
 def _named(unavailable: dict[int, str]) -> dict[str, str]:

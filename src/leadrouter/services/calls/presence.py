@@ -45,13 +45,14 @@ def unavailable_for_calls(
         )
     ):
         out[int(pid)] = f"presence {presence}"
-    busy = sa.select(calls.c.producer_id).where(
+    busy = sa.select(calls.c.producer_id, calls.c.ringing).where(
         calls.c.agency_id == agency_id,
         calls.c.status.in_(LIVE),
         calls.c.producer_id.is_not(None),
     )
     if call_id is not None:
         busy = busy.where(calls.c.id != call_id)
-    for (pid,) in conn.execute(busy):
-        out.setdefault(int(pid), "on another call")
+    for pid, ringing in conn.execute(busy):
+        for other in ringing or [pid]:
+            out.setdefault(int(other), "on another call")
     return out

@@ -17,29 +17,27 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
-from leadrouter.intake.normalize import complete, prepare
+from leadrouter.services.calls.caller import Taken, earlier_lead, take_in_call
 from leadrouter.services.calls.dialing import (
     Dial,
     Fallback,
+    Target,
     acknowledge_missed_call,
+    answered_by,
+    calls_policy,
     next_dial,
     record_attempt,
 )
-from leadrouter.services.leads import activities, intake
+from leadrouter.services.leads import activities
 from leadrouter.services.leads.opt_out import e164
-from leadrouter.services.leads.settings import intake_context
 from leadrouter.services.routing import announcements
 from leadrouter.store import routing_repo as repo
-from leadrouter.store.dedupe import contact_lock_names
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
-from leadrouter.store.tables import calls, decisions, lead_events, leads, producers
-from leadrouter.store.uow import UnitOfWork
+from leadrouter.store.tables import calls, decisions, lead_events, producers
 
 ANSWERED = frozenset({"completed", "answered", "in-progress"})
-LEAD_FIELDS = ("first_name", "last_name", "email", "insurance_type", "state")
 MAX_ZIP_TRIES = 2
-DEFAULT_TYPE = "personal_auto"
 
 
 @dataclass(frozen=True)
@@ -72,34 +70,49 @@ def answer_call(
         # lock after (as for every lead), so this path keeps that order to never deadlock.
         call = _call(conn, agency_id, sid)
         if call is not None and call.status == "dialing":
-            return _redial(conn, call)  # the provider retried its request: same answer
+            # The provider retried its request: the same answer.
+            return _redial(conn, container, call)
         if call is not None and call.status != "gathering":
             return Done()
         if call is None:
             call = _new_call(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
-        lead_id = _existing_lead(conn, agency_id, phone)
-        if lead_id is None:
+        taken = earlier_lead(conn, agency_id, phone)
+        if taken is None:
             place = _place(params)
             if not place and tries < MAX_ZIP_TRIES:
                 uow.commit()
                 return AskZip(tries + 1)
-            lead_id = _take_in(
-                uow, agency_id=agency_id, phone=phone, place=place, params=params, now=now
+            default = calls_policy(conn, container.routing, agency_id).default_insurance_type
+            taken = take_in_call(
+                uow,
+                agency_id=agency_id,
+                phone=phone,
+                place=place,
+                params=params,
+                policy_default=default,
+                now=now,
             )
-            if lead_id is None and tries < MAX_ZIP_TRIES:
+            if taken is None and tries < MAX_ZIP_TRIES:
                 uow.commit()
                 return AskZip(tries + 1)  # the ZIP was not a known one
-            if lead_id is None:
-                lead_id = _take_in(
-                    uow, agency_id=agency_id, phone=phone, place={}, params=params, now=now
+            if taken is None:
+                taken = take_in_call(
+                    uow,
+                    agency_id=agency_id,
+                    phone=phone,
+                    place={},
+                    params=params,
+                    policy_default=default,
+                    now=now,
                 )
-            assert lead_id is not None
-            row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
-            staged = OutboxRepository(conn)
-            announcements.on_created(staged, lead=announcements.LeadView.of(row), now=now)
-            staged.flush()
+            assert taken is not None
+            _announce(conn, agency_id, taken, now)
         lock_agency(conn, agency_id)
-        conn.execute(calls.update().where(calls.c.id == call.id).values(lead_id=lead_id))
+        conn.execute(
+            calls.update()
+            .where(calls.c.id == call.id)
+            .values(lead_id=taken.lead_id, line=taken.line.as_record())
+        )
         step = _dial_or_fall_back(conn, container, _call_by_id(conn, call.id), agency_name, now)
         uow.commit()
     return step
@@ -120,19 +133,25 @@ def dial_result(
             return Done()
         if status in ANSWERED:
             if call.status == "dialing":
-                contact = (call.lead_id, call.producer_id)
+                # No status callback named who answered: the producer holding the lead did.
+                holder = answered_by(
+                    conn, container.routing, call=call, producer_id=call.producer_id, now=now
+                )
+                contact = (call.lead_id, holder)
             _finish(conn, call, params, now)
             step: Step = Done()
         else:
-            record_attempt(
-                conn,
-                call=call,
-                producer_id=call.producer_id,
-                outcome=status,
-                policy_version=_version(conn, call),
-                detail={"result": status},
-                now=now,
-            )
+            version = _version(conn, call)
+            for pid in call.ringing or [call.producer_id]:
+                record_attempt(
+                    conn,
+                    call=call,
+                    producer_id=pid,
+                    outcome=status,
+                    policy_version=version,
+                    detail={"result": status},
+                    now=now,
+                )
             step = _dial_or_fall_back(conn, container, call, agency_name, now)
         uow.commit()
     if contact is not None:
@@ -147,14 +166,16 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
     contact: tuple[int, int] | None = None
     with container.uow() as uow:
         conn = uow.conn
-        call = _call(conn, agency_id, params.get("CallSid", "")[:64])
+        # A dialed leg's callback names its parent call (the caller's) as ParentCallSid.
+        sid = params.get("ParentCallSid") or params.get("CallSid", "")
+        call = _call(conn, agency_id, sid[:64])
         if call is None:
             raise NotFound("no such call")
         if status in ("in-progress", "answered") and call.status == "dialing":
-            contact = (call.lead_id, call.producer_id)
-            conn.execute(
-                calls.update().where(calls.c.id == call.id).values(status="bridged", updated_at=now)
-            )
+            lock_agency(conn, agency_id)
+            who = _answerer(call, params.get("producer", ""))
+            holder = answered_by(conn, container.routing, call=call, producer_id=who, now=now)
+            contact = (call.lead_id, holder)
         elif status == "completed" and call.status == "bridged":
             _finish(conn, call, params, now)
         values = _details(params)
@@ -234,51 +255,17 @@ def _place(params: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _take_in(
-    uow: UnitOfWork,
-    *,
-    agency_id: int,
-    phone: str,
-    place: dict[str, str],
-    params: Mapping[str, str],
-    now: datetime,
-) -> int | None:
-    """The call as a lead through intake (normalized, deduped); None for an unknown ZIP."""
-    payload: dict[str, Any] = {k: params[k] for k in LEAD_FIELDS if params.get(k)}
-    payload.update(place, phone=phone)
-    payload.setdefault("insurance_type", DEFAULT_TYPE)
-    ctx = intake_context(
-        uow.conn, agency_id=agency_id, source=None, lock=contact_lock_names(agency_id, phone, None)
-    )
-    lead = complete(prepare(payload), required=frozenset({"phone"}), types=ctx.types)
-    if isinstance(lead, list):
-        if place and any(e.field in ("zip", "state") for e in lead):
-            return None
-        payload = {"phone": phone, "insurance_type": DEFAULT_TYPE}
-        lead = complete(prepare(payload), required=frozenset({"phone"}), types=ctx.types)
-        assert not isinstance(lead, list), lead
-    window = ctx.settings.dedupe_window_days
-    found = uow.leads.matches(
-        agency_id=agency_id,
-        phone=lead.phone,
-        email=lead.email,
-        repeat_since=now - timedelta(days=window) if window else None,
-    )
-    if found.repeat_of is not None:
-        return int(found.repeat_of)
-    # A caller has no name or email yet: only the phone is required of a call.
-    return intake._create(uow, agency_id, ctx, found, lead, now, None).lead_id
+def _announce(conn: sa.Connection, agency_id: int, taken: Taken, now: datetime) -> None:
+    row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=taken.lead_id)
+    staged = OutboxRepository(conn)
+    announcements.on_created(staged, lead=announcements.LeadView.of(row), now=now)
+    staged.flush()
 
 
-def _existing_lead(conn: sa.Connection, agency_id: int, phone: str) -> int | None:
-    """The caller's latest lead with a known state: its place and owner carry over."""
-    found = conn.execute(
-        sa.select(leads.c.id)
-        .where(leads.c.agency_id == agency_id, leads.c.phone == phone, leads.c.state.is_not(None))
-        .order_by(leads.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return None if found is None else int(found)
+def _answerer(call: Any, named: str) -> int:
+    """The producer whose leg answered (named in its callback URL), if they were rung."""
+    ringing = [int(p) for p in (call.ringing or [call.producer_id])]
+    return int(named) if named.isdigit() and int(named) in ringing else int(call.producer_id)
 
 
 def _call(conn: sa.Connection, agency_id: int, sid: str) -> Any:
@@ -308,11 +295,16 @@ def _new_call(conn: sa.Connection, *, agency_id: int, sid: str, phone: str, now:
     return _call_by_id(conn, call_id)
 
 
-def _redial(conn: sa.Connection, call: Any) -> Step:
-    phone = conn.execute(
-        sa.select(producers.c.phone).where(producers.c.id == call.producer_id)
-    ).scalar_one()
-    return Dial(int(call.producer_id), str(phone or ""), len(call.tried))
+def _redial(conn: sa.Connection, container: Container, call: Any) -> Step:
+    group = [int(p) for p in (call.ringing or [call.producer_id])]
+    phones = dict(
+        conn.execute(
+            sa.select(producers.c.id, producers.c.phone).where(producers.c.id.in_(group))
+        ).all()
+    )
+    plan = calls_policy(conn, container.routing, call.agency_id)
+    targets = tuple(Target(pid, str(phones.get(pid) or "")) for pid in group)
+    return Dial(targets, int(call.rings), plan.dial_timeout_seconds)
 
 
 def _version(conn: sa.Connection, call: Any) -> int:

@@ -1,0 +1,164 @@
+"""The caller as a lead: their earlier lead, or a new one through intake, with its line of
+business taken from the best source there is (and that source named for the explanation).
+
+A call's line decides which lines of authority the license gate asks of a producer, so it is
+never a silent default: the vendor's transfer field, else the caller's (or their client
+record's) latest lead, else the agency's call setting, else the policy's calls default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.domain.insurance import InsuranceType
+from leadrouter.intake.insurance_types import canonical_code
+from leadrouter.intake.normalize import Prepared, complete, prepare
+from leadrouter.services.leads.intake import create_lead_in_tx
+from leadrouter.services.leads.settings import IntakeContext, intake_context
+from leadrouter.store.dedupe import contact_lock_names
+from leadrouter.store.tables import leads
+from leadrouter.store.uow import UnitOfWork
+
+CALL_FIELDS = ("first_name", "last_name", "email", "state")
+
+
+@dataclass(frozen=True)
+class Line:
+    """The call's insurance type and where it came from (said in every dial record)."""
+
+    insurance_type: str
+    source: str
+
+    def as_record(self) -> dict[str, str]:
+        return {"insurance_type": self.insurance_type, "from": self.source}
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The lead a call is about, and its line."""
+
+    lead_id: int
+    line: Line
+
+
+def earlier_lead(conn: sa.Connection, agency_id: int, phone: str) -> Taken | None:
+    """The caller's latest lead with a known state: its place, line and owner carry over."""
+    found = conn.execute(
+        sa.select(leads.c.id, leads.c.insurance_type)
+        .where(leads.c.agency_id == agency_id, leads.c.phone == phone, leads.c.state.is_not(None))
+        .order_by(leads.c.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    return Taken(int(found.id), Line(found.insurance_type, f"the caller's lead {found.id}"))
+
+
+def take_in_call(
+    uow: UnitOfWork,
+    *,
+    agency_id: int,
+    phone: str,
+    place: dict[str, str],
+    params: Mapping[str, str],
+    policy_default: str,
+    now: datetime,
+) -> Taken | None:
+    """The call as a lead through intake (normalized, deduped); None for an unknown ZIP."""
+    payload: dict[str, Any] = {k: params[k] for k in CALL_FIELDS if params.get(k)}
+    payload.update(place, phone=phone)
+    prepared = prepare(payload)
+    if prepared.errors and place and prepared.errors.keys() & {"zip", "state"}:
+        return None
+    if prepared.errors:  # a vendor's malformed name or email: the call is taken all the same
+        prepared = prepare({**place, "phone": phone})
+    ctx = intake_context(
+        uow.conn, agency_id=agency_id, source=None, lock=contact_lock_names(agency_id, phone, None)
+    )
+    window = ctx.settings.dedupe_window_days
+    found = uow.leads.matches(
+        agency_id=agency_id,
+        phone=phone,
+        email=prepared.normalized.get("email"),
+        repeat_since=now - timedelta(days=window) if window else None,
+    )
+    if found.repeat_of is not None:
+        lead_type = uow.conn.execute(
+            sa.select(leads.c.insurance_type).where(leads.c.id == found.repeat_of)
+        ).scalar_one()
+        return Taken(
+            int(found.repeat_of), Line(lead_type, f"the caller's lead {found.repeat_of}")
+        )
+    line = call_line(
+        uow.conn,
+        ctx,
+        agency_id=agency_id,
+        params=params,
+        phone=phone,
+        client_id=found.client_id,
+        policy_default=policy_default,
+    )
+    lead = _completed(prepared, ctx, line.insurance_type)
+    # A caller has no name or email yet: only the phone is required of a call.
+    created = create_lead_in_tx(
+        uow, agency_id=agency_id, ctx=ctx, matches=found, lead=lead, now=now
+    )
+    return Taken(created.lead_id, line)
+
+
+def _completed(prepared: Prepared, ctx: IntakeContext, insurance_type: str) -> Any:
+    with_type = dataclasses.replace(
+        prepared, values={**prepared.values, "insurance_type": insurance_type}
+    )
+    lead = complete(with_type, required=frozenset({"phone"}), types=ctx.types)
+    assert not isinstance(lead, list), lead  # the type was checked against the same catalog
+    return lead
+
+
+def call_line(
+    conn: sa.Connection,
+    ctx: IntakeContext,
+    *,
+    agency_id: int,
+    params: Mapping[str, str],
+    phone: str,
+    client_id: int | None,
+    policy_default: str,
+) -> Line:
+    """The call's line: transfer field, caller's lead, client's lead, agency setting, policy."""
+    types = ctx.types
+    given = _known(types, params.get("insurance_type", ""))
+    if given:
+        return Line(given, "the transfer's insurance_type")
+    condition = leads.c.phone == phone
+    if client_id is not None:
+        condition = sa.or_(condition, leads.c.client_id == client_id)
+    for row in conn.execute(
+        sa.select(leads.c.id, leads.c.insurance_type, leads.c.phone)
+        .where(leads.c.agency_id == agency_id, condition)
+        .order_by(leads.c.id.desc())
+        .limit(5)
+    ):
+        known = _known(types, row.insurance_type)
+        if known:
+            whose = "the caller's" if row.phone == phone else f"client {client_id}'s"
+            return Line(known, f"{whose} lead {row.id}")
+    setting = _known(types, ctx.settings.call_insurance_type or "")
+    if setting:
+        return Line(setting, "the agency's call_insurance_type setting")
+    default = _known(types, policy_default)
+    if default:
+        return Line(default, "the policy's calls.default_insurance_type")
+    first = next(iter(types))  # the policy names a type the agency turned off
+    return Line(first, f"the first type the agency accepts ({policy_default} is not one)")
+
+
+def _known(types: Mapping[str, InsuranceType], raw: str) -> str | None:
+    code = canonical_code(raw) if raw.strip() else ""
+    return code if code in types else None

@@ -45,6 +45,7 @@ class Taken:
 
     lead_id: int
     line: Line
+    row: Any = None  # the new lead's row, when the call made one
 
 
 def earlier_lead(conn: sa.Connection, agency_id: int, phone: str) -> Taken | None:
@@ -109,7 +110,7 @@ def take_in_call(
     created = create_lead_in_tx(
         uow, agency_id=agency_id, ctx=ctx, matches=found, lead=lead, now=now
     )
-    return Taken(created.lead_id, line)
+    return Taken(created.lead_id, line, created.row)
 
 
 def _completed(prepared: Prepared, ctx: IntakeContext, insurance_type: str) -> Any:

@@ -28,11 +28,12 @@ from leadrouter.services.calls.presence import unavailable_for_calls
 from leadrouter.services.routing import announcements
 from leadrouter.services.routing.apply import apply_decision
 from leadrouter.services.routing.context import RoutingCaches, RoutingContext, load_context
-from leadrouter.services.routing.route import end_assignment, route_lead_in_tx
+from leadrouter.services.routing.route import end_assignment
 from leadrouter.services.timers import state as ts
+from leadrouter.store import calls_repo
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import append_decision
-from leadrouter.store.tables import calls, producers
+from leadrouter.store.locks import lock_agency
 
 
 @dataclass(frozen=True)
@@ -97,15 +98,20 @@ def calls_policy(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> Ca
 
 
 def next_dial(
-    conn: sa.Connection, deps: RoutingCaches, *, call: Any, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, *, call: Any, now: datetime, lead: Any = None
 ) -> Dial | Fallback:
-    """Whom the call rings next, or the fallback when nobody eligible is left."""
+    """Whom the call rings next, or the fallback when nobody eligible is left (``lead``:
+    the call's lead row when the caller read it in this transaction)."""
     agency_id, lead_id = call.agency_id, call.lead_id
     unavailable = unavailable_for_calls(conn, agency_id=agency_id, call_id=call.id)
     for pid in call.tried:
         unavailable[int(pid)] = "already dialed on this call"
     exclude = frozenset(unavailable)
-    lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    lock_agency(conn, agency_id)
+    if lead is None:
+        lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    # One read of the roster, loads and policy serves the owner check, the routing decision,
+    # the simultaneous ring's other choices and the dial records.
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=lead)
     plan = ctx.active.document.calls
     owner = lead.owner_id
@@ -123,9 +129,8 @@ def next_dial(
     if producer_id is None:
         if owner is not None:
             end_assignment(conn, lead_id=lead_id, reason="not reachable for a live call", now=now)
-        result = route_lead_in_tx(
-            conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, kind="call", exclude=exclude
-        )
+        decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
+        result = apply_decision(conn, ctx, decision, kind="call", actor=None, now=now)
         producer_id = result.producer_id if result.outcome == "assigned" else None
         if producer_id is None:
             reason = result.reason or "no eligible producer is available for a live call"
@@ -165,24 +170,18 @@ def _ring(
     unavailable: dict[int, str],
     now: datetime,
 ) -> Dial:
-    phones = dict(
-        conn.execute(
-            sa.select(producers.c.id, producers.c.phone).where(producers.c.id.in_(group))
-        ).all()
-    )
+    phones = calls_repo.phones(conn, group)
     tried = [*call.tried, *group]
     rings = call.rings + 1
-    conn.execute(
-        calls.update()
-        .where(calls.c.id == call.id)
-        .values(
-            status="dialing",
-            producer_id=group[0],
-            ringing=group,
-            tried=tried,
-            rings=rings,
-            updated_at=now,
-        )
+    calls_repo.change(
+        conn,
+        call.id,
+        status="dialing",
+        producer_id=group[0],
+        ringing=group,
+        tried=tried,
+        rings=rings,
+        updated_at=now,
     )
     ringing = dataclasses.replace(_Row.of(call), rings=rings)
     for pid in group:
@@ -204,7 +203,7 @@ def _ring(
             },
             now=now,
         )
-    targets = tuple(Target(pid, str(phones.get(pid) or "")) for pid in group)
+    targets = tuple(Target(pid, phones.get(pid, "")) for pid in group)
     return Dial(targets, rings, plan.dial_timeout_seconds)
 
 
@@ -261,10 +260,13 @@ def answered_by(
                 detail={"result": f"producer {producer_id} answered first"},
                 now=now,
             )
-    conn.execute(
-        calls.update()
-        .where(calls.c.id == call.id)
-        .values(status="bridged", producer_id=producer_id, ringing=[producer_id], updated_at=now)
+    calls_repo.change(
+        conn,
+        call.id,
+        status="bridged",
+        producer_id=producer_id,
+        ringing=[producer_id],
+        updated_at=now,
     )
     return holder
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
-from leadrouter.services.calls.caller import Taken, earlier_lead, take_in_call
+from leadrouter.services.calls.caller import earlier_lead, take_in_call
 from leadrouter.services.calls.dialing import (
     Dial,
     Fallback,
@@ -31,10 +32,10 @@ from leadrouter.services.calls.dialing import (
 from leadrouter.services.leads import activities
 from leadrouter.services.leads.opt_out import e164
 from leadrouter.services.routing import announcements
-from leadrouter.store import routing_repo as repo
+from leadrouter.store import calls_repo
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
-from leadrouter.store.tables import calls, decisions, lead_events, producers
+from leadrouter.store.tables import lead_events
 
 ANSWERED = frozenset({"completed", "answered", "in-progress"})
 MAX_ZIP_TRIES = 2
@@ -68,14 +69,14 @@ def answer_call(
         conn = uow.conn
         # No agency lock yet: intake takes its contact locks first and the agency's routing
         # lock after (as for every lead), so this path keeps that order to never deadlock.
-        call = _call(conn, agency_id, sid)
+        call = calls_repo.find(conn, agency_id, sid)
         if call is not None and call.status == "dialing":
             # The provider retried its request: the same answer.
             return _redial(conn, container, call)
         if call is not None and call.status != "gathering":
             return Done()
         if call is None:
-            call = _new_call(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
+            call = calls_repo.add(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
         taken = earlier_lead(conn, agency_id, phone)
         if taken is None:
             place = _place(params)
@@ -106,14 +107,16 @@ def answer_call(
                     now=now,
                 )
             assert taken is not None
-            _announce(conn, agency_id, taken, now)
+            if taken.row is not None:  # a new lead (not a repeat of a recent one)
+                staged = OutboxRepository(conn)
+                view = announcements.LeadView.of(taken.row)
+                announcements.on_created(staged, lead=view, now=now)
+                staged.flush()
         lock_agency(conn, agency_id)
-        conn.execute(
-            calls.update()
-            .where(calls.c.id == call.id)
-            .values(lead_id=taken.lead_id, line=taken.line.as_record())
-        )
-        step = _dial_or_fall_back(conn, container, _call_by_id(conn, call.id), agency_name, now)
+        line = taken.line.as_record()
+        calls_repo.change(conn, call.id, lead_id=taken.lead_id, line=line)
+        call = SimpleNamespace(**{**call._mapping, "lead_id": taken.lead_id, "line": line})
+        step = _dial_or_fall_back(conn, container, call, agency_name, now, lead=taken.row)
         uow.commit()
     return step
 
@@ -128,7 +131,7 @@ def dial_result(
     with container.uow() as uow:
         conn = uow.conn
         lock_agency(conn, agency_id)
-        call = _call(conn, agency_id, params.get("CallSid", "")[:64])
+        call = calls_repo.find(conn, agency_id, params.get("CallSid", "")[:64])
         if call is None or call.status not in ("dialing", "bridged"):
             return Done()
         if status in ANSWERED:
@@ -141,7 +144,7 @@ def dial_result(
             _finish(conn, call, params, now)
             step: Step = Done()
         else:
-            version = _version(conn, call)
+            version = calls_repo.last_policy_version(conn, call.lead_id)
             for pid in call.ringing or [call.producer_id]:
                 record_attempt(
                     conn,
@@ -168,7 +171,7 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
         conn = uow.conn
         # A dialed leg's callback names its parent call (the caller's) as ParentCallSid.
         sid = params.get("ParentCallSid") or params.get("CallSid", "")
-        call = _call(conn, agency_id, sid[:64])
+        call = calls_repo.find(conn, agency_id, sid[:64])
         if call is None:
             raise NotFound("no such call")
         if status in ("in-progress", "answered") and call.status == "dialing":
@@ -180,7 +183,7 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
             _finish(conn, call, params, now)
         values = _details(params)
         if values:
-            conn.execute(calls.update().where(calls.c.id == call.id).values(**values))
+            calls_repo.change(conn, call.id, **values)
         if call.lead_id is not None:
             conn.execute(
                 lead_events.insert().values(
@@ -198,15 +201,17 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
 
 
 def _dial_or_fall_back(
-    conn: sa.Connection, container: Container, call: Any, agency_name: str, now: datetime
+    conn: sa.Connection,
+    container: Container,
+    call: Any,
+    agency_name: str,
+    now: datetime,
+    *,
+    lead: Any = None,
 ) -> Step:
-    step = next_dial(conn, container.routing, call=call, now=now)
+    step = next_dial(conn, container.routing, call=call, now=now, lead=lead)
     if isinstance(step, Fallback):
-        conn.execute(
-            calls.update()
-            .where(calls.c.id == call.id)
-            .values(status="fallback", producer_id=None, updated_at=now)
-        )
+        calls_repo.change(conn, call.id, status="fallback", producer_id=None, updated_at=now)
         acknowledge_missed_call(
             conn, container.routing, call=call, agency_name=agency_name, now=now
         )
@@ -228,11 +233,7 @@ def _contact_made(container: Container, agency_id: int, lead_id: int, producer_i
 
 
 def _finish(conn: sa.Connection, call: Any, params: Mapping[str, str], now: datetime) -> None:
-    conn.execute(
-        calls.update()
-        .where(calls.c.id == call.id)
-        .values(status="completed", updated_at=now, **_details(params))
-    )
+    calls_repo.change(conn, call.id, status="completed", updated_at=now, **_details(params))
 
 
 def _details(params: Mapping[str, str]) -> dict[str, Any]:
@@ -255,63 +256,15 @@ def _place(params: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _announce(conn: sa.Connection, agency_id: int, taken: Taken, now: datetime) -> None:
-    row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=taken.lead_id)
-    staged = OutboxRepository(conn)
-    announcements.on_created(staged, lead=announcements.LeadView.of(row), now=now)
-    staged.flush()
-
-
 def _answerer(call: Any, named: str) -> int:
     """The producer whose leg answered (named in its callback URL), if they were rung."""
     ringing = [int(p) for p in (call.ringing or [call.producer_id])]
     return int(named) if named.isdigit() and int(named) in ringing else int(call.producer_id)
 
 
-def _call(conn: sa.Connection, agency_id: int, sid: str) -> Any:
-    return conn.execute(
-        sa.select(calls).where(calls.c.agency_id == agency_id, calls.c.call_sid == sid)
-    ).first()
-
-
-def _call_by_id(conn: sa.Connection, call_id: int) -> Any:
-    return conn.execute(sa.select(calls).where(calls.c.id == call_id)).one()
-
-
-def _new_call(conn: sa.Connection, *, agency_id: int, sid: str, phone: str, now: datetime) -> Any:
-    call_id = conn.execute(
-        calls.insert()
-        .values(
-            agency_id=agency_id,
-            call_sid=sid,
-            from_number=phone,
-            status="gathering",
-            tried=[],
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(calls.c.id)
-    ).scalar_one()
-    return _call_by_id(conn, call_id)
-
-
 def _redial(conn: sa.Connection, container: Container, call: Any) -> Step:
     group = [int(p) for p in (call.ringing or [call.producer_id])]
-    phones = dict(
-        conn.execute(
-            sa.select(producers.c.id, producers.c.phone).where(producers.c.id.in_(group))
-        ).all()
-    )
+    phones = calls_repo.phones(conn, group)
     plan = calls_policy(conn, container.routing, call.agency_id)
-    targets = tuple(Target(pid, str(phones.get(pid) or "")) for pid in group)
+    targets = tuple(Target(pid, phones.get(pid, "")) for pid in group)
     return Dial(targets, int(call.rings), plan.dial_timeout_seconds)
-
-
-def _version(conn: sa.Connection, call: Any) -> int:
-    found = conn.execute(
-        sa.select(decisions.c.policy_version)
-        .where(decisions.c.lead_id == call.lead_id)
-        .order_by(decisions.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return int(found or 0)

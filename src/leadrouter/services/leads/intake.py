@@ -86,6 +86,8 @@ class IntakeResult:
     lead_id: int
     created: bool
     replayed: bool = False
+    # The lead's row as intake (and routing, if it ran) left it; None for a replay or touch.
+    row: Any = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,9 @@ def create_lead_in_tx(
     elif after_store is not None:
         after_store(uow.conn, agency_id=agency_id, lead_id=row.id, now=now)
         row = uow.leads.get(agency_id, row.id)
-    return IntakeResult(201, encode(lead_document(row._mapping)), int(row.id), created=True)
+    return IntakeResult(
+        201, encode(lead_document(row._mapping)), int(row.id), created=True, row=row
+    )
 
 
 def _touch(

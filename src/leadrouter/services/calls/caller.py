@@ -9,7 +9,7 @@ record's) latest lead, else the agency's call setting, else the policy's calls d
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,14 +48,32 @@ class Taken:
     row: Any = None  # the new lead's row, when the call made one
 
 
-def earlier_lead(conn: sa.Connection, agency_id: int, phone: str) -> Taken | None:
+_CALLERS_LEADS = (
+    sa.select(leads.c.id, leads.c.insurance_type, leads.c.state)
+    .where(leads.c.agency_id == sa.bindparam("agency_id"), leads.c.phone == sa.bindparam("phone"))
+    .order_by(leads.c.id.desc())
+    .limit(5)
+)
+_CLIENTS_LEADS = (
+    sa.select(leads.c.id, leads.c.insurance_type)
+    .where(
+        leads.c.agency_id == sa.bindparam("agency_id"),
+        leads.c.client_id == sa.bindparam("client_id"),
+    )
+    .order_by(leads.c.id.desc())
+    .limit(5)
+)
+_TYPE_OF = sa.select(leads.c.insurance_type).where(leads.c.id == sa.bindparam("lead_id"))
+
+
+def callers_leads(conn: sa.Connection, agency_id: int, phone: str) -> list[Any]:
+    """The caller's latest few leads (same phone), newest first."""
+    return list(conn.execute(_CALLERS_LEADS, {"agency_id": agency_id, "phone": phone}))
+
+
+def earlier_lead(earlier: list[Any]) -> Taken | None:
     """The caller's latest lead with a known state: its place, line and owner carry over."""
-    found = conn.execute(
-        sa.select(leads.c.id, leads.c.insurance_type)
-        .where(leads.c.agency_id == agency_id, leads.c.phone == phone, leads.c.state.is_not(None))
-        .order_by(leads.c.id.desc())
-        .limit(1)
-    ).first()
+    found = next((row for row in earlier if row.state is not None), None)
     if found is None:
         return None
     return Taken(int(found.id), Line(found.insurance_type, f"the caller's lead {found.id}"))
@@ -68,10 +86,14 @@ def take_in_call(
     phone: str,
     place: dict[str, str],
     params: Mapping[str, str],
-    policy_default: str,
+    earlier: list[Any],
+    policy_default: Callable[[], str],
     now: datetime,
 ) -> Taken | None:
-    """The call as a lead through intake (normalized, deduped); None for an unknown ZIP."""
+    """The call as a lead through intake (normalized, deduped); None for an unknown ZIP.
+
+    ``earlier`` are the caller's latest leads (``callers_leads``); ``policy_default`` gives
+    the policy's default insurance type, read only when nothing else names one."""
     payload: dict[str, Any] = {k: params[k] for k in CALL_FIELDS if params.get(k)}
     payload.update(place, phone=phone)
     prepared = prepare(payload)
@@ -90,18 +112,14 @@ def take_in_call(
         repeat_since=now - timedelta(days=window) if window else None,
     )
     if found.repeat_of is not None:
-        lead_type = uow.conn.execute(
-            sa.select(leads.c.insurance_type).where(leads.c.id == found.repeat_of)
-        ).scalar_one()
-        return Taken(
-            int(found.repeat_of), Line(lead_type, f"the caller's lead {found.repeat_of}")
-        )
+        lead_type = uow.conn.execute(_TYPE_OF, {"lead_id": found.repeat_of}).scalar_one()
+        return Taken(int(found.repeat_of), Line(lead_type, f"the caller's lead {found.repeat_of}"))
     line = call_line(
         uow.conn,
         ctx,
         agency_id=agency_id,
         params=params,
-        phone=phone,
+        earlier=earlier,
         client_id=found.client_id,
         policy_default=policy_default,
     )
@@ -128,36 +146,32 @@ def call_line(
     *,
     agency_id: int,
     params: Mapping[str, str],
-    phone: str,
+    earlier: list[Any],
     client_id: int | None,
-    policy_default: str,
+    policy_default: Callable[[], str],
 ) -> Line:
     """The call's line: transfer field, caller's lead, client's lead, agency setting, policy."""
     types = ctx.types
     given = _known(types, params.get("insurance_type", ""))
     if given:
         return Line(given, "the transfer's insurance_type")
-    condition = leads.c.phone == phone
-    if client_id is not None:
-        condition = sa.or_(condition, leads.c.client_id == client_id)
-    for row in conn.execute(
-        sa.select(leads.c.id, leads.c.insurance_type, leads.c.phone)
-        .where(leads.c.agency_id == agency_id, condition)
-        .order_by(leads.c.id.desc())
-        .limit(5)
-    ):
+    for row in earlier:
         known = _known(types, row.insurance_type)
         if known:
-            whose = "the caller's" if row.phone == phone else f"client {client_id}'s"
-            return Line(known, f"{whose} lead {row.id}")
+            return Line(known, f"the caller's lead {row.id}")
+    if client_id is not None:
+        for row in conn.execute(_CLIENTS_LEADS, {"agency_id": agency_id, "client_id": client_id}):
+            known = _known(types, row.insurance_type)
+            if known:
+                return Line(known, f"client {client_id}'s lead {row.id}")
     setting = _known(types, ctx.settings.call_insurance_type or "")
     if setting:
         return Line(setting, "the agency's call_insurance_type setting")
-    default = _known(types, policy_default)
-    if default:
-        return Line(default, "the policy's calls.default_insurance_type")
+    default = policy_default()
+    if _known(types, default):
+        return Line(_known(types, default) or default, "the policy's calls.default_insurance_type")
     first = next(iter(types))  # the policy names a type the agency turned off
-    return Line(first, f"the first type the agency accepts ({policy_default} is not one)")
+    return Line(first, f"the first type the agency accepts ({default} is not one)")
 
 
 def _known(types: Mapping[str, InsuranceType], raw: str) -> str | None:

@@ -170,7 +170,7 @@ def _ring(
     unavailable: dict[int, str],
     now: datetime,
 ) -> Dial:
-    phones = calls_repo.phones(conn, group)
+    by_id = ctx.roster.by_id
     tried = [*call.tried, *group]
     rings = call.rings + 1
     calls_repo.change(
@@ -203,7 +203,7 @@ def _ring(
             },
             now=now,
         )
-    targets = tuple(Target(pid, phones.get(pid, "")) for pid in group)
+    targets = tuple(Target(pid, by_id[pid].phone or "") for pid in group)
     return Dial(targets, rings, plan.dial_timeout_seconds)
 
 

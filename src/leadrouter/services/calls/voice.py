@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
-from leadrouter.services.calls.caller import earlier_lead, take_in_call
+from leadrouter.services.calls.caller import callers_leads, earlier_lead, take_in_call
 from leadrouter.services.calls.dialing import (
     Dial,
     Fallback,
@@ -77,19 +77,24 @@ def answer_call(
             return Done()
         if call is None:
             call = calls_repo.add(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
-        taken = earlier_lead(conn, agency_id, phone)
+        earlier = callers_leads(conn, agency_id, phone)
+        taken = earlier_lead(earlier)
         if taken is None:
             place = _place(params)
             if not place and tries < MAX_ZIP_TRIES:
                 uow.commit()
                 return AskZip(tries + 1)
-            default = calls_policy(conn, container.routing, agency_id).default_insurance_type
+
+            def default() -> str:
+                return calls_policy(conn, container.routing, agency_id).default_insurance_type
+
             taken = take_in_call(
                 uow,
                 agency_id=agency_id,
                 phone=phone,
                 place=place,
                 params=params,
+                earlier=earlier,
                 policy_default=default,
                 now=now,
             )
@@ -103,6 +108,7 @@ def answer_call(
                     phone=phone,
                     place={},
                     params=params,
+                    earlier=earlier,
                     policy_default=default,
                     now=now,
                 )

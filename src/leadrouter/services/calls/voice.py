@@ -18,13 +18,13 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
+from leadrouter.services.calls.answering import answered_by
 from leadrouter.services.calls.caller import callers_leads, earlier_lead, take_in_call
 from leadrouter.services.calls.dialing import (
     Dial,
     Fallback,
     Target,
     acknowledge_missed_call,
-    answered_by,
     calls_policy,
     next_dial,
     record_attempt,

@@ -47,6 +47,7 @@ __all__ = [
     "IntakeResult",
     "LeadPage",
     "change_status_in_tx",
+    "create_lead_in_tx",
     "get_lead",
     "list_events",
     "list_leads",
@@ -86,6 +87,8 @@ class IntakeResult:
     lead_id: int
     created: bool
     replayed: bool = False
+    # The lead's row as intake (and routing, if it ran) left it; None for a replay or touch.
+    row: Any = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,15 @@ def receive_lead(
         if found.repeat_of is not None:
             result = _touch(uow, agency_id, found, lead, payload, now)
         else:
-            result = _create(uow, agency_id, ctx, found, lead, now, after_store)
+            result = create_lead_in_tx(
+                uow,
+                agency_id=agency_id,
+                ctx=ctx,
+                matches=found,
+                lead=lead,
+                now=now,
+                after_store=after_store,
+            )
         if idempotency_key is not None:
             uow.idempotency.remember(
                 agency_id=agency_id,
@@ -154,23 +165,26 @@ def receive_lead(
     return result
 
 
-def _create(
+def create_lead_in_tx(
     uow: UnitOfWork,
+    *,
     agency_id: int,
     ctx: IntakeContext,
-    found: Matches,
+    matches: Matches,
     lead: NormalizedLead,
     now: datetime,
-    after_store: AfterStore | AfterStoreRow | None,
+    after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
-    """Store a new lead (201); the body is built from the rows the writes returned."""
+    """Store a new, normalized lead inside the caller's open unit of work (201); the body is
+    built from the rows the writes returned. The caller has taken the contact locks (with
+    ``intake_context``) and looked up ``matches``, and commits."""
     row = uow.leads.add(
         {
             **vars(lead),
             "agency_id": agency_id,
             "status": "new",
             "source_id": ctx.source_id,
-            "client_id": found.client_id,
+            "client_id": matches.client_id,
             "owner_id": None,
             "do_not_contact": False,
             "touch_count": 1,
@@ -188,7 +202,9 @@ def _create(
     elif after_store is not None:
         after_store(uow.conn, agency_id=agency_id, lead_id=row.id, now=now)
         row = uow.leads.get(agency_id, row.id)
-    return IntakeResult(201, encode(lead_document(row._mapping)), int(row.id), created=True)
+    return IntakeResult(
+        201, encode(lead_document(row._mapping)), int(row.id), created=True, row=row
+    )
 
 
 def _touch(

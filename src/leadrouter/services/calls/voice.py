@@ -182,6 +182,8 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
             raise NotFound("no such call")
         if status in ("in-progress", "answered") and call.status == "dialing":
             lock_agency(conn, agency_id)
+            call = calls_repo.find(conn, agency_id, sid[:64])  # as it is under the lock
+        if status in ("in-progress", "answered") and call.status == "dialing":
             who = _answerer(call, params.get("producer", ""))
             holder = answered_by(conn, container.routing, call=call, producer_id=who, now=now)
             contact = (call.lead_id, holder)

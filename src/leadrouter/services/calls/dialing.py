@@ -32,7 +32,6 @@ from leadrouter.store import calls_repo
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.audit import append_decision
-from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
 
 
@@ -109,13 +108,13 @@ def next_dial(
 ) -> Dial | Fallback:
     """Whom the call rings next, or the fallback when nobody eligible is left. ``lead`` and
     ``agency`` are the call's lead row and agency when the caller read them in this
-    transaction; ``outbox`` collects the routing's messages for the caller to flush."""
+    transaction; ``outbox`` collects the routing's messages for the caller to flush. The
+    caller holds the agency's routing lock (``lock_agency``), as every routing step does."""
     agency_id, lead_id = call.agency_id, call.lead_id
     unavailable = unavailable_for_calls(conn, agency_id=agency_id, call_id=call.id)
     for pid in call.tried:
         unavailable[int(pid)] = "already dialed on this call"
     exclude = frozenset(unavailable)
-    lock_agency(conn, agency_id)
     if lead is None:
         lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     # One read of the roster, loads and policy serves the owner check, the routing decision,

@@ -56,13 +56,19 @@ class Pool(_Part):
         return self
 
 
+MAX_WEIGHT = 1_000_000
+# A weight is a finite number from 0 to a million: only the ratios between weights matter, and
+# a weight near the float limit (1e308) makes the sums overflow and score everyone 0.
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+
+
 class ScoreWeights(_Part):
     """Weights of the four score parts; they need not sum to 100."""
 
-    capacity: float = Field(default=30, ge=0)
-    specialization: float = Field(default=35, ge=0)
-    close_rate: float = Field(default=25, ge=0)
-    response_speed: float = Field(default=10, ge=0)
+    capacity: Weight = 30
+    specialization: Weight = 35
+    close_rate: Weight = 25
+    response_speed: Weight = 10
 
     @model_validator(mode="after")
     def _some_weight(self) -> ScoreWeights:
@@ -77,7 +83,7 @@ class RoundRobin(_Part):
 
 class WeightedRoundRobin(_Part):
     type: Literal["weighted_round_robin"]
-    weights: dict[int, Annotated[float, Field(ge=0)]] = Field(
+    weights: dict[int, Weight] = Field(
         default_factory=dict, description="producer id -> weight; default: the producer's weight"
     )
 

@@ -9,7 +9,6 @@ a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Be
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from leadrouter.services.admin.security import update_security
 from leadrouter.store.migrate import upgrade
 from tests.support.factories import make_producer
 from tests.support.people import PASSWORD, user
+from tests.support.serving import free_port
 from tests.support.time_engine import timing_policy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -78,12 +78,6 @@ class Served:
         return int(done.json()["id"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _seed(url: str) -> tuple[str, int, int, str]:
     upgrade(url)
     c = bootstrap(Settings(database_url=url))
@@ -108,7 +102,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
     key, alice, ben, form_key = _seed(url)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LEADROUTER_DATABASE_URL": url, "LEADROUTER_PORT": str(port)}
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(

@@ -30,6 +30,7 @@ from leadrouter.intake.listing import (
     encode_cursor,
 )
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
+from leadrouter.paging import Page, page
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
@@ -307,9 +308,10 @@ def list_events(
     uow: UnitOfWork,
     agency_id: int,
     lead_id: int,
+    cursor: str | None = None,
     limit: int = 100,
     with_tier_changes: bool = False,
-) -> list[dict[str, Any]]:
+) -> Page[dict[str, Any]]:
     """The lead's behavioral events, oldest first; our own log of its intent-tier changes
     only when asked for (they are not the prospect's doing)."""
     where = [lead_events.c.lead_id == lead_id]
@@ -317,13 +319,16 @@ def list_events(
         where.append(lead_events.c.type != TIER_CHANGED)
     with uow:
         lead_row(uow.conn, agency_id, lead_id)
-        rows = uow.conn.execute(
-            sa.select(lead_events)
-            .where(*where)
-            .order_by(lead_events.c.at, lead_events.c.id)
-            .limit(max(1, min(limit, 1000)))
-        ).all()
-    return [event_document(r._mapping) for r in rows]
+        return page(
+            uow.conn,
+            sa.select(lead_events).where(*where),
+            lead_events,
+            kind="lead_event",
+            cursor=cursor,
+            limit=limit,
+            build=event_document,
+            order=[(lead_events.c.at, False)],
+        )
 
 
 def change_status_in_tx(

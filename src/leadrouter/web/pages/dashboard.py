@@ -46,7 +46,7 @@ def _board(container: Container, agency_id: int) -> dict[str, Any]:
             uow=read(), deps=container.routing, agency_id=agency_id, now=now, table=table
         ),
         "pipeline": numbers.pipeline(uow=read(), agency_id=agency_id, now=now),
-        "queue": decisions.queue(uow=read(), agency_id=agency_id, limit=50),
+        "queue": decisions.queue(uow=read(), agency_id=agency_id, limit=50).items,
         "calls": live_calls(uow=read(), agency_id=agency_id, now=now),
         "recent": recent_leads(uow=read(), agency_id=agency_id),
         "response_chart": bar_chart(

@@ -50,10 +50,17 @@ class LeadRepository:
         phone: str | None,
         email: str | None,
         repeat_since: datetime | None,
+        insurance_type: str | None = None,
     ) -> dedupe.Matches:
-        """The lead this one repeats (since ``repeat_since``) and the client it belongs to."""
+        """The lead this one repeats (same line, since ``repeat_since``), else the consumer's
+        lead it relates to (another line), and the client it belongs to."""
         return dedupe.lookup(
-            self._conn, agency_id=agency_id, phone=phone, email=email, repeat_since=repeat_since
+            self._conn,
+            agency_id=agency_id,
+            phone=phone,
+            email=email,
+            repeat_since=repeat_since,
+            insurance_type=insurance_type,
         )
 
     def add(self, values: Mapping[str, Any]) -> Row:

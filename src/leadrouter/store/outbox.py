@@ -50,8 +50,9 @@ class OutboxRepository:
         payload: dict[str, Any],
         now: datetime,
         dedupe_key: str | None = None,
+        not_before: datetime | None = None,
     ) -> None:
-        """One message to write at the next flush."""
+        """One message to write at the next flush (sent from ``not_before``, else at once)."""
         self._staged.append(
             {
                 "agency_id": agency_id,
@@ -61,7 +62,7 @@ class OutboxRepository:
                 "payload": payload,
                 "status": "pending",
                 "attempts": 0,
-                "next_attempt_at": now,
+                "next_attempt_at": now if not_before is None else max(now, not_before),
                 "created_at": now,
                 "dedupe_key": dedupe_key,
             }

@@ -30,6 +30,7 @@ from leadrouter.intake.listing import (
     encode_cursor,
 )
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
+from leadrouter.services.leads.repeats import announce_repeat_in_tx
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
@@ -136,9 +137,10 @@ def receive_lead(
             phone=lead.phone,
             email=lead.email,
             repeat_since=now - timedelta(days=window) if window else None,
+            insurance_type=lead.insurance_type,
         )
         if found.repeat_of is not None:
-            result = _touch(uow, agency_id, found, lead, payload, now)
+            result = _touch(uow, agency_id, ctx, found, lead, payload, now)
         else:
             result = _create(uow, agency_id, ctx, found, lead, now, after_store)
         if idempotency_key is not None:
@@ -170,6 +172,8 @@ def _create(
             "status": "new",
             "source_id": ctx.source_id,
             "client_id": found.client_id,
+            # Another line than the consumer's earlier lead: linked, its owner preferred.
+            "related_lead_id": found.related_to,
             "owner_id": None,
             "do_not_contact": False,
             "touch_count": 1,
@@ -193,17 +197,20 @@ def _create(
 def _touch(
     uow: UnitOfWork,
     agency_id: int,
+    ctx: IntakeContext,
     found: Matches,
     lead: NormalizedLead,
     payload: Mapping[str, Any],
     now: datetime,
 ) -> IntakeResult:
-    """A repeat (200): a touch on the lead it repeats, and that lead in the body."""
+    """A repeat (200): a touch on the lead it repeats (its owner is told), and that lead in
+    the body."""
     lead_id = found.repeat_of
     assert lead_id is not None
     touch_id, row = uow.leads.add_touch(
         agency_id=agency_id, lead_id=lead_id, at=now, source_name=lead.source_name, payload=payload
     )
+    announce_repeat_in_tx(uow, lead=row, touch_id=touch_id, agency=ctx.agency, now=now)
     document = lead_document(row._mapping)
     document["duplicate_of"] = lead_id
     document["duplicate"] = {

@@ -137,6 +137,8 @@ def apply_decision(
                 agency_name=ctx.agency_name,
                 reason=reason,
                 now=now,
+                contact_hours=ctx.active.timing.contact_hours,
+                agency_tz=ctx.input.agency_tz,
             )
     if outbox is None:
         staged.flush()

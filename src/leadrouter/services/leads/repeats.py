@@ -1,0 +1,59 @@
+"""A consumer who asks again: what the lead's people hear, and what the lead remembers.
+
+Intake decides what a request is (``store.dedupe``): a repeat of the consumer's lead for the
+same line becomes a touch on that lead (its ``touch_count`` and ``last_touch_at``), and its
+owner is told here, in intake's transaction; a request for another line is a new lead linked
+to the earlier one (``related_lead_id``), whose owner routing prefers (``services.routing``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadrouter.services.routing import announcements
+from leadrouter.store.agency_repo import AgencyInfo, agency_info
+from leadrouter.store.tables import leads
+from leadrouter.store.uow import UnitOfWork
+
+
+def announce_repeat_in_tx(
+    uow: UnitOfWork, *, lead: Any, touch_id: int, agency: AgencyInfo | None, now: datetime
+) -> None:
+    """Tell the owner of ``lead`` (its row after the touch) that the consumer asked again."""
+    conn = uow.conn
+    name = (agency or agency_info(conn, lead.agency_id)).name
+    owner = None if lead.owner_id is None else announcements.person(conn, int(lead.owner_id))
+    announcements.on_repeated(
+        uow.outbox,
+        lead=announcements.LeadView.of(lead),
+        agency_name=name,
+        owner=owner,
+        times=int(lead.touch_count),
+        touch_id=touch_id,
+        now=now,
+    )
+    uow.outbox.flush()
+
+
+def related_leads(conn: sa.Connection, *, agency_id: int, lead: Any) -> list[Any]:
+    """The consumer's other leads linked with this one (its earlier lead, and the leads for
+    other lines that link to it), oldest first."""
+    linked = [leads.c.related_lead_id == lead.id]
+    if lead.related_lead_id is not None:
+        linked.append(leads.c.id == lead.related_lead_id)
+    return list(
+        conn.execute(
+            sa.select(
+                leads.c.id,
+                leads.c.insurance_type,
+                leads.c.status,
+                leads.c.owner_id,
+                leads.c.created_at,
+            )
+            .where(leads.c.agency_id == agency_id, sa.or_(*linked), leads.c.id != lead.id)
+            .order_by(leads.c.id)
+        )
+    )

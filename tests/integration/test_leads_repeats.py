@@ -10,12 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.services.dashboard.portal import my_leads
 from leadrouter.services.leads.activities import log_activity
 from leadrouter.store.tables import leads, outbox
+from tests.conftest import T0
 from tests.support.factories import TestAgency, make_agency, make_license, make_producer
+from tests.support.people import sign_in, user
 
 AUTO: dict[str, Any] = {
     "first_name": "Maria",
@@ -170,3 +173,27 @@ def test_a_lead_asked_about_again_since_it_was_last_worked_goes_to_the_top_of_th
         "urgent",
     )
     assert top.last_asked_at == clock.now()
+
+
+def test_the_lead_page_the_portal_and_the_dashboard_show_how_often_and_when_it_was_asked_again(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    agency = make_agency(container)
+    producer = make_producer(container, agency.id, 1, licensed_in=["NY"])
+    user(container, agency.id, "boss@agency.example", "manager")
+    user(container, agency.id, "pat@agency.example", "producer", producer_id=producer)
+    first = post(client, agency, AUTO).json()
+    home = post(client, agency, {**AUTO, "insurance_type": "home"}).json()
+    for minutes in (10, 42):
+        clock.set(T0.replace(minute=minutes))
+        post(client, agency, AUTO)
+    shown = "asked again 2× — last Tue 09:42"
+    with TestClient(create_app(container), base_url="https://testserver") as web:
+        sign_in(web, "pat@agency.example")
+        assert shown in web.get("/portal").text
+        page = web.get(f"/leads/{first['id']}").text
+        assert shown in page
+        assert f'href="/leads/{home["id"]}"' in page
+        web.cookies.clear()
+        sign_in(web, "boss@agency.example")
+        assert shown in web.get("/dashboard").text

@@ -38,22 +38,28 @@ def announce_repeat_in_tx(
     uow.outbox.flush()
 
 
-def related_leads(conn: sa.Connection, *, agency_id: int, lead: Any) -> list[Any]:
+def linked_leads(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[Any]:
     """The consumer's other leads linked with this one (its earlier lead, and the leads for
     other lines that link to it), oldest first."""
-    linked = [leads.c.related_lead_id == lead.id]
-    if lead.related_lead_id is not None:
-        linked.append(leads.c.id == lead.related_lead_id)
-    return list(
-        conn.execute(
-            sa.select(
-                leads.c.id,
-                leads.c.insurance_type,
-                leads.c.status,
-                leads.c.owner_id,
-                leads.c.created_at,
+    with uow:
+        related = uow.conn.execute(
+            sa.select(leads.c.related_lead_id).where(
+                leads.c.agency_id == agency_id, leads.c.id == lead_id
             )
-            .where(leads.c.agency_id == agency_id, sa.or_(*linked), leads.c.id != lead.id)
-            .order_by(leads.c.id)
+        ).scalar()
+        linked = [leads.c.related_lead_id == lead_id]
+        if related is not None:
+            linked.append(leads.c.id == related)
+        return list(
+            uow.conn.execute(
+                sa.select(
+                    leads.c.id,
+                    leads.c.insurance_type,
+                    leads.c.status,
+                    leads.c.owner_id,
+                    leads.c.created_at,
+                )
+                .where(leads.c.agency_id == agency_id, sa.or_(*linked), leads.c.id != lead_id)
+                .order_by(leads.c.id)
+            )
         )
-    )

@@ -187,7 +187,7 @@ def test_the_lead_page_the_portal_and_the_dashboard_show_how_often_and_when_it_w
     for minutes in (10, 42):
         clock.set(T0.replace(minute=minutes))
         post(client, agency, AUTO)
-    shown = "asked again 2× — last Tue 09:42"
+    shown = "asked again 2\N{MULTIPLICATION SIGN} \N{EM DASH} last Tue 09:42"
     with TestClient(create_app(container), base_url="https://testserver") as web:
         sign_in(web, "pat@agency.example")
         assert shown in web.get("/portal").text

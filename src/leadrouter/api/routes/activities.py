@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import Instant, RowId
 from leadrouter.services.leads import activities
-from leadrouter.services.people.access import may_act_as
+from leadrouter.services.people.access import may_act_as, may_read_lead
 
 router = APIRouter(tags=["activities"])
 LeadId = RowId
@@ -80,7 +80,11 @@ def log_activity(
 def list_activities(
     lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """The lead's activities, oldest first, with its first contact and response time."""
+    """The lead's activities, oldest first, with its first contact and response time (a
+    key bound to a producer: that producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return activities.list_activities(
         uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )

@@ -25,7 +25,12 @@ from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads import intake as leads
 from leadrouter.services.leads import outcomes
-from leadrouter.services.people.access import may_work_lead
+from leadrouter.services.people.access import (
+    may_read_lead,
+    may_work_lead,
+    may_work_leads,
+    own_producer,
+)
 from leadrouter.services.routing.route import after_intake
 
 router = APIRouter(tags=["leads"])
@@ -100,7 +105,8 @@ def json_object(body: bytes) -> dict[str, Any]:
 def list_leads(
     query: Annotated[LeadQuery, Query()], container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """The agency's leads, newest first, filtered; follow next_cursor for more."""
+    """The agency's leads, newest first, filtered; follow next_cursor for more. A key bound
+    to a producer lists that producer's leads only (owner_id of another producer: 403)."""
     filters = LeadFilter(
         statuses=tuple(s.value for s in query.status),
         insurance_type=query.insurance_type,
@@ -108,7 +114,7 @@ def list_leads(
         source=query.source,
         created_after=query.created_after,
         created_before=query.created_before,
-        owner_id=query.owner_id,
+        owner_id=own_producer(principal, query.owner_id),
         q=query.q,
     )
     page = leads.list_leads(
@@ -125,10 +131,19 @@ def list_leads(
     "/leads/{lead_id}",
     response_model=LeadOut,
     response_model_exclude_unset=True,
-    responses={404: _PROBLEM},
+    responses={
+        404: {
+            **_PROBLEM,
+            "description": "No such lead, or (a key bound to a producer) not that producer's lead.",
+        }
+    },
 )
 def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
-    """One lead of the agency, with its status history."""
+    """One lead of the agency, with its status history (a key bound to a producer: that
+    producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return leads.get_lead(
         uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )
@@ -200,12 +215,17 @@ def correct_bind(
     "/leads/{lead_id}/events",
     status_code=status.HTTP_201_CREATED,
     response_model=EventOut,
-    responses={404: _PROBLEM},
+    responses={403: _PROBLEM, 404: _PROBLEM},
 )
 def record_event(
     lead_id: RowId, body: EventCreate, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Record what the prospect did (page view, quote started, call ...), for scoring."""
+    """Record what the prospect did (page view, quote started, call ...), for scoring (not
+    for a compliance key; a key bound to a producer: on that producer's leads only)."""
+    may_work_leads(principal)
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return leads.record_event(
         uow=container.uow(),
         agency_id=principal.agency_id,
@@ -226,7 +246,11 @@ def list_events(
         bool, Query(description="Also list our own `intent_tier_changed` records.")
     ] = False,
 ) -> list[dict[str, Any]]:
-    """The lead's behavioral events, oldest first."""
+    """The lead's behavioral events, oldest first (a key bound to a producer: that
+    producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return leads.list_events(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

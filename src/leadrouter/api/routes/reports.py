@@ -16,6 +16,7 @@ from leadrouter.api.ids import RowIdQuery
 from leadrouter.domain.model import LeadStatus
 from leadrouter.render import ams
 from leadrouter.render import monthly as render
+from leadrouter.services.people.access import may_read_agency_figures, own_producer
 from leadrouter.services.reports import documents, export, periods
 from leadrouter.services.reports.monthly import monthly_report
 from leadrouter.services.reports.producer_stats import producer_stats
@@ -35,13 +36,14 @@ def get_producer_stats(
 ) -> dict[str, Any]:
     """Per producer, and per producer x line x intent tier x source, over the leads received
     in the trailing ``days``: contact rate, average and median first response, % within
-    5 minutes, quote rate, close rate (bound out of bound or lost), premium."""
+    5 minutes, quote rate, close rate (bound out of bound or lost), premium. A key bound to
+    a producer gets that producer's own figures only (another producer_id: 403)."""
     stats = producer_stats(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
         now=container.clock.now(),
         days=days,
-        producer_id=producer_id,
+        producer_id=own_producer(principal, producer_id),
     )
     return documents.stats_document(stats)
 
@@ -55,7 +57,9 @@ def get_source_roi(
 ) -> dict[str, Any]:
     """Per lead source and month (agency time zone; by default the last twelve months):
     leads, cost per lead, cost, contacted, quoted, bound, cost per quote and per bind,
-    premium written, commission and ROI ((commission - cost) / cost)."""
+    premium written, commission and ROI ((commission - cost) / cost). Agency-wide: not for
+    a key bound to a producer (403)."""
+    may_read_agency_figures(principal)
     rows = source_roi(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -88,7 +92,9 @@ async def get_monthly_report(
     format: Literal["json", "html", "csv", "pdf"] = "json",
 ) -> Response:
     """The monthly report of the leads received in ``month`` (YYYY-MM, agency time zone):
-    volume, speed, distribution, conversion, cost and producers ranked."""
+    volume, speed, distribution, conversion, cost and producers ranked. Agency-wide: not
+    for a key bound to a producer (403)."""
+    may_read_agency_figures(principal)
     first = periods.parse_month(month)
     report = await run_in_threadpool(
         lambda: monthly_report(
@@ -131,13 +137,14 @@ def export_leads(
     producer_id: RowIdQuery = None,
 ) -> StreamingResponse:
     """The agency's leads for an AMS import (HawkSoft-style columns), oldest first; cells
-    that a spreadsheet would evaluate as a formula are prefixed with an apostrophe."""
+    that a spreadsheet would evaluate as a formula are prefixed with an apostrophe. A key
+    bound to a producer exports that producer's leads only (another producer_id: 403)."""
     filters = export.ExportFilter(
         received_from=received_from,
         received_to=received_to,
         statuses=tuple(s.value for s in status or ()),
         source=source,
-        producer_id=producer_id,
+        producer_id=own_producer(principal, producer_id),
     )
     rows = export.export_rows(
         uow=container.uow(readonly=True),

@@ -12,6 +12,7 @@ from leadrouter.api.ids import RowId, RowIdField
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
+from leadrouter.services.people.access import may_read_agency_figures, may_read_lead
 from leadrouter.services.routing import decisions
 from leadrouter.services.routing import route as routing
 
@@ -56,7 +57,11 @@ class AssignOut(BaseModel):
 def latest_decision(
     lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Why the lead went where it went (the latest decision about it)."""
+    """Why the lead went where it went (the latest decision about it); a key bound to a
+    producer: on that producer's leads only."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     found = decisions.lead_decisions(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -72,7 +77,11 @@ def latest_decision(
 def all_decisions(
     lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
 ) -> list[dict[str, Any]]:
-    """Every decision about the lead, oldest first."""
+    """Every decision about the lead, oldest first (a key bound to a producer: that
+    producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return decisions.lead_decisions(
         uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )
@@ -112,13 +121,17 @@ def assign(
 
 @router.get("/queue")
 def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    """Leads nobody may take yet, each with its reason, in the order they will be assigned."""
+    """Leads nobody may take yet, each with its reason, in the order they will be assigned
+    (not for a key bound to a producer: 403)."""
+    may_read_agency_figures(principal)
     return decisions.queue(uow=container.uow(readonly=True), agency_id=principal.agency_id)
 
 
 @router.get("/audit/verify")
 def verify_audit(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Walk the agency's hash-chained decision log; the first broken link, if any."""
+    """Walk the agency's hash-chained decision log; the first broken link, if any (not for
+    a key bound to a producer: 403)."""
+    may_read_agency_figures(principal)
     count, broken = decisions.verify(
         uow=container.uow(readonly=True), agency_id=principal.agency_id
     )

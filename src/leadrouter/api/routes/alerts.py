@@ -18,7 +18,15 @@ router = APIRouter(tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/alerts")
+@router.get(
+    "/alerts",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "A key bound to a producer asked for another's (or a role's) alerts.",
+        }
+    },
+)
 def list_alerts(
     container: ContainerDep,
     principal: PrincipalDep,

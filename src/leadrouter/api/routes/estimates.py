@@ -47,7 +47,16 @@ class EstimatesOut(BaseModel):
     cells: list[CellOut]
 
 
-@router.get("/estimates/conversion", response_model=EstimatesOut)
+@router.get(
+    "/estimates/conversion",
+    response_model=EstimatesOut,
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def conversion(
     container: ContainerDep,
     principal: PrincipalDep,

@@ -101,7 +101,17 @@ def json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-@router.get("/leads", response_model=LeadPageOut, response_model_exclude_unset=True)
+@router.get(
+    "/leads",
+    response_model=LeadPageOut,
+    response_model_exclude_unset=True,
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "A key bound to a producer asked for another producer's.",
+        }
+    },
+)
 def list_leads(
     query: Annotated[LeadQuery, Query()], container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:

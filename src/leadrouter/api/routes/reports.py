@@ -27,7 +27,15 @@ _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])]
 
 
-@router.get("/reports/producers")
+@router.get(
+    "/reports/producers",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "A key bound to a producer asked for another producer's.",
+        }
+    },
+)
 def get_producer_stats(
     container: ContainerDep,
     principal: PrincipalDep,
@@ -48,7 +56,15 @@ def get_producer_stats(
     return documents.stats_document(stats)
 
 
-@router.get("/reports/sources")
+@router.get(
+    "/reports/sources",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def get_source_roi(
     container: ContainerDep,
     principal: PrincipalDep,
@@ -82,6 +98,7 @@ def get_source_roi(
             },
             "description": "The report in the format asked for (JSON by default).",
         },
+        403: {**_PROBLEM, "description": "Agency-wide: not for a key bound to a producer."},
         422: _PROBLEM,
     },
 )
@@ -125,7 +142,10 @@ def _json(doc: dict[str, Any]) -> bytes:
 @router.get(
     "/leads/export.csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per lead."}},
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "One row per lead."},
+        403: {**_PROBLEM, "description": "A key bound to a producer asked for another producer's."},
+    },
 )
 def export_leads(
     container: ContainerDep,

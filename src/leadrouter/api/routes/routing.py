@@ -119,7 +119,15 @@ def assign(
     )
 
 
-@router.get("/queue")
+@router.get(
+    "/queue",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """Leads nobody may take yet, each with its reason, in the order they will be assigned
     (not for a key bound to a producer: 403)."""
@@ -127,7 +135,15 @@ def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, 
     return decisions.queue(uow=container.uow(readonly=True), agency_id=principal.agency_id)
 
 
-@router.get("/audit/verify")
+@router.get(
+    "/audit/verify",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def verify_audit(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
     """Walk the agency's hash-chained decision log; the first broken link, if any (not for
     a key bound to a producer: 403)."""

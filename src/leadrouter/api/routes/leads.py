@@ -52,10 +52,14 @@ _CREATE_DOC: dict[str, Any] = {
     responses={
         200: {
             "model": LeadOut,
-            "description": "A repeat of an existing lead (same phone or "
-            "email within the dedupe window): the existing lead, with duplicate_of.",
+            "description": "A repeat of an existing lead for the same line (same phone or "
+            "email within the dedupe window): the existing lead, with duplicate_of and its "
+            "touch_count raised; its owner is told the consumer asked again.",
         },
-        201: {"description": "A new lead; Location names it."},
+        201: {
+            "description": "A new lead; Location names it. A request for another line from a "
+            "consumer already on file is a new lead too, with related_lead_id."
+        },
         409: {**_PROBLEM, "description": "Idempotency-Key reused with another body."},
         422: {**_PROBLEM, "description": "Each bad field and the reason."},
     },

@@ -103,7 +103,8 @@ def receive_lead(
     now: datetime,
     after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
-    """Take in one lead: 201 for a new lead, 200 for a repeat, the first answer for a retry."""
+    """Take in one lead: 201 for a new lead (linked to the consumer's earlier lead for another
+    line), 200 for a repeat for the same line, the first answer for a retry."""
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
     prepared = prepare(payload)

@@ -194,6 +194,7 @@ def test_the_lead_page_the_portal_and_the_dashboard_show_how_often_and_when_it_w
         page = web.get(f"/leads/{first['id']}").text
         assert shown in page
         assert f'href="/leads/{home["id"]}"' in page
+        assert "asked again Tue 09:10" in page and "asked again Tue 09:42" in page
         web.cookies.clear()
         sign_in(web, "boss@agency.example")
         assert shown in web.get("/dashboard").text

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from leadrouter.services.routing import announcements
 from leadrouter.store.agency_repo import AgencyInfo, agency_info
-from leadrouter.store.tables import leads
+from leadrouter.store.tables import lead_touches, leads
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -61,5 +61,18 @@ def linked_leads(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[Any]:
                 )
                 .where(leads.c.agency_id == agency_id, sa.or_(*linked), leads.c.id != lead_id)
                 .order_by(leads.c.id)
+            )
+        )
+
+
+def repeat_requests(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[Any]:
+    """The consumer's repeat requests of the lead (when, and through which source), oldest
+    first: the touches intake records."""
+    with uow:
+        return list(
+            uow.conn.execute(
+                sa.select(lead_touches.c.at, lead_touches.c.source_name)
+                .where(lead_touches.c.agency_id == agency_id, lead_touches.c.lead_id == lead_id)
+                .order_by(lead_touches.c.at, lead_touches.c.id)
             )
         )

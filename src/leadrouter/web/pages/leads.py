@@ -44,11 +44,15 @@ def lead_page(
         others = repeats.linked_leads(
             uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
         )
+        asked = repeats.repeat_requests(
+            uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
+        )
     if me is not None:  # a producer sees only their own of the consumer's other leads
         others = [r for r in others if r.owner_id == me]
     context = {
         "lead": lead,
         "related": others,
+        "asked": asked,
         "activities": done,
         "decisions": list(reversed(why)),
         "tz": agency_zone(uow=container.uow(readonly=True), agency_id=agency_id),

@@ -119,7 +119,7 @@ def test_a_repeat_for_the_same_line_is_200_with_the_lead_and_its_owner_is_told(
     assert "asked again (2 requests so far)" in inapp.payload["message"]
 
 
-def test_a_repeat_of_a_waiting_lead_alerts_the_supervisors(
+def test_a_repeat_of_a_waiting_lead_alerts_the_supervisors_and_managers(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
@@ -127,7 +127,10 @@ def test_a_repeat_of_a_waiting_lead_alerts_the_supervisors(
     assert first["status"] == "queued"
     post(client, agency, AUTO)
     told = outbox_rows(container, "lead.repeated")
-    assert [(r.channel, r.recipient) for r in told] == [("inapp", "role:supervisor")]
+    assert [(r.channel, r.recipient) for r in told] == [
+        ("inapp", "role:supervisor"),
+        ("inapp", "role:manager"),
+    ]
 
 
 def test_a_lead_asked_about_again_since_it_was_last_worked_goes_to_the_top_of_the_portal(

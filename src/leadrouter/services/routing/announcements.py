@@ -309,20 +309,21 @@ def on_repeated(
     now: datetime,
 ) -> None:
     """The consumer asked again for the same line: tell the lead's owner (in-app and email),
-    or the supervisors when nobody owns it yet."""
+    or the supervisors and managers (in-app) when nobody owns it yet."""
     ctx = context_for(lead, agency_name, owner) | {"times": times}
     key = f"lead.repeated:{lead.id}:{touch_id}"
     if owner is None:
-        _alert(
-            outbox,
-            agency_id=lead.agency_id,
-            kind="lead.repeated",
-            message=render_text("asked_again", ctx),
-            now=now,
-            role=Role.SUPERVISOR,
-            lead_id=lead.id,
-            dedupe_key=key,
-        )
+        for role in (Role.SUPERVISOR, Role.MANAGER):
+            _alert(
+                outbox,
+                agency_id=lead.agency_id,
+                kind="lead.repeated",
+                message=render_text("asked_again", ctx),
+                now=now,
+                role=role,
+                lead_id=lead.id,
+                dedupe_key=f"{key}:{role}",
+            )
         return
     _alert(
         outbox,

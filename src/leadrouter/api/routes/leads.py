@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.leads import (
     BindCorrectionIn,
     EventCreate,
@@ -251,7 +252,7 @@ def record_event(
     )
 
 
-@router.get("/leads/{lead_id}/events", response_model=list[EventOut], responses={404: _PROBLEM})
+@router.get("/leads/{lead_id}/events", response_model=PageOut[EventOut], responses={404: _PROBLEM})
 def list_events(
     lead_id: RowId,
     container: ContainerDep,
@@ -259,15 +260,20 @@ def list_events(
     with_tier_changes: Annotated[
         bool, Query(description="Also list our own `intent_tier_changed` records.")
     ] = False,
-) -> list[dict[str, Any]]:
-    """The lead's behavioral events, oldest first (a key bound to a producer: that
-    producer's leads only)."""
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """The lead's behavioral events, oldest first, a page at a time (a key bound to a
+    producer: that producer's leads only)."""
     may_read_lead(
         principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )
-    return leads.list_events(
+    found = leads.list_events(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
         lead_id=lead_id,
         with_tier_changes=with_tier_changes,
+        cursor=cursor,
+        limit=limit,
     )
+    return {"items": found.items, "next_cursor": found.next_cursor}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
 from leadrouter.api.ids import RowId, RowIdField
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
@@ -73,18 +74,27 @@ def latest_decision(
     return found[0]
 
 
-@router.get("/leads/{lead_id}/decisions", response_model=list[DecisionOut], responses=_PROBLEM)
+@router.get("/leads/{lead_id}/decisions", response_model=PageOut[DecisionOut], responses=_PROBLEM)
 def all_decisions(
-    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
-) -> list[dict[str, Any]]:
-    """Every decision about the lead, oldest first (a key bound to a producer: that
-    producer's leads only)."""
+    lead_id: LeadId,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Every decision about the lead, oldest first, a page at a time (a key bound to a
+    producer: that producer's leads only)."""
     may_read_lead(
         principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )
-    return decisions.lead_decisions(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    found = decisions.decision_page(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        cursor=cursor,
+        limit=limit,
     )
+    return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 @router.post(
@@ -121,6 +131,7 @@ def assign(
 
 @router.get(
     "/queue",
+    response_model=PageOut[dict[str, Any]],
     responses={
         403: {
             "content": {"application/problem+json": {}},
@@ -128,11 +139,19 @@ def assign(
         }
     },
 )
-def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    """Leads nobody may take yet, each with its reason, in the order they will be assigned
-    (not for a key bound to a producer: 403)."""
+def waiting(
+    container: ContainerDep, principal: PrincipalDep, limit: Limit = 200, cursor: Cursor = None
+) -> dict[str, Any]:
+    """Leads nobody may take yet, each with its reason, in the order they will be assigned,
+    a page at a time (not for a key bound to a producer: 403)."""
     may_read_agency_figures(principal)
-    return decisions.queue(uow=container.uow(readonly=True), agency_id=principal.agency_id)
+    found = decisions.queue(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 @router.get(

@@ -178,7 +178,7 @@ def _chain(conn: sa.Connection, agency_id: int) -> ChainStatus:
     records = conn.execute(
         sa.select(sa.func.count()).select_from(decisions).where(decisions.c.agency_id == agency_id)
     ).scalar_one()
-    last = cp.kept(conn, agency_id=agency_id, limit=1)
+    last = cp.kept(conn, agency_id=agency_id, cursor=None, limit=1).items
     return ChainStatus(
         int(records), verify_chain(conn, agency_id=agency_id), last[0] if last else None
     )

@@ -25,7 +25,9 @@ def announce_repeat_in_tx(
     """Tell the owner of ``lead`` (its row after the touch) that the consumer asked again."""
     conn = uow.conn
     name = (agency or agency_info(conn, lead.agency_id)).name
-    owner = None if lead.owner_id is None else announcements.person(conn, int(lead.owner_id))
+    owner = None
+    if lead.owner_id is not None:
+        owner = announcements.person(conn, lead.agency_id, int(lead.owner_id))
     announcements.on_repeated(
         uow.outbox,
         lead=announcements.LeadView.of(lead),

@@ -1,7 +1,7 @@
 """leads.related_lead_id: a consumer's request for another line links to their earlier lead
 
 Revision ID: repeat_1
-Revises: calls_1
+Revises: calls2_1
 Create Date: 2026-12-01 13:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "repeat_1"
-down_revision = "calls_1"
+down_revision = "calls2_1"
 branch_labels = None
 depends_on = None
 

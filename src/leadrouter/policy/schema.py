@@ -262,10 +262,30 @@ class Routing(_Part):
         return self
 
 
+class Calls(_Part):
+    """How a live call rings producers (docs/calls.md)."""
+
+    ring: Literal["sequential", "simultaneous"] = Field(
+        default="sequential",
+        description="sequential: one producer at a time; simultaneous: up to ring_at_once "
+        "eligible producers at once, the first to answer takes the call.",
+    )
+    ring_at_once: int = Field(default=3, ge=1, le=10)
+    dial_timeout_seconds: int = Field(
+        default=20, ge=5, le=120, description="How long a producer's phone rings."
+    )
+    default_insurance_type: Name = Field(
+        default="personal_auto",
+        description="A call's insurance type when neither the transfer, the caller's leads "
+        "nor the agency's call setting names one.",
+    )
+
+
 class PolicyDocument(_Part):
-    """A whole policy: routing and timing, with the version the store gave it."""
+    """A whole policy: routing, timing and calls, with the version the store gave it."""
 
     version: int = Field(default=0, ge=0)
     name: str = Field(default="default", min_length=1, max_length=200)
     routing: Routing = Field(default_factory=Routing)
     timing: TimingPolicy = Field(default_factory=TimingPolicy)
+    calls: Calls = Field(default_factory=Calls)

@@ -9,12 +9,14 @@ import sqlalchemy as sa
 
 from leadrouter.store.tables import policies
 
+_CURRENT_VERSION = sa.select(sa.func.max(policies.c.version)).where(
+    policies.c.agency_id == sa.bindparam("agency_id")
+)
+
 
 def current_version(conn: sa.Connection, agency_id: int) -> int:
     """The version in force (0 = the shipped default)."""
-    v = conn.execute(
-        sa.select(sa.func.max(policies.c.version)).where(policies.c.agency_id == agency_id)
-    ).scalar()
+    v = conn.execute(_CURRENT_VERSION, {"agency_id": agency_id}).scalar()
     return int(v or 0)
 
 

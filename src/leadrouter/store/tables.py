@@ -208,10 +208,14 @@ leads = sa.Table(
     sa.Column("policy_number", sa.String(100), nullable=True),
     sa.Column("commission", sa.Numeric(12, 2), nullable=True),
     sa.Column("lost_reason", sa.String(50), nullable=True),
+    # A consumer's request for another line (home after auto) is a lead of its own, linked to
+    # their earlier lead, whose owner routing prefers.
+    sa.Column("related_lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=True),
     sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
     sa.Index("ix_leads_agency_created", "agency_id", "created_at"),
+    sa.Index("ix_leads_agency_related", "agency_id", "related_lead_id"),
 )
 
 lead_status_changes = sa.Table(
@@ -541,11 +545,18 @@ calls = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
     sa.Column("tried", sa.JSON, nullable=False),
+    # The producers whose phones ring now (several on a simultaneous ring), and how many
+    # rings the call has had.
+    sa.Column("ringing", sa.JSON, nullable=True),
+    sa.Column("rings", sa.Integer, nullable=False, server_default="0"),
+    # The insurance type the call was taken in with, and where it came from.
+    sa.Column("line", sa.JSON, nullable=True),
     sa.Column("duration_seconds", sa.Integer, nullable=True),
     sa.Column("recording_url", sa.String(500), nullable=True),
     _created(),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("agency_id", "call_sid"),
+    sa.Index("ix_calls_agency_status", "agency_id", "status"),
 )
 
 # --- people: users of the web pages and their sessions ---

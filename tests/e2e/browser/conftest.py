@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -24,8 +25,9 @@ from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import create_agency
+from leadrouter.services.admin.security import update_security
 from leadrouter.store.migrate import upgrade
-from tests.support.factories import make_producer
+from tests.support.factories import make_license, make_producer
 from tests.support.people import PASSWORD, user
 from tests.support.serving import free_port
 from tests.support.time_engine import timing_policy
@@ -43,6 +45,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 ACCEPT_IN_TEN_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 600}\n"
+VOICE_TOKEN = "browser-voice-token"  # the agency's provider auth token (signs voice hooks)
 
 
 @dataclass(frozen=True)
@@ -54,48 +57,56 @@ class Served:
     alice: int
     ben: int
     database_url: str
+    form_key: str  # the agency's public forms and provider hooks
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
 
     def post_lead(self, n: int, *, state: str = "NY", **fields: str) -> int:
-        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben."""
+        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben, Texas to
+        nobody (it waits for a license)."""
         body = {
             "first_name": fields.pop("first_name", "Casey"),
             "last_name": f"Browser{n}",
             "email": f"browser{n}@consumer.example",
             "phone": f"(646) 555-{n:04d}",
-            "zip": "10001" if state == "NY" else "07030",
+            "zip": {"NY": "10001", "NJ": "07030", "TX": "78701"}[state],
             "insurance_type": "personal_auto",
             **fields,
         }
         done = httpx.post(f"{self.base}/v1/leads", headers=self.headers, json=body, timeout=30)
-        assert done.status_code == 201, done.text
+        assert done.status_code == 201, done.text  # (a Texas lead's status is queued)
         return int(done.json()["id"])
 
 
-def _seed(url: str) -> tuple[str, int, int]:
+def _seed(url: str) -> tuple[str, int, int, str]:
     upgrade(url)
     c = bootstrap(Settings(database_url=url))
     try:
         agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
         timing_policy(c, agency.agency_id, ACCEPT_IN_TEN_MINUTES)
+        update_security(
+            uow=c.uow(), sealer=c.sealer, agency_id=agency.agency_id, sms_auth_token=VOICE_TOKEN
+        )
         alice = make_producer(c, agency.agency_id, 1, name="Alice Moreno", licensed_in=("NY",))
         ben = make_producer(c, agency.agency_id, 2, name="Ben Okafor", licensed_in=("NJ",))
         user(c, agency.agency_id, "manager@browser.example", Role.MANAGER)
         user(c, agency.agency_id, "alice@browser.example", Role.PRODUCER, producer_id=alice)
         user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)
+        user(c, agency.agency_id, "compliance@browser.example", Role.COMPLIANCE)
+        soon = c.clock.now().date() + timedelta(days=20)  # for the compliance page
+        make_license(c, agency.agency_id, ben, "CT", "CT-20", expires=soon, resident=False)
     finally:
         c.engine.dispose()
-    return agency.api_key, alice, ben
+    return agency.api_key, alice, ben, agency.public_form_key
 
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
-    key, alice, ben = _seed(url)
+    key, alice, ben, form_key = _seed(url)
     port = free_port()
     env = {**os.environ, "LEADROUTER_DATABASE_URL": url, "LEADROUTER_PORT": str(port)}
     log = (home / "server.log").open("w")
@@ -118,7 +129,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             assert proc.poll() is None, (home / "server.log").read_text()
         else:
             pytest.fail("the app server did not answer /healthz within 180 s")
-        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url)
+        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url, form_key=form_key)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -31,6 +31,7 @@ from leadrouter.intake.listing import (
 )
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
 from leadrouter.paging import Page, page
+from leadrouter.services.leads.repeats import announce_repeat_in_tx
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
@@ -47,6 +48,7 @@ __all__ = [
     "IntakeResult",
     "LeadPage",
     "change_status_in_tx",
+    "create_lead_in_tx",
     "get_lead",
     "list_events",
     "list_leads",
@@ -86,6 +88,8 @@ class IntakeResult:
     lead_id: int
     created: bool
     replayed: bool = False
+    # The lead's row as intake (and routing, if it ran) left it; None for a replay or touch.
+    row: Any = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,8 @@ def receive_lead(
     now: datetime,
     after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
-    """Take in one lead: 201 for a new lead, 200 for a repeat, the first answer for a retry."""
+    """Take in one lead: 201 for a new lead (linked to the consumer's earlier lead for another
+    line), 200 for a repeat for the same line, the first answer for a retry."""
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
     prepared = prepare(payload)
@@ -137,11 +142,20 @@ def receive_lead(
             phone=lead.phone,
             email=lead.email,
             repeat_since=now - timedelta(days=window) if window else None,
+            insurance_type=lead.insurance_type,
         )
         if found.repeat_of is not None:
-            result = _touch(uow, agency_id, found, lead, payload, now)
+            result = _touch(uow, agency_id, ctx, found, lead, payload, now)
         else:
-            result = _create(uow, agency_id, ctx, found, lead, now, after_store)
+            result = create_lead_in_tx(
+                uow,
+                agency_id=agency_id,
+                ctx=ctx,
+                matches=found,
+                lead=lead,
+                now=now,
+                after_store=after_store,
+            )
         if idempotency_key is not None:
             uow.idempotency.remember(
                 agency_id=agency_id,
@@ -154,23 +168,28 @@ def receive_lead(
     return result
 
 
-def _create(
+def create_lead_in_tx(
     uow: UnitOfWork,
+    *,
     agency_id: int,
     ctx: IntakeContext,
-    found: Matches,
+    matches: Matches,
     lead: NormalizedLead,
     now: datetime,
-    after_store: AfterStore | AfterStoreRow | None,
+    after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
-    """Store a new lead (201); the body is built from the rows the writes returned."""
+    """Store a new, normalized lead inside the caller's open unit of work (201); the body is
+    built from the rows the writes returned. The caller has taken the contact locks (with
+    ``intake_context``) and looked up ``matches``, and commits."""
     row = uow.leads.add(
         {
             **vars(lead),
             "agency_id": agency_id,
             "status": "new",
             "source_id": ctx.source_id,
-            "client_id": found.client_id,
+            "client_id": matches.client_id,
+            # Another line than the consumer's earlier lead: linked, its owner preferred.
+            "related_lead_id": matches.related_to,
             "owner_id": None,
             "do_not_contact": False,
             "touch_count": 1,
@@ -188,23 +207,28 @@ def _create(
     elif after_store is not None:
         after_store(uow.conn, agency_id=agency_id, lead_id=row.id, now=now)
         row = uow.leads.get(agency_id, row.id)
-    return IntakeResult(201, encode(lead_document(row._mapping)), int(row.id), created=True)
+    return IntakeResult(
+        201, encode(lead_document(row._mapping)), int(row.id), created=True, row=row
+    )
 
 
 def _touch(
     uow: UnitOfWork,
     agency_id: int,
+    ctx: IntakeContext,
     found: Matches,
     lead: NormalizedLead,
     payload: Mapping[str, Any],
     now: datetime,
 ) -> IntakeResult:
-    """A repeat (200): a touch on the lead it repeats, and that lead in the body."""
+    """A repeat (200): a touch on the lead it repeats (its owner is told), and that lead in
+    the body."""
     lead_id = found.repeat_of
     assert lead_id is not None
     touch_id, row = uow.leads.add_touch(
         agency_id=agency_id, lead_id=lead_id, at=now, source_name=lead.source_name, payload=payload
     )
+    announce_repeat_in_tx(uow, lead=row, touch_id=touch_id, agency=ctx.agency, now=now)
     document = lead_document(row._mapping)
     document["duplicate_of"] = lead_id
     document["duplicate"] = {

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from leadrouter.services.reports.periods import Month, agency_timezone, month_of
 from leadrouter.services.reports.source_roi import SourceMonth, source_costs, source_months
-from leadrouter.store.figures import Figures, lead_figures, rollup
+from leadrouter.store.figures import Figures, rollup
 from leadrouter.store.response_times import histogram, median, merged, response_times
+from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import agencies, assignments, escalations, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -94,8 +95,9 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
                 )
             )
         }
-        # One pass over the month's leads at the finest grain; the sections roll it up.
-        fine = lead_figures(conn, **window, by=("producer", "line", "source"))
+        # The month's figures from the daily rollups at the grain the sections roll up; the
+        # exact medians from the month's response times (an index holds them).
+        fine = rolled_figures(conn, **window, now=now, by=("producer", "line", "source"))
         times = response_times(conn, **window, by=("producer",))
         total = sum(fine.values(), Figures())
         all_times = merged(times.values())

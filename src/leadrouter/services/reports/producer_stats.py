@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.store.figures import Dimension, Figures, lead_figures, rollup
+from leadrouter.store.figures import Dimension, Figures, rollup
 from leadrouter.store.response_times import median, merged, response_times
+from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -66,7 +67,7 @@ def producer_stats(
             "until": None,
             "producer_id": producer_id,
         }
-        fine = lead_figures(conn, **span, by=_GRAIN)
+        fine = rolled_figures(conn, **span, now=now, by=_GRAIN)
         times = response_times(conn, **span, by=_GRAIN)
     per_producer_times: dict[Any, list[Any]] = {}
     for k, t in times.items():

@@ -102,6 +102,9 @@ def rolled_figures(
     for part in parts:
         for key, f in part.items():
             out[key] = out[key] + f if key in out else f
+    # A rollup row whose leads all moved to another group (a reassignment) is all zeros: the
+    # leads show no such group.
+    out = {key: f for key, f in out.items() if f.leads}
     if not by and not buckets:
         out.setdefault((), Figures())
     return out

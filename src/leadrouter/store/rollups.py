@@ -244,9 +244,13 @@ def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
             .group_by(*keys)
         )
         columns = ["agency_id", "day", "producer_id", "line", "tier", "source", *COUNTS]
-        result = conn.execute(lead_rollups.insert().from_select([*columns, *HISTOGRAM], select))
-        written += max(result.rowcount, 0)
-    return written
+        conn.execute(lead_rollups.insert().from_select([*columns, *HISTOGRAM], select))
+        written += conn.execute(
+            sa.select(sa.func.count())
+            .select_from(lead_rollups)
+            .where(lead_rollups.c.agency_id == agency.id)
+        ).scalar_one()
+    return int(written)
 
 
 def to_figures(values: Sequence[Any]) -> Figures:

@@ -213,7 +213,8 @@ leads = sa.Table(
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
     sa.Index("ix_leads_agency_created", "agency_id", "created_at"),
     # The exact medians of first response per producer x line x tier x source read this
-    # index alone (no table rows); the pipeline's "binds this week" reads the second.
+    # index alone (no table rows); the pipeline's "binds this week" and the dashboard's
+    # fingerprint read the second.
     sa.Index(
         "ix_leads_agency_created_response",
         "agency_id",
@@ -224,7 +225,7 @@ leads = sa.Table(
         "source_name",
         "response_seconds",
     ),
-    sa.Index("ix_leads_agency_status_changed", "agency_id", "status", "status_changed_at"),
+    sa.Index("ix_leads_agency_status_changed", "agency_id", "status_changed_at"),
 )
 
 # Daily rollups of the lead figures (store/rollups.py): one row per agency x local day x
@@ -566,6 +567,8 @@ activities = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     _created(),
+    # The agency's newest activity (the dashboard's fingerprint), on PostgreSQL too.
+    sa.Index("ix_activities_agency_newest", "agency_id", "id"),
 )
 
 

@@ -76,6 +76,9 @@ def today_figures(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Today:
                 leads.c.agency_id == agency_id,
                 leads.c.status == "bound",
                 leads.c.bound_at >= week_start,
+                # The same leads (a bind sets both instants; the status moves no more): the
+                # index on status changes bounds the scan to the week.
+                leads.c.status_changed_at >= week_start,
             )
         ).one()
     total = sum(by_producer.values(), Figures())

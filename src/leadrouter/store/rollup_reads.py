@@ -164,16 +164,21 @@ def _unfolded(conn: sa.Connection, agency_id: int, tz: ZoneInfo) -> list[Any]:
 
 
 def rolled_histogram(
-    conn: sa.Connection, *, agency_id: int, since: datetime, now: datetime
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    since: datetime,
+    now: datetime,
+    until: datetime | None = None,
 ) -> list[tuple[str, int]]:
-    """The speed chart of the leads received since ``since``: leads per first-response
+    """The speed chart of the leads received in ``[since, until)``: leads per first-response
     bucket and those never reached; whole days from the rollups, the rest from the leads."""
     tz = _zone(conn, agency_id)
-    first, end = _whole_days(since, None, now, tz)
+    first, end = _whole_days(since, until, now, tz)
     assert first is not None
-    spans = [(since, _midnight(first, tz)), (_midnight(end, tz), None)]
+    spans = [(since, _midnight(first, tz)), (_midnight(end, tz), until)]
     if first >= end:
-        spans = [(since, None)]
+        spans = [(since, until)]
     counts = dict.fromkeys([label for label, _ in BUCKETS] + [NEVER], 0)
     for lo, hi in spans:
         times = response_times(conn, agency_id=agency_id, since=lo, until=hi)

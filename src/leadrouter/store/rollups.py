@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -169,20 +169,56 @@ def add_to_rollups(conn: sa.Connection, found: dict[Key, list[int]]) -> None:
         conn.execute(stmt)
 
 
-def _day_sql(conn: sa.Connection, tz: str) -> sa.ColumnElement[Any]:
-    """The local day of a lead's arrival, in SQL: PostgreSQL knows time zones; on SQLite a
-    function of ours does it with the same zoneinfo as ``local_day``."""
+def _day_sql(conn: sa.Connection, agency_id: int, tz: str) -> sa.ColumnElement[Any]:
+    """The local day of a lead's arrival, in SQL. PostgreSQL knows time zones; on SQLite the
+    agency's UTC offsets over its leads' time range (from zoneinfo, like ``local_day``) become
+    a CASE over the instants where the offset changes."""
     if conn.dialect.name == "postgresql":
         return sa.cast(sa.func.timezone(tz, leads.c.created_at), sa.Date)
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    raw.create_function("leadrouter_local_day", 2, _sqlite_local_day, deterministic=True)
-    return sa.func.leadrouter_local_day(leads.c.created_at, tz, type_=sa.Date)
+    lo, hi = conn.execute(
+        sa.select(sa.func.min(leads.c.created_at), sa.func.max(leads.c.created_at)).where(
+            leads.c.agency_id == agency_id
+        )
+    ).one()
+    if lo is None:
+        return sa.func.date(leads.c.created_at)
+    offsets = _offsets(ZoneInfo(tz), lo, hi)
+
+    def shifted(minutes: int) -> sa.ColumnElement[Any]:
+        return sa.func.date(leads.c.created_at, f"{minutes:+d} minutes")
+
+    whens = [(leads.c.created_at < until, shifted(m)) for until, m in offsets[:-1]]
+    last = shifted(offsets[-1][1])
+    return sa.case(*whens, else_=last) if whens else last
 
 
-def _sqlite_local_day(stored: str, tz: str) -> str:
-    at = datetime.fromisoformat(stored).replace(tzinfo=UTC)
-    return local_day(at, ZoneInfo(tz)).isoformat()
+def _offsets(tz: ZoneInfo, lo: datetime, hi: datetime) -> list[tuple[datetime, int]]:
+    """(until, UTC offset in minutes) for each stretch of one offset from ``lo`` to ``hi``
+    (the last stretch's ``until`` is ``hi``); the changes found to the second."""
+
+    def offset(at: datetime) -> int:
+        delta = at.astimezone(tz).utcoffset()
+        return int(delta.total_seconds() // 60) if delta is not None else 0
+
+    out: list[tuple[datetime, int]] = []
+    day = timedelta(days=1)
+    at, current = lo, offset(lo)
+    while at < hi:
+        nxt = min(at + day, hi)
+        if offset(nxt) != current:
+            low, high = at, nxt  # offset(low) == current != offset(high)
+            while (high - low) > timedelta(seconds=1):
+                mid = low + (high - low) / 2
+                low, high = (mid, high) if offset(mid) == current else (low, mid)
+            change = high.replace(microsecond=0)
+            if offset(change) == current:
+                change += timedelta(seconds=1)
+            out.append((change, current))
+            at, current = change, offset(change)
+            continue
+        at = nxt
+    out.append((hi, current))
+    return out
 
 
 def _sum_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
@@ -232,7 +268,7 @@ def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
         conn.execute(lead_rollup_log.delete().where(lead_rollup_log.c.agency_id == agency.id))
         conn.execute(lead_rollups.delete().where(lead_rollups.c.agency_id == agency.id))
         keys = [
-            _day_sql(conn, agency.timezone).label("day"),
+            _day_sql(conn, agency.id, agency.timezone).label("day"),
             sa.func.coalesce(leads.c.owner_id, NO_PRODUCER).label("producer_id"),
             sa.func.coalesce(leads.c.business_line, NONE).label("line"),
             sa.func.coalesce(leads.c.intent_tier, NONE).label("tier"),

@@ -264,6 +264,8 @@ lead_rollups = sa.Table(
             "responded_later",
         )
     ),
+    # On SQLite the rows are stored in key order (a range of days is one sequential read).
+    sqlite_with_rowid=False,
 )
 
 # The durable change log of the rollups: database triggers on ``leads`` append a lead's

@@ -5,7 +5,6 @@ The same figures (``store.figures``) feed the weighted score's close rate and re
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.store.figures import Dimension, Figures, rollup
-from leadrouter.store.response_times import median, merged, response_times
+from leadrouter.store.response_times import medians
 from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import producers
 from leadrouter.store.uow import UnitOfWork
@@ -68,29 +67,46 @@ def producer_stats(
             "producer_id": producer_id,
         }
         fine = rolled_figures(conn, **span, now=now, by=_GRAIN)
-        times = response_times(conn, **span, by=_GRAIN)
-    per_producer_times: dict[Any, list[Any]] = {}
-    for k, t in times.items():
-        per_producer_times.setdefault(k[0], []).append(t)
+        mids = medians(conn, **span, by=_GRAIN)
+        per_producer_mids = medians(conn, **span, by=("producer",))
     rows = [
-        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, median(times.get(k, Counter())))
-        for k, f in fine.items()
+        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, mids.get(k)) for k, f in fine.items()
     ]
     per_producer = [
-        StatsRow(
-            k[0],
-            names.get(k[0]),
-            None,
-            None,
-            None,
-            f,
-            median(merged(per_producer_times.get(k[0], []))),
-        )
+        StatsRow(k[0], names.get(k[0]), None, None, None, f, per_producer_mids.get(k))
         for k, f in rollup(fine, 0).items()
     ]
     rows.sort(key=lambda r: (r.producer_name or "", r.line or "", r.tier or "", r.source or ""))
     per_producer.sort(key=lambda r: r.producer_name or "")
     return ProducerStats(since=since, until=now, rows=rows, producers=per_producer)
+
+
+def producer_totals(
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    now: datetime,
+    days: int = TRAILING_DAYS,
+    producer_id: int | None = None,
+) -> list[StatsRow]:
+    """``producer_stats(...).producers`` alone (the dashboard's table, the portal): each
+    producer's figures and median, without the finer groups."""
+    since = now - timedelta(days=days)
+    with uow:
+        conn = uow.conn
+        names = _names(conn, agency_id)
+        span: dict[str, Any] = {
+            "agency_id": agency_id,
+            "since": since,
+            "until": None,
+            "producer_id": producer_id,
+        }
+        totals = rolled_figures(conn, **span, now=now, by=("producer",))
+        mids = medians(conn, **span, by=("producer",))
+    rows = [
+        StatsRow(k[0], names.get(k[0]), None, None, None, f, mids.get(k)) for k, f in totals.items()
+    ]
+    return sorted(rows, key=lambda r: r.producer_name or "")
 
 
 def _names(conn: sa.Connection, agency_id: int) -> dict[Any, str]:

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "agency_id", "day", "producer_id", "line", "tier", "source", name="pk_lead_rollups"
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "lead_rollup_log",

@@ -24,7 +24,7 @@ from leadrouter.store.figures import lead_figures
 from leadrouter.store.response_times import histogram, merged, response_times
 from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.rollups import fold_log, rebuild_rollups
-from leadrouter.store.tables import lead_rollup_log, lead_rollups
+from leadrouter.store.tables import lead_rollup_log, lead_rollups, lead_source_rollups
 from tests.support.factories import insert_lead, make_agency, make_producer
 
 TZ = ZoneInfo("America/New_York")
@@ -32,10 +32,13 @@ START = datetime(2026, 10, 1, tzinfo=TZ).astimezone(UTC)
 GRAIN: Any = ("producer", "line", "tier", "source")
 
 
-def _rollups(conn: sa.Connection) -> dict[tuple[Any, ...], tuple[int, ...]]:
+def _rollups(
+    conn: sa.Connection, table: sa.Table = lead_rollups
+) -> dict[tuple[Any, ...], tuple[int, ...]]:
     """Every rollup row with any figure, by key (rows whose leads all moved away are 0)."""
-    rows = conn.execute(sa.select(lead_rollups)).all()
-    return {tuple(r[:6]): tuple(r[6:]) for r in rows if any(r[6:])}
+    n = len(table.primary_key.columns)
+    rows = conn.execute(sa.select(table)).all()
+    return {tuple(r[:n]): tuple(r[n:]) for r in rows if any(r[n:])}
 
 
 def _kept_equals_rebuilt(c: Container) -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -43,10 +46,13 @@ def _kept_equals_rebuilt(c: Container) -> dict[tuple[Any, ...], tuple[int, ...]]
     with c.engine.begin() as conn:
         fold_log(conn, limit=None)
         kept = _rollups(conn)
+        kept_by_source = _rollups(conn, lead_source_rollups)
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
         rebuild_rollups(conn)
         rebuilt = _rollups(conn)
+        rebuilt_by_source = _rollups(conn, lead_source_rollups)
     assert kept == rebuilt
+    assert kept_by_source == rebuilt_by_source
     return kept
 
 

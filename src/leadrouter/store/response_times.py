@@ -51,7 +51,7 @@ def response_times(
     return out
 
 
-def medians(
+def response_lists(
     conn: sa.Connection,
     *,
     agency_id: int,
@@ -59,31 +59,36 @@ def medians(
     until: datetime | None,
     by: Sequence[Dimension] = (),
     producer_id: int | None = None,
-) -> dict[tuple[Any, ...], float]:
-    """The exact median first response of each group (``median`` of ``response_times``),
-    ranked in SQL: only the middle one or two values of each group leave the database. The
-    cohort's response times come from ``ix_leads_agency_created_response`` alone."""
-    dims = [DIMENSIONS[d].label(f"k{i}") for i, d in enumerate(by)]
+) -> dict[tuple[Any, ...], list[int]]:
+    """The contacted leads' first response times of each group, read from
+    ``ix_leads_agency_created_response`` alone (no table rows)."""
+    dims = [DIMENSIONS[d] for d in by]
     seconds = leads.c.response_seconds
-    partition = [DIMENSIONS[d] for d in by] or None
-    ranked = (
-        sa.select(
-            *dims,
-            seconds.label("s"),
-            sa.func.row_number().over(partition_by=partition, order_by=seconds).label("rn"),
-            sa.func.count().over(partition_by=partition).label("n"),
-        )
-        .where(cohort(agency_id, since, until, producer_id), seconds.is_not(None))
-        .subquery()
+    query = sa.select(*dims, seconds).where(
+        cohort(agency_id, since, until, producer_id), seconds.is_not(None)
     )
-    middle = sa.select(*(ranked.c[f"k{i}"] for i in range(len(by))), ranked.c.s).where(
-        sa.or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    )
-    found: dict[tuple[Any, ...], list[int]] = {}
+    groups: dict[tuple[Any, ...], list[int]] = {}
     n = len(by)
-    for r in conn.execute(middle):
-        found.setdefault(tuple(r[:n]), []).append(int(r[n]))
-    return {k: sum(v) / len(v) for k, v in found.items()}
+    for r in conn.execute(query):
+        groups.setdefault(r[:n], []).append(r[n])
+    return groups
+
+
+def median_of(values: list[int]) -> float | None:
+    """The exact median (the mean of the two middle values for an even count), or None."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def by_first(groups: dict[tuple[Any, ...], list[int]]) -> dict[tuple[Any, ...], list[int]]:
+    """Groups merged on the first part of their key (per producer, from finer groups)."""
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for key, values in groups.items():
+        out.setdefault(key[:1], []).extend(values)
+    return out
 
 
 def merged(groups: Iterable[Times]) -> Times:

@@ -26,15 +26,22 @@ from leadrouter.store.rollups import (
     local_day,
     to_figures,
 )
-from leadrouter.store.tables import agencies, lead_rollup_log, lead_rollups
+from leadrouter.store.tables import (
+    agencies,
+    lead_rollup_log,
+    lead_rollups,
+    lead_source_rollups,
+)
 
-_COLUMNS: dict[str, sa.ColumnElement[Any]] = {
-    "producer": lead_rollups.c.producer_id,
-    "line": lead_rollups.c.line,
-    "tier": lead_rollups.c.tier,
-    "source": lead_rollups.c.source,
-}
+_COLUMNS = {"producer": "producer_id", "line": "line", "tier": "tier", "source": "source"}
 _KEY_INDEX = {"producer": 2, "line": 3, "tier": 4, "source": 5}
+
+
+def _table(by: Sequence[str], producer_id: int | None) -> sa.Table:
+    """The per-source rollups when they hold what is asked, else the finest ones."""
+    if producer_id is None and set(by) <= {"source"}:
+        return lead_source_rollups
+    return lead_rollups
 
 
 def _zone(conn: sa.Connection, agency_id: int) -> ZoneInfo:
@@ -120,17 +127,18 @@ def _from_rollups(
     buckets: Sequence[datetime],
     tz: ZoneInfo,
 ) -> dict[tuple[Any, ...], Figures]:
-    cond = [lead_rollups.c.agency_id == agency_id, lead_rollups.c.day < end]
+    table = _table(by, producer_id)
+    cond = [table.c.agency_id == agency_id, table.c.day < end]
     if first is not None:
-        cond.append(lead_rollups.c.day >= first)
+        cond.append(table.c.day >= first)
     if producer_id is not None:
-        cond.append(lead_rollups.c.producer_id == producer_id)
-    keys = [_COLUMNS[d] for d in by]
+        cond.append(table.c.producer_id == producer_id)
+    keys: list[sa.ColumnElement[Any]] = [table.c[_COLUMNS[d]] for d in by]
     bounds = [local_day(b, tz) for b in buckets]
     if bounds:
-        whens = [(lead_rollups.c.day < b, i) for i, b in enumerate(bounds[1:])]
+        whens = [(table.c.day < b, i) for i, b in enumerate(bounds[1:])]
         keys.insert(0, sa.case(*whens, else_=len(bounds) - 1) if whens else sa.literal(0))
-    sums = [sa.func.sum(lead_rollups.c[n]) for n in COUNTS]
+    sums = [sa.func.sum(table.c[n]) for n in COUNTS]
     query = sa.select(*keys, *sums).where(*cond)
     if keys:
         query = query.group_by(*keys)
@@ -186,13 +194,10 @@ def rolled_histogram(
         for label, n in histogram(merged(times.values()), never):
             counts[label] += n
     if first < end:
-        sums = [sa.func.sum(lead_rollups.c[n]) for n in (*HISTOGRAM, "leads", "contacted")]
+        t = lead_source_rollups
+        sums = [sa.func.sum(t.c[n]) for n in (*HISTOGRAM, "leads", "contacted")]
         row = conn.execute(
-            sa.select(*sums).where(
-                lead_rollups.c.agency_id == agency_id,
-                lead_rollups.c.day >= first,
-                lead_rollups.c.day < end,
-            )
+            sa.select(*sums).where(t.c.agency_id == agency_id, t.c.day >= first, t.c.day < end)
         ).one()
         values = [int(v or 0) for v in row]
         for change in _unfolded(conn, agency_id, tz):

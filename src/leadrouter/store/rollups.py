@@ -26,7 +26,13 @@ import sqlalchemy as sa
 from leadrouter.store.db import upsert_insert
 from leadrouter.store.figures import FIVE_MINUTES, THIRTY_MINUTES, Figures
 from leadrouter.store.response_times import BUCKETS
-from leadrouter.store.tables import agencies, lead_rollup_log, lead_rollups, leads
+from leadrouter.store.tables import (
+    agencies,
+    lead_rollup_log,
+    lead_rollups,
+    lead_source_rollups,
+    leads,
+)
 
 # How many log rows one commit folds at most: a bulk load outside the unit of work does not
 # make one request pay for it (readers add what is left; the rebuild folds all).
@@ -57,6 +63,8 @@ NO_PRODUCER = 0
 NONE = ""
 
 Key = tuple[int, date, int, str, str, str]  # agency, day, producer, line, tier, source
+FINE_KEY = ("agency_id", "day", "producer_id", "line", "tier", "source")
+SOURCE_KEY = ("agency_id", "day", "source")
 
 
 @dataclass(frozen=True)
@@ -147,26 +155,29 @@ def fold_log(conn: sa.Connection, *, limit: int | None = FOLD_LIMIT) -> int:
 
 
 def add_to_rollups(conn: sa.Connection, found: dict[Key, list[int]]) -> None:
-    """Add signed figures to their rollup rows (created at zero when missing), in key order
-    so that two transactions never wait on each other's rows in a cycle."""
-    names = (*COUNTS, *HISTOGRAM)
-    insert = upsert_insert(conn)
+    """Add signed figures to their rollup rows (created at zero when missing), and to the
+    per-source rows, in key order so that two transactions never wait on each other's rows
+    in a cycle."""
+    by_source: dict[tuple[int, date, str], list[int]] = {}
+    for key, values in found.items():
+        acc = by_source.setdefault((key[0], key[1], key[5]), [0] * len(values))
+        for i, v in enumerate(values):
+            acc[i] += v
     for key in sorted(found):
-        values = dict(zip(names, found[key], strict=True))
-        stmt = insert(lead_rollups).values(
-            agency_id=key[0],
-            day=key[1],
-            producer_id=key[2],
-            line=key[3],
-            tier=key[4],
-            source=key[5],
-            **values,
+        _add(conn, lead_rollups, dict(zip(FINE_KEY, key, strict=True)), found[key])
+    for coarse in sorted(by_source):
+        _add(
+            conn, lead_source_rollups, dict(zip(SOURCE_KEY, coarse, strict=True)), by_source[coarse]
         )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["agency_id", "day", "producer_id", "line", "tier", "source"],
-            set_={n: lead_rollups.c[n] + stmt.excluded[n] for n in names},
-        )
-        conn.execute(stmt)
+
+
+def _add(conn: sa.Connection, table: sa.Table, key: dict[str, Any], values: list[int]) -> None:
+    names = (*COUNTS, *HISTOGRAM)
+    stmt = upsert_insert(conn)(table).values(**key, **dict(zip(names, values, strict=True)))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key), set_={n: table.c[n] + stmt.excluded[n] for n in names}
+    )
+    conn.execute(stmt)
 
 
 def _day_sql(conn: sa.Connection, agency_id: int, tz: str) -> sa.ColumnElement[Any]:
@@ -267,6 +278,9 @@ def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
     for agency in conn.execute(query).all():
         conn.execute(lead_rollup_log.delete().where(lead_rollup_log.c.agency_id == agency.id))
         conn.execute(lead_rollups.delete().where(lead_rollups.c.agency_id == agency.id))
+        conn.execute(
+            lead_source_rollups.delete().where(lead_source_rollups.c.agency_id == agency.id)
+        )
         keys = [
             _day_sql(conn, agency.id, agency.timezone).label("day"),
             sa.func.coalesce(leads.c.owner_id, NO_PRODUCER).label("producer_id"),
@@ -281,6 +295,18 @@ def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
         )
         columns = ["agency_id", "day", "producer_id", "line", "tier", "source", *COUNTS]
         conn.execute(lead_rollups.insert().from_select([*columns, *HISTOGRAM], select))
+        names = (*COUNTS, *HISTOGRAM)
+        per_source = (
+            sa.select(
+                lead_rollups.c.agency_id,
+                lead_rollups.c.day,
+                lead_rollups.c.source,
+                *(sa.func.sum(lead_rollups.c[n]) for n in names),
+            )
+            .where(lead_rollups.c.agency_id == agency.id)
+            .group_by(lead_rollups.c.agency_id, lead_rollups.c.day, lead_rollups.c.source)
+        )
+        conn.execute(lead_source_rollups.insert().from_select([*SOURCE_KEY, *names], per_source))
         written += conn.execute(
             sa.select(sa.func.count())
             .select_from(lead_rollups)

@@ -60,6 +60,18 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "lead_source_rollups",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        *(sa.Column(n, sa.BigInteger(), nullable=False, server_default="0") for n in _COUNTS),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agencies.id"], name="fk_lead_source_rollups_agency_id_agencies"
+        ),
+        sa.PrimaryKeyConstraint("agency_id", "day", "source", name="pk_lead_source_rollups"),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         "lead_rollup_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
@@ -94,7 +106,7 @@ def upgrade() -> None:
         ],
     )
     op.create_index(
-        "ix_leads_agency_status_changed", "leads", ["agency_id", "status_changed_at"]
+        "ix_leads_agency_status_changed", "leads", ["agency_id", "status", "status_changed_at"]
     )
     op.create_index("ix_activities_agency_newest", "activities", ["agency_id", "id"])
     op.create_index(
@@ -117,4 +129,5 @@ def downgrade() -> None:
     op.drop_index("ix_leads_agency_status_changed", "leads")
     op.drop_index("ix_leads_agency_created_response", "leads")
     op.drop_table("lead_rollup_log")
+    op.drop_table("lead_source_rollups")
     op.drop_table("lead_rollups")

@@ -13,12 +13,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
-from leadrouter.store.tables import activities, assignments, leads, queue_entries
+from leadrouter.store.tables import activities, assignments, calls, leads, queue_entries
 from leadrouter.store.uow import UnitOfWork
 
 
 def fingerprint(*, uow: UnitOfWork, agency_id: int) -> str:
-    """Newest lead and status change, newest activity, the open assignments and queue."""
+    """Newest lead and status change, newest activity, the open assignments and queue, the
+    newest call and call update."""
     with uow:
         conn = uow.conn
         open_assignments = assignments.c.agency_id == agency_id, assignments.c.ended_at.is_(None)
@@ -52,6 +53,11 @@ def fingerprint(*, uow: UnitOfWork, agency_id: int) -> str:
             conn.execute(
                 sa.select(sa.func.count(), sa.func.max(queue_entries.c.id)).where(
                     queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)
+                )
+            ).one(),
+            conn.execute(
+                sa.select(sa.func.max(calls.c.id), sa.func.max(calls.c.updated_at)).where(
+                    calls.c.agency_id == agency_id
                 )
             ).one(),
         ]

@@ -226,6 +226,9 @@ leads = sa.Table(
         "response_seconds",
     ),
     sa.Index("ix_leads_agency_status_changed", "agency_id", "status", "status_changed_at"),
+    # The agency's newest leads (the dashboard's list): on PostgreSQL the index on agency_id
+    # alone does not hold the id order, and the primary key walks every other agency's rows.
+    sa.Index("ix_leads_agency_newest", "agency_id", "id"),
 )
 
 # Daily rollups of the lead figures (store/rollups.py): one row per agency x local day x

@@ -109,6 +109,7 @@ def upgrade() -> None:
         "ix_leads_agency_status_changed", "leads", ["agency_id", "status", "status_changed_at"]
     )
     op.create_index("ix_activities_agency_newest", "activities", ["agency_id", "id"])
+    op.create_index("ix_leads_agency_newest", "leads", ["agency_id", "id"])
     op.create_index(
         "ix_assignments_agency_open",
         "assignments",
@@ -125,6 +126,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_triggers(op.get_bind())
     op.drop_index("ix_assignments_agency_open", "assignments")
+    op.drop_index("ix_leads_agency_newest", "leads")
     op.drop_index("ix_activities_agency_newest", "activities")
     op.drop_index("ix_leads_agency_status_changed", "leads")
     op.drop_index("ix_leads_agency_created_response", "leads")

@@ -208,6 +208,9 @@ leads = sa.Table(
     sa.Column("policy_number", sa.String(100), nullable=True),
     sa.Column("commission", sa.Numeric(12, 2), nullable=True),
     sa.Column("lost_reason", sa.String(50), nullable=True),
+    # A consumer's request for another line (home after auto) is a lead of its own, linked to
+    # their earlier lead, whose owner routing prefers.
+    sa.Column("related_lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=True),
     sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
@@ -229,6 +232,7 @@ leads = sa.Table(
     # The agency's newest leads (the dashboard's list): on PostgreSQL the index on agency_id
     # alone does not hold the id order, and the primary key walks every other agency's rows.
     sa.Index("ix_leads_agency_newest", "agency_id", "id"),
+    sa.Index("ix_leads_agency_related", "agency_id", "related_lead_id"),
 )
 
 # Daily rollups of the lead figures (store/rollups.py): one row per agency x local day x

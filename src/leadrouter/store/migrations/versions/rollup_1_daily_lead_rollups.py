@@ -2,7 +2,7 @@
 dashboard, portal and reports read by
 
 Revision ID: rollup_1
-Revises: calls2_1
+Revises: repeat_1
 Create Date: 2026-12-01 13:40:00
 """
 
@@ -16,7 +16,7 @@ from leadrouter.store.rollups import rebuild_rollups
 from leadrouter.store.types import UTCDateTime
 
 revision = "rollup_1"
-down_revision = "calls2_1"
+down_revision = "repeat_1"
 branch_labels = None
 depends_on = None
 

@@ -75,6 +75,20 @@ def monthly(
     _write(data, out)
 
 
+@report_app.command("rebuild-rollups")
+def rebuild_rollups(
+    agency: int | None = typer.Option(
+        None, "--agency", help="Only this agency (default: every agency)."
+    ),
+) -> None:
+    """Recompute the daily rollups from the leads (after a bulk load or a time-zone change)."""
+    from leadrouter.services.reports.rollups import rebuild_rollups as rebuild
+
+    with session() as c:
+        done = rebuild(uow=c.uow(), agency_id=agency)
+    console.print(f"rebuilt the daily rollups: {done.rows} rows")
+
+
 @report_app.command("producers")
 def producers(
     days: int = typer.Option(90, help="The trailing window, in days."),

@@ -24,6 +24,7 @@ from leadrouter.sim.scenario import (
     response_minutes,
 )
 from leadrouter.sim.truth import TrueProducer, bind_probability
+from leadrouter.store.rollups import fold_log
 from leadrouter.store.tables import leads
 
 TYPES_LINE = {"personal": "personal", "commercial": "commercial", "life": "life"}
@@ -150,4 +151,5 @@ def insert_history(c: Container, agency_id: int, s: Scenario, ids: dict[int, int
     if rows:
         with c.engine.begin() as conn:
             conn.execute(leads.insert(), rows)
+            fold_log(conn, limit=None)  # the daily rollups, in the same transaction
     return len(rows)

@@ -51,6 +51,46 @@ def response_times(
     return out
 
 
+def response_lists(
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    since: datetime | None,
+    until: datetime | None,
+    by: Sequence[Dimension] = (),
+    producer_id: int | None = None,
+) -> dict[tuple[Any, ...], list[int]]:
+    """The contacted leads' first response times of each group, read from
+    ``ix_leads_agency_created_response`` alone (no table rows)."""
+    dims = [DIMENSIONS[d] for d in by]
+    seconds = leads.c.response_seconds
+    query = sa.select(*dims, seconds).where(
+        cohort(agency_id, since, until, producer_id), seconds.is_not(None)
+    )
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    n = len(by)
+    for r in conn.execute(query):
+        groups.setdefault(r[:n], []).append(r[n])
+    return groups
+
+
+def median_of(values: list[int]) -> float | None:
+    """The exact median (the mean of the two middle values for an even count), or None."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def by_first(groups: dict[tuple[Any, ...], list[int]]) -> dict[tuple[Any, ...], list[int]]:
+    """Groups merged on the first part of their key (per producer, from finer groups)."""
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for key, values in groups.items():
+        out.setdefault(key[:1], []).extend(values)
+    return out
+
+
 def merged(groups: Iterable[Times]) -> Times:
     """The counts of several groups together."""
     total: Times = Counter()

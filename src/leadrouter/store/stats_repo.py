@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.store.figures import lead_figures
+from leadrouter.store.rollup_reads import rolled_figures
 
 # How many closed leads the agency-wide rate counts for when blended with a producer's own:
 # a producer with 2 closes out of 2 is not yet a 100 % closer.
@@ -24,17 +26,18 @@ class TrackRecord:
 
 
 def track_records(
-    conn: sa.Connection, *, agency_id: int, since: datetime
+    conn: sa.Connection, *, agency_id: int, since: datetime, now: datetime | None = None
 ) -> dict[int, TrackRecord]:
     """Each owner's record over the leads received since ``since`` (the producer statistics'
-    close rate and average first response; the close rate blended with the agency's)."""
-    figures = {
-        key[0]: f
-        for key, f in lead_figures(
-            conn, agency_id=agency_id, since=since, until=None, by=("producer",)
-        ).items()
-        if key[0] is not None
-    }
+    close rate and average first response; the close rate blended with the agency's). With
+    ``now`` the whole days before today are read from the daily rollups."""
+    span: dict[str, Any] = {"agency_id": agency_id, "since": since, "until": None}
+    found = (
+        lead_figures(conn, **span, by=("producer",))
+        if now is None
+        else rolled_figures(conn, **span, now=now, by=("producer",))
+    )
+    figures = {key[0]: f for key, f in found.items() if key[0] is not None}
     bound_total = sum(f.bound for f in figures.values())
     closed_total = sum(f.bound + f.lost for f in figures.values())
     prior = bound_total / closed_total if closed_total else None

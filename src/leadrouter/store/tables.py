@@ -215,7 +215,105 @@ leads = sa.Table(
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
     sa.Index("ix_leads_agency_created", "agency_id", "created_at"),
+    # The exact medians of first response per producer x line x tier x source read this
+    # index alone (no table rows); the pipeline's "binds this week" and the dashboard's
+    # fingerprint read the second.
+    sa.Index(
+        "ix_leads_agency_created_response",
+        "agency_id",
+        "created_at",
+        "owner_id",
+        "business_line",
+        "intent_tier",
+        "source_name",
+        "response_seconds",
+    ),
+    sa.Index("ix_leads_agency_status_changed", "agency_id", "status", "status_changed_at"),
+    # The agency's newest leads (the dashboard's list): on PostgreSQL the index on agency_id
+    # alone does not hold the id order, and the primary key walks every other agency's rows.
+    sa.Index("ix_leads_agency_newest", "agency_id", "id"),
     sa.Index("ix_leads_agency_related", "agency_id", "related_lead_id"),
+)
+
+# Daily rollups of the lead figures (store/rollups.py): one row per agency x local day x
+# owner x line x intent tier x source, for the leads received that day. Keys have no NULLs
+# (0 for no owner, '' for no line, tier or source) so that an upsert finds its row. Money is
+# in integer cents: sums add and subtract exactly on both databases.
+lead_rollups = sa.Table(
+    "lead_rollups",
+    metadata,
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("producer_id", sa.Integer, primary_key=True),
+    sa.Column("line", sa.String(20), primary_key=True),
+    sa.Column("tier", sa.String(10), primary_key=True),
+    sa.Column("source", sa.String(200), primary_key=True),
+    *(
+        sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
+        for name in (
+            "leads",
+            "contacted",
+            "within_5_min",
+            "within_30_min",
+            "response_seconds_total",
+            "quoted",
+            "bound",
+            "lost",
+            "premium_cents",
+            "commission_cents",
+            "quoted_premium_cents",
+            # First responses by the speed chart's buckets (store/response_times.BUCKETS).
+            "responded_5m",
+            "responded_15m",
+            "responded_30m",
+            "responded_60m",
+            "responded_4h",
+            "responded_later",
+        )
+    ),
+    # On SQLite the rows are stored in key order (a range of days is one sequential read).
+    sqlite_with_rowid=False,
+)
+
+# The same figures per agency x local day x source alone: what source ROI and the dashboard's
+# source chart read (a year of an agency in a few thousand rows). Kept with ``lead_rollups``.
+lead_source_rollups = sa.Table(
+    "lead_source_rollups",
+    metadata,
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("source", sa.String(200), primary_key=True),
+    *(
+        sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
+        for c in lead_rollups.c
+        if not c.primary_key
+    ),
+    sqlite_with_rowid=False,
+)
+
+# The durable change log of the rollups: database triggers on ``leads`` append a lead's
+# figures before (sign -1) and after (sign +1) every change that can move them, in the
+# writer's own transaction, whoever the writer is. The unit of work folds the log into
+# ``lead_rollups`` before it commits; readers add what is still unfolded.
+lead_rollup_log = sa.Table(
+    "lead_rollup_log",
+    metadata,
+    _id(),
+    sa.Column("agency_id", sa.Integer, nullable=False, index=True),
+    sa.Column("lead_id", sa.Integer, nullable=False),
+    sa.Column("sign", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("owner_id", sa.Integer, nullable=True),
+    sa.Column("business_line", sa.String(20), nullable=True),
+    sa.Column("intent_tier", sa.String(10), nullable=True),
+    sa.Column("source_name", sa.String(200), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("first_contact_at", UTCDateTime(), nullable=True),
+    sa.Column("response_seconds", sa.Integer, nullable=True),
+    sa.Column("quoted_at", UTCDateTime(), nullable=True),
+    sa.Column("premium_cents", sa.BigInteger, nullable=True),
+    sa.Column("commission_cents", sa.BigInteger, nullable=True),
+    sa.Column("quoted_premium_cents", sa.BigInteger, nullable=True),
 )
 
 lead_status_changes = sa.Table(
@@ -316,6 +414,14 @@ assignments = sa.Table(
     ),
     sa.Index("ix_assignments_due", "next_due_at"),
     sa.Index("ix_assignments_agency_started", "agency_id", "started_at"),
+    # The open assignments of an agency (dashboard alerts, follow-ups, a producer's portal).
+    sa.Index(
+        "ix_assignments_agency_open",
+        "agency_id",
+        "producer_id",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
 )
 
 producer_day_counts = sa.Table(
@@ -486,6 +592,8 @@ activities = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     _created(),
+    # The agency's newest activity (the dashboard's fingerprint), on PostgreSQL too.
+    sa.Index("ix_activities_agency_newest", "agency_id", "id"),
 )
 
 

@@ -18,6 +18,7 @@ from leadrouter.store.db import BUSY_TIMEOUT_SECONDS, READONLY_OPTION, sqlite_wr
 from leadrouter.store.idempotency import IdempotencyRecords
 from leadrouter.store.leads import LeadRepository
 from leadrouter.store.outbox import OutboxRepository
+from leadrouter.store.rollups import fold_log
 
 
 class UnitOfWork:
@@ -107,9 +108,12 @@ class UnitOfWork:
             self._release()
 
     def commit(self) -> None:
-        """Write what the outbox still holds, then commit."""
+        """Write what the outbox still holds, fold the rollups' change log (so the daily
+        rollups move with the leads, in this transaction), then commit."""
         if self._outbox is not None:
             self._outbox.flush()
+        if not self._readonly:
+            fold_log(self.conn)
         self.conn.commit()
 
     def rollback(self) -> None:

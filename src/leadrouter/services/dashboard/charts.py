@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import FieldError, ValidationFailed
-from leadrouter.store.figures import lead_figures
-from leadrouter.store.response_times import BUCKETS, NEVER, histogram, merged, response_times
+from leadrouter.store.response_times import BUCKETS, NEVER
+from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.tables import leads, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -49,18 +49,17 @@ def _window(agency_id: int, now: datetime) -> list[sa.ColumnElement[bool]]:
 
 def response_chart(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
     """How long leads waited for their first contact, in the report's buckets (30 days)."""
-    since = now - WINDOW
     with uow:
-        times = response_times(uow.conn, agency_id=agency_id, since=since, until=None)
-        total = lead_figures(uow.conn, agency_id=agency_id, since=since, until=None)[()]
-    counts = histogram(merged(times.values()), never=total.never_contacted)
+        counts = rolled_histogram(uow.conn, agency_id=agency_id, since=now - WINDOW, now=now)
     return [Bar(label, value, f"response:{label}") for label, value in counts]
 
 
 def funnel(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
     """Leads, then how many were contacted, quoted (ever) and bound (30 days)."""
     with uow:
-        f = lead_figures(uow.conn, agency_id=agency_id, since=now - WINDOW, until=None)[()]
+        f = rolled_figures(uow.conn, agency_id=agency_id, since=now - WINDOW, until=None, now=now)[
+            ()
+        ]
     values = (f.leads, f.contacted, f.quoted, f.bound)
     return [Bar(name, v, f"funnel:{name}") for name, v in zip(FUNNEL, values, strict=True)]
 
@@ -68,8 +67,8 @@ def funnel(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[Bar]:
 def by_source(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[tuple[Bar, Bar]]:
     """Per source, (leads, binds) over 30 days, the biggest source first."""
     with uow:
-        groups = lead_figures(
-            uow.conn, agency_id=agency_id, since=now - WINDOW, until=None, by=("source",)
+        groups = rolled_figures(
+            uow.conn, agency_id=agency_id, since=now - WINDOW, until=None, now=now, by=("source",)
         )
     rows = sorted(
         ((k[0] or NO_SOURCE, f) for k, f in groups.items()), key=lambda r: (-r[1].leads, r[0])

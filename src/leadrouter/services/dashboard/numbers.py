@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.services.dashboard.days import days_of
-from leadrouter.services.reports.producer_stats import producer_stats
+from leadrouter.services.reports.producer_stats import producer_totals
 from leadrouter.store.figures import FIVE_MINUTES, Figures, lead_figures
 from leadrouter.store.tables import assignments, leads, producers
 from leadrouter.store.uow import UnitOfWork
@@ -97,8 +97,8 @@ def producer_rows(
             who = who.where(producers.c.id == producer_id)
         people = conn.execute(who.order_by(producers.c.name)).all()
         todays = lead_figures(conn, agency_id=agency_id, since=start, until=None, by=("producer",))
-    stats = producer_stats(uow=uow, agency_id=agency_id, now=now, producer_id=producer_id)
-    trailing = {row.producer_id: row for row in stats.producers}
+    totals = producer_totals(uow=uow, agency_id=agency_id, now=now, producer_id=producer_id)
+    trailing = {row.producer_id: row for row in totals}
     out = []
     for p in people:
         t = trailing.get(p.id)

@@ -7,7 +7,6 @@ month, whatever the lead's arrival.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,8 +16,9 @@ import sqlalchemy as sa
 
 from leadrouter.services.reports.periods import Month, agency_timezone, month_of
 from leadrouter.services.reports.source_roi import SourceMonth, source_costs, source_months
-from leadrouter.store.figures import Figures, lead_figures, rollup
-from leadrouter.store.response_times import histogram, median, merged, response_times
+from leadrouter.store.figures import Figures, rollup
+from leadrouter.store.response_times import median_of, response_lists
+from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.tables import agencies, assignments, escalations, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -94,17 +94,20 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
                 )
             )
         }
-        # One pass over the month's leads at the finest grain; the sections roll it up.
-        fine = lead_figures(conn, **window, by=("producer", "line", "source"))
-        times = response_times(conn, **window, by=("producer",))
+        # The month's figures from the daily rollups at the grain the sections roll up; the
+        # exact medians from the month's response times (an index holds them).
+        fine = rolled_figures(conn, **window, now=now, by=("producer", "line", "source"))
+        times = response_lists(conn, **window, by=("producer",))
         total = sum(fine.values(), Figures())
-        all_times = merged(times.values())
+        buckets = rolled_histogram(
+            conn, agency_id=agency_id, since=span.start, until=span.end, now=now
+        )
         by_producer = [
             Group(
                 names.get(k[0], f"producer {k[0]}") if k[0] is not None else UNASSIGNED,
                 f,
                 k[0],
-                median(times.get(k, Counter())),
+                median_of(times.get(k, [])),
             )
             for k, f in rollup(fine, 0).items()
         ]
@@ -123,7 +126,7 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
             month=span,
             generated_at=now,
             total=total,
-            median_response_seconds=median(all_times),
+            median_response_seconds=median_of([s for t in times.values() for s in t]),
             by_source=by_source,
             by_line=sorted(by_line, key=lambda g: (-g.figures.leads, g.key)),
             by_producer=sorted(by_producer, key=lambda g: (-g.figures.leads, g.key)),
@@ -144,7 +147,7 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
                     escalations.c.at < span.end,
                 ),
             ),
-            response_buckets=histogram(all_times, total.never_contacted),
+            response_buckets=buckets,
         )
     return report
 

@@ -5,15 +5,15 @@ The same figures (``store.figures``) feed the weighted score's close rate and re
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.store.figures import Dimension, Figures, lead_figures, rollup
-from leadrouter.store.response_times import median, merged, response_times
+from leadrouter.store.figures import Dimension, Figures, rollup
+from leadrouter.store.response_times import by_first, median_of, response_lists
+from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -66,30 +66,51 @@ def producer_stats(
             "until": None,
             "producer_id": producer_id,
         }
-        fine = lead_figures(conn, **span, by=_GRAIN)
-        times = response_times(conn, **span, by=_GRAIN)
-    per_producer_times: dict[Any, list[Any]] = {}
-    for k, t in times.items():
-        per_producer_times.setdefault(k[0], []).append(t)
+        fine = rolled_figures(conn, **span, now=now, by=_GRAIN)
+        times = response_lists(conn, **span, by=_GRAIN)
+    per_producer_times = by_first(times)
     rows = [
-        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, median(times.get(k, Counter())))
+        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, median_of(times.get(k, [])))
         for k, f in fine.items()
     ]
     per_producer = [
         StatsRow(
-            k[0],
-            names.get(k[0]),
-            None,
-            None,
-            None,
-            f,
-            median(merged(per_producer_times.get(k[0], []))),
+            k[0], names.get(k[0]), None, None, None, f, median_of(per_producer_times.get(k, []))
         )
         for k, f in rollup(fine, 0).items()
     ]
     rows.sort(key=lambda r: (r.producer_name or "", r.line or "", r.tier or "", r.source or ""))
     per_producer.sort(key=lambda r: r.producer_name or "")
     return ProducerStats(since=since, until=now, rows=rows, producers=per_producer)
+
+
+def producer_totals(
+    *,
+    uow: UnitOfWork,
+    agency_id: int,
+    now: datetime,
+    days: int = TRAILING_DAYS,
+    producer_id: int | None = None,
+) -> list[StatsRow]:
+    """``producer_stats(...).producers`` alone (the dashboard's table, the portal): each
+    producer's figures and median, without the finer groups."""
+    since = now - timedelta(days=days)
+    with uow:
+        conn = uow.conn
+        names = _names(conn, agency_id)
+        span: dict[str, Any] = {
+            "agency_id": agency_id,
+            "since": since,
+            "until": None,
+            "producer_id": producer_id,
+        }
+        totals = rolled_figures(conn, **span, now=now, by=("producer",))
+        times = response_lists(conn, **span, by=("producer",))
+    rows = [
+        StatsRow(k[0], names.get(k[0]), None, None, None, f, median_of(times.get(k, [])))
+        for k, f in totals.items()
+    ]
+    return sorted(rows, key=lambda r: r.producer_name or "")
 
 
 def _names(conn: sa.Connection, agency_id: int) -> dict[Any, str]:

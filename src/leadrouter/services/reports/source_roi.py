@@ -16,7 +16,8 @@ from leadrouter.services.reports.periods import (
     current_month,
     months_between,
 )
-from leadrouter.store.figures import Figures, lead_figures
+from leadrouter.store.figures import Figures
+from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -104,12 +105,13 @@ def source_roi(
         last = last or current_month(now, tz)
         first = first or date(last.year - (last.month < 12), last.month % 12 + 1, 1)
         months = months_between(first, last, tz)
-        # One pass over the months: each lead keyed by the month it arrived in.
-        found = lead_figures(
+        # The months' daily rollups, each day keyed by the month it belongs to.
+        found = rolled_figures(
             conn,
             agency_id=agency_id,
             since=months[0].start,
             until=months[-1].end,
+            now=now,
             by=("source",),
             buckets=[m.start for m in months],
         )

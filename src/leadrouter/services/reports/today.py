@@ -19,6 +19,7 @@ from leadrouter.services.reports.periods import agency_timezone
 from leadrouter.services.reports.producer_stats import TRAILING_DAYS
 from leadrouter.store.figures import Figures, lead_figures
 from leadrouter.store.response_times import histogram, merged, response_times
+from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import leads
 from leadrouter.store.uow import UnitOfWork
 
@@ -57,11 +58,12 @@ def today_figures(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Today:
         span: dict[str, Any] = {"agency_id": agency_id, "since": day_start, "until": None}
         by_producer = lead_figures(conn, **span, by=("producer",))
         times = response_times(conn, **span)
-        trailing = lead_figures(
+        trailing = rolled_figures(
             conn,
             agency_id=agency_id,
             since=now - timedelta(days=TRAILING_DAYS),
             until=None,
+            now=now,
             by=("producer",),
         )
         pending = conn.execute(
@@ -74,6 +76,9 @@ def today_figures(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Today:
                 leads.c.agency_id == agency_id,
                 leads.c.status == "bound",
                 leads.c.bound_at >= week_start,
+                # The same leads (a bind sets both instants; the status moves no more): the
+                # index on status changes bounds the scan to the week.
+                leads.c.status_changed_at >= week_start,
             )
         ).one()
     total = sum(by_producer.values(), Figures())

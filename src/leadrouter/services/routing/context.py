@@ -82,7 +82,7 @@ class RecordCache:
             cached = self._records.get(agency_id)
         if cached is not None and timedelta(0) <= now - cached[0] < self._refresh:
             return cached[1]
-        fresh = track_records(conn, agency_id=agency_id, since=now - self._window)
+        fresh = track_records(conn, agency_id=agency_id, since=now - self._window, now=now)
         with self._lock:
             self._records[agency_id] = (now, fresh)
         return fresh

@@ -1,0 +1,333 @@
+"""Daily rollups of the lead figures: kept from the change log, rebuilt from the leads.
+
+``lead_rollups`` holds, per agency x local day x owner x line x intent tier x source, the
+figures of the leads received that day (``store.figures``: counts, response-time sum and the
+speed chart's buckets, money in cents). The triggers of ``store.rollup_triggers`` append each
+change of a lead's figures to ``lead_rollup_log`` in the writer's transaction; ``fold_log``
+turns the log into signed additions to the rollups, and the unit of work runs it before it
+commits, so the rollups move in the same transaction as the leads. ``rebuild_rollups``
+recomputes them from the leads (``leadrouter reports rebuild-rollups``).
+
+Medians do not add up: the exact medians are read from the leads through an index
+(``store.response_times``), not from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from leadrouter.store.db import upsert_insert
+from leadrouter.store.figures import FIVE_MINUTES, THIRTY_MINUTES, Figures
+from leadrouter.store.response_times import BUCKETS
+from leadrouter.store.tables import (
+    agencies,
+    lead_rollup_log,
+    lead_rollups,
+    lead_source_rollups,
+    leads,
+)
+
+# How many log rows one commit folds at most: a bulk load outside the unit of work does not
+# make one request pay for it (readers add what is left; the rebuild folds all).
+FOLD_LIMIT = 5000
+COUNTS = (
+    "leads",
+    "contacted",
+    "within_5_min",
+    "within_30_min",
+    "response_seconds_total",
+    "quoted",
+    "bound",
+    "lost",
+    "premium_cents",
+    "commission_cents",
+    "quoted_premium_cents",
+)
+HISTOGRAM = (
+    "responded_5m",
+    "responded_15m",
+    "responded_30m",
+    "responded_60m",
+    "responded_4h",
+    "responded_later",
+)
+assert len(HISTOGRAM) == len(BUCKETS)
+NO_PRODUCER = 0
+NONE = ""
+
+Key = tuple[int, date, int, str, str, str]  # agency, day, producer, line, tier, source
+FINE_KEY = ("agency_id", "day", "producer_id", "line", "tier", "source")
+SOURCE_KEY = ("agency_id", "day", "source")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One log row's signed figures, at its rollup key."""
+
+    key: Key
+    values: tuple[int, ...]  # COUNTS then HISTOGRAM, signed
+
+
+def local_day(at: datetime, tz: ZoneInfo) -> date:
+    """The agency's calendar day of an instant."""
+    return at.astimezone(tz).date()
+
+
+def contribution(row: Any, tz: ZoneInfo) -> Change:
+    """What one lead (a log row) adds to its rollup row: ``store.figures``'s aggregates, lead
+    by lead, in the same words."""
+    seconds = row.response_seconds
+    contacted = row.first_contact_at is not None
+    bucket = [0] * len(BUCKETS)
+    if seconds is not None:
+        bucket[next(i for i, (_, up) in enumerate(BUCKETS) if up is None or seconds <= up)] = 1
+    counts = (
+        1,
+        int(contacted),
+        int(seconds is not None and seconds <= FIVE_MINUTES),
+        int(seconds is not None and seconds <= THIRTY_MINUTES),
+        (seconds or 0) if contacted else 0,
+        int(row.quoted_at is not None or row.status == "bound"),
+        int(row.status == "bound"),
+        int(row.status == "lost"),
+        row.premium_cents or 0,
+        row.commission_cents or 0,
+        row.quoted_premium_cents or 0,
+    )
+    key: Key = (
+        row.agency_id,
+        local_day(row.created_at, tz),
+        row.owner_id or NO_PRODUCER,
+        row.business_line or NONE,
+        row.intent_tier or NONE,
+        row.source_name or NONE,
+    )
+    return Change(key, tuple(row.sign * v for v in (*counts, *bucket)))
+
+
+def timezones(conn: sa.Connection, agency_ids: Iterable[int]) -> dict[int, ZoneInfo]:
+    """The time zones of these agencies."""
+    ids = sorted(set(agency_ids))
+    if not ids:
+        return {}
+    query = sa.select(agencies.c.id, agencies.c.timezone).where(agencies.c.id.in_(ids))
+    return {r.id: ZoneInfo(r.timezone) for r in conn.execute(query)}
+
+
+def changes(conn: sa.Connection, rows: Sequence[Any]) -> dict[Key, list[int]]:
+    """Log rows summed per rollup key (keys whose changes cancel out are left out)."""
+    zones = timezones(conn, (r.agency_id for r in rows))
+    out: dict[Key, list[int]] = {}
+    for r in rows:
+        change = contribution(r, zones[r.agency_id])
+        acc = out.setdefault(change.key, [0] * len(change.values))
+        for i, v in enumerate(change.values):
+            acc[i] += v
+    return {k: v for k, v in out.items() if any(v)}
+
+
+def fold_log(conn: sa.Connection, *, limit: int | None = FOLD_LIMIT) -> int:
+    """Fold (up to ``limit``) log rows into the rollups and delete them, in the caller's
+    transaction; how many were folded. On PostgreSQL the rows are claimed with SKIP LOCKED,
+    so concurrent folds never count a row twice."""
+    query = sa.select(lead_rollup_log).order_by(lead_rollup_log.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = conn.execute(query).all()
+    if not rows:
+        return 0
+    add_to_rollups(conn, changes(conn, rows))
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            lead_rollup_log.delete().where(lead_rollup_log.c.id.in_(ids[start : 500 + start]))
+        )
+    return len(rows)
+
+
+def add_to_rollups(conn: sa.Connection, found: dict[Key, list[int]]) -> None:
+    """Add signed figures to their rollup rows (created at zero when missing), and to the
+    per-source rows, in key order so that two transactions never wait on each other's rows
+    in a cycle."""
+    by_source: dict[tuple[int, date, str], list[int]] = {}
+    for key, values in found.items():
+        acc = by_source.setdefault((key[0], key[1], key[5]), [0] * len(values))
+        for i, v in enumerate(values):
+            acc[i] += v
+    for key in sorted(found):
+        _add(conn, lead_rollups, dict(zip(FINE_KEY, key, strict=True)), found[key])
+    for coarse in sorted(by_source):
+        _add(
+            conn, lead_source_rollups, dict(zip(SOURCE_KEY, coarse, strict=True)), by_source[coarse]
+        )
+
+
+def _add(conn: sa.Connection, table: sa.Table, key: dict[str, Any], values: list[int]) -> None:
+    names = (*COUNTS, *HISTOGRAM)
+    stmt = upsert_insert(conn)(table).values(**key, **dict(zip(names, values, strict=True)))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key), set_={n: table.c[n] + stmt.excluded[n] for n in names}
+    )
+    conn.execute(stmt)
+
+
+def _day_sql(conn: sa.Connection, agency_id: int, tz: str) -> sa.ColumnElement[Any]:
+    """The local day of a lead's arrival, in SQL. PostgreSQL knows time zones; on SQLite the
+    agency's UTC offsets over its leads' time range (from zoneinfo, like ``local_day``) become
+    a CASE over the instants where the offset changes."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.func.timezone(tz, leads.c.created_at), sa.Date)
+    lo, hi = conn.execute(
+        sa.select(sa.func.min(leads.c.created_at), sa.func.max(leads.c.created_at)).where(
+            leads.c.agency_id == agency_id
+        )
+    ).one()
+    if lo is None:
+        return sa.func.date(leads.c.created_at)
+    offsets = _offsets(ZoneInfo(tz), lo, hi)
+
+    def shifted(minutes: int) -> sa.ColumnElement[Any]:
+        return sa.func.date(leads.c.created_at, f"{minutes:+d} minutes")
+
+    whens = [(leads.c.created_at < until, shifted(m)) for until, m in offsets[:-1]]
+    last = shifted(offsets[-1][1])
+    return sa.case(*whens, else_=last) if whens else last
+
+
+def _offsets(tz: ZoneInfo, lo: datetime, hi: datetime) -> list[tuple[datetime, int]]:
+    """(until, UTC offset in minutes) for each stretch of one offset from ``lo`` to ``hi``
+    (the last stretch's ``until`` is ``hi``); the changes found to the second."""
+
+    def offset(at: datetime) -> int:
+        delta = at.astimezone(tz).utcoffset()
+        return int(delta.total_seconds() // 60) if delta is not None else 0
+
+    out: list[tuple[datetime, int]] = []
+    day = timedelta(days=1)
+    at, current = lo, offset(lo)
+    while at < hi:
+        nxt = min(at + day, hi)
+        if offset(nxt) != current:
+            low, high = at, nxt  # offset(low) == current != offset(high)
+            while (high - low) > timedelta(seconds=1):
+                mid = low + (high - low) / 2
+                low, high = (mid, high) if offset(mid) == current else (low, mid)
+            change = high.replace(microsecond=0)
+            if offset(change) == current:
+                change += timedelta(seconds=1)
+            out.append((change, current))
+            at, current = change, offset(change)
+            continue
+        at = nxt
+    out.append((hi, current))
+    return out
+
+
+def _sum_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _cents(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    return sa.func.coalesce(sa.cast(sa.func.round(sa.func.sum(column) * 100), sa.BigInteger), 0)
+
+
+def _aggregates() -> list[sa.ColumnElement[Any]]:
+    """``store.figures``'s aggregates in the rollups' columns (money in cents, buckets)."""
+    seconds, contacted = leads.c.response_seconds, leads.c.first_contact_at.is_not(None)
+    out: list[sa.ColumnElement[Any]] = [
+        sa.func.count(),
+        sa.func.count(leads.c.first_contact_at),
+        _sum_if(seconds <= FIVE_MINUTES),
+        _sum_if(seconds <= THIRTY_MINUTES),
+        sa.func.coalesce(sa.func.sum(sa.case((contacted, seconds), else_=0)), 0),
+        _sum_if(sa.or_(leads.c.quoted_at.is_not(None), leads.c.status == "bound")),
+        _sum_if(leads.c.status == "bound"),
+        _sum_if(leads.c.status == "lost"),
+        _cents(leads.c.premium),
+        _cents(leads.c.commission),
+        _cents(leads.c.quoted_premium),
+    ]
+    low = None
+    for _, upper in BUCKETS:
+        cond: sa.ColumnElement[bool] = seconds.is_not(None)
+        if low is not None:
+            cond = sa.and_(cond, seconds > low)
+        if upper is not None:
+            cond = sa.and_(cond, seconds <= upper)
+        out.append(_sum_if(cond))
+        low = upper
+    return out
+
+
+def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
+    """Recompute the rollups of one agency (or all) from its leads, in the caller's
+    transaction, and empty their change log; how many rollup rows there are now."""
+    query = sa.select(agencies.c.id, agencies.c.timezone)
+    if agency_id is not None:
+        query = query.where(agencies.c.id == agency_id)
+    written = 0
+    for agency in conn.execute(query).all():
+        conn.execute(lead_rollup_log.delete().where(lead_rollup_log.c.agency_id == agency.id))
+        conn.execute(lead_rollups.delete().where(lead_rollups.c.agency_id == agency.id))
+        conn.execute(
+            lead_source_rollups.delete().where(lead_source_rollups.c.agency_id == agency.id)
+        )
+        keys = [
+            _day_sql(conn, agency.id, agency.timezone).label("day"),
+            sa.func.coalesce(leads.c.owner_id, NO_PRODUCER).label("producer_id"),
+            sa.func.coalesce(leads.c.business_line, NONE).label("line"),
+            sa.func.coalesce(leads.c.intent_tier, NONE).label("tier"),
+            sa.func.coalesce(leads.c.source_name, NONE).label("source"),
+        ]
+        select = (
+            sa.select(sa.literal(agency.id, sa.Integer), *keys, *_aggregates())
+            .where(leads.c.agency_id == agency.id)
+            .group_by(*keys)
+        )
+        columns = ["agency_id", "day", "producer_id", "line", "tier", "source", *COUNTS]
+        conn.execute(lead_rollups.insert().from_select([*columns, *HISTOGRAM], select))
+        names = (*COUNTS, *HISTOGRAM)
+        per_source = (
+            sa.select(
+                lead_rollups.c.agency_id,
+                lead_rollups.c.day,
+                lead_rollups.c.source,
+                *(sa.func.sum(lead_rollups.c[n]) for n in names),
+            )
+            .where(lead_rollups.c.agency_id == agency.id)
+            .group_by(lead_rollups.c.agency_id, lead_rollups.c.day, lead_rollups.c.source)
+        )
+        conn.execute(lead_source_rollups.insert().from_select([*SOURCE_KEY, *names], per_source))
+        written += conn.execute(
+            sa.select(sa.func.count())
+            .select_from(lead_rollups)
+            .where(lead_rollups.c.agency_id == agency.id)
+        ).scalar_one()
+    return int(written)
+
+
+def to_figures(values: Sequence[Any]) -> Figures:
+    """Rollup sums (COUNTS order) as the figures the reports read."""
+    v = [int(x or 0) for x in values]
+    return Figures(
+        leads=v[0],
+        contacted=v[1],
+        within_5_min=v[2],
+        within_30_min=v[3],
+        response_seconds_total=v[4],
+        quoted=v[5],
+        bound=v[6],
+        lost=v[7],
+        premium=Decimal(v[8]).scaleb(-2),
+        commission=Decimal(v[9]).scaleb(-2),
+        quoted_premium=Decimal(v[10]).scaleb(-2),
+    )

@@ -145,8 +145,8 @@ def start_import_job(
     return ImportJob.of(row), owner
 
 
-def get_import_job(*, uow: UnitOfWork, agency_id: int, job_id: int) -> ImportJob:
-    """One of the agency's import jobs (404 for another agency's)."""
+def get_import_job(*, uow: UnitOfWork, agency_id: int | None, job_id: int) -> ImportJob:
+    """One of the agency's import jobs (404 for another agency's); any agency's for None."""
     with uow:
         row = jobs.get(uow.conn, job_id, agency_id=agency_id)
     if row is None:

@@ -53,12 +53,12 @@ def _percentile(values: list[float], q: float) -> float:
 class Poster:
     """Agency B's clients posting leads until told to stop; latencies in ms, statuses."""
 
-    def __init__(self, base: str, key: str) -> None:
+    def __init__(self, base: str, key: str, first: int = 0) -> None:
         self.base, self.headers = base, {"Authorization": f"Bearer {key}"}
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
         self.lock = threading.Lock()
-        self.counter = iter(range(10**9))
+        self.counter = iter(range(first, 10**9))  # lead numbers: unique contacts
         self.rng = random.Random(11)
 
     def post(self, client: httpx.Client) -> None:
@@ -95,7 +95,7 @@ def run() -> dict[str, Any]:
         with served(url) as base:
             baseline = Poster(base, other.api_key)
             baseline.count(BASELINE_POSTS)
-            during = Poster(base, other.api_key)
+            during = Poster(base, other.api_key, first=BASELINE_POSTS)
             stop = threading.Event()
             threads = [threading.Thread(target=during.until, args=(stop,)) for _ in range(CLIENTS)]
             for t in threads:

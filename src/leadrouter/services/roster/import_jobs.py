@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,10 @@ from leadrouter.store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# SQLite writers of other processes wait for the lock by polling, up to 100 ms apart, and a
+# writer that asks again at once would always beat them: after each chunk the job leaves the
+# lock free at least this long, and as long as the chunk held it (at most half the time).
+SQLITE_PAUSE_SECONDS = 0.15
 ERRORS_KEPT = 1000  # row errors stored with a job; error_count has them all
 FINISHED = ("done", "rejected", "failed")
 
@@ -282,7 +287,9 @@ def _run(
     if row["state"] == "queued":
         _set(new_uow, job_id, owner, state="validating", updated_at=clock.now())
     with new_uow(readonly=True) as uow:
-        table = read_table(kind, jobs.data_of(uow.conn, job_id))
+        data = jobs.data_of(uow.conn, job_id)
+    table = read_table(kind, data)  # the slow part, outside any transaction
+    with new_uow(readonly=True) as uow:
         plans, plan_errors = (
             ([], []) if table.unusable else plan_rows_in_tx(uow.conn, agency_id, kind, table.drafts)
         )
@@ -307,8 +314,11 @@ def _run(
     size = len(todo) if kind == "producers" else chunk_rows  # backups cross the whole file
     for start in range(0, len(todo), max(size, 1)):
         chunk = todo[start : start + size]
-        _apply_chunk(new_uow, row, owner, clock, lease, chunk)
+        began = time.monotonic()
+        sqlite = _apply_chunk(new_uow, row, owner, clock, lease, chunk)
         tick(len(chunk))
+        if sqlite and start + size < len(todo):
+            time.sleep(max(time.monotonic() - began, SQLITE_PAUSE_SECONDS))
     with new_uow() as uow:
         _finish(
             uow,
@@ -324,8 +334,9 @@ def _run(
 
 def _apply_chunk(
     new_uow: NewUow, row: Row, owner: str, clock: Clock, lease: timedelta, chunk: list[Plan]
-) -> None:
-    """Write one chunk and the job's progress in one transaction; a failure ends the job."""
+) -> bool:
+    """Write one chunk and the job's progress in one transaction; a failure ends the job.
+    True when the database is SQLite (the caller then leaves the write lock free a while)."""
     job_id = row["id"]
     lines = f"{chunk[0].line}-{chunk[-1].line}"
     try:
@@ -353,6 +364,7 @@ def _apply_chunk(
             ):
                 raise _LostLease
             uow.commit()
+            return bool(uow.conn.dialect.name == "sqlite")
     except _LostLease:
         raise
     except Exception as exc:

@@ -21,7 +21,7 @@ from leadrouter.api.routes.roster.common import license_verifier
 from leadrouter.api.schemas.roster.imports import ImportJobOut, ImportReportOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden
-from leadrouter.import_runner import run_job_in_thread
+from leadrouter.import_runner import run_job_in_process
 from leadrouter.roster.csv.table import count_rows
 from leadrouter.services.roster.csv_import import ImportReport, import_csv
 from leadrouter.services.roster.import_jobs import get_import_job, start_import_job
@@ -100,7 +100,7 @@ async def import_file(
             skip_bad_rows=skip_bad_rows,
             verified_by=verifier,
         )
-        run_job_in_thread(c, job.id, owner)
+        run_job_in_process(c, job.id, owner)
         return JSONResponse(
             ImportJobOut.of(job).model_dump(mode="json"),
             status_code=202,

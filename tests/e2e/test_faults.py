@@ -29,9 +29,9 @@ from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.config import Settings
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import assignments, leads, queue_entries
-from tests.e2e.test_serve import _free_port
 from tests.support.factories import TestAgency, make_agency, make_producer
 from tests.support.postgres import create_database, own_server
+from tests.support.serving import free_port
 
 pytestmark = pytest.mark.slow  # real server processes
 
@@ -121,7 +121,7 @@ def test_an_api_process_killed_during_a_burst_loses_no_acknowledged_lead(
     upgrade(db_url)
     c = bootstrap(Settings(database_url=db_url))
     agency = _agency_with_producers(c)
-    port, log = _free_port(), tmp_path / "serve.log"
+    port, log = free_port(), tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
     server = _serve(db_url, port, log)
     acknowledged: dict[int, int] = {}  # lead number -> id

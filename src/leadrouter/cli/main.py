@@ -44,7 +44,7 @@ app.add_typer(users.app, name="user")
 @app.command()
 def migrate() -> None:
     """Bring the database up to the newest schema."""
-    c = container()
+    c = container(existing=False)
     upgrade(c.settings.database_url)
     console.print("database is up to date")
 
@@ -66,7 +66,7 @@ def serve(
     from leadrouter.logs import install_redaction
 
     install_redaction()
-    c = container()
+    c = container(existing=False)
     if workers > 1 and c.engine.dialect.name == "sqlite":
         err_console.print(
             "[red]--workers > 1 needs PostgreSQL: SQLite serves from one process "
@@ -107,7 +107,7 @@ def worker(
     from leadrouter.logs import install_redaction
 
     install_redaction()
-    c = container()
+    c = container(existing=False)
     upgrade(c.settings.database_url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -142,7 +142,7 @@ def test_an_api_process_killed_during_a_burst_loses_no_acknowledged_lead(
                         acknowledged[n] = answer.json()["id"]
 
     try:
-        _wait_for(lambda: _healthy(base), 120, "the server to start")
+        _wait_for(lambda: _healthy(base), 300, "the server to start")
         threads = [threading.Thread(target=post_until_stopped) for _ in range(4)]
         for t in threads:
             t.start()
@@ -154,7 +154,7 @@ def test_an_api_process_killed_during_a_burst_loses_no_acknowledged_lead(
         for t in threads:
             t.join()
         server = _serve(db_url, port, log)  # the same database, after the crash
-        _wait_for(lambda: _healthy(base), 120, "the server to start again")
+        _wait_for(lambda: _healthy(base), 300, "the server to start again")
         after = httpx.post(base + "/v1/leads", json=_lead(10**5), headers=agency.headers)
         assert after.status_code == 201, after.text
     finally:

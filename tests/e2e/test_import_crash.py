@@ -91,7 +91,7 @@ def test_an_import_killed_mid_file_is_finished_by_the_next_worker_with_every_row
             [cli, "worker", "--interval", "0.1"], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        _wait_for(lambda: _job(engine)["state"] == "done", 180, "the worker to finish the job")  # type: ignore[index]
+        _wait_for(lambda: _job(engine)["state"] == "done", 400, "the worker to finish the job")  # type: ignore[index]
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)

@@ -1,7 +1,7 @@
 """import jobs: large CSV imports in chunks, with progress, resumable after a crash
 
 Revision ID: imports_1
-Revises: calls2_1
+Revises: repeat_1
 Create Date: 2026-12-01 13:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from leadrouter.store.types import UTCDateTime
 
 revision = "imports_1"
-down_revision = "calls2_1"
+down_revision = "repeat_1"
 branch_labels = None
 depends_on = None
 

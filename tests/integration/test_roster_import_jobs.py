@@ -182,6 +182,7 @@ def test_a_chunk_that_clashes_fails_the_job_naming_its_lines_and_earlier_chunks_
     assert again is not None and (again.state, again.created, again.updated) == ("done", 149, 101)
 
 
+@pytest.mark.slow  # the job runs in a process of its own, started fresh
 def test_a_large_upload_answers_202_and_its_job_is_followed_to_the_end(db_url: str) -> None:
     container = bootstrap(Settings(database_url=db_url, import_chunk_rows=CHUNK))
     agency = make_agency(container)

@@ -65,6 +65,12 @@ def abuse() -> None:
     form_rate.main()
 
 
+def imports() -> None:
+    from bench import import_load
+
+    import_load.main()
+
+
 def reports() -> None:
     from bench import report_queries
 
@@ -98,6 +104,7 @@ BENCHMARKS = {
     "simulation": simulation,
     "learning": learning,
     "abuse": abuse,
+    "imports": imports,
     "voice": voice,
 }
 

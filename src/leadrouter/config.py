@@ -99,3 +99,17 @@ class Settings(BaseSettings):
     listen_backlog: int = Field(
         default=2048, ge=1, description="Connections waiting to be accepted."
     )
+
+    # Imports (docs/csv-formats.md, "Large files").
+    import_chunk_rows: int = Field(
+        default=1000,
+        ge=1,
+        description="Rows written per transaction by an import job; a file of at most this "
+        "many rows is imported at once, in one transaction.",
+    )
+    import_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A running import job renews its claim this often; a job whose claim "
+        "passed (its process died) is resumed by a worker.",
+    )

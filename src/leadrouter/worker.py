@@ -3,7 +3,7 @@
 Each tick it (1) delivers due outbox messages, (2) applies due timer actions of open
 assignments, (3) drains queues whose agency's roster changed, and every minute all queues
 (a shift may have started) and any lead whose routing failed at intake, (4) sweeps license
-expirations. Every step reads what is due from
+expirations, (5) takes over an import job whose process died. Every step reads what is due from
 the database and records what it did in the same transaction, so a worker killed at any
 instant loses nothing and a restarted one repeats nothing; any number of workers may run.
 """
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
+from leadrouter.import_runner import StrandedImports
 from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
@@ -68,6 +69,7 @@ class Worker:
         self.channels = channels
         self.rng = rng or random.Random()
         self.state = WorkerState()
+        self.imports = StrandedImports(container)
 
     def tick(self) -> TickStats:
         """Do everything that is due now, once."""
@@ -79,6 +81,7 @@ class Worker:
             new_uow=self.container.uow, caches=self.container.routing, now=now
         ).actions
         self._sweep_licenses(now, stats)
+        self.imports.poll()  # an import whose process died goes on in a thread of ours
         sent = dispatch_once(
             engine=self.container.engine,
             channels=self.channels,

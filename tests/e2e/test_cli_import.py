@@ -122,3 +122,25 @@ def test_the_installed_command_runs_the_import(db_url: str, tmp_path: Path) -> N
     )
     assert result.returncode == 1
     assert "required, but empty" in result.stdout
+
+
+def _clients(n: int) -> str:
+    rows = "".join(f"C{i:05d},Client {i},c{i}@example.com\n" for i in range(1, n + 1))
+    return "external_id,name,email\n" + rows
+
+
+def test_a_file_larger_than_a_chunk_runs_as_a_job_and_its_status_can_be_read(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    chunked = {"LEADROUTER_IMPORT_CHUNK_ROWS": "100"}
+    result = runner.invoke(
+        app, ["import", "clients", _file(tmp_path, "c.csv", _clients(250))], env=chunked
+    )
+    assert result.exit_code == 0, result.output
+    assert "import job 1: 250 rows, written in chunks" in result.output
+    assert "clients: 250 created, 0 updated, 0 bad row(s) skipped" in result.output
+    status = runner.invoke(app, ["import", "status", "1"])
+    assert status.exit_code == 0, status.output
+    assert "import job 1 (clients): done, 250 of 250 rows; 250 created" in status.output
+    nothing = runner.invoke(app, ["import", "resume"])
+    assert "no import job is waiting to be resumed" in nothing.output

@@ -57,21 +57,51 @@ def _as(user: str | None, argv: list[str]) -> list[str]:
     return ["runuser", "-u", user, "--", *argv] if user else argv
 
 
+class Server:
+    """A throw-away server of our own: its data directory, port and the user it runs as."""
+
+    def __init__(
+        self, bindir: Path, user: str | None, root: Path, port: int, *, durable: bool = False
+    ) -> None:
+        self.bindir, self.user, self.root, self.port = bindir, user, root, port
+        self.data = root / "data"
+        self.durable = durable
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        argv = [str(self.bindir / "pg_ctl"), "-D", str(self.data), *args]
+        subprocess.run(_as(self.user, argv), check=check, capture_output=True)
+
+    def start(self) -> None:
+        """Start it (again) on its port, and wait until it accepts connections."""
+        # Fast and loose unless durable: without fsync and synchronous commits a crash loses
+        # the last commits, which a test of crashes must not confuse with our own losses.
+        speed = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            f"{'' if self.durable else speed}-c max_connections=300"
+        )
+        self._pg_ctl("-o", options, "-w", "-l", str(self.root / "server.log"), "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop it; ``immediate`` drops every connection at once, like a crash."""
+        self._pg_ctl("-m", mode, "-w", "stop", check=False)
+
+
 @contextlib.contextmanager
-def running_server() -> Iterator[str]:
-    """Start a server, yield a URL to its ``postgres`` database, and stop it afterwards."""
-    preset = os.environ.get("LEADROUTER_TEST_PG_URL")
-    if preset:
-        yield preset
-        return
+def own_server(*, durable: bool = False) -> Iterator[Server]:
+    """Start a server of our own (one that a test may stop and start), and remove it after;
+    ``durable`` keeps every commit through a crash, as a production server does."""
     bindir = _bindir()
     user = _ensure_user()
     root = Path(tempfile.mkdtemp(prefix="leadrouter-pg-"))
-    data = root / "data"
     if user:
         shutil.chown(root, user=user)
         root.chmod(0o700)
-    port = free_port()
+    server = Server(bindir, user, root, free_port(), durable=durable)
     try:
         subprocess.run(
             _as(
@@ -79,7 +109,7 @@ def running_server() -> Iterator[str]:
                 [
                     str(bindir / "initdb"),
                     "-D",
-                    str(data),
+                    str(server.data),
                     "-U",
                     "postgres",
                     "--auth=trust",
@@ -91,35 +121,22 @@ def running_server() -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-        options = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
-        subprocess.run(
-            _as(
-                user,
-                [
-                    str(bindir / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-o",
-                    options,
-                    "-w",
-                    "-l",
-                    str(root / "server.log"),
-                    "start",
-                ],
-            ),
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        server.start()
+        yield server
     finally:
-        subprocess.run(
-            _as(user, [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_server() -> Iterator[str]:
+    """Start a server, yield a URL to its ``postgres`` database, and stop it afterwards."""
+    preset = os.environ.get("LEADROUTER_TEST_PG_URL")
+    if preset:
+        yield preset
+        return
+    with own_server() as server:
+        yield server.url
 
 
 def create_database(server_url: str, name: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadrouter.api.limits import BodyRejected
@@ -67,6 +68,15 @@ def is_database_locked(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig)
 
 
+def is_database_unreachable(exc: DBAPIError) -> bool:
+    """The database went away or cannot be reached (a restart, a network cut), as opposed to
+    a bad statement: on PostgreSQL every OperationalError, and any dropped connection."""
+    if exc.connection_invalidated:
+        return True
+    driver = type(exc.orig).__module__.split(".")[0]
+    return isinstance(exc, OperationalError) and driver == "psycopg"
+
+
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header", "form"}:
@@ -95,11 +105,31 @@ def install(app: FastAPI) -> None:
     async def _rejected(request: Request, exc: BodyRejected) -> JSONResponse:
         return render(exc.error, request.url.path)
 
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        if not is_database_locked(exc):
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc, OperationalError) and is_database_locked(exc):
+            busy = Unavailable("the database is busy; try again shortly", retry_after=2)
+            return render(busy, request.url.path)
+        if is_database_unreachable(exc):
+            # The pool pre-pings each checkout, so the first request after the database is
+            # back gets a fresh connection: the service recovers without a restart.
+            gone = Unavailable("the database cannot be reached; try again shortly", retry_after=2)
+            return render(gone, request.url.path)
+        if isinstance(exc, DataError):
+            return _out_of_range_problem(request)
+        raise exc
+
+    @app.exception_handler(PendingRollbackError)
+    async def _connection_lost(request: Request, exc: PendingRollbackError) -> JSONResponse:
+        # A step that caught an error and went on, on a connection that had died meanwhile.
+        if "invalid transaction" not in str(exc):
             raise exc
-        busy = Unavailable("the database is busy; try again shortly", retry_after=2)
+        gone = Unavailable("the database cannot be reached; try again shortly", retry_after=2)
+        return render(gone, request.url.path)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        busy = Unavailable("every database connection is in use; try again shortly", retry_after=1)
         return render(busy, request.url.path)
 
     @app.exception_handler(RequestValidationError)
@@ -116,17 +146,8 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(OverflowError)
-    @app.exception_handler(DataError)
     async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
-        # A value the database cannot hold (a number past its column's range) that slipped
-        # past the schema: the caller's input, so a 422 rather than a 500.
-        return problem(
-            422,
-            "Validation failed",
-            "a value is out of the range the store holds",
-            slug="validation-failed",
-            instance=request.url.path,
-        )
+        return _out_of_range_problem(request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -149,6 +170,18 @@ def install(app: FastAPI) -> None:
             slug=f"http-{exc.status_code}",
             instance=request.url.path,
         )
+
+
+def _out_of_range_problem(request: Request) -> JSONResponse:
+    # A value the database cannot hold (a number past its column's range) that slipped
+    # past the schema: the caller's input, so a 422 rather than a 500.
+    return problem(
+        422,
+        "Validation failed",
+        "a value is out of the range the store holds",
+        slug="validation-failed",
+        instance=request.url.path,
+    )
 
 
 _TITLES = {

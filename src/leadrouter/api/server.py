@@ -19,6 +19,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from leadrouter import serving
 from leadrouter.config import Settings
+from leadrouter.logs import install_redaction
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -132,6 +133,7 @@ def app_from_environment() -> FastAPI:
 
     settings = Settings()
     redact_access_log()  # each process configures its own loggers
+    install_redaction()
     EnvironmentH11Protocol.head_timeout = settings.header_timeout_seconds
     EnvironmentH11Protocol.body_timeout = settings.body_timeout_seconds
     return create_app(bootstrap(settings))
@@ -144,6 +146,7 @@ def run(app: FastAPI | str, settings: Settings, workers: int = 1) -> None:
     """
     raise_descriptor_limit()
     redact_access_log()
+    install_redaction()
     if isinstance(app, FastAPI):
         app.openapi()  # built before listening, not while the first client waits for it
     protocol: type[GuardedH11Protocol] | str = guarded_protocol(settings)

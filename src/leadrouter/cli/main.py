@@ -63,7 +63,9 @@ def serve(
     from leadrouter.api import server
     from leadrouter.api.app import create_app
     from leadrouter.demo import ensure_demo_agency
+    from leadrouter.logs import install_redaction
 
+    install_redaction()
     c = container(existing=False)
     if workers > 1 and c.engine.dialect.name == "sqlite":
         err_console.print(
@@ -102,6 +104,9 @@ def worker(
     """Run the worker alone (timers, queue draining, notifications); many may run at once."""
     import signal
 
+    from leadrouter.logs import install_redaction
+
+    install_redaction()
     c = container(existing=False)
     upgrade(c.settings.database_url)
     stop = threading.Event()

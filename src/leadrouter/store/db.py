@@ -67,19 +67,23 @@ def insert_ignoring_conflict(
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine configured for leadrouter's transactions on either database."""
+    """An engine configured for leadrouter's transactions on either database.
+
+    Its errors never quote SQL parameters (a phone, an email): they end up in logs.
+    """
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            hide_parameters=True,
             **kwargs,
         )
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -701,3 +701,37 @@ web_sessions = sa.Table(
     sa.Column("expires_at", UTCDateTime(), nullable=False),
     sa.Column("ended_at", UTCDateTime(), nullable=True),
 )
+
+# --- imports: a large CSV import runs as a job, in chunks, and survives a crash ---
+
+import_jobs = sa.Table(
+    "import_jobs",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("kind", sa.String(20), nullable=False),
+    # queued | validating | applying | done | rejected | failed
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("skip_bad_rows", sa.Boolean, nullable=False),
+    sa.Column("verified_by", sa.String(200), nullable=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("rows_done", sa.Integer, nullable=False),
+    # Every good row on a line up to this one is written: where a resumed job goes on from.
+    sa.Column("applied_through_line", sa.Integer, nullable=False),
+    sa.Column("created", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Integer, nullable=False),
+    sa.Column("skipped", sa.Integer, nullable=False),
+    sa.Column("error_count", sa.Integer, nullable=False),
+    sa.Column("errors", sa.JSON, nullable=False),
+    sa.Column("ignored_columns", sa.JSON, nullable=False),
+    sa.Column("failure", sa.Text, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    # The runner holding the job, and until when; a lease that passed means it died.
+    sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", UTCDateTime(), nullable=True),
+    _created(),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("finished_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_import_jobs_state_lease_until", "state", "lease_until"),
+)

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.roster.csv.plan import PLANNERS, Context, Plan, ProducerRefs, rows_of
-from leadrouter.roster.csv.table import RowError, count_rows, read_table
+from leadrouter.roster.csv.table import Draft, RowError, count_rows, read_table
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec, Spec
 from leadrouter.services.roster.common import conflicts_as
 from leadrouter.services.roster.licenses import verification_after
@@ -25,7 +25,14 @@ from leadrouter.store.agency_repo import agency_timezone
 from leadrouter.store.tables import clients, lead_sources, licenses, producers, territories
 from leadrouter.store.uow import UnitOfWork
 
-__all__ = ["ImportReport", "RowError", "count_rows", "import_csv"]
+__all__ = [
+    "ImportReport",
+    "RowError",
+    "count_rows",
+    "import_csv",
+    "plan_rows_in_tx",
+    "write_plans_in_tx",
+]
 
 Progress = Callable[[int], None]
 _BATCH = 500
@@ -127,6 +134,34 @@ def _set_backups(ctx: Context, plans: list[Plan]) -> None:
             .where(producers.c.agency_id == ctx.agency_id, producers.c.email == plan.spec.email)
             .values(backup_producer_id=refs.find(plan.backup))
         )
+
+
+def plan_rows_in_tx(
+    conn: sa.Connection, agency_id: int, kind: str, drafts: list[Draft]
+) -> tuple[list[Plan], list[RowError]]:
+    """Check every read row against the agency's roster: what to write, and what is wrong."""
+    ctx = Context(conn, agency_id, agency_timezone(conn, agency_id))
+    return PLANNERS[kind](ctx, drafts)
+
+
+def write_plans_in_tx(
+    conn: sa.Connection,
+    agency_id: int,
+    kind: str,
+    plans: list[Plan],
+    *,
+    now: datetime,
+    verified_by: str | None,
+) -> tuple[int, int]:
+    """Write planned rows inside the caller's transaction; (created, updated)."""
+    ctx = Context(conn, agency_id, agency_timezone(conn, agency_id))
+    with conflicts_as(
+        f"the {kind} file clashes with the roster (a duplicate key); this part was not imported"
+    ):
+        created, updated = _write(ctx, kind, plans, now, verified_by, lambda _n: None)
+    if kind in _ROSTER_KINDS and plans:
+        repo.bump_roster_version(conn, agency_id)
+    return created, updated
 
 
 def import_csv(

@@ -1,7 +1,13 @@
-"""POST /v1/import/{kind}: the CSV importer over HTTP (a text/csv body, the row report back)."""
+"""POST /v1/import/{kind}: the CSV importer over HTTP (a text/csv body, the row report back).
+
+A file of at most ``import_chunk_rows`` rows is imported at once, in one transaction (200 with
+the report). A larger one (or any with ``background=true``) becomes a job: 202 with a
+``Location`` to follow at ``GET /v1/imports/{id}``.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -9,12 +15,16 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
+from leadrouter.api.ids import RowId
 from leadrouter.api.problems import PROBLEM_JSON, TYPE_BASE
 from leadrouter.api.routes.roster.common import license_verifier
-from leadrouter.api.schemas.roster.imports import ImportReportOut
+from leadrouter.api.schemas.roster.imports import ImportJobOut, ImportReportOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden
+from leadrouter.import_runner import run_job_in_process
+from leadrouter.roster.csv.table import count_rows
 from leadrouter.services.roster.csv_import import ImportReport, import_csv
+from leadrouter.services.roster.import_jobs import get_import_job, start_import_job
 
 router = APIRouter(tags=["import"])
 
@@ -43,7 +53,10 @@ def _rejected(report: ImportReport, instance: str) -> JSONResponse:
 @router.post(
     "/import/{kind}",
     response_model=ImportReportOut,
-    responses={422: {"description": "Bad rows; nothing imported (problem+json with rows)."}},
+    responses={
+        202: {"description": "A large file: imported as a job", "model": ImportJobOut},
+        422: {"description": "Bad rows; nothing imported (problem+json with rows)."},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -62,10 +75,12 @@ async def import_file(
     c: ContainerDep,
     who: PrincipalDep,
     skip_bad_rows: bool = False,
+    background: bool = False,
 ) -> ImportReportOut | JSONResponse:
     """Import a roster CSV (formats: docs/csv-formats.md), all or nothing unless
     skip_bad_rows. Needs a manager key; licenses also a compliance key (they are then
-    recorded verified by it)."""
+    recorded verified by it). A file of more rows than a chunk (or with background=true)
+    runs as a job: 202, then follow GET /v1/imports/{id}."""
     allowed = {Role.MANAGER, Role.COMPLIANCE} if kind == "licenses" else {Role.MANAGER}
     if who.role not in allowed:
         raise Forbidden(f"importing {kind} needs a key with role {' or '.join(sorted(allowed))}")
@@ -73,6 +88,24 @@ async def import_file(
     verifier = None
     if kind == "licenses":
         verifier = await run_in_threadpool(license_verifier, c, who)
+    if background or count_rows(data) > c.settings.import_chunk_rows:
+        job, owner = await run_in_threadpool(
+            start_import_job,
+            uow=c.uow(),
+            agency_id=who.agency_id,
+            kind=kind,
+            data=data,
+            now=c.clock.now(),
+            lease=timedelta(seconds=c.settings.import_lease_seconds),
+            skip_bad_rows=skip_bad_rows,
+            verified_by=verifier,
+        )
+        run_job_in_process(c, job.id, owner)
+        return JSONResponse(
+            ImportJobOut.of(job).model_dump(mode="json"),
+            status_code=202,
+            headers={"Location": f"/v1/imports/{job.id}"},
+        )
     report = await run_in_threadpool(
         import_csv,
         uow=c.uow(),
@@ -86,3 +119,11 @@ async def import_file(
     if not report.committed:
         return _rejected(report, request.url.path)
     return ImportReportOut.of(report)
+
+
+@router.get("/imports/{job_id}")
+def get_import(job_id: RowId, c: ContainerDep, who: PrincipalDep) -> ImportJobOut:
+    """Where an import job stands: state, rows done of the total, errors, failure."""
+    return ImportJobOut.of(
+        get_import_job(uow=c.uow(readonly=True), agency_id=who.agency_id, job_id=job_id)
+    )

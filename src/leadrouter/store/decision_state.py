@@ -17,8 +17,8 @@ from leadrouter.store.tables import (
     decisions,
     policies,
     producer_day_counts,
-    propensity_models,
     producers,
+    propensity_models,
     roster_versions,
     rotation_counters,
 )

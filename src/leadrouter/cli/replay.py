@@ -25,8 +25,10 @@ def replay(
     agency_id = resolve_agency(c, agency)
     start = datetime.combine(date.fromisoformat(since), time(0), tzinfo=UTC)
     report = replay_policy(
-        container=c,
+        uow=c.uow(readonly=True),
+        caches=c.routing,
         agency_id=agency_id,
+        now=c.clock.now(),
         text=policy.read_text(encoding="utf-8"),
         since=start,
         seed=seed,

@@ -61,8 +61,8 @@ def run() -> list[dict[str, Any]]:
         for agencies, processes, nodelay in configs:
             options = ["--workers", str(processes)] + ([] if nodelay else ["--uvicorn-socket"])
             with served(url, *options) as base:
-                once: Callable[[], LoadResult] = lambda: drive(  # noqa: E731
-                    base, batch(REQUESTS, agencies), concurrency=CLIENTS
+                once: Callable[[], LoadResult] = lambda n=agencies: drive(  # noqa: E731
+                    base, batch(REQUESTS, n), concurrency=CLIENTS
                 )
                 drive(base, batch(100, agencies), concurrency=CLIENTS)  # warm up every process
                 rate, p50, p99, last = median_of(ROUNDS, once)

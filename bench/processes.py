@@ -1,6 +1,10 @@
 """``POST /v1/leads`` on PostgreSQL with 1, 2 and 4 server processes, in one run.
 
-The same 50-producer agency and lead bodies as the intake benchmark, served by
+Two loads. Every lead to one agency (the issue's target): decisions of one agency take turns
+under its routing lock, so more processes help only as far as the time under that lock
+shrinks. Leads spread round robin over four agencies, as a server of many agencies sees
+them: their decisions do not wait on each other. Each agency is a 50-producer agency with
+the intake benchmark's lead bodies, served by
 ``bench.server --workers N`` (``leadrouter.serving``: several uvicorn processes sharing a
 listening socket bound as a TCP socket, so accepted connections get TCP_NODELAY). A last row
 serves 2 processes from a socket bound the way uvicorn binds it: without TCP_NODELAY each
@@ -22,36 +26,49 @@ from leadrouter.config import Settings
 from leadrouter.sim.agency import load_synthetic_agency
 
 PROCESSES = (1, 2, 4)
+SPREAD = 4  # agencies of the spread load
 REQUESTS = 200 if QUICK else 800
 ROUNDS = 1 if QUICK else 3
 CLIENTS = 8
 
 
 def run() -> list[dict[str, Any]]:
-    """One row per server configuration; ``ratio`` is throughput against one process."""
+    """One row per load and server configuration; ``ratio`` is throughput against one
+    process on the same load."""
     rows: list[dict[str, Any]] = []
     with database("postgres") as url:
         c = bootstrap(Settings(database_url=url))
-        agency = load_synthetic_agency(c, producers=PRODUCERS, states=("NY",), policy=None)
+        keys = [
+            load_synthetic_agency(
+                c, producers=PRODUCERS, states=("NY",), policy=None, name=f"Agency {i}", seed=i
+            ).api_key
+            for i in range(1, SPREAD + 1)
+        ]
         c.engine.dispose()
-        headers = {"Authorization": f"Bearer {agency.api_key}"}
         rng = random.Random(11)
         counter = iter(range(10**9))
 
-        def batch(n: int) -> list[tuple[str, str, dict[str, Any], dict[str, str]]]:
-            return [("POST", "/v1/leads", lead_body(next(counter), rng), headers) for _ in range(n)]
+        def batch(n: int, agencies: int) -> list[tuple[str, str, dict[str, Any], dict[str, str]]]:
+            out = []
+            for _ in range(n):
+                i = next(counter)
+                headers = {"Authorization": f"Bearer {keys[i % agencies]}"}
+                out.append(("POST", "/v1/leads", lead_body(i, rng), headers))
+            return out
 
-        configs = [(n, True) for n in PROCESSES] + [(2, False)]
-        for processes, nodelay in configs:
+        configs = [(1, n, True) for n in PROCESSES] + [(1, 2, False)]
+        configs += [(SPREAD, n, True) for n in PROCESSES]
+        for agencies, processes, nodelay in configs:
             options = ["--workers", str(processes)] + ([] if nodelay else ["--uvicorn-socket"])
             with served(url, *options) as base:
-                once: Callable[[], LoadResult] = lambda: drive(  # noqa: E731
-                    base, batch(REQUESTS), concurrency=CLIENTS
+                once: Callable[[], LoadResult] = lambda n=agencies: drive(  # noqa: E731
+                    base, batch(REQUESTS, n), concurrency=CLIENTS
                 )
-                drive(base, batch(100), concurrency=CLIENTS)  # warm up every process
+                drive(base, batch(100, agencies), concurrency=CLIENTS)  # warm up every process
                 rate, p50, p99, last = median_of(ROUNDS, once)
             rows.append(
                 {
+                    "agencies": agencies,
                     "processes": processes,
                     "socket": "TCP_NODELAY" if nodelay else "uvicorn's (Nagle on)",
                     "leads_per_s": rate,
@@ -60,9 +77,9 @@ def run() -> list[dict[str, Any]]:
                     "outcomes": dict(last.outcomes),
                 }
             )
-    one = rows[0]["leads_per_s"]
     for row in rows:
-        row["ratio"] = row["leads_per_s"] / one
+        one = next(r for r in rows if r["agencies"] == row["agencies"] and r["processes"] == 1)
+        row["ratio"] = row["leads_per_s"] / one["leads_per_s"]
     return rows
 
 
@@ -74,14 +91,17 @@ def main() -> None:
     table = Table(
         title=(
             f"POST /v1/leads on PostgreSQL by server processes (medians of {ROUNDS} rounds x "
-            f"{REQUESTS} requests, {CLIENTS} concurrent clients; target: 2 processes >= 1.6x one)"
+            f"{REQUESTS} requests, {CLIENTS} concurrent clients; target: 2 processes >= 1.6x one "
+            "with every lead to one agency)"
         )
     )
-    for col in ("processes", "listening socket", "leads/s", "vs 1 process", "p50 ms", "p99 ms"):
+    columns = ("leads go to", "processes", "listening socket", "leads/s", "vs 1 process")
+    for col in (*columns, "p50 ms", "p99 ms"):
         table.add_column(col)
     rows = run()
     for r in rows:
         table.add_row(
+            "one agency" if r["agencies"] == 1 else f"{r['agencies']} agencies, round robin",
             str(r["processes"]),
             r["socket"],
             f"{r['leads_per_s']:.0f}",

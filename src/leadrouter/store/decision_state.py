@@ -1,5 +1,6 @@
 """Everything a routing decision of one agency depends on, read in one statement under the
-agency's lock: roster and policy versions, the decision log's head, loads and rotation."""
+agency's lock: roster, policy and propensity-model versions, the decision log's head, loads
+and rotation."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from leadrouter.store.tables import (
     policies,
     producer_day_counts,
     producers,
+    propensity_models,
     roster_versions,
     rotation_counters,
 )
@@ -28,6 +30,7 @@ class DecisionState:
 
     roster_version: int
     policy_version: int
+    model_version: int | None  # the agency's newest propensity model (None: none yet)
     chain_head: tuple[int, str]
     open_counts: dict[int, int]
     day_counts: dict[tuple[int, date], int]  # (producer, day) -> leads given that day
@@ -42,7 +45,7 @@ class DecisionState:
 
 
 def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> DecisionState:
-    """Roster and policy versions, the chain's head, loads and rotation counts of the agency.
+    """Roster, policy and model versions, the chain's head, loads and rotation counts.
 
     One statement of a handful of rows: per-producer figures come aggregated into one text
     each (``id:count,...``), which is far cheaper to fetch than a row per producer. Day
@@ -50,7 +53,7 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
     picks the agency's local today without a second round trip.
     """
     days = {"d0": around - timedelta(days=1), "d1": around, "d2": around + timedelta(days=1)}
-    roster_v, policy_v = 0, 0
+    roster_v, policy_v, model_v = 0, 0, None
     head: tuple[int, str] = (0, GENESIS)
     open_counts: dict[int, int] = {}
     day_counts: dict[tuple[int, date], int] = {}
@@ -59,6 +62,7 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
     for kind, a, b, s, t in conn.execute(query, {"agency_id": agency_id, **days}):
         if kind == "v":
             roster_v, policy_v = int(a or 0), int(b or 0)
+            model_v = None if s is None else int(s)
         elif kind == "h":
             head = (int(a), str(s))
         elif kind == "p" and t:
@@ -71,7 +75,7 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
                 day_counts[(int(pid), date.fromisoformat(day))] = int(n)
         elif kind == "r" and t:
             rotation[str(s)] = {int(p): int(n) for p, n in (i.split(":") for i in t.split(","))}
-    return DecisionState(roster_v, policy_v, head, open_counts, day_counts, rotation)
+    return DecisionState(roster_v, policy_v, model_v, head, open_counts, day_counts, rotation)
 
 
 @functools.cache
@@ -100,7 +104,11 @@ def _decision_state_query(dialect: str) -> sa.CompoundSelect[Any]:
         .where(policies.c.agency_id == agency)
         .scalar_subquery()
         .label("b"),
-        no_text.label("s"),
+        txt(
+            sa.select(sa.func.max(propensity_models.c.version))
+            .where(propensity_models.c.agency_id == agency)
+            .scalar_subquery()
+        ).label("s"),
         no_text.label("t"),
     )
     head = (

@@ -109,8 +109,13 @@ def claim_capacity(
     """Count one more open lead and one more lead today, only if both caps allow it.
 
     Two conditional writes; when the second refuses, the caller's transaction (which is
-    abandoned on a refusal) takes the first back with it.
+    abandoned on a refusal) takes the first back with it. On PostgreSQL they are one
+    statement (one round trip fewer under the agency's lock).
     """
+    if conn.dialect.name == "postgresql":
+        both = {"claimed": producer_id, "on_day": today, "in_agency": agency_id}
+        return bool(conn.execute(_claim_both(), both).scalar())
+    params: dict[str, Any] = {"producer_id": producer_id, "day": today, "agency_id": agency_id}
     max_daily = conn.execute(_CLAIM_OPEN, {"producer_id": producer_id}).first()
     if max_daily is None:
         return False
@@ -118,13 +123,55 @@ def claim_capacity(
     if limit is not None and limit <= 0:
         return False
     built = _statements(conn.dialect.name)
-    params: dict[str, Any] = {"producer_id": producer_id, "day": today, "agency_id": agency_id}
     if limit is not None:
         params["limit"] = limit
     counted = conn.execute(
         built.count_day if limit is None else built.count_day_within, params
     ).first()
     return counted is not None
+
+
+@functools.cache
+def _claim_both() -> sa.Select[Any]:
+    """``claim_capacity`` in one PostgreSQL statement: the open-lead claim feeds the day's
+    count, which is taken only when the claim held and the daily cap allows it."""
+    from sqlalchemy.dialects import postgresql
+
+    # No parameter is named like a column of producers: an UPDATE executed with parameters
+    # also sets every column one of them is named after.
+    one, zero = sa.literal_column("1", sa.Integer), sa.literal_column("0", sa.Integer)
+    day = producer_day_counts
+    claim = (
+        producers.update()
+        .where(
+            producers.c.id == sa.bindparam("claimed", type_=sa.Integer),
+            sa.or_(producers.c.max_open.is_(None), producers.c.open_count < producers.c.max_open),
+        )
+        .values(open_count=producers.c.open_count + one)
+        .returning(producers.c.max_daily)
+        .cte("claim")
+    )
+    limit = sa.select(claim.c.max_daily).scalar_subquery()
+    counted = (
+        postgresql.insert(day)
+        .from_select(
+            ["producer_id", "day", "agency_id", "count"],
+            sa.select(
+                sa.bindparam("claimed", type_=sa.Integer),
+                sa.bindparam("on_day", type_=sa.Date),
+                sa.bindparam("in_agency", type_=sa.Integer),
+                one,
+            ).where(sa.or_(claim.c.max_daily.is_(None), claim.c.max_daily > zero)),
+        )
+        .on_conflict_do_update(
+            index_elements=[day.c.producer_id, day.c.day],
+            set_={"count": day.c.count + one},
+            where=sa.or_(limit.is_(None), day.c.count < limit),
+        )
+        .returning(day.c.count)
+        .cte("counted")
+    )
+    return sa.select(sa.exists(sa.select(counted.c.count)))
 
 
 @dataclass(frozen=True)

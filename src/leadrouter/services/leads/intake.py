@@ -3,12 +3,16 @@
 ``receive_lead`` does everything in one transaction: the lead, its first status row and the
 idempotency record commit together, after the locks that make dedupe and idempotency
 race-safe (see ``store.locks``). Routing hooks in through ``after_store``, inside that same
-transaction, right after the lead is stored.
+transaction, right after the lead is stored. A hook that fails raises ``StoreAgain``: the
+transaction is rolled back and the lead taken in again, in a fresh one, with the hook it
+names instead (routing's keeps the lead ``new`` for the worker). The common path so needs
+no savepoint.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +33,7 @@ from leadrouter.intake.listing import (
     decode_cursor,
     encode_cursor,
 )
-from leadrouter.intake.normalize import NormalizedLead, complete, prepare
+from leadrouter.intake.normalize import NormalizedLead, Prepared, complete, prepare
 from leadrouter.paging import Page, page
 from leadrouter.services.leads.repeats import announce_repeat_in_tx
 from leadrouter.services.leads.settings import IntakeContext, intake_context
@@ -47,6 +51,7 @@ __all__ = [
     "AfterStoreRow",
     "IntakeResult",
     "LeadPage",
+    "StoreAgain",
     "change_status_in_tx",
     "create_lead_in_tx",
     "get_lead",
@@ -77,6 +82,15 @@ class AfterStoreRow(Protocol):
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
     ) -> Any:
         """Run right after the lead is stored."""
+
+
+class StoreAgain(Exception):
+    """Raised by an ``after_store`` hook that failed: the intake's transaction is rolled back
+    and the lead stored again in a fresh one, with ``instead`` as its hook (None: no hook)."""
+
+    def __init__(self, instead: AfterStore | AfterStoreRow | None) -> None:
+        super().__init__("the after-store hook failed; the lead is stored again without it")
+        self.instead = instead
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,34 @@ def receive_lead(
     contacts = contact_lock_names(
         agency_id, prepared.normalized.get("phone"), prepared.normalized.get("email")
     )
+    take = functools.partial(
+        _take,
+        uow,
+        agency_id=agency_id,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        prepared=prepared,
+        contacts=contacts,
+        now=now,
+    )
+    try:
+        return take(after_store=after_store)
+    except StoreAgain as again:
+        return take(after_store=again.instead)
+
+
+def _take(
+    uow: UnitOfWork,
+    *,
+    agency_id: int,
+    payload: Mapping[str, Any],
+    idempotency_key: str | None,
+    prepared: Prepared,
+    contacts: list[str],
+    now: datetime,
+    after_store: AfterStore | AfterStoreRow | None,
+) -> IntakeResult:
+    """``receive_lead``'s transaction (prepared and contact lock names already made)."""
     with uow:
         # The contact locks make dedupe race-safe; taken with the agency's settings (one
         # round trip), they are held until the lead (or its touch) commits.
@@ -180,7 +222,8 @@ def create_lead_in_tx(
 ) -> IntakeResult:
     """Store a new, normalized lead inside the caller's open unit of work (201); the body is
     built from the rows the writes returned. The caller has taken the contact locks (with
-    ``intake_context``) and looked up ``matches``, and commits."""
+    ``intake_context``) and looked up ``matches``, and commits; a caller that passes an
+    ``after_store`` hook also takes the lead in again when it raises ``StoreAgain``."""
     row = uow.leads.add(
         {
             **vars(lead),

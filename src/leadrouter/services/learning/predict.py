@@ -2,7 +2,8 @@
 
 Model versions are immutable rows, so a process keeps the ones it has loaded (keyed by
 agency and version); a newer version in the table is seen by the next decision of any
-process, because the newest version number is read every time.
+process, because the newest version number is read every time (by routing, together with
+the rest of the decision's state: ``store.decision_state``).
 """
 
 from __future__ import annotations
@@ -41,15 +42,20 @@ class Prediction:
         }
 
 
-# Built once: every routing decision asks it.
-_NEWEST_VERSION = sa.select(sa.func.max(propensity_models.c.version)).where(
-    propensity_models.c.agency_id == sa.bindparam("agency_id")
-)
+class Unread:
+    """The newest model version has not been read yet (``predict_lead`` reads it)."""
 
 
-def newest_model(conn: sa.Connection, agency_id: int) -> tuple[int, Propensity] | None:
-    """The agency's newest model and its version, or None before the first ``learn model``."""
-    version = conn.execute(_NEWEST_VERSION, {"agency_id": agency_id}).scalar()
+UNREAD = Unread()
+
+
+def newest_model(
+    conn: sa.Connection, agency_id: int, *, version: int | Unread | None = UNREAD
+) -> tuple[int, Propensity] | None:
+    """The agency's newest model and its version, or None before the first ``learn model``;
+    ``version`` is the newest version when the caller read it in this transaction."""
+    if isinstance(version, Unread):
+        version = conn.execute(_NEWEST_VERSION, {"agency_id": agency_id}).scalar()
     if version is None:
         return None
     key = (agency_id, int(version))
@@ -69,10 +75,16 @@ def newest_model(conn: sa.Connection, agency_id: int) -> tuple[int, Propensity] 
 
 
 def predict_lead(
-    conn: sa.Connection, lead: Lead, now: datetime, *, explain: bool = True
+    conn: sa.Connection,
+    lead: Lead,
+    now: datetime,
+    *,
+    explain: bool = True,
+    model_version: int | Unread | None = UNREAD,
 ) -> Prediction | None:
-    """The newest model's prediction for a lead (None when the agency has no model)."""
-    found = newest_model(conn, lead.agency_id)
+    """The newest model's prediction for a lead (None when the agency has no model);
+    ``model_version`` is the newest version when the caller read it in this transaction."""
+    found = newest_model(conn, lead.agency_id, version=model_version)
     if found is None:
         return None
     version, model = found
@@ -90,3 +102,8 @@ def predict_lead(
         return Prediction(float(model.predict([row])[0]), version, ())
     probability, top = model.predict_explained(row)
     return Prediction(probability, version, tuple(top))
+
+
+_NEWEST_VERSION = sa.select(sa.func.max(propensity_models.c.version)).where(
+    propensity_models.c.agency_id == sa.bindparam("agency_id")
+)

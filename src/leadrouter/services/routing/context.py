@@ -32,7 +32,7 @@ from leadrouter.errors import NotFound
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.learning.estimates import EstimatesCache, learning_input
-from leadrouter.services.learning.predict import predict_lead
+from leadrouter.services.learning.predict import UNREAD, Unread, predict_lead
 from leadrouter.services.routing.policy_store import ActivePolicy, PolicyCache
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo, agency_info
@@ -177,6 +177,7 @@ class AgencyState:
     roster: RosterSnapshot
     active: ActivePolicy
     chain_head: tuple[int, str] | None = None
+    model_version: int | Unread | None = UNREAD  # the newest propensity model's
 
 
 def agency_state(
@@ -204,6 +205,7 @@ def agency_state(
         roster=caches.rosters.snapshot(conn, agency_id, version=state.roster_version),
         active=policy or caches.policies.active(conn, agency_id, version=state.policy_version),
         chain_head=state.chain_head,
+        model_version=state.model_version,
     )
 
 
@@ -239,7 +241,7 @@ def context_for(
             now=now,
             rng=caches.rng,
         )
-    predicted = predict_lead(conn, lead, now)
+    predicted = predict_lead(conn, lead, now, model_version=agency.model_version)
     inp = RoutingInput(
         lead=lead,
         insurance_type=itype,

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, eligible_producers, route
 from leadrouter.errors import NotFound, NotLicensed
+from leadrouter.services.leads.intake import StoreAgain
 from leadrouter.services.routing import announcements as lead_events
 from leadrouter.services.routing.announcements import LeadView
 from leadrouter.services.routing.apply import (
@@ -320,23 +321,25 @@ def drain_queue(
 class RouteNewLead:
     """The intake hook: announce the new lead and route it, in the intake's transaction.
 
-    Routing runs in a savepoint: should it fail, the lead is still stored (status ``new``)
-    and the worker routes it on its next pass, so no lead is lost to a routing error. The
-    announcements of both go out in one outbox write.
+    Should routing fail, the hook asks intake to take the lead in again without routing
+    (``StoreAgain``): the transaction is rolled back and the lead stored, announced and left
+    ``new`` in a fresh one, for the worker to route on its next pass, so no lead is lost to
+    a routing error and the common path needs no savepoint. The announcements of both go
+    out in one outbox write.
     """
 
-    def __init__(self, caches: RoutingCaches) -> None:
+    def __init__(self, caches: RoutingCaches, *, route: bool = True) -> None:
         self._caches = caches
+        self._route = route
 
     def stored(
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
     ) -> Any:
         """Announce and route the stored ``lead``; its row as routing left it (None: read it)."""
         lead_events.on_created(uow.outbox, lead=LeadView.of(lead), now=now)
-        mark = uow.outbox.mark()
         after = lead
-        try:
-            with uow.conn.begin_nested():
+        if self._route:
+            try:
                 result = route_lead_in_tx(
                     uow.conn,
                     self._caches,
@@ -347,10 +350,12 @@ class RouteNewLead:
                     agency=agency,
                     outbox=uow.outbox,
                 )
+            except Exception as exc:
+                log.exception(
+                    "routing a new lead failed; it is stored again, unrouted, for the worker"
+                )
+                raise StoreAgain(RouteNewLead(self._caches, route=False)) from exc
             after = result.lead_row
-        except Exception:
-            uow.outbox.discard_since(mark)
-            log.exception("routing lead %s failed; it stays new for the worker to route", lead.id)
         endpoints = None
         if agency is not None and agency.webhooks_version is not None:
             endpoints = {

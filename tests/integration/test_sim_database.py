@@ -40,7 +40,12 @@ def test_a_day_through_the_services_keeps_the_license_and_replays_under_another_
     )
     try:
         report = replay_policy(
-            container=c, agency_id=1, text=POLICIES["round robin"], since=s.start.astimezone(UTC)
+            uow=c.uow(readonly=True),
+            caches=c.routing,
+            now=c.clock.now(),
+            agency_id=1,
+            text=POLICIES["round robin"],
+            since=s.start.astimezone(UTC),
         )
     finally:
         c.engine.dispose()

@@ -25,7 +25,9 @@ def replay(
     agency_id = resolve_agency(c, agency)
     start = datetime.combine(date.fromisoformat(since), time(0), tzinfo=UTC)
     report = replay_policy(
-        container=c,
+        uow=c.uow(readonly=True),
+        caches=c.routing,
+        now=c.clock.now(),
         agency_id=agency_id,
         text=policy.read_text(encoding="utf-8"),
         since=start,

@@ -21,18 +21,18 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.domain.routing import LearningInput, RoutingInput, gate_for, route
 from leadrouter.domain.routing.optimizer import distribution
 from leadrouter.learning.estimates import ConversionEstimates, segment_of
 from leadrouter.learning.ope import Estimate, evaluate
 from leadrouter.policy.load import parse_policy, to_routing_policy
 from leadrouter.services.learning.estimates import Beliefs, closed_observations
-from leadrouter.services.routing.context import agency_state
+from leadrouter.services.routing.context import RoutingCaches, agency_state
 from leadrouter.sim.report import gini
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.stats_repo import track_records
 from leadrouter.store.tables import decisions, leads
+from leadrouter.store.uow import UnitOfWork
 
 
 @dataclass
@@ -98,16 +98,23 @@ def _first_decisions(conn: sa.Connection, agency_id: int, since: datetime) -> li
 
 
 def replay_policy(
-    *, container: Container, agency_id: int, text: str, since: datetime, seed: int = 0
+    *,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
+    now: datetime,
+    agency_id: int,
+    text: str,
+    since: datetime,
+    seed: int = 0,
 ) -> ReplayReport:
-    """What the policy in ``text`` would have done with the leads routed since ``since``."""
+    """What the policy in ``text`` would have done with the leads routed since ``since``
+    (read only: hand it a read-only unit of work)."""
     policy = to_routing_policy(parse_policy(text))
     opt = policy.optimizer()
-    now = container.clock.now()
     rng = random.Random(seed)
-    with container.uow(readonly=True) as uow:
+    with uow:
         conn = uow.conn
-        agency = agency_state(conn, container.routing, agency_id=agency_id, now=now)
+        agency = agency_state(conn, caches, agency_id=agency_id, now=now)
         rows = _first_decisions(conn, agency_id, since)
         lead_rows = (
             {

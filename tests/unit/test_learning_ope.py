@@ -80,10 +80,11 @@ def test_replaying_the_logged_simulation_under_its_own_probabilities_contains_it
     # The logging policy gives its own choices their logged probabilities: weight 1 each.
     own = {c.lead: (c.producer, c.propensity) for c in rows}
     found = replay(s, log, lambda lead, eligible, waits: dict([own[lead.index]]), fit([]))
+    # (the dict is not a distribution, so only the weighting estimators mean anything here)
     for e in found:
-        assert e.total[1] <= happened <= e.total[2], e.name
         if e.name in ("IPS", "SNIPS"):
             assert e.total[0] == pytest.approx(happened)
+            assert e.total[1] <= happened <= e.total[2], e.name
 
 
 @pytest.mark.slow

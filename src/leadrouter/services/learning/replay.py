@@ -200,8 +200,14 @@ def replay_policy(
                 probs = {d.producer_id: 1.0}
             report.replay_counts[d.producer_id] += 1
             if d.pool:
+                # as the store's rotation counters: a producer new to the pool starts level
+                # with the least served, so round robin goes round
                 counts = rotation.setdefault(d.pool, {})
-                counts[d.producer_id] = counts.get(d.producer_id, 0) + 1
+                floor = min(counts.values(), default=0)
+                for c in d.candidates:
+                    if c.excluded_by is None:
+                        counts.setdefault(c.producer_id, floor)
+                counts[d.producer_id] += 1
         else:
             report.queued += 1
         report.logged_counts[r.producer_id] += 1

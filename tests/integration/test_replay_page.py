@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 
 from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container
+from leadrouter.clock import FixedClock
 from leadrouter.domain.model import Role
+from leadrouter.services.learning import replay_runs as runs
 from leadrouter.sim.agency import ROUND_ROBIN_POLICY, load_synthetic_agency
 from leadrouter.store.tables import leads, producers, replay_runs
 from tests.support.people import form_token, sign_in, user
@@ -174,3 +176,26 @@ def test_the_replay_page_is_for_managers_only(client: TestClient, container: Con
     _agency_with_history(client, container)
     sign_in(client, "sup@replay.example")
     assert client.get("/replay").status_code == 403
+
+
+def test_a_run_lost_with_its_process_is_shown_as_failed_not_for_ever_running(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    agency_id = _agency_with_history(client, container)
+    now = clock.now()
+    run_id = runs.start_replay(
+        uow=container.uow(),
+        agency_id=agency_id,
+        user_id=None,
+        label="lost",
+        text=ROUND_ROBIN_POLICY,
+        since=now - timedelta(days=1),
+        until=now + timedelta(days=1),
+        now=now,
+    )  # queued, and no job ever picks it up
+    sign_in(client, "boss@replay.example")
+    assert 'hx-trigger="every 1s"' in client.get(f"/replay/runs/{run_id}").text
+    clock.advance(timedelta(minutes=11))
+    sign_in(client, "boss@replay.example")
+    page = client.get(f"/replay/runs/{run_id}/status").text
+    assert "The replay failed" in page and "every 1s" not in page

@@ -9,7 +9,7 @@ stored version of the agency's policy, or the rebalancing monitor's proposal.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,8 @@ from leadrouter.store.tables import producers, replay_runs
 from leadrouter.store.uow import UnitOfWork
 
 RUNS_SHOWN = 10
+# A run that has not moved for this long was lost with its process (a restart, a crash).
+STALE = timedelta(minutes=10)
 
 
 def version_text(*, uow: UnitOfWork, caches: RoutingCaches, agency_id: int, version: int) -> str:
@@ -129,8 +131,9 @@ def document(report: ReplayReport) -> dict[str, Any]:
     }
 
 
-def replay_run(*, uow: UnitOfWork, agency_id: int, run_id: int) -> dict[str, Any]:
-    """One run of the agency, with producers' names for its result."""
+def replay_run(*, uow: UnitOfWork, agency_id: int, run_id: int, now: datetime) -> dict[str, Any]:
+    """One run of the agency, with producers' names for its result; one that stopped moving
+    long ago is shown as failed."""
     with uow:
         row = uow.conn.execute(
             sa.select(replay_runs).where(
@@ -147,6 +150,9 @@ def replay_run(*, uow: UnitOfWork, agency_id: int, run_id: int) -> dict[str, Any
             ).all()
         )
     out = dict(row._mapping)
+    if out["status"] in ("queued", "running") and now - out["updated_at"] > STALE:
+        out["status"] = "failed"
+        out["error"] = "the replay stopped with the process that ran it; run it again"
     if out["result"]:
         out["result"]["producers"] = [
             {"name": names.get(pid, f"#{pid}"), "logged": a, "candidate": b}

@@ -115,7 +115,10 @@ def replay_start(
 def _run(container: ContainerDep, session: Session, run_id: int) -> dict[str, Any]:
     with shown_as_page():
         return runs.replay_run(
-            uow=container.uow(readonly=True), agency_id=session.user.agency_id, run_id=run_id
+            uow=container.uow(readonly=True),
+            agency_id=session.user.agency_id,
+            run_id=run_id,
+            now=container.clock.now(),
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -66,15 +66,44 @@ def page(
     build: Callable[[Mapping[Any, Any]], T],
     descending: bool = False,
     max_limit: int = MAX_PAGE,
+    order: Sequence[tuple[sa.ColumnElement[Any], bool]] = (),
 ) -> Page[T]:
     """At most ``limit`` rows of ``query`` past the cursor: ids above it in id order, or below
-    it when ``descending`` (newest first)."""
+    it when ``descending`` (newest first).
+
+    A list kept in another order names its leading keys in ``order`` (each a column of
+    ``table`` and whether it runs descending); the id still breaks ties. Its cursor still names
+    only the last row's id: the row's keys are read back from ``table`` to continue after it.
+    """
     limit = max(1, min(limit, max_limit))
+    keys = [*order, (table.c.id, descending)]
     if cursor is not None:
         after = decode_cursor(kind, cursor)
-        query = query.where(table.c.id < after if descending else table.c.id > after)
-    order = table.c.id.desc() if descending else table.c.id
-    rows = list(conn.execute(query.order_by(order).limit(limit + 1)).mappings())
+        query = query.where(_past(conn, table, keys, after))
+    ordering = [column.desc() if desc else column for column, desc in keys]
+    rows = list(conn.execute(query.order_by(*ordering).limit(limit + 1)).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     return Page([build(r) for r in rows], encode_cursor(kind, rows[-1]["id"]) if more else None)
+
+
+def _past(
+    conn: sa.Connection,
+    table: sa.Table,
+    keys: Sequence[tuple[sa.ColumnElement[Any], bool]],
+    after: int,
+) -> sa.ColumnElement[bool]:
+    """Rows that come after the row ``after`` in the order of ``keys`` (the last key is id)."""
+    if len(keys) == 1:
+        return table.c.id < after if keys[0][1] else table.c.id > after
+    values = conn.execute(sa.select(*(c for c, _ in keys)).where(table.c.id == after)).first()
+    if values is None:
+        raise ValidationFailed(
+            "cursor names a row that is gone",
+            errors=[FieldError("cursor", "names a row that is gone; start again")],
+        )
+    later = []
+    for i, (column, desc) in enumerate(keys):
+        ties = [k == v for (k, _), v in zip(keys[:i], values[:i], strict=True)]
+        later.append(sa.and_(*ties, column < values[i] if desc else column > values[i]))
+    return sa.or_(*later)

@@ -6,19 +6,16 @@ file; schemathesis generates requests from the served OpenAPI document.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.e2e.test_serve import _free_port
+from tests.support.serving import running_server
 
 pytestmark = pytest.mark.slow  # hypothesis / schemathesis fuzzing
 
@@ -27,11 +24,7 @@ KEY = "lr_fuzzing_key"
 
 @pytest.fixture
 def base_url(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     env = {
-        **os.environ,
-        "LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'fuzz.db'}",
-        "LEADROUTER_PORT": str(port),
         "LEADROUTER_DEMO_API_KEY": KEY,
         # The fuzzer is one client sending thousands of requests: the per-key and form rate
         # limits (tested on their own) would answer most of them 429 and leave the rest untried.
@@ -39,27 +32,8 @@ def base_url(tmp_path: Path) -> Iterator[str]:
         "LEADROUTER_FORM_RATE_PER_MINUTE": "1000000",
         "LEADROUTER_FORM_RATE_PER_CLIENT_PER_MINUTE": "1000000",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leadrouter", "serve", "--no-worker"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("leadrouter serve did not start")
+    with running_server(tmp_path, "--no-worker", env=env) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_no_operation_answers_any_generated_request_with_a_server_error(

@@ -20,14 +20,9 @@ import pytest
 
 from leadrouter.serving import listening_socket
 from tests.support.postgres import create_database
+from tests.support.serving import free_port
 
 DEMO_KEY = "lr_demo_key_for_the_processes_test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _server_processes(pid: int) -> set[int]:
@@ -74,7 +69,7 @@ def _owner_of_connection(server_port: int, client_port: int, pids: set[int]) -> 
 
 @pytest.fixture
 def two_processes(pg_server: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "LEADROUTER_DATABASE_URL": create_database(pg_server, f"serve_{port}"),

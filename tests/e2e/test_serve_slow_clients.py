@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import resource
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_serve import _free_port
+from tests.support.serving import running_server
 
 pytestmark = pytest.mark.slow  # starts leadrouter serve as a process
 
@@ -38,38 +35,18 @@ def log_file(home: Path) -> Path:
 @pytest.fixture(scope="module")
 def served(home: Path, log_file: Path) -> Iterator[str]:
     """One server for the module: starting one is the slow part."""
-    tmp_path = home
-    port = _free_port()
-    env = {
-        **os.environ,
-        "LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'leadrouter.db'}",
-        "LEADROUTER_PORT": str(port),
-        "LEADROUTER_HEADER_TIMEOUT_SECONDS": "1",
-    }
-    log = log_file.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leadrouter", "serve", "--no-worker", "--no-demo"],
-        env=env,
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        preexec_fn=_small_descriptor_table,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("leadrouter serve did not start")
+    with (
+        log_file.open("wb") as log,
+        running_server(
+            home,
+            "--no-worker",
+            "--no-demo",
+            env={"LEADROUTER_HEADER_TIMEOUT_SECONDS": "1"},
+            output=log,
+            preexec_fn=_small_descriptor_table,
+        ) as base,
+    ):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def test_clients_trickling_request_heads_are_cut_off_and_healthz_keeps_answering(

@@ -1,5 +1,6 @@
-"""Over small rosters and clocks: no call is bridged to an unlicensed producer, and every
-caller ends with a producer or the fallback (the simulator checks both on every answer)."""
+"""Over small rosters, clocks and ring modes (sequential, simultaneous): no call is bridged
+to, or even rings, an unlicensed producer, and every caller ends with a producer or the
+fallback (the simulator checks both on every answer)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from leadrouter.domain.model import Shift
 from leadrouter.services.calls.presence import PRESENCES, set_presence
 from leadrouter.sim.calls import Caller
 from tests.conftest import T0
-from tests.support.calls import simulator
+from tests.support.calls import calls_policy, simulator
 from tests.support.factories import make_agency, make_producer
 from tests.support.hooks import give_sms_token
 
@@ -45,6 +46,7 @@ call_st = st.tuples(st.sampled_from((*STATES, "PA", None)), st.booleans())
     producers=st.lists(producer_st, max_size=4),
     calls=st.lists(call_st, min_size=1, max_size=3),
     hours=st.integers(min_value=0, max_value=24 * 7 - 1),
+    ring_at_once=st.one_of(st.none(), st.integers(min_value=2, max_value=3)),
 )
 def test_no_call_is_bridged_to_an_unlicensed_producer_and_no_caller_is_left_unanswered(
     client: TestClient,
@@ -53,10 +55,16 @@ def test_no_call_is_bridged_to_an_unlicensed_producer_and_no_caller_is_left_unan
     producers: list[dict[str, object]],
     calls: list[tuple[str | None, bool]],
     hours: int,
+    ring_at_once: int | None,
 ) -> None:
+    """Sequential rings, and simultaneous rings of two or three phones at once."""
     clock.set(T0 + timedelta(hours=hours))
     agency = make_agency(container)
     give_sms_token(client, agency)
+    if ring_at_once is not None:
+        calls_policy(
+            container, agency.id, f"calls: {{ring: simultaneous, ring_at_once: {ring_at_once}}}"
+        )
     licensed: dict[str, frozenset[str]] = {}
     answers: dict[str, str] = {}
     day = tuple(Shift(d, time(9), time(17)) for d in range(5))

@@ -87,7 +87,14 @@ def test_no_answer_rings_the_next_licensed_producer_and_each_attempt_is_in_the_a
     assert trace.bridged_to == trace.dialed[-1] == "+12125550004"
     lead = _lead_of(container, "CA4")
     steps = dial_steps(container, lead.id)
-    assert [s[0] for s in steps] == ["dialing", steps[1][0], "dialing", steps[3][0], "dialing"]
+    assert [s[0] for s in steps] == [
+        "dialing",
+        steps[1][0],
+        "dialing",
+        steps[3][0],
+        "dialing",
+        "answered",
+    ]
     assert {steps[1][0], steps[3][0]} == {"no-answer", "busy"}
     assert ids[1] not in {s[1] for s in steps}  # the NJ producer is never rung
     assert lead.owner_id == ids[3]

@@ -57,7 +57,7 @@ def test_a_lead_gets_a_tier_from_its_events_and_each_change_is_logged(
     assert after["intent_tier"] == "high"
     events = client.get(
         f"/v1/leads/{lead['id']}/events?with_tier_changes=true", headers=agency.headers
-    ).json()
+    ).json()["items"]
     changes = [
         (e["data"]["from"], e["data"]["to"]) for e in events if e["type"] == "intent_tier_changed"
     ]

@@ -194,7 +194,7 @@ def test_behavioral_events_are_recorded_and_listed_in_time_order(
     )
     assert (later.status_code, earlier.status_code) == (201, 201)
     assert earlier.json()["at"] == "2026-03-03T13:50:00Z"
-    events = client.get(f"/v1/leads/{lead_id}/events", headers=agency.headers).json()
+    events = client.get(f"/v1/leads/{lead_id}/events", headers=agency.headers).json()["items"]
     assert [(e["type"], e["data"]) for e in events] == [
         ("page_view", {}),
         ("quote_started", {"step": 2}),

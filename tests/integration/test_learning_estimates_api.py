@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.sim.agency import load_synthetic_agency
-from leadrouter.store.tables import producers
-from tests.support.factories import insert_lead
+from tests.support.factories import insert_lead, producer_ids
 
 OPTIMIZER = """
 name: optimizer
@@ -33,15 +31,7 @@ LEAD = {
 def _history(container: Container, agency_id: int) -> tuple[int, int]:
     now = container.clock.now()
     with container.engine.begin() as conn:
-        closer, other = (
-            conn.execute(
-                sa.select(producers.c.id)
-                .where(producers.c.agency_id == agency_id)
-                .order_by(producers.c.id)
-            )
-            .scalars()
-            .all()
-        )
+        closer, other = producer_ids(conn, agency_id)
         for n in range(40):
             for owner, bound in ((closer, n % 2 == 0), (other, n % 10 == 0)):
                 insert_lead(

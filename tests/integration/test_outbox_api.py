@@ -85,7 +85,7 @@ def test_webhook_endpoints_are_created_listed_changed_and_deleted(
     body = created.json()
     assert body["secret"].startswith("whsec_") and body["active"] is True
     assert body["events"] == ["lead.created", "lead.assigned"]
-    listed = client.get("/v1/webhook-endpoints", headers=agency.headers).json()
+    listed = client.get("/v1/webhook-endpoints", headers=agency.headers).json()["items"]
     assert [e["id"] for e in listed] == [body["id"]] and listed[0]["secret"] is None
     rotated = client.patch(
         f"/v1/webhook-endpoints/{body['id']}",

@@ -52,7 +52,9 @@ def test_the_shipped_policy_is_version_0_until_an_agency_saves_its_own(
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == 1
-    assert [v["version"] for v in client.get("/v1/policy/versions", headers=headers).json()] == [1]
+    assert [
+        v["version"] for v in client.get("/v1/policy/versions", headers=headers).json()["items"]
+    ] == [1]
 
     lead = client.post("/v1/leads", headers=headers, json=LEAD).json()
     decision = client.get(f"/v1/leads/{lead['id']}/decision", headers=headers).json()
@@ -76,7 +78,7 @@ def test_an_invalid_document_is_refused_naming_the_path_and_nothing_is_saved(
     fields = {e["field"] for e in response.json()["errors"]}
     assert any(f.startswith("routing.steps[0]") for f in fields)
     assert any(f.startswith("routing.strategy") for f in fields)
-    assert client.get("/v1/policy/versions", headers=headers).json() == []
+    assert client.get("/v1/policy/versions", headers=headers).json()["items"] == []
 
 
 def test_dry_run_shows_the_decision_and_writes_nothing(
@@ -136,3 +138,30 @@ def test_lint_knows_the_insurance_types_the_agency_added(
     found = [(f["path"], f["message"]) for f in findings]
     assert ("routing.coverage", "TX: no producer holds an active license for Pet") in found
     assert not any("unknown insurance type" in message for _, message in found), found
+
+
+def test_absurd_or_non_finite_strategy_weights_are_refused_naming_the_weight(
+    client: TestClient, container: Container
+) -> None:
+    headers = _setup(client, container)
+    yaml_headers = {**headers, "Content-Type": "application/yaml"}
+    cases = {
+        "routing:\n  strategy: {type: weighted_score, weights: {capacity: 1e308}}\n": (
+            "routing.strategy.weights.capacity"
+        ),
+        "routing:\n  strategy: {type: weighted_score, weights: {close_rate: .inf}}\n": (
+            "routing.strategy.weights.close_rate"
+        ),
+        "routing:\n  strategy: {type: weighted_round_robin, weights: {1: 1.0e+300}}\n": (
+            "routing.strategy.weights[1]"
+        ),
+    }
+    for text, field in cases.items():
+        response = client.put("/v1/policy", headers=yaml_headers, content=text)
+        assert response.status_code == 422, (text, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        fields = [e["field"] for e in response.json()["errors"]]
+        assert fields == [field], (text, fields)
+    assert client.get("/v1/policy/versions", headers=headers).json()["items"] == []
+    fine = "routing:\n  strategy: {type: weighted_score, weights: {capacity: 1000000}}\n"
+    assert client.put("/v1/policy", headers=yaml_headers, content=fine).status_code == 200

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.policy import dry_run
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.stats_repo import PRIOR_WEIGHT, track_records
-from leadrouter.store.tables import producers
-from tests.support.factories import insert_lead
+from tests.support.factories import insert_lead, producer_ids
 
 LEAD = {
     "first_name": "Re",
@@ -26,15 +23,7 @@ LEAD = {
 def _history(container: Container, agency_id: int) -> tuple[int, int]:
     now = container.clock.now()
     with container.engine.begin() as conn:
-        closer, other = (
-            conn.execute(
-                sa.select(producers.c.id)
-                .where(producers.c.agency_id == agency_id)
-                .order_by(producers.c.id)
-            )
-            .scalars()
-            .all()
-        )
+        closer, other = producer_ids(conn, agency_id)
         for n in range(8):
             insert_lead(
                 conn,

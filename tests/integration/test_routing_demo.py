@@ -111,7 +111,7 @@ def test_a_lead_from_an_uncovered_state_waits_and_is_assigned_once_a_license_is_
 ) -> None:
     lead = _lead(client, demo, 3, "90210", "life")
     assert lead["status"] == "queued"
-    queue = client.get("/v1/queue", headers=demo["headers"]).json()
+    queue = client.get("/v1/queue", headers=demo["headers"]).json()["items"]
     assert [(q["lead_id"], "CA" in q["reason"]) for q in queue] == [(lead["id"], True)]
 
     alice = demo["by_name"]["Alice"]
@@ -134,10 +134,12 @@ def test_a_lead_from_an_uncovered_state_waits_and_is_assigned_once_a_license_is_
 
     after = client.get(f"/v1/leads/{lead['id']}", headers=demo["headers"]).json()
     assert (after["status"], after["owner_id"]) == ("assigned", alice)
-    assert client.get("/v1/queue", headers=demo["headers"]).json() == []
+    assert client.get("/v1/queue", headers=demo["headers"]).json()["items"] == []
     kinds = [
         d["kind"]
-        for d in client.get(f"/v1/leads/{lead['id']}/decisions", headers=demo["headers"]).json()
+        for d in client.get(f"/v1/leads/{lead['id']}/decisions", headers=demo["headers"]).json()[
+            "items"
+        ]
     ]
     assert kinds == ["route", "drain"]
 

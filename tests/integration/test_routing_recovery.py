@@ -37,7 +37,7 @@ def test_a_lead_whose_routing_fails_is_kept_and_routed_by_the_worker(
     assert response.status_code == 201
     lead = response.json()
     assert (lead["status"], lead["owner_id"]) == ("new", None)
-    assert client.get(f"/v1/leads/{lead['id']}/decisions", headers=headers).json() == []
+    assert client.get(f"/v1/leads/{lead['id']}/decisions", headers=headers).json()["items"] == []
 
     monkeypatch.setattr(routing, "route", real_route)
     Worker(container, channels={}).tick()

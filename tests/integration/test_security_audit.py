@@ -176,7 +176,7 @@ def test_checkpoints_are_issued_listed_and_sent_to_subscribed_webhooks(
     assert issued.status_code == 201
     assert issued.json()["head_seq"] == 3 and issued.json()["count"] == 3
     assert len(issued.json()["signature"]) == 64
-    assert listed.json() == [issued.json()]
+    assert listed.json() == {"items": [issued.json()], "next_cursor": None}
     with container.engine.connect() as conn:
         sent = conn.execute(
             sa.select(outbox.c.payload).where(outbox.c.event == "audit.checkpoint")

@@ -91,7 +91,7 @@ def test_an_offer_that_times_out_goes_to_the_next_producer_who_may_decline_or_ac
         == 409
     )
 
-    listed = client.get(f"/v1/leads/{lead}/assignments", headers=agency.headers).json()
+    listed = client.get(f"/v1/leads/{lead}/assignments", headers=agency.headers).json()["items"]
     assert [(a["producer_id"], a["state"]) for a in listed] == [
         (alice, "expired"),
         (ben, "declined"),
@@ -167,3 +167,26 @@ def test_when_everyone_refused_the_offer_the_lead_waits_in_the_queue(
     Worker(c, channels={}).tick()
     assert lead_of(c, lead).status == "queued"
     assert len(rows_of(c, lead)) == 1
+
+
+def test_when_every_offer_expires_the_lead_waits_ownerless_with_a_true_reason(
+    container: Container, client: TestClient, clock: FixedClock
+) -> None:
+    c = container
+    agency = make_agency(c)
+    timing_policy(c, agency.id, ACCEPT_IN_TWO_MINUTES)
+    four = [make_producer(c, agency.id, n, licensed_in=("NY",)) for n in range(1, 5)]
+    lead = make_lead(c, agency.id, 1)
+
+    while advance(c, clock) is not None:
+        pass
+
+    assert [r.state for r in rows_of(c, lead)] == ["expired"] * 4
+    assert {r.producer_id for r in rows_of(c, lead)} == set(four)
+    waiting = lead_of(c, lead)
+    assert (waiting.status, waiting.owner_id) == ("queued", None)
+    body = client.get(f"/v1/leads/{lead}", headers=agency.headers).json()
+    assert body["owner_id"] is None
+    (entry,) = client.get("/v1/queue", headers=agency.headers).json()["items"]
+    assert "no other producer holds" not in entry["reason"]
+    assert "4" in entry["reason"] and "NY" in entry["reason"], entry["reason"]

@@ -110,8 +110,9 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
         "reason": "not contacted within 5 minutes",
     }
     out = Messages(now)
-    out.email(
+    out.send(
         agency.id,
+        "email",
         event="e",
         to="a@b.example",
         template="intro_email",
@@ -121,8 +122,9 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
         reply_to="pat@acme.example",
         consumer_lead_id=7,
     )
-    out.sms(
+    out.send(
         agency.id,
+        "sms",
         event="s",
         to="+12127360100",
         template="intro_sms",
@@ -130,9 +132,7 @@ def test_the_timer_steps_outbox_rows_are_those_the_notify_helpers_write(
         dedupe_key="t2",
         consumer_lead_id=7,
     )
-    out.alert(
-        agency.id, kind="k", message="hello", recipient="producer:3", lead_id=7, dedupe_key="t3"
-    )
+    out.alert(agency.id, kind="k", message="hello", producer_id=3, lead_id=7, dedupe_key="t3")
     with c.uow() as uow:
         endpoints = subscribed(uow.conn, {agency.id})[agency.id]
         takers = [e.id for e in endpoints if "lead.escalated" in e.events]

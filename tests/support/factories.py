@@ -21,7 +21,7 @@ from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.licenses import create_license
 from leadrouter.services.roster.producers import create_producer
 from leadrouter.services.routing.route import after_intake
-from leadrouter.store.tables import leads
+from leadrouter.store.tables import leads, producers
 
 
 @dataclass(frozen=True)
@@ -166,3 +166,14 @@ def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values:
     }
     row.update(values)
     return int(conn.execute(leads.insert().values(**row).returning(leads.c.id)).scalar_one())
+
+
+def producer_ids(conn: sa.Connection, agency_id: int) -> list[int]:
+    """The agency's producer ids, oldest first."""
+    return list(
+        conn.execute(
+            sa.select(producers.c.id)
+            .where(producers.c.agency_id == agency_id)
+            .order_by(producers.c.id)
+        ).scalars()
+    )

@@ -11,11 +11,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.support.serving import free_port
 
 PG_USER = "leadrouter-pg"
 
@@ -34,12 +35,6 @@ def _bindir() -> Path:
             "PostgreSQL server binaries not found; `make test` installs them (apt: postgresql)"
         )
     return Path(candidates[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ensure_user() -> str | None:
@@ -76,7 +71,7 @@ def running_server() -> Iterator[str]:
     if user:
         shutil.chown(root, user=user)
         root.chmod(0o700)
-    port = _free_port()
+    port = free_port()
     try:
         subprocess.run(
             _as(

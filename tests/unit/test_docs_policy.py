@@ -99,3 +99,19 @@ def test_every_step_type_and_strategy_appears_in_a_checked_example() -> None:
     checked = "\n".join(body for _, body in VALID)
     for kind in (*STEP_TYPES, *STRATEGY_TYPES):
         assert re.search(rf"\b{kind}\b", checked), f"no valid example uses {kind}"
+
+
+def test_the_weighted_score_section_says_what_routing_is_fed_with_the_codes_numbers() -> None:
+    import inspect
+
+    from leadrouter.services.routing.context import RecordCache
+    from leadrouter.store.stats_repo import PRIOR_WEIGHT
+
+    text = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert "not yet fed" not in text
+    defaults = inspect.signature(RecordCache.__init__).parameters
+    days = defaults["window"].default.days
+    minutes = int(defaults["refresh"].default.total_seconds() // 60)
+    assert f"track record over the leads received in the trailing {days} days" in text
+    assert f"at most every {minutes} minutes" in text
+    assert f"as if {PRIOR_WEIGHT} more closed leads had closed at it" in text

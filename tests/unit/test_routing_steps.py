@@ -316,7 +316,14 @@ def test_excluded_producers_are_never_chosen_and_say_why():
     d = route(three_licensed(), inputs(), policy(), exclude=frozenset({1}))
     assert d.producer_id == 2 and note(d, 1).excluded_by == "exclude"
     everyone_out = route(three_licensed(), inputs(), policy(), exclude=frozenset({1, 2, 3}))
-    assert everyone_out.reason == "no other producer holds an active CA license for Life"
+    assert everyone_out.reason == (
+        "all 3 producers holding an active CA license for Life already had this lead"
+        " (declined, let the offer lapse or were reassigned from it)"
+    )
+    only_one = route(
+        roster([producer(1)], [license_(11, 1)]), inputs(), policy(), exclude=frozenset({1})
+    )
+    assert only_one.reason == "no other producer holds an active CA license for Life"
 
 
 def test_eligible_producers_are_gate_availability_and_caps_only():

@@ -7,7 +7,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from leadrouter.services.calls.dialing import Dial, Fallback
 from leadrouter.services.calls.voice import AskZip, Step
 
-DIAL_TIMEOUT_SECONDS = 20
 VOICEMAIL_SECONDS = 120
 ASK_ZIP = "To reach a licensed agent for your state, please enter your five digit ZIP code."
 CONNECTING = "Connecting you to a licensed agent."
@@ -31,14 +30,17 @@ def twiml(step: Step, form_key: str) -> str:
         dial = answer.dial(
             action=f"{base}/dial-result?attempt={step.attempt}",
             method="POST",
-            timeout=DIAL_TIMEOUT_SECONDS,
+            timeout=step.timeout,
         )
-        dial.number(
-            step.phone,
-            status_callback=f"{base}/status",
-            status_callback_event="answered completed",
-            status_callback_method="POST",
-        )
+        # Several numbers ring at once and the first to answer is bridged; each leg's
+        # callback names its producer, so the hook knows who answered.
+        for target in step.targets:
+            dial.number(
+                target.phone,
+                status_callback=f"{base}/status?producer={target.producer_id}",
+                status_callback_event="answered completed",
+                status_callback_method="POST",
+            )
     elif isinstance(step, Fallback):
         answer.say(SORRY)
         answer.record(

@@ -6,10 +6,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
 
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.config import Settings
@@ -18,9 +21,57 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def container() -> Container:
-    """A container for the settings in the environment (read here, at the entrypoint)."""
-    return bootstrap(Settings())
+def container(*, existing: bool = True) -> Container:
+    """A container for the settings in the environment (read here, at the entrypoint).
+
+    ``existing``: the command works on a database that is already there (every command but
+    ``serve``, ``worker`` and ``migrate``, which create and migrate it). When it is not (no
+    ``LEADROUTER_DATABASE_URL`` and no ``leadrouter.db`` here, say), the command says so in
+    one line and exits 2, without leaving an empty database file behind.
+    """
+    settings = Settings()
+    if existing:
+        _require_database(settings.database_url)
+    c = bootstrap(settings)
+    if existing and not _has_schema(c):
+        c.engine.dispose()
+        _no_database(f"{_shown(settings.database_url)} has no leadrouter schema")
+    return c
+
+
+def _require_database(url: str) -> None:
+    """Exit with one line when ``url`` names a SQLite file that does not exist (connecting
+    would create it empty)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        return
+    name = parsed.database or ""
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return
+    if not Path(name).exists():
+        _no_database(f"no database file {name}")
+
+
+def _has_schema(c: Container) -> bool:
+    try:
+        return sa.inspect(c.engine).has_table("agencies")
+    except sa.exc.OperationalError as exc:
+        c.engine.dispose()
+        _no_database(f"cannot open the database: {str(exc.orig).strip()}")
+        raise  # unreachable: _no_database exits
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _no_database(what: str) -> NoReturn:
+    err_console.print(
+        f"[red]{what}: set LEADROUTER_DATABASE_URL to your database, or create one with "
+        "`leadrouter migrate` (or `leadrouter serve`) first[/red]",
+        soft_wrap=True,
+    )
+    raise typer.Exit(2)
 
 
 @contextmanager

@@ -44,7 +44,7 @@ app.add_typer(users.app, name="user")
 @app.command()
 def migrate() -> None:
     """Bring the database up to the newest schema."""
-    c = container()
+    c = container(existing=False)
     upgrade(c.settings.database_url)
     console.print("database is up to date")
 
@@ -64,7 +64,7 @@ def serve(
     from leadrouter.api.app import create_app
     from leadrouter.demo import ensure_demo_agency
 
-    c = container()
+    c = container(existing=False)
     if workers > 1 and c.engine.dialect.name == "sqlite":
         err_console.print(
             "[red]--workers > 1 needs PostgreSQL: SQLite serves from one process "
@@ -102,7 +102,7 @@ def worker(
     """Run the worker alone (timers, queue draining, notifications); many may run at once."""
     import signal
 
-    c = container()
+    c = container(existing=False)
     upgrade(c.settings.database_url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

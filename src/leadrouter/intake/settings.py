@@ -80,6 +80,11 @@ class IntakeSettings(BaseModel):
         description="Where a browser posting the public web form is sent afterwards (303); "
         "without it the form answers 202 JSON.",
     )
+    call_insurance_type: TypeCode | None = Field(
+        default=None,
+        description="The insurance type of a live call that names none and whose caller has "
+        "no earlier lead; unset: the policy's calls.default_insurance_type (docs/calls.md).",
+    )
     sender_intent_tier: bool = Field(
         default=True,
         description="Keep the intent tier a sender gives at intake; false: the tier always "

@@ -8,7 +8,7 @@ alerts are exactly once.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,51 +16,38 @@ from sqlalchemy.engine import Engine
 from leadrouter.notify import outbox
 from leadrouter.notify.channel import DeliveryFailed, OutboundMessage
 from leadrouter.store.db import insert_ignoring_conflict
+from leadrouter.store.outbox import Message
 from leadrouter.store.tables import alerts
 from leadrouter.store.uow import UnitOfWork
 
 
-def enqueue_alert(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    kind: str,
-    message: str,
-    now: datetime,
-    producer_id: int | None = None,
-    role: str | None = None,
-    lead_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> int:
-    """Queue a dashboard alert for a producer or for everyone holding ``role``."""
-    recipient, payload = alert_of(
-        kind=kind, message=message, producer_id=producer_id, role=role, lead_id=lead_id
-    )
-    return outbox.enqueue(
-        conn,
-        agency_id=agency_id,
-        channel="inapp",
-        event=kind,
-        recipient=recipient,
-        payload=payload,
-        now=now,
-        dedupe_key=dedupe_key,
-    )
+class AlertFields(TypedDict):
+    """A dashboard alert: for one producer or for everyone holding ``role`` (exactly one)."""
+
+    kind: str
+    message: str
+    producer_id: NotRequired[int | None]
+    role: NotRequired[str | None]
+    lead_id: NotRequired[int | None]
+    dedupe_key: NotRequired[str | None]
 
 
-def alert_of(
-    *,
-    kind: str,
-    message: str,
-    producer_id: int | None = None,
-    role: str | None = None,
-    lead_id: int | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """The outbox recipient and payload of a dashboard alert to a producer or a role."""
+def alert(**fields: Unpack[AlertFields]) -> Message:
+    """The outbox message of a dashboard alert to a producer or a role."""
+    producer_id, role = fields.get("producer_id"), fields.get("role")
     if (producer_id is None) == (role is None):
         raise ValueError("an alert goes to a producer or to a role, exactly one of them")
     recipient = f"producer:{producer_id}" if producer_id is not None else f"role:{role}"
-    return recipient, {"kind": kind, "message": message, "lead_id": lead_id}
+    kind = fields["kind"]
+    payload = {"kind": kind, "message": fields["message"], "lead_id": fields.get("lead_id")}
+    return Message("inapp", kind, recipient, payload, fields.get("dedupe_key"))
+
+
+def enqueue_alert(
+    conn: sa.Connection, *, agency_id: int, now: datetime, **fields: Unpack[AlertFields]
+) -> int:
+    """Queue a dashboard alert in the caller's transaction (see ``alert``)."""
+    return outbox.put(conn, alert(**fields), agency_id=agency_id, now=now)
 
 
 class InAppChannel:

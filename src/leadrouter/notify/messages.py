@@ -1,52 +1,83 @@
-"""Queue rendered emails and texts: the calls a service makes inside its own transaction."""
+"""Rendered emails and texts as outbox messages, and the calls that queue them at once.
+
+``email``/``sms`` build the message (the rendered template and how to send it); a service
+either writes it inside its own transaction (``enqueue_email``/``enqueue_sms``) or stages it
+on the unit of work's outbox with the rest of a decision (``uow.outbox.stage``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 
 from leadrouter.notify import outbox
 from leadrouter.notify.templates import render_email, render_text
+from leadrouter.store.outbox import Message
+
+
+class SmsFields(TypedDict):
+    """What a text says and to whom (``to`` in E.164)."""
+
+    event: str
+    to: str
+    template: str
+    context: dict[str, Any]
+    consumer_lead_id: NotRequired[int | None]
+    dedupe_key: NotRequired[str | None]
+
+
+class EmailFields(SmsFields):
+    """What an email says and to whom; ``from_name``/``reply_to`` send it in a producer's name."""
+
+    from_name: NotRequired[str | None]
+    reply_to: NotRequired[str | None]
+
+
+def email(**fields: Unpack[EmailFields]) -> Message:
+    """An email: the rendered template and how to send it.
+
+    ``consumer_lead_id`` marks an email to a consumer: it is not sent if that lead becomes
+    do-not-contact before delivery.
+    """
+    return Message(
+        "email",
+        fields["event"],
+        fields["to"],
+        email_payload(
+            fields["template"],
+            fields["context"],
+            from_name=fields.get("from_name"),
+            reply_to=fields.get("reply_to"),
+            consumer_lead_id=fields.get("consumer_lead_id"),
+        ),
+        fields.get("dedupe_key"),
+    )
+
+
+def sms(**fields: Unpack[SmsFields]) -> Message:
+    """A text: the rendered template. Contact hours are the time engine's business."""
+    payload = {
+        "template": fields["template"],
+        "body": render_text(fields["template"], fields["context"]),
+        "consumer_lead_id": fields.get("consumer_lead_id"),
+    }
+    return Message("sms", fields["event"], fields["to"], payload, fields.get("dedupe_key"))
 
 
 def enqueue_email(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    event: str,
-    to: str,
-    template: str,
-    context: dict[str, Any],
-    now: datetime,
-    from_name: str | None = None,
-    reply_to: str | None = None,
-    consumer_lead_id: int | None = None,
-    dedupe_key: str | None = None,
+    conn: sa.Connection, *, agency_id: int, now: datetime, **fields: Unpack[EmailFields]
 ) -> int:
-    """Render the email template and put the email in the outbox.
+    """Render the email template and put the email in the outbox (see ``email``)."""
+    return outbox.put(conn, email(**fields), agency_id=agency_id, now=now)
 
-    ``consumer_lead_id`` marks an email to a consumer: it is not sent if that lead becomes
-    do-not-contact before delivery. ``from_name``/``reply_to`` send it in the producer's name.
-    """
-    payload = email_payload(
-        template,
-        context,
-        from_name=from_name,
-        reply_to=reply_to,
-        consumer_lead_id=consumer_lead_id,
-    )
-    return outbox.enqueue(
-        conn,
-        agency_id=agency_id,
-        channel="email",
-        event=event,
-        recipient=to,
-        payload=payload,
-        now=now,
-        dedupe_key=dedupe_key,
-    )
+
+def enqueue_sms(
+    conn: sa.Connection, *, agency_id: int, now: datetime, **fields: Unpack[SmsFields]
+) -> int:
+    """Render the text template and put the text in the outbox (see ``sms``)."""
+    return outbox.put(conn, sms(**fields), agency_id=agency_id, now=now)
 
 
 def email_payload(
@@ -67,36 +98,3 @@ def email_payload(
         "reply_to": reply_to,
         "consumer_lead_id": consumer_lead_id,
     }
-
-
-def enqueue_sms(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    event: str,
-    to: str,
-    template: str,
-    context: dict[str, Any],
-    now: datetime,
-    consumer_lead_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> int:
-    """Render the text template and put the text in the outbox (``to`` in E.164).
-
-    Contact hours are the time engine's business (it defers steps); this only queues.
-    """
-    payload = {
-        "template": template,
-        "body": render_text(template, context),
-        "consumer_lead_id": consumer_lead_id,
-    }
-    return outbox.enqueue(
-        conn,
-        agency_id=agency_id,
-        channel="sms",
-        event=event,
-        recipient=to,
-        payload=payload,
-        now=now,
-        dedupe_key=dedupe_key,
-    )

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from leadrouter.notify.channel import OutboundMessage
 from leadrouter.store.db import insert_ignoring_conflict
+from leadrouter.store.outbox import Message
 from leadrouter.store.tables import outbox
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
@@ -34,21 +35,17 @@ def enqueue(
     dedupe_key: str | None = None,
 ) -> int:
     """Add a message to the outbox in the caller's transaction; a repeated dedupe key is a no-op."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    values = dict(
-        agency_id=agency_id,
-        channel=channel,
-        event=event,
-        recipient=recipient,
-        payload=payload,
-        status=PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        dedupe_key=dedupe_key,
-    )
-    if dedupe_key is None:
+    message = Message(channel, event, recipient, payload, dedupe_key)
+    return put(conn, message, agency_id=agency_id, now=now)
+
+
+def put(conn: sa.Connection, message: Message, *, agency_id: int, now: datetime) -> int:
+    """Write ``message`` now, in the caller's transaction; its id (the existing row's id when
+    its dedupe key is already there)."""
+    if message.channel not in CHANNELS:
+        raise ValueError(f"unknown channel {message.channel!r}")
+    values = message.row(agency_id=agency_id, now=now)
+    if message.dedupe_key is None:
         inserted = conn.execute(outbox.insert().values(**values).returning(outbox.c.id))
         return int(inserted.scalar_one())
     new_id = insert_ignoring_conflict(conn, outbox, values, ["agency_id", "dedupe_key"])
@@ -57,7 +54,7 @@ def enqueue(
     return int(
         conn.execute(
             sa.select(outbox.c.id).where(
-                outbox.c.agency_id == agency_id, outbox.c.dedupe_key == dedupe_key
+                outbox.c.agency_id == agency_id, outbox.c.dedupe_key == message.dedupe_key
             )
         ).scalar_one()
     )

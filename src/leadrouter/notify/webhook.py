@@ -30,6 +30,7 @@ from leadrouter.notify.channel import DeliveryFailed, OutboundMessage
 from leadrouter.notify.targets import ALLOW_PRIVATE, Resolver, delivery_target_problem
 from leadrouter.notify.targets import system_resolver as _system_resolver
 from leadrouter.sealing import Sealer
+from leadrouter.store.outbox import webhook_endpoints_of, webhook_messages
 from leadrouter.store.tables import agencies, webhook_endpoints
 from leadrouter.store.uow import UnitOfWork
 
@@ -88,25 +89,13 @@ def enqueue_webhook_event(
     """One outbox row per active endpoint subscribed to ``event``, in the caller's transaction."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    endpoints = conn.execute(
-        sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events)
-        .where(webhook_endpoints.c.agency_id == agency_id, webhook_endpoints.c.active.is_(True))
-        .order_by(webhook_endpoints.c.id)
-    ).all()
-    return [
-        outbox.enqueue(
-            conn,
-            agency_id=agency_id,
-            channel="webhook",
-            event=event,
-            recipient=str(row.id),
-            payload=data,
-            now=now,
-            dedupe_key=None if dedupe_key is None else f"{dedupe_key}:webhook:{row.id}",
-        )
-        for row in endpoints
-        if event in row.events
-    ]
+    messages = webhook_messages(
+        event=event,
+        data=data,
+        endpoints=webhook_endpoints_of(conn, agency_id),
+        dedupe_key=dedupe_key,
+    )
+    return [outbox.put(conn, m, agency_id=agency_id, now=now) for m in messages]
 
 
 class WebhookChannel:

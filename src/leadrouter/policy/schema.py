@@ -56,13 +56,19 @@ class Pool(_Part):
         return self
 
 
+MAX_WEIGHT = 1_000_000
+# A weight is a finite number from 0 to a million: only the ratios between weights matter, and
+# a weight near the float limit (1e308) makes the sums overflow and score everyone 0.
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+
+
 class ScoreWeights(_Part):
     """Weights of the four score parts; they need not sum to 100."""
 
-    capacity: float = Field(default=30, ge=0)
-    specialization: float = Field(default=35, ge=0)
-    close_rate: float = Field(default=25, ge=0)
-    response_speed: float = Field(default=10, ge=0)
+    capacity: Weight = 30
+    specialization: Weight = 35
+    close_rate: Weight = 25
+    response_speed: Weight = 10
 
     @model_validator(mode="after")
     def _some_weight(self) -> ScoreWeights:
@@ -77,7 +83,7 @@ class RoundRobin(_Part):
 
 class WeightedRoundRobin(_Part):
     type: Literal["weighted_round_robin"]
-    weights: dict[int, Annotated[float, Field(ge=0)]] = Field(
+    weights: dict[int, Weight] = Field(
         default_factory=dict, description="producer id -> weight; default: the producer's weight"
     )
 
@@ -250,10 +256,30 @@ class Routing(_Part):
         return self
 
 
+class Calls(_Part):
+    """How a live call rings producers (docs/calls.md)."""
+
+    ring: Literal["sequential", "simultaneous"] = Field(
+        default="sequential",
+        description="sequential: one producer at a time; simultaneous: up to ring_at_once "
+        "eligible producers at once, the first to answer takes the call.",
+    )
+    ring_at_once: int = Field(default=3, ge=1, le=10)
+    dial_timeout_seconds: int = Field(
+        default=20, ge=5, le=120, description="How long a producer's phone rings."
+    )
+    default_insurance_type: Name = Field(
+        default="personal_auto",
+        description="A call's insurance type when neither the transfer, the caller's leads "
+        "nor the agency's call setting names one.",
+    )
+
+
 class PolicyDocument(_Part):
-    """A whole policy: routing and timing, with the version the store gave it."""
+    """A whole policy: routing, timing and calls, with the version the store gave it."""
 
     version: int = Field(default=0, ge=0)
     name: str = Field(default="default", min_length=1, max_length=200)
     routing: Routing = Field(default_factory=Routing)
     timing: TimingPolicy = Field(default_factory=TimingPolicy)
+    calls: Calls = Field(default_factory=Calls)

@@ -135,22 +135,26 @@ class CallSimulator:
     def _dial(
         self, trace: CallTrace, caller: Caller, verb: ET.Element, base: dict[str, str]
     ) -> tuple[str, dict[str, str]]:
-        number = verb.find("Number")
-        phone = (number.text or "").strip() if number is not None else ""
-        trace.dialed.append(phone)
-        if caller.state is None or caller.state not in self.licensed.get(phone, frozenset()):
-            raise CallPathError(f"dialed {phone}, not licensed in {caller.state or 'unknown'}")
-        status = self.answers(phone)
-        if status == "completed":
-            assert number is not None
-            self._ok(number.attrib["statusCallback"], {**base, "CallStatus": "in-progress"})
-            trace.bridged_to = phone
-            return verb.attrib["action"], {
-                **base,
-                "DialCallStatus": "completed",
-                "DialCallDuration": "95",
-            }
-        return verb.attrib["action"], {**base, "DialCallStatus": status}
+        """Ring every number of the Dial at once; the first (in order) that answers wins."""
+        numbers = verb.findall("Number")
+        results = []
+        for number in numbers:
+            phone = (number.text or "").strip()
+            trace.dialed.append(phone)
+            if caller.state is None or caller.state not in self.licensed.get(phone, frozenset()):
+                raise CallPathError(f"dialed {phone}, not licensed in {caller.state or 'unknown'}")
+            results.append((number, phone, self.answers(phone)))
+        for number, phone, status in results:
+            if status == "completed":
+                leg = {**base, "ParentCallSid": base["CallSid"], "CallSid": f"{base['CallSid']}L"}
+                self._ok(number.attrib["statusCallback"], {**leg, "CallStatus": "in-progress"})
+                trace.bridged_to = phone
+                return verb.attrib["action"], {
+                    **base,
+                    "DialCallStatus": "completed",
+                    "DialCallDuration": "95",
+                }
+        return verb.attrib["action"], {**base, "DialCallStatus": results[0][2]}
 
     def _ok(self, path: str, data: Mapping[str, str]) -> None:
         answer = self.post(path, data)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.paging import Page, page
 from leadrouter.store.audit import GENESIS, key_of
 from leadrouter.store.tables import audit_checkpoints, decisions
 
@@ -87,25 +89,32 @@ def take(conn: sa.Connection, *, agency_id: int, now: datetime) -> Checkpoint:
     return checkpoint
 
 
-def kept(conn: sa.Connection, *, agency_id: int, limit: int = 100) -> list[Checkpoint]:
-    """The agency's checkpoints, newest first."""
-    rows = conn.execute(
-        sa.select(audit_checkpoints)
-        .where(audit_checkpoints.c.agency_id == agency_id)
-        .order_by(audit_checkpoints.c.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        Checkpoint(
-            agency_id=r.agency_id,
-            head_seq=r.head_seq,
-            head_hash=r.head_hash,
-            count=r._mapping["count"],
-            at=r.at.isoformat(timespec="seconds"),
-            signature=r.signature,
-        )
-        for r in rows
-    ]
+def kept(
+    conn: sa.Connection, *, agency_id: int, cursor: str | None, limit: int = 100
+) -> Page[Checkpoint]:
+    """A page of the agency's checkpoints, newest first."""
+    return page(
+        conn,
+        sa.select(audit_checkpoints).where(audit_checkpoints.c.agency_id == agency_id),
+        audit_checkpoints,
+        kind="checkpoint",
+        cursor=cursor,
+        limit=limit,
+        build=_checkpoint,
+        descending=True,
+        max_limit=1000,
+    )
+
+
+def _checkpoint(r: Mapping[str, Any]) -> Checkpoint:
+    return Checkpoint(
+        agency_id=r["agency_id"],
+        head_seq=r["head_seq"],
+        head_hash=r["head_hash"],
+        count=r["count"],
+        at=r["at"].isoformat(timespec="seconds"),
+        signature=r["signature"],
+    )
 
 
 def disagreement(conn: sa.Connection, c: Checkpoint) -> str | None:

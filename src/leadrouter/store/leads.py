@@ -94,6 +94,10 @@ class LeadRepository:
         """Move the lead to ``status`` (the caller checked the lifecycle allows it)."""
         self._conn.execute(_SET_STATUS, {"lead_id": lead_id, "status": status, "at": at})
 
+    def drop_owner(self, lead_id: int) -> None:
+        """The lead has no owner any more (its last assignment ended and nobody took it)."""
+        self._conn.execute(_DROP_OWNER, {"lead_id": lead_id})
+
     def give_owner(
         self, lead_id: int, *, owner_id: int, at: datetime, status: str, expected: str
     ) -> Row | None:
@@ -161,6 +165,7 @@ _SET_STATUS = (
     .where(leads.c.id == sa.bindparam("lead_id"))
     .values(status=sa.bindparam("status"), status_changed_at=sa.bindparam("at"))
 )
+_DROP_OWNER = leads.update().where(leads.c.id == sa.bindparam("lead_id")).values(owner_id=None)
 _GIVE_OWNER = (
     leads.update()
     .where(leads.c.id == sa.bindparam("lead_id"), leads.c.status == sa.bindparam("was"))

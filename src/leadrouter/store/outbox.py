@@ -25,6 +25,50 @@ Endpoint = tuple[int, frozenset[str]]  # id, the events it subscribes to
 
 
 @dataclass(frozen=True)
+class Message:
+    """One outbox message before it is a row: its channel, event, recipient, payload and
+    dedupe key (the builders are ``notify.messages.email``/``sms`` and ``notify.inapp.alert``)."""
+
+    channel: str
+    event: str
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str | None = None
+
+    def row(self, *, agency_id: int, now: datetime) -> dict[str, Any]:
+        """The outbox row of this message: pending, due ``now``, never tried."""
+        return {
+            "agency_id": agency_id,
+            "channel": self.channel,
+            "event": self.event,
+            "recipient": self.recipient,
+            "payload": self.payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "dedupe_key": self.dedupe_key,
+        }
+
+
+def webhook_messages(
+    *, event: str, data: dict[str, Any], endpoints: Sequence[Endpoint], dedupe_key: str | None
+) -> list[Message]:
+    """A webhook event as one message per endpoint subscribed to it (a dedupe key each)."""
+    return [
+        Message(
+            "webhook",
+            event,
+            str(endpoint_id),
+            data,
+            None if dedupe_key is None else f"{dedupe_key}:webhook:{endpoint_id}",
+        )
+        for endpoint_id, events in endpoints
+        if event in events
+    ]
+
+
+@dataclass(frozen=True)
 class _Webhook:
     agency_id: int
     event: str
@@ -40,32 +84,9 @@ class OutboxRepository:
         self._conn = conn
         self._staged: list[dict[str, Any] | _Webhook] = []
 
-    def stage(
-        self,
-        *,
-        agency_id: int,
-        channel: str,
-        event: str,
-        recipient: str,
-        payload: dict[str, Any],
-        now: datetime,
-        dedupe_key: str | None = None,
-    ) -> None:
+    def stage(self, message: Message, *, agency_id: int, now: datetime) -> None:
         """One message to write at the next flush."""
-        self._staged.append(
-            {
-                "agency_id": agency_id,
-                "channel": channel,
-                "event": event,
-                "recipient": recipient,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-                "dedupe_key": dedupe_key,
-            }
-        )
+        self._staged.append(message.row(agency_id=agency_id, now=now))
 
     def stage_webhook(
         self,
@@ -100,7 +121,15 @@ class OutboxRepository:
                 continue
             if item.agency_id not in known:
                 known[item.agency_id] = webhook_endpoints_of(self._conn, item.agency_id)
-            rows.extend(_webhook_rows(item, known[item.agency_id]))
+            rows.extend(
+                m.row(agency_id=item.agency_id, now=item.now)
+                for m in webhook_messages(
+                    event=item.event,
+                    data=item.data,
+                    endpoints=known[item.agency_id],
+                    dedupe_key=item.dedupe_key,
+                )
+            )
         if rows:
             self._conn.execute(_insert(self._conn.dialect.name), rows if len(rows) > 1 else rows[0])
 
@@ -130,27 +159,6 @@ def webhook_endpoints_of(conn: sa.Connection, agency_id: int) -> list[Endpoint]:
     """The agency's active webhook endpoints and their events, by id."""
     return [
         (int(r.id), frozenset(r.events)) for r in conn.execute(_ENDPOINTS, {"agency_id": agency_id})
-    ]
-
-
-def _webhook_rows(item: _Webhook, endpoints: Sequence[Endpoint]) -> list[dict[str, Any]]:
-    return [
-        {
-            "agency_id": item.agency_id,
-            "channel": "webhook",
-            "event": item.event,
-            "recipient": str(endpoint_id),
-            "payload": item.data,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": item.now,
-            "created_at": item.now,
-            "dedupe_key": None
-            if item.dedupe_key is None
-            else f"{item.dedupe_key}:webhook:{endpoint_id}",
-        }
-        for endpoint_id, events in endpoints
-        if item.event in events
     ]
 
 

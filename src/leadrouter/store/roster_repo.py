@@ -313,3 +313,14 @@ def source_spec(row: Row) -> SourceSpec:
         required_fields=None if fields is None else tuple(fields),
         active=bool(row["active"]),
     )
+
+
+def producer_contact(conn: sa.Connection, agency_id: int, producer_id: int) -> Any:
+    """The producer's id, name and email (for the messages that name them)."""
+    return conn.execute(_CONTACT, {"agency_id": agency_id, "producer_id": producer_id}).one()
+
+
+_CONTACT = sa.select(producers.c.id, producers.c.name, producers.c.email).where(
+    producers.c.id == sa.bindparam("producer_id"),
+    producers.c.agency_id == sa.bindparam("agency_id"),
+)

@@ -564,11 +564,18 @@ calls = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=True),
     sa.Column("tried", sa.JSON, nullable=False),
+    # The producers whose phones ring now (several on a simultaneous ring), and how many
+    # rings the call has had.
+    sa.Column("ringing", sa.JSON, nullable=True),
+    sa.Column("rings", sa.Integer, nullable=False, server_default="0"),
+    # The insurance type the call was taken in with, and where it came from.
+    sa.Column("line", sa.JSON, nullable=True),
     sa.Column("duration_seconds", sa.Integer, nullable=True),
     sa.Column("recording_url", sa.String(500), nullable=True),
     _created(),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("agency_id", "call_sid"),
+    sa.Index("ix_calls_agency_status", "agency_id", "status"),
 )
 
 # --- people: users of the web pages and their sessions ---

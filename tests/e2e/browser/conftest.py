@@ -9,7 +9,6 @@ a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Be
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,9 +24,11 @@ from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import create_agency
+from leadrouter.services.admin.security import update_security
 from leadrouter.store.migrate import upgrade
 from tests.support.factories import make_producer
 from tests.support.people import PASSWORD, user
+from tests.support.serving import free_port
 from tests.support.time_engine import timing_policy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,6 +44,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 ACCEPT_IN_TEN_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 600}\n"
+VOICE_TOKEN = "browser-voice-token"  # the agency's provider auth token (signs voice hooks)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Served:
     alice: int
     ben: int
     database_url: str
+    form_key: str  # the agency's public forms and provider hooks
 
     @property
     def headers(self) -> dict[str, str]:
@@ -75,18 +78,15 @@ class Served:
         return int(done.json()["id"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _seed(url: str) -> tuple[str, int, int]:
+def _seed(url: str) -> tuple[str, int, int, str]:
     upgrade(url)
     c = bootstrap(Settings(database_url=url))
     try:
         agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
         timing_policy(c, agency.agency_id, ACCEPT_IN_TEN_MINUTES)
+        update_security(
+            uow=c.uow(), sealer=c.sealer, agency_id=agency.agency_id, sms_auth_token=VOICE_TOKEN
+        )
         alice = make_producer(c, agency.agency_id, 1, name="Alice Moreno", licensed_in=("NY",))
         ben = make_producer(c, agency.agency_id, 2, name="Ben Okafor", licensed_in=("NJ",))
         user(c, agency.agency_id, "manager@browser.example", Role.MANAGER)
@@ -94,15 +94,15 @@ def _seed(url: str) -> tuple[str, int, int]:
         user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)
     finally:
         c.engine.dispose()
-    return agency.api_key, alice, ben
+    return agency.api_key, alice, ben, agency.public_form_key
 
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
-    key, alice, ben = _seed(url)
-    port = _free_port()
+    key, alice, ben, form_key = _seed(url)
+    port = free_port()
     env = {**os.environ, "LEADROUTER_DATABASE_URL": url, "LEADROUTER_PORT": str(port)}
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(
@@ -124,7 +124,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             assert proc.poll() is None, (home / "server.log").read_text()
         else:
             pytest.fail("the app server did not answer /healthz within 180 s")
-        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url)
+        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url, form_key=form_key)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import Instant, RowId
+from leadrouter.api.paging import Cursor, Limit
 from leadrouter.services.leads import activities
 from leadrouter.services.people.access import may_act_as
 
@@ -46,6 +47,7 @@ class ActivitiesOut(BaseModel):
     response_seconds: int | None = Field(description="First contact minus the lead's arrival.")
     attempts: int = Field(description="Call attempts and voicemails: tries to reach the lead.")
     items: list[ActivityOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page.")
 
 
 @router.post(
@@ -78,9 +80,18 @@ def log_activity(
 
 @router.get("/leads/{lead_id}/activities", response_model=ActivitiesOut, responses={404: _PROBLEM})
 def list_activities(
-    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+    lead_id: LeadId,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """The lead's activities, oldest first, with its first contact and response time."""
+    """The lead's activities, oldest first, a page at a time, with its first contact and
+    response time."""
     return activities.list_activities(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        cursor=cursor,
+        limit=limit,
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from leadrouter.api.deps import ContainerDep, require_role
+from leadrouter.api.paging import Cursor, PageOut
 from leadrouter.domain.model import Role
 from leadrouter.services.admin import audit
 from leadrouter.services.admin.agencies import Principal
@@ -27,17 +28,24 @@ class CheckpointOut(BaseModel):
     signature: str
 
 
-@router.get("/audit/checkpoints", response_model=list[CheckpointOut])
+@router.get("/audit/checkpoints", response_model=PageOut[CheckpointOut])
 def list_checkpoints(
     container: ContainerDep,
     principal: Auditor,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[CheckpointOut]:
-    """The checkpoints issued for the agency, newest first."""
+    cursor: Cursor = None,
+) -> PageOut[CheckpointOut]:
+    """The checkpoints issued for the agency, newest first, a page at a time."""
     found = audit.list_checkpoints(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, limit=limit
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        cursor=cursor,
+        limit=limit,
     )
-    return [CheckpointOut(**c.document()) for c in found]
+    return PageOut[CheckpointOut](
+        items=[CheckpointOut(**c.document()) for c in found.items],
+        next_cursor=found.next_cursor,
+    )
 
 
 @router.post(

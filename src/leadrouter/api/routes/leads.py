@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.leads import (
     BindCorrectionIn,
     EventCreate,
@@ -217,7 +218,7 @@ def record_event(
     )
 
 
-@router.get("/leads/{lead_id}/events", response_model=list[EventOut], responses={404: _PROBLEM})
+@router.get("/leads/{lead_id}/events", response_model=PageOut[EventOut], responses={404: _PROBLEM})
 def list_events(
     lead_id: RowId,
     container: ContainerDep,
@@ -225,11 +226,16 @@ def list_events(
     with_tier_changes: Annotated[
         bool, Query(description="Also list our own `intent_tier_changed` records.")
     ] = False,
-) -> list[dict[str, Any]]:
-    """The lead's behavioral events, oldest first."""
-    return leads.list_events(
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """The lead's behavioral events, oldest first, a page at a time."""
+    found = leads.list_events(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
         lead_id=lead_id,
         with_tier_changes=with_tier_changes,
+        cursor=cursor,
+        limit=limit,
     )
+    return {"items": found.items, "next_cursor": found.next_cursor}

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.services.people.access import may_act_as
 from leadrouter.services.routing import offers as acceptance
 
@@ -95,13 +96,23 @@ def decline(
 
 @router.get(
     "/leads/{lead_id}/assignments",
-    response_model=list[AssignmentOut],
+    response_model=PageOut[AssignmentOut],
     responses={404: _PROBLEM[404]},
 )
 def lead_assignments(
-    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
-) -> list[dict[str, Any]]:
-    """Every assignment and offer of the lead, oldest first, with its timer steps."""
-    return acceptance.assignments_of(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    lead_id: LeadId,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Every assignment and offer of the lead, oldest first, with its timer steps, a page at
+    a time."""
+    found = acceptance.assignments_of(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        cursor=cursor,
+        limit=limit,
     )
+    return {"items": found.items, "next_cursor": found.next_cursor}

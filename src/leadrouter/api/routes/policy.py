@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import Instant
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.domain.routing import decision_document
 from leadrouter.errors import ValidationFailed
 from leadrouter.services.admin import policy
@@ -76,10 +77,18 @@ async def put_policy(
     return doc.model_dump(mode="json")
 
 
-@router.get("/policy/versions")
-def policy_versions(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    """Every stored version, newest first."""
-    return policy.versions(uow=container.uow(readonly=True), agency_id=principal.agency_id)
+@router.get("/policy/versions", response_model=PageOut[dict[str, Any]])
+def policy_versions(
+    container: ContainerDep, principal: PrincipalDep, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    """The stored versions, newest first, a page at a time."""
+    found = policy.versions(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 @router.post("/policy/lint", openapi_extra=_DOC_BODY, responses=_PROBLEM)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
 from leadrouter.api.ids import RowId, RowIdField
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
@@ -68,14 +69,23 @@ def latest_decision(
     return found[0]
 
 
-@router.get("/leads/{lead_id}/decisions", response_model=list[DecisionOut], responses=_PROBLEM)
+@router.get("/leads/{lead_id}/decisions", response_model=PageOut[DecisionOut], responses=_PROBLEM)
 def all_decisions(
-    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
-) -> list[dict[str, Any]]:
-    """Every decision about the lead, oldest first."""
-    return decisions.lead_decisions(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    lead_id: LeadId,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Every decision about the lead, oldest first, a page at a time."""
+    found = decisions.decision_page(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        lead_id=lead_id,
+        cursor=cursor,
+        limit=limit,
     )
+    return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 @router.post(
@@ -110,10 +120,19 @@ def assign(
     )
 
 
-@router.get("/queue")
-def waiting(container: ContainerDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    """Leads nobody may take yet, each with its reason, in the order they will be assigned."""
-    return decisions.queue(uow=container.uow(readonly=True), agency_id=principal.agency_id)
+@router.get("/queue", response_model=PageOut[dict[str, Any]])
+def waiting(
+    container: ContainerDep, principal: PrincipalDep, limit: Limit = 200, cursor: Cursor = None
+) -> dict[str, Any]:
+    """Leads nobody may take yet, each with its reason, in the order they will be assigned,
+    a page at a time."""
+    found = decisions.queue(
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 @router.get("/audit/verify")

@@ -28,6 +28,7 @@ HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such form.", **PROBLEM},
 }
 FormKey = Annotated[str, Path(max_length=64)]
+QUERY_FIELDS = frozenset({"tries", "producer"})  # set by our own TwiML in callback URLs
 
 
 class PresenceBody(BaseModel):
@@ -76,7 +77,7 @@ async def _signed(
         signature=request.headers.get(provider_hooks.TWILIO_SIGNATURE),
     )
     fields = {k: str(v)[:500] for k, v in params.items()}
-    fields.update({k: v[:20] for k, v in request.query_params.items() if k in ("tries",)})
+    fields.update({k: v[:20] for k, v in request.query_params.items() if k in QUERY_FIELDS})
     return agency, fields
 
 

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from leadrouter.api import provider_hooks
 from leadrouter.api.deps import ContainerDep, ManagerDep
 from leadrouter.api.ids import RowId
+from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.notifications import (
     WebhookEndpointCreate,
     WebhookEndpointOut,
@@ -54,15 +55,20 @@ def create_webhook_endpoint(
     return _out(endpoint)
 
 
-@router.get("/webhook-endpoints", response_model=list[WebhookEndpointOut])
+@router.get("/webhook-endpoints", response_model=PageOut[WebhookEndpointOut])
 def list_webhook_endpoints(
-    container: ContainerDep, principal: ManagerDep
-) -> list[WebhookEndpointOut]:
-    """The agency's webhook endpoints."""
+    container: ContainerDep, principal: ManagerDep, limit: Limit = 50, cursor: Cursor = None
+) -> PageOut[WebhookEndpointOut]:
+    """The agency's webhook endpoints, oldest first, a page at a time."""
     found = endpoints.list_endpoints(
-        uow=container.uow(readonly=True), agency_id=principal.agency_id
+        uow=container.uow(readonly=True),
+        agency_id=principal.agency_id,
+        cursor=cursor,
+        limit=limit,
     )
-    return [_out(e) for e in found]
+    return PageOut[WebhookEndpointOut](
+        items=[_out(e) for e in found.items], next_cursor=found.next_cursor
+    )
 
 
 @router.get("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointOut)

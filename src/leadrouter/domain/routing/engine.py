@@ -217,7 +217,9 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
         ctx.whole_pool, ctx.splits = run.eligible, result.splits
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
-        return no_license_reason(verdicts, lead.state, itype, other=bool(result.passed))
+        return no_license_reason(
+            verdicts, lead.state, itype, other=bool(result.passed), licensed=len(result.passed)
+        )
     return None
 
 

@@ -34,11 +34,23 @@ def gate_summary(
 
 
 def no_license_reason(
-    failed: Iterable[GateVerdict], state: str | None, itype: InsuranceType | None, *, other: bool
+    failed: Iterable[GateVerdict],
+    state: str | None,
+    itype: InsuranceType | None,
+    *,
+    other: bool,
+    licensed: int = 0,
 ) -> str:
-    """Why nobody passed the gate, e.g. "no producer holds an active TX license for Life"."""
+    """Why nobody passed the gate, e.g. "no producer holds an active TX license for Life";
+    with ``other``, the ``licensed`` producers who passed it were all excluded (they already
+    had the lead: declined it, let the offer lapse or were reassigned from it)."""
     code = normalize_state(state) or state or "?"
     label = itype.label if itype else "?"
+    if other and licensed > 1:
+        return (
+            f"all {licensed} producers holding an active {code} license for {label} "
+            "already had this lead (declined, let the offer lapse or were reassigned from it)"
+        )
     who = "no other producer" if other else "no producer"
     text = f"{who} holds an active {code} license for {label}"
     counts = Counter(v.code for v in failed if v.code in _GATE_CODES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadrouter.notify.webhook import enqueue_webhook_event
+from leadrouter.paging import Page
 from leadrouter.store import audit_checkpoints as cp
 from leadrouter.store.audit import BrokenLink, verify_chain
 from leadrouter.store.locks import lock_agency
@@ -29,10 +30,12 @@ def issue_checkpoint(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Check
     return checkpoint
 
 
-def list_checkpoints(*, uow: UnitOfWork, agency_id: int, limit: int = 100) -> list[Checkpoint]:
-    """The checkpoints kept for the agency, newest first."""
+def list_checkpoints(
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 100
+) -> Page[Checkpoint]:
+    """The checkpoints kept for the agency, newest first, a page at a time."""
     with uow:
-        return cp.kept(uow.conn, agency_id=agency_id, limit=limit)
+        return cp.kept(uow.conn, agency_id=agency_id, cursor=cursor, limit=limit)
 
 
 def verify_against(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from leadrouter.errors import ValidationFailed
 from leadrouter.intake import insurance_types
 from leadrouter.intake.normalize import normalize
 from leadrouter.intake.settings import from_agency_settings
+from leadrouter.paging import Page, page
 from leadrouter.policy.load import lint_document, parse_policy
 from leadrouter.policy.schema import PolicyDocument
 from leadrouter.services.leads.settings import intake_context
@@ -19,11 +21,12 @@ from leadrouter.services.routing.context import RoutingCaches, context_for
 from leadrouter.services.routing.policy_store import (
     ActivePolicy,
     activate,
-    policy_history,
     save_policy,
 )
 from leadrouter.store import dedupe
 from leadrouter.store.agency_repo import agency_info
+from leadrouter.store.policies import history_query
+from leadrouter.store.tables import policies
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -45,10 +48,25 @@ def put_policy(
     return document
 
 
-def versions(*, uow: UnitOfWork, agency_id: int) -> list[dict[str, Any]]:
-    """Every stored version of the agency's document, newest first."""
+def versions(
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """The stored versions of the agency's document (without it), newest first."""
     with uow:
-        return policy_history(uow.conn, agency_id=agency_id)
+        return page(
+            uow.conn,
+            history_query(agency_id),
+            policies,
+            kind="policy_version",
+            cursor=cursor,
+            limit=limit,
+            build=_version,
+            descending=True,
+        )
+
+
+def _version(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {"version": r["version"], "created_by": r["created_by"], "created_at": r["created_at"]}
 
 
 def lint(

@@ -114,14 +114,16 @@ def allows_private_targets(conn: sa.Connection, agency_id: int) -> bool:
     return bool(_doc(conn, agency_id).get(ALLOW_PRIVATE, False))
 
 
+# Built once: every provider hook (texts, calls) reads it first.
+_HOOK_AGENCY = sa.select(agencies.c.id, agencies.c.name, agencies.c.settings).where(
+    agencies.c.public_form_key == sa.bindparam("form_key")
+)
+
+
 def hook_agency(*, uow: UnitOfWork, sealer: Sealer, form_key: str) -> HookAgency:
     """The agency a public form key names, with its opened SMS auth token."""
     with uow:
-        row = uow.conn.execute(
-            sa.select(agencies.c.id, agencies.c.name, agencies.c.settings).where(
-                agencies.c.public_form_key == form_key
-            )
-        ).first()
+        row = uow.conn.execute(_HOOK_AGENCY, {"form_key": form_key}).first()
     if row is None:
         raise NotFound("unknown form")
     stored = (row.settings or {}).get(SMS_TOKEN)

@@ -14,6 +14,7 @@ import binascii
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from leadrouter.errors import FieldError, NotFound, ValidationFailed
 from leadrouter.notify.targets import saved_target_problem
 from leadrouter.notify.webhook import EVENTS, SECRET_PREFIX
+from leadrouter.paging import Page, page
 from leadrouter.sealing import Sealer
 from leadrouter.services.admin.security import allows_private_targets
 from leadrouter.store.tables import agencies, webhook_endpoints
@@ -122,15 +124,20 @@ def create_endpoint(
     return _endpoint(row, plain)
 
 
-def list_endpoints(*, uow: UnitOfWork, agency_id: int) -> list[Endpoint]:
-    """The agency's endpoints, oldest first."""
+def list_endpoints(
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 50
+) -> Page[Endpoint]:
+    """The agency's endpoints, oldest first, a page at a time."""
     with uow:
-        rows = uow.conn.execute(
-            sa.select(webhook_endpoints)
-            .where(webhook_endpoints.c.agency_id == agency_id)
-            .order_by(webhook_endpoints.c.id)
-        ).all()
-    return [_endpoint(row) for row in rows]
+        return page(
+            uow.conn,
+            sa.select(webhook_endpoints).where(webhook_endpoints.c.agency_id == agency_id),
+            webhook_endpoints,
+            kind="webhook_endpoint",
+            cursor=cursor,
+            limit=limit,
+            build=lambda r: _endpoint(SimpleNamespace(**r)),
+        )
 
 
 def get_endpoint(*, uow: UnitOfWork, agency_id: int, endpoint_id: int) -> Endpoint:

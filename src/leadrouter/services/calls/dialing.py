@@ -1,38 +1,54 @@
 """The dial plan: whom a live call rings next, decided by the routing use case and its gate.
 
-Each step routes the call's lead with the producers who may not take a call right now
+Each ring routes the call's lead with the producers who may not take a call right now
 (presence, another live call, already tried) left out, so the license gate, the policy,
-working hours and caps decide exactly as for any other lead. Every attempt and its result is
-appended to the lead's decision chain (``call_dial``); nothing in it is ever updated.
+working hours and caps decide exactly as for any other lead. The policy's ``calls`` section
+says whether one producer rings at a time (``sequential``) or up to ``ring_at_once`` at once
+(``simultaneous``): the routing winner holds the lead while it rings, the others are the
+strategy's next choices among the eligible, each checked by the gate; whoever answers first
+takes the lead. Every dial attempt and its result is appended to the lead's decision chain
+(``call_dial``); nothing in it is ever updated.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.domain.routing import eligible_producers
+from leadrouter.domain.routing import eligible_producers, route
 from leadrouter.intake.documents import iso
 from leadrouter.notify.messages import enqueue_sms
+from leadrouter.policy.schema import Calls
 from leadrouter.services.calls.presence import unavailable_for_calls
-from leadrouter.services.routing.context import RoutingCaches, load_context
-from leadrouter.services.routing.route import end_assignment, route_lead_in_tx
+from leadrouter.services.routing.apply import apply_decision
+from leadrouter.services.routing.context import RoutingCaches, RoutingContext, load_context
+from leadrouter.services.routing.route import end_assignment
 from leadrouter.services.timers import state as ts
+from leadrouter.store import calls_repo
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import append_decision
-from leadrouter.store.tables import calls, producers
+from leadrouter.store.locks import lock_agency
+
+
+@dataclass(frozen=True)
+class Target:
+    """One producer's phone in a ring."""
+
+    producer_id: int
+    phone: str
 
 
 @dataclass(frozen=True)
 class Dial:
-    """Ring this producer's phone."""
+    """Ring these producers' phones (one, or several at once), for ``timeout`` seconds."""
 
-    producer_id: int
-    phone: str
+    targets: tuple[Target, ...]
     attempt: int
+    timeout: int
 
 
 @dataclass(frozen=True)
@@ -63,8 +79,9 @@ def record_attempt(
         policy_version=policy_version,
         explanation={
             "call_sid": call.call_sid,
-            "attempt": len(call.tried) + (1 if outcome == "dialing" else 0),
+            "attempt": call.rings,
             "tried": list(call.tried),
+            "line": call.line,
             "at": iso(now),
             **detail,
         },
@@ -73,20 +90,32 @@ def record_attempt(
     )
 
 
+def calls_policy(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> Calls:
+    """The ``calls`` section of the agency's policy in force."""
+    return deps.policies.active(conn, agency_id).document.calls
+
+
 def next_dial(
-    conn: sa.Connection, deps: RoutingCaches, *, call: Any, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, *, call: Any, now: datetime, lead: Any = None
 ) -> Dial | Fallback:
-    """Whom the call rings next, or the fallback when nobody eligible is left."""
+    """Whom the call rings next, or the fallback when nobody eligible is left (``lead``:
+    the call's lead row when the caller read it in this transaction)."""
     agency_id, lead_id = call.agency_id, call.lead_id
     unavailable = unavailable_for_calls(conn, agency_id=agency_id, call_id=call.id)
     for pid in call.tried:
         unavailable[int(pid)] = "already dialed on this call"
     exclude = frozenset(unavailable)
-    lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    lock_agency(conn, agency_id)
+    if lead is None:
+        lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
+    # One read of the roster, loads and policy serves the owner check, the routing decision,
+    # the simultaneous ring's other choices and the dial records.
     ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=lead)
+    plan = ctx.active.document.calls
     owner = lead.owner_id
     producer_id: int | None = None
-    # The lead's owner (an existing client's producer, an earlier router pick) rings first.
+    # The lead's owner (an existing client's producer, an earlier router pick) rings first,
+    # and alone: the lead is theirs while they may take it.
     if (
         owner is not None
         and owner not in exclude
@@ -94,12 +123,12 @@ def next_dial(
         and owner in eligible_producers(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     ):
         producer_id = int(owner)
+    group: list[int] = []
     if producer_id is None:
         if owner is not None:
             end_assignment(conn, lead_id=lead_id, reason="not reachable for a live call", now=now)
-        result = route_lead_in_tx(
-            conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, kind="call", exclude=exclude
-        )
+        decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
+        result = apply_decision(conn, ctx, decision, kind="call", actor=None, now=now)
         producer_id = result.producer_id if result.outcome == "assigned" else None
         if producer_id is None:
             reason = result.reason or "no eligible producer is available for a live call"
@@ -113,30 +142,85 @@ def next_dial(
                 now=now,
             )
             return Fallback(reason)
-    phone = conn.execute(
-        sa.select(producers.c.phone).where(producers.c.id == producer_id)
-    ).scalar_one()
-    tried = [*call.tried, producer_id]
-    conn.execute(
-        calls.update()
-        .where(calls.c.id == call.id)
-        .values(status="dialing", producer_id=producer_id, tried=tried, updated_at=now)
-    )
-    verdict = ctx.gate(producer_id)
-    record_attempt(
+        if plan.ring == "simultaneous":
+            group = _also_ring(ctx, exclude | {producer_id}, plan.ring_at_once - 1)
+    return _ring(conn, ctx, call, [producer_id, *group], plan, unavailable, now)
+
+
+def _also_ring(ctx: RoutingContext, exclude: frozenset[int], room: int) -> list[int]:
+    """The strategy's next choices among the eligible (each through the gate), in order."""
+    chosen: list[int] = []
+    while len(chosen) < room:
+        decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude | set(chosen))
+        pid = decision.producer_id
+        if decision.outcome != "assigned" or pid is None or not ctx.gate(pid).eligible:
+            break
+        chosen.append(pid)
+    return chosen
+
+
+def _ring(
+    conn: sa.Connection,
+    ctx: RoutingContext,
+    call: Any,
+    group: list[int],
+    plan: Calls,
+    unavailable: dict[int, str],
+    now: datetime,
+) -> Dial:
+    by_id = ctx.roster.by_id
+    tried = [*call.tried, *group]
+    rings = call.rings + 1
+    calls_repo.change(
         conn,
-        call=call,
-        producer_id=producer_id,
-        outcome="dialing",
-        policy_version=ctx.policy.version,
-        detail={
-            "license_id": verdict.license_id,
-            "gate": "eligible" if verdict.eligible else verdict.reason,
-            "not_dialed": _named(unavailable),
-        },
-        now=now,
+        call.id,
+        status="dialing",
+        producer_id=group[0],
+        ringing=group,
+        tried=tried,
+        rings=rings,
+        updated_at=now,
     )
-    return Dial(producer_id, str(phone or ""), len(tried))
+    ringing = dataclasses.replace(_Row.of(call), rings=rings)
+    for pid in group:
+        verdict = ctx.gate(pid)
+        record_attempt(
+            conn,
+            call=ringing,
+            producer_id=pid,
+            outcome="dialing",
+            policy_version=ctx.policy.version,
+            detail={
+                "license_id": verdict.license_id,
+                "gate": "eligible" if verdict.eligible else verdict.reason,
+                "ring": plan.ring,
+                "ringing_with": [p for p in group if p != pid],
+                "holds_lead": pid == group[0],
+                "timeout_seconds": plan.dial_timeout_seconds,
+                "not_dialed": _named(unavailable),
+            },
+            now=now,
+        )
+    targets = tuple(Target(pid, by_id[pid].phone or "") for pid in group)
+    return Dial(targets, rings, plan.dial_timeout_seconds)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """The fields of a call row that a dial record reads."""
+
+    agency_id: int
+    lead_id: int
+    call_sid: str
+    tried: list[int]
+    rings: int
+    line: Any
+
+    @classmethod
+    def of(cls, call: Any) -> _Row:
+        return cls(
+            call.agency_id, call.lead_id, call.call_sid, list(call.tried), call.rings, call.line
+        )
 
 
 def _named(unavailable: dict[int, str]) -> dict[str, str]:

@@ -7,12 +7,15 @@ from typing import Literal, get_args
 import sqlalchemy as sa
 
 from leadrouter.errors import FieldError, NotFound, ValidationFailed
-from leadrouter.store.tables import calls, producers
+from leadrouter.store import calls_repo
+from leadrouter.store.tables import producers
 from leadrouter.store.uow import UnitOfWork
 
 Presence = Literal["available", "busy", "away"]
 PRESENCES: tuple[str, ...] = get_args(Presence)
-LIVE = ("dialing", "bridged")
+_AWAY = sa.select(producers.c.id, producers.c.presence).where(
+    producers.c.agency_id == sa.bindparam("agency_id"), producers.c.presence != "available"
+)
 
 
 def set_presence(*, uow: UnitOfWork, agency_id: int, producer_id: int, presence: str) -> str:
@@ -39,19 +42,8 @@ def unavailable_for_calls(
 ) -> dict[int, str]:
     """Producers who may not be dialed now, with why: not available, or on another call."""
     out: dict[int, str] = {}
-    for pid, presence in conn.execute(
-        sa.select(producers.c.id, producers.c.presence).where(
-            producers.c.agency_id == agency_id, producers.c.presence != "available"
-        )
-    ):
+    for pid, presence in conn.execute(_AWAY, {"agency_id": agency_id}):
         out[int(pid)] = f"presence {presence}"
-    busy = sa.select(calls.c.producer_id).where(
-        calls.c.agency_id == agency_id,
-        calls.c.status.in_(LIVE),
-        calls.c.producer_id.is_not(None),
-    )
-    if call_id is not None:
-        busy = busy.where(calls.c.id != call_id)
-    for (pid,) in conn.execute(busy):
-        out.setdefault(int(pid), "on another call")
+    for pid in calls_repo.on_calls(conn, agency_id, but=call_id):
+        out.setdefault(pid, "on another call")
     return out

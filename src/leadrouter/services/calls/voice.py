@@ -10,36 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
-from leadrouter.intake.normalize import complete, prepare
+from leadrouter.services.calls.answering import answered_by
+from leadrouter.services.calls.caller import callers_leads, earlier_lead, take_in_call
 from leadrouter.services.calls.dialing import (
     Dial,
     Fallback,
+    Target,
     acknowledge_missed_call,
+    calls_policy,
     next_dial,
     record_attempt,
 )
-from leadrouter.services.leads import activities, intake
+from leadrouter.services.leads import activities
 from leadrouter.services.leads.opt_out import e164
-from leadrouter.services.leads.settings import intake_context
 from leadrouter.services.routing import announcements
-from leadrouter.store import routing_repo as repo
-from leadrouter.store.dedupe import contact_lock_names
+from leadrouter.store import calls_repo
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
-from leadrouter.store.tables import calls, decisions, lead_events, leads, producers
-from leadrouter.store.uow import UnitOfWork
+from leadrouter.store.tables import lead_events
 
 ANSWERED = frozenset({"completed", "answered", "in-progress"})
-LEAD_FIELDS = ("first_name", "last_name", "email", "insurance_type", "state")
 MAX_ZIP_TRIES = 2
-DEFAULT_TYPE = "personal_auto"
 
 
 @dataclass(frozen=True)
@@ -70,37 +69,60 @@ def answer_call(
         conn = uow.conn
         # No agency lock yet: intake takes its contact locks first and the agency's routing
         # lock after (as for every lead), so this path keeps that order to never deadlock.
-        call = _call(conn, agency_id, sid)
+        call = calls_repo.find(conn, agency_id, sid)
         if call is not None and call.status == "dialing":
-            return _redial(conn, call)  # the provider retried its request: same answer
+            # The provider retried its request: the same answer.
+            return _redial(conn, container, call)
         if call is not None and call.status != "gathering":
             return Done()
         if call is None:
-            call = _new_call(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
-        lead_id = _existing_lead(conn, agency_id, phone)
-        if lead_id is None:
+            call = calls_repo.add(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
+        earlier = callers_leads(conn, agency_id, phone)
+        taken = earlier_lead(earlier)
+        if taken is None:
             place = _place(params)
             if not place and tries < MAX_ZIP_TRIES:
                 uow.commit()
                 return AskZip(tries + 1)
-            lead_id = _take_in(
-                uow, agency_id=agency_id, phone=phone, place=place, params=params, now=now
+
+            def default() -> str:
+                return calls_policy(conn, container.routing, agency_id).default_insurance_type
+
+            taken = take_in_call(
+                uow,
+                agency_id=agency_id,
+                phone=phone,
+                place=place,
+                params=params,
+                earlier=earlier,
+                policy_default=default,
+                now=now,
             )
-            if lead_id is None and tries < MAX_ZIP_TRIES:
+            if taken is None and tries < MAX_ZIP_TRIES:
                 uow.commit()
                 return AskZip(tries + 1)  # the ZIP was not a known one
-            if lead_id is None:
-                lead_id = _take_in(
-                    uow, agency_id=agency_id, phone=phone, place={}, params=params, now=now
+            if taken is None:
+                taken = take_in_call(
+                    uow,
+                    agency_id=agency_id,
+                    phone=phone,
+                    place={},
+                    params=params,
+                    earlier=earlier,
+                    policy_default=default,
+                    now=now,
                 )
-            assert lead_id is not None
-            row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
-            staged = OutboxRepository(conn)
-            announcements.on_created(staged, lead=announcements.LeadView.of(row), now=now)
-            staged.flush()
+            assert taken is not None
+            if taken.row is not None:  # a new lead (not a repeat of a recent one)
+                staged = OutboxRepository(conn)
+                view = announcements.LeadView.of(taken.row)
+                announcements.on_created(staged, lead=view, now=now)
+                staged.flush()
         lock_agency(conn, agency_id)
-        conn.execute(calls.update().where(calls.c.id == call.id).values(lead_id=lead_id))
-        step = _dial_or_fall_back(conn, container, _call_by_id(conn, call.id), agency_name, now)
+        line = taken.line.as_record()
+        calls_repo.change(conn, call.id, lead_id=taken.lead_id, line=line)
+        call = SimpleNamespace(**{**call._mapping, "lead_id": taken.lead_id, "line": line})
+        step = _dial_or_fall_back(conn, container, call, agency_name, now, lead=taken.row)
         uow.commit()
     return step
 
@@ -115,24 +137,30 @@ def dial_result(
     with container.uow() as uow:
         conn = uow.conn
         lock_agency(conn, agency_id)
-        call = _call(conn, agency_id, params.get("CallSid", "")[:64])
+        call = calls_repo.find(conn, agency_id, params.get("CallSid", "")[:64])
         if call is None or call.status not in ("dialing", "bridged"):
             return Done()
         if status in ANSWERED:
             if call.status == "dialing":
-                contact = (call.lead_id, call.producer_id)
+                # No status callback named who answered: the producer holding the lead did.
+                holder = answered_by(
+                    conn, container.routing, call=call, producer_id=call.producer_id, now=now
+                )
+                contact = (call.lead_id, holder)
             _finish(conn, call, params, now)
             step: Step = Done()
         else:
-            record_attempt(
-                conn,
-                call=call,
-                producer_id=call.producer_id,
-                outcome=status,
-                policy_version=_version(conn, call),
-                detail={"result": status},
-                now=now,
-            )
+            version = calls_repo.last_policy_version(conn, call.lead_id)
+            for pid in call.ringing or [call.producer_id]:
+                record_attempt(
+                    conn,
+                    call=call,
+                    producer_id=pid,
+                    outcome=status,
+                    policy_version=version,
+                    detail={"result": status},
+                    now=now,
+                )
             step = _dial_or_fall_back(conn, container, call, agency_name, now)
         uow.commit()
     if contact is not None:
@@ -147,19 +175,21 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
     contact: tuple[int, int] | None = None
     with container.uow() as uow:
         conn = uow.conn
-        call = _call(conn, agency_id, params.get("CallSid", "")[:64])
+        # A dialed leg's callback names its parent call (the caller's) as ParentCallSid.
+        sid = params.get("ParentCallSid") or params.get("CallSid", "")
+        call = calls_repo.find(conn, agency_id, sid[:64])
         if call is None:
             raise NotFound("no such call")
         if status in ("in-progress", "answered") and call.status == "dialing":
-            contact = (call.lead_id, call.producer_id)
-            conn.execute(
-                calls.update().where(calls.c.id == call.id).values(status="bridged", updated_at=now)
-            )
+            lock_agency(conn, agency_id)
+            who = _answerer(call, params.get("producer", ""))
+            holder = answered_by(conn, container.routing, call=call, producer_id=who, now=now)
+            contact = (call.lead_id, holder)
         elif status == "completed" and call.status == "bridged":
             _finish(conn, call, params, now)
         values = _details(params)
         if values:
-            conn.execute(calls.update().where(calls.c.id == call.id).values(**values))
+            calls_repo.change(conn, call.id, **values)
         if call.lead_id is not None:
             conn.execute(
                 lead_events.insert().values(
@@ -177,15 +207,17 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
 
 
 def _dial_or_fall_back(
-    conn: sa.Connection, container: Container, call: Any, agency_name: str, now: datetime
+    conn: sa.Connection,
+    container: Container,
+    call: Any,
+    agency_name: str,
+    now: datetime,
+    *,
+    lead: Any = None,
 ) -> Step:
-    step = next_dial(conn, container.routing, call=call, now=now)
+    step = next_dial(conn, container.routing, call=call, now=now, lead=lead)
     if isinstance(step, Fallback):
-        conn.execute(
-            calls.update()
-            .where(calls.c.id == call.id)
-            .values(status="fallback", producer_id=None, updated_at=now)
-        )
+        calls_repo.change(conn, call.id, status="fallback", producer_id=None, updated_at=now)
         acknowledge_missed_call(
             conn, container.routing, call=call, agency_name=agency_name, now=now
         )
@@ -207,11 +239,7 @@ def _contact_made(container: Container, agency_id: int, lead_id: int, producer_i
 
 
 def _finish(conn: sa.Connection, call: Any, params: Mapping[str, str], now: datetime) -> None:
-    conn.execute(
-        calls.update()
-        .where(calls.c.id == call.id)
-        .values(status="completed", updated_at=now, **_details(params))
-    )
+    calls_repo.change(conn, call.id, status="completed", updated_at=now, **_details(params))
 
 
 def _details(params: Mapping[str, str]) -> dict[str, Any]:
@@ -234,92 +262,15 @@ def _place(params: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _take_in(
-    uow: UnitOfWork,
-    *,
-    agency_id: int,
-    phone: str,
-    place: dict[str, str],
-    params: Mapping[str, str],
-    now: datetime,
-) -> int | None:
-    """The call as a lead through intake (normalized, deduped); None for an unknown ZIP."""
-    payload: dict[str, Any] = {k: params[k] for k in LEAD_FIELDS if params.get(k)}
-    payload.update(place, phone=phone)
-    payload.setdefault("insurance_type", DEFAULT_TYPE)
-    ctx = intake_context(
-        uow.conn, agency_id=agency_id, source=None, lock=contact_lock_names(agency_id, phone, None)
-    )
-    lead = complete(prepare(payload), required=frozenset({"phone"}), types=ctx.types)
-    if isinstance(lead, list):
-        if place and any(e.field in ("zip", "state") for e in lead):
-            return None
-        payload = {"phone": phone, "insurance_type": DEFAULT_TYPE}
-        lead = complete(prepare(payload), required=frozenset({"phone"}), types=ctx.types)
-        assert not isinstance(lead, list), lead
-    window = ctx.settings.dedupe_window_days
-    found = uow.leads.matches(
-        agency_id=agency_id,
-        phone=lead.phone,
-        email=lead.email,
-        repeat_since=now - timedelta(days=window) if window else None,
-    )
-    if found.repeat_of is not None:
-        return int(found.repeat_of)
-    # A caller has no name or email yet: only the phone is required of a call.
-    return intake._create(uow, agency_id, ctx, found, lead, now, None).lead_id
+def _answerer(call: Any, named: str) -> int:
+    """The producer whose leg answered (named in its callback URL), if they were rung."""
+    ringing = [int(p) for p in (call.ringing or [call.producer_id])]
+    return int(named) if named.isdigit() and int(named) in ringing else int(call.producer_id)
 
 
-def _existing_lead(conn: sa.Connection, agency_id: int, phone: str) -> int | None:
-    """The caller's latest lead with a known state: its place and owner carry over."""
-    found = conn.execute(
-        sa.select(leads.c.id)
-        .where(leads.c.agency_id == agency_id, leads.c.phone == phone, leads.c.state.is_not(None))
-        .order_by(leads.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return None if found is None else int(found)
-
-
-def _call(conn: sa.Connection, agency_id: int, sid: str) -> Any:
-    return conn.execute(
-        sa.select(calls).where(calls.c.agency_id == agency_id, calls.c.call_sid == sid)
-    ).first()
-
-
-def _call_by_id(conn: sa.Connection, call_id: int) -> Any:
-    return conn.execute(sa.select(calls).where(calls.c.id == call_id)).one()
-
-
-def _new_call(conn: sa.Connection, *, agency_id: int, sid: str, phone: str, now: datetime) -> Any:
-    call_id = conn.execute(
-        calls.insert()
-        .values(
-            agency_id=agency_id,
-            call_sid=sid,
-            from_number=phone,
-            status="gathering",
-            tried=[],
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(calls.c.id)
-    ).scalar_one()
-    return _call_by_id(conn, call_id)
-
-
-def _redial(conn: sa.Connection, call: Any) -> Step:
-    phone = conn.execute(
-        sa.select(producers.c.phone).where(producers.c.id == call.producer_id)
-    ).scalar_one()
-    return Dial(int(call.producer_id), str(phone or ""), len(call.tried))
-
-
-def _version(conn: sa.Connection, call: Any) -> int:
-    found = conn.execute(
-        sa.select(decisions.c.policy_version)
-        .where(decisions.c.lead_id == call.lead_id)
-        .order_by(decisions.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return int(found or 0)
+def _redial(conn: sa.Connection, container: Container, call: Any) -> Step:
+    group = [int(p) for p in (call.ringing or [call.producer_id])]
+    phones = calls_repo.phones(conn, group)
+    plan = calls_policy(conn, container.routing, call.agency_id)
+    targets = tuple(Target(pid, phones.get(pid, "")) for pid in group)
+    return Dial(targets, int(call.rings), plan.dial_timeout_seconds)

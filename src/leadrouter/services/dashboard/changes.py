@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from leadrouter.store.tables import activities, assignments, leads, queue_entries
+from leadrouter.store.tables import activities, assignments, calls, leads, queue_entries
 from leadrouter.store.uow import UnitOfWork
 
 
 def fingerprint(*, uow: UnitOfWork, agency_id: int) -> str:
-    """Newest lead, status change, activity, assignment, acceptance and queue move."""
+    """Newest lead, status change, activity, assignment, acceptance, queue move and call."""
     with uow:
         conn = uow.conn
         parts = [
@@ -37,6 +37,11 @@ def fingerprint(*, uow: UnitOfWork, agency_id: int) -> str:
                 sa.select(
                     sa.func.max(queue_entries.c.id), sa.func.max(queue_entries.c.resolved_at)
                 ).where(queue_entries.c.agency_id == agency_id)
+            ).one(),
+            conn.execute(
+                sa.select(sa.func.max(calls.c.id), sa.func.max(calls.c.updated_at)).where(
+                    calls.c.agency_id == agency_id
+                )
             ).one(),
         ]
     return "|".join(str(tuple(p)) for p in parts)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict, FieldError, ValidationFailed
 from leadrouter.intake.documents import iso
+from leadrouter.paging import page
 from leadrouter.services.leads import outcomes
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
@@ -84,24 +85,37 @@ def log_activity(
     return _document({**values, "id": activity_id})
 
 
-def list_activities(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> dict[str, Any]:
-    """The lead's activities, oldest first, with its first contact, response time and the
-    number of attempts to reach it."""
+def list_activities(
+    *, uow: UnitOfWork, agency_id: int, lead_id: int, cursor: str | None = None, limit: int = 100
+) -> dict[str, Any]:
+    """A page of the lead's activities, oldest first, with its first contact, response time
+    and the number of attempts to reach it (of all its activities)."""
     with uow:
         lead = lead_row(uow.conn, agency_id, lead_id)
-        rows = uow.conn.execute(
-            sa.select(activities)
-            .where(activities.c.lead_id == lead_id)
-            .order_by(activities.c.at, activities.c.id)
-        ).all()
+        found = page(
+            uow.conn,
+            sa.select(activities).where(activities.c.lead_id == lead_id),
+            activities,
+            kind="activity",
+            cursor=cursor,
+            limit=limit,
+            build=_document,
+            order=[(activities.c.at, False)],
+        )
+        attempts = uow.conn.execute(
+            sa.select(sa.func.count()).where(
+                activities.c.lead_id == lead_id, activities.c.kind.in_(sorted(ATTEMPTS))
+            )
+        ).scalar_one()
     return {
         "lead_id": lead_id,
         "owner_id": lead.owner_id,
         "first_assigned_at": iso(lead.first_assigned_at),
         "first_contact_at": iso(lead.first_contact_at),
         "response_seconds": lead.response_seconds,
-        "attempts": sum(1 for r in rows if r.kind in ATTEMPTS),
-        "items": [_document(r._mapping) for r in rows],
+        "attempts": attempts,
+        "items": found.items,
+        "next_cursor": found.next_cursor,
     }
 
 

@@ -30,6 +30,7 @@ from leadrouter.intake.listing import (
     encode_cursor,
 )
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
+from leadrouter.paging import Page, page
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
@@ -46,6 +47,7 @@ __all__ = [
     "IntakeResult",
     "LeadPage",
     "change_status_in_tx",
+    "create_lead_in_tx",
     "get_lead",
     "list_events",
     "list_leads",
@@ -85,6 +87,8 @@ class IntakeResult:
     lead_id: int
     created: bool
     replayed: bool = False
+    # The lead's row as intake (and routing, if it ran) left it; None for a replay or touch.
+    row: Any = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,15 @@ def receive_lead(
         if found.repeat_of is not None:
             result = _touch(uow, agency_id, found, lead, payload, now)
         else:
-            result = _create(uow, agency_id, ctx, found, lead, now, after_store)
+            result = create_lead_in_tx(
+                uow,
+                agency_id=agency_id,
+                ctx=ctx,
+                matches=found,
+                lead=lead,
+                now=now,
+                after_store=after_store,
+            )
         if idempotency_key is not None:
             uow.idempotency.remember(
                 agency_id=agency_id,
@@ -153,23 +165,26 @@ def receive_lead(
     return result
 
 
-def _create(
+def create_lead_in_tx(
     uow: UnitOfWork,
+    *,
     agency_id: int,
     ctx: IntakeContext,
-    found: Matches,
+    matches: Matches,
     lead: NormalizedLead,
     now: datetime,
-    after_store: AfterStore | AfterStoreRow | None,
+    after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
-    """Store a new lead (201); the body is built from the rows the writes returned."""
+    """Store a new, normalized lead inside the caller's open unit of work (201); the body is
+    built from the rows the writes returned. The caller has taken the contact locks (with
+    ``intake_context``) and looked up ``matches``, and commits."""
     row = uow.leads.add(
         {
             **vars(lead),
             "agency_id": agency_id,
             "status": "new",
             "source_id": ctx.source_id,
-            "client_id": found.client_id,
+            "client_id": matches.client_id,
             "owner_id": None,
             "do_not_contact": False,
             "touch_count": 1,
@@ -187,7 +202,9 @@ def _create(
     elif after_store is not None:
         after_store(uow.conn, agency_id=agency_id, lead_id=row.id, now=now)
         row = uow.leads.get(agency_id, row.id)
-    return IntakeResult(201, encode(lead_document(row._mapping)), int(row.id), created=True)
+    return IntakeResult(
+        201, encode(lead_document(row._mapping)), int(row.id), created=True, row=row
+    )
 
 
 def _touch(
@@ -291,9 +308,10 @@ def list_events(
     uow: UnitOfWork,
     agency_id: int,
     lead_id: int,
+    cursor: str | None = None,
     limit: int = 100,
     with_tier_changes: bool = False,
-) -> list[dict[str, Any]]:
+) -> Page[dict[str, Any]]:
     """The lead's behavioral events, oldest first; our own log of its intent-tier changes
     only when asked for (they are not the prospect's doing)."""
     where = [lead_events.c.lead_id == lead_id]
@@ -301,13 +319,16 @@ def list_events(
         where.append(lead_events.c.type != TIER_CHANGED)
     with uow:
         lead_row(uow.conn, agency_id, lead_id)
-        rows = uow.conn.execute(
-            sa.select(lead_events)
-            .where(*where)
-            .order_by(lead_events.c.at, lead_events.c.id)
-            .limit(max(1, min(limit, 1000)))
-        ).all()
-    return [event_document(r._mapping) for r in rows]
+        return page(
+            uow.conn,
+            sa.select(lead_events).where(*where),
+            lead_events,
+            kind="lead_event",
+            cursor=cursor,
+            limit=limit,
+            build=event_document,
+            order=[(lead_events.c.at, False)],
+        )
 
 
 def change_status_in_tx(

@@ -41,13 +41,15 @@ class Prediction:
         }
 
 
+# Built once: every routing decision asks it.
+_NEWEST_VERSION = sa.select(sa.func.max(propensity_models.c.version)).where(
+    propensity_models.c.agency_id == sa.bindparam("agency_id")
+)
+
+
 def newest_model(conn: sa.Connection, agency_id: int) -> tuple[int, Propensity] | None:
     """The agency's newest model and its version, or None before the first ``learn model``."""
-    version = conn.execute(
-        sa.select(sa.func.max(propensity_models.c.version)).where(
-            propensity_models.c.agency_id == agency_id
-        )
-    ).scalar()
+    version = conn.execute(_NEWEST_VERSION, {"agency_id": agency_id}).scalar()
     if version is None:
         return None
     key = (agency_id, int(version))

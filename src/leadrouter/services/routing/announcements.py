@@ -16,11 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Role
-from leadrouter.notify.inapp import alert_of
-from leadrouter.notify.messages import email_payload
+from leadrouter.notify.inapp import alert
+from leadrouter.notify.messages import email
 from leadrouter.notify.templates import render_text
+from leadrouter.store.agency_repo import agency_info
+from leadrouter.store.leads import lead_row
 from leadrouter.store.outbox import OutboxRepository
-from leadrouter.store.tables import agencies, leads, producers
+from leadrouter.store.roster_repo import producer_contact
 
 
 @dataclass(frozen=True)
@@ -102,55 +104,6 @@ def on_created(outbox: OutboxRepository, *, lead: LeadView, now: datetime) -> No
     )
 
 
-def _alert(
-    outbox: OutboxRepository,
-    *,
-    agency_id: int,
-    kind: str,
-    message: str,
-    now: datetime,
-    producer_id: int | None = None,
-    role: str | None = None,
-    lead_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> None:
-    recipient, payload = alert_of(
-        kind=kind, message=message, producer_id=producer_id, role=role, lead_id=lead_id
-    )
-    outbox.stage(
-        agency_id=agency_id,
-        channel="inapp",
-        event=kind,
-        recipient=recipient,
-        payload=payload,
-        now=now,
-        dedupe_key=dedupe_key,
-    )
-
-
-def _email(
-    outbox: OutboxRepository,
-    *,
-    agency_id: int,
-    event: str,
-    to: str,
-    template: str,
-    context: dict[str, Any],
-    now: datetime,
-    consumer_lead_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> None:
-    outbox.stage(
-        agency_id=agency_id,
-        channel="email",
-        event=event,
-        recipient=to,
-        payload=email_payload(template, context, consumer_lead_id=consumer_lead_id),
-        now=now,
-        dedupe_key=dedupe_key,
-    )
-
-
 def _tell_producer(
     outbox: OutboxRepository,
     *,
@@ -163,24 +116,12 @@ def _tell_producer(
     now: datetime,
 ) -> None:
     """An in-app alert and an email to the producer, and the webhook for the integrations."""
-    _alert(
-        outbox,
-        agency_id=lead.agency_id,
-        kind=event,
-        message=render_text(template, context),
-        now=now,
-        producer_id=producer.id,
-        lead_id=lead.id,
-    )
-    _email(
-        outbox,
-        agency_id=lead.agency_id,
-        event=event,
-        to=producer.email,
-        template=template,
-        context=context,
-        now=now,
-    )
+    text = render_text(template, context)
+    for message in (
+        alert(kind=event, message=text, producer_id=producer.id, lead_id=lead.id),
+        email(event=event, to=producer.email, template=template, context=context),
+    ):
+        outbox.stage(message, agency_id=lead.agency_id, now=now)
     outbox.stage_webhook(agency_id=lead.agency_id, event=event, data=webhook, now=now)
 
 
@@ -222,29 +163,25 @@ def on_queued(
     """Alert the supervisors, acknowledge the consumer, tell the integrations."""
     ctx = context_for(lead, agency_name, None) | {"reason": reason}
     for role in (Role.SUPERVISOR, Role.MANAGER):
-        _alert(
-            outbox,
-            agency_id=lead.agency_id,
+        queued = alert(
             kind="lead.queued",
             message=render_text("lead_queued", ctx),
-            now=now,
             role=role,
             lead_id=lead.id,
             dedupe_key=f"lead.queued:{lead.id}:{role}",
         )
+        outbox.stage(queued, agency_id=lead.agency_id, now=now)
     if lead.email and not lead.do_not_contact:
         # Email is not bound by the 08:00-21:00 rule that covers calls and texts.
-        _email(
-            outbox,
-            agency_id=lead.agency_id,
+        ack = email(
             event="lead.acknowledged",
             to=lead.email,
             template="consumer_ack",
             context=ctx,
-            now=now,
             consumer_lead_id=lead.id,
             dedupe_key=ack_key(lead.email, now),
         )
+        outbox.stage(ack, agency_id=lead.agency_id, now=now)
     outbox.stage_webhook(
         agency_id=lead.agency_id,
         event="lead.queued",
@@ -289,25 +226,6 @@ def on_reassigned(
 # --- the same, for callers holding only ids ------------------------------------------------
 
 
-def _lead_view(conn: sa.Connection, lead_id: int) -> LeadView:
-    return LeadView.of(conn.execute(sa.select(leads).where(leads.c.id == lead_id)).one())
-
-
-def _person(conn: sa.Connection, producer_id: int) -> Person:
-    r = conn.execute(
-        sa.select(producers.c.id, producers.c.name, producers.c.email).where(
-            producers.c.id == producer_id
-        )
-    ).one()
-    return Person(int(r.id), r.name, r.email)
-
-
-def _agency_name(conn: sa.Connection, agency_id: int) -> str:
-    return str(
-        conn.execute(sa.select(agencies.c.name).where(agencies.c.id == agency_id)).scalar_one()
-    )
-
-
 def reassigned(
     conn: sa.Connection,
     *,
@@ -322,11 +240,16 @@ def reassigned(
     outbox = OutboxRepository(conn)
     on_reassigned(
         outbox,
-        lead=_lead_view(conn, lead_id),
-        agency_name=_agency_name(conn, agency_id),
-        old=_person(conn, from_producer),
-        new=_person(conn, to_producer) if to_producer is not None else None,
+        lead=LeadView.of(lead_row(conn, agency_id, lead_id)),
+        agency_name=agency_info(conn, agency_id).name,
+        old=_person(conn, agency_id, from_producer),
+        new=_person(conn, agency_id, to_producer) if to_producer is not None else None,
         reason=reason,
         now=now,
     )
     outbox.flush()
+
+
+def _person(conn: sa.Connection, agency_id: int, producer_id: int) -> Person:
+    contact = producer_contact(conn, agency_id, producer_id)
+    return Person(int(contact.id), contact.name, contact.email)

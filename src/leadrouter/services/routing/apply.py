@@ -122,6 +122,9 @@ def apply_decision(
     else:
         already_waiting = lead.status == LeadStatus.QUEUED
         reason = wait_in_queue(conn, ctx, decision.reason, now)
+        if lead.owner_id is not None and AssignmentRepository(conn).open_row(lead.id) is None:
+            # Its last offer or assignment ended and nobody took it: it waits for anyone.
+            LeadRepository(conn).drop_owner(lead.id)
         if not already_waiting:
             change_status_in_tx(
                 conn,

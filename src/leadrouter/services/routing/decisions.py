@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadrouter.domain.routing.record import expand_explanation, unnamed_ids
 from leadrouter.errors import NotFound
+from leadrouter.paging import Page, page
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.audit import BrokenLink, verify_chain
 from leadrouter.store.tables import decisions, leads, producers, queue_entries
 from leadrouter.store.uow import UnitOfWork
 
 
-def _document(r: Any, names: dict[int, str]) -> dict[str, Any]:
+def _document(r: Mapping[Any, Any], names: dict[int, str]) -> dict[str, Any]:
     return {
-        "id": r.id,
-        "seq": r.seq,
-        "lead_id": r.lead_id,
-        "kind": r.kind,
-        "outcome": r.outcome,
-        "producer_id": r.producer_id,
-        "policy_version": r.policy_version,
-        "actor": r.actor,
-        "created_at": r.created_at,
-        "explanation": expand_explanation(r.explanation, names),
-        "hash": r.hash,
-        "prev_hash": r.prev_hash,
+        "id": r["id"],
+        "seq": r["seq"],
+        "lead_id": r["lead_id"],
+        "kind": r["kind"],
+        "outcome": r["outcome"],
+        "producer_id": r["producer_id"],
+        "policy_version": r["policy_version"],
+        "actor": r["actor"],
+        "created_at": r["created_at"],
+        "explanation": expand_explanation(r["explanation"], names),
+        "hash": r["hash"],
+        "prev_hash": r["prev_hash"],
     }
 
 
@@ -48,7 +50,27 @@ def lead_decisions(
             query = query.order_by(decisions.c.seq)
         rows = uow.conn.execute(query).all()
         names = _names(uow, agency_id, {i for r in rows for i in unnamed_ids(r.explanation)})
-    return [_document(r, names) for r in rows]
+    return [_document(r._mapping, names) for r in rows]
+
+
+def decision_page(
+    *, uow: UnitOfWork, agency_id: int, lead_id: int, cursor: str | None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """A page of the decisions about the agency's lead, oldest first (404 for another
+    agency's lead)."""
+    with uow:
+        if repo.get_lead_row(uow.conn, agency_id=agency_id, lead_id=lead_id) is None:
+            raise NotFound(f"lead {lead_id} does not exist")
+        query = sa.select(decisions).where(
+            decisions.c.agency_id == agency_id, decisions.c.lead_id == lead_id
+        )
+        found = page(
+            uow.conn, query, decisions, kind="decision", cursor=cursor, limit=limit, build=dict
+        )
+        names = _names(
+            uow, agency_id, {i for r in found.items for i in unnamed_ids(r["explanation"])}
+        )
+    return Page([_document(r, names) for r in found.items], found.next_cursor)
 
 
 def _names(uow: UnitOfWork, agency_id: int, ids: set[int]) -> dict[int, str]:
@@ -63,37 +85,48 @@ def _names(uow: UnitOfWork, agency_id: int, ids: set[int]) -> dict[int, str]:
     return {int(r.id): r.name for r in rows}
 
 
-def queue(*, uow: UnitOfWork, agency_id: int, limit: int = 200) -> list[dict[str, Any]]:
+def queue(
+    *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 200
+) -> Page[dict[str, Any]]:
     """Leads waiting for an eligible producer, in the order they will be drained."""
+    query = (
+        sa.select(
+            queue_entries,
+            leads.c.insurance_type,
+            leads.c.state,
+            leads.c.zip,
+            leads.c.intent_tier,
+        )
+        .join(leads, leads.c.id == queue_entries.c.lead_id)
+        .where(queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None))
+    )
     with uow:
-        rows = uow.conn.execute(
-            sa.select(
-                queue_entries,
-                leads.c.insurance_type,
-                leads.c.state,
-                leads.c.zip,
-                leads.c.intent_tier,
-            )
-            .join(leads, leads.c.id == queue_entries.c.lead_id)
-            .where(queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None))
-            .order_by(
-                queue_entries.c.priority.desc(), queue_entries.c.queued_at, queue_entries.c.id
-            )
-            .limit(limit)
-        ).all()
-    return [
-        {
-            "lead_id": r.lead_id,
-            "reason": r.reason,
-            "priority": r.priority,
-            "queued_at": r.queued_at,
-            "insurance_type": r.insurance_type,
-            "state": r.state,
-            "zip": r.zip,
-            "intent_tier": r.intent_tier,
-        }
-        for r in rows
-    ]
+        return page(
+            uow.conn,
+            query,
+            queue_entries,
+            kind="queue",
+            cursor=cursor,
+            limit=limit,
+            build=_waiting,
+            order=[(queue_entries.c.priority, True), (queue_entries.c.queued_at, False)],
+        )
+
+
+def _waiting(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: r[key]
+        for key in (
+            "lead_id",
+            "reason",
+            "priority",
+            "queued_at",
+            "insurance_type",
+            "state",
+            "zip",
+            "intent_tier",
+        )
+    }
 
 
 def verify(*, uow: UnitOfWork, agency_id: int) -> tuple[int, BrokenLink | None]:

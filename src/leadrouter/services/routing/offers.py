@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict
+from leadrouter.paging import Page, page
 from leadrouter.services.routing import announcements as lead_events
 from leadrouter.services.routing import route as routing
 from leadrouter.services.routing.context import RoutingCaches
@@ -197,16 +198,21 @@ def decline_offer(
     return result
 
 
-def assignments_of(*, uow: UnitOfWork, agency_id: int, lead_id: int) -> list[dict[str, Any]]:
-    """Every assignment and offer of the agency's lead, oldest first."""
+def assignments_of(
+    *, uow: UnitOfWork, agency_id: int, lead_id: int, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """The assignments and offers of the agency's lead, oldest first, a page at a time."""
     with uow:
         lead_row(uow.conn, agency_id, lead_id)
-        rows = uow.conn.execute(
-            sa.select(assignments)
-            .where(assignments.c.lead_id == lead_id)
-            .order_by(assignments.c.id)
-        ).all()
-    return [dict(r._mapping) for r in rows]
+        return page(
+            uow.conn,
+            sa.select(assignments).where(assignments.c.lead_id == lead_id),
+            assignments,
+            kind="assignment",
+            cursor=cursor,
+            limit=limit,
+            build=dict,
+        )
 
 
 def _offer_of(conn: sa.Connection, *, agency_id: int, lead_id: int, producer_id: int) -> Any:

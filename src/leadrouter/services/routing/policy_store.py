@@ -14,7 +14,7 @@ from leadrouter.domain.timer_policy import TimingRules
 from leadrouter.policy.load import default_policy, parse_policy, to_routing_policy
 from leadrouter.policy.schema import PolicyDocument
 from leadrouter.store.locks import lock_agency
-from leadrouter.store.tables import policies
+from leadrouter.store.policies import add_version, current_version, document_of
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,7 @@ class PolicyCache:
             cached = self._by_version.get(key)
         if cached is not None:
             return cached
-        document = conn.execute(
-            sa.select(policies.c.document).where(
-                policies.c.agency_id == agency_id, policies.c.version == version
-            )
-        ).scalar_one()
-        parsed = activate(PolicyDocument.model_validate(document))
+        parsed = activate(PolicyDocument.model_validate(document_of(conn, agency_id, version)))
         with self._lock:
             self._by_version[key] = parsed
         return parsed
@@ -73,14 +68,6 @@ def activate(document: PolicyDocument) -> ActivePolicy:
     )
 
 
-def current_version(conn: sa.Connection, agency_id: int) -> int:
-    """The version in force (0 = the shipped default)."""
-    v = conn.execute(
-        sa.select(sa.func.max(policies.c.version)).where(policies.c.agency_id == agency_id)
-    ).scalar()
-    return int(v or 0)
-
-
 def save_policy(
     conn: sa.Connection,
     *,
@@ -95,25 +82,12 @@ def save_policy(
     lock_agency(conn, agency_id)
     version = current_version(conn, agency_id) + 1
     document = document.model_copy(update={"version": version})
-    conn.execute(
-        policies.insert().values(
-            agency_id=agency_id,
-            version=version,
-            document=document.model_dump(mode="json"),
-            created_by=actor,
-            created_at=now,
-        )
+    add_version(
+        conn,
+        agency_id=agency_id,
+        version=version,
+        document=document.model_dump(mode="json"),
+        actor=actor,
+        now=now,
     )
     return document
-
-
-def policy_history(conn: sa.Connection, *, agency_id: int) -> list[dict[str, Any]]:
-    """Every stored version of the agency's policy, newest first (without the documents)."""
-    return [
-        {"version": r.version, "created_by": r.created_by, "created_at": r.created_at}
-        for r in conn.execute(
-            sa.select(policies.c.version, policies.c.created_by, policies.c.created_at)
-            .where(policies.c.agency_id == agency_id)
-            .order_by(policies.c.version.desc())
-        )
-    ]

@@ -150,25 +150,17 @@ def tell_owner(
                 scene.agency_id,
                 kind=event,
                 message=render_text(template, context),
-                recipient=f"producer:{owner.id}",
+                producer_id=owner.id,
                 lead_id=scene.lead.id,
                 dedupe_key=dedupe,
             )
-        elif channel == Channel.EMAIL:
-            out.email(
+        elif channel == Channel.EMAIL or owner.phone:
+            out.send(
                 scene.agency_id,
+                channel,
                 event=event,
-                to=owner.email,
-                template=email,
-                context=context,
-                dedupe_key=dedupe,
-            )
-        elif owner.phone:
-            out.sms(
-                scene.agency_id,
-                event=event,
-                to=owner.phone,
-                template=template,
+                to=owner.email if channel == Channel.EMAIL else owner.phone,
+                template=email if channel == Channel.EMAIL else template,
                 context=context,
                 dedupe_key=dedupe,
             )
@@ -194,31 +186,23 @@ def _tell_managers(scene: Scene, action: AlertManager) -> None:
             out.alert(
                 scene.agency_id,
                 kind=ESCALATED,
-                recipient=f"role:{Role.MANAGER}",
+                role=Role.MANAGER,
                 message=render_text("alert_manager", context),
                 lead_id=scene.lead.id,
                 dedupe_key=scene.dedupe(action.key, channel),
             )
             continue
         for m in scene.managers:
-            dedupe = scene.dedupe(action.key, channel, m.id)
-            if channel == Channel.EMAIL:
-                out.email(
+            to = m.email if channel == Channel.EMAIL else m.phone
+            if to:
+                out.send(
                     scene.agency_id,
+                    channel,
                     event=ESCALATED,
-                    to=m.email,
+                    to=to,
                     template="alert_manager",
                     context=context,
-                    dedupe_key=dedupe,
-                )
-            elif m.phone:
-                out.sms(
-                    scene.agency_id,
-                    event=ESCALATED,
-                    to=m.phone,
-                    template="alert_manager",
-                    context=context,
-                    dedupe_key=dedupe,
+                    dedupe_key=scene.dedupe(action.key, channel, m.id),
                 )
 
 
@@ -226,21 +210,13 @@ def _message_consumer(scene: Scene, action: MessageConsumer) -> None:
     """Text or email the consumer (nothing when the lead has no number or address for it)."""
     lead, context, out = scene.lead, scene.context(), scene.out
     dedupe = scene.dedupe(action.key, action.channel)
-    if action.channel == Channel.SMS and lead.phone:
-        out.sms(
+    to = {Channel.SMS: lead.phone, Channel.EMAIL: lead.email}.get(action.channel)
+    if to:
+        out.send(
             scene.agency_id,
+            action.channel,
             event=FOLLOW_UP,
-            to=lead.phone,
-            template=action.template,
-            context=context,
-            dedupe_key=dedupe,
-            consumer_lead_id=lead.id,
-        )
-    elif action.channel == Channel.EMAIL and lead.email:
-        out.email(
-            scene.agency_id,
-            event=FOLLOW_UP,
-            to=lead.email,
+            to=to,
             template=action.template,
             context=context,
             dedupe_key=dedupe,

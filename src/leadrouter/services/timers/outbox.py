@@ -1,25 +1,25 @@
 """The time engine's outbox rows, gathered per transaction and written in one statement.
 
 A timer batch queues a thousand messages; one ``INSERT ... ON CONFLICT DO NOTHING`` for all
-of them instead of a round trip each keeps the worker's lag under a second. The rows are
-exactly those of ``notify.messages.enqueue_email``/``enqueue_sms``,
-``notify.inapp.enqueue_alert`` and ``notify.webhook.enqueue_webhook_event`` (same payloads,
-rendered by the same templates; a test holds them equal), each with a dedupe key, so a
-repeated key is a no-op as there.
+of them instead of a round trip each keeps the worker's lag under a second. The messages
+are built by the same ``notify.messages.email``/``sms``, ``notify.inapp.alert`` and
+``store.outbox.webhook_messages`` as everywhere else (a test holds the rows equal to the
+``enqueue_*`` ones), each with a dedupe key, so a repeated key is a no-op as there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 import sqlalchemy as sa
 
-from leadrouter.notify.outbox import PENDING
-from leadrouter.notify.templates import render_email, render_text
+from leadrouter.notify.inapp import AlertFields, alert
+from leadrouter.notify.messages import EmailFields, email, sms
 from leadrouter.notify.webhook import EVENTS
 from leadrouter.store.db import upsert_insert
+from leadrouter.store.outbox import Message, webhook_messages
 from leadrouter.store.tables import escalations, outbox
 
 
@@ -43,63 +43,28 @@ class Messages:
             }
         )
 
-    def alert(
-        self,
-        agency_id: int,
-        *,
-        kind: str,
-        message: str,
-        recipient: str,
-        lead_id: int,
-        dedupe_key: str,
-    ) -> None:
-        """An in-app alert for ``producer:<id>`` or ``role:<role>``."""
-        payload = {"kind": kind, "message": message, "lead_id": lead_id}
-        self._add(agency_id, "inapp", kind, recipient, payload, dedupe_key)
+    def add(self, agency_id: int, message: Message) -> None:
+        """One message, written at the flush."""
+        self.rows.append(message.row(agency_id=agency_id, now=self.now))
 
-    def email(
-        self,
-        agency_id: int,
-        *,
-        event: str,
-        to: str,
-        template: str,
-        context: dict[str, Any],
-        dedupe_key: str,
-        from_name: str | None = None,
-        reply_to: str | None = None,
-        consumer_lead_id: int | None = None,
-    ) -> None:
-        """A rendered email; to a consumer when ``consumer_lead_id`` is given."""
-        rendered = render_email(template, context)
-        payload = {
-            "template": template,
-            "subject": rendered.subject,
-            "body": rendered.body,
-            "from_name": from_name,
-            "reply_to": reply_to,
-            "consumer_lead_id": consumer_lead_id,
-        }
-        self._add(agency_id, "email", event, to, payload, dedupe_key)
+    def alert(self, agency_id: int, **fields: Unpack[AlertFields]) -> None:
+        """An in-app alert for a producer or a role."""
+        self.add(agency_id, alert(**fields))
 
-    def sms(
-        self,
-        agency_id: int,
-        *,
-        event: str,
-        to: str,
-        template: str,
-        context: dict[str, Any],
-        dedupe_key: str,
-        consumer_lead_id: int | None = None,
-    ) -> None:
-        """A rendered text to an E.164 number."""
-        payload = {
-            "template": template,
-            "body": render_text(template, context),
-            "consumer_lead_id": consumer_lead_id,
-        }
-        self._add(agency_id, "sms", event, to, payload, dedupe_key)
+    def send(self, agency_id: int, channel: str, **fields: Unpack[EmailFields]) -> None:
+        """An email (``channel`` "email") or a text (else; ``from_name``/``reply_to`` unused)."""
+        if channel == "email":
+            self.add(agency_id, email(**fields))
+            return
+        text = sms(
+            event=fields["event"],
+            to=fields["to"],
+            template=fields["template"],
+            context=fields["context"],
+            consumer_lead_id=fields.get("consumer_lead_id"),
+            dedupe_key=fields.get("dedupe_key"),
+        )
+        self.add(agency_id, text)
 
     def webhook(
         self,
@@ -113,9 +78,11 @@ class Messages:
         """The event to each of the given endpoints (those subscribed to it)."""
         if event not in EVENTS:
             raise ValueError(f"unknown webhook event {event!r}")
-        for endpoint_id in endpoint_ids:
-            key = f"{dedupe_key}:webhook:{endpoint_id}"
-            self._add(agency_id, "webhook", event, str(endpoint_id), data, key)
+        endpoints = [(endpoint_id, frozenset({event})) for endpoint_id in endpoint_ids]
+        for message in webhook_messages(
+            event=event, data=data, endpoints=endpoints, dedupe_key=dedupe_key
+        ):
+            self.add(agency_id, message)
 
     def flush(self, conn: sa.Connection) -> int:
         """Write the gathered rows (a repeated dedupe key is skipped); how many were gathered."""
@@ -137,27 +104,3 @@ class Messages:
             )
             self.escalations = []
         return count
-
-    def _add(
-        self,
-        agency_id: int,
-        channel: str,
-        event: str,
-        recipient: str,
-        payload: dict[str, Any],
-        dedupe_key: str,
-    ) -> None:
-        self.rows.append(
-            {
-                "agency_id": agency_id,
-                "channel": channel,
-                "event": event,
-                "recipient": recipient,
-                "payload": payload,
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": self.now,
-                "created_at": self.now,
-                "dedupe_key": dedupe_key,
-            }
-        )

@@ -1,5 +1,6 @@
 """The live dashboard of managers and supervisors: today's leads and speed, the producers,
-alerts, pipeline, queue, newest leads and charts; updated over server-sent events."""
+alerts, live calls, pipeline, queue, newest leads and charts; updated over server-sent
+events."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrouter.api.deps import ContainerDep
 from leadrouter.bootstrap import Container
 from leadrouter.services.dashboard import alerts, charts, numbers
+from leadrouter.services.dashboard.calls import live_calls
 from leadrouter.services.dashboard.changes import fingerprint
 from leadrouter.services.dashboard.days import agency_zone
 from leadrouter.services.dashboard.recent import recent_leads
@@ -44,7 +46,8 @@ def _board(container: Container, agency_id: int) -> dict[str, Any]:
             uow=read(), deps=container.routing, agency_id=agency_id, now=now, table=table
         ),
         "pipeline": numbers.pipeline(uow=read(), agency_id=agency_id, now=now),
-        "queue": decisions.queue(uow=read(), agency_id=agency_id, limit=50),
+        "queue": decisions.queue(uow=read(), agency_id=agency_id, limit=50).items,
+        "calls": live_calls(uow=read(), agency_id=agency_id, now=now),
         "recent": recent_leads(uow=read(), agency_id=agency_id),
         "response_chart": bar_chart(
             "First response, last 30 days",

@@ -94,20 +94,7 @@ def accept(
     request: Request, lead_id: int, container: ContainerDep, session: ProducerDep
 ) -> Response:
     """Accept a lead offered to me."""
-    me = _producer(session)
-
-    def run() -> None:
-        may_act_as(session.user, me)
-        offers.accept_offer(
-            uow=container.uow(),
-            caches=container.routing,
-            agency_id=session.user.agency_id,
-            lead_id=lead_id,
-            producer_id=me,
-            now=container.clock.now(),
-        )
-
-    return _act(request, container, session, "Accepted: the lead is yours.", run)
+    return _answer_offer(request, container, session, lead_id, decline=None)
 
 
 @router.post("/portal/leads/{lead_id}/decline")
@@ -119,21 +106,37 @@ def decline(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Decline a lead offered to me; it goes to the next eligible producer."""
+    return _answer_offer(request, container, session, lead_id, decline=reason)
+
+
+def _answer_offer(
+    request: Request,
+    container: Container,
+    session: Session,
+    lead_id: int,
+    *,
+    decline: str | None,
+) -> Response:
+    """Accept the offer (``decline`` None) or decline it with that reason ("" for none)."""
     me = _producer(session)
 
     def run() -> None:
         may_act_as(session.user, me)
-        offers.decline_offer(
-            uow=container.uow(),
-            caches=container.routing,
-            agency_id=session.user.agency_id,
-            lead_id=lead_id,
-            producer_id=me,
-            reason=reason or None,
-            now=container.clock.now(),
-        )
+        mine: dict[str, Any] = {
+            "uow": container.uow(),
+            "caches": container.routing,
+            "agency_id": session.user.agency_id,
+            "lead_id": lead_id,
+            "producer_id": me,
+            "now": container.clock.now(),
+        }
+        if decline is None:
+            offers.accept_offer(**mine)
+        else:
+            offers.decline_offer(**mine, reason=decline or None)
 
-    return _act(request, container, session, "Declined.", run)
+    done = "Accepted: the lead is yours." if decline is None else "Declined."
+    return _act(request, container, session, done, run)
 
 
 @router.post("/portal/leads/{lead_id}/log")
@@ -181,19 +184,10 @@ def outcome(
     agency's rates) or lost (a reason from the list), for a lead of mine."""
     if status not in OUTCOMES:
         return _answer(request, container, session, "Choose quoted, bound or lost.", failed=True)
-    amount = None
-    if premium.strip():
-        try:
-            amount = Decimal(premium.replace(",", "").replace("$", "").strip())
-        except InvalidOperation:
-            return _answer(
-                request, container, session, "Premium: a number, like 1200.", failed=True
-            )
-        if not amount.is_finite() or amount < 0 or amount >= 10**10:
-            return _answer(
-                request, container, session, "Premium: a number, like 1200.", failed=True
-            )
-        amount = amount.quantize(Decimal("0.01"))
+    try:
+        amount = _premium(premium)
+    except ValueError:
+        return _answer(request, container, session, "Premium: a number, like 1200.", failed=True)
 
     def run() -> None:
         may_work_lead(
@@ -218,3 +212,17 @@ def outcome(
         )
 
     return _act(request, container, session, f"Marked {status}.", run)
+
+
+def _premium(text: str) -> Decimal | None:
+    """The premium typed in the form, in cents; None when blank; ValueError when not a sane
+    amount (not a number, negative, or ten billion and more)."""
+    if not text.strip():
+        return None
+    try:
+        amount = Decimal(text.replace(",", "").replace("$", "").strip())
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not amount.is_finite() or amount < 0 or amount >= 10**10:
+        raise ValueError(text)
+    return amount.quantize(Decimal("0.01"))

@@ -1,0 +1,65 @@
+"""``leadrouter serve`` as a process for end-to-end tests: a free port and a server that
+answers ``/healthz`` before the test starts, stopped afterwards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(
+    home: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    output: int | IO[bytes] = subprocess.DEVNULL,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[str]:
+    """``leadrouter serve *args`` on a SQLite file in ``home``; yields its base URL once
+    ``/healthz`` answers (the test fails when it does not within a minute)."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "LEADROUTER_DATABASE_URL": f"sqlite:///{home / 'leadrouter.db'}",
+        "LEADROUTER_PORT": str(port),
+        **(env or {}),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadrouter", "serve", *args],
+        env=environment,
+        cwd=home,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        preexec_fn=preexec_fn,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("leadrouter serve did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

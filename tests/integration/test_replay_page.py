@@ -78,6 +78,10 @@ def test_a_manager_replays_a_pasted_policy_and_reads_who_would_have_got_what(
 ) -> None:
     agency_id = _agency_with_history(client, container)
     sign_in(client, "boss@replay.example")
+    stored = client.get("/replay?version=1").text  # the version in force, to start from
+    textarea = re.search(r'<textarea id="policy"[^>]*>(.*?)</textarea>', stored, re.S)
+    assert textarea is not None and "optimizer" in textarea[1]
+    assert 'value="policy version 1"' in stored
     today = container.clock.now().date()
     where = _start(
         client,

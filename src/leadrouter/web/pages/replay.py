@@ -63,7 +63,7 @@ def replay_form(
                     f"#{p.producer_id} {p.tier} {p.current_weight:g} → {p.proposed_weight:g}"
                     for p in found.proposals
                 )
-        stored = versions(uow=container.uow(readonly=True), agency_id=agency_id)
+        stored = versions(uow=container.uow(readonly=True), agency_id=agency_id, limit=5).items
         recent = runs.recent_runs(uow=container.uow(readonly=True), agency_id=agency_id)
     today = now.date()
     context: dict[str, Any] = {

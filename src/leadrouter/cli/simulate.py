@@ -37,7 +37,7 @@ def simulate(
 
     if engine not in ("memory", "database"):
         raise typer.BadParameter("engine is memory or database")
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), time.process_time()
     scenario = make_scenario(seed=seed, days=days, producers=producers)
     with Progress(
         TextColumn("{task.description:<15}"),
@@ -55,4 +55,6 @@ def simulate(
     if chart is not None:
         chart.write_text(chart_svg(scenario, outcomes), encoding="utf-8")
         console.print(f"chart: {chart}")
-    err_console.print(f"ran in {time.perf_counter() - t0:.1f} s")
+    err_console.print(
+        f"ran in {time.perf_counter() - t0:.1f} s ({time.process_time() - cpu:.1f} s of CPU)"
+    )

@@ -42,6 +42,7 @@ def lead_document(row: Mapping[Any, Any]) -> dict[str, Any]:
         "attributes": row["attributes"],
         "flags": row["flags"],
         "client_id": row["client_id"],
+        "related_lead_id": row.get("related_lead_id"),
         "owner_id": row["owner_id"],
         "intent_tier": row["intent_tier"],
         "do_not_contact": row["do_not_contact"],

@@ -121,11 +121,15 @@ class ConversionEstimates:
 K = TypeVar("K", bound=Hashable)
 
 
-def _shrunk_rates(
-    keys: Sequence[K], bound: np.ndarray, base: float
-) -> tuple[dict[K, float], float]:
+def _codes(keys: Sequence[K]) -> tuple[dict[K, int], np.ndarray]:
     index: dict[K, int] = {}
     codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), int, len(keys))
+    return index, codes
+
+
+def _shrunk_rates(
+    index: dict[K, int], codes: np.ndarray, bound: np.ndarray, base: float
+) -> tuple[dict[K, float], float]:
     trials = np.bincount(codes, minlength=len(index))
     binds = np.bincount(codes, weights=bound, minlength=len(index))
     strength = fit_strength(binds, trials, base)
@@ -140,13 +144,23 @@ def fit(observations: Iterable[Observation]) -> ConversionEstimates:
         return ConversionEstimates(0.1, {}, {}, MIN_STRENGTH, {}, MIN_STRENGTH, MIN_STRENGTH)
     bound = np.fromiter((o.bound for o in obs), float, len(obs))
     base = float(np.clip(bound.mean(), 0.005, 0.995))
-    producer_rates, k_p = _shrunk_rates([o.producer_id for o in obs], bound, base)
-    segment_rates, k_s = _shrunk_rates([o.segment for o in obs], bound, base)
-    cells: dict[tuple[int, SegmentKey], list[int]] = {}
-    for o in obs:
-        cell = cells.setdefault((o.producer_id, o.segment), [0, 0])
-        cell[0] += int(o.bound)
-        cell[1] += 1
+    p_index, p_codes = _codes([o.producer_id for o in obs])
+    s_index, s_codes = _codes([o.segment for o in obs])
+    producer_rates, k_p = _shrunk_rates(p_index, p_codes, bound, base)
+    segment_rates, k_s = _shrunk_rates(s_index, s_codes, bound, base)
+    # Cells counted by code, not by tuple: the fit runs every few hours in the simulator.
+    cell_codes = p_codes * len(s_index) + s_codes
+    used, inverse = np.unique(cell_codes, return_inverse=True)
+    cell_trials = np.bincount(inverse, minlength=used.size)
+    cell_binds = np.bincount(inverse, weights=bound, minlength=used.size)
+    producers_of, segments_of = list(p_index), list(s_index)
+    cells = {
+        (producers_of[int(c) // len(s_index)], segments_of[int(c) % len(s_index)]): [
+            round(float(b)),
+            int(t),
+        ]
+        for c, b, t in zip(used, cell_binds, cell_trials, strict=True)
+    }
     partial = ConversionEstimates(
         base,
         producer_rates,

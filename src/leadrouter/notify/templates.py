@@ -72,6 +72,12 @@ EMAILS: dict[str, tuple[str, str]] = {
         "review, {{ agency_name }} is glad to compare options for you. Just reply to this "
         "email.\n\n{{ producer_name }}\n{{ agency_name }}\n",
     ),
+    "asked_again": (
+        "{{ lead_name }} asked again",
+        "Hi {{ producer_name }},\n\n{{ lead_name }} (lead {{ lead_id }}) sent another "
+        "{{ insurance_type }} request ({{ times }} requests so far). They are still shopping: "
+        "call them now.\n",
+    ),
     "consumer_ack": (
         "We received your {{ insurance_type }} request",
         "Hi {{ lead_first_name }},\n\nThank you for contacting {{ agency_name }} about "
@@ -116,6 +122,10 @@ TEXTS: dict[str, str] = {
     "lead_queued": "{{ lead_name }} (lead {{ lead_id }}) is waiting in the queue: {{ reason }}.",
     "intro_sms": "Hi {{ lead_first_name }}, this is {{ producer_name }} with {{ agency_name }} "
     "about your {{ insurance_type }} quote. I'll call you shortly." + _OPT_OUT,
+    "asked_again": "{{ lead_name }} (lead {{ lead_id }}) asked again ({{ times }} requests "
+    "so far). Call now.",
+    "consumer_ack": "{{ agency_name }}: we received your {{ insurance_type }} request. A "
+    "licensed agent will contact you as soon as one is available." + _OPT_OUT,
     "call_missed": "{{ agency_name }}: sorry we missed your call. A licensed agent will call "
     "you back shortly." + _OPT_OUT,
     "license_expiring": "{{ producer_name }}'s {{ state }} license {{ number }} expires on "

@@ -4,7 +4,8 @@
 the strategy, the optimizer's draws and logged probability) exactly as the service does;
 this module keeps what the database would: open and daily counts, rotation counters, the
 queue (drained when a shift starts or a lead closes), the 30-minute reassignment of an
-uncalled lead (the time engine's ``reassign`` rung, earlier owners excluded), the
+uncalled lead (the time engine's ``reassign`` rung: once per lead, to someone other than
+the owner, and only when someone else is eligible; otherwise the lead stays), the
 weighted score's track records and the optimizer's estimates (refit every few hours from
 history plus the month's closed leads). A month of a 20-producer agency takes seconds.
 ``sim.run`` drives the same month through the services, the database and the worker.
@@ -12,6 +13,7 @@ history plus the month's closed leads). A month of a 20-producer agency takes se
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import random
 import time as wall
@@ -39,10 +41,11 @@ from leadrouter.sim.scenario import (
     Scenario,
     SimLead,
     authority,
+    licensed,
     response_minutes,
     shift_starts,
 )
-from leadrouter.sim.truth import bind_probability
+from leadrouter.sim.truth import TrueProducer, bind_probability
 
 CALL_MINUTES = 10.0
 REASSIGN_AFTER = timedelta(minutes=30)
@@ -159,10 +162,14 @@ class MemoryRun:
         self.queue: list[int] = []
         self.owner: dict[int, int] = {}
         self.first_assigned: dict[int, datetime] = {}
-        self.refused: dict[int, set[int]] = {}
+        self.reassigned: set[int] = set()  # leads whose reassignment rung is done
         self.free_at: dict[int, datetime] = {}
         self.last_call: dict[int, datetime] = {}  # producer id -> their last first call
-        self.observations: list[tuple[datetime, Observation, float | None]] = history_outcomes(s)
+        # Closed leads in the order they closed (the month's are appended as they close), so
+        # a trailing window is a slice found by bisection.
+        self.observations = sorted(history_outcomes(s), key=lambda row: row[0])
+        self.closed_at = [at for at, _, _ in self.observations]
+        self.window: tuple[int, int] = (-1, -1)
         self.estimates: ConversionEstimates | None = None
         self.records: dict[int, tuple[float | None, float | None]] = {}
         self.fitted_at: datetime | None = None
@@ -193,10 +200,11 @@ class MemoryRun:
                 kind == "reassign"
                 and self.owner.get(i) == p
                 and i not in self.out.first_call_minutes
+                and i not in self.reassigned
             ):
-                self._end(i, p)
-                self.refused.setdefault(i, set()).add(p)
-                self._route(i, at, "reassign")
+                self.reassigned.add(i)
+                if self._route(i, at, "reassign", exclude=p) and self.queue:
+                    self._drain(at, self.s.producers[p])  # the old owner has room again
         self.out.unassigned = sum(1 for lead in self.s.leads if lead.index not in self.owner)
         self.out.final_owner = dict(self.owner)
         self.out.seconds = wall.perf_counter() - t0
@@ -234,9 +242,16 @@ class MemoryRun:
     def _refit(self, now: datetime) -> None:
         if self.fitted_at is not None and now - self.fitted_at < REFIT_EVERY:
             return
-        window = self.opt.window_days if self.opt is not None else 90
-        since = now - timedelta(days=window)
-        recent = [(o, r) for at, o, r in self.observations if since <= at < now]
+        days = self.opt.window_days if self.opt is not None else 90
+        window = (
+            bisect.bisect_left(self.closed_at, now - timedelta(days=days)),
+            bisect.bisect_left(self.closed_at, now),
+        )
+        self.fitted_at = now
+        if window == self.window:
+            return  # nothing closed or aged out since the last fit
+        self.window = window
+        recent = [(o, r) for _, o, r in self.observations[window[0] : window[1]]]
         if self.opt is not None:
             self.estimates = fit(o for o, _ in recent)
         closed: dict[int, list[int]] = {}
@@ -256,9 +271,10 @@ class MemoryRun:
             )
             for pid, v in closed.items()
         }
-        self.fitted_at = now
 
-    def _route(self, i: int, now: datetime, kind: str) -> bool:
+    def _route(self, i: int, now: datetime, kind: str, exclude: int | None = None) -> bool:
+        """Decide lead ``i``; a reassignment away from ``exclude`` that finds nobody else
+        leaves the lead with its owner, anything else that finds nobody queues it."""
         self._refit(now)
         lead = self.s.leads[i]
         today = now.astimezone(AGENCY_TZ).date()
@@ -281,11 +297,14 @@ class MemoryRun:
             agency_tz="America/New_York",
             learning=self._learning(lead, today, now),
         )
-        d = route(self.roster, inp, self.policy, exclude=frozenset(self.refused.get(i, ())))
+        away = frozenset() if exclude is None else frozenset({exclude + 1})
+        d = route(self.roster, inp, self.policy, exclude=away)
         if d.outcome != "assigned" or d.producer_id is None:
-            if i not in self.queue:
+            if exclude is None and i not in self.queue:
                 self.queue.append(i)
             return False
+        if exclude is not None:
+            self._end(i, exclude)
         pid, propensity = d.producer_id, d.propensity
         if i in self.queue:
             self.queue.remove(i)
@@ -327,9 +346,10 @@ class MemoryRun:
     def _end(self, i: int, p: int) -> None:
         self.open_count[p + 1] -= 1
 
-    def _drain(self, now: datetime) -> None:
+    def _drain(self, now: datetime, freed: TrueProducer | None = None) -> None:
         for i in list(self.queue):  # oldest first, like the queue's order
-            self._route(i, now, "drain")
+            if freed is None or licensed(freed, self.s.leads[i]):
+                self._route(i, now, "drain")
 
     def _call(self, i: int, p: int, now: datetime) -> None:
         if self.owner.get(i) != p or i in self.out.first_call_minutes:
@@ -356,6 +376,7 @@ class MemoryRun:
         seg = segment_of(lead.line, lead.tier, lead.source, lead.state)
         reached = lead.u_contact < reach
         if self.first_assigned[i] - lead.arrival <= LIVE:
+            self.closed_at.append(now)
             self.observations.append(
                 (
                     now,
@@ -365,7 +386,8 @@ class MemoryRun:
             )
         self._end(i, p)
         if self.queue:
-            self._drain(now)
+            # Only this producer's room changed: only leads they may take can leave the queue.
+            self._drain(now, self.s.producers[p])
 
 
 def run_memory(

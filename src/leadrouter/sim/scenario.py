@@ -11,7 +11,7 @@ import functools
 import math
 import random
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from leadrouter.domain.insurance import DEFAULT_TYPES
@@ -220,15 +220,22 @@ def working_hours(p: TrueProducer) -> str:
 
 
 def _shift_on(p: TrueProducer, day: datetime) -> tuple[datetime, datetime] | None:
+    return _shift(p.shift, p.saturday, day.date())
+
+
+@functools.cache
+def _shift(hours: tuple[int, int], saturday: bool, day: date) -> tuple[datetime, datetime] | None:
     wd = day.weekday()
     if wd < 5:
-        a, b = p.shift
-    elif wd == 5 and p.saturday:
+        a, b = hours
+    elif wd == 5 and saturday:
         a, b = 9, 13
     else:
         return None
-    midnight = day.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight + timedelta(hours=a), midnight + timedelta(hours=b)
+    return (
+        datetime.combine(day, time(a), tzinfo=AGENCY_TZ),
+        datetime.combine(day, time(b), tzinfo=AGENCY_TZ),
+    )
 
 
 def next_on_shift(p: TrueProducer, at: datetime) -> datetime:
@@ -282,7 +289,12 @@ def _authority(lines: tuple[str, ...]) -> frozenset[str]:
 def licensed(p: TrueProducer, lead: SimLead) -> bool:
     """The statute, checked apart from the gate: a license in the lead's state holding
     one of the insurance type's required sets of lines of authority."""
-    if lead.state not in p.states:
+    return _licensed(p.states, p.lines, lead.state, lead.insurance_type)
+
+
+@functools.cache
+def _licensed(states: tuple[str, ...], lines: tuple[str, ...], state: str, kind: str) -> bool:
+    if state not in states:
         return False
-    held = authority(p)
-    return any(need <= held for need in DEFAULT_TYPES[lead.insurance_type].requires)
+    held = _authority(lines)
+    return any(need <= held for need in DEFAULT_TYPES[kind].requires)

@@ -50,10 +50,17 @@ class LeadRepository:
         phone: str | None,
         email: str | None,
         repeat_since: datetime | None,
+        insurance_type: str | None = None,
     ) -> dedupe.Matches:
-        """The lead this one repeats (since ``repeat_since``) and the client it belongs to."""
+        """The lead this one repeats (same line, since ``repeat_since``), else the consumer's
+        lead it relates to (another line), and the client it belongs to."""
         return dedupe.lookup(
-            self._conn, agency_id=agency_id, phone=phone, email=email, repeat_since=repeat_since
+            self._conn,
+            agency_id=agency_id,
+            phone=phone,
+            email=email,
+            repeat_since=repeat_since,
+            insurance_type=insurance_type,
         )
 
     def add(self, values: Mapping[str, Any]) -> Row:
@@ -82,6 +89,13 @@ class LeadRepository:
         ).scalar_one()
         row = self._conn.execute(_BUMP_TOUCHES, {"lead_id": lead_id, "at": at}).one()
         return int(touch_id), row
+
+    def phone_opted_out(self, agency_id: int, phone: str) -> bool:
+        """Whether any of the agency's leads with this number is do-not-contact (its consumer
+        texted STOP, or a manager marked it): no text goes to the number then."""
+        return bool(
+            self._conn.execute(_OPTED_OUT, {"agency_id": agency_id, "phone": phone}).first()
+        )
 
     def status_for_update(self, agency_id: int, lead_id: int) -> str | None:
         """The lead's status, its row locked until the transaction ends (None: no such lead)."""
@@ -145,6 +159,15 @@ def lead_row(conn: sa.Connection, agency_id: int, lead_id: int) -> Row:
 
 _LEAD = sa.select(leads).where(
     leads.c.id == sa.bindparam("lead_id"), leads.c.agency_id == sa.bindparam("agency_id")
+)
+_OPTED_OUT = (
+    sa.select(leads.c.id)
+    .where(
+        leads.c.agency_id == sa.bindparam("agency_id"),
+        leads.c.phone == sa.bindparam("phone"),
+        leads.c.do_not_contact.is_(True),
+    )
+    .limit(1)
 )
 _INSERT_LEAD = leads.insert().returning(*leads.c)
 _INSERT_STATUS = lead_status_changes.insert()

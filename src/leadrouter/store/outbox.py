@@ -84,9 +84,19 @@ class OutboxRepository:
         self._conn = conn
         self._staged: list[dict[str, Any] | _Webhook] = []
 
-    def stage(self, message: Message, *, agency_id: int, now: datetime) -> None:
-        """One message to write at the next flush."""
-        self._staged.append(message.row(agency_id=agency_id, now=now))
+    def stage(
+        self,
+        message: Message,
+        *,
+        agency_id: int,
+        now: datetime,
+        not_before: datetime | None = None,
+    ) -> None:
+        """One message to write at the next flush (sent from ``not_before``, else at once)."""
+        row = message.row(agency_id=agency_id, now=now)
+        if not_before is not None and not_before > now:
+            row["next_attempt_at"] = not_before
+        self._staged.append(row)
 
     def stage_webhook(
         self,

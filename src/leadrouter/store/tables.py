@@ -208,10 +208,14 @@ leads = sa.Table(
     sa.Column("policy_number", sa.String(100), nullable=True),
     sa.Column("commission", sa.Numeric(12, 2), nullable=True),
     sa.Column("lost_reason", sa.String(50), nullable=True),
+    # A consumer's request for another line (home after auto) is a lead of its own, linked to
+    # their earlier lead, whose owner routing prefers.
+    sa.Column("related_lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=True),
     sa.Index("ix_leads_agency_phone_created", "agency_id", "phone", "created_at"),
     sa.Index("ix_leads_agency_email_created", "agency_id", "email", "created_at"),
     sa.Index("ix_leads_agency_status_created", "agency_id", "status", "created_at"),
     sa.Index("ix_leads_agency_created", "agency_id", "created_at"),
+    sa.Index("ix_leads_agency_related", "agency_id", "related_lead_id"),
     # Each producer's last contact, which the optimizer prices (a call still going on).
     sa.Index("ix_leads_agency_first_contact", "agency_id", "first_contact_at"),
 )

@@ -47,10 +47,13 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
-def local_time(value: datetime | None, tz: str = "America/New_York") -> str:
-    """An instant in the agency's zone, short: "Tue 09:41"."""
+def local_time(value: datetime | str | None, tz: str = "America/New_York") -> str:
+    """An instant (or its ISO 8601 text, as the API documents carry it) in the agency's
+    zone, short: "Tue 09:41"."""
     if value is None:
         return "-"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(ZoneInfo(tz)).strftime("%a %H:%M")
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.admin.security import update_security
 from leadrouter.store.migrate import upgrade
-from tests.support.factories import make_producer
+from tests.support.factories import make_license, make_producer
 from tests.support.people import PASSWORD, user
 from tests.support.serving import free_port
 from tests.support.time_engine import timing_policy
@@ -63,18 +64,19 @@ class Served:
         return {"Authorization": f"Bearer {self.key}"}
 
     def post_lead(self, n: int, *, state: str = "NY", **fields: str) -> int:
-        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben."""
+        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben, Texas to
+        nobody (it waits for a license)."""
         body = {
             "first_name": fields.pop("first_name", "Casey"),
             "last_name": f"Browser{n}",
             "email": f"browser{n}@consumer.example",
             "phone": f"(646) 555-{n:04d}",
-            "zip": "10001" if state == "NY" else "07030",
+            "zip": {"NY": "10001", "NJ": "07030", "TX": "78701"}[state],
             "insurance_type": "personal_auto",
             **fields,
         }
         done = httpx.post(f"{self.base}/v1/leads", headers=self.headers, json=body, timeout=30)
-        assert done.status_code == 201, done.text
+        assert done.status_code == 201, done.text  # (a Texas lead's status is queued)
         return int(done.json()["id"])
 
 
@@ -92,6 +94,9 @@ def _seed(url: str) -> tuple[str, int, int, str]:
         user(c, agency.agency_id, "manager@browser.example", Role.MANAGER)
         user(c, agency.agency_id, "alice@browser.example", Role.PRODUCER, producer_id=alice)
         user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)
+        user(c, agency.agency_id, "compliance@browser.example", Role.COMPLIANCE)
+        soon = c.clock.now().date() + timedelta(days=20)  # for the compliance page
+        make_license(c, agency.agency_id, ben, "CT", "CT-20", expires=soon, resident=False)
     finally:
         c.engine.dispose()
     return agency.api_key, alice, ben, agency.public_form_key

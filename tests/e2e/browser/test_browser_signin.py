@@ -42,6 +42,7 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(
     for email, paths in (
         ("manager@browser.example", ("/dashboard", "/reports")),
         ("alice@browser.example", ("/portal",)),
+        ("compliance@browser.example", ("/compliance",)),
     ):
         phone.clear_cookies()
         sign_in(page, email)

@@ -11,7 +11,7 @@ from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import Instant, RowId
 from leadrouter.api.paging import Cursor, Limit
 from leadrouter.services.leads import activities
-from leadrouter.services.people.access import may_act_as
+from leadrouter.services.people.access import may_act_as, may_read_lead
 
 router = APIRouter(tags=["activities"])
 LeadId = RowId
@@ -87,7 +87,10 @@ def list_activities(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """The lead's activities, oldest first, a page at a time, with its first contact and
-    response time."""
+    response time (a key bound to a producer: that producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return activities.list_activities(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

@@ -10,13 +10,23 @@ from fastapi import APIRouter, Path, Query
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.notifications import AlertOut
+from leadrouter.errors import Forbidden
 from leadrouter.services.admin import notifications
+from leadrouter.services.people.access import own_producer
 
 router = APIRouter(tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/alerts")
+@router.get(
+    "/alerts",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "A key bound to a producer asked for another's (or a role's) alerts.",
+        }
+    },
+)
 def list_alerts(
     container: ContainerDep,
     principal: PrincipalDep,
@@ -26,11 +36,14 @@ def list_alerts(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> PageOut[AlertOut]:
-    """The agency's alerts, newest first, for one producer or role if asked."""
+    """The agency's alerts, newest first, for one producer or role if asked. A key bound to
+    a producer reads that producer's alerts only (another producer's, or a role's: 403)."""
+    if principal.producer_id is not None and role is not None:
+        raise Forbidden("a key bound to a producer reads that producer's alerts only")
     found = notifications.list_alerts(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
-        producer_id=producer_id,
+        producer_id=own_producer(principal, producer_id),
         role=role,
         unread=unread,
         cursor=cursor,

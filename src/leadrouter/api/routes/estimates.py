@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.services.learning.estimates import estimates_document
+from leadrouter.services.people.access import may_read_agency_figures
 
 router = APIRouter(tags=["learning"])
 
@@ -46,13 +47,24 @@ class EstimatesOut(BaseModel):
     cells: list[CellOut]
 
 
-@router.get("/estimates/conversion", response_model=EstimatesOut)
+@router.get(
+    "/estimates/conversion",
+    response_model=EstimatesOut,
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def conversion(
     container: ContainerDep,
     principal: PrincipalDep,
     window_days: Annotated[int, Query(ge=1, le=3650)] = 90,
 ) -> dict[str, Any]:
-    """Bind rate per producer x segment over a trailing window, with shrinkage and intervals."""
+    """Bind rate per producer x segment over a trailing window, with shrinkage and intervals
+    (every producer's: not for a key bound to a producer, 403)."""
+    may_read_agency_figures(principal)
     return estimates_document(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

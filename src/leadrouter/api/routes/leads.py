@@ -26,7 +26,12 @@ from leadrouter.intake.idempotency import HEADER
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads import intake as leads
 from leadrouter.services.leads import outcomes
-from leadrouter.services.people.access import may_work_lead
+from leadrouter.services.people.access import (
+    may_read_lead,
+    may_work_lead,
+    may_work_leads,
+    own_producer,
+)
 from leadrouter.services.routing.route import after_intake
 
 router = APIRouter(tags=["leads"])
@@ -48,10 +53,14 @@ _CREATE_DOC: dict[str, Any] = {
     responses={
         200: {
             "model": LeadOut,
-            "description": "A repeat of an existing lead (same phone or "
-            "email within the dedupe window): the existing lead, with duplicate_of.",
+            "description": "A repeat of an existing lead for the same line (same phone or "
+            "email within the dedupe window): the existing lead, with duplicate_of and its "
+            "touch_count raised; its owner is told the consumer asked again.",
         },
-        201: {"description": "A new lead; Location names it."},
+        201: {
+            "description": "A new lead; Location names it. A request for another line from a "
+            "consumer already on file is a new lead too, with related_lead_id."
+        },
         409: {**_PROBLEM, "description": "Idempotency-Key reused with another body."},
         422: {**_PROBLEM, "description": "Each bad field and the reason."},
     },
@@ -97,11 +106,22 @@ def json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-@router.get("/leads", response_model=LeadPageOut, response_model_exclude_unset=True)
+@router.get(
+    "/leads",
+    response_model=LeadPageOut,
+    response_model_exclude_unset=True,
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "A key bound to a producer asked for another producer's.",
+        }
+    },
+)
 def list_leads(
     query: Annotated[LeadQuery, Query()], container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """The agency's leads, newest first, filtered; follow next_cursor for more."""
+    """The agency's leads, newest first, filtered; follow next_cursor for more. A key bound
+    to a producer lists that producer's leads only (owner_id of another producer: 403)."""
     filters = LeadFilter(
         statuses=tuple(s.value for s in query.status),
         insurance_type=query.insurance_type,
@@ -109,7 +129,7 @@ def list_leads(
         source=query.source,
         created_after=query.created_after,
         created_before=query.created_before,
-        owner_id=query.owner_id,
+        owner_id=own_producer(principal, query.owner_id),
         q=query.q,
     )
     page = leads.list_leads(
@@ -126,10 +146,19 @@ def list_leads(
     "/leads/{lead_id}",
     response_model=LeadOut,
     response_model_exclude_unset=True,
-    responses={404: _PROBLEM},
+    responses={
+        404: {
+            **_PROBLEM,
+            "description": "No such lead, or (a key bound to a producer) not that producer's lead.",
+        }
+    },
 )
 def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
-    """One lead of the agency, with its status history."""
+    """One lead of the agency, with its status history (a key bound to a producer: that
+    producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return leads.get_lead(
         uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )
@@ -201,12 +230,17 @@ def correct_bind(
     "/leads/{lead_id}/events",
     status_code=status.HTTP_201_CREATED,
     response_model=EventOut,
-    responses={404: _PROBLEM},
+    responses={403: _PROBLEM, 404: _PROBLEM},
 )
 def record_event(
     lead_id: RowId, body: EventCreate, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Record what the prospect did (page view, quote started, call ...), for scoring."""
+    """Record what the prospect did (page view, quote started, call ...), for scoring (not
+    for a compliance key; a key bound to a producer: on that producer's leads only)."""
+    may_work_leads(principal)
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     return leads.record_event(
         uow=container.uow(),
         agency_id=principal.agency_id,
@@ -229,7 +263,11 @@ def list_events(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """The lead's behavioral events, oldest first, a page at a time."""
+    """The lead's behavioral events, oldest first, a page at a time (a key bound to a
+    producer: that producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     found = leads.list_events(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

@@ -16,6 +16,7 @@ from leadrouter.api.ids import RowIdQuery
 from leadrouter.domain.model import LeadStatus
 from leadrouter.render import ams
 from leadrouter.render import monthly as render
+from leadrouter.services.people.access import may_read_agency_figures, own_producer
 from leadrouter.services.reports import documents, export, periods
 from leadrouter.services.reports.monthly import monthly_report
 from leadrouter.services.reports.producer_stats import producer_stats
@@ -26,7 +27,15 @@ _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])]
 
 
-@router.get("/reports/producers")
+@router.get(
+    "/reports/producers",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "A key bound to a producer asked for another producer's.",
+        }
+    },
+)
 def get_producer_stats(
     container: ContainerDep,
     principal: PrincipalDep,
@@ -35,18 +44,27 @@ def get_producer_stats(
 ) -> dict[str, Any]:
     """Per producer, and per producer x line x intent tier x source, over the leads received
     in the trailing ``days``: contact rate, average and median first response, % within
-    5 minutes, quote rate, close rate (bound out of bound or lost), premium."""
+    5 minutes, quote rate, close rate (bound out of bound or lost), premium. A key bound to
+    a producer gets that producer's own figures only (another producer_id: 403)."""
     stats = producer_stats(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
         now=container.clock.now(),
         days=days,
-        producer_id=producer_id,
+        producer_id=own_producer(principal, producer_id),
     )
     return documents.stats_document(stats)
 
 
-@router.get("/reports/sources")
+@router.get(
+    "/reports/sources",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def get_source_roi(
     container: ContainerDep,
     principal: PrincipalDep,
@@ -55,7 +73,9 @@ def get_source_roi(
 ) -> dict[str, Any]:
     """Per lead source and month (agency time zone; by default the last twelve months):
     leads, cost per lead, cost, contacted, quoted, bound, cost per quote and per bind,
-    premium written, commission and ROI ((commission - cost) / cost)."""
+    premium written, commission and ROI ((commission - cost) / cost). Agency-wide: not for
+    a key bound to a producer (403)."""
+    may_read_agency_figures(principal)
     rows = source_roi(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -78,6 +98,7 @@ def get_source_roi(
             },
             "description": "The report in the format asked for (JSON by default).",
         },
+        403: {**_PROBLEM, "description": "Agency-wide: not for a key bound to a producer."},
         422: _PROBLEM,
     },
 )
@@ -88,7 +109,9 @@ async def get_monthly_report(
     format: Literal["json", "html", "csv", "pdf"] = "json",
 ) -> Response:
     """The monthly report of the leads received in ``month`` (YYYY-MM, agency time zone):
-    volume, speed, distribution, conversion, cost and producers ranked."""
+    volume, speed, distribution, conversion, cost and producers ranked. Agency-wide: not
+    for a key bound to a producer (403)."""
+    may_read_agency_figures(principal)
     first = periods.parse_month(month)
     report = await run_in_threadpool(
         lambda: monthly_report(
@@ -119,7 +142,10 @@ def _json(doc: dict[str, Any]) -> bytes:
 @router.get(
     "/leads/export.csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per lead."}},
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "One row per lead."},
+        403: {**_PROBLEM, "description": "A key bound to a producer asked for another producer's."},
+    },
 )
 def export_leads(
     container: ContainerDep,
@@ -131,13 +157,14 @@ def export_leads(
     producer_id: RowIdQuery = None,
 ) -> StreamingResponse:
     """The agency's leads for an AMS import (HawkSoft-style columns), oldest first; cells
-    that a spreadsheet would evaluate as a formula are prefixed with an apostrophe."""
+    that a spreadsheet would evaluate as a formula are prefixed with an apostrophe. A key
+    bound to a producer exports that producer's leads only (another producer_id: 403)."""
     filters = export.ExportFilter(
         received_from=received_from,
         received_to=received_to,
         statuses=tuple(s.value for s in status or ()),
         source=source,
-        producer_id=producer_id,
+        producer_id=own_producer(principal, producer_id),
     )
     rows = export.export_rows(
         uow=container.uow(readonly=True),

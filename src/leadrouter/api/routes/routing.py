@@ -13,6 +13,7 @@ from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
+from leadrouter.services.people.access import may_read_agency_figures, may_read_lead
 from leadrouter.services.routing import decisions
 from leadrouter.services.routing import route as routing
 
@@ -57,7 +58,11 @@ class AssignOut(BaseModel):
 def latest_decision(
     lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Why the lead went where it went (the latest decision about it)."""
+    """Why the lead went where it went (the latest decision about it); a key bound to a
+    producer: on that producer's leads only."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     found = decisions.lead_decisions(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -77,7 +82,11 @@ def all_decisions(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """Every decision about the lead, oldest first, a page at a time."""
+    """Every decision about the lead, oldest first, a page at a time (a key bound to a
+    producer: that producer's leads only)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
     found = decisions.decision_page(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -120,12 +129,22 @@ def assign(
     )
 
 
-@router.get("/queue", response_model=PageOut[dict[str, Any]])
+@router.get(
+    "/queue",
+    response_model=PageOut[dict[str, Any]],
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def waiting(
     container: ContainerDep, principal: PrincipalDep, limit: Limit = 200, cursor: Cursor = None
 ) -> dict[str, Any]:
     """Leads nobody may take yet, each with its reason, in the order they will be assigned,
-    a page at a time."""
+    a page at a time (not for a key bound to a producer: 403)."""
+    may_read_agency_figures(principal)
     found = decisions.queue(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -135,9 +154,19 @@ def waiting(
     return {"items": found.items, "next_cursor": found.next_cursor}
 
 
-@router.get("/audit/verify")
+@router.get(
+    "/audit/verify",
+    responses={
+        403: {
+            "content": {"application/problem+json": {}},
+            "description": "Agency-wide: not for a key bound to a producer.",
+        }
+    },
+)
 def verify_audit(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Walk the agency's hash-chained decision log; the first broken link, if any."""
+    """Walk the agency's hash-chained decision log; the first broken link, if any (not for
+    a key bound to a producer: 403)."""
+    may_read_agency_figures(principal)
     count, broken = decisions.verify(
         uow=container.uow(readonly=True), agency_id=principal.agency_id
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
@@ -29,6 +30,7 @@ HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 FormKey = Annotated[str, Path(max_length=64)]
 QUERY_FIELDS = frozenset({"tries", "producer"})  # set by our own TwiML in callback URLs
+T = TypeVar("T")
 
 
 class PresenceBody(BaseModel):
@@ -58,27 +60,29 @@ def put_presence(
     return PresenceOut(producer_id=producer_id, presence=done)
 
 
-async def _signed(
-    request: Request, container: Container, form_key: str
-) -> tuple[security.HookAgency, dict[str, str]]:
-    """The agency and the provider's fields, once its signature is checked (else 403)."""
-    agency = await run_in_threadpool(
-        security.hook_agency,
-        uow=container.uow(readonly=True),
-        sealer=container.sealer,
-        form_key=form_key,
-    )
+Handler = Callable[[security.HookAgency, dict[str, str]], T]
+
+
+async def _signed(request: Request, container: Container, form_key: str, handle: Handler[T]) -> T:
+    """Read the provider's fields, then in one worker thread: find the agency, check the
+    signature (else 403, before anything changes) and ``handle`` the request."""
     async with request.form(max_files=0, max_fields=64) as form:
         params = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
-    provider_hooks.verify_twilio(
-        token=agency.sms_auth_token,
-        url=provider_hooks.public_url(request, container.settings.public_base_url),
-        params=params,
-        signature=request.headers.get(provider_hooks.TWILIO_SIGNATURE),
-    )
+    url = provider_hooks.public_url(request, container.settings.public_base_url)
+    signature = request.headers.get(provider_hooks.TWILIO_SIGNATURE)
     fields = {k: str(v)[:500] for k, v in params.items()}
     fields.update({k: v[:20] for k, v in request.query_params.items() if k in QUERY_FIELDS})
-    return agency, fields
+
+    def verified() -> T:
+        agency = security.hook_agency(
+            uow=container.uow(readonly=True), sealer=container.sealer, form_key=form_key
+        )
+        provider_hooks.verify_twilio(
+            token=agency.sms_auth_token, url=url, params=params, signature=signature
+        )
+        return handle(agency, fields)
+
+    return await run_in_threadpool(verified)
 
 
 def _xml(body: str) -> Response:
@@ -88,14 +92,16 @@ def _xml(body: str) -> Response:
 @hooks_router.post("/hooks/voice/{form_key}", response_class=Response, responses=HOOK_RESPONSES)
 async def inbound_call(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
     """An inbound call or live transfer: ask the ZIP when the place is unknown, else dial."""
-    agency, params = await _signed(request, container, form_key)
-    step = await run_in_threadpool(
-        voice.answer_call,
-        container=container,
-        agency_id=agency.agency_id,
-        agency_name=agency.name,
-        params=params,
-    )
+
+    def handle(agency: security.HookAgency, params: dict[str, str]) -> voice.Step:
+        return voice.answer_call(
+            container=container,
+            agency_id=agency.agency_id,
+            agency_name=agency.name,
+            params=params,
+        )
+
+    step = await _signed(request, container, form_key, handle)
     return _xml(twiml(step, form_key))
 
 
@@ -104,14 +110,16 @@ async def inbound_call(form_key: FormKey, request: Request, container: Container
 )
 async def dial_result(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
     """A Dial ended: answered, or the next producer, or the fallback."""
-    agency, params = await _signed(request, container, form_key)
-    step = await run_in_threadpool(
-        voice.dial_result,
-        container=container,
-        agency_id=agency.agency_id,
-        agency_name=agency.name,
-        params=params,
-    )
+
+    def handle(agency: security.HookAgency, params: dict[str, str]) -> voice.Step:
+        return voice.dial_result(
+            container=container,
+            agency_id=agency.agency_id,
+            agency_name=agency.name,
+            params=params,
+        )
+
+    step = await _signed(request, container, form_key, handle)
     return _xml(twiml(step, form_key))
 
 
@@ -120,8 +128,9 @@ async def dial_result(form_key: FormKey, request: Request, container: ContainerD
 )
 async def call_status(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
     """A call status callback (ringing, answered, completed, duration, recording URL)."""
-    agency, params = await _signed(request, container, form_key)
-    await run_in_threadpool(
-        voice.call_status, container=container, agency_id=agency.agency_id, params=params
-    )
+
+    def handle(agency: security.HookAgency, params: dict[str, str]) -> None:
+        voice.call_status(container=container, agency_id=agency.agency_id, params=params)
+
+    await _signed(request, container, form_key, handle)
     return _xml(twiml(voice.Done(), form_key))

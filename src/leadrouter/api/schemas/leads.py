@@ -71,11 +71,19 @@ class LeadOut(BaseModel):
     attributes: dict[str, Any]
     flags: dict[str, Any] = Field(description='E.g. {"state_mismatch": {"given", "zip_state"}}.')
     client_id: int | None = Field(description="The existing client matched by phone or email.")
+    related_lead_id: int | None = Field(
+        default=None,
+        description="The consumer's earlier lead for another line (same phone or email within "
+        "the dedupe window): this lead is its own, and routing prefers that lead's owner.",
+    )
     owner_id: int | None
     intent_tier: str | None
     do_not_contact: bool
-    touch_count: int
-    last_touch_at: AwareDatetime
+    touch_count: int = Field(
+        description="Requests for this lead: 1, plus each repeat for the same line within the "
+        "dedupe window (2 or more: the consumer asked again)."
+    )
+    last_touch_at: AwareDatetime = Field(description="When the consumer last asked.")
     created_at: AwareDatetime
     status_changed_at: AwareDatetime
     first_assigned_at: AwareDatetime | None = None
@@ -103,7 +111,10 @@ class LeadOut(BaseModel):
         default=None, description="Only on GET /v1/leads/{id}."
     )
     duplicate_of: int | None = Field(
-        default=None, description="Set when this post repeated an existing lead (status 200)."
+        default=None,
+        description="Set when this post repeated an existing lead for the same line (status "
+        "200): the request is recorded on that lead (touch_count, last_touch_at) and its owner "
+        "is told. A request for another line is a new lead (201) with related_lead_id.",
     )
     duplicate: DuplicateOut | None = None
 

@@ -21,6 +21,7 @@ from leadrouter.intake.insurance_types import canonical_code
 from leadrouter.intake.normalize import Prepared, complete, prepare
 from leadrouter.services.leads.intake import create_lead_in_tx
 from leadrouter.services.leads.settings import IntakeContext, intake_context
+from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.dedupe import contact_lock_names
 from leadrouter.store.tables import leads
 from leadrouter.store.uow import UnitOfWork
@@ -46,6 +47,7 @@ class Taken:
     lead_id: int
     line: Line
     row: Any = None  # the new lead's row, when the call made one
+    agency: AgencyInfo | None = None  # the agency as intake read it, for routing in this tx
 
 
 _CALLERS_LEADS = (
@@ -128,7 +130,7 @@ def take_in_call(
     created = create_lead_in_tx(
         uow, agency_id=agency_id, ctx=ctx, matches=found, lead=lead, now=now
     )
-    return Taken(created.lead_id, line, created.row)
+    return Taken(created.lead_id, line, created.row, ctx.agency)
 
 
 def _completed(prepared: Prepared, ctx: IntakeContext, insurance_type: str) -> Any:

@@ -30,8 +30,9 @@ from leadrouter.services.routing.route import end_assignment
 from leadrouter.services.timers import state as ts
 from leadrouter.store import calls_repo
 from leadrouter.store import routing_repo as repo
+from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.audit import append_decision
-from leadrouter.store.locks import lock_agency
+from leadrouter.store.outbox import OutboxRepository
 
 
 @dataclass(frozen=True)
@@ -96,21 +97,31 @@ def calls_policy(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> Ca
 
 
 def next_dial(
-    conn: sa.Connection, deps: RoutingCaches, *, call: Any, now: datetime, lead: Any = None
+    conn: sa.Connection,
+    deps: RoutingCaches,
+    *,
+    call: Any,
+    now: datetime,
+    lead: Any = None,
+    agency: AgencyInfo | None = None,
+    outbox: OutboxRepository | None = None,
 ) -> Dial | Fallback:
-    """Whom the call rings next, or the fallback when nobody eligible is left (``lead``:
-    the call's lead row when the caller read it in this transaction)."""
+    """Whom the call rings next, or the fallback when nobody eligible is left. ``lead`` and
+    ``agency`` are the call's lead row and agency when the caller read them in this
+    transaction; ``outbox`` collects the routing's messages for the caller to flush. The
+    caller holds the agency's routing lock (``lock_agency``), as every routing step does."""
     agency_id, lead_id = call.agency_id, call.lead_id
     unavailable = unavailable_for_calls(conn, agency_id=agency_id, call_id=call.id)
     for pid in call.tried:
         unavailable[int(pid)] = "already dialed on this call"
     exclude = frozenset(unavailable)
-    lock_agency(conn, agency_id)
     if lead is None:
         lead = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     # One read of the roster, loads and policy serves the owner check, the routing decision,
     # the simultaneous ring's other choices and the dial records.
-    ctx = load_context(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=lead)
+    ctx = load_context(
+        conn, deps, agency_id=agency_id, lead_id=lead_id, now=now, row=lead, agency=agency
+    )
     plan = ctx.active.document.calls
     owner = lead.owner_id
     producer_id: int | None = None
@@ -128,7 +139,9 @@ def next_dial(
         if owner is not None:
             end_assignment(conn, lead_id=lead_id, reason="not reachable for a live call", now=now)
         decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
-        result = apply_decision(conn, ctx, decision, kind="call", actor=None, now=now)
+        result = apply_decision(
+            conn, ctx, decision, kind="call", actor=None, now=now, outbox=outbox
+        )
         producer_id = result.producer_id if result.outcome == "assigned" else None
         if producer_id is None:
             reason = result.reason or "no eligible producer is available for a live call"

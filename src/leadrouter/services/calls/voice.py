@@ -33,6 +33,7 @@ from leadrouter.services.leads import activities
 from leadrouter.services.leads.opt_out import e164
 from leadrouter.services.routing import announcements
 from leadrouter.store import calls_repo
+from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import lead_events
@@ -113,16 +114,31 @@ def answer_call(
                     now=now,
                 )
             assert taken is not None
-            if taken.row is not None:  # a new lead (not a repeat of a recent one)
-                staged = OutboxRepository(conn)
-                view = announcements.LeadView.of(taken.row)
-                announcements.on_created(staged, lead=view, now=now)
-                staged.flush()
+        # The new lead's messages and the routing's go out in one write at the end.
+        staged = OutboxRepository(conn)
+        if taken.row is not None:  # a new lead (not a repeat of a recent one)
+            view = announcements.LeadView.of(taken.row)
+            announcements.on_created(staged, lead=view, now=now)
         lock_agency(conn, agency_id)
         line = taken.line.as_record()
         calls_repo.change(conn, call.id, lead_id=taken.lead_id, line=line)
         call = SimpleNamespace(**{**call._mapping, "lead_id": taken.lead_id, "line": line})
-        step = _dial_or_fall_back(conn, container, call, agency_name, now, lead=taken.row)
+        step = _dial_or_fall_back(
+            conn,
+            container,
+            call,
+            agency_name,
+            now,
+            lead=taken.row,
+            agency=taken.agency,
+            outbox=staged,
+        )
+        version = taken.agency.webhooks_version if taken.agency is not None else None
+        if version is not None:  # the agency's endpoints as of the version intake read
+            endpoints = container.routing.webhooks.endpoints(conn, agency_id, version)
+            staged.flush(endpoints={agency_id: endpoints})
+        else:
+            staged.flush()
         uow.commit()
     return step
 
@@ -182,6 +198,8 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
             raise NotFound("no such call")
         if status in ("in-progress", "answered") and call.status == "dialing":
             lock_agency(conn, agency_id)
+            call = calls_repo.find(conn, agency_id, sid[:64])  # as it is under the lock
+        if status in ("in-progress", "answered") and call.status == "dialing":
             who = _answerer(call, params.get("producer", ""))
             holder = answered_by(conn, container.routing, call=call, producer_id=who, now=now)
             contact = (call.lead_id, holder)
@@ -214,8 +232,12 @@ def _dial_or_fall_back(
     now: datetime,
     *,
     lead: Any = None,
+    agency: AgencyInfo | None = None,
+    outbox: OutboxRepository | None = None,
 ) -> Step:
-    step = next_dial(conn, container.routing, call=call, now=now, lead=lead)
+    step = next_dial(
+        conn, container.routing, call=call, now=now, lead=lead, agency=agency, outbox=outbox
+    )
     if isinstance(step, Fallback):
         calls_repo.change(conn, call.id, status="fallback", producer_id=None, updated_at=now)
         acknowledge_missed_call(

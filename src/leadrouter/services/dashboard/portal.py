@@ -53,11 +53,16 @@ class PortalLead:
     next_step_at: datetime | None
     seconds_left: int | None
     follow_up_at: datetime | None
+    # The consumer asked again (same line) since anyone last worked the lead, and when.
+    asked_again: bool = False
+    last_asked_at: datetime | None = None
 
     @property
     def urgency(self) -> str:
-        """ "urgent" (overdue or an offer), "soon" (within 5 minutes) or ""."""
-        if self.offered or (self.seconds_left is not None and self.seconds_left <= 0):
+        """ "urgent" (overdue, an offer, or asked again), "soon" (within 5 minutes) or ""."""
+        if self.offered or self.asked_again:
+            return "urgent"
+        if self.seconds_left is not None and self.seconds_left <= 0:
             return "urgent"
         if self.seconds_left is not None and self.seconds_left <= SOON_SECONDS:
             return "soon"
@@ -86,6 +91,11 @@ def my_leads(
         .where(activities.c.lead_id == leads.c.id, activities.c.kind == "call_attempt")
         .scalar_subquery()
     )
+    worked = (
+        sa.select(sa.func.max(activities.c.at))
+        .where(activities.c.lead_id == leads.c.id)
+        .scalar_subquery()
+    )
     with uow:
         conn = uow.conn
         days = days_of(conn, agency_id, now)
@@ -100,6 +110,7 @@ def my_leads(
                 assignments.c.contacted_at,
                 assignments.c.done_steps,
                 attempts.label("attempts"),
+                worked.label("worked_at"),
             )
             .join(leads, leads.c.id == assignments.c.lead_id)
             .where(
@@ -130,6 +141,8 @@ def my_leads(
                 contacted=row.first_contact_at is not None,
                 attempts=int(row.attempts),
                 repeats=max(0, int(row.touch_count) - 1),
+                asked_again=asked_again(row.touch_count, row.last_touch_at, row.worked_at),
+                last_asked_at=row.last_touch_at if row.touch_count > 1 else None,
                 premium=None if row.premium is None else float(row.premium),
                 next_step=None if step is None else describe(step[1]),
                 next_step_at=None if step is None else step[0],
@@ -138,6 +151,11 @@ def my_leads(
             )
         )
     return sorted(out, key=_urgency_order)
+
+
+def asked_again(touch_count: int, last_touch_at: datetime, worked_at: datetime | None) -> bool:
+    """Whether the consumer asked again after the lead was last worked (or was never worked)."""
+    return touch_count > 1 and (worked_at is None or last_touch_at > worked_at)
 
 
 @dataclass(frozen=True)
@@ -175,8 +193,14 @@ def next_escalation(agenda: list[tuple[datetime, Action]]) -> tuple[datetime, Ac
 
 
 def _urgency_order(lead: PortalLead) -> tuple[int, float, float]:
-    # Offers first, then leads racing a step (soonest first), then the rest, newest first.
-    rank = 0 if lead.offered else 1 if lead.seconds_left is not None else 2
+    # Offers first, then leads whose consumer asked again since they were last worked, then
+    # leads racing a step (soonest first), then the rest, newest first.
+    if lead.offered:
+        rank = 0
+    elif lead.asked_again:
+        rank = 1
+    else:
+        rank = 2 if lead.seconds_left is not None else 3
     left = lead.seconds_left if lead.seconds_left is not None else 0
     return rank, left, -lead.received_at.timestamp()
 

@@ -24,6 +24,7 @@ def recent_leads(*, uow: UnitOfWork, agency_id: int, limit: int = 15) -> list[di
                 leads.c.created_at,
                 leads.c.response_seconds,
                 leads.c.touch_count,
+                leads.c.last_touch_at,
                 producers.c.name.label("producer"),
             )
             .outerjoin(producers, producers.c.id == leads.c.owner_id)

@@ -31,6 +31,7 @@ from leadrouter.intake.listing import (
 )
 from leadrouter.intake.normalize import NormalizedLead, complete, prepare
 from leadrouter.paging import Page, page
+from leadrouter.services.leads.repeats import announce_repeat_in_tx
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
@@ -106,7 +107,8 @@ def receive_lead(
     now: datetime,
     after_store: AfterStore | AfterStoreRow | None = None,
 ) -> IntakeResult:
-    """Take in one lead: 201 for a new lead, 200 for a repeat, the first answer for a retry."""
+    """Take in one lead: 201 for a new lead (linked to the consumer's earlier lead for another
+    line), 200 for a repeat for the same line, the first answer for a retry."""
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
     prepared = prepare(payload)
@@ -140,9 +142,10 @@ def receive_lead(
             phone=lead.phone,
             email=lead.email,
             repeat_since=now - timedelta(days=window) if window else None,
+            insurance_type=lead.insurance_type,
         )
         if found.repeat_of is not None:
-            result = _touch(uow, agency_id, found, lead, payload, now)
+            result = _touch(uow, agency_id, ctx, found, lead, payload, now)
         else:
             result = create_lead_in_tx(
                 uow,
@@ -185,6 +188,8 @@ def create_lead_in_tx(
             "status": "new",
             "source_id": ctx.source_id,
             "client_id": matches.client_id,
+            # Another line than the consumer's earlier lead: linked, its owner preferred.
+            "related_lead_id": matches.related_to,
             "owner_id": None,
             "do_not_contact": False,
             "touch_count": 1,
@@ -210,17 +215,20 @@ def create_lead_in_tx(
 def _touch(
     uow: UnitOfWork,
     agency_id: int,
+    ctx: IntakeContext,
     found: Matches,
     lead: NormalizedLead,
     payload: Mapping[str, Any],
     now: datetime,
 ) -> IntakeResult:
-    """A repeat (200): a touch on the lead it repeats, and that lead in the body."""
+    """A repeat (200): a touch on the lead it repeats (its owner is told), and that lead in
+    the body."""
     lead_id = found.repeat_of
     assert lead_id is not None
     touch_id, row = uow.leads.add_touch(
         agency_id=agency_id, lead_id=lead_id, at=now, source_name=lead.source_name, payload=payload
     )
+    announce_repeat_in_tx(uow, lead=row, touch_id=touch_id, agency=ctx.agency, now=now)
     document = lead_document(row._mapping)
     document["duplicate_of"] = lead_id
     document["duplicate"] = {

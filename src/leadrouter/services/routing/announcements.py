@@ -16,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Role
+from leadrouter.domain.timer_policy import ContactHours
 from leadrouter.notify.inapp import alert
-from leadrouter.notify.messages import email
+from leadrouter.notify.messages import email, sms
 from leadrouter.notify.templates import render_text
 from leadrouter.store.agency_repo import agency_info
 from leadrouter.store.leads import lead_row
@@ -40,6 +41,8 @@ class LeadView:
     zip: str | None
     source: str | None
     do_not_contact: bool
+    phone: str | None = None
+    timezone: str | None = None
 
     @classmethod
     def of(cls, lead: Any, *, status: str | None = None) -> LeadView:
@@ -57,6 +60,8 @@ class LeadView:
             lead.zip,
             source,
             bool(lead.do_not_contact),
+            getattr(lead, "phone", None),
+            getattr(lead, "timezone", None),
         )
 
 
@@ -150,17 +155,26 @@ def on_assigned(
     )
 
 
-def ack_key(email: str, now: datetime) -> str:
-    """At most one acknowledgement per address per UTC day, however many leads name it
-    (a form flooded with one victim's address sends them one email); hashed, not stored."""
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+def ack_key(contact: str, now: datetime) -> str:
+    """At most one acknowledgement per address (or number) per UTC day, however many leads
+    name it (a form flooded with one victim's address sends them one message); hashed, not
+    stored."""
+    digest = hashlib.sha256(contact.strip().lower().encode()).hexdigest()[:32]
     return f"lead.ack:{digest}:{now.astimezone(UTC).date().isoformat()}"
 
 
 def on_queued(
-    outbox: OutboxRepository, *, lead: LeadView, agency_name: str, reason: str, now: datetime
+    outbox: OutboxRepository,
+    *,
+    lead: LeadView,
+    agency_name: str,
+    reason: str,
+    now: datetime,
+    contact_hours: ContactHours | None = None,
+    agency_tz: str | None = None,
 ) -> None:
-    """Alert the supervisors, acknowledge the consumer, tell the integrations."""
+    """Alert the supervisors, acknowledge the consumer (by email, else by text within
+    ``contact_hours``), tell the integrations."""
     ctx = context_for(lead, agency_name, None) | {"reason": reason}
     for role in (Role.SUPERVISOR, Role.MANAGER):
         queued = alert(
@@ -182,12 +196,88 @@ def on_queued(
             dedupe_key=ack_key(lead.email, now),
         )
         outbox.stage(ack, agency_id=lead.agency_id, now=now)
+    elif lead.phone and not lead.do_not_contact and contact_hours is not None:
+        _text_ack(outbox, lead=lead, context=ctx, hours=contact_hours, agency_tz=agency_tz, now=now)
     outbox.stage_webhook(
         agency_id=lead.agency_id,
         event="lead.queued",
         data=webhook_data(lead, reason=reason),
         now=now,
     )
+
+
+def _text_ack(
+    outbox: OutboxRepository,
+    *,
+    lead: LeadView,
+    context: dict[str, Any],
+    hours: ContactHours,
+    agency_tz: str | None,
+    now: datetime,
+) -> None:
+    """A phone-only consumer's acknowledgement: a text, held until their contact hours open
+    (the SMS channel still refuses it if they opt out before then)."""
+    assert lead.phone is not None
+    zone = lead.timezone or agency_tz or "America/New_York"
+    text = sms(
+        event="lead.acknowledged",
+        to=lead.phone,
+        template="consumer_ack",
+        context=context,
+        consumer_lead_id=lead.id,
+        dedupe_key=ack_key(lead.phone, now),
+    )
+    outbox.stage(text, agency_id=lead.agency_id, now=now, not_before=hours.next_open(now, zone))
+
+
+def on_repeated(
+    outbox: OutboxRepository,
+    *,
+    lead: LeadView,
+    agency_name: str,
+    owner: Person | None,
+    times: int,
+    touch_id: int,
+    now: datetime,
+) -> None:
+    """The consumer asked again for the same line: tell the lead's owner (in-app and email),
+    or the supervisors and managers (in-app) when nobody owns it yet."""
+    ctx = context_for(lead, agency_name, owner) | {"times": times}
+    key = f"lead.repeated:{lead.id}:{touch_id}"
+    text = render_text("asked_again", ctx)
+    if owner is None:
+        for role in (Role.SUPERVISOR, Role.MANAGER):
+            told = alert(
+                kind="lead.repeated",
+                message=text,
+                role=role,
+                lead_id=lead.id,
+                dedupe_key=f"{key}:{role}",
+            )
+            outbox.stage(told, agency_id=lead.agency_id, now=now)
+        return
+    for message in (
+        alert(
+            kind="lead.repeated",
+            message=text,
+            producer_id=owner.id,
+            lead_id=lead.id,
+            dedupe_key=f"{key}:inapp",
+        ),
+        email(
+            event="lead.repeated",
+            to=owner.email,
+            template="asked_again",
+            context=ctx,
+            dedupe_key=f"{key}:email",
+        ),
+    ):
+        outbox.stage(message, agency_id=lead.agency_id, now=now)
+
+
+def person(conn: sa.Connection, agency_id: int, producer_id: int) -> Person:
+    """The producer's id, name and email, for a message."""
+    return _person(conn, agency_id, producer_id)
 
 
 def on_reassigned(

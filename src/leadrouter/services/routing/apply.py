@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.routing import Decision, decision_document
 from leadrouter.domain.scoring import QUEUE_PRIORITY
+from leadrouter.domain.timer_policy import ContactHours
 from leadrouter.errors import Conflict, NotLicensed
 from leadrouter.intake import lifecycle
 from leadrouter.services.leads.intake import change_status_in_tx
@@ -140,12 +141,25 @@ def apply_decision(
                 agency_name=ctx.agency_name,
                 reason=reason,
                 now=now,
+                contact_hours=_texting_hours(conn, ctx),
+                agency_tz=ctx.input.agency_tz,
             )
     if outbox is None:
         staged.flush()
     return RouteResult(
         lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason, after
     )
+
+
+def _texting_hours(conn: sa.Connection, ctx: RoutingContext) -> ContactHours | None:
+    """The contact hours a phone-only consumer's acknowledgement is texted within; None when
+    it is not to be texted (an email goes instead, or the number opted out on any lead)."""
+    lead = ctx.input.lead
+    if lead.email or not lead.phone or lead.do_not_contact:
+        return None
+    if LeadRepository(conn).phone_opted_out(lead.agency_id, lead.phone):
+        return None
+    return ctx.active.timing.contact_hours
 
 
 def _assign(

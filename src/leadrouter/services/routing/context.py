@@ -112,6 +112,7 @@ class RoutingContext:
     agency_name: str = ""
     chain_head: tuple[int, str] | None = None  # the decision log's (seq, hash), if read
     never_assigned: bool = False  # the lead has no assignment, past or present
+    related_lead_id: int | None = None  # the consumer's earlier lead for another line
 
     @property
     def policy(self) -> RoutingPolicy:
@@ -172,7 +173,11 @@ def load_context(
         raise NotFound(f"lead {lead_id} does not exist")
     state = agency_state(conn, caches, agency_id=agency_id, now=now, agency=agency)
     ctx = context_for(conn, caches, lead=repo.lead_from_row(row), now=now, agency=state)
-    return dataclasses.replace(ctx, never_assigned=row.first_assigned_at is None)
+    return dataclasses.replace(
+        ctx,
+        never_assigned=row.first_assigned_at is None,
+        related_lead_id=getattr(row, "related_lead_id", None),
+    )
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,8 @@ def route_lead_in_tx(
     decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     if prefer is not None and decision.outcome != "nurture":
         decision = _prefer(ctx, decision, prefer, exclude)
+    elif ctx.related_lead_id is not None and decision.outcome != "nurture":
+        decision = _prefer_related_owner(conn, ctx, decision, exclude)
     if only_if_assigned and decision.outcome != "assigned":
         if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
             wait_in_queue(conn, ctx, decision.reason, now)
@@ -102,7 +104,12 @@ def route_lead_in_tx(
 
 
 def _prefer(
-    ctx: RoutingContext, decision: Decision, prefer: int, exclude: frozenset[int]
+    ctx: RoutingContext,
+    decision: Decision,
+    prefer: int,
+    exclude: frozenset[int],
+    *,
+    strategy: str = "backup of the previous owner",
 ) -> Decision:
     """The preferred producer instead, when the gate, availability and caps allow them."""
     if prefer in exclude or prefer not in eligible_producers(
@@ -119,10 +126,42 @@ def _prefer(
         license_id=verdict.license_id,
         pool=None,
         reason=None,
-        strategy="backup of the previous owner",
+        strategy=strategy,
         tie_break=None,
         steps=(*decision.steps, f"backup: producer {prefer} is eligible and takes the lead"),
     )
+
+
+def _prefer_related_owner(
+    conn: sa.Connection, ctx: RoutingContext, decision: Decision, exclude: frozenset[int]
+) -> Decision:
+    """The routing hint of a lead for another line: the owner of the consumer's earlier lead
+    takes it when the license gate (for this line and state), availability and caps allow;
+    either way the explanation says what the hint did."""
+    related = ctx.related_lead_id
+    assert related is not None
+    earlier = LeadRepository(conn).find(ctx.input.lead.agency_id, related)
+    owner = None if earlier is None or earlier.owner_id is None else int(earlier.owner_id)
+    hint = f"related lead {related}"
+    if owner is None:
+        note = f"{hint}: nobody owns it; the policy decides"
+        return dataclasses.replace(decision, steps=(note, *decision.steps))
+    who = ctx.roster.by_id[owner].name if owner in ctx.roster.by_id else f"producer {owner}"
+    hint = f"{hint}: its owner {who} (#{owner}) is preferred"
+    if decision.outcome == "assigned" and decision.producer_id == owner:
+        return dataclasses.replace(decision, steps=(*decision.steps, f"{hint} and was chosen"))
+    preferred = _prefer(ctx, decision, owner, exclude, strategy="owner of the related lead")
+    if preferred is not decision:
+        steps = (*decision.steps, f"{hint} and takes the lead")
+        return dataclasses.replace(preferred, steps=steps)
+    verdict = ctx.gate(owner)
+    if owner in exclude:
+        why = "excluded from this decision"
+    elif not verdict.eligible:
+        why = f"license gate: {verdict.reason}"
+    else:
+        why = "not available now (hours, out of office or caps)"
+    return dataclasses.replace(decision, steps=(*decision.steps, f"{hint}, but {why}"))
 
 
 def drain_queue_in_tx(

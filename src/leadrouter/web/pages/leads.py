@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from leadrouter.api.deps import ContainerDep
 from leadrouter.errors import Forbidden
 from leadrouter.services.dashboard.days import agency_zone
-from leadrouter.services.leads import activities
+from leadrouter.services.leads import activities, repeats
 from leadrouter.services.leads import intake as leads
 from leadrouter.services.people.access import lead_owner
 from leadrouter.services.routing import decisions
@@ -41,8 +41,18 @@ def lead_page(
         why = decisions.lead_decisions(
             uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
         )
+        others = repeats.linked_leads(
+            uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
+        )
+        asked = repeats.repeat_requests(
+            uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
+        )
+    if me is not None:  # a producer sees only their own of the consumer's other leads
+        others = [r for r in others if r.owner_id == me]
     context = {
         "lead": lead,
+        "related": others,
+        "asked": asked,
         "activities": done,
         "decisions": list(reversed(why)),
         "tz": agency_zone(uow=container.uow(readonly=True), agency_id=agency_id),

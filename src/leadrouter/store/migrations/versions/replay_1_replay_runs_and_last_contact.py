@@ -1,7 +1,7 @@
 """replay runs of the dashboard; leads by first contact
 
 Revision ID: replay_1
-Revises: calls2_1
+Revises: repeat_1
 Create Date: 2026-12-01 13:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from leadrouter.store.types import UTCDateTime
 
 revision = "replay_1"
-down_revision = "calls2_1"
+down_revision = "repeat_1"
 branch_labels = None
 depends_on = None
 

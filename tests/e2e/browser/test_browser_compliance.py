@@ -1,0 +1,42 @@
+"""The compliance officer's page in a real browser: coverage by state and line, an expiring
+license, a lead refused by the license gate (one click from its explanation), and the audit
+chain verified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, expect
+
+from tests.e2e.browser.conftest import Served, sign_in
+
+pytestmark = pytest.mark.slow  # a real browser and server; still in make test
+
+
+def test_a_compliance_officer_sees_coverage_expiries_gate_refusals_and_the_chain(
+    context: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    texan = served.post_lead(601, state="TX", first_name="Tex")
+    page = context.new_page()
+    sign_in(page, "compliance@browser.example")
+    expect(page).to_have_url("/compliance")
+
+    coverage = page.get_by_role("table", name="Licensed producers by state and line of authority")
+    expect(coverage.get_by_role("rowheader", name="CT")).to_be_visible()
+    expect(coverage.get_by_role("row", name="CT")).to_contain_text("gap in 30 d")
+    expect(page.locator("#expiring")).to_contain_text("Ben Okafor · CT CT-20")
+    expect(page.locator("#expiring")).to_contain_text("in 20 days")
+    expect(page.locator("#chain")).to_contain_text("Verified: intact")
+    refusals = page.get_by_role("table", name="Leads that waited because nobody was licensed")
+    expect(refusals).to_contain_text("no producer holds an active TX license")
+    page.screenshot(path=artifacts / "compliance.png", full_page=True)
+
+    refusals.get_by_role("link", name=f"Lead {texan}").click()
+    expect(page).to_have_url(f"/leads/{texan}#why")
+    expect(page.get_by_role("heading", name="Why it went where it went")).to_be_visible()
+    expect(page.locator("#why")).to_contain_text("no producer holds an active TX license")
+    page.screenshot(path=artifacts / "compliance-lead.png", full_page=True)
+
+    # Compliance verifies; it does not work leads: the producer portal is not theirs.
+    assert page.goto("/portal").status == 403

@@ -1,0 +1,62 @@
+"""The compliance page: coverage by state x line, expiring licenses, license-gate refusals
+from the decision log and the audit chain's state, each from the real services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from leadrouter.api.app import create_app
+from leadrouter.bootstrap import Container
+from leadrouter.services.admin.audit import issue_checkpoint
+from leadrouter.services.compliance.overview import compliance_overview
+from tests.support.factories import make_agency, make_lead, make_license, make_producer
+from tests.support.people import sign_in, user
+
+
+@pytest.fixture
+def web(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def test_the_compliance_page_shows_coverage_expiries_gate_refusals_and_the_chain(
+    container: Container, web: TestClient
+) -> None:
+    c = container
+    agency = make_agency(c)
+    alice = make_producer(c, agency.id, 1, name="Alice Moreno", licensed_in=("NY",))
+    make_license(c, agency.id, alice, "NJ", "NJ-7", expires=date(2026, 3, 20), resident=False)
+    user(c, agency.id, "audit@agency.example", "compliance")
+    make_lead(c, agency.id, 1)  # New York: Alice
+    texan = make_lead(c, agency.id, 2, zip_code="78701")  # Texas: nobody is licensed
+    issue_checkpoint(uow=c.uow(), agency_id=agency.id, now=c.clock.now())
+    make_lead(c, agency.id, 3)
+
+    view = compliance_overview(uow=c.uow(readonly=True), agency_id=agency.id, now=c.clock.now())
+    assert view.states == ["NJ", "NY"]
+    assert view.grid[("NJ", "personal_lines")].producers == 1
+    assert view.grid[("NJ", "personal_lines")].gap_in == 30
+    assert view.grid[("NY", "personal_lines")].gap_in is None
+    assert [(e.state, e.number, e.days_left) for e in view.expiring] == [("NJ", "NJ-7", 17)]
+    assert [(r.lead_id, r.state) for r in view.refusals] == [(texan, "TX")]
+    assert "no producer holds an active TX license" in view.refusals[0].reason
+    assert view.chain.intact and view.chain.records == 3 and view.chain.unsealed == 1
+
+    sign_in(web, "audit@agency.example")
+    page = web.get("/compliance")
+    assert page.status_code == 200
+    for shown in (
+        "Verified: intact",
+        "3 decision records",
+        "1 record since",
+        "NJ NJ-7",
+        "in 17 days",
+        "gap in 30 d",
+        f'href="/leads/{texan}#why"',
+        "no producer holds an active TX license",
+    ):
+        assert shown in page.text, shown

@@ -83,6 +83,12 @@ def simulation() -> None:
     month.main()
 
 
+def replay() -> None:
+    from bench import replay as offpolicy
+
+    offpolicy.main()
+
+
 def voice() -> None:
     from bench import voice_webhook
 
@@ -103,6 +109,7 @@ BENCHMARKS = {
     "reports": reports,
     "simulation": simulation,
     "learning": learning,
+    "replay": replay,
     "abuse": abuse,
     "imports": imports,
     "voice": voice,

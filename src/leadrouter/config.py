@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         "localhost); turn off only behind a proxy that serves plain HTTP on a trusted network.",
     )
 
+    learning_interval_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="The worker refits each agency's intent rubric and propensity model (and "
+        "its conversion estimates) when the newest is this old; 0 turns it off.",
+    )
+
     # Notifications (the outbox dispatcher and its channels).
     smtp_host: str = "localhost"
     smtp_port: int = 25

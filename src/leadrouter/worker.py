@@ -3,9 +3,10 @@
 Each tick it (1) delivers due outbox messages, (2) applies due timer actions of open
 assignments, (3) drains queues whose agency's roster changed, and every minute all queues
 (a shift may have started) and any lead whose routing failed at intake, (4) sweeps license
-expirations, (5) takes over an import job whose process died. Every step reads what is due from
-the database and records what it did in the same transaction, so a worker killed at any
-instant loses nothing and a restarted one repeats nothing; any number of workers may run.
+expirations, (5) takes over an import job whose process died, (6) refits each agency's intent
+rubric and propensity model every ``learning_interval_hours`` (``services.learning.schedule``).
+Every step reads what is due from the database and records what it did in the same
+transaction, so a worker killed at any instant loses nothing and a restarted one repeats nothing; any number of workers may run.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from leadrouter.notify.channel import Channel
 from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
 from leadrouter.services.compliance.expirations import sweep_all_agencies
+from leadrouter.services.learning.schedule import learn_due
 from leadrouter.services.routing import route as routing
 from leadrouter.services.timers import step as timers
 from leadrouter.store import idempotency
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 FULL_DRAIN_EVERY = timedelta(minutes=1)
 SWEEP_EVERY = timedelta(minutes=10)
+LEARNING_CHECK_EVERY = timedelta(minutes=10)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class TickStats:
     timer_actions: int = 0
     drained: int = 0
     license_alerts: int = 0
+    learned: int = 0
 
 
 @dataclass
@@ -53,6 +57,9 @@ class WorkerState:
     roster_versions: dict[int, int] = field(default_factory=dict)
     last_full_drain: datetime | None = None
     last_sweep: datetime | None = None
+    last_learning_check: datetime | None = None
+    # (agency, kind) -> when learning it was last tried, so a refusal waits an interval
+    learning_tried: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
 
 class Worker:
@@ -82,6 +89,7 @@ class Worker:
         ).actions
         self._sweep_licenses(now, stats)
         self.imports.poll()  # an import whose process died goes on in a thread of ours
+        self._learn(now, stats)
         sent = dispatch_once(
             engine=self.container.engine,
             channels=self.channels,
@@ -112,6 +120,23 @@ class Worker:
             idempotency.purge(uow.conn, now=now)
             uow.commit()
         self.state.last_sweep = now
+
+    def _learn(self, now: datetime, stats: TickStats) -> None:
+        """Refit rubrics and models that are older than the interval (looked at every few
+        minutes; the interval itself is counted from each version's ``trained_at``)."""
+        hours = self.container.settings.learning_interval_hours
+        last = self.state.last_learning_check
+        if hours <= 0 or (last is not None and now - last < LEARNING_CHECK_EVERY):
+            return
+        run = learn_due(
+            new_uow=self.container.uow,
+            caches=self.container.routing,
+            now=now,
+            every=timedelta(hours=hours),
+            tried=self.state.learning_tried,
+        )
+        stats.learned = len(run.learned)
+        self.state.last_learning_check = now
 
     def _drain_queues(self, now: datetime, stats: TickStats) -> None:
         full = (

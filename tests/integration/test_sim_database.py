@@ -42,10 +42,10 @@ def test_a_day_through_the_services_keeps_the_license_and_replays_under_another_
         report = replay_policy(
             uow=c.uow(readonly=True),
             caches=c.routing,
+            now=c.clock.now(),
             agency_id=1,
             text=POLICIES["round robin"],
             since=s.start.astimezone(UTC),
-            now=c.clock.now(),
         )
     finally:
         c.engine.dispose()
@@ -54,6 +54,6 @@ def test_a_day_through_the_services_keeps_the_license_and_replays_under_another_
     assert report.gate_refusals == 0
     assert sum(report.replay_counts.values()) + report.queued == report.decisions
     assert report.bound == out.binds
-    assert [e.name for e in report.estimates] == ["IPS", "SNIPS", "DR"]
+    assert [e.name for e in report.estimates] == ["IPS", "SNIPS", "DR", "DR, w<=5"]
     snips = report.estimates[1]
     assert snips.low <= snips.value <= snips.high

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from leadrouter.learning.estimates import fit
-from leadrouter.learning.ope import evaluate, ips, snips
+from leadrouter.learning.ope import clipped_name, evaluate, ips, snips
 from leadrouter.sim.history import history_outcomes
 from leadrouter.sim.memory import run_memory
-from leadrouter.sim.offpolicy import first_choices, greedy, replay, truly_best
+from leadrouter.sim.offpolicy import CLIP, best_now, first_choices, greedy, replay
 from leadrouter.sim.roster import POLICIES
 from leadrouter.sim.scenario import make_scenario
 
@@ -66,14 +66,9 @@ OPTIMIZER_EXPLORING = (
 
 @pytest.fixture(scope="module")
 def month():
-    """A week of the default agency, logged under an optimizer that explores 30 % of the time.
-
-    The intervals cover the better policy's simulated binds on most weeks, not all: with the
-    simulator's reassignment as the time engine does it (once, and only to someone else
-    eligible), seeds 4-8 cover it and seeds 3 and 9 do not (one exploratory bind weighted
-    ~57x on seed 3; the reward model over-rates a policy that ignores load).
-    """
-    s = make_scenario(seed=4, days=7, producers=20)
+    """A month of the default agency (seed 3), logged under an optimizer that explores 30 %
+    of the time."""
+    s = make_scenario(seed=3, days=30, producers=20)
     return s, run_memory(s, "logging", OPTIMIZER_EXPLORING)
 
 
@@ -85,20 +80,42 @@ def test_replaying_the_logged_simulation_under_its_own_probabilities_contains_it
     assert happened > 0
     # The logging policy gives its own choices their logged probabilities: weight 1 each.
     own = {c.lead: (c.producer, c.propensity) for c in rows}
-    found = replay(s, log, lambda lead, eligible: dict([own[lead.index]]), fit([]))
+    found = replay(s, log, lambda lead, eligible, waits: dict([own[lead.index]]), fit([]))
+    # (the dict is not a distribution, so only the weighting estimators mean anything here)
     for e in found:
         if e.name in ("IPS", "SNIPS"):
             assert e.total[0] == pytest.approx(happened)
             assert e.total[1] <= happened <= e.total[2], e.name
 
 
-@pytest.mark.slow
-def test_replaying_a_better_policy_lands_its_simulated_truth_inside_the_interval(month):
+@pytest.fixture(scope="module")
+def better(month):
+    """The better candidate, its truth (run on the same leads with the same luck) and the
+    estimates of it from the log."""
     s, log = month
-    better = truly_best(s)
-    truth = run_memory(s, "truly best", POLICIES["round robin"], override=better)
-    assert truth.expected_binds > log.expected_binds  # it is better
+    candidate = best_now(s)
+    truth = run_memory(s, "best now", POLICIES["round robin"], override=candidate)
     model = fit(o for _, o, _ in history_outcomes(s))
-    for e in replay(s, log, better, model):
+    return log, truth, {e.name: e for e in replay(s, log, candidate, model)}, model
+
+
+@pytest.mark.slow
+def test_replaying_a_better_policy_lands_its_simulated_binds_inside_every_interval(better):
+    log, truth, found, model = better
+    assert truth.expected_binds > 1.1 * log.expected_binds  # clearly better
+    assert list(found) == ["IPS", "SNIPS", "DR", clipped_name(CLIP)]
+    for e in found.values():
         assert e.total[1] <= truth.binds <= e.total[2], e.name
     assert greedy(model)  # the realistic candidate builds too
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the issue's 10% target is not met: since the simulator reassigns as the time "
+    "engine does, the clipped DR lands at -11% of the truth on this month (it was +6% before); "
+    "the reward model underrates the producers a much better policy picks (docs/simulation.md)",
+)
+def test_replaying_a_better_policy_estimates_its_simulated_binds_within_ten_percent(better):
+    _, truth, found, _ = better
+    assert found[clipped_name(CLIP)].total[0] == pytest.approx(truth.binds, rel=0.10)

@@ -15,6 +15,9 @@ from leadrouter.cli.context import AGENCY_HELP, console, container, resolve_agen
 def replay(
     policy: Annotated[Path, typer.Option("--policy", help="The candidate policy (YAML or JSON).")],
     since: Annotated[str, typer.Option("--since", help="First day to replay, YYYY-MM-DD.")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="Day after the last to replay, YYYY-MM-DD.")
+    ] = None,
     agency: Annotated[int | None, typer.Option("--agency", help=AGENCY_HELP)] = None,
     seed: Annotated[int, typer.Option(help="Seeds the optimizer and the bootstrap.")] = 0,
 ) -> None:
@@ -27,10 +30,13 @@ def replay(
     report = replay_policy(
         uow=c.uow(readonly=True),
         caches=c.routing,
-        agency_id=agency_id,
         now=c.clock.now(),
+        agency_id=agency_id,
         text=policy.read_text(encoding="utf-8"),
         since=start,
+        until=None
+        if until is None
+        else datetime.combine(date.fromisoformat(until), time(0), tzinfo=UTC),
         seed=seed,
     )
     c.engine.dispose()

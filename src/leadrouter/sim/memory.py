@@ -56,7 +56,10 @@ RECORD_PRIOR = 10  # as store.stats_repo: closes the agency rate counts for
 
 @dataclass
 class Choice:
-    """One assignment: the lead, the producer, when, the candidates it had, its probability."""
+    """One assignment: the lead, the producer, when, the candidates it had, its probability;
+    and the situation of the candidates then (for off-policy evaluation): the loads the
+    engine saw, and when each was truly free to call it, in minutes after the lead arrived
+    (the simulator's truth)."""
 
     lead: int
     producer: int
@@ -64,6 +67,8 @@ class Choice:
     candidates: tuple[int, ...]
     propensity: float | None
     kind: str = "route"
+    loads: dict[int, ProducerLoad] = field(default_factory=dict)
+    waits: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,9 +137,10 @@ def domain_roster(s: Scenario) -> RosterSnapshot:
     return RosterSnapshot.build(producers, licenses, territories)
 
 
-# A policy under evaluation that the policy document cannot express: from the lead and the
-# producers the engine found eligible (scenario indexes), a probability for each.
-Override = Callable[[SimLead, tuple[int, ...]], dict[int, float]]
+# A policy under evaluation that the policy document cannot express: from the lead, the
+# producers the engine found eligible (scenario indexes) and when each is free to call it
+# (minutes after the lead arrived), a probability for each.
+Override = Callable[[SimLead, tuple[int, ...], dict[int, float]], dict[int, float]]
 
 
 class MemoryRun:
@@ -305,12 +311,19 @@ class MemoryRun:
         eligible = tuple(
             c.producer_id - 1 for c in d.candidates if c.excluded_by in (None, "strategy")
         )
+        waits = {
+            k: (max(now, self.free_at.get(k + 1, now)) - lead.arrival).total_seconds() / 60
+            for k in eligible
+        }
         if self.override is not None:
-            probs = self.override(lead, eligible)
+            probs = self.override(lead, eligible, waits)
             names = sorted(probs)
             pick = self.rng.choices(names, [probs[k] for k in names])[0]
             pid, propensity = pick + 1, probs[pick]
-        self.out.choices.append(Choice(i, pid - 1, now, eligible, propensity, kind))
+        loads = {k: inp.loads[k + 1] for k in eligible if k + 1 in inp.loads}
+        self.out.choices.append(
+            Choice(i, pid - 1, now, eligible, propensity, kind, loads=loads, waits=waits)
+        )
         self.open_count[pid] = self.open_count.get(pid, 0) + 1
         self.day_count[(pid, today)] = self.day_count.get((pid, today), 0) + 1
         if d.pool:

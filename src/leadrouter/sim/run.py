@@ -74,7 +74,9 @@ class Simulation:
         path.write_bytes(template.read_bytes())
         first = scenario.start - timedelta(days=scenario.history_days + 1)
         self.clock = FixedClock(first.astimezone(UTC))
-        self.c: Container = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=self.clock)
+        # Every strategy learns from the same history; none retrains its rubric or model midway.
+        settings = Settings(database_url=f"sqlite:///{path}", learning_interval_hours=0)
+        self.c: Container = bootstrap(settings, clock=self.clock)
         self.c.routing.rng = random.Random(scenario.seed * 1_000_003 + 17)
         # Outcomes of a day move the estimates little: refit a few times a day.
         self.c.routing.estimates = EstimatesCache(refresh=timedelta(hours=4))

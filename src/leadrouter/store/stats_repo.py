@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from leadrouter.store.figures import lead_figures
 from leadrouter.store.rollup_reads import rolled_figures
+from leadrouter.store.tables import leads
 
 # How many closed leads the agency-wide rate counts for when blended with a producer's own:
 # a producer with 2 closes out of 2 is not yet a 100 % closer.
@@ -50,3 +51,17 @@ def track_records(
             close_rate=rate, avg_response_seconds=f.avg_response_seconds
         )
     return records
+
+
+def last_contacts(conn: sa.Connection, *, agency_id: int, since: datetime) -> dict[int, datetime]:
+    """Each owner's latest first contact with a lead at or after ``since``."""
+    rows = conn.execute(
+        sa.select(leads.c.owner_id, sa.func.max(leads.c.first_contact_at))
+        .where(
+            leads.c.agency_id == agency_id,
+            leads.c.first_contact_at >= since,
+            leads.c.owner_id.is_not(None),
+        )
+        .group_by(leads.c.owner_id)
+    ).all()
+    return {int(pid): at for pid, at in rows if at is not None}

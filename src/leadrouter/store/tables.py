@@ -233,6 +233,8 @@ leads = sa.Table(
     # alone does not hold the id order, and the primary key walks every other agency's rows.
     sa.Index("ix_leads_agency_newest", "agency_id", "id"),
     sa.Index("ix_leads_agency_related", "agency_id", "related_lead_id"),
+    # Each producer's last contact, which the optimizer prices (a call still going on).
+    sa.Index("ix_leads_agency_first_contact", "agency_id", "first_contact_at"),
 )
 
 # Daily rollups of the lead figures (store/rollups.py): one row per agency x local day x
@@ -623,6 +625,27 @@ propensity_models = sa.Table(
     # joblib (pickle) bytes written by learning.propensity; loaded only from this table.
     sa.Column("model", sa.LargeBinary, nullable=False),
     sa.UniqueConstraint("agency_id", "version"),
+)
+
+# A candidate policy replayed against history from the dashboard: a background job whose
+# progress and result any process can read.
+replay_runs = sa.Table(
+    "replay_runs",
+    metadata,
+    _id(),
+    _agency(),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("policy", sa.Text, nullable=False),
+    sa.Column("since", UTCDateTime(), nullable=False),
+    sa.Column("until", UTCDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # queued, running, done, failed
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    _created(),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 # --- reports: the manager alerts of the escalation ladder, one row per rung that fired ---

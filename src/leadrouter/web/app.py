@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from leadrouter.web.pages import auth, dashboard, home, leads, portal, reports
+from leadrouter.web.pages import auth, dashboard, home, leads, portal, replay, reports
 from leadrouter.web.session import PageError, SignInRequired, sign_in_url
 from leadrouter.web.templating import HERE, page
 
@@ -33,6 +33,7 @@ def install_web(app: FastAPI) -> None:
         portal.router,
         leads.router,
         reports.router,
+        replay.router,
     ):
         app.include_router(router)
 

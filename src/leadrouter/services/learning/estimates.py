@@ -89,6 +89,12 @@ class EstimatesCache:
             self._fits[key] = (now, fresh)
         return fresh
 
+    def forget(self, agency_id: int) -> None:
+        """Drop the agency's fits: the next read refits."""
+        with self._lock:
+            for key in [k for k in self._fits if k[0] == agency_id]:
+                del self._fits[key]
+
 
 @dataclass(frozen=True)
 class Beliefs(Mapping[int, Belief]):

@@ -6,14 +6,18 @@ producers who were eligible then (the explanation lists them), on today's roster
 loads taken as empty (the counts of that instant are not kept). What it reports: who would
 have got what, how concentrated, how many it would have queued, the gate's refusals of its
 choices (0: every choice passes through the gate), the average response time of the
-producers it picks, and off-policy estimates of its binds (IPS, SNIPS, DR) from the logged
-probabilities, next to the binds that happened.
+producers it picks, and off-policy estimates of its binds (IPS, SNIPS, DR and DR with
+weights capped at ``CLIP``) from the logged probabilities, next to the binds that happened.
+The reward model of DR: the conversion estimates as of ``since`` for the producer and the
+lead's segment, priced for the lead's age at the decision on the speed-to-lead curve, then
+recalibrated on the logged outcomes (``learning.reward_model``).
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,10 +25,17 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from leadrouter.domain.routing import LearningInput, RoutingInput, gate_for, route
+from leadrouter.domain.routing import (
+    LearningInput,
+    ProducerLoad,
+    RoutingInput,
+    gate_for,
+    route,
+)
 from leadrouter.domain.routing.optimizer import distribution
 from leadrouter.learning.estimates import ConversionEstimates, segment_of
 from leadrouter.learning.ope import Estimate, evaluate
+from leadrouter.learning.reward_model import Recalibration, at_wait
 from leadrouter.policy.load import parse_policy, to_routing_policy
 from leadrouter.services.learning.estimates import Beliefs, closed_observations
 from leadrouter.services.routing.context import RoutingCaches, agency_state
@@ -33,6 +44,9 @@ from leadrouter.store import routing_repo as repo
 from leadrouter.store.stats_repo import track_records
 from leadrouter.store.tables import decisions, leads
 from leadrouter.store.uow import UnitOfWork
+
+CLIP = 5.0  # the clipped DR's cap on importance weights (docs/simulation.md)
+Progress = Callable[[int, int], None]  # (decisions replayed, of how many)
 
 
 @dataclass
@@ -72,7 +86,9 @@ def eligible_ids(explanation: dict[str, Any]) -> set[int]:
     return ids
 
 
-def _first_decisions(conn: sa.Connection, agency_id: int, since: datetime) -> list[Any]:
+def _first_decisions(
+    conn: sa.Connection, agency_id: int, since: datetime, until: datetime | None
+) -> list[Any]:
     rows = conn.execute(
         sa.select(
             decisions.c.lead_id,
@@ -86,6 +102,7 @@ def _first_decisions(conn: sa.Connection, agency_id: int, since: datetime) -> li
             decisions.c.created_at >= since,
             decisions.c.kind.in_(("route", "drain")),
         )
+        .where(sa.true() if until is None else decisions.c.created_at < until)
         .order_by(decisions.c.id)
     ).all()
     seen: set[int] = set()
@@ -101,21 +118,23 @@ def replay_policy(
     *,
     uow: UnitOfWork,
     caches: RoutingCaches,
+    now: datetime,
     agency_id: int,
     text: str,
     since: datetime,
-    now: datetime,
+    until: datetime | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> ReplayReport:
-    """What the policy in ``text`` would have done with the leads routed since ``since``
-    (read-only: give it a read-only unit of work)."""
+    """What the policy in ``text`` would have done with the leads first routed in
+    [``since``, ``until``) (read only: hand it a read-only unit of work)."""
     policy = to_routing_policy(parse_policy(text))
     opt = policy.optimizer()
     rng = random.Random(seed)
     with uow:
         conn = uow.conn
         agency = agency_state(conn, caches, agency_id=agency_id, now=now)
-        rows = _first_decisions(conn, agency_id, since)
+        rows = _first_decisions(conn, agency_id, since, until)
         lead_rows = (
             {
                 r.id: r
@@ -142,9 +161,11 @@ def replay_policy(
         }
     roster = agency.roster
     report = ReplayReport(len(rows), 0)
-    reward, logged_p, target_p, q_logged, q_target = [], [], [], [], []
+    reward, logged_p, target_p = [], [], []
+    predicted: list[dict[int, float]] = []  # per decision: the reward model per producer
+    chosen: list[dict[int, float]] = []  # per decision: the candidate's probabilities
     rotation: dict[str, dict[int, int]] = {}
-    for r in rows:
+    for done, r in enumerate(rows, start=1):
         lead = repo.lead_from_row(lead_rows[r.lead_id])
         itype = agency.types.get(lead.insurance_type)
         segment = segment_of(
@@ -179,8 +200,14 @@ def replay_policy(
                 probs = {d.producer_id: 1.0}
             report.replay_counts[d.producer_id] += 1
             if d.pool:
+                # as the store's rotation counters: a producer new to the pool starts level
+                # with the least served, so round robin goes round
                 counts = rotation.setdefault(d.pool, {})
-                counts[d.producer_id] = counts.get(d.producer_id, 0) + 1
+                floor = min(counts.values(), default=0)
+                for c in d.candidates:
+                    if c.excluded_by is None:
+                        counts.setdefault(c.producer_id, floor)
+                counts[d.producer_id] += 1
         else:
             report.queued += 1
         report.logged_counts[r.producer_id] += 1
@@ -190,18 +217,40 @@ def replay_policy(
         reward.append(won)
         logged_p.append(float(doc["propensity"]))
         target_p.append(probs.get(r.producer_id, 0.0))
-        q_logged.append(_mean(est, r.producer_id, segment))
-        q_target.append(sum(w * _mean(est, pid, segment) for pid, w in probs.items()))
+        age = (r.created_at - lead.created_at).total_seconds() / 60
+        predicted.append(
+            {
+                pid: at_wait(
+                    _mean(est, pid, segment),
+                    ProducerLoad(avg_response_seconds=speed.get(pid)),
+                    age_minutes=age,
+                )
+                for pid in {r.producer_id, *probs}
+            }
+        )
+        chosen.append(probs)
+        if progress is not None and (done % 50 == 0 or done == len(rows)):
+            progress(done, len(rows))
     report.logged_response = _avg(report.logged_counts, speed)
     report.replay_response = _avg(report.replay_counts, speed)
     if rows:
+        raw = np.array([q[r.producer_id] for r, q in zip(rows, predicted, strict=True)])
+        cal = Recalibration(raw, np.array(reward, float))
+        q_logged = np.array([cal(k, q)[0] for k, q in enumerate(raw)])
+        q_target = np.array(
+            [
+                float(np.dot(list(p.values()), cal(k, np.array([q[i] for i in p])))) if p else 0.0
+                for k, (p, q) in enumerate(zip(chosen, predicted, strict=True))
+            ]
+        )
         report.estimates = evaluate(
             np.array(reward),
             np.array(logged_p),
             np.array(target_p),
-            np.array(q_logged),
-            np.array(q_target),
+            q_logged,
+            q_target,
             seed=seed,
+            clip=CLIP,
         )
     return report
 

@@ -39,7 +39,7 @@ from leadrouter.store.agency_repo import AgencyInfo, agency_info
 from leadrouter.store.decision_state import decision_state
 from leadrouter.store.outbox import WebhookCache
 from leadrouter.store.roster_repo import client_from_row, load_roster
-from leadrouter.store.stats_repo import TrackRecord, track_records
+from leadrouter.store.stats_repo import TrackRecord, last_contacts, track_records
 from leadrouter.store.tables import clients
 
 
@@ -126,6 +126,22 @@ class RoutingContext:
         return gate_for(self.roster, self.input, producer)
 
 
+# A contact older than this is certainly over; within it, the optimizer prices a call that
+# may still be going on (``OptimizerSpec.handle_minutes``, 10 by default).
+CONTACT_LOOKBACK = timedelta(hours=1)
+
+
+def _with_contacts(
+    loads: dict[int, ProducerLoad], contacts: Mapping[int, datetime], now: datetime
+) -> dict[int, ProducerLoad]:
+    """Minutes since each producer's last first contact with a lead, where one is recent."""
+    for pid, at in contacts.items():
+        if pid in loads:
+            minutes = max(0.0, (now - at).total_seconds() / 60)
+            loads[pid] = dataclasses.replace(loads[pid], minutes_since_contact=minutes)
+    return loads
+
+
 def _with_records(
     loads: dict[int, ProducerLoad], records: dict[int, TrackRecord]
 ) -> dict[int, ProducerLoad]:
@@ -195,15 +211,21 @@ def agency_state(
         agency = agency_info(conn, agency_id)
     state = decision_state(conn, agency_id=agency_id, around=now.date())
     today = local_date(now, agency.timezone) or now.date()
+    active = policy or caches.policies.active(conn, agency_id, version=state.policy_version)
+    loads = _with_records(state.loads(today), caches.records.records(conn, agency_id, now))
+    opt = active.routing.optimizer()
+    if opt is not None and opt.contact_curve:  # the one reader of the last contact
+        recent = last_contacts(conn, agency_id=agency_id, since=now - CONTACT_LOOKBACK)
+        loads = _with_contacts(loads, recent, now)
     return AgencyState(
         name=agency.name,
         timezone=agency.timezone,
         today=today,
         types=insurance_types.catalog(from_agency_settings(agency.settings).insurance_types),
-        loads=_with_records(state.loads(today), caches.records.records(conn, agency_id, now)),
+        loads=loads,
         rotation=state.rotation,
         roster=caches.rosters.snapshot(conn, agency_id, version=state.roster_version),
-        active=policy or caches.policies.active(conn, agency_id, version=state.policy_version),
+        active=active,
         chain_head=state.chain_head,
         model_version=state.model_version,
     )

@@ -1,7 +1,7 @@
 """import jobs: large CSV imports in chunks, with progress, resumable after a crash
 
 Revision ID: imports_1
-Revises: repeat_1
+Revises: rollup_1
 Create Date: 2026-12-01 13:40:00
 """
 

@@ -1,0 +1,205 @@
+"""Replay from the dashboard: a manager picks a candidate and the days, the run goes in the
+background, and its page shows who would have got what and the off-policy estimates."""
+
+from __future__ import annotations
+
+import html as markup
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from leadrouter.api.app import create_app
+from leadrouter.bootstrap import Container
+from leadrouter.clock import FixedClock
+from leadrouter.domain.model import Role
+from leadrouter.services.learning import replay_runs as runs
+from leadrouter.sim.agency import ROUND_ROBIN_POLICY, load_synthetic_agency
+from leadrouter.store.tables import leads, producers, replay_runs
+from tests.support.people import form_token, sign_in, user
+
+OPTIMIZER = """
+name: optimizer
+routing:
+  steps: [{type: availability}, {type: caps}]
+  strategy: {type: optimizer, exploration: 0.3}
+"""
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    """The app over HTTPS (the session cookie is Secure)."""
+    with TestClient(create_app(container), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def _agency_with_history(client: TestClient, container: Container) -> int:
+    """Three producers; eight leads routed by an exploring optimizer (probabilities logged)."""
+    agency = load_synthetic_agency(container, producers=3, policy=OPTIMIZER)
+    headers = {"Authorization": f"Bearer {agency.api_key}"}
+    for n in range(8):
+        body = {
+            "first_name": "Re",
+            "last_name": f"Play{n}",
+            "email": f"replay{n}@example.com",
+            "phone": f"(212) 736-01{40 + n}",
+            "zip": "10001",
+            "insurance_type": "home",
+            "source": "web",
+        }
+        assert client.post("/v1/leads", headers=headers, json=body).status_code == 201
+    user(container, agency.agency_id, "boss@replay.example", Role.MANAGER)
+    user(container, agency.agency_id, "sup@replay.example", Role.SUPERVISOR)
+    return agency.agency_id
+
+
+def _start(client: TestClient, policy: str, *, since: str, until: str) -> str:
+    token = form_token(client.get("/replay").text)
+    done = client.post(
+        "/replay",
+        data={
+            "policy": policy,
+            "label": "round robin",
+            "since": since,
+            "until": until,
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return str(done.headers["location"])
+
+
+def test_a_manager_replays_a_pasted_policy_and_reads_who_would_have_got_what(
+    client: TestClient, container: Container
+) -> None:
+    agency_id = _agency_with_history(client, container)
+    sign_in(client, "boss@replay.example")
+    stored = client.get("/replay?version=1").text  # the version in force, to start from
+    textarea = re.search(r'<textarea id="policy"[^>]*>(.*?)</textarea>', stored, re.S)
+    assert textarea is not None and "optimizer" in textarea[1]
+    assert 'value="policy version 1"' in stored
+    today = container.clock.now().date()
+    where = _start(
+        client,
+        ROUND_ROBIN_POLICY,
+        since=(today - timedelta(days=1)).isoformat(),
+        until=(today + timedelta(days=1)).isoformat(),
+    )
+    assert re.fullmatch(r"/replay/runs/\d+", where)
+    page = client.get(where)  # the test client ran the background job already
+    assert page.status_code == 200
+    html = page.text
+    assert "Summary of 8 decisions" in html
+    for name in ("IPS", "SNIPS", "DR, w&lt;=5", "License gate refusals", "Gini"):
+        assert name in html
+    with container.engine.connect() as conn:
+        names = conn.execute(
+            sa.select(producers.c.name).where(producers.c.agency_id == agency_id)
+        ).scalars()
+        assert all(n in html for n in names)
+        run = conn.execute(sa.select(replay_runs)).one()
+    assert (run.status, run.done, run.total) == ("done", 8, 8)
+    assert run.result["queued"] == 0
+    # round robin takes turns among the three producers (two of them twice)
+    assert sorted(row[2] for row in run.result["producers"]) == [2, 3, 3]
+    assert "/replay/runs/" in client.get("/replay").text  # listed among the latest
+
+
+def test_days_without_decisions_give_an_empty_replay_and_a_bad_policy_is_refused(
+    client: TestClient, container: Container
+) -> None:
+    _agency_with_history(client, container)
+    sign_in(client, "boss@replay.example")
+    where = _start(client, ROUND_ROBIN_POLICY, since="2020-01-01", until="2020-02-01")
+    assert "Summary of 0 decisions" in client.get(where).text
+    token = form_token(client.get("/replay").text)
+    bad = client.post(
+        "/replay",
+        data={
+            "policy": "routing: {strategy: {type: nonsense}}",
+            "since": "2020-01-01",
+            "until": "2020-02-01",
+            "csrf_token": token,
+        },
+    )
+    assert bad.status_code == 422
+
+
+def test_the_rebalancing_proposal_can_be_replayed_from_the_page(
+    client: TestClient, container: Container
+) -> None:
+    agency_id = _agency_with_history(client, container)
+    now = container.clock.now()
+    with container.engine.begin() as conn:  # this week one producer binds 8 of 16, one 2
+        first, second = conn.execute(
+            sa.select(producers.c.id).where(producers.c.agency_id == agency_id).limit(2)
+        ).scalars()
+        for producer_id, bound in ((first, 8), (second, 2)):
+            for n in range(16):
+                at = now - timedelta(days=2, minutes=n)
+                conn.execute(
+                    leads.insert().values(
+                        agency_id=agency_id,
+                        status="bound" if n < bound else "lost",
+                        first_name="Week",
+                        last_name=str(n),
+                        insurance_type="home",
+                        exclusive=False,
+                        attributes={},
+                        flags={},
+                        intent_tier="high",
+                        owner_id=producer_id,
+                        last_touch_at=at,
+                        created_at=at,
+                        status_changed_at=at,
+                        first_contact_at=at + timedelta(minutes=3),
+                        response_seconds=180,
+                    )
+                )
+    sign_in(client, "boss@replay.example")
+    assert "/replay?source=proposal" in client.get("/replay").text
+    form = client.get("/replay?source=proposal").text
+    assert "weighted_round_robin" in form and "rebalancing proposal: #" in form
+    policy = re.search(r'<textarea id="policy"[^>]*>(.*?)</textarea>', form, re.S)
+    assert policy is not None
+    today = now.date()
+    where = _start(
+        client,
+        markup.unescape(policy[1]),
+        since=(today - timedelta(days=1)).isoformat(),
+        until=(today + timedelta(days=1)).isoformat(),
+    )
+    assert "Summary of 8 decisions" in client.get(where).text
+
+
+def test_the_replay_page_is_for_managers_only(client: TestClient, container: Container) -> None:
+    _agency_with_history(client, container)
+    sign_in(client, "sup@replay.example")
+    assert client.get("/replay").status_code == 403
+
+
+def test_a_run_lost_with_its_process_is_shown_as_failed_not_for_ever_running(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    agency_id = _agency_with_history(client, container)
+    now = clock.now()
+    run_id = runs.start_replay(
+        uow=container.uow(),
+        agency_id=agency_id,
+        user_id=None,
+        label="lost",
+        text=ROUND_ROBIN_POLICY,
+        since=now - timedelta(days=1),
+        until=now + timedelta(days=1),
+        now=now,
+    )  # queued, and no job ever picks it up
+    sign_in(client, "boss@replay.example")
+    assert 'hx-trigger="every 1s"' in client.get(f"/replay/runs/{run_id}").text
+    clock.advance(timedelta(minutes=11))
+    sign_in(client, "boss@replay.example")
+    page = client.get(f"/replay/runs/{run_id}/status").text
+    assert "The replay failed" in page and "every 1s" not in page

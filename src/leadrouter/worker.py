@@ -6,7 +6,8 @@ assignments, (3) drains queues whose agency's roster changed, and every minute a
 expirations, (5) takes over an import job whose process died, (6) refits each agency's intent
 rubric and propensity model every ``learning_interval_hours`` (``services.learning.schedule``).
 Every step reads what is due from the database and records what it did in the same
-transaction, so a worker killed at any instant loses nothing and a restarted one repeats nothing; any number of workers may run.
+transaction, so a worker killed at any instant loses nothing and a restarted one repeats
+nothing; any number of workers may run.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import assignments, leads, queue_entries
 from tests.support.factories import TestAgency, make_agency, make_producer
 from tests.support.postgres import create_database, own_server
-from tests.support.serving import free_port
+from tests.support.serving import free_port, wait_for
 
 pytestmark = pytest.mark.slow  # real server processes
 
@@ -45,15 +44,6 @@ def _lead(n: int) -> dict[str, Any]:
         "zip": "10001",
         "insurance_type": "personal_auto",
     }
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _agency_with_producers(c: Container) -> TestAgency:
@@ -142,11 +132,11 @@ def test_an_api_process_killed_during_a_burst_loses_no_acknowledged_lead(
                         acknowledged[n] = answer.json()["id"]
 
     try:
-        _wait_for(lambda: _healthy(base), 300, "the server to start")
+        wait_for(lambda: _healthy(base), 300, "the server to start")
         threads = [threading.Thread(target=post_until_stopped) for _ in range(4)]
         for t in threads:
             t.start()
-        _wait_for(lambda: len(acknowledged) >= 20, 120, "the first acknowledged leads")
+        wait_for(lambda: len(acknowledged) >= 20, 120, "the first acknowledged leads")
         httpx.get(base + "/v1/leads", params={"phone": _lead(1)["phone"]}, headers=agency.headers)
         server.send_signal(signal.SIGKILL)  # mid-burst: some posts are in flight
         server.wait()
@@ -154,7 +144,7 @@ def test_an_api_process_killed_during_a_burst_loses_no_acknowledged_lead(
         for t in threads:
             t.join()
         server = _serve(db_url, port, log)  # the same database, after the crash
-        _wait_for(lambda: _healthy(base), 300, "the server to start again")
+        wait_for(lambda: _healthy(base), 300, "the server to start again")
         after = httpx.post(base + "/v1/leads", json=_lead(10**5), headers=agency.headers)
         assert after.status_code == 201, after.text
     finally:
@@ -205,12 +195,12 @@ def test_a_postgresql_restart_under_load_is_a_503_while_it_lasts_and_loses_nothi
         poster = threading.Thread(target=post_until_stopped)
         poster.start()
         try:
-            _wait_for(lambda: len(acknowledged) >= 20, 120, "leads before the restart")
+            wait_for(lambda: len(acknowledged) >= 20, 120, "leads before the restart")
             pg.stop("immediate")  # every connection in the pool dies at once
-            _wait_for(lambda: sum(a[0] == 503 for a in answers) >= 3, 60, "the outage to show")
+            wait_for(lambda: sum(a[0] == 503 for a in answers) >= 3, 60, "the outage to show")
             pg.start()
             before = len(acknowledged)
-            _wait_for(lambda: len(acknowledged) >= before + 20, 120, "leads after the restart")
+            wait_for(lambda: len(acknowledged) >= before + 20, 120, "leads after the restart")
         finally:
             stop.set()
             poster.join()

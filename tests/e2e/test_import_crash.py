@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import clients, import_jobs
 from leadrouter.store.uow import UnitOfWork
 from tests.support.factories import make_agency
+from tests.support.serving import wait_for
 
 ROWS = 2000
 CHUNK = 50
@@ -37,15 +37,6 @@ def _job(engine: sa.Engine) -> sa.RowMapping | None:
     with UnitOfWork(engine, readonly=True) as uow:
         query = sa.select(import_jobs.c.state, import_jobs.c.rows_done, import_jobs.c.attempts)
         return uow.conn.execute(query).mappings().first()
-
-
-def _wait_for(condition: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_an_import_killed_mid_file_is_finished_by_the_next_worker_with_every_row_once(
@@ -71,7 +62,7 @@ def test_an_import_killed_mid_file_is_finished_by_the_next_worker_with_every_row
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(
+        wait_for(
             lambda: (job := _job(engine)) is not None and job["rows_done"] >= 3 * CHUNK,
             120,
             "the first chunks",
@@ -91,7 +82,7 @@ def test_an_import_killed_mid_file_is_finished_by_the_next_worker_with_every_row
             [cli, "worker", "--interval", "0.1"], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        _wait_for(lambda: _job(engine)["state"] == "done", 400, "the worker to finish the job")  # type: ignore[index]
+        wait_for(lambda: _job(engine)["state"] == "done", 400, "the worker to finish the job")  # type: ignore[index]
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from leadrouter.store.tables import assignments, decisions, outbox
 from leadrouter.store.uow import UnitOfWork
 from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.receivers import free_port
+from tests.support.serving import wait_for
 from tests.support.time_engine import (
     set_backup,
 )
@@ -66,15 +66,6 @@ def _worker(db_url: str, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _wait_for(condition: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_worker_killed_mid_run_repeats_nothing_and_loses_nothing_after_restart(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -96,7 +87,7 @@ def test_a_worker_killed_mid_run_repeats_nothing_and_loses_nothing_after_restart
     log = tmp_path / "worker.log"
     first = _worker(db_url, log)
     try:
-        _wait_for(lambda: _count(engine, reassigned) >= 10, 60, "the first reassignments")
+        wait_for(lambda: _count(engine, reassigned) >= 10, 60, "the first reassignments")
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -109,7 +100,7 @@ def test_a_worker_killed_mid_run_repeats_nothing_and_loses_nothing_after_restart
             .select_from(assignments)
             .where(assignments.c.next_due_at <= SystemClock().now())
         )
-        _wait_for(
+        wait_for(
             lambda: _count(engine, reassigned) == LEADS and _count(engine, due) == 0,
             90,
             "the restarted worker to finish",

@@ -7,24 +7,12 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
-from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import api_keys
 from tests.support.factories import make_agency, make_lead, make_producer
+from tests.support.roster import key_headers
 from tests.support.time_engine import rows_of, timing_policy
 
 ACCEPT_IN_TWO_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 120}\n"
-
-
-def _key(c: Container, agency_id: int, role: str, producer_id: int | None = None) -> dict[str, str]:
-    _, key = issue_key(
-        uow=c.uow(),
-        agency_id=agency_id,
-        name=role,
-        now=c.clock.now(),
-        role=role,
-        producer_id=producer_id,
-    )
-    return {"Authorization": f"Bearer {key}"}
 
 
 def _is_forbidden(response: object) -> None:
@@ -42,7 +30,7 @@ def test_a_producer_key_cannot_accept_or_decline_an_offer_made_to_another_produc
     ben = make_producer(c, agency.id, 2, licensed_in=("NY",))
     lead = make_lead(c, agency.id, 1)
     assert rows_of(c, lead)[0].producer_id == alice
-    bens_key = _key(c, agency.id, Role.PRODUCER, ben)
+    bens_key = key_headers(c, agency.id, Role.PRODUCER, ben)
 
     for action in ("accept", "decline"):
         _is_forbidden(
@@ -50,7 +38,7 @@ def test_a_producer_key_cannot_accept_or_decline_an_offer_made_to_another_produc
         )
     assert rows_of(c, lead)[0].state == "offered"
 
-    alices_key = _key(c, agency.id, Role.PRODUCER, alice)
+    alices_key = key_headers(c, agency.id, Role.PRODUCER, alice)
     accepted = client.post(
         f"/v1/leads/{lead}/accept", headers=alices_key, json={"producer_id": alice}
     )
@@ -67,7 +55,7 @@ def test_a_producer_key_logs_activities_and_outcomes_only_on_its_own_leads(
     ben = make_producer(c, agency.id, 2, licensed_in=("NY",))
     lead = make_lead(c, agency.id, 1)
     assert rows_of(c, lead)[0].producer_id == alice
-    bens_key = _key(c, agency.id, Role.PRODUCER, ben)
+    bens_key = key_headers(c, agency.id, Role.PRODUCER, ben)
 
     for body in (
         {"producer_id": alice, "kind": "call_attempt"},
@@ -87,7 +75,7 @@ def test_a_producer_key_logs_activities_and_outcomes_only_on_its_own_leads(
     )
     assert client.get(f"/v1/leads/{lead}", headers=agency.headers).json()["status"] == "assigned"
 
-    alices_key = _key(c, agency.id, Role.PRODUCER, alice)
+    alices_key = key_headers(c, agency.id, Role.PRODUCER, alice)
     logged = client.post(
         f"/v1/leads/{lead}/activities",
         headers=alices_key,
@@ -106,7 +94,7 @@ def test_a_compliance_key_verifies_licenses_but_cannot_log_calls_or_change_lead_
     agency = make_agency(c)
     alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
     lead = make_lead(c, agency.id, 1)
-    compliance = _key(c, agency.id, Role.COMPLIANCE)
+    compliance = key_headers(c, agency.id, Role.COMPLIANCE)
 
     _is_forbidden(
         client.post(

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
-from leadrouter.services.admin.agencies import issue_key
 from tests.support.factories import TestAgency, make_agency, make_lead, make_producer
 from tests.support.notify import channels_for, dispatch
+from tests.support.roster import key_headers
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,6 @@ class Scene:
     alices_key: dict[str, str]
 
 
-def _key(c: Container, agency_id: int, role: str, producer_id: int | None = None) -> dict[str, str]:
-    _, key = issue_key(
-        uow=c.uow(),
-        agency_id=agency_id,
-        name=role,
-        now=c.clock.now(),
-        role=role,
-        producer_id=producer_id,
-    )
-    return {"Authorization": f"Bearer {key}"}
-
-
 @pytest.fixture
 def scene(container: Container) -> Scene:
     c = container
@@ -49,7 +37,7 @@ def scene(container: Container) -> Scene:
     alices_lead = make_lead(c, agency.id, 1)
     bens_lead = make_lead(c, agency.id, 2, zip_code="07030")
     return Scene(
-        agency, alice, ben, alices_lead, bens_lead, _key(c, agency.id, Role.PRODUCER, alice)
+        agency, alice, ben, alices_lead, bens_lead, key_headers(c, agency.id, Role.PRODUCER, alice)
     )
 
 
@@ -141,7 +129,7 @@ def test_a_producer_key_reads_only_its_own_alerts(
 def test_a_compliance_key_records_no_behavioral_events(
     container: Container, client: TestClient, scene: Scene
 ) -> None:
-    compliance = _key(container, scene.agency.id, Role.COMPLIANCE)
+    compliance = key_headers(container, scene.agency.id, Role.COMPLIANCE)
     event = {"type": "quote_started", "at": "2026-03-03T13:59:00Z"}
     _problem(
         client.post(f"/v1/leads/{scene.alices_lead}/events", headers=compliance, json=event), 403

@@ -13,38 +13,13 @@ from leadrouter.cli import app
 from leadrouter.demo import ensure_demo_agency
 from leadrouter.policy.load import parse_policy
 from leadrouter.services.learning.monitor import rebalance
-from leadrouter.store.tables import leads, outbox, producers
+from leadrouter.store.tables import outbox
+from tests.support.factories import insert_drifting_week
 
 
 def _seed(c: Container, agency_id: int, now: datetime) -> tuple[int, int]:
-    """Two producers' high-intent leads this week: the first binds 8 of 16, the second 2."""
     with c.engine.begin() as conn:
-        first, second = conn.execute(
-            sa.select(producers.c.id).where(producers.c.agency_id == agency_id).limit(2)
-        ).scalars()
-        for producer_id, bound in ((first, 8), (second, 2)):
-            for n in range(16):
-                at = now - timedelta(days=2, minutes=n)
-                conn.execute(
-                    leads.insert().values(
-                        agency_id=agency_id,
-                        status="bound" if n < bound else "lost",
-                        first_name="Week",
-                        last_name=str(n),
-                        insurance_type="personal_auto",
-                        exclusive=False,
-                        attributes={},
-                        flags={},
-                        intent_tier="high",
-                        owner_id=producer_id,
-                        last_touch_at=at,
-                        created_at=at,
-                        status_changed_at=at,
-                        first_contact_at=at + timedelta(minutes=3),
-                        response_seconds=180,
-                    )
-                )
-    return first, second
+        return insert_drifting_week(conn, agency_id=agency_id, now=now)
 
 
 def test_a_drifting_producer_raises_one_alert_a_week_and_a_replayable_proposal(

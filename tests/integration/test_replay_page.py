@@ -18,7 +18,8 @@ from leadrouter.clock import FixedClock
 from leadrouter.domain.model import Role
 from leadrouter.services.learning import replay_runs as runs
 from leadrouter.sim.agency import ROUND_ROBIN_POLICY, load_synthetic_agency
-from leadrouter.store.tables import leads, producers, replay_runs
+from leadrouter.store.tables import producers, replay_runs
+from tests.support.factories import insert_drifting_week
 from tests.support.people import form_token, sign_in, user
 
 OPTIMIZER = """
@@ -135,31 +136,7 @@ def test_the_rebalancing_proposal_can_be_replayed_from_the_page(
     agency_id = _agency_with_history(client, container)
     now = container.clock.now()
     with container.engine.begin() as conn:  # this week one producer binds 8 of 16, one 2
-        first, second = conn.execute(
-            sa.select(producers.c.id).where(producers.c.agency_id == agency_id).limit(2)
-        ).scalars()
-        for producer_id, bound in ((first, 8), (second, 2)):
-            for n in range(16):
-                at = now - timedelta(days=2, minutes=n)
-                conn.execute(
-                    leads.insert().values(
-                        agency_id=agency_id,
-                        status="bound" if n < bound else "lost",
-                        first_name="Week",
-                        last_name=str(n),
-                        insurance_type="home",
-                        exclusive=False,
-                        attributes={},
-                        flags={},
-                        intent_tier="high",
-                        owner_id=producer_id,
-                        last_touch_at=at,
-                        created_at=at,
-                        status_changed_at=at,
-                        first_contact_at=at + timedelta(minutes=3),
-                        response_seconds=180,
-                    )
-                )
+        insert_drifting_week(conn, agency_id=agency_id, now=now, insurance_type="home")
     sign_in(client, "boss@replay.example")
     assert "/replay?source=proposal" in client.get("/replay").text
     form = client.get("/replay?source=proposal").text

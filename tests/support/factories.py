@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -177,3 +177,28 @@ def producer_ids(conn: sa.Connection, agency_id: int) -> list[int]:
             .order_by(producers.c.id)
         ).scalars()
     )
+
+
+def insert_drifting_week(
+    conn: sa.Connection, *, agency_id: int, now: datetime, insurance_type: str = "personal_auto"
+) -> tuple[int, int]:
+    """Two producers' high-intent leads of two days ago, contacted in 3 minutes: the first
+    binds 8 of 16, the second 2 (a drift the rebalancing monitor reports)."""
+    first, second = producer_ids(conn, agency_id)[:2]
+    for producer_id, bound in ((first, 8), (second, 2)):
+        for n in range(16):
+            at = now - timedelta(days=2, minutes=n)
+            insert_lead(
+                conn,
+                agency_id=agency_id,
+                now=at,
+                status="bound" if n < bound else "lost",
+                first_name="Week",
+                last_name=str(n),
+                insurance_type=insurance_type,
+                intent_tier="high",
+                owner_id=producer_id,
+                first_contact_at=at + timedelta(minutes=3),
+                response_seconds=180,
+            )
+    return first, second

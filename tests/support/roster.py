@@ -17,9 +17,21 @@ def headers_for(
         producer_id = make_producer(
             c, agency.id, 990, name="Key Holder", email="key.holder@agency.example"
         )
+    return key_headers(c, agency.id, role, producer_id, name=name)
+
+
+def key_headers(
+    c: Container,
+    agency_id: int,
+    role: str,
+    producer_id: int | None = None,
+    *,
+    name: str | None = None,
+) -> dict[str, str]:
+    """Authorization headers of a new key with ``role``, bound to ``producer_id`` if given."""
     _, key = issue_key(
         uow=c.uow(),
-        agency_id=agency.id,
+        agency_id=agency_id,
         name=name or f"{role} key",
         now=c.clock.now(),
         role=role,

@@ -17,6 +17,17 @@ import httpx
 import pytest
 
 
+def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
+    """Poll ``condition`` until it is true; fail naming ``what`` after ``seconds`` (a limit
+    for hangs, not a timed assertion)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as s:

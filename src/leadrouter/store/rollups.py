@@ -27,6 +27,8 @@ from leadrouter.store.db import upsert_insert
 from leadrouter.store.figures import FIVE_MINUTES, THIRTY_MINUTES, Figures
 from leadrouter.store.response_times import BUCKETS
 from leadrouter.store.tables import (
+    ROLLUP_COUNTS,
+    ROLLUP_HISTOGRAM,
     agencies,
     lead_rollup_log,
     lead_rollups,
@@ -37,27 +39,8 @@ from leadrouter.store.tables import (
 # How many log rows one commit folds at most: a bulk load outside the unit of work does not
 # make one request pay for it (readers add what is left; the rebuild folds all).
 FOLD_LIMIT = 5000
-COUNTS = (
-    "leads",
-    "contacted",
-    "within_5_min",
-    "within_30_min",
-    "response_seconds_total",
-    "quoted",
-    "bound",
-    "lost",
-    "premium_cents",
-    "commission_cents",
-    "quoted_premium_cents",
-)
-HISTOGRAM = (
-    "responded_5m",
-    "responded_15m",
-    "responded_30m",
-    "responded_60m",
-    "responded_4h",
-    "responded_later",
-)
+COUNTS = ROLLUP_COUNTS
+HISTOGRAM = ROLLUP_HISTOGRAM
 assert len(HISTOGRAM) == len(BUCKETS)
 NO_PRODUCER = 0
 NONE = ""

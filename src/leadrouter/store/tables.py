@@ -237,6 +237,30 @@ leads = sa.Table(
     sa.Index("ix_leads_agency_first_contact", "agency_id", "first_contact_at"),
 )
 
+# The figures a rollup row sums: counts, the response-time sum and money in cents ...
+ROLLUP_COUNTS = (
+    "leads",
+    "contacted",
+    "within_5_min",
+    "within_30_min",
+    "response_seconds_total",
+    "quoted",
+    "bound",
+    "lost",
+    "premium_cents",
+    "commission_cents",
+    "quoted_premium_cents",
+)
+# ... and first responses by the speed chart's buckets (store/response_times.BUCKETS).
+ROLLUP_HISTOGRAM = (
+    "responded_5m",
+    "responded_15m",
+    "responded_30m",
+    "responded_60m",
+    "responded_4h",
+    "responded_later",
+)
+
 # Daily rollups of the lead figures (store/rollups.py): one row per agency x local day x
 # owner x line x intent tier x source, for the leads received that day. Keys have no NULLs
 # (0 for no owner, '' for no line, tier or source) so that an upsert finds its row. Money is
@@ -252,26 +276,7 @@ lead_rollups = sa.Table(
     sa.Column("source", sa.String(200), primary_key=True),
     *(
         sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
-        for name in (
-            "leads",
-            "contacted",
-            "within_5_min",
-            "within_30_min",
-            "response_seconds_total",
-            "quoted",
-            "bound",
-            "lost",
-            "premium_cents",
-            "commission_cents",
-            "quoted_premium_cents",
-            # First responses by the speed chart's buckets (store/response_times.BUCKETS).
-            "responded_5m",
-            "responded_15m",
-            "responded_30m",
-            "responded_60m",
-            "responded_4h",
-            "responded_later",
-        )
+        for name in (*ROLLUP_COUNTS, *ROLLUP_HISTOGRAM)
     ),
     # On SQLite the rows are stored in key order (a range of days is one sequential read).
     sqlite_with_rowid=False,

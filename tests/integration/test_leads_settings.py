@@ -32,6 +32,7 @@ def test_an_agency_starts_with_the_default_settings(
         "insurance_types": {},
         "form_thank_you_url": None,
         "sender_intent_tier": True,
+        "call_insurance_type": None,  # a call's line then comes from the policy's default
     }
 
 

@@ -79,7 +79,7 @@ def test_neither_phone_nor_email_reaches_the_error_or_access_logs(
     )
 
     text = caplog.text
-    assert text.count("routing lead") == 2, "the error path was not taken"
+    assert text.count("routing a new lead failed") == 2, "the error path was not taken"
     assert "no_such_column" in text and "cannot route the lead of [phone] <[email]>" in text
     assert "GET /v1/leads?[redacted]" in text
     for shape in SHAPES:

@@ -108,7 +108,39 @@ def append_decision(
     ``head`` is the chain's last (seq, hash) when the caller read it under the agency's lock
     already; otherwise it is read here.
     """
-    last_seq, prev_hash = head if head is not None else chain_head(conn, agency_id)
+    record = decision_record(
+        conn,
+        agency_id=agency_id,
+        lead_id=lead_id,
+        kind=kind,
+        outcome=outcome,
+        producer_id=producer_id,
+        policy_version=policy_version,
+        explanation=explanation,
+        actor=actor,
+        now=now,
+        head=head if head is not None else chain_head(conn, agency_id),
+    )
+    return int(conn.execute(INSERT_DECISION, record).scalar_one())
+
+
+def decision_record(
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    lead_id: int,
+    kind: str,
+    outcome: str,
+    producer_id: int | None,
+    policy_version: int,
+    explanation: Mapping[str, Any],
+    actor: str | None,
+    now: datetime,
+    head: tuple[int, str],
+) -> dict[str, Any]:
+    """The next record of the chain after ``head`` (its last seq and hash), hashed: the
+    parameters of ``INSERT_DECISION``."""
+    last_seq, prev_hash = head
     seq = last_seq + 1
     # The explanation holds JSON values only (str, int, float, bool, None, list, dict), so
     # what the hash covers is exactly what the JSON column stores and gives back. It is
@@ -129,28 +161,23 @@ def append_decision(
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     # Keys are sorted and string values escaped, so this key occurs exactly once.
     canonical = canonical.replace('"explanation":null', '"explanation":' + text, 1)
-    return int(
-        conn.execute(
-            _INSERT,
-            {
-                "agency_id": agency_id,
-                "seq": seq,
-                "lead_id": lead_id,
-                "kind": kind,
-                "outcome": outcome,
-                "producer_id": producer_id,
-                "policy_version": policy_version,
-                "explanation": text,
-                "actor": actor,
-                "created_at": now,
-                "prev_hash": prev_hash,
-                "hash": hmac.new(
-                    key_of(conn), (prev_hash + canonical).encode(), hashlib.sha256
-                ).hexdigest(),
-                "chain_version": KEYED,
-            },
-        ).scalar_one()
-    )
+    return {
+        "agency_id": agency_id,
+        "seq": seq,
+        "lead_id": lead_id,
+        "kind": kind,
+        "outcome": outcome,
+        "producer_id": producer_id,
+        "policy_version": policy_version,
+        "explanation": text,
+        "actor": actor,
+        "created_at": now,
+        "prev_hash": prev_hash,
+        "hash": hmac.new(
+            key_of(conn), (prev_hash + canonical).encode(), hashlib.sha256
+        ).hexdigest(),
+        "chain_version": KEYED,
+    }
 
 
 class DecisionChain:
@@ -184,9 +211,11 @@ _HEAD = (
     .order_by(decisions.c.seq.desc())
     .limit(1)
 )
-_INSERT = (
+# The explanation column's parameter type: text the caller serialized (``decision_record``).
+EXPLANATION_TEXT = _JSONText()
+INSERT_DECISION = (
     decisions.insert()
-    .values(explanation=sa.bindparam("explanation", type_=_JSONText()))
+    .values(explanation=sa.bindparam("explanation", type_=EXPLANATION_TEXT))
     .returning(decisions.c.id)
 )
 

@@ -16,7 +16,7 @@ Medians do not add up: the exact medians are read from the leads through an inde
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -129,7 +129,7 @@ def fold_log(conn: sa.Connection, *, limit: int | None = FOLD_LIMIT) -> int:
 
 
 @functools.cache
-def _claim(dialect: str, limited: bool) -> sa.Delete:
+def _claim(dialect: str, limited: bool) -> Any:
     log = lead_rollup_log
     chosen = sa.select(log.c.id).order_by(log.c.id)
     if limited:
@@ -148,16 +148,18 @@ def add_to_rollups(conn: sa.Connection, found: dict[Key, list[int]]) -> None:
         acc = by_source.setdefault((key[0], key[1], key[5]), [0] * len(values))
         for i, v in enumerate(values):
             acc[i] += v
-    for table, names, added in (
-        (lead_rollups, FINE_KEY, found),
-        (lead_source_rollups, SOURCE_KEY, by_source),
-    ):
-        rows = [
-            dict(zip((*names, *_FIGURES), (*key, *added[key]), strict=True))
-            for key in sorted(added)
-        ]
-        if rows:
-            conn.execute(_upsert(conn.dialect.name, table.name, names), rows)
+    _upsert_all(conn, lead_rollups, FINE_KEY, found)
+    _upsert_all(conn, lead_source_rollups, SOURCE_KEY, by_source)
+
+
+def _upsert_all(
+    conn: sa.Connection, table: sa.Table, names: tuple[str, ...], added: Mapping[Any, list[int]]
+) -> None:
+    rows = [
+        dict(zip((*names, *_FIGURES), (*key, *added[key]), strict=True)) for key in sorted(added)
+    ]
+    if rows:
+        conn.execute(_upsert(conn.dialect.name, table.name, names), rows)
 
 
 _FIGURES = (*COUNTS, *HISTOGRAM)

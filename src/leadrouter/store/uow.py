@@ -19,7 +19,6 @@ from leadrouter.store.idempotency import IdempotencyRecords
 from leadrouter.store.leads import LeadRepository
 from leadrouter.store.outbox import OutboxRepository
 
-
 # A reader on PostgreSQL sees one snapshot for its whole transaction, as on SQLite: a report
 # that reads the rollups and then the log not folded yet cannot miss (or count twice) a batch
 # the worker folds between the two statements. Read-only, it never fails to serialize.
@@ -88,7 +87,9 @@ class UnitOfWork:
     def _open(self) -> None:
         conn = self._engine.connect()
         if self._readonly:
-            conn = conn.execution_options(**{READONLY_OPTION: True, **_SNAPSHOT.get(conn.dialect.name, {})})
+            conn = conn.execution_options(
+                **{READONLY_OPTION: True, **_SNAPSHOT.get(conn.dialect.name, {})}
+            )
         self._conn = conn
         conn.begin()
 

@@ -4,6 +4,7 @@ every span read through them equals the same span computed from the leads alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -187,16 +188,21 @@ def test_rebuild_rollups_command_recomputes_them_from_the_leads(
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
 
 
+def _lost_leads(c: Container, agency_id: int, now: datetime, *, days: Iterable[int]) -> None:
+    """Lost leads received ``days`` ago, through a unit of work (the triggers log them)."""
+    with c.uow() as uow:
+        for d in days:
+            insert_lead(uow.conn, agency_id=agency_id, now=now - timedelta(days=d), status="lost")
+        uow.commit()
+
+
 def test_the_worker_folds_a_bounded_batch_per_tick_oldest_first(
     container: Container, clock: FixedClock
 ) -> None:
     c = container
     agency = make_agency(c)
     now = clock.now()
-    with c.uow() as uow:
-        for d in range(1, 8):
-            insert_lead(uow.conn, agency_id=agency.id, now=now - timedelta(days=d), status="lost")
-        uow.commit()
+    _lost_leads(c, agency.id, now, days=range(1, 8))
     worker = Worker(c, channels={})
     assert worker.fold_rollups(limit=3) == 3
     with c.engine.connect() as conn:
@@ -215,10 +221,7 @@ def test_two_folds_at_once_never_count_a_log_row_twice(
     c = pg_container
     agency = make_agency(c)
     now = clock.now()
-    with c.uow() as uow:
-        for d in range(1, 6):
-            insert_lead(uow.conn, agency_id=agency.id, now=now - timedelta(days=d), status="lost")
-        uow.commit()
+    _lost_leads(c, agency.id, now, days=range(1, 6))
     with c.engine.connect() as first, c.engine.connect() as second:
         with first.begin():
             assert fold_log(first, limit=None) == 5
@@ -227,9 +230,7 @@ def test_two_folds_at_once_never_count_a_log_row_twice(
         with second.begin():
             assert fold_log(second, limit=None) == 0  # the first's commit deleted them
     # A fold rolled back leaves its rows in the log for the next one.
-    with c.uow() as uow:
-        insert_lead(uow.conn, agency_id=agency.id, now=now - timedelta(days=2), status="lost")
-        uow.commit()
+    _lost_leads(c, agency.id, now, days=[2])
     with c.engine.connect() as conn, conn.begin() as tx:
         assert fold_log(conn, limit=None) == 1
         tx.rollback()

@@ -58,19 +58,26 @@ class OwnerChange:
     reason_prefix: str
 
 
-def write_assigned(
-    conn: sa.Connection,
-    *,
-    record: Mapping[str, Any],
-    assignment: Mapping[str, Any],
-    rotation: Rotation | None,
-    owner: OwnerChange | None,
-) -> tuple[int, Any]:
+@dataclass(frozen=True)
+class AssignedWrites:
     """The audit ``record`` (``audit.decision_record``), the ``assignment`` (its columns but
-    ``decision_id``), the rotation and the owner; the record's id and the lead's row after
-    (None when there was no ``owner`` or the lead was no longer ``owner.expected``)."""
+    ``decision_id``), the rotation (None: no pool) and the owner (None: the caller takes the
+    checked path)."""
+
+    record: Mapping[str, Any]
+    assignment: Mapping[str, Any]
+    rotation: Rotation | None
+    owner: OwnerChange | None
+
+
+def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any]:
+    """Carry out ``writes``; the record's id and the lead's row after (None when there was no
+    owner to give or the lead was no longer ``owner.expected``)."""
+    record, assignment, rotation, owner = (
+        writes.record, writes.assignment, writes.rotation, writes.owner
+    )  # fmt: skip
     if conn.dialect.name != "postgresql":
-        return _one_by_one(conn, record, assignment, rotation, owner)
+        return _one_by_one(conn, writes)
     params: dict[str, Any] = {f"d_{k}": v for k, v in record.items()}
     params |= {f"a_{k}": assignment[k] for k in _ASSIGNMENT}
     if rotation is not None:
@@ -111,13 +118,10 @@ def _rotation_rows(rotation: Rotation) -> list[dict[str, Any]]:
     return rows
 
 
-def _one_by_one(
-    conn: sa.Connection,
-    record: Mapping[str, Any],
-    assignment: Mapping[str, Any],
-    rotation: Rotation | None,
-    owner: OwnerChange | None,
-) -> tuple[int, Any]:
+def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any]:
+    record, assignment, rotation, owner = (
+        writes.record, writes.assignment, writes.rotation, writes.owner
+    )  # fmt: skip
     decision_id = int(conn.execute(INSERT_DECISION, dict(record)).scalar_one())
     conn.execute(assignments.insert(), {**assignment, "decision_id": decision_id})
     if rotation is not None:

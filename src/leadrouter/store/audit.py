@@ -90,37 +90,18 @@ def chain_head(conn: sa.Connection, agency_id: int) -> tuple[int, str]:
 
 
 def append_decision(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    lead_id: int,
-    kind: str,
-    outcome: str,
-    producer_id: int | None,
-    policy_version: int,
-    explanation: Mapping[str, Any],
-    actor: str | None,
-    now: datetime,
-    head: tuple[int, str] | None = None,
+    conn: sa.Connection, *, head: tuple[int, str] | None = None, **fields: Any
 ) -> int:
-    """Append one decision to the agency's chain and return its id.
+    """Append one decision to the agency's chain and return its id; ``fields`` are
+    ``decision_record``'s (agency_id, lead_id, kind, outcome, producer_id, policy_version,
+    explanation, actor, now).
 
     ``head`` is the chain's last (seq, hash) when the caller read it under the agency's lock
     already; otherwise it is read here.
     """
-    record = decision_record(
-        conn,
-        agency_id=agency_id,
-        lead_id=lead_id,
-        kind=kind,
-        outcome=outcome,
-        producer_id=producer_id,
-        policy_version=policy_version,
-        explanation=explanation,
-        actor=actor,
-        now=now,
-        head=head if head is not None else chain_head(conn, agency_id),
-    )
+    if head is None:
+        head = chain_head(conn, fields["agency_id"])
+    record = decision_record(conn, **fields, head=head)
     return int(conn.execute(INSERT_DECISION, record).scalar_one())
 
 

@@ -26,7 +26,12 @@ from leadrouter.services.routing.announcements import LeadView, Person
 from leadrouter.services.routing.context import RoutingContext
 from leadrouter.services.timers import state as timer_state
 from leadrouter.store import routing_repo as repo
-from leadrouter.store.assigned_writes import OwnerChange, Rotation, write_assigned
+from leadrouter.store.assigned_writes import (
+    AssignedWrites,
+    OwnerChange,
+    Rotation,
+    write_assigned,
+)
 from leadrouter.store.assignments import AssignmentRepository
 from leadrouter.store.audit import append_decision, chain_head, decision_record
 from leadrouter.store.leads import LeadRepository
@@ -201,8 +206,7 @@ def _assign(
     fast = lead.status == LeadStatus.ASSIGNED or lifecycle.may_change(
         lead.status, LeadStatus.ASSIGNED
     )
-    decision_id, after = write_assigned(
-        conn,
+    writes = AssignedWrites(
         record=record,
         assignment={
             "agency_id": lead.agency_id,
@@ -227,6 +231,7 @@ def _assign(
         if fast
         else None,
     )
+    decision_id, after = write_assigned(conn, writes)
     if lead.status == LeadStatus.QUEUED:
         repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
     if after is None:

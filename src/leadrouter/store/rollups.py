@@ -135,7 +135,10 @@ def _claim(dialect: str, limited: bool) -> Any:
     if limited:
         chosen = chosen.limit(sa.bindparam("limit", type_=sa.Integer))
     if dialect == "postgresql":
-        chosen = chosen.with_for_update(skip_locked=True)
+        # Chosen once: as a plain subquery the planner may scan it again for every row, and
+        # each scan skips the rows this DELETE already took, so LIMIT would bound nothing.
+        once = chosen.with_for_update(skip_locked=True).cte("chosen").prefix_with("MATERIALIZED")
+        chosen = sa.select(once.c.id)
     return log.delete().where(log.c.id.in_(chosen.scalar_subquery())).returning(*log.c)
 
 

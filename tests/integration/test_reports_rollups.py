@@ -196,20 +196,27 @@ def _lost_leads(c: Container, agency_id: int, now: datetime, *, days: Iterable[i
         uow.commit()
 
 
+def _agency_with_lost_leads(
+    c: Container, clock: FixedClock, *, days: Iterable[int]
+) -> tuple[int, datetime]:
+    """A new agency with lost leads received ``days`` ago; its id and now."""
+    agency = make_agency(c)
+    _lost_leads(c, agency.id, clock.now(), days=days)
+    return agency.id, clock.now()
+
+
 def test_the_worker_folds_a_bounded_batch_per_tick_oldest_first(
     container: Container, clock: FixedClock
 ) -> None:
     c = container
-    agency = make_agency(c)
-    now = clock.now()
-    _lost_leads(c, agency.id, now, days=range(1, 8))
+    agency_id, now = _agency_with_lost_leads(c, clock, days=range(1, 8))
     worker = Worker(c, channels={})
     assert worker.fold_rollups(limit=3) == 3
     with c.engine.connect() as conn:
         left = conn.execute(sa.select(lead_rollup_log.c.id).order_by(lead_rollup_log.c.id))
         assert len(left.all()) == 4
         assert sum(v[0] for v in _rollups(conn).values()) == 3
-    _same_figures(c, agency.id, now, since=now - timedelta(days=10), until=None, by=GRAIN)
+    _same_figures(c, agency_id, now, since=now - timedelta(days=10), until=None, by=GRAIN)
     assert worker.tick().folded == 4
     assert worker.tick().folded == 0
     assert sum(v[0] for v in _kept_equals_rebuilt(c).values()) == 7
@@ -219,9 +226,7 @@ def test_two_folds_at_once_never_count_a_log_row_twice(
     pg_container: Container, clock: FixedClock
 ) -> None:
     c = pg_container
-    agency = make_agency(c)
-    now = clock.now()
-    _lost_leads(c, agency.id, now, days=range(1, 6))
+    agency_id, now = _agency_with_lost_leads(c, clock, days=range(1, 6))
     with c.engine.connect() as first, c.engine.connect() as second:
         with first.begin():
             assert fold_log(first, limit=None) == 5
@@ -230,7 +235,7 @@ def test_two_folds_at_once_never_count_a_log_row_twice(
         with second.begin():
             assert fold_log(second, limit=None) == 0  # the first's commit deleted them
     # A fold rolled back leaves its rows in the log for the next one.
-    _lost_leads(c, agency.id, now, days=[2])
+    _lost_leads(c, agency_id, now, days=[2])
     with c.engine.connect() as conn, conn.begin() as tx:
         assert fold_log(conn, limit=None) == 1
         tx.rollback()

@@ -127,22 +127,7 @@ def decision_record(
     # what the hash covers is exactly what the JSON column stores and gives back. It is
     # serialized once: the same text goes into the hash and into the column.
     text = json.dumps(explanation, sort_keys=True, separators=(",", ":"), default=str)
-    content = _content(
-        agency_id=agency_id,
-        seq=seq,
-        lead_id=lead_id,
-        kind=kind,
-        outcome=outcome,
-        producer_id=producer_id,
-        policy_version=policy_version,
-        explanation=None,  # spliced in as text below
-        actor=actor,
-        created_at=now,
-    )
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    # Keys are sorted and string values escaped, so this key occurs exactly once.
-    canonical = canonical.replace('"explanation":null', '"explanation":' + text, 1)
-    return {
+    fields: dict[str, Any] = {
         "agency_id": agency_id,
         "seq": seq,
         "lead_id": lead_id,
@@ -150,8 +135,15 @@ def decision_record(
         "outcome": outcome,
         "producer_id": producer_id,
         "policy_version": policy_version,
-        "explanation": text,
         "actor": actor,
+    }
+    content = _content(**fields, explanation=None, created_at=now)  # explanation: spliced in
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    # Keys are sorted and string values escaped, so this key occurs exactly once.
+    canonical = canonical.replace('"explanation":null', '"explanation":' + text, 1)
+    return {
+        **fields,
+        "explanation": text,
         "created_at": now,
         "prev_hash": prev_hash,
         "hash": hmac.new(

@@ -24,7 +24,12 @@ from leadrouter.store.figures import lead_figures
 from leadrouter.store.response_times import histogram, merged, response_times
 from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.rollups import fold_log, rebuild_rollups
-from leadrouter.store.tables import lead_rollup_log, lead_rollups, lead_source_rollups
+from leadrouter.store.tables import (
+    lead_producer_rollups,
+    lead_rollup_log,
+    lead_rollups,
+    lead_source_rollups,
+)
 from tests.support.factories import insert_lead, make_agency, make_producer
 
 TZ = ZoneInfo("America/New_York")
@@ -46,13 +51,15 @@ def _kept_equals_rebuilt(c: Container) -> dict[tuple[Any, ...], tuple[int, ...]]
     with c.engine.begin() as conn:
         fold_log(conn, limit=None)
         kept = _rollups(conn)
-        kept_by_source = _rollups(conn, lead_source_rollups)
+        coarse = (lead_source_rollups, lead_producer_rollups)
+        kept_coarse = [_rollups(conn, t) for t in coarse]
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
         rebuild_rollups(conn)
         rebuilt = _rollups(conn)
-        rebuilt_by_source = _rollups(conn, lead_source_rollups)
+        rebuilt_coarse = [_rollups(conn, t) for t in coarse]
     assert kept == rebuilt
-    assert kept_by_source == rebuilt_by_source
+    assert kept_coarse == rebuilt_coarse
+    assert all(kept_coarse)
     return kept
 
 
@@ -149,6 +156,8 @@ def test_any_writer_moves_the_rollups_in_its_own_transaction(
     _same_figures(c, agency.id, now, **span, by=GRAIN)
     _same_figures(c, agency.id, now, **span, by=GRAIN, producer_id=bob)
     _same_figures(c, agency.id, now, **span, by=())
+    _same_figures(c, agency.id, now, **span, by=("producer",))
+    _same_figures(c, agency.id, now, **span, by=("producer",), producer_id=bob)
     kept = _kept_equals_rebuilt(c)
     assert sum(v[0] for v in kept.values()) == 5
     with c.engine.connect() as conn:

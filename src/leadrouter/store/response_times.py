@@ -51,7 +51,7 @@ def response_times(
     return out
 
 
-def response_lists(
+def medians(
     conn: sa.Connection,
     *,
     agency_id: int,
@@ -59,36 +59,35 @@ def response_lists(
     until: datetime | None,
     by: Sequence[Dimension] = (),
     producer_id: int | None = None,
-) -> dict[tuple[Any, ...], list[int]]:
-    """The contacted leads' first response times of each group, read from
-    ``ix_leads_agency_created_response`` alone (no table rows)."""
-    dims = [DIMENSIONS[d] for d in by]
+) -> dict[tuple[Any, ...], float]:
+    """The exact median first response of each group (the mean of the two middle values for
+    an even count), found by the database: window functions number each group's times in
+    order (read from ``ix_leads_agency_created_response`` alone) and only the middle one or
+    two of each group come back, not every time."""
     seconds = leads.c.response_seconds
-    query = sa.select(*dims, seconds).where(
-        cohort(agency_id, since, until, producer_id), seconds.is_not(None)
+    dims = [DIMENSIONS[d] for d in by]
+    ranked = (
+        sa.select(
+            *(d.label(f"k{i}") for i, d in enumerate(dims)),
+            seconds.label("seconds"),
+            sa.func.row_number().over(partition_by=dims or None, order_by=seconds).label("n"),
+            sa.func.count().over(partition_by=dims or None).label("size"),
+        )
+        .where(cohort(agency_id, since, until, producer_id), seconds.is_not(None))
+        .subquery()
     )
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    keys = [ranked.c[f"k{i}"] for i in range(len(by))]
+    middle = ranked.c.n.between((ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2)
+    query = sa.select(*keys, sa.func.min(ranked.c.seconds), sa.func.max(ranked.c.seconds))
+    query = query.where(middle)
+    if keys:
+        query = query.group_by(*keys)
     n = len(by)
-    for r in conn.execute(query):
-        groups.setdefault(r[:n], []).append(r[n])
-    return groups
-
-
-def median_of(values: list[int]) -> float | None:
-    """The exact median (the mean of the two middle values for an even count), or None."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def by_first(groups: dict[tuple[Any, ...], list[int]]) -> dict[tuple[Any, ...], list[int]]:
-    """Groups merged on the first part of their key (per producer, from finer groups)."""
-    out: dict[tuple[Any, ...], list[int]] = {}
-    for key, values in groups.items():
-        out.setdefault(key[:1], []).extend(values)
-    return out
+    return {
+        tuple(r[:n]): (int(r[n]) + int(r[n + 1])) / 2
+        for r in conn.execute(query)
+        if r[n] is not None
+    }
 
 
 def merged(groups: Iterable[Times]) -> Times:

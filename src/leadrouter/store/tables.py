@@ -298,6 +298,23 @@ lead_source_rollups = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# The same figures per agency x local day x owner alone: what the dashboard's producer table,
+# the portal's own numbers, today's figures and the weighted score read over 90 days (40
+# rows a day for 40 producers, where the fine grain holds about one lead per row).
+lead_producer_rollups = sa.Table(
+    "lead_producer_rollups",
+    metadata,
+    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("producer_id", sa.Integer, primary_key=True),
+    *(
+        sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
+        for c in lead_rollups.c
+        if not c.primary_key
+    ),
+    sqlite_with_rowid=False,
+)
+
 # The durable change log of the rollups: database triggers on ``leads`` append a lead's
 # figures before (sign -1) and after (sign +1) every change that can move them, in the
 # writer's own transaction, whoever the writer is. The unit of work folds the log into

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from leadrouter.services.reports.periods import Month, agency_timezone, month_of
 from leadrouter.services.reports.source_roi import SourceMonth, source_costs, source_months
 from leadrouter.store.figures import Figures, rollup
-from leadrouter.store.response_times import medians
+from leadrouter.store.response_times import median_of, response_lists
 from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.tables import agencies, assignments, escalations, producers
 from leadrouter.store.uow import UnitOfWork
@@ -95,9 +95,9 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
             )
         }
         # The month's figures from the daily rollups at the grain the sections roll up; the
-        # exact medians found by the database from the month's response times (an index).
+        # exact medians from the month's response times (an index holds them).
         fine = rolled_figures(conn, **window, now=now, by=("producer", "line", "source"))
-        middle = medians(conn, **window, by=("producer",))
+        times = response_lists(conn, **window, by=("producer",))
         total = sum(fine.values(), Figures())
         buckets = rolled_histogram(
             conn, agency_id=agency_id, since=span.start, until=span.end, now=now
@@ -107,7 +107,7 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
                 names.get(k[0], f"producer {k[0]}") if k[0] is not None else UNASSIGNED,
                 f,
                 k[0],
-                middle.get(k),
+                median_of(times.get(k, [])),
             )
             for k, f in rollup(fine, 0).items()
         ]
@@ -126,7 +126,7 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
             month=span,
             generated_at=now,
             total=total,
-            median_response_seconds=medians(conn, **window).get(()),
+            median_response_seconds=median_of([s for t in times.values() for s in t]),
             by_source=by_source,
             by_line=sorted(by_line, key=lambda g: (-g.figures.leads, g.key)),
             by_producer=sorted(by_producer, key=lambda g: (-g.figures.leads, g.key)),

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.store.figures import Dimension, Figures, rollup
-from leadrouter.store.response_times import medians
+from leadrouter.store.response_times import by_first, median_of, response_lists
 from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import producers
 from leadrouter.store.uow import UnitOfWork
@@ -67,13 +67,16 @@ def producer_stats(
             "producer_id": producer_id,
         }
         fine = rolled_figures(conn, **span, now=now, by=_GRAIN)
-        middle = medians(conn, **span, by=_GRAIN)
-        per_producer_middle = medians(conn, **span, by=("producer",))
+        times = response_lists(conn, **span, by=_GRAIN)
+    per_producer_times = by_first(times)
     rows = [
-        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, middle.get(k)) for k, f in fine.items()
+        StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, median_of(times.get(k, [])))
+        for k, f in fine.items()
     ]
     per_producer = [
-        StatsRow(k[0], names.get(k[0]), None, None, None, f, per_producer_middle.get(k))
+        StatsRow(
+            k[0], names.get(k[0]), None, None, None, f, median_of(per_producer_times.get(k, []))
+        )
         for k, f in rollup(fine, 0).items()
     ]
     rows.sort(key=lambda r: (r.producer_name or "", r.line or "", r.tier or "", r.source or ""))
@@ -102,9 +105,9 @@ def producer_totals(
             "producer_id": producer_id,
         }
         totals = rolled_figures(conn, **span, now=now, by=("producer",))
-        middle = medians(conn, **span, by=("producer",))
+        times = response_lists(conn, **span, by=("producer",))
     rows = [
-        StatsRow(k[0], names.get(k[0]), None, None, None, f, middle.get(k))
+        StatsRow(k[0], names.get(k[0]), None, None, None, f, median_of(times.get(k, [])))
         for k, f in totals.items()
     ]
     return sorted(rows, key=lambda r: r.producer_name or "")

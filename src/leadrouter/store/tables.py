@@ -282,37 +282,34 @@ lead_rollups = sa.Table(
     sqlite_with_rowid=False,
 )
 
+
+def _coarse_rollups(name: str, *key: sa.Column[object]) -> sa.Table:
+    """The figures of ``lead_rollups`` summed to a coarser key (agency x day x ``key``)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        *key,
+        *(
+            sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
+            for c in lead_rollups.c
+            if not c.primary_key
+        ),
+        sqlite_with_rowid=False,
+    )
+
+
 # The same figures per agency x local day x source alone: what source ROI and the dashboard's
 # source chart read (a year of an agency in a few thousand rows). Kept with ``lead_rollups``.
-lead_source_rollups = sa.Table(
-    "lead_source_rollups",
-    metadata,
-    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
-    sa.Column("day", sa.Date, primary_key=True),
-    sa.Column("source", sa.String(200), primary_key=True),
-    *(
-        sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
-        for c in lead_rollups.c
-        if not c.primary_key
-    ),
-    sqlite_with_rowid=False,
+lead_source_rollups = _coarse_rollups(
+    "lead_source_rollups", sa.Column("source", sa.String(200), primary_key=True)
 )
-
-# The same figures per agency x local day x owner alone: what the dashboard's producer table,
-# the portal's own numbers, today's figures and the weighted score read over 90 days (40
-# rows a day for 40 producers, where the fine grain holds about one lead per row).
-lead_producer_rollups = sa.Table(
-    "lead_producer_rollups",
-    metadata,
-    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
-    sa.Column("day", sa.Date, primary_key=True),
-    sa.Column("producer_id", sa.Integer, primary_key=True),
-    *(
-        sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
-        for c in lead_rollups.c
-        if not c.primary_key
-    ),
-    sqlite_with_rowid=False,
+# The same per agency x local day x owner alone: what the dashboard's producer table, the
+# portal's own numbers, today's figures and the weighted score read over 90 days (40 rows a
+# day for 40 producers, where the fine grain holds about one lead per row).
+lead_producer_rollups = _coarse_rollups(
+    "lead_producer_rollups", sa.Column("producer_id", sa.Integer, primary_key=True)
 )
 
 # The durable change log of the rollups: database triggers on ``leads`` append a lead's

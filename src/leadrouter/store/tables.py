@@ -443,6 +443,15 @@ assignments = sa.Table(
         sqlite_where=sa.text("ended_at IS NULL"),
         postgresql_where=sa.text("ended_at IS NULL"),
     ),
+    # The same by age (the dashboard's "untouched" alert, oldest first): without it SQLite
+    # walks every assignment of the agency in start order to find the few open ones.
+    sa.Index(
+        "ix_assignments_agency_open_started",
+        "agency_id",
+        "started_at",
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
 )
 
 producer_day_counts = sa.Table(

@@ -1,4 +1,4 @@
-"""per-producer daily rollups, filled from the fine rollups
+"""per-producer daily rollups, filled from the fine rollups; open assignments by age
 
 Revision ID: reports_2
 Revises: replay_1
@@ -45,6 +45,15 @@ def upgrade() -> None:
         "GROUP BY agency_id, day, producer_id"
     )
 
+    op.create_index(
+        "ix_assignments_agency_open_started",
+        "assignments",
+        ["agency_id", "started_at"],
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_assignments_agency_open_started", "assignments")
     op.drop_table("lead_producer_rollups")

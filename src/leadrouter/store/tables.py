@@ -404,6 +404,13 @@ roster_versions = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+
+def _open_only(name: str, *columns: str, unique: bool = False) -> sa.Index:
+    """An index of the open assignments alone (not ended): few rows, however long the past."""
+    where = sa.text("ended_at IS NULL")
+    return sa.Index(name, *columns, unique=unique, sqlite_where=where, postgresql_where=where)
+
+
 assignments = sa.Table(
     "assignments",
     metadata,
@@ -426,32 +433,14 @@ assignments = sa.Table(
     # Consecutive failed timer steps; at timers.step.PARK_AFTER the row is parked (no due).
     sa.Column("timer_failures", sa.Integer, nullable=False, server_default="0"),
     # At most one open assignment per lead: the database itself refuses a second owner.
-    sa.Index(
-        "uq_assignments_open_lead",
-        "lead_id",
-        unique=True,
-        sqlite_where=sa.text("ended_at IS NULL"),
-        postgresql_where=sa.text("ended_at IS NULL"),
-    ),
+    _open_only("uq_assignments_open_lead", "lead_id", unique=True),
     sa.Index("ix_assignments_due", "next_due_at"),
     sa.Index("ix_assignments_agency_started", "agency_id", "started_at"),
     # The open assignments of an agency (dashboard alerts, follow-ups, a producer's portal).
-    sa.Index(
-        "ix_assignments_agency_open",
-        "agency_id",
-        "producer_id",
-        sqlite_where=sa.text("ended_at IS NULL"),
-        postgresql_where=sa.text("ended_at IS NULL"),
-    ),
+    _open_only("ix_assignments_agency_open", "agency_id", "producer_id"),
     # The same by age (the dashboard's "untouched" alert, oldest first): without it SQLite
     # walks every assignment of the agency in start order to find the few open ones.
-    sa.Index(
-        "ix_assignments_agency_open_started",
-        "agency_id",
-        "started_at",
-        sqlite_where=sa.text("ended_at IS NULL"),
-        postgresql_where=sa.text("ended_at IS NULL"),
-    ),
+    _open_only("ix_assignments_agency_open_started", "agency_id", "started_at"),
 )
 
 producer_day_counts = sa.Table(

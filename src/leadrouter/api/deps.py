@@ -16,7 +16,8 @@ from leadrouter.services.admin.agencies import Principal, authenticate
 _bearer = HTTPBearer(auto_error=False, description="An agency API key: `Bearer lr_...`")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    # async: FastAPI runs a plain function dependency in a worker thread, a hop per request.
     container: Container = request.app.state.container
     return container
 

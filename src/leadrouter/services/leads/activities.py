@@ -58,30 +58,58 @@ def log_activity(
             errors=[FieldError("at", "in the future or without a zone")],
         )
     with uow:
-        conn = uow.conn
-        lock_agency(conn, agency_id)
-        lead = lead_row(conn, agency_id, lead_id)
-        if lead.owner_id != producer_id:
-            owner = "no owner" if lead.owner_id is None else f"producer {lead.owner_id}"
-            raise Conflict(
-                f"producer {producer_id} does not own lead {lead_id} ({owner} does)",
-                errors=[FieldError("producer_id", "not the lead's owner")],
-            )
-        values = {
-            "agency_id": agency_id,
-            "lead_id": lead_id,
-            "producer_id": producer_id,
-            "kind": kind,
-            "at": when,
-            "note": note,
-            "created_at": now,
-        }
-        activity_id = conn.execute(
-            activities.insert().values(values).returning(activities.c.id)
-        ).scalar_one()
-        if kind == CONTACT:
-            _contact(conn, routing_deps, lead, when, now)
+        lock_agency(uow.conn, agency_id)
+        document = log_activity_in_tx(
+            uow.conn,
+            routing_deps,
+            agency_id=agency_id,
+            lead_id=lead_id,
+            producer_id=producer_id,
+            kind=kind,
+            at=when,
+            note=note,
+            now=now,
+        )
         uow.commit()
+    return document
+
+
+def log_activity_in_tx(
+    conn: sa.Connection,
+    deps: RoutingCaches,
+    *,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    kind: str,
+    at: datetime | None,
+    note: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """``log_activity`` as a step of the caller's transaction, which holds the agency's
+    routing lock (``kind`` and ``at`` are the caller's own, already checked)."""
+    when = at or now
+    lead = lead_row(conn, agency_id, lead_id)
+    if lead.owner_id != producer_id:
+        owner = "no owner" if lead.owner_id is None else f"producer {lead.owner_id}"
+        raise Conflict(
+            f"producer {producer_id} does not own lead {lead_id} ({owner} does)",
+            errors=[FieldError("producer_id", "not the lead's owner")],
+        )
+    values = {
+        "agency_id": agency_id,
+        "lead_id": lead_id,
+        "producer_id": producer_id,
+        "kind": kind,
+        "at": when,
+        "note": note,
+        "created_at": now,
+    }
+    activity_id = conn.execute(
+        activities.insert().values(values).returning(activities.c.id)
+    ).scalar_one()
+    if kind == CONTACT:
+        _contact(conn, deps, lead, when, now)
     return _document({**values, "id": activity_id})
 
 

@@ -258,17 +258,10 @@ def _contact_made(
     now: datetime,
 ) -> None:
     """The answered call is a contact made by the producer who holds its lead."""
-    activities.log_activity_in_tx(
-        conn,
-        caches,
-        agency_id=agency_id,
-        lead_id=lead_id,
-        producer_id=producer_id,
-        kind=activities.CONTACT,
-        at=None,
-        note="live call answered",
-        now=now,
+    contact = activities.Activity(
+        agency_id, lead_id, producer_id, activities.CONTACT, now, "live call answered"
     )
+    activities.log_activity_in_tx(conn, caches, contact, now=now)
 
 
 def _finish(conn: sa.Connection, call: Any, params: Mapping[str, str], now: datetime) -> None:

@@ -1,0 +1,36 @@
+"""How an import job shares the database with everyone else's writes.
+
+Each chunk is one write transaction; on SQLite that holds the database's only write lock, and
+every other agency's intake waits while it does. The same thousand rows take 20 ms on an idle
+machine and a second on a loaded one, so a job given ``chunk_seconds`` sizes its chunks by the
+time they held the lock, not by a count: it starts small, grows while chunks are quick and
+shrinks as soon as one was slow (``IMPORT_CHUNK_ROWS`` is the ceiling). On SQLite it then
+leaves the lock free a while: writers of other processes wait for it by polling (up to 100 ms
+apart), and a job that asked again at once would always beat them.
+"""
+
+from __future__ import annotations
+
+LEAST_CHUNK_ROWS = 10
+FIRST_CHUNK_ROWS = 100
+# After each chunk the lock stays free at least this long, and as long as the chunk held it.
+SQLITE_PAUSE_SECONDS = 0.15
+
+
+def first_chunk_rows(most: int, chunk_seconds: float | None) -> int:
+    """The first chunk's size: ``most`` when chunks are sized by count, else a small start."""
+    return most if chunk_seconds is None else min(most, FIRST_CHUNK_ROWS)
+
+
+def next_chunk_rows(rows: int, held: float, *, chunk_seconds: float | None, most: int) -> int:
+    """The next chunk's size after one of ``rows`` held the lock ``held`` seconds: what that
+    pace fits in ``chunk_seconds``, at most twice the last, within LEAST_CHUNK_ROWS..most."""
+    if chunk_seconds is None:
+        return most
+    fits = int(rows * chunk_seconds / held) if held > 0 else most
+    return max(min(LEAST_CHUNK_ROWS, most), min(most, 2 * rows, fits))
+
+
+def pause_after(held: float) -> float:
+    """How long to leave SQLite's write lock free after a chunk that held it ``held`` s."""
+    return max(held, SQLITE_PAUSE_SECONDS)

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 from leadrouter.clock import Clock
 from leadrouter.errors import LeadRouterError, NotFound
 from leadrouter.roster.csv.plan import Plan
-from leadrouter.roster.csv.table import RowError, most_rows, read_table
+from leadrouter.roster.csv.table import RowError, Table, most_rows, read_table
 from leadrouter.services.roster import import_pace as pace
 from leadrouter.services.roster.csv_import import ImportReport, plan_rows_in_tx, write_plans_in_tx
 from leadrouter.store import import_jobs as jobs
@@ -291,6 +291,18 @@ def _errors_json(errors: list[RowError]) -> list[list[Any]]:
     return [[e.line, e.column, e.reason] for e in ordered[:ERRORS_KEPT]]
 
 
+def _check(
+    new_uow: NewUow, agency_id: int, kind: str, data: bytes
+) -> tuple[Table, list[Plan], list[RowError]]:
+    """Read the file (the slow part, outside any transaction), then plan its rows."""
+    table = read_table(kind, data)
+    if table.unusable:
+        return table, [], []
+    with new_uow(readonly=True) as uow:
+        plans, errors = plan_rows_in_tx(uow.conn, agency_id, kind, table.drafts)
+    return table, plans, errors
+
+
 def _run(
     new_uow: NewUow,
     row: Row,
@@ -306,11 +318,7 @@ def _run(
         _set(new_uow, job_id, owner, state="validating", updated_at=clock.now())
     with new_uow(readonly=True) as uow:
         data = jobs.data_of(uow.conn, job_id)
-    table = read_table(kind, data)  # the slow part, outside any transaction
-    with new_uow(readonly=True) as uow:
-        plans, plan_errors = (
-            ([], []) if table.unusable else plan_rows_in_tx(uow.conn, agency_id, kind, table.drafts)
-        )
+    table, plans, plan_errors = pace.at_low_priority(lambda: _check(new_uow, agency_id, kind, data))
     errors = table.errors + plan_errors
     bad_lines = {e.line for e in errors}
     counted = {

@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,8 +49,10 @@ from leadrouter.store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# Between chunks on SQLite the job starts the write-ahead log over, holding writers off at
-# most this long while earlier readers finish (store/db.py restart_sqlite_wal).
+# While it runs on SQLite the job starts the write-ahead log over this often when it has
+# grown, holding writers off at most WAL_RESTART_WAIT_MS while earlier readers finish
+# (store/db.py restart_sqlite_wal).
+WAL_KEEP_SECONDS = 0.5
 WAL_RESTART_WAIT_MS = 50
 ERRORS_KEPT = 1000  # row errors stored with a job; error_count has them all
 FINISHED = ("done", "rejected", "failed")
@@ -174,29 +176,51 @@ def stranded_import_jobs(*, uow: UnitOfWork, now: datetime) -> list[int]:
 
 
 @contextmanager
-def _held(
-    new_uow: NewUow, job_id: int, owner: str, clock: Clock, lease: timedelta
-) -> Iterator[None]:
-    """Renew the job's lease in the background while it runs (validation can take a while)."""
+def _every(seconds: float, name: str, action: Callable[[], object], failed: str) -> Iterator[None]:
+    """Run ``action`` in the background every ``seconds`` while the block runs; a failure is
+    logged (``failed``) and the next round tries again."""
     stop = threading.Event()
 
-    def renew() -> None:
-        while not stop.wait(lease.total_seconds() / 3):
+    def loop() -> None:
+        while not stop.wait(seconds):
             try:
-                with new_uow() as uow:
-                    now = clock.now()
-                    jobs.update(uow.conn, job_id, owner, lease_until=now + lease)
-                    uow.commit()
-            except Exception:  # the next chunk's own renewal may still succeed
-                log.warning("import job %d: renewing its lease failed", job_id)
+                action()
+            except Exception:
+                log.warning(failed)
 
-    thread = threading.Thread(target=renew, name=f"import-{job_id}-lease", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
+
+
+@contextmanager
+def _held(
+    new_uow: NewUow, job_id: int, owner: str, clock: Clock, lease: timedelta, engine: Engine
+) -> Iterator[None]:
+    """While the job runs (validation can take a while): renew its lease and, on SQLite,
+    start the write-ahead log over when it has grown (every writer's commits, not only the
+    job's, grow it while the job reads and writes)."""
+
+    def renew() -> None:
+        with new_uow() as uow:
+            jobs.update(uow.conn, job_id, owner, lease_until=clock.now() + lease)
+            uow.commit()
+
+    def keep_log() -> None:
+        restart_sqlite_wal(engine, wait_ms=WAL_RESTART_WAIT_MS)
+
+    wal = (
+        _every(WAL_KEEP_SECONDS, f"import-{job_id}-wal", keep_log, "import: restarting the log")
+        if engine.dialect.name == "sqlite"
+        else nullcontext()
+    )
+    renewing = f"import job {job_id}: renewing its lease failed"
+    with _every(lease.total_seconds() / 3, f"import-{job_id}-lease", renew, renewing), wal:
+        yield
 
 
 def run_import_job(
@@ -223,13 +247,14 @@ def run_import_job(
         if not jobs.claim(uow.conn, job_id, owner=owner, lease_until=now + lease, now=now):
             return None
         row = jobs.get(uow.conn, job_id)
+        engine = uow.conn.engine
         assert row is not None
         if row["attempts"] > MAX_ATTEMPTS:
             _finish(uow, job_id, owner, now, "failed", failure=_gave_up(row))
             uow.commit()
             return _view(new_uow, job_id)
         uow.commit()
-    with _held(new_uow, job_id, owner, clock, lease):
+    with _held(new_uow, job_id, owner, clock, lease, engine):
         try:
             sizes = _Sizes(chunk_rows, chunk_seconds)
             _run(new_uow, row, owner, clock, sizes, lease, progress or (lambda _n: None))
@@ -347,7 +372,6 @@ def _run(
         held, engine = _apply_chunk(new_uow, row, owner, clock, lease, chunk)
         tick(len(chunk))
         if engine.dialect.name == "sqlite" and start < len(todo):
-            restart_sqlite_wal(engine, wait_ms=WAL_RESTART_WAIT_MS)
             time.sleep(pace.pause_after(held))
         if not whole:
             size = pace.next_chunk_rows(

@@ -112,19 +112,24 @@ def figures(posts: list[Post]) -> dict[str, Any]:
 
 class Watch:
     """The job's phases as polled once a second (when each began, seconds since the upload)
-    and the largest size the database's write-ahead log reached."""
+    and the size of the database's write-ahead log: at the upload, and the largest seen in
+    each phase of the job."""
 
     def __init__(self, wal: Path) -> None:
         self.wal = wal
         self.began: dict[str, float] = {"upload": 0.0}
-        self.wal_bytes = 0
+        self.wal_bytes: dict[str, int] = {"upload": self._wal_size()}
+
+    def _wal_size(self) -> int:
+        with contextlib.suppress(OSError):
+            return self.wal.stat().st_size
+        return 0
 
     def look(self, state: str, at: float) -> None:
         phase = "applying" if state == "applying" else "checking"
         if phase not in self.began and state in ("queued", "validating", "applying"):
             self.began[phase] = at
-        with contextlib.suppress(OSError):
-            self.wal_bytes = max(self.wal_bytes, self.wal.stat().st_size)
+        self.wal_bytes[phase] = max(self.wal_bytes.get(phase, 0), self._wal_size())
 
     def phase_of(self, at: float) -> str:
         """The phase a post that began at ``at`` fell in (by the poll that first saw it)."""
@@ -192,13 +197,18 @@ def run() -> dict[str, Any]:
             "state": job["state"],
             "created": job["created"],
             "import_s": seconds,
-            "wal_mb": watch.wal_bytes / 1e6,
+            "wal_mb": {phase: size / 1e6 for phase, size in watch.wal_bytes.items()},
             "during": figures(posts),
             "phases": phases,
             "baseline": figures(baseline.posts),
         }
 
 
+WAL_LABELS = {
+    "upload": "at the upload",
+    "checking": "most while checking",
+    "applying": "most while writing",
+}
 PHASES = {
     "upload": "upload until 202",
     "checking": "job reads and checks the file",
@@ -217,7 +227,8 @@ def main() -> None:
         ),
         caption=(
             f"job {r['state']} ({r['created']:,} created) in {r['import_s']:.0f} s; "
-            f"largest write-ahead log {r['wal_mb']:.1f} MB"
+            "write-ahead log (MB): "
+            + ", ".join(f"{WAL_LABELS[p]} {mb:.1f}" for p, mb in r["wal_mb"].items())
         ),
     )
     for col in ("posts", "count", "answers", "refused", "p50 ms", "p99 ms", "max ms"):

@@ -30,6 +30,7 @@ def test_a_grown_log_is_started_over_once_no_reader_holds_it(tmp_path: Path) -> 
     reader.execute("COMMIT")
     assert restart_sqlite_wal(engine, wait_ms=20) is True
 
+    assert path.with_name("wal.db-wal").stat().st_size == 0
     writer.execute("INSERT INTO t VALUES (randomblob(10))")
     assert _log_pages(writer) < 10  # written from the start of the log again
     assert writer.execute("SELECT count(*) FROM t").fetchone()[0] > WAL_RESTART_PAGES

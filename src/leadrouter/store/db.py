@@ -51,8 +51,9 @@ WAL_RESTART_PAGES = 1000
 
 
 def restart_sqlite_wal(engine: Engine, *, wait_ms: int) -> bool:
-    """Copy SQLite's write-ahead log into the database and start it over if it has grown past
-    ``WAL_RESTART_PAGES``, waiting at most ``wait_ms`` for readers; True when it restarted.
+    """Copy SQLite's write-ahead log into the database and start it over (truncated, so the
+    file's size says what the log holds) if it has grown past ``WAL_RESTART_PAGES``, waiting
+    at most ``wait_ms`` for readers; True when it restarted.
 
     With readers and writers always overlapping (a busy server) the log is never started over
     by itself: it grows without end and every commit then copies pages and syncs the file.
@@ -68,7 +69,7 @@ def restart_sqlite_wal(engine: Engine, *, wait_ms: int) -> bool:
             return False
         cur.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         try:
-            busy, _pages, _copied = cur.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            busy, _pages, _copied = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         return not busy

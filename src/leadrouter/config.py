@@ -117,8 +117,8 @@ class Settings(BaseSettings):
     import_chunk_seconds: float = Field(
         default=0.1,
         gt=0,
-        description="How long one chunk of an import job may hold the write lock: chunks are "
-        "sized by time, up to import_chunk_rows rows.",
+        description="Processor time one chunk of an import job may take holding the write "
+        "lock: chunks are sized by it, up to import_chunk_rows rows.",
     )
     import_lease_seconds: float = Field(
         default=60.0,

@@ -369,13 +369,13 @@ def _run(
     while start < len(todo):
         chunk = todo[start : start + max(size, 1)]
         start += len(chunk)
-        held, engine = _apply_chunk(new_uow, row, owner, clock, lease, chunk)
+        held, worked, engine = _apply_chunk(new_uow, row, owner, clock, lease, chunk)
         tick(len(chunk))
         if engine.dialect.name == "sqlite" and start < len(todo):
             time.sleep(pace.pause_after(held))
         if not whole:
             size = pace.next_chunk_rows(
-                len(chunk), held, chunk_seconds=sizes.seconds, most=sizes.most
+                len(chunk), worked, chunk_seconds=sizes.seconds, most=sizes.most
             )
     with new_uow() as uow:
         _finish(
@@ -392,14 +392,16 @@ def _run(
 
 def _apply_chunk(
     new_uow: NewUow, row: Row, owner: str, clock: Clock, lease: timedelta, chunk: list[Plan]
-) -> tuple[float, Engine]:
+) -> tuple[float, float, Engine]:
     """Write one chunk and the job's progress in one transaction; a failure ends the job.
-    How long the transaction held the write lock (from BEGIN to COMMIT), and the engine."""
+    How long the transaction held the write lock (from BEGIN to COMMIT), the processor time
+    it took meanwhile, and the engine."""
     job_id = row["id"]
     lines = f"{chunk[0].line}-{chunk[-1].line}"
     try:
         with new_uow() as uow:
             began = time.monotonic()  # the write lock is ours from here (BEGIN IMMEDIATE)
+            began_cpu = time.thread_time()
             now = clock.now()
             created, updated = write_plans_in_tx(
                 uow.conn,
@@ -424,7 +426,7 @@ def _apply_chunk(
                 raise _LostLease
             engine = uow.conn.engine
             uow.commit()
-            return time.monotonic() - began, engine
+            return time.monotonic() - began, time.thread_time() - began_cpu, engine
     except _LostLease:
         raise
     except Exception as exc:

@@ -1,10 +1,13 @@
 """How an import job shares the database with everyone else's writes.
 
 Each chunk is one write transaction; on SQLite that holds the database's only write lock, and
-every other agency's intake waits while it does. The same thousand rows take 20 ms on an idle
-machine and a second on a loaded one, so a job given ``chunk_seconds`` sizes its chunks by the
-time they held the lock, not by a count: it starts small, grows while chunks are quick and
-shrinks as soon as one was slow (``IMPORT_CHUNK_ROWS`` is the ceiling). On SQLite it then
+every other agency's intake waits while it does. Rows differ in cost (a license with its
+verification, a client with two indexes), so a job given ``chunk_seconds`` sizes its chunks by
+the processor time they took while holding the lock, not by a count: it starts small, grows
+while chunks are quick and shrinks as soon as one was slow (``IMPORT_CHUNK_ROWS`` is the
+ceiling). Processor time, not the clock: on a loaded machine every statement also waits for a
+processor, a wait smaller chunks do not shorten (they only multiply it), and sizing by the
+clock there shrank chunks to ten rows and the import to hours. On SQLite it then
 leaves the lock free a while: writers of other processes wait for it by polling (up to 100 ms
 apart), and a job that asked again at once would always beat them.
 
@@ -37,12 +40,13 @@ def first_chunk_rows(most: int, chunk_seconds: float | None) -> int:
     return most if chunk_seconds is None else min(most, FIRST_CHUNK_ROWS)
 
 
-def next_chunk_rows(rows: int, held: float, *, chunk_seconds: float | None, most: int) -> int:
-    """The next chunk's size after one of ``rows`` held the lock ``held`` seconds: what that
-    pace fits in ``chunk_seconds``, at most twice the last, within LEAST_CHUNK_ROWS..most."""
+def next_chunk_rows(rows: int, worked: float, *, chunk_seconds: float | None, most: int) -> int:
+    """The next chunk's size after one of ``rows`` took ``worked`` seconds of processor time:
+    what that pace fits in ``chunk_seconds``, at most twice the last, within
+    LEAST_CHUNK_ROWS..most."""
     if chunk_seconds is None:
         return most
-    fits = int(rows * chunk_seconds / held) if held > 0 else most
+    fits = int(rows * chunk_seconds / worked) if worked > 0 else most
     return max(min(LEAST_CHUNK_ROWS, most), min(most, 2 * rows, fits))
 
 

@@ -18,7 +18,8 @@ from leadrouter.services.people.access import may_read_lead
 _bearer = HTTPBearer(auto_error=False, description="An agency API key: `Bearer lr_...`")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    # async: FastAPI runs a plain function dependency in a worker thread, a hop per request.
     container: Container = request.app.state.container
     return container
 

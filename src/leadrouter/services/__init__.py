@@ -9,6 +9,8 @@
 * ``roster/``     producers, licenses, territories, clients, lead sources, CSV import
 * ``reports/``    producer statistics, source ROI, the monthly report
 * ``learning/``   conversion estimates for the optimizing router
+* ``calls/``      live calls: the voice hooks' use cases, the caller as a lead, the dial
+                  plan, who answered, producer presence
 * ``admin/``      agencies and keys, security, webhook endpoints, the policy document,
                   the outbox and alerts
 

@@ -1,4 +1,4 @@
-"""Live calls' rows: find, add, change; who is on a call; producers' phones.
+"""Live calls' rows: open, find, change; who may not be dialed; producers' phones.
 
 The statements are built once (a call's hooks run them on every provider request, and
 composing a statement costs more than SQLite takes to run it).
@@ -6,12 +6,14 @@ composing a statement costs more than SQLite takes to run it).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.store.db import upsert_insert_for
 from leadrouter.store.tables import calls, decisions, producers
 
 LIVE = ("dialing", "bridged")
@@ -20,12 +22,23 @@ _BY_SID = sa.select(calls).where(
     calls.c.agency_id == sa.bindparam("agency_id"), calls.c.call_sid == sa.bindparam("sid")
 )
 _BY_ID = sa.select(calls).where(calls.c.id == sa.bindparam("call_id"))
-_ADD = calls.insert().returning(*calls.c)
 _CHANGE = calls.update().where(calls.c.id == sa.bindparam("call_id_"))
-_ON_CALLS = sa.select(calls.c.id, calls.c.producer_id, calls.c.ringing).where(
-    calls.c.agency_id == sa.bindparam("agency_id"),
-    calls.c.status.in_(LIVE),
-    calls.c.producer_id.is_not(None),
+# Who may not be dialed, in one read: producers whose presence is not ``available`` (with
+# it), then the live calls' producers (with who they ring), the call asking left out.
+_NOT_DIALABLE = sa.union_all(
+    sa.select(
+        producers.c.id.label("producer_id"),
+        producers.c.presence.label("presence"),
+        sa.cast(sa.null(), calls.c.ringing.type).label("ringing"),
+    ).where(
+        producers.c.agency_id == sa.bindparam("agency_id"), producers.c.presence != "available"
+    ),
+    sa.select(calls.c.producer_id, sa.null(), calls.c.ringing).where(
+        calls.c.agency_id == sa.bindparam("agency_id"),
+        calls.c.status.in_(LIVE),
+        calls.c.producer_id.is_not(None),
+        calls.c.id != sa.bindparam("but"),
+    ),
 )
 _PHONES = sa.select(producers.c.id, producers.c.phone).where(
     producers.c.id.in_(sa.bindparam("ids", expanding=True))
@@ -47,8 +60,10 @@ def get(conn: sa.Connection, call_id: int) -> Any:
     return conn.execute(_BY_ID, {"call_id": call_id}).one()
 
 
-def add(conn: sa.Connection, *, agency_id: int, sid: str, phone: str, now: datetime) -> Any:
-    """A new call, asking where the caller is (``gathering``); its row."""
+def open_call(conn: sa.Connection, *, agency_id: int, sid: str, phone: str, now: datetime) -> Any:
+    """The call with this provider SID: a new one asking where the caller is (``gathering``),
+    or the one a retried or later request of the provider finds; its row. A new call costs
+    one statement (the insert gives its row back)."""
     values = {
         "agency_id": agency_id,
         "call_sid": sid,
@@ -59,7 +74,16 @@ def add(conn: sa.Connection, *, agency_id: int, sid: str, phone: str, now: datet
         "created_at": now,
         "updated_at": now,
     }
-    return conn.execute(_ADD, values).one()
+    row = conn.execute(_open_statement(conn.dialect.name), values).first()
+    return row if row is not None else find(conn, agency_id, sid)
+
+
+@functools.cache
+def _open_statement(dialect: str) -> Any:
+    """The dialect's insert of a new call that does nothing when its SID is known, built once."""
+    insert = upsert_insert_for(dialect)
+    conflict = insert(calls).on_conflict_do_nothing(index_elements=["agency_id", "call_sid"])
+    return conflict.returning(*calls.c)
 
 
 def change(conn: sa.Connection, call_id: int, **values: Any) -> None:
@@ -67,12 +91,18 @@ def change(conn: sa.Connection, call_id: int, **values: Any) -> None:
     conn.execute(_CHANGE, {"call_id_": call_id, **values})
 
 
-def on_calls(conn: sa.Connection, agency_id: int, *, but: int | None = None) -> set[int]:
-    """Producers being rung or talking on a live call (other than call ``but``)."""
-    out: set[int] = set()
-    for call_id, pid, ringing in conn.execute(_ON_CALLS, {"agency_id": agency_id}):
-        if call_id != but:
-            out.update(int(p) for p in ringing or [pid])
+def not_dialable(conn: sa.Connection, agency_id: int, *, but: int | None = None) -> dict[int, str]:
+    """Producers who may not be dialed now, with why: their presence is not ``available``,
+    or they are rung or talking on a live call (other than call ``but``)."""
+    out: dict[int, str] = {}
+    for pid, presence, ringing in conn.execute(
+        _NOT_DIALABLE, {"agency_id": agency_id, "but": -1 if but is None else but}
+    ):
+        if presence is not None:
+            out[int(pid)] = f"presence {presence}"
+            continue
+        for rung in ringing or [pid]:
+            out.setdefault(int(rung), "on another call")
     return out
 
 

@@ -79,9 +79,14 @@ def restart_sqlite_wal(engine: Engine, *, wait_ms: int) -> bool:
 
 def upsert_insert(conn: sa.Connection) -> Any:
     """The dialect's INSERT construct, which knows ON CONFLICT on PostgreSQL and SQLite alike."""
+    return upsert_insert_for(conn.dialect.name)
+
+
+def upsert_insert_for(dialect: str) -> Any:
+    """``upsert_insert`` by the dialect's name (for statements built once per dialect)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def insert_ignoring_conflict(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
@@ -30,7 +30,6 @@ HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 FormKey = Annotated[str, Path(max_length=64)]
 QUERY_FIELDS = frozenset({"tries", "producer"})  # set by our own TwiML in callback URLs
-T = TypeVar("T")
 
 
 class PresenceBody(BaseModel):
@@ -60,12 +59,15 @@ def put_presence(
     return PresenceOut(producer_id=producer_id, presence=done)
 
 
-Handler = Callable[[security.HookAgency, dict[str, str]], T]
+UseCase = Callable[..., voice.Step]  # voice.answer_call, dial_result, call_status
 
 
-async def _signed(request: Request, container: Container, form_key: str, handle: Handler[T]) -> T:
-    """Read the provider's fields, then in one worker thread: find the agency, check the
-    signature (else 403, before anything changes) and ``handle`` the request."""
+async def _hook(
+    request: Request, container: Container, form_key: str, use_case: UseCase
+) -> Response:
+    """One voice hook: read the provider's fields, then in one worker thread find the agency,
+    check the signature (else 403, before anything changes) and run ``use_case``; its step
+    as TwiML."""
     async with request.form(max_files=0, max_fields=64) as form:
         params = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     url = provider_hooks.public_url(request, container.settings.public_base_url)
@@ -73,36 +75,28 @@ async def _signed(request: Request, container: Container, form_key: str, handle:
     fields = {k: str(v)[:500] for k, v in params.items()}
     fields.update({k: v[:20] for k, v in request.query_params.items() if k in QUERY_FIELDS})
 
-    def verified() -> T:
+    def verified() -> voice.Step:
         agency = security.hook_agency(
             uow=container.uow(readonly=True), sealer=container.sealer, form_key=form_key
         )
         provider_hooks.verify_twilio(
             token=agency.sms_auth_token, url=url, params=params, signature=signature
         )
-        return handle(agency, fields)
+        return use_case(
+            uow=container.uow(),
+            caches=container.routing,
+            now=container.clock.now(),
+            hook=voice.Hook(agency.agency_id, agency.name, fields),
+        )
 
-    return await run_in_threadpool(verified)
-
-
-def _xml(body: str) -> Response:
-    return Response(content=body, media_type="application/xml")
+    step = await run_in_threadpool(verified)
+    return Response(content=twiml(step, form_key), media_type="application/xml")
 
 
 @hooks_router.post("/hooks/voice/{form_key}", response_class=Response, responses=HOOK_RESPONSES)
 async def inbound_call(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
     """An inbound call or live transfer: ask the ZIP when the place is unknown, else dial."""
-
-    def handle(agency: security.HookAgency, params: dict[str, str]) -> voice.Step:
-        return voice.answer_call(
-            container=container,
-            agency_id=agency.agency_id,
-            agency_name=agency.name,
-            params=params,
-        )
-
-    step = await _signed(request, container, form_key, handle)
-    return _xml(twiml(step, form_key))
+    return await _hook(request, container, form_key, voice.answer_call)
 
 
 @hooks_router.post(
@@ -110,17 +104,7 @@ async def inbound_call(form_key: FormKey, request: Request, container: Container
 )
 async def dial_result(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
     """A Dial ended: answered, or the next producer, or the fallback."""
-
-    def handle(agency: security.HookAgency, params: dict[str, str]) -> voice.Step:
-        return voice.dial_result(
-            container=container,
-            agency_id=agency.agency_id,
-            agency_name=agency.name,
-            params=params,
-        )
-
-    step = await _signed(request, container, form_key, handle)
-    return _xml(twiml(step, form_key))
+    return await _hook(request, container, form_key, voice.dial_result)
 
 
 @hooks_router.post(
@@ -128,9 +112,4 @@ async def dial_result(form_key: FormKey, request: Request, container: ContainerD
 )
 async def call_status(form_key: FormKey, request: Request, container: ContainerDep) -> Response:
     """A call status callback (ringing, answered, completed, duration, recording URL)."""
-
-    def handle(agency: security.HookAgency, params: dict[str, str]) -> None:
-        voice.call_status(container=container, agency_id=agency.agency_id, params=params)
-
-    await _signed(request, container, form_key, handle)
-    return _xml(twiml(voice.Done(), form_key))
+    return await _hook(request, container, form_key, voice.call_status)

@@ -23,7 +23,6 @@ from leadrouter.domain.routing import eligible_producers, route
 from leadrouter.intake.documents import iso
 from leadrouter.notify.messages import enqueue_sms
 from leadrouter.policy.schema import Calls
-from leadrouter.services.calls.presence import unavailable_for_calls
 from leadrouter.services.routing.apply import apply_decision
 from leadrouter.services.routing.context import RoutingCaches, RoutingContext, load_context
 from leadrouter.services.routing.route import end_assignment
@@ -111,7 +110,7 @@ def next_dial(
     transaction; ``outbox`` collects the routing's messages for the caller to flush. The
     caller holds the agency's routing lock (``lock_agency``), as every routing step does."""
     agency_id, lead_id = call.agency_id, call.lead_id
-    unavailable = unavailable_for_calls(conn, agency_id=agency_id, call_id=call.id)
+    unavailable = calls_repo.not_dialable(conn, agency_id, but=call.id)
     for pid in call.tried:
         unavailable[int(pid)] = "already dialed on this call"
     exclude = frozenset(unavailable)
@@ -192,6 +191,8 @@ def _ring(
         ringing=group,
         tried=tried,
         rings=rings,
+        lead_id=call.lead_id,  # a new call's lead and line are written here, in one change
+        line=call.line,
         updated_at=now,
     )
     ringing = dataclasses.replace(_Row.of(call), rings=rings)

@@ -1,9 +1,10 @@
 """A live call from answer to hang-up: find or ask the caller's place, take the call in as a
 lead through intake, ring producers by the dial plan, and fall back when nobody answers.
 
-The hook that calls these has already checked the provider's signature. Each function is one
-transaction; a contact made (the call was answered) is then logged through the activities
-service, so the speed timer, escalation and cadence react as to any other contact.
+The hook that calls these has already checked the provider's signature. Each is a use case
+of one shape, ``verb_noun(*, uow, caches, now, hook)``, and one transaction; a contact made
+(the call was answered) is logged in it through the activities step, so the speed timer,
+escalation and cadence react as to any other contact.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.errors import NotFound
 from leadrouter.services.calls.answering import answered_by
 from leadrouter.services.calls.caller import callers_leads, earlier_lead, take_in_call
@@ -32,11 +32,13 @@ from leadrouter.services.calls.dialing import (
 from leadrouter.services.leads import activities
 from leadrouter.services.leads.opt_out import e164
 from leadrouter.services.routing import announcements
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store import calls_repo
 from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import lead_events
+from leadrouter.store.uow import UnitOfWork
 
 ANSWERED = frozenset({"completed", "answered", "in-progress"})
 MAX_ZIP_TRIES = 2
@@ -57,27 +59,32 @@ class Done:
 Step = AskZip | Dial | Fallback | Done
 
 
-def answer_call(
-    *, container: Container, agency_id: int, agency_name: str, params: Mapping[str, str]
-) -> Step:
+@dataclass(frozen=True)
+class Hook:
+    """One signed provider request about a call: the agency it is for and its fields."""
+
+    agency_id: int
+    agency_name: str
+    params: Mapping[str, str]
+
+
+def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: Hook) -> Step:
     """The answer to an inbound call or live transfer (again after a ZIP was gathered)."""
-    now = container.clock.now()
+    agency_id, agency_name, params = hook.agency_id, hook.agency_name, hook.params
     sid = params.get("CallSid", "")[:64]
     phone = e164(params.get("From", ""))[:40]
     raw_tries = params.get("tries", "")
     tries = min(int(raw_tries), MAX_ZIP_TRIES) if raw_tries.isdigit() else 0
-    with container.uow() as uow:
+    with uow:
         conn = uow.conn
         # No agency lock yet: intake takes its contact locks first and the agency's routing
         # lock after (as for every lead), so this path keeps that order to never deadlock.
-        call = calls_repo.find(conn, agency_id, sid)
-        if call is not None and call.status == "dialing":
+        call = calls_repo.open_call(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
+        if call.status == "dialing":
             # The provider retried its request: the same answer.
-            return _redial(conn, container, call)
-        if call is not None and call.status != "gathering":
+            return _redial(conn, caches, call)
+        if call.status != "gathering":
             return Done()
-        if call is None:
-            call = calls_repo.add(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
         earlier = callers_leads(conn, agency_id, phone)
         taken = earlier_lead(earlier)
         if taken is None:
@@ -87,7 +94,7 @@ def answer_call(
                 return AskZip(tries + 1)
 
             def default() -> str:
-                return calls_policy(conn, container.routing, agency_id).default_insurance_type
+                return calls_policy(conn, caches, agency_id).default_insurance_type
 
             taken = take_in_call(
                 uow,
@@ -120,12 +127,12 @@ def answer_call(
             view = announcements.LeadView.of(taken.row)
             announcements.on_created(staged, lead=view, now=now)
         lock_agency(conn, agency_id)
+        # The call's lead and line are written with the dial plan's own change of the row.
         line = taken.line.as_record()
-        calls_repo.change(conn, call.id, lead_id=taken.lead_id, line=line)
         call = SimpleNamespace(**{**call._mapping, "lead_id": taken.lead_id, "line": line})
         step = _dial_or_fall_back(
             conn,
-            container,
+            caches,
             call,
             agency_name,
             now,
@@ -135,7 +142,7 @@ def answer_call(
         )
         version = taken.agency.webhooks_version if taken.agency is not None else None
         if version is not None:  # the agency's endpoints as of the version intake read
-            endpoints = container.routing.webhooks.endpoints(conn, agency_id, version)
+            endpoints = caches.webhooks.endpoints(conn, agency_id, version)
             staged.flush(endpoints={agency_id: endpoints})
         else:
             staged.flush()
@@ -143,14 +150,11 @@ def answer_call(
     return step
 
 
-def dial_result(
-    *, container: Container, agency_id: int, agency_name: str, params: Mapping[str, str]
-) -> Step:
+def dial_result(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: Hook) -> Step:
     """After a Dial ended: answered → done (a contact made); otherwise the next producer."""
-    now = container.clock.now()
+    agency_id, params = hook.agency_id, hook.params
     status = params.get("DialCallStatus", "failed")[:20]
-    contact: tuple[int, int] | None = None
-    with container.uow() as uow:
+    with uow:
         conn = uow.conn
         lock_agency(conn, agency_id)
         call = calls_repo.find(conn, agency_id, params.get("CallSid", "")[:64])
@@ -159,10 +163,8 @@ def dial_result(
         if status in ANSWERED:
             if call.status == "dialing":
                 # No status callback named who answered: the producer holding the lead did.
-                holder = answered_by(
-                    conn, container.routing, call=call, producer_id=call.producer_id, now=now
-                )
-                contact = (call.lead_id, holder)
+                holder = answered_by(conn, caches, call=call, producer_id=call.producer_id, now=now)
+                _contact_made(conn, caches, agency_id, call.lead_id, holder, now)
             _finish(conn, call, params, now)
             step: Step = Done()
         else:
@@ -177,19 +179,17 @@ def dial_result(
                     detail={"result": status},
                     now=now,
                 )
-            step = _dial_or_fall_back(conn, container, call, agency_name, now)
+            step = _dial_or_fall_back(conn, caches, call, hook.agency_name, now)
         uow.commit()
-    if contact is not None:
-        _contact_made(container, agency_id, *contact)
     return step
 
 
-def call_status(*, container: Container, agency_id: int, params: Mapping[str, str]) -> None:
-    """A status callback: ringing, answered, completed (duration, recording) update the lead."""
-    now = container.clock.now()
+def call_status(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: Hook) -> Step:
+    """A status callback: ringing, answered, completed (duration, recording) update the lead;
+    the call goes on as it was (``Done``: nothing to say to the provider)."""
+    agency_id, params = hook.agency_id, hook.params
     status = params.get("CallStatus", "")[:20]
-    contact: tuple[int, int] | None = None
-    with container.uow() as uow:
+    with uow:
         conn = uow.conn
         # A dialed leg's callback names its parent call (the caller's) as ParentCallSid.
         sid = params.get("ParentCallSid") or params.get("CallSid", "")
@@ -201,8 +201,8 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
             call = calls_repo.find(conn, agency_id, sid[:64])  # as it is under the lock
         if status in ("in-progress", "answered") and call.status == "dialing":
             who = _answerer(call, params.get("producer", ""))
-            holder = answered_by(conn, container.routing, call=call, producer_id=who, now=now)
-            contact = (call.lead_id, holder)
+            holder = answered_by(conn, caches, call=call, producer_id=who, now=now)
+            _contact_made(conn, caches, agency_id, call.lead_id, holder, now)
         elif status == "completed" and call.status == "bridged":
             _finish(conn, call, params, now)
         values = _details(params)
@@ -220,13 +220,12 @@ def call_status(*, container: Container, agency_id: int, params: Mapping[str, st
                 )
             )
         uow.commit()
-    if contact is not None:
-        _contact_made(container, agency_id, *contact)
+    return Done()
 
 
 def _dial_or_fall_back(
     conn: sa.Connection,
-    container: Container,
+    caches: RoutingCaches,
     call: Any,
     agency_name: str,
     now: datetime,
@@ -235,29 +234,34 @@ def _dial_or_fall_back(
     agency: AgencyInfo | None = None,
     outbox: OutboxRepository | None = None,
 ) -> Step:
-    step = next_dial(
-        conn, container.routing, call=call, now=now, lead=lead, agency=agency, outbox=outbox
-    )
+    step = next_dial(conn, caches, call=call, now=now, lead=lead, agency=agency, outbox=outbox)
     if isinstance(step, Fallback):
-        calls_repo.change(conn, call.id, status="fallback", producer_id=None, updated_at=now)
-        acknowledge_missed_call(
-            conn, container.routing, call=call, agency_name=agency_name, now=now
+        calls_repo.change(
+            conn,
+            call.id,
+            status="fallback",
+            producer_id=None,
+            lead_id=call.lead_id,
+            line=call.line,
+            updated_at=now,
         )
+        acknowledge_missed_call(conn, caches, call=call, agency_name=agency_name, now=now)
     return step
 
 
-def _contact_made(container: Container, agency_id: int, lead_id: int, producer_id: int) -> None:
-    activities.log_activity(
-        uow=container.uow(),
-        routing_deps=container.routing,
-        agency_id=agency_id,
-        lead_id=lead_id,
-        producer_id=producer_id,
-        kind=activities.CONTACT,
-        at=None,
-        note="live call answered",
-        now=container.clock.now(),
+def _contact_made(
+    conn: sa.Connection,
+    caches: RoutingCaches,
+    agency_id: int,
+    lead_id: int,
+    producer_id: int,
+    now: datetime,
+) -> None:
+    """The answered call is a contact made by the producer who holds its lead."""
+    contact = activities.Activity(
+        agency_id, lead_id, producer_id, activities.CONTACT, now, "live call answered"
     )
+    activities.log_activity_in_tx(conn, caches, contact, now=now)
 
 
 def _finish(conn: sa.Connection, call: Any, params: Mapping[str, str], now: datetime) -> None:
@@ -290,9 +294,9 @@ def _answerer(call: Any, named: str) -> int:
     return int(named) if named.isdigit() and int(named) in ringing else int(call.producer_id)
 
 
-def _redial(conn: sa.Connection, container: Container, call: Any) -> Step:
+def _redial(conn: sa.Connection, caches: RoutingCaches, call: Any) -> Step:
     group = [int(p) for p in (call.ringing or [call.producer_id])]
     phones = calls_repo.phones(conn, group)
-    plan = calls_policy(conn, container.routing, call.agency_id)
+    plan = calls_policy(conn, caches, call.agency_id)
     targets = tuple(Target(pid, phones.get(pid, "")) for pid in group)
     return Dial(targets, int(call.rings), plan.dial_timeout_seconds)

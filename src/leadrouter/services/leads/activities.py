@@ -10,6 +10,7 @@ counts: the lead's activities show how many attempts (calls and voicemails) were
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,30 +59,43 @@ def log_activity(
             errors=[FieldError("at", "in the future or without a zone")],
         )
     with uow:
-        conn = uow.conn
-        lock_agency(conn, agency_id)
-        lead = lead_row(conn, agency_id, lead_id)
-        if lead.owner_id != producer_id:
-            owner = "no owner" if lead.owner_id is None else f"producer {lead.owner_id}"
-            raise Conflict(
-                f"producer {producer_id} does not own lead {lead_id} ({owner} does)",
-                errors=[FieldError("producer_id", "not the lead's owner")],
-            )
-        values = {
-            "agency_id": agency_id,
-            "lead_id": lead_id,
-            "producer_id": producer_id,
-            "kind": kind,
-            "at": when,
-            "note": note,
-            "created_at": now,
-        }
-        activity_id = conn.execute(
-            activities.insert().values(values).returning(activities.c.id)
-        ).scalar_one()
-        if kind == CONTACT:
-            _contact(conn, routing_deps, lead, when, now)
+        lock_agency(uow.conn, agency_id)
+        activity = Activity(agency_id, lead_id, producer_id, kind, when, note)
+        document = log_activity_in_tx(uow.conn, routing_deps, activity, now=now)
         uow.commit()
+    return document
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One activity to log: on whose lead, by which producer, what and when."""
+
+    agency_id: int
+    lead_id: int
+    producer_id: int
+    kind: str
+    at: datetime
+    note: str | None
+
+
+def log_activity_in_tx(
+    conn: sa.Connection, deps: RoutingCaches, activity: Activity, *, now: datetime
+) -> dict[str, Any]:
+    """``log_activity`` as a step of the caller's transaction, which holds the agency's
+    routing lock (the activity is the caller's own, already checked)."""
+    lead = lead_row(conn, activity.agency_id, activity.lead_id)
+    if lead.owner_id != activity.producer_id:
+        owner = "no owner" if lead.owner_id is None else f"producer {lead.owner_id}"
+        raise Conflict(
+            f"producer {activity.producer_id} does not own lead {activity.lead_id} ({owner} does)",
+            errors=[FieldError("producer_id", "not the lead's owner")],
+        )
+    values = {**vars(activity), "created_at": now}
+    activity_id = conn.execute(
+        activities.insert().values(values).returning(activities.c.id)
+    ).scalar_one()
+    if activity.kind == CONTACT:
+        _contact(conn, deps, lead, activity.at, now)
     return _document({**values, "id": activity_id})
 
 

@@ -135,3 +135,21 @@ def test_a_compliance_key_records_no_behavioral_events(
         client.post(f"/v1/leads/{scene.alices_lead}/events", headers=compliance, json=event), 403
     )
     assert client.get(f"/v1/leads/{scene.alices_lead}", headers=compliance).status_code == 200
+
+
+def test_a_producer_key_reads_only_its_own_producer_record_and_licenses(
+    client: TestClient, scene: Scene
+) -> None:
+    mine = client.get("/v1/producers", headers=scene.alices_key).json()["items"]
+    assert [p["id"] for p in mine] == [scene.alice]
+    assert client.get(f"/v1/producers/{scene.alice}", headers=scene.alices_key).status_code == 200
+    _problem(client.get(f"/v1/producers/{scene.ben}", headers=scene.alices_key), 403)
+    licenses = client.get("/v1/licenses", headers=scene.alices_key).json()["items"]
+    assert licenses and {x["producer_id"] for x in licenses} == {scene.alice}
+    _problem(client.get(f"/v1/licenses?producer_id={scene.ben}", headers=scene.alices_key), 403)
+    everything = client.get("/v1/licenses", headers=scene.agency.headers).json()["items"]
+    bens = next(x["id"] for x in everything if x["producer_id"] == scene.ben)
+    _problem(client.get(f"/v1/licenses/{bens}", headers=scene.alices_key), 403)
+    assert client.get(f"/v1/licenses/{bens}", headers=scene.agency.headers).status_code == 200
+    everyone = client.get("/v1/producers", headers=scene.agency.headers).json()["items"]
+    assert {p["id"] for p in everyone} == {scene.alice, scene.ben}

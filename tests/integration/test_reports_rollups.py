@@ -1,9 +1,11 @@
 """The daily rollups never drift from the leads: after a simulated month, after any writer
 (a service, a hand-typed UPDATE, a bulk load), they equal a recomputation from the leads, and
-every span read through them equals the same span computed from the leads alone."""
+every span read through them equals the same span computed from the leads alone; each
+group's response times come back whole, so the exact medians are the plain ones."""
 
 from __future__ import annotations
 
+import statistics
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,11 +23,22 @@ from leadrouter.services.reports.periods import month_of
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.sim.month import simulate_month
 from leadrouter.store.figures import lead_figures
-from leadrouter.store.response_times import histogram, merged, response_times
+from leadrouter.store.response_times import (
+    histogram,
+    median_of,
+    merged,
+    response_lists,
+    response_times,
+)
 from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.rollups import fold_log, rebuild_rollups
-from leadrouter.store.tables import lead_rollup_log, lead_rollups, lead_source_rollups
-from tests.support.factories import insert_lead, make_agency, make_producer
+from leadrouter.store.tables import (
+    lead_producer_rollups,
+    lead_rollup_log,
+    lead_rollups,
+    lead_source_rollups,
+)
+from tests.support.factories import TestAgency, insert_lead, make_agency, make_producer
 
 TZ = ZoneInfo("America/New_York")
 START = datetime(2026, 10, 1, tzinfo=TZ).astimezone(UTC)
@@ -46,14 +59,23 @@ def _kept_equals_rebuilt(c: Container) -> dict[tuple[Any, ...], tuple[int, ...]]
     with c.engine.begin() as conn:
         fold_log(conn, limit=None)
         kept = _rollups(conn)
-        kept_by_source = _rollups(conn, lead_source_rollups)
+        coarse = (lead_source_rollups, lead_producer_rollups)
+        kept_coarse = [_rollups(conn, t) for t in coarse]
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
         rebuild_rollups(conn)
         rebuilt = _rollups(conn)
-        rebuilt_by_source = _rollups(conn, lead_source_rollups)
+        rebuilt_coarse = [_rollups(conn, t) for t in coarse]
     assert kept == rebuilt
-    assert kept_by_source == rebuilt_by_source
+    assert kept_coarse == rebuilt_coarse
+    assert all(kept_coarse)
     return kept
+
+
+def _agency_of_two(c: Container) -> tuple[TestAgency, int, int]:
+    """An agency and two producers licensed in New York."""
+    agency = make_agency(c)
+    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
+    return agency, alice, make_producer(c, agency.id, 2, licensed_in=("NY",))
 
 
 def _same_figures(c: Container, agency_id: int, now: datetime, **span: Any) -> None:
@@ -99,9 +121,7 @@ def test_any_writer_moves_the_rollups_in_its_own_transaction(
     container: Container, clock: FixedClock
 ) -> None:
     c = container
-    agency = make_agency(c)
-    alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
-    bob = make_producer(c, agency.id, 2, licensed_in=("NY",))
+    agency, alice, bob = _agency_of_two(c)
     now = clock.now()
     with c.uow() as uow:
         ids = [
@@ -149,6 +169,8 @@ def test_any_writer_moves_the_rollups_in_its_own_transaction(
     _same_figures(c, agency.id, now, **span, by=GRAIN)
     _same_figures(c, agency.id, now, **span, by=GRAIN, producer_id=bob)
     _same_figures(c, agency.id, now, **span, by=())
+    _same_figures(c, agency.id, now, **span, by=("producer",))
+    _same_figures(c, agency.id, now, **span, by=("producer",), producer_id=bob)
     kept = _kept_equals_rebuilt(c)
     assert sum(v[0] for v in kept.values()) == 5
     with c.engine.connect() as conn:
@@ -177,3 +199,54 @@ def test_rebuild_rollups_command_recomputes_them_from_the_leads(
     with c.engine.connect() as conn:
         assert sum(v[0] for v in _rollups(conn).values()) == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
+
+
+def test_median_of_odd_and_even_groups_and_of_leads_without_an_owner_or_a_source(
+    container: Container, clock: FixedClock
+) -> None:
+    c = container
+    agency, alice, bob = _agency_of_two(c)
+    now = clock.now()
+    # owner, source, response seconds (None: never reached, left out of every median)
+    leads = [
+        (alice, "Referral", 30), (alice, "Referral", 10), (alice, "Referral", 20),
+        (alice, "Google Ads", 7), (alice, "Google Ads", 400),
+        (bob, "Referral", 5), (bob, "Referral", 5), (bob, "Referral", 9), (bob, "Referral", None),
+        (None, None, 61), (None, None, 60),
+    ]  # fmt: skip
+    with c.uow() as uow:
+        for n, (owner, source, seconds) in enumerate(leads):
+            insert_lead(
+                uow.conn,
+                agency_id=agency.id,
+                now=now - timedelta(hours=n + 1),
+                owner_id=owner,
+                source_name=source,
+                response_seconds=seconds,
+                first_contact_at=None if seconds is None else now,
+            )
+        insert_lead(uow.conn, agency_id=agency.id, now=now - timedelta(days=5), response_seconds=1)
+        uow.commit()
+
+    def expected(key: int) -> dict[tuple[object, ...], float]:
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for lead in leads:
+            if lead[2] is not None:
+                groups.setdefault(tuple(lead[:key]), []).append(lead[2])
+        return {k: statistics.median(v) for k, v in groups.items()}
+
+    span = {"agency_id": agency.id, "since": now - timedelta(days=1), "until": None}
+
+    def medians(**args: Any) -> dict[tuple[object, ...], float | None]:
+        with c.engine.connect() as conn:
+            found = response_lists(conn, **{**span, **args})
+        return {k: median_of(v) for k, v in found.items()}
+
+    assert medians(by=("producer", "source")) == expected(2)
+    assert medians(by=("producer",)) == expected(1) == {(alice,): 20, (bob,): 5, (None,): 60.5}
+    assert medians() == {(): statistics.median(s for _, _, s in leads if s is not None)}
+    assert medians(by=("producer",), producer_id=bob) == {(bob,): 5}
+    assert medians(by=("producer",), since=now) == {}
+    with c.engine.connect() as conn:
+        times = response_lists(conn, **span, by=("producer",))
+    assert sorted(times[(bob,)]) == [5, 5, 9]

@@ -61,17 +61,22 @@ def response_lists(
     producer_id: int | None = None,
 ) -> dict[tuple[Any, ...], list[int]]:
     """The contacted leads' first response times of each group, read from
-    ``ix_leads_agency_created_response`` alone (no table rows)."""
+    ``ix_leads_agency_created_response`` alone (no table rows). Each group's times come back
+    as one comma-separated string: a few dozen rows instead of one per lead (ten thousand
+    over 90 days of a large agency), which is most of the cost of an exact median."""
     dims = [DIMENSIONS[d] for d in by]
     seconds = leads.c.response_seconds
-    query = sa.select(*dims, seconds).where(
+    query = sa.select(*dims, sa.func.aggregate_strings(sa.cast(seconds, sa.String), ",")).where(
         cohort(agency_id, since, until, producer_id), seconds.is_not(None)
     )
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    if dims:
+        query = query.group_by(*dims)
     n = len(by)
-    for r in conn.execute(query):
-        groups.setdefault(r[:n], []).append(r[n])
-    return groups
+    return {
+        tuple(r[:n]): [int(v) for v in r[n].split(",")]
+        for r in conn.execute(query)
+        if r[n] is not None
+    }
 
 
 def median_of(values: list[int]) -> float | None:

@@ -28,6 +28,7 @@ from leadrouter.store.rollups import (
 )
 from leadrouter.store.tables import (
     agencies,
+    lead_producer_rollups,
     lead_rollup_log,
     lead_rollups,
     lead_source_rollups,
@@ -38,9 +39,12 @@ _KEY_INDEX = {"producer": 2, "line": 3, "tier": 4, "source": 5}
 
 
 def _table(by: Sequence[str], producer_id: int | None) -> sa.Table:
-    """The per-source rollups when they hold what is asked, else the finest ones."""
+    """The per-source or per-producer rollups when they hold what is asked, else the finest
+    ones."""
     if producer_id is None and set(by) <= {"source"}:
         return lead_source_rollups
+    if set(by) <= {"producer"}:
+        return lead_producer_rollups
     return lead_rollups
 
 

@@ -1,7 +1,8 @@
 """Daily rollups of the lead figures: kept from the change log, rebuilt from the leads.
 
 ``lead_rollups`` holds, per agency x local day x owner x line x intent tier x source, the
-figures of the leads received that day (``store.figures``: counts, response-time sum and the
+figures of the leads received that day (``lead_source_rollups`` and ``lead_producer_rollups``
+the same summed per source and per owner) (``store.figures``: counts, response-time sum and the
 speed chart's buckets, money in cents). The triggers of ``store.rollup_triggers`` append each
 change of a lead's figures to ``lead_rollup_log`` in the writer's transaction; ``fold_log``
 turns the log into signed additions to the rollups, and the unit of work runs it before it
@@ -30,6 +31,7 @@ from leadrouter.store.tables import (
     ROLLUP_COUNTS,
     ROLLUP_HISTOGRAM,
     agencies,
+    lead_producer_rollups,
     lead_rollup_log,
     lead_rollups,
     lead_source_rollups,
@@ -48,6 +50,12 @@ NONE = ""
 Key = tuple[int, date, int, str, str, str]  # agency, day, producer, line, tier, source
 FINE_KEY = ("agency_id", "day", "producer_id", "line", "tier", "source")
 SOURCE_KEY = ("agency_id", "day", "source")
+PRODUCER_KEY = ("agency_id", "day", "producer_id")
+# The coarser rollups, each the fine one summed to its key (positions in ``Key``).
+COARSE: tuple[tuple[sa.Table, tuple[str, ...], tuple[int, ...]], ...] = (
+    (lead_source_rollups, SOURCE_KEY, (0, 1, 5)),
+    (lead_producer_rollups, PRODUCER_KEY, (0, 1, 2)),
+)
 
 
 @dataclass(frozen=True)
@@ -139,19 +147,18 @@ def fold_log(conn: sa.Connection, *, limit: int | None = FOLD_LIMIT) -> int:
 
 def add_to_rollups(conn: sa.Connection, found: dict[Key, list[int]]) -> None:
     """Add signed figures to their rollup rows (created at zero when missing), and to the
-    per-source rows, in key order so that two transactions never wait on each other's rows
-    in a cycle."""
-    by_source: dict[tuple[int, date, str], list[int]] = {}
-    for key, values in found.items():
-        acc = by_source.setdefault((key[0], key[1], key[5]), [0] * len(values))
-        for i, v in enumerate(values):
-            acc[i] += v
+    per-source and per-producer rows, in key order so that two transactions never wait on
+    each other's rows in a cycle."""
     for key in sorted(found):
         _add(conn, lead_rollups, dict(zip(FINE_KEY, key, strict=True)), found[key])
-    for coarse in sorted(by_source):
-        _add(
-            conn, lead_source_rollups, dict(zip(SOURCE_KEY, coarse, strict=True)), by_source[coarse]
-        )
+    for table, names, positions in COARSE:
+        coarse: dict[tuple[Any, ...], list[int]] = {}
+        for key, values in found.items():
+            acc = coarse.setdefault(tuple(key[i] for i in positions), [0] * len(values))
+            for i, v in enumerate(values):
+                acc[i] += v
+        for part in sorted(coarse):
+            _add(conn, table, dict(zip(names, part, strict=True)), coarse[part])
 
 
 def _add(conn: sa.Connection, table: sa.Table, key: dict[str, Any], values: list[int]) -> None:
@@ -251,19 +258,24 @@ def _aggregates() -> list[sa.ColumnElement[Any]]:
     return out
 
 
-def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
+def rebuild_rollups(
+    conn: sa.Connection, agency_id: int | None = None, *, coarse: bool = True
+) -> int:
     """Recompute the rollups of one agency (or all) from its leads, in the caller's
-    transaction, and empty their change log; how many rollup rows there are now."""
+    transaction, and empty their change log; how many fine rollup rows there are now. Each
+    is one INSERT ... SELECT: the fine rows from the leads, the coarser ones from the fine.
+    ``coarse=False`` leaves out the per-producer rows (the migration that made the rollups
+    runs before their table exists)."""
     query = sa.select(agencies.c.id, agencies.c.timezone)
     if agency_id is not None:
         query = query.where(agencies.c.id == agency_id)
+    tables = [lead_rollups, *(t for t, _, _ in COARSE if coarse or t is lead_source_rollups)]
+    names = (*COUNTS, *HISTOGRAM)
     written = 0
     for agency in conn.execute(query).all():
         conn.execute(lead_rollup_log.delete().where(lead_rollup_log.c.agency_id == agency.id))
-        conn.execute(lead_rollups.delete().where(lead_rollups.c.agency_id == agency.id))
-        conn.execute(
-            lead_source_rollups.delete().where(lead_source_rollups.c.agency_id == agency.id)
-        )
+        for table in tables:
+            conn.execute(table.delete().where(table.c.agency_id == agency.id))
         keys = [
             _day_sql(conn, agency.id, agency.timezone).label("day"),
             sa.func.coalesce(leads.c.owner_id, NO_PRODUCER).label("producer_id"),
@@ -276,20 +288,17 @@ def rebuild_rollups(conn: sa.Connection, agency_id: int | None = None) -> int:
             .where(leads.c.agency_id == agency.id)
             .group_by(*keys)
         )
-        columns = ["agency_id", "day", "producer_id", "line", "tier", "source", *COUNTS]
-        conn.execute(lead_rollups.insert().from_select([*columns, *HISTOGRAM], select))
-        names = (*COUNTS, *HISTOGRAM)
-        per_source = (
-            sa.select(
-                lead_rollups.c.agency_id,
-                lead_rollups.c.day,
-                lead_rollups.c.source,
-                *(sa.func.sum(lead_rollups.c[n]) for n in names),
+        conn.execute(lead_rollups.insert().from_select([*FINE_KEY, *names], select))
+        for table, key, _ in COARSE:
+            if table not in tables:
+                continue
+            parts = [lead_rollups.c[k] for k in key]
+            summed = (
+                sa.select(*parts, *(sa.func.sum(lead_rollups.c[n]) for n in names))
+                .where(lead_rollups.c.agency_id == agency.id)
+                .group_by(*parts)
             )
-            .where(lead_rollups.c.agency_id == agency.id)
-            .group_by(lead_rollups.c.agency_id, lead_rollups.c.day, lead_rollups.c.source)
-        )
-        conn.execute(lead_source_rollups.insert().from_select([*SOURCE_KEY, *names], per_source))
+            conn.execute(table.insert().from_select([*key, *names], summed))
         written += conn.execute(
             sa.select(sa.func.count())
             .select_from(lead_rollups)

@@ -282,20 +282,34 @@ lead_rollups = sa.Table(
     sqlite_with_rowid=False,
 )
 
+
+def _coarse_rollups(name: str, *key: sa.Column[object]) -> sa.Table:
+    """The figures of ``lead_rollups`` summed to a coarser key (agency x day x ``key``)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        *key,
+        *(
+            sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
+            for c in lead_rollups.c
+            if not c.primary_key
+        ),
+        sqlite_with_rowid=False,
+    )
+
+
 # The same figures per agency x local day x source alone: what source ROI and the dashboard's
 # source chart read (a year of an agency in a few thousand rows). Kept with ``lead_rollups``.
-lead_source_rollups = sa.Table(
-    "lead_source_rollups",
-    metadata,
-    sa.Column("agency_id", sa.Integer, sa.ForeignKey("agencies.id"), primary_key=True),
-    sa.Column("day", sa.Date, primary_key=True),
-    sa.Column("source", sa.String(200), primary_key=True),
-    *(
-        sa.Column(c.name, sa.BigInteger, nullable=False, server_default="0")
-        for c in lead_rollups.c
-        if not c.primary_key
-    ),
-    sqlite_with_rowid=False,
+lead_source_rollups = _coarse_rollups(
+    "lead_source_rollups", sa.Column("source", sa.String(200), primary_key=True)
+)
+# The same per agency x local day x owner alone: what the dashboard's producer table, the
+# portal's own numbers, today's figures and the weighted score read over 90 days (40 rows a
+# day for 40 producers, where the fine grain holds about one lead per row).
+lead_producer_rollups = _coarse_rollups(
+    "lead_producer_rollups", sa.Column("producer_id", sa.Integer, primary_key=True)
 )
 
 # The durable change log of the rollups: database triggers on ``leads`` append a lead's
@@ -390,6 +404,13 @@ roster_versions = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+
+def _open_only(name: str, *columns: str, unique: bool = False) -> sa.Index:
+    """An index of the open assignments alone (not ended): few rows, however long the past."""
+    where = sa.text("ended_at IS NULL")
+    return sa.Index(name, *columns, unique=unique, sqlite_where=where, postgresql_where=where)
+
+
 assignments = sa.Table(
     "assignments",
     metadata,
@@ -412,23 +433,14 @@ assignments = sa.Table(
     # Consecutive failed timer steps; at timers.step.PARK_AFTER the row is parked (no due).
     sa.Column("timer_failures", sa.Integer, nullable=False, server_default="0"),
     # At most one open assignment per lead: the database itself refuses a second owner.
-    sa.Index(
-        "uq_assignments_open_lead",
-        "lead_id",
-        unique=True,
-        sqlite_where=sa.text("ended_at IS NULL"),
-        postgresql_where=sa.text("ended_at IS NULL"),
-    ),
+    _open_only("uq_assignments_open_lead", "lead_id", unique=True),
     sa.Index("ix_assignments_due", "next_due_at"),
     sa.Index("ix_assignments_agency_started", "agency_id", "started_at"),
     # The open assignments of an agency (dashboard alerts, follow-ups, a producer's portal).
-    sa.Index(
-        "ix_assignments_agency_open",
-        "agency_id",
-        "producer_id",
-        sqlite_where=sa.text("ended_at IS NULL"),
-        postgresql_where=sa.text("ended_at IS NULL"),
-    ),
+    _open_only("ix_assignments_agency_open", "agency_id", "producer_id"),
+    # The same by age (the dashboard's "untouched" alert, oldest first): without it SQLite
+    # walks every assignment of the agency in start order to find the few open ones.
+    _open_only("ix_assignments_agency_open_started", "agency_id", "started_at"),
 )
 
 producer_day_counts = sa.Table(

@@ -70,7 +70,10 @@ def alerts(
                 assignments.c.agency_id == agency_id,
                 assignments.c.ended_at.is_(None),
                 assignments.c.contacted_at.is_(None),
-                leads.c.first_contact_at.is_(None),
+                # Not an index condition: SQLite would otherwise scan every never-reached lead
+                # of every agency (ix_leads_agency_first_contact, whose statistics make NULL
+                # look rare) instead of the agency's few open assignments.
+                sa.case((leads.c.first_contact_at.is_(None), 1), else_=0) == 1,
                 leads.c.status == LeadStatus.ASSIGNED,
             )
         )

@@ -123,11 +123,15 @@ def list_producers(
     team: str | None = None,
     role: str | None = None,
     active: bool | None = None,
+    producer_id: int | None = None,
     cursor: str | None = None,
     limit: int = 100,
 ) -> Page[ProducerRecord]:
-    """The agency's producers in id order, optionally of one team, role or activity."""
+    """The agency's producers in id order, optionally of one team, role or activity (only
+    ``producer_id`` when given)."""
     query = sa.select(producers).where(producers.c.agency_id == agency_id)
+    if producer_id is not None:
+        query = query.where(producers.c.id == producer_id)
     if team is not None:
         query = query.where(producers.c.team == team)
     if role is not None:

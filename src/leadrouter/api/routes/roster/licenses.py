@@ -10,6 +10,7 @@ from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.routes.roster.common import Compliance, LicenseEditor, license_verifier
 from leadrouter.api.schemas.roster.licenses import LicenseCreate, LicenseOut, LicensePatch
 from leadrouter.domain.model import LicenseStatus
+from leadrouter.services.people.access import own_producer
 from leadrouter.services.roster import licenses as service
 
 router = APIRouter(tags=["licenses"])
@@ -42,11 +43,12 @@ def list_licenses(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PageOut[LicenseOut]:
-    """The agency's licenses, in id order; ``verified=false`` lists the pending ones."""
+    """The agency's licenses, in id order; ``verified=false`` lists the pending ones (a key
+    bound to a producer: that producer's alone; another producer's is 403)."""
     found = service.list_licenses(
         uow=c.uow(readonly=True),
         agency_id=who.agency_id,
-        producer_id=producer_id,
+        producer_id=own_producer(who, producer_id),
         state=state.upper() if state else None,
         status=status.value if status else None,
         verified=verified,
@@ -60,12 +62,12 @@ def list_licenses(
 
 @router.get("/licenses/{license_id}")
 def get_license(license_id: RowId, c: ContainerDep, who: PrincipalDep) -> LicenseOut:
-    """One license."""
-    return LicenseOut.of(
-        service.get_license(
-            uow=c.uow(readonly=True), agency_id=who.agency_id, license_id=license_id
-        )
+    """One license (a key bound to a producer: its own only, another producer's is 403)."""
+    record = service.get_license(
+        uow=c.uow(readonly=True), agency_id=who.agency_id, license_id=license_id
     )
+    own_producer(who, record.license.producer_id)
+    return LicenseOut.of(record)
 
 
 @router.patch("/licenses/{license_id}")

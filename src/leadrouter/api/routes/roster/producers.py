@@ -13,6 +13,7 @@ from leadrouter.api.schemas.roster.producers import (
     ProducerPatch,
     ProducerRole,
 )
+from leadrouter.services.people.access import own_producer
 from leadrouter.services.roster import producers as service
 
 router = APIRouter(tags=["producers"])
@@ -40,13 +41,14 @@ def list_producers(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PageOut[ProducerOut]:
-    """The agency's producers, in id order."""
+    """The agency's producers, in id order (a key bound to a producer: that producer alone)."""
     found = service.list_producers(
         uow=c.uow(readonly=True),
         agency_id=who.agency_id,
         team=team,
         role=role,
         active=active,
+        producer_id=own_producer(who, None),
         cursor=cursor,
         limit=limit,
     )
@@ -57,10 +59,12 @@ def list_producers(
 
 @router.get("/producers/{producer_id}")
 def get_producer(producer_id: RowId, c: ContainerDep, who: PrincipalDep) -> ProducerOut:
-    """One producer."""
+    """One producer (a key bound to a producer: itself only, another is 403)."""
     return ProducerOut.of(
         service.get_producer(
-            uow=c.uow(readonly=True), agency_id=who.agency_id, producer_id=producer_id
+            uow=c.uow(readonly=True),
+            agency_id=who.agency_id,
+            producer_id=own_producer(who, producer_id) or producer_id,
         )
     )
 

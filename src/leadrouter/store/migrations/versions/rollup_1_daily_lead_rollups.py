@@ -119,8 +119,9 @@ def upgrade() -> None:
     )
     bind = op.get_bind()
     create_triggers(bind)
-    # The rollups of the leads that exist already, computed from them in a few statements.
-    rebuild_rollups(bind)
+    # The rollups of the leads that exist already, computed from them in a few statements
+    # (the per-producer ones come with their table, in a later revision).
+    rebuild_rollups(bind, coarse=False)
 
 
 def downgrade() -> None:

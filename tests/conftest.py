@@ -105,6 +105,8 @@ def runner(db_url: str) -> CliRunner:
     return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
 
 
+# Before pytest-xdist's own hook, which reads the xdist_group marks to place the tests.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark PostgreSQL-only and end-to-end tests, and keep together the tests that share a
     costly fixture (see ``_group``); CI must run the PostgreSQL tests: refuse a run that would

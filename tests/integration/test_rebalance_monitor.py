@@ -29,7 +29,7 @@ def test_a_drifting_producer_raises_one_alert_a_week_and_a_replayable_proposal(
     assert agency_id is not None
     now = container.clock.now()
     _, slow = _seed(container, agency_id, now)
-    result = rebalance(container=container, agency_id=agency_id, now=now)
+    result = rebalance(uow=container.uow(), caches=container.routing, agency_id=agency_id, now=now)
     low = [d for d in result.drifts if d.producer_id == slow]
     # a bind counts as a quote, so the quote rate drifts with the close rate
     assert {(d.tier, d.metric) for d in low} == {("high", "close_rate"), ("high", "quote_rate")}
@@ -43,7 +43,12 @@ def test_a_drifting_producer_raises_one_alert_a_week_and_a_replayable_proposal(
     assert high is not None and high.type == "weighted_round_robin"
     assert high.weights[slow] == proposal.proposed_weight
 
-    again = rebalance(container=container, agency_id=agency_id, now=now + timedelta(hours=1))
+    again = rebalance(
+        uow=container.uow(),
+        caches=container.routing,
+        agency_id=agency_id,
+        now=now + timedelta(hours=1),
+    )
     assert again.alerts == result.alerts
     with container.engine.connect() as conn:
         alerts = conn.execute(

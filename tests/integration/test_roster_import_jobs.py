@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from leadrouter.config import Settings
 from leadrouter.services.roster import import_jobs as service
 from leadrouter.store.tables import clients, import_jobs, lead_sources
 from tests.support.factories import make_agency
+from tests.support.serving import wait_for
 
 CHUNK = 100
 LEASE = timedelta(seconds=60)
@@ -196,11 +197,15 @@ def test_a_large_upload_answers_202_and_its_job_is_followed_to_the_end(db_url: s
         assert answer.status_code == 202, answer.text
         location = answer.headers["Location"]
         assert answer.json()["rows_total"] == 250
-        for _ in range(500):
-            job = client.get(location, headers=agency.headers).json()
-            if job["state"] in ("done", "failed", "rejected"):
-                break
-            time.sleep(0.02)
+        polled: dict[str, Any] = {}
+
+        def finished() -> bool:
+            polled.update(client.get(location, headers=agency.headers).json())
+            return polled["state"] in ("done", "failed", "rejected")
+
+        # the job's process starts fresh (imports and all): a limit for hangs, not a timing
+        wait_for(finished, 120, "the import job to finish")
+        job = polled
         assert (job["state"], job["rows_done"], job["created"]) == ("done", 250, 250)
         assert client.get(location, headers=other.headers).status_code == 404
     container.engine.dispose()

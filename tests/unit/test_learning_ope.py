@@ -57,6 +57,16 @@ def test_a_policy_the_log_never_supports_is_estimated_at_zero_by_ips_and_snips()
     assert ips(rewards, logged, nowhere) == 0.0 and snips(rewards, logged, nowhere) == 0.0
 
 
+def test_a_doubly_robust_estimate_below_zero_on_a_tiny_log_is_clamped_to_the_feasible_range():
+    # Nothing bound, the model expected half to, and the candidate's choices were rare.
+    args = ([0.0, 0.0, 0.0], [0.1, 0.1, 0.1], [1.0, 1.0, 1.0], [0.5] * 3, [0.1] * 3)
+    raw = {e.name: e for e in evaluate(*args, rounds=50)}
+    assert raw["DR"].value < 0 and not raw["DR"].clamped
+    kept = {e.name: e for e in evaluate(*args, rounds=50, bounds=(0.0, 1.0))}
+    assert kept["DR"].clamped and kept["DR"].total == (0.0, 0.0, 0.0)
+    assert not kept["IPS"].clamped and kept["IPS"].value == 0.0
+
+
 OPTIMIZER_EXPLORING = (
     POLICIES["optimizer"]
     .replace("exploration: 0.05", "exploration: 0.3")

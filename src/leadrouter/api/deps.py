@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from leadrouter.api.ids import RowId
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.errors import Forbidden, TooLarge, Unauthorized, UnsupportedMediaType
 from leadrouter.services.admin.agencies import Principal, authenticate
+from leadrouter.services.people.access import may_read_lead
 
 _bearer = HTTPBearer(auto_error=False, description="An agency API key: `Bearer lr_...`")
 
@@ -65,3 +67,16 @@ async def read_upload(request: Request, media: Collection[str], what: str) -> tu
 ContainerDep = Annotated[Container, Depends(get_container)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ManagerDep = Annotated[Principal, Depends(require_role(Role.MANAGER))]
+
+
+def readable_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -> int:
+    """The path's lead id, once the caller may read that lead: a key bound to a producer
+    reads only that producer's leads (another's is 404, as a lead of another agency is)."""
+    may_read_lead(
+        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
+    )
+    return lead_id
+
+
+# A lead of the path that the caller may read.
+ReadableLeadId = Annotated[int, Depends(readable_lead)]

@@ -130,7 +130,8 @@ def monitor(
     with session() as c:
         agency_id = resolve_agency(c, agency)
         found = rebalance(
-            container=c,
+            uow=c.uow(),
+            caches=c.routing,
             agency_id=agency_id,
             now=c.clock.now(),
             threshold=threshold,

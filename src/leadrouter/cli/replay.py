@@ -57,7 +57,10 @@ def replay(
     summary.add_row("binds", str(report.bound), "")
     for e in report.estimates:
         value, low, high = e.total
-        summary.add_row(f"binds, {e.name} (95% CI)", "", f"{value:.1f} [{low:.1f}, {high:.1f}]")
+        mark = " (clamped)" if e.clamped else ""
+        summary.add_row(
+            f"binds, {e.name} (95% CI)", "", f"{value:.1f} [{low:.1f}, {high:.1f}]{mark}"
+        )
     console.print(summary)
     who = Table(title="Leads per producer")
     who.add_column("producer", justify="right")

@@ -17,6 +17,11 @@ policy over all candidates (``q_target``).
   only as good as the model (``learning.reward_model``).
 
 Confidence intervals: percentile bootstrap over decisions, with a seeded generator.
+
+Feasible range (``bounds``): a reward of 0 or 1 per decision means any policy earns between
+0 and n in all. DR and IPS are not bound to it: on a small log, a model's value plus weighted
+residuals can come out below 0 (or above n). Given ``bounds``, every point estimate and
+interval end is clamped to it, and an estimate whose point was moved says so (``clamped``).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Estimate:
     low: float
     high: float
     n: int
+    clamped: bool = False  # the point estimate fell outside the feasible range
 
     @property
     def total(self) -> tuple[float, float, float]:
@@ -88,9 +94,10 @@ def evaluate(
     level: float = 0.95,
     seed: int = 0,
     clip: float | None = None,
+    bounds: tuple[float, float] | None = None,
 ) -> list[Estimate]:
     """IPS, SNIPS and (with a reward model) DR, and DR with weights capped at ``clip`` when
-    given, each with a bootstrap interval."""
+    given, each with a bootstrap interval; clamped to ``bounds`` per decision when given."""
     reward, logged, target = (np.asarray(a, dtype=float) for a in (reward, logged, target))
     n = reward.size
     columns: dict[str, np.ndarray] = {
@@ -125,5 +132,17 @@ def evaluate(
             else 0.0
         )
         low, high = np.percentile(np.concatenate(boots[name]), [tail, 100 - tail])
-        out.append(Estimate(name, point, float(low), float(high), n))
+        out.append(_clamped(Estimate(name, point, float(low), float(high), n), bounds))
     return out
+
+
+def _clamped(e: Estimate, bounds: tuple[float, float] | None) -> Estimate:
+    if bounds is None:
+        return e
+    lo, hi = bounds
+
+    def clamp(x: float) -> float:
+        return min(hi, max(lo, x))
+
+    moved = clamp(e.value) != e.value
+    return Estimate(e.name, clamp(e.value), clamp(e.low), clamp(e.high), e.n, moved)

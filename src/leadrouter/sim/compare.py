@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from leadrouter.sim.memory import Outcome, run_memory
-from leadrouter.sim.oracle import solve_oracle
+from leadrouter.sim.oracle import play_oracle, solve_oracle
 from leadrouter.sim.report import Row, summarize
 from leadrouter.sim.roster import MIN_SHARE, POLICIES
 from leadrouter.sim.scenario import Scenario
@@ -23,7 +23,8 @@ def compare(
     policies: dict[str, str] | None = None,
 ) -> tuple[list[Row], list[Outcome]]:
     """Run each strategy (``memory``: the engine in memory; ``database``: the services,
-    SQLite and the worker), then the oracle; the table's rows and every outcome."""
+    SQLite and the worker), then the oracle, and the oracle's plan played by the strategies'
+    rules in memory; the table's rows and every outcome."""
     outcomes: list[Outcome] = []
     for name, policy in (policies or POLICIES).items():
         tick = None if progress is None else (lambda n, name=name: progress(name, n))
@@ -31,7 +32,8 @@ def compare(
             outcomes.append(_database(s, name, policy, tick))
         else:
             outcomes.append(run_memory(s, name, policy, tick))
-    outcomes.append(solve_oracle(s))
+    oracle = solve_oracle(s)
+    outcomes += [oracle, play_oracle(s, oracle)]
     return [summarize(s, o, MIN_SHARE) for o in outcomes], outcomes
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import random
 import time as wall
 from collections.abc import Callable
@@ -172,6 +173,7 @@ class MemoryRun:
         self.window: tuple[int, int] = (-1, -1)
         self.estimates: ConversionEstimates | None = None
         self.records: dict[int, tuple[float | None, float | None]] = {}
+        self._tally: dict[int, tuple[int, int, float, int]] = {}
         self.fitted_at: datetime | None = None
         self.out = Outcome(name, len(s.leads))
 
@@ -250,27 +252,40 @@ class MemoryRun:
         self.fitted_at = now
         if window == self.window:
             return  # nothing closed or aged out since the last fit
-        self.window = window
-        recent = [(o, r) for _, o, r in self.observations[window[0] : window[1]]]
+        (a0, b0), self.window = self.window, window
         if self.opt is not None:
-            self.estimates = fit(o for o, _ in recent)
-        closed: dict[int, list[int]] = {}
-        speed: dict[int, list[float]] = {}
-        for o, seconds in recent:
-            closed.setdefault(o.producer_id, []).append(int(o.bound))
-            if seconds is not None:
-                speed.setdefault(o.producer_id, []).append(seconds)
-        total = sum(len(v) for v in closed.values())
-        prior = sum(sum(v) for v in closed.values()) / total if total else None
+            self.estimates = fit(o for _, o, _ in itertools.islice(self.observations, *window))
+        # The track records move with the window: add what entered it, take out what left.
+        if a0 < 0 or window[0] >= b0:
+            self._tally = {}
+            a0 = b0 = window[0]
+        for k in range(a0, window[0]):
+            self._count(k, -1)
+        for k in range(b0, window[1]):
+            self._count(k, +1)
+        closes = sum(n for n, _, _, _ in self._tally.values())
+        prior = sum(b for _, b, _, _ in self._tally.values()) / closes if closes else None
         self.records = {
             pid + 1: (
-                None
-                if prior is None
-                else (sum(v) + RECORD_PRIOR * prior) / (len(v) + RECORD_PRIOR),
-                sum(speed[pid]) / len(speed[pid]) if speed.get(pid) else None,
+                None if prior is None else (b + RECORD_PRIOR * prior) / (n + RECORD_PRIOR),
+                s / m if m else None,
             )
-            for pid, v in closed.items()
+            for pid, (n, b, s, m) in self._tally.items()
+            if n
         }
+
+    def _count(self, k: int, sign: int) -> None:
+        """Add (+1) or take out (-1) closed lead ``k`` of the producer's tally: (closes,
+        binds, seconds to contact summed, contacts)."""
+        _, o, seconds = self.observations[k]
+        n, b, s, m = self._tally.get(o.producer_id, (0, 0, 0.0, 0))
+        reached = seconds is not None
+        self._tally[o.producer_id] = (
+            n + sign,
+            b + sign * int(o.bound),
+            s + sign * (seconds or 0.0),
+            m + sign * reached,
+        )
 
     def _route(self, i: int, now: datetime, kind: str, exclude: int | None = None) -> bool:
         """Decide lead ``i``; a reassignment away from ``exclude`` that finds nobody else

@@ -5,7 +5,14 @@ It keeps what no strategy may break: the license (state and line), daily caps, a
 calls a producer can physically make (one per ``CALL_MINUTES``, so so many an hour). It
 is an upper bound, not a rival: it sees the future, it calls each lead as soon as its
 producer is at work and at that producer's own speed for the lead, and it never waits
-behind another call. Its binds are counted with the same luck as the strategies'.
+behind another call. Its binds are counted with the same luck as the strategies' (the
+lead's own draws), but at those ideal call times: no strategy plays by its rules.
+
+``play_oracle`` plays the same plan by the strategies' rules, through the simulator: each
+lead goes, when it is routed, to the plan's producer if the engine finds them eligible then
+(at work, under their caps and open leads), else to the eligible producer with the highest
+true bind probability given when each is free; the producer calls after the calls ahead of
+it. That is a hindsight policy scored exactly as the strategies are, not a bound.
 """
 
 from __future__ import annotations
@@ -17,8 +24,17 @@ import numpy as np
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 
-from leadrouter.sim.memory import CALL_MINUTES, Choice, Outcome
-from leadrouter.sim.scenario import AGENCY_TZ, Scenario, licensed, next_on_shift, response_minutes
+from leadrouter.sim.memory import CALL_MINUTES, Choice, Outcome, run_memory
+from leadrouter.sim.offpolicy import best_now
+from leadrouter.sim.roster import POLICIES
+from leadrouter.sim.scenario import (
+    AGENCY_TZ,
+    Scenario,
+    SimLead,
+    licensed,
+    next_on_shift,
+    response_minutes,
+)
 from leadrouter.sim.truth import bind_probability
 
 
@@ -94,3 +110,20 @@ def solve_oracle(s: Scenario) -> Outcome:
             out.bound_at[i] = at
     out.seconds = wall.perf_counter() - t0
     return out
+
+
+PLAYED = "oracle, played"
+
+
+def play_oracle(s: Scenario, oracle: Outcome) -> Outcome:
+    """The oracle's plan played by the strategies' rules (see the module's docstring)."""
+    plan = {c.lead: c.producer for c in oracle.choices}
+    fallback = best_now(s)
+
+    def follow(
+        lead: SimLead, eligible: tuple[int, ...], waits: dict[int, float]
+    ) -> dict[int, float]:
+        planned = plan.get(lead.index)
+        return {planned: 1.0} if planned in eligible else fallback(lead, eligible, waits)
+
+    return run_memory(s, PLAYED, POLICIES["round robin"], override=follow)

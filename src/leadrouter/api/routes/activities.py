@@ -7,11 +7,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
 from leadrouter.api.ids import Instant, RowId
 from leadrouter.api.paging import Cursor, Limit
 from leadrouter.services.leads import activities
-from leadrouter.services.people.access import may_act_as, may_read_lead
+from leadrouter.services.people.access import may_act_as
 
 router = APIRouter(tags=["activities"])
 LeadId = RowId
@@ -80,7 +80,7 @@ def log_activity(
 
 @router.get("/leads/{lead_id}/activities", response_model=ActivitiesOut, responses={404: _PROBLEM})
 def list_activities(
-    lead_id: LeadId,
+    lead_id: ReadableLeadId,
     container: ContainerDep,
     principal: PrincipalDep,
     limit: Limit = 100,
@@ -88,9 +88,6 @@ def list_activities(
 ) -> dict[str, Any]:
     """The lead's activities, oldest first, a page at a time, with its first contact and
     response time (a key bound to a producer: that producer's leads only)."""
-    may_read_lead(
-        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
-    )
     return activities.list_activities(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

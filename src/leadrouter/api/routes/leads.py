@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
 from leadrouter.api.ids import RowId
 from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.leads import (
@@ -153,12 +153,11 @@ def list_leads(
         }
     },
 )
-def get_lead(lead_id: RowId, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_lead(
+    lead_id: ReadableLeadId, container: ContainerDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """One lead of the agency, with its status history (a key bound to a producer: that
     producer's leads only)."""
-    may_read_lead(
-        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
-    )
     return leads.get_lead(
         uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
     )
@@ -254,7 +253,7 @@ def record_event(
 
 @router.get("/leads/{lead_id}/events", response_model=PageOut[EventOut], responses={404: _PROBLEM})
 def list_events(
-    lead_id: RowId,
+    lead_id: ReadableLeadId,
     container: ContainerDep,
     principal: PrincipalDep,
     with_tier_changes: Annotated[
@@ -265,9 +264,6 @@ def list_events(
 ) -> dict[str, Any]:
     """The lead's behavioral events, oldest first, a page at a time (a key bound to a
     producer: that producer's leads only)."""
-    may_read_lead(
-        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
-    )
     found = leads.list_events(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

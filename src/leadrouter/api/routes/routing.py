@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep, require_role
+from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId, require_role
 from leadrouter.api.ids import RowId, RowIdField
 from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
-from leadrouter.services.people.access import may_read_agency_figures, may_read_lead
+from leadrouter.services.people.access import may_read_agency_figures
 from leadrouter.services.routing import decisions
 from leadrouter.services.routing import route as routing
 
@@ -56,13 +56,10 @@ class AssignOut(BaseModel):
 
 @router.get("/leads/{lead_id}/decision", response_model=DecisionOut, responses=_PROBLEM)
 def latest_decision(
-    lead_id: LeadId, container: ContainerDep, principal: PrincipalDep
+    lead_id: ReadableLeadId, container: ContainerDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Why the lead went where it went (the latest decision about it); a key bound to a
     producer: on that producer's leads only."""
-    may_read_lead(
-        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
-    )
     found = decisions.lead_decisions(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,
@@ -76,7 +73,7 @@ def latest_decision(
 
 @router.get("/leads/{lead_id}/decisions", response_model=PageOut[DecisionOut], responses=_PROBLEM)
 def all_decisions(
-    lead_id: LeadId,
+    lead_id: ReadableLeadId,
     container: ContainerDep,
     principal: PrincipalDep,
     limit: Limit = 50,
@@ -84,9 +81,6 @@ def all_decisions(
 ) -> dict[str, Any]:
     """Every decision about the lead, oldest first, a page at a time (a key bound to a
     producer: that producer's leads only)."""
-    may_read_lead(
-        principal, uow=container.uow(readonly=True), agency_id=principal.agency_id, lead_id=lead_id
-    )
     found = decisions.decision_page(
         uow=container.uow(readonly=True),
         agency_id=principal.agency_id,

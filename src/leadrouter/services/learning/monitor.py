@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
 from leadrouter.learning.rebalance import (
     Counts,
     Drift,
@@ -26,8 +25,10 @@ from leadrouter.learning.rebalance import (
 )
 from leadrouter.notify.inapp import enqueue_alert
 from leadrouter.policy.schema import PolicyDocument
+from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store.figures import Figures, lead_figures
 from leadrouter.store.tables import producers
+from leadrouter.store.uow import UnitOfWork
 
 WEEK = timedelta(days=7)
 TIERS = ("high", "medium", "low")
@@ -83,7 +84,8 @@ def _merge(document: dict[str, Any], fragment: dict[str, Any]) -> dict[str, Any]
 
 def rebalance(
     *,
-    container: Container,
+    uow: UnitOfWork,
+    caches: RoutingCaches,
     agency_id: int,
     now: datetime,
     threshold: float = 0.10,
@@ -91,7 +93,7 @@ def rebalance(
     weeks: int = 4,
 ) -> Rebalance:
     """Weekly rates for the last ``weeks`` weeks; alert and propose on the latest one."""
-    with container.uow() as uow:
+    with uow:
         conn = uow.conn
         history = [_week(conn, agency_id, now - WEEK * k) for k in range(max(1, weeks))]
         latest = history[0]
@@ -119,7 +121,7 @@ def rebalance(
             )
         document = None
         if proposed:
-            active = container.routing.policies.active(conn, agency_id).document
+            active = caches.policies.active(conn, agency_id).document
             merged = _merge(active.model_dump(mode="json"), policy_fragment(proposed, weights))
             document = PolicyDocument.model_validate(merged)
         uow.commit()

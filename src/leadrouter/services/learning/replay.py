@@ -251,6 +251,7 @@ def replay_policy(
             q_target,
             seed=seed,
             clip=CLIP,
+            bounds=(0.0, 1.0),  # a decision binds or not: 0 to n binds in all
         )
     return report
 

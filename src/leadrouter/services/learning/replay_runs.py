@@ -129,7 +129,12 @@ def document(report: ReplayReport) -> dict[str, Any]:
         "response_seconds": [report.logged_response, report.replay_response],
         "producers": [[pid, report.logged_counts[pid], report.replay_counts[pid]] for pid in ids],
         "estimates": [
-            {"name": e.name, "total": list(e.total), "per_decision": e.value}
+            {
+                "name": e.name,
+                "total": list(e.total),
+                "per_decision": e.value,
+                "clamped": e.clamped,
+            }
             for e in report.estimates
         ],
     }

@@ -15,10 +15,10 @@ from leadrouter.services.roster.common import (
     check,
     check_producer_refs,
     clash,
-    delete_row,
     fail_if,
     fetch,
     merged,
+    remove_row,
 )
 from leadrouter.store.roster_records import ClientRecord, client_record
 from leadrouter.store.roster_repo import client_spec, client_values
@@ -102,14 +102,12 @@ def list_clients(
 
 def delete_client(*, uow: UnitOfWork, agency_id: int, client_id: int) -> None:
     """Remove a client; refused while leads refer to it."""
-    with uow:
-        conn = uow.conn
-        fetch(conn, clients, agency_id, client_id, "client")
-        delete_row(
-            conn,
-            clients,
-            agency_id,
-            client_id,
-            in_use=f"client {client_id} has leads; it cannot be removed",
-        )
-        uow.commit()
+    remove_row(
+        uow=uow,
+        table=clients,
+        agency_id=agency_id,
+        row_id=client_id,
+        noun="client",
+        in_use=f"client {client_id} has leads; it cannot be removed",
+        routing_reads_it=False,
+    )

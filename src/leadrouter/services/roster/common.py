@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from leadrouter.errors import Conflict, FieldError, NotFound, ValidationFailed
 from leadrouter.roster.specs import Spec, spec_errors
-from leadrouter.store.roster_repo import Row
+from leadrouter.store.roster_repo import Row, bump_roster_version
 from leadrouter.store.tables import agencies, producers
 from leadrouter.store.uow import UnitOfWork
 
@@ -99,6 +99,28 @@ def delete_row(
     """Delete the agency's row; Conflict with ``in_use`` when history still refers to it."""
     with conflicts_as(in_use):
         conn.execute(table.delete().where(table.c.id == row_id, table.c.agency_id == agency_id))
+
+
+def remove_row(
+    *,
+    uow: UnitOfWork,
+    table: sa.Table,
+    agency_id: int,
+    row_id: int,
+    noun: str,
+    in_use: str,
+    routing_reads_it: bool,
+) -> None:
+    """Delete the agency's ``noun`` in its own transaction: NotFound when the agency has no
+    such row, Conflict with ``in_use`` when history still refers to it; a row that routing
+    reads moves the roster version (so every process reloads its roster)."""
+    with uow:
+        conn = uow.conn
+        fetch(conn, table, agency_id, row_id, noun)
+        delete_row(conn, table, agency_id, row_id, in_use=in_use)
+        if routing_reads_it:
+            bump_roster_version(conn, agency_id)
+        uow.commit()
 
 
 def agency_ids(*, uow: UnitOfWork) -> list[int]:

@@ -22,10 +22,10 @@ from leadrouter.services.roster.common import (
     check_producer_refs,
     clash,
     conflicts_as,
-    delete_row,
     fail_if,
     fetch,
     merged,
+    remove_row,
 )
 from leadrouter.store.roster_records import LicenseRecord, license_record
 from leadrouter.store.roster_repo import bump_roster_version, license_spec, license_values
@@ -200,18 +200,15 @@ def list_licenses(
 
 def delete_license(*, uow: UnitOfWork, agency_id: int, license_id: int) -> None:
     """Remove a license; refused once decisions relied on it (set its status instead)."""
-    with uow:
-        conn = uow.conn
-        fetch(conn, licenses, agency_id, license_id, "license")
-        delete_row(
-            conn,
-            licenses,
-            agency_id,
-            license_id,
-            in_use=f"license {license_id} is part of the record; set its status instead",
-        )
-        bump_roster_version(conn, agency_id)
-        uow.commit()
+    remove_row(
+        uow=uow,
+        table=licenses,
+        agency_id=agency_id,
+        row_id=license_id,
+        noun="license",
+        in_use=f"license {license_id} is part of the record; set its status instead",
+        routing_reads_it=True,
+    )
 
 
 def verifier_name(*, uow: UnitOfWork, agency_id: int, key_id: int) -> str:

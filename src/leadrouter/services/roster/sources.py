@@ -15,9 +15,9 @@ from leadrouter.services.roster.common import (
     check,
     clash,
     conflicts_as,
-    delete_row,
     fetch,
     merged,
+    remove_row,
 )
 from leadrouter.store.roster_records import SourceRecord, source_record
 from leadrouter.store.roster_repo import source_spec, source_values
@@ -95,14 +95,12 @@ def list_sources(
 
 def delete_source(*, uow: UnitOfWork, agency_id: int, source_id: int) -> None:
     """Remove a lead source; refused once leads came from it (deactivate it instead)."""
-    with uow:
-        conn = uow.conn
-        fetch(conn, lead_sources, agency_id, source_id, "lead source")
-        delete_row(
-            conn,
-            lead_sources,
-            agency_id,
-            source_id,
-            in_use=f"lead source {source_id} has leads; set active=false instead",
-        )
-        uow.commit()
+    remove_row(
+        uow=uow,
+        table=lead_sources,
+        agency_id=agency_id,
+        row_id=source_id,
+        noun="lead source",
+        in_use=f"lead source {source_id} has leads; set active=false instead",
+        routing_reads_it=False,
+    )

@@ -18,10 +18,10 @@ from leadrouter.services.roster.common import (
     check_producer_refs,
     clash,
     conflicts_as,
-    delete_row,
     fail_if,
     fetch,
     merged,
+    remove_row,
 )
 from leadrouter.store.roster_repo import (
     bump_roster_version,
@@ -110,15 +110,12 @@ def list_territories(
 
 def delete_territory(*, uow: UnitOfWork, agency_id: int, territory_id: int) -> None:
     """Remove a territory."""
-    with uow:
-        conn = uow.conn
-        fetch(conn, territories, agency_id, territory_id, "territory")
-        delete_row(
-            conn,
-            territories,
-            agency_id,
-            territory_id,
-            in_use=f"territory {territory_id} is still referred to",
-        )
-        bump_roster_version(conn, agency_id)
-        uow.commit()
+    remove_row(
+        uow=uow,
+        table=territories,
+        agency_id=agency_id,
+        row_id=territory_id,
+        noun="territory",
+        in_use=f"territory {territory_id} is still referred to",
+        routing_reads_it=True,
+    )

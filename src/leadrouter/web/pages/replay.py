@@ -54,7 +54,9 @@ def replay_form(
             )
             label = f"policy version {version}"
         elif source == "proposal":
-            found = rebalance(container=container, agency_id=agency_id, now=now)
+            found = rebalance(
+                uow=container.uow(), caches=container.routing, agency_id=agency_id, now=now
+            )
             if found.policy is None:
                 note = "No producer drifts from the pool this week: the monitor proposes nothing."
             else:

@@ -182,6 +182,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         for problem in problems:
             if reporter is not None:
+                reporter.ensure_newline()
                 reporter.write_line(f"ERROR: {problem}", red=True, bold=True)
         if session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -22,9 +22,12 @@ system-deps:
 run: install
 	$(BIN)/leadrouter serve
 
+# Everything, PostgreSQL and the browser included, on every core (at most TEST_WORKERS_MAX
+# pytest-xdist workers, each with a PostgreSQL server of its own).
+TEST_WORKERS_MAX ?= 4
 test: install lint
 	./scripts/ensure-system-deps.sh chromium fonts
-	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -n auto --maxprocesses $(TEST_WORKERS_MAX)
 
 # The quick loop while working: SQLite only, without the tests marked slow, on every core.
 test-fast: install

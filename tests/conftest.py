@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -19,7 +18,7 @@ from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import metadata
-from tests.support.postgres import create_database, running_server
+from tests.support.postgres import Emptier, create_database, running_server
 
 # pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
 # the console is made (the CLI makes its consoles on import); without it, each command's width
@@ -32,15 +31,25 @@ T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
+    """A PostgreSQL server for this test process (each pytest-xdist worker starts its own)."""
     with running_server() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def pg_url(pg_server: str) -> str:
-    url = create_database(pg_server, "leadrouter_test")
+    # Workers sharing a server of one's own (LEADROUTER_TEST_PG_URL) each get a database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = create_database(pg_server, f"leadrouter_test_{worker}" if worker else "leadrouter_test")
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_emptier(pg_url: str) -> Iterator[Emptier]:
+    emptier = Emptier(pg_url, [t.name for t in metadata.sorted_tables])
+    yield emptier
+    emptier.close()
 
 
 @pytest.fixture(scope="session")
@@ -50,14 +59,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all(url: str) -> None:
-    engine = sa.create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
@@ -65,9 +66,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "leadrouter.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    _truncate_all(url)
-    return url
+    emptier: Emptier = request.getfixturevalue("pg_emptier")
+    emptier.empty()
+    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture
@@ -83,9 +84,9 @@ def container(db_url: str, clock: FixedClock) -> Iterator[Container]:
 
 
 @pytest.fixture
-def pg_container(pg_url: str, clock: FixedClock) -> Iterator[Container]:
+def pg_container(pg_url: str, pg_emptier: Emptier, clock: FixedClock) -> Iterator[Container]:
     """A container on the PostgreSQL test database only, for behaviour SQLite does not have."""
-    _truncate_all(pg_url)
+    pg_emptier.empty()
     c = bootstrap(Settings(database_url=pg_url), clock=clock)
     yield c
     c.engine.dispose()
@@ -104,15 +105,84 @@ def runner(db_url: str) -> CliRunner:
     return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
 
 
+# Before pytest-xdist's own hook, which reads the xdist_group marks to place the tests.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark PostgreSQL-only and end-to-end tests; CI must run the PostgreSQL tests: refuse a run
-    that would collect none of them."""
+    """Mark PostgreSQL-only and end-to-end tests, and keep together the tests that share a
+    costly fixture (see ``_group``); CI must run the PostgreSQL tests: refuse a run that would
+    collect none of them."""
     for item in items:
         if "pg_container" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
         if item.nodeid.startswith("tests/e2e/"):
             item.add_marker(pytest.mark.slow)  # whole commands and processes: make test runs them
-    if os.environ.get("LEADROUTER_REQUIRE_POSTGRES") and not any(
-        item.get_closest_marker("postgres") for item in items
-    ):
+        group = _group(item)
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
+    if _require_postgres() and not any(item.get_closest_marker("postgres") for item in items):
         raise pytest.UsageError("LEADROUTER_REQUIRE_POSTGRES is set but no PostgreSQL test ran")
+
+
+def _group(item: pytest.Item) -> str | None:
+    """Where a test shares a fixture wider than itself that is costly to make (a module's, or a
+    session fixture of a sub-directory such as the browser tests' server and Chromium), the
+    name of the group that pytest-xdist (``--dist loadgroup``) runs in one worker, so the
+    fixture is made once; the root conftest's session fixtures exist in every worker anyway."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    group = None
+    for defs in info.name2fixturedefs.values():
+        fixture = defs[-1]
+        if fixture.scope in ("session", "package") and fixture.baseid:
+            return fixture.baseid
+        if fixture.scope in ("module", "class"):
+            group = item.nodeid.split("::")[0]
+    return group
+
+
+def _require_postgres() -> bool:
+    return bool(os.environ.get("LEADROUTER_REQUIRE_POSTGRES"))
+
+
+class _PostgresRuns:
+    """What became of the PostgreSQL tests, counted where the reports arrive (the
+    pytest-xdist controller, or the one process)."""
+
+    ran = 0
+    skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" not in report.keywords:
+        return
+    if report.skipped:
+        _PostgresRuns.skipped.append(report.nodeid)
+    elif report.when == "call":
+        _PostgresRuns.ran += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail loudly where a run looks green but is not: nothing collected (exit 5), or, under
+    LEADROUTER_REQUIRE_POSTGRES, PostgreSQL tests that were skipped or never ran."""
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller judges the whole run
+    problems = []
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        problems.append("no test was collected (pytest exit 5): nothing was checked")
+    if _require_postgres() and exitstatus != pytest.ExitCode.INTERRUPTED:
+        if _PostgresRuns.skipped:
+            problems.append(
+                f"LEADROUTER_REQUIRE_POSTGRES is set but {len(_PostgresRuns.skipped)} "
+                f"PostgreSQL tests were skipped, e.g. {_PostgresRuns.skipped[0]}"
+            )
+        elif not _PostgresRuns.ran and exitstatus != pytest.ExitCode.USAGE_ERROR:
+            problems.append("LEADROUTER_REQUIRE_POSTGRES is set but no PostgreSQL test ran")
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for problem in problems:
+            if reporter is not None:
+                reporter.ensure_newline()
+                reporter.write_line(f"ERROR: {problem}", red=True, bold=True)
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

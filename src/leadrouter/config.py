@@ -114,6 +114,12 @@ class Settings(BaseSettings):
         description="Rows written per transaction by an import job; a file of at most this "
         "many rows is imported at once, in one transaction.",
     )
+    import_chunk_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        description="Processor time one chunk of an import job may take holding the write "
+        "lock: chunks are sized by it, up to import_chunk_rows rows.",
+    )
     import_lease_seconds: float = Field(
         default=60.0,
         gt=0,

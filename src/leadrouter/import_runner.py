@@ -38,6 +38,7 @@ def run_job(
             job_id=job_id,
             clock=c.clock,
             chunk_rows=c.settings.import_chunk_rows,
+            chunk_seconds=c.settings.import_chunk_seconds,
             lease=timedelta(seconds=c.settings.import_lease_seconds),
             owner=owner,
             progress=progress,

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
@@ -33,6 +34,7 @@ def alert_rows(c: Container) -> list[tuple[int, date]]:
     return [(r.days_before, r.created_at.astimezone(NEW_YORK).date()) for r in rows]
 
 
+@pytest.mark.slow  # sweeps day by day; make test-fast skips it
 def test_alerts_go_out_90_60_and_30_days_ahead_exactly_once_however_often_the_sweep_runs(
     container: Container, clock: FixedClock
 ) -> None:

@@ -23,6 +23,7 @@ def web(container: Container) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.mark.slow  # a whole page over a seeded agency; make test-fast skips it
 def test_the_compliance_page_shows_coverage_expiries_gate_refusals_and_the_chain(
     container: Container, web: TestClient
 ) -> None:

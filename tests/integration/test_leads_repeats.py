@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -178,6 +179,7 @@ def test_a_lead_asked_about_again_since_it_was_last_worked_goes_to_the_top_of_th
     assert top.last_asked_at == clock.now()
 
 
+@pytest.mark.slow  # renders three pages; make test-fast skips it
 def test_the_lead_page_the_portal_and_the_dashboard_show_how_often_and_when_it_was_asked_again(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:

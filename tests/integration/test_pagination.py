@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
@@ -31,6 +32,7 @@ def _list_operations(openapi: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
+@pytest.mark.slow  # every list endpoint, page by page; make test-fast skips it
 def test_every_paged_list_takes_limit_and_cursor_and_answers_next_cursor(
     client: TestClient,
 ) -> None:
@@ -89,6 +91,7 @@ def test_a_cursor_from_one_list_is_refused_by_another_naming_cursor(
 SMALL_BY_CONFIGURATION = {"/v1/agency/insurance-types"}
 
 
+@pytest.mark.slow  # every list endpoint; make test-fast skips it
 def test_no_list_endpoint_answers_an_unpaged_array(client: TestClient) -> None:
     openapi = client.get("/openapi.json").json()
     unpaged = []

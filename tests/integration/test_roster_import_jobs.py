@@ -14,6 +14,7 @@ from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.config import Settings
 from leadrouter.services.roster import import_jobs as service
+from leadrouter.services.roster import import_pace as pace
 from leadrouter.store.tables import clients, import_jobs, lead_sources
 from tests.support.factories import make_agency
 from tests.support.serving import wait_for
@@ -181,6 +182,31 @@ def test_a_chunk_that_clashes_fails_the_job_naming_its_lines_and_earlier_chunks_
     again_id, again_owner = _start(container, agency.id, "sources", data)
     again = _run(container, again_id, again_owner)
     assert again is not None and (again.state, again.created, again.updated) == ("done", 149, 101)
+
+
+def test_a_job_sized_by_time_shrinks_its_chunks_when_they_hold_the_lock_too_long(
+    container: Container,
+) -> None:
+    agency = make_agency(container)
+    job_id, owner = _start(container, agency.id, "clients", _clients_csv(250))
+    chunks: list[int] = []
+    # Every chunk holds the lock longer than a nanosecond: after the first (a small start),
+    # each is cut to the least size.
+    job = _run(container, job_id, owner, progress=chunks.append, chunk_seconds=1e-9)
+    assert job is not None and (job.state, job.rows_done, job.created) == ("done", 250, 250)
+    assert chunks == [100] + [pace.LEAST_CHUNK_ROWS] * 15
+    assert set(_external_ids(container, agency.id).values()) == {1}
+
+
+def test_the_job_counts_the_rows_of_its_file_once_it_has_read_it(container: Container) -> None:
+    agency = make_agency(container)
+    data = _clients_csv(250).replace(b"\nC000100,", b"\n\n\nC000100,")  # two blank lines
+    job_id, owner = _start(container, agency.id, "clients", data)
+    assert (
+        service.get_import_job(uow=container.uow(), agency_id=None, job_id=job_id).rows_total == 252
+    )
+    job = _run(container, job_id, owner)
+    assert job is not None and (job.state, job.rows_total, job.rows_done) == ("done", 250, 250)
 
 
 @pytest.mark.slow  # the job runs in a process of its own, started fresh

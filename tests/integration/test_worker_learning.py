@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container, bootstrap
@@ -30,6 +31,7 @@ def _versions(c: Container, agency_id: int) -> tuple[int, int]:
         )
 
 
+@pytest.mark.slow  # fits rubrics and models, interval after interval; make test-fast skips it
 def test_the_worker_relearns_every_interval_and_leaves_thin_agencies_alone(
     container: Container, clock: FixedClock
 ) -> None:

@@ -1,6 +1,8 @@
 """Reading roster CSV files: headers, line numbers, blank cells, row errors (no database)."""
 
-from leadrouter.roster.csv.table import RowError, count_rows, read_table
+import pytest
+
+from leadrouter.roster.csv.table import RowError, count_rows, most_rows, read_table
 from leadrouter.roster.specs import DEFAULT_HOURS
 
 
@@ -91,3 +93,22 @@ def test_extra_cells_beyond_the_header_are_an_error() -> None:
 def test_count_rows_sizes_the_progress_bar() -> None:
     assert count_rows(b"name\nA\n\nB\n") == 2
     assert count_rows(b"") == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"name\nA\nB\n",
+        b"name\nA\nB",
+        b"name\r\nA\r\nB\r\n",
+        b"name\rA\rB",  # old Mac line ends
+        b"name\nA\n\nB\n",
+        b'name,note\nA,"two\nlines"\nB,x\n',
+        b"name\n",
+        b"",
+    ],
+)
+def test_most_rows_never_counts_fewer_rows_than_the_file_has(data: bytes) -> None:
+    assert most_rows(data) >= count_rows(data)
+    if b"\n\n" not in data and b'"' not in data:
+        assert most_rows(data) == count_rows(data)

@@ -17,6 +17,7 @@ def test_a_lead_that_waits_longer_is_worth_less_and_one_that_does_not_wait_keeps
     assert at_wait(0.2, free, age_minutes=60) < 0.2 * 0.1  # an hour old: hardly reachable
 
 
+@pytest.mark.slow  # 20,000 recalibrated predictions, one at a time; make test-fast skips it
 def test_recalibration_corrects_a_model_that_is_twice_too_high_without_grading_itself():
     rng = np.random.default_rng(7)
     truth = rng.uniform(0.02, 0.3, size=20_000)

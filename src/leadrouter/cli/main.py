@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,8 +22,11 @@ from leadrouter.cli import (
     users,
 )
 from leadrouter.cli.context import console, container, err_console
-from leadrouter.store.migrate import upgrade
-from leadrouter.worker import Worker
+
+# Every command starts a fresh interpreter: what only some commands need (Alembic, the worker,
+# the API) is imported inside them, so `leadrouter --help` and the quick commands start fast.
+if TYPE_CHECKING:
+    from leadrouter.worker import Worker
 
 app = typer.Typer(
     help="leadrouter: route insurance leads to licensed producers.", no_args_is_help=True
@@ -44,6 +48,8 @@ app.add_typer(users.app, name="user")
 @app.command()
 def migrate() -> None:
     """Bring the database up to the newest schema."""
+    from leadrouter.store.migrate import upgrade
+
     c = container(existing=False)
     upgrade(c.settings.database_url)
     console.print("database is up to date")
@@ -64,6 +70,7 @@ def serve(
     from leadrouter.api.app import create_app
     from leadrouter.demo import ensure_demo_agency
     from leadrouter.logs import install_redaction
+    from leadrouter.store.migrate import upgrade
 
     install_redaction()
     c = container(existing=False)
@@ -93,6 +100,7 @@ def serve(
 
 def _worker(c: Container) -> Worker:
     from leadrouter.notify.channels import build_channels
+    from leadrouter.worker import Worker
 
     return Worker(c, build_channels(c.settings, c.engine))
 
@@ -105,6 +113,7 @@ def worker(
     import signal
 
     from leadrouter.logs import install_redaction
+    from leadrouter.store.migrate import upgrade
 
     install_redaction()
     c = container(existing=False)

@@ -23,10 +23,12 @@ import threading
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zipcodes
-from timezonefinder import TimezoneFinder
+
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 
@@ -66,6 +68,8 @@ def _index() -> dict[str, Place]:
 
 @functools.cache
 def _build() -> dict[str, Place]:
+    from timezonefinder import TimezoneFinder  # loads numpy: only when the index is built
+
     rows = zipcodes.list_all()  # type: ignore[no-untyped-call]
     known = zoneinfo.available_timezones()
     finder = TimezoneFinder()

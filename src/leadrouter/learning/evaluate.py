@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from leadrouter.domain.scoring import DEFAULT_RUBRIC, TIERS, Rubric, score
 from leadrouter.errors import ValidationFailed
@@ -87,6 +86,8 @@ def _scored(
         mask = np.array([x == t for x in tiers])
         n = int(mask.sum())
         rows.append(TierRow(t, n, n / len(y), float(y[mask].mean()) if n else math.nan))
+    from sklearn.metrics import brier_score_loss, roc_auc_score  # slow to load
+
     probs = np.asarray(p, dtype=float)
     return Scored(
         name,

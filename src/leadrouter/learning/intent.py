@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from leadrouter.domain.scoring import (
     DEFAULT_RUBRIC,
@@ -69,6 +68,8 @@ def fit_rubric(
             f"need at least {MIN_OUTCOMES} leads with outcomes, converted and not; "
             f"have {len(y)} ({int(y.sum())} converted)"
         )
+    from sklearn.linear_model import LogisticRegression  # slow to load: only when fitting
+
     x = matrix(signals)
     support = (x != 0).sum(axis=0)
     learned = [i for i, n in enumerate(support) if n >= MIN_SUPPORT]
@@ -101,6 +102,8 @@ def fit_rubric(
 
 def _platt(points: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Slope and intercept of log-odds on points (a one-feature logistic regression)."""
+    from sklearn.linear_model import LogisticRegression
+
     with one_thread():
         m = LogisticRegression(C=1e4, max_iter=1000).fit(points.reshape(-1, 1), y)
     slope = float(m.coef_[0][0])

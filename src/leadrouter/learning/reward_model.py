@@ -12,13 +12,17 @@ wait model is rough.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from leadrouter.domain.routing.model import ProducerLoad
 from leadrouter.domain.routing.optimizer import contact_probability, expected_delay
 from leadrouter.domain.routing.optimizer import response_minutes as usual_minutes
 from leadrouter.domain.routing.policy import OptimizerSpec
+
+if TYPE_CHECKING:  # scikit-learn loads slowly: the API and the commands import this module
+    from sklearn.linear_model import LogisticRegression
 
 EDGE = 1e-4
 
@@ -47,6 +51,8 @@ class Recalibration:
     half of the log; a decision's predictions go through the fit of the other half."""
 
     def __init__(self, q_logged: np.ndarray, reward: np.ndarray) -> None:
+        from sklearn.linear_model import LogisticRegression
+
         q_logged, reward = np.asarray(q_logged, float), np.asarray(reward, float)
         half = np.arange(reward.size) % 2
         self._fits: list[LogisticRegression | None] = []

@@ -45,6 +45,38 @@ def sqlite_writer_lock(engine: Engine) -> threading.RLock | None:
         return lock
 
 
+# Pages the write-ahead log may hold before ``restart_sqlite_wal`` starts it over (SQLite's
+# own automatic checkpoint threshold).
+WAL_RESTART_PAGES = 1000
+
+
+def restart_sqlite_wal(engine: Engine, *, wait_ms: int) -> bool:
+    """Copy SQLite's write-ahead log into the database and start it over (truncated, so the
+    file's size says what the log holds) if it has grown past ``WAL_RESTART_PAGES``, waiting
+    at most ``wait_ms`` for readers; True when it restarted.
+
+    With readers and writers always overlapping (a busy server) the log is never started over
+    by itself: it grows without end and every commit then copies pages and syncs the file.
+    A process writing much (an import job) calls this between its transactions. The copy
+    runs first without blocking writers; the restart then holds writers off only while the
+    readers that started before it finish, at most ``wait_ms``.
+    """
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint cannot run in one
+    try:
+        cur = raw.cursor()
+        _busy, pages, _copied = cur.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if pages < WAL_RESTART_PAGES:
+            return False
+        cur.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            busy, _pages, _copied = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        return not busy
+    finally:
+        raw.close()
+
+
 def upsert_insert(conn: sa.Connection) -> Any:
     """The dialect's INSERT construct, which knows ON CONFLICT on PostgreSQL and SQLite alike."""
     return upsert_insert_for(conn.dialect.name)

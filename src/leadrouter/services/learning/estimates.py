@@ -11,29 +11,27 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Lead
 from leadrouter.domain.routing import Belief, LearningInput, OptimizerSpec, ProducerLoad
-from leadrouter.learning.estimates import (
-    LIVE,
-    ConversionEstimates,
-    Observation,
-    SegmentKey,
-    beta_interval,
-    fit,
-    segment_of,
-)
 from leadrouter.store.tables import leads, producer_day_counts, producers
 from leadrouter.store.uow import UnitOfWork
+
+# ``learning.estimates`` brings numpy, which routing needs only for the optimizer: it is
+# imported where a fit is read, so the commands and the server start without it.
+if TYPE_CHECKING:
+    from leadrouter.learning.estimates import ConversionEstimates, Observation, SegmentKey
 
 
 def closed_observations(
     conn: sa.Connection, *, agency_id: int, since: datetime, until: datetime
 ) -> list[Observation]:
     """Leads closed (bound or lost) in ``[since, until)`` by their owner, with their segment."""
+    from leadrouter.learning.estimates import LIVE, Observation, segment_of
+
     rows = conn.execute(
         sa.select(
             leads.c.owner_id,
@@ -83,6 +81,8 @@ class EstimatesCache:
             cached = self._fits.get(key)
         if cached is not None and timedelta(0) <= now - cached[0] < self.refresh:
             return cached[1]
+        from leadrouter.learning.estimates import fit
+
         since = now - timedelta(days=window_days)
         fresh = fit(closed_observations(conn, agency_id=agency_id, since=since, until=now))
         with self._lock:
@@ -122,6 +122,8 @@ def estimates_document(
     *, uow: UnitOfWork, agency_id: int, now: datetime, window_days: int = 90
 ) -> dict[str, Any]:
     """The estimates as the API and the producer statistics page show them."""
+    from leadrouter.learning.estimates import beta_interval, fit
+
     with uow:
         since = now - timedelta(days=window_days)
         obs = closed_observations(uow.conn, agency_id=agency_id, since=since, until=now)
@@ -214,6 +216,8 @@ def learning_input(
     rng: random.Random,
 ) -> LearningInput:
     """What the optimizer reads about ``lead``: beliefs per producer, the period's counts."""
+    from leadrouter.learning.estimates import segment_of
+
     est = cache.estimates(conn, lead.agency_id, now, opt.window_days)
     segment = segment_of(business_line, lead.intent_tier, lead.source, lead.state)
     counts = period_counts(

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.scoring import Signals, score
@@ -139,6 +138,8 @@ def _rescore_open(conn: sa.Connection, agency_id: int, now: datetime) -> int:
 
 
 def _auc(y: Sequence[int], s: Sequence[float]) -> float | None:
+    from sklearn.metrics import roc_auc_score  # slow to load: only when learning
+
     return round(float(roc_auc_score(y, s)), 4) if 0 < sum(y) < len(y) else None
 
 
@@ -177,6 +178,8 @@ def learn_model(*, uow: UnitOfWork, agency_id: int, now: datetime) -> dict[str, 
 
 def _holdout_metrics(found: Sequence[Example]) -> dict[str, Any]:
     """AUC and Brier on the held-out 30%, when both parts hold both outcomes."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score  # slow to load
+
     train = [e for e in found if not _held_out(e.lead_id)]
     test = [e for e in found if _held_out(e.lead_id)]
     y_train, y_test = [e.converted for e in train], [e.converted for e in test]

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from leadrouter.errors import LeadRouterError, NotFound, ValidationFailed
 from leadrouter.policy.load import dump_policy, parse_policy
-from leadrouter.services.learning.replay import ReplayReport, replay_policy
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store.tables import producers, replay_runs
 from leadrouter.store.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the replay itself brings numpy: imported when a run starts (see run_replay)
+    from leadrouter.services.learning.replay import ReplayReport
 
 RUNS_SHOWN = 10
 # A run that has not moved for this long was lost with its process (a restart, a crash).
@@ -88,6 +90,8 @@ def run_replay(
                 .values(updated_at=clock(), **values)
             )
             uow.commit()
+
+    from leadrouter.services.learning.replay import replay_policy
 
     note(status="running")
     try:

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from leadrouter.errors import ValidationFailed
-from leadrouter.services.learning import models
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store.tables import agencies, intent_rubrics, propensity_models
 from leadrouter.store.uow import UnitOfWork
@@ -72,6 +71,8 @@ def learn_due(
         if last is not None and now - last < every:
             continue
         tried[(agency_id, kind)] = now
+        from leadrouter.services.learning import models  # numpy and scikit-learn: when due
+
         learn = models.learn_intent if kind == "intent" else models.learn_model
         try:
             result = learn(uow=new_uow(), agency_id=agency_id, now=now)

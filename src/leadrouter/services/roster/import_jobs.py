@@ -5,10 +5,12 @@ A job keeps its file, its state and its progress in ``import_jobs``:
 * **validate all first.** Every row is read and checked against the roster before anything is
   written (the same checks as ``import_csv``). A file with bad rows ends ``rejected`` and writes
   nothing, unless ``skip_bad_rows``: then the good rows are written and the bad ones reported.
-* **then apply in chunks.** The good rows are written ``chunk_rows`` at a time, each chunk in a
-  transaction of its own that also records the job's progress; so the database's write lock is
-  held for one chunk, never for the file, and other agencies' intake goes on between chunks.
-  A producers file is one chunk (its backups may name producers further down the file).
+* **then apply in chunks.** The good rows are written at most ``chunk_rows`` at a time (sized
+  by the time each holds the write lock when given ``chunk_seconds``: import_pace.py), each
+  chunk in a transaction of its own that also records the job's progress; so the database's
+  write lock is held for one chunk, never for the file, and other agencies' intake goes on
+  between chunks. A producers file is one chunk (its backups may name producers further down
+  the file). The file is parsed and checked outside any transaction.
 * **a chunk that fails** (a concurrent edit that clashes with a row of the file, the database
   going away) is rolled back on its own and ends the job ``failed``, saying which lines; the
   chunks before it stay written. Rows match existing ones by their natural key, so running the
@@ -25,17 +27,21 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from leadrouter.clock import Clock
 from leadrouter.errors import LeadRouterError, NotFound
 from leadrouter.roster.csv.plan import Plan
-from leadrouter.roster.csv.table import RowError, count_rows, read_table
+from leadrouter.roster.csv.table import RowError, Table, most_rows, read_table
+from leadrouter.services.roster import import_pace as pace
 from leadrouter.services.roster.csv_import import ImportReport, plan_rows_in_tx, write_plans_in_tx
 from leadrouter.store import import_jobs as jobs
+from leadrouter.store.db import restart_sqlite_wal
 from leadrouter.store.roster_repo import Row
 from leadrouter.store.tables import import_jobs
 from leadrouter.store.uow import UnitOfWork
@@ -43,10 +49,11 @@ from leadrouter.store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-# SQLite writers of other processes wait for the lock by polling, up to 100 ms apart, and a
-# writer that asks again at once would always beat them: after each chunk the job leaves the
-# lock free at least this long, and as long as the chunk held it (at most half the time).
-SQLITE_PAUSE_SECONDS = 0.15
+# While it runs on SQLite the job starts the write-ahead log over this often when it has
+# grown, holding writers off at most WAL_RESTART_WAIT_MS while earlier readers finish
+# (store/db.py restart_sqlite_wal).
+WAL_KEEP_SECONDS = 0.5
+WAL_RESTART_WAIT_MS = 50
 ERRORS_KEPT = 1000  # row errors stored with a job; error_count has them all
 FINISHED = ("done", "rejected", "failed")
 
@@ -127,7 +134,10 @@ def start_import_job(
     skip_bad_rows: bool = False,
     verified_by: str | None = None,
 ) -> tuple[ImportJob, str]:
-    """Record a queued job with its file; returns it and the runner token that holds it."""
+    """Record a queued job with its file; returns it and the runner token that holds it.
+
+    Its ``rows_total`` is the file's line count until the job has read it (no parsing here:
+    this runs in the request, with the write lock held)."""
     if kind not in ("producers", "licenses", "territories", "clients", "sources"):
         raise ValueError(f"unknown roster kind {kind!r}")
     owner = uuid.uuid4().hex
@@ -137,7 +147,7 @@ def start_import_job(
             agency_id=agency_id,
             kind=kind,
             data=data,
-            rows_total=count_rows(data),
+            rows_total=most_rows(data),
             skip_bad_rows=skip_bad_rows,
             verified_by=verified_by,
             owner=owner,
@@ -166,29 +176,51 @@ def stranded_import_jobs(*, uow: UnitOfWork, now: datetime) -> list[int]:
 
 
 @contextmanager
-def _held(
-    new_uow: NewUow, job_id: int, owner: str, clock: Clock, lease: timedelta
-) -> Iterator[None]:
-    """Renew the job's lease in the background while it runs (validation can take a while)."""
+def _every(seconds: float, name: str, action: Callable[[], object], failed: str) -> Iterator[None]:
+    """Run ``action`` in the background every ``seconds`` while the block runs; a failure is
+    logged (``failed``) and the next round tries again."""
     stop = threading.Event()
 
-    def renew() -> None:
-        while not stop.wait(lease.total_seconds() / 3):
+    def loop() -> None:
+        while not stop.wait(seconds):
             try:
-                with new_uow() as uow:
-                    now = clock.now()
-                    jobs.update(uow.conn, job_id, owner, lease_until=now + lease)
-                    uow.commit()
-            except Exception:  # the next chunk's own renewal may still succeed
-                log.warning("import job %d: renewing its lease failed", job_id)
+                action()
+            except Exception:
+                log.warning(failed)
 
-    thread = threading.Thread(target=renew, name=f"import-{job_id}-lease", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
+
+
+@contextmanager
+def _held(
+    new_uow: NewUow, job_id: int, owner: str, clock: Clock, lease: timedelta, engine: Engine
+) -> Iterator[None]:
+    """While the job runs (validation can take a while): renew its lease and, on SQLite,
+    start the write-ahead log over when it has grown (every writer's commits, not only the
+    job's, grow it while the job reads and writes)."""
+
+    def renew() -> None:
+        with new_uow() as uow:
+            jobs.update(uow.conn, job_id, owner, lease_until=clock.now() + lease)
+            uow.commit()
+
+    def keep_log() -> None:
+        restart_sqlite_wal(engine, wait_ms=WAL_RESTART_WAIT_MS)
+
+    wal = (
+        _every(WAL_KEEP_SECONDS, f"import-{job_id}-wal", keep_log, "import: restarting the log")
+        if engine.dialect.name == "sqlite"
+        else nullcontext()
+    )
+    renewing = f"import job {job_id}: renewing its lease failed"
+    with _every(lease.total_seconds() / 3, f"import-{job_id}-lease", renew, renewing), wal:
+        yield
 
 
 def run_import_job(
@@ -200,11 +232,14 @@ def run_import_job(
     lease: timedelta,
     owner: str | None = None,
     progress: Progress | None = None,
+    chunk_seconds: float | None = None,
 ) -> ImportJob | None:
     """Claim the job and carry it to its end; None when another runner holds it.
 
     ``owner`` is the token ``start_import_job`` returned (a new job), or None to take over a
-    stranded one. ``progress`` is told the number of rows each chunk wrote.
+    stranded one. ``progress`` is told the number of rows each chunk wrote. Chunks have
+    ``chunk_rows`` rows, or with ``chunk_seconds`` as many (up to ``chunk_rows``) as hold the
+    write lock about that long.
     """
     owner = owner or uuid.uuid4().hex
     with new_uow() as uow:
@@ -212,15 +247,17 @@ def run_import_job(
         if not jobs.claim(uow.conn, job_id, owner=owner, lease_until=now + lease, now=now):
             return None
         row = jobs.get(uow.conn, job_id)
+        engine = uow.conn.engine
         assert row is not None
         if row["attempts"] > MAX_ATTEMPTS:
             _finish(uow, job_id, owner, now, "failed", failure=_gave_up(row))
             uow.commit()
             return _view(new_uow, job_id)
         uow.commit()
-    with _held(new_uow, job_id, owner, clock, lease):
+    with _held(new_uow, job_id, owner, clock, lease, engine):
         try:
-            _run(new_uow, row, owner, clock, chunk_rows, lease, progress or (lambda _n: None))
+            sizes = _Sizes(chunk_rows, chunk_seconds)
+            _run(new_uow, row, owner, clock, sizes, lease, progress or (lambda _n: None))
         except _LostLease:
             log.warning("import job %d: another runner took it over", job_id)
         except _ChunkFailed:
@@ -230,6 +267,12 @@ def run_import_job(
 
 class _LostLease(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    most: int
+    seconds: float | None
 
 
 def _gave_up(row: Row) -> str:
@@ -273,12 +316,24 @@ def _errors_json(errors: list[RowError]) -> list[list[Any]]:
     return [[e.line, e.column, e.reason] for e in ordered[:ERRORS_KEPT]]
 
 
+def _check(
+    new_uow: NewUow, agency_id: int, kind: str, data: bytes
+) -> tuple[Table, list[Plan], list[RowError]]:
+    """Read the file (the slow part, outside any transaction), then plan its rows."""
+    table = read_table(kind, data)
+    if table.unusable:
+        return table, [], []
+    with new_uow(readonly=True) as uow:
+        plans, errors = plan_rows_in_tx(uow.conn, agency_id, kind, table.drafts)
+    return table, plans, errors
+
+
 def _run(
     new_uow: NewUow,
     row: Row,
     owner: str,
     clock: Clock,
-    chunk_rows: int,
+    sizes: _Sizes,
     lease: timedelta,
     tick: Progress,
 ) -> None:
@@ -288,14 +343,11 @@ def _run(
         _set(new_uow, job_id, owner, state="validating", updated_at=clock.now())
     with new_uow(readonly=True) as uow:
         data = jobs.data_of(uow.conn, job_id)
-    table = read_table(kind, data)  # the slow part, outside any transaction
-    with new_uow(readonly=True) as uow:
-        plans, plan_errors = (
-            ([], []) if table.unusable else plan_rows_in_tx(uow.conn, agency_id, kind, table.drafts)
-        )
+    table, plans, plan_errors = pace.at_low_priority(lambda: _check(new_uow, agency_id, kind, data))
     errors = table.errors + plan_errors
     bad_lines = {e.line for e in errors}
     counted = {
+        "rows_total": table.rows,
         "error_count": len(errors),
         "errors": _errors_json(errors),
         "ignored_columns": list(table.ignored_columns),
@@ -311,14 +363,20 @@ def _run(
         return
     _set(new_uow, job_id, owner, state="applying", updated_at=clock.now(), **counted)
     todo = [p for p in plans if p.line > resumed_at]
-    size = len(todo) if kind == "producers" else chunk_rows  # backups cross the whole file
-    for start in range(0, len(todo), max(size, 1)):
-        chunk = todo[start : start + size]
-        began = time.monotonic()
-        sqlite = _apply_chunk(new_uow, row, owner, clock, lease, chunk)
+    whole = kind == "producers"  # backups cross the whole file
+    size = len(todo) if whole else pace.first_chunk_rows(sizes.most, sizes.seconds)
+    start = 0
+    while start < len(todo):
+        chunk = todo[start : start + max(size, 1)]
+        start += len(chunk)
+        held, worked, engine = _apply_chunk(new_uow, row, owner, clock, lease, chunk)
         tick(len(chunk))
-        if sqlite and start + size < len(todo):
-            time.sleep(max(time.monotonic() - began, SQLITE_PAUSE_SECONDS))
+        if engine.dialect.name == "sqlite" and start < len(todo):
+            time.sleep(pace.pause_after(held))
+        if not whole:
+            size = pace.next_chunk_rows(
+                len(chunk), worked, chunk_seconds=sizes.seconds, most=sizes.most
+            )
     with new_uow() as uow:
         _finish(
             uow,
@@ -334,13 +392,16 @@ def _run(
 
 def _apply_chunk(
     new_uow: NewUow, row: Row, owner: str, clock: Clock, lease: timedelta, chunk: list[Plan]
-) -> bool:
+) -> tuple[float, float, Engine]:
     """Write one chunk and the job's progress in one transaction; a failure ends the job.
-    True when the database is SQLite (the caller then leaves the write lock free a while)."""
+    How long the transaction held the write lock (from BEGIN to COMMIT), the processor time
+    it took meanwhile, and the engine."""
     job_id = row["id"]
     lines = f"{chunk[0].line}-{chunk[-1].line}"
     try:
         with new_uow() as uow:
+            began = time.monotonic()  # the write lock is ours from here (BEGIN IMMEDIATE)
+            began_cpu = time.thread_time()
             now = clock.now()
             created, updated = write_plans_in_tx(
                 uow.conn,
@@ -363,8 +424,9 @@ def _apply_chunk(
                 updated_at=now,
             ):
                 raise _LostLease
+            engine = uow.conn.engine
             uow.commit()
-            return bool(uow.conn.dialect.name == "sqlite")
+            return time.monotonic() - began, time.thread_time() - began_cpu, engine
     except _LostLease:
         raise
     except Exception as exc:

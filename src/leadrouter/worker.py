@@ -4,7 +4,8 @@ Each tick it (1) delivers due outbox messages, (2) applies due timer actions of 
 assignments, (3) drains queues whose agency's roster changed, and every minute all queues
 (a shift may have started) and any lead whose routing failed at intake, (4) sweeps license
 expirations, (5) takes over an import job whose process died, (6) refits each agency's intent
-rubric and propensity model every ``learning_interval_hours`` (``services.learning.schedule``).
+rubric and propensity model every ``learning_interval_hours`` (``services.learning.schedule``),
+(7) folds a batch of the rollups' change log into the daily rollups (``store.rollups``).
 Every step reads what is due from the database and records what it did in the same
 transaction, so a worker killed at any instant loses nothing and a restarted one repeats
 nothing; any number of workers may run.
@@ -31,6 +32,7 @@ from leadrouter.services.learning.schedule import learn_due
 from leadrouter.services.routing import route as routing
 from leadrouter.services.timers import step as timers
 from leadrouter.store import idempotency
+from leadrouter.store.rollups import FOLD_LIMIT, fold_log
 from leadrouter.store.tables import queue_entries, roster_versions
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class TickStats:
     drained: int = 0
     license_alerts: int = 0
     learned: int = 0
+    folded: int = 0
 
 
 @dataclass
@@ -99,7 +102,17 @@ class Worker:
             retry=retry_policy(self.container.settings),
         )
         stats.sent, stats.retried, stats.dead = sent.sent, sent.retried, sent.dead
+        stats.folded = self.fold_rollups()
         return stats
+
+    def fold_rollups(self, limit: int = FOLD_LIMIT) -> int:
+        """Fold up to ``limit`` rows of the rollups' change log (the oldest) into the daily
+        rollups, in one short transaction; how many. Writers never fold, so intake pays
+        nothing for the rollups but the triggers' log rows."""
+        with self.container.uow() as uow:
+            folded = fold_log(uow.conn, limit=limit)
+            uow.commit()
+        return folded
 
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
         """Tick every ``interval`` seconds until ``stop`` is set; a failing tick is logged."""

@@ -6,6 +6,7 @@ group's response times come back whole, so the exact medians are the plain ones.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,7 @@ from leadrouter.store.tables import (
     lead_rollups,
     lead_source_rollups,
 )
+from leadrouter.worker import Worker
 from tests.support.factories import TestAgency, insert_lead, make_agency, make_producer
 
 TZ = ZoneInfo("America/New_York")
@@ -140,9 +142,16 @@ def test_any_writer_moves_the_rollups_in_its_own_transaction(
             for d in range(1, 6)
         ]
         uow.commit()
+    # Writers only log (the triggers); readers are exact before the worker folds the log.
+    with c.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 5
+        assert _rollups(conn) == {}
+    _same_figures(c, agency.id, now, since=now - timedelta(days=10), until=None, by=GRAIN)
+    assert Worker(c, channels={}).fold_rollups() == 5  # folded by the worker step
     with c.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
-        assert sum(v[0] for v in _rollups(conn).values()) == 5  # folded at commit
+        assert sum(v[0] for v in _rollups(conn).values()) == 5
+    _same_figures(c, agency.id, now, since=now - timedelta(days=10), until=None, by=GRAIN)
     # A hand-typed UPDATE, a reassignment, a tier change and a deletion, all in one transaction
     with c.uow() as uow:
         uow.conn.execute(
@@ -199,6 +208,61 @@ def test_rebuild_rollups_command_recomputes_them_from_the_leads(
     with c.engine.connect() as conn:
         assert sum(v[0] for v in _rollups(conn).values()) == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(lead_rollup_log)).scalar() == 0
+
+
+def _lost_leads(c: Container, agency_id: int, now: datetime, *, days: Iterable[int]) -> None:
+    """Lost leads received ``days`` ago, through a unit of work (the triggers log them)."""
+    with c.uow() as uow:
+        for d in days:
+            insert_lead(uow.conn, agency_id=agency_id, now=now - timedelta(days=d), status="lost")
+        uow.commit()
+
+
+def _agency_with_lost_leads(
+    c: Container, clock: FixedClock, *, days: Iterable[int]
+) -> tuple[int, datetime]:
+    """A new agency with lost leads received ``days`` ago; its id and now."""
+    agency = make_agency(c)
+    _lost_leads(c, agency.id, clock.now(), days=days)
+    return agency.id, clock.now()
+
+
+def test_the_worker_folds_a_bounded_batch_per_tick_oldest_first(
+    container: Container, clock: FixedClock
+) -> None:
+    c = container
+    agency_id, now = _agency_with_lost_leads(c, clock, days=range(1, 8))
+    worker = Worker(c, channels={})
+    assert worker.fold_rollups(limit=3) == 3
+    with c.engine.connect() as conn:
+        left = conn.execute(sa.select(lead_rollup_log.c.id).order_by(lead_rollup_log.c.id))
+        assert len(left.all()) == 4
+        assert sum(v[0] for v in _rollups(conn).values()) == 3
+    _same_figures(c, agency_id, now, since=now - timedelta(days=10), until=None, by=GRAIN)
+    assert worker.tick().folded == 4
+    assert worker.tick().folded == 0
+    assert sum(v[0] for v in _kept_equals_rebuilt(c).values()) == 7
+
+
+def test_two_folds_at_once_never_count_a_log_row_twice(
+    pg_container: Container, clock: FixedClock
+) -> None:
+    c = pg_container
+    agency_id, now = _agency_with_lost_leads(c, clock, days=range(1, 6))
+    with c.engine.connect() as first, c.engine.connect() as second:
+        with first.begin():
+            assert fold_log(first, limit=None) == 5
+            with second.begin():
+                assert fold_log(second, limit=None) == 0  # the first holds them (SKIP LOCKED)
+        with second.begin():
+            assert fold_log(second, limit=None) == 0  # the first's commit deleted them
+    # A fold rolled back leaves its rows in the log for the next one.
+    _lost_leads(c, agency_id, now, days=[2])
+    with c.engine.connect() as conn, conn.begin() as tx:
+        assert fold_log(conn, limit=None) == 1
+        tx.rollback()
+    assert Worker(c, channels={}).fold_rollups() == 1
+    assert sum(v[0] for v in _kept_equals_rebuilt(c).values()) == 6
 
 
 def test_median_of_odd_and_even_groups_and_of_leads_without_an_owner_or_a_source(

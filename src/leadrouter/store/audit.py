@@ -90,6 +90,22 @@ def chain_head(conn: sa.Connection, agency_id: int) -> tuple[int, str]:
 
 
 def append_decision(
+    conn: sa.Connection, *, head: tuple[int, str] | None = None, **fields: Any
+) -> int:
+    """Append one decision to the agency's chain and return its id; ``fields`` are
+    ``decision_record``'s (agency_id, lead_id, kind, outcome, producer_id, policy_version,
+    explanation, actor, now).
+
+    ``head`` is the chain's last (seq, hash) when the caller read it under the agency's lock
+    already; otherwise it is read here.
+    """
+    if head is None:
+        head = chain_head(conn, fields["agency_id"])
+    record = decision_record(conn, **fields, head=head)
+    return int(conn.execute(INSERT_DECISION, record).scalar_one())
+
+
+def decision_record(
     conn: sa.Connection,
     *,
     agency_id: int,
@@ -101,56 +117,40 @@ def append_decision(
     explanation: Mapping[str, Any],
     actor: str | None,
     now: datetime,
-    head: tuple[int, str] | None = None,
-) -> int:
-    """Append one decision to the agency's chain and return its id.
-
-    ``head`` is the chain's last (seq, hash) when the caller read it under the agency's lock
-    already; otherwise it is read here.
-    """
-    last_seq, prev_hash = head if head is not None else chain_head(conn, agency_id)
+    head: tuple[int, str],
+) -> dict[str, Any]:
+    """The next record of the chain after ``head`` (its last seq and hash), hashed: the
+    parameters of ``INSERT_DECISION``."""
+    last_seq, prev_hash = head
     seq = last_seq + 1
     # The explanation holds JSON values only (str, int, float, bool, None, list, dict), so
     # what the hash covers is exactly what the JSON column stores and gives back. It is
     # serialized once: the same text goes into the hash and into the column.
     text = json.dumps(explanation, sort_keys=True, separators=(",", ":"), default=str)
-    content = _content(
-        agency_id=agency_id,
-        seq=seq,
-        lead_id=lead_id,
-        kind=kind,
-        outcome=outcome,
-        producer_id=producer_id,
-        policy_version=policy_version,
-        explanation=None,  # spliced in as text below
-        actor=actor,
-        created_at=now,
-    )
+    fields: dict[str, Any] = {
+        "agency_id": agency_id,
+        "seq": seq,
+        "lead_id": lead_id,
+        "kind": kind,
+        "outcome": outcome,
+        "producer_id": producer_id,
+        "policy_version": policy_version,
+        "actor": actor,
+    }
+    content = _content(**fields, explanation=None, created_at=now)  # explanation: spliced in
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     # Keys are sorted and string values escaped, so this key occurs exactly once.
     canonical = canonical.replace('"explanation":null', '"explanation":' + text, 1)
-    return int(
-        conn.execute(
-            _INSERT,
-            {
-                "agency_id": agency_id,
-                "seq": seq,
-                "lead_id": lead_id,
-                "kind": kind,
-                "outcome": outcome,
-                "producer_id": producer_id,
-                "policy_version": policy_version,
-                "explanation": text,
-                "actor": actor,
-                "created_at": now,
-                "prev_hash": prev_hash,
-                "hash": hmac.new(
-                    key_of(conn), (prev_hash + canonical).encode(), hashlib.sha256
-                ).hexdigest(),
-                "chain_version": KEYED,
-            },
-        ).scalar_one()
-    )
+    return {
+        **fields,
+        "explanation": text,
+        "created_at": now,
+        "prev_hash": prev_hash,
+        "hash": hmac.new(
+            key_of(conn), (prev_hash + canonical).encode(), hashlib.sha256
+        ).hexdigest(),
+        "chain_version": KEYED,
+    }
 
 
 class DecisionChain:
@@ -184,9 +184,11 @@ _HEAD = (
     .order_by(decisions.c.seq.desc())
     .limit(1)
 )
-_INSERT = (
+# The explanation column's parameter type: text the caller serialized (``decision_record``).
+EXPLANATION_TEXT = _JSONText()
+INSERT_DECISION = (
     decisions.insert()
-    .values(explanation=sa.bindparam("explanation", type_=_JSONText()))
+    .values(explanation=sa.bindparam("explanation", type_=EXPLANATION_TEXT))
     .returning(decisions.c.id)
 )
 

@@ -5,9 +5,10 @@ figures of the leads received that day (``lead_source_rollups`` and ``lead_produ
 the same summed per source and per owner) (``store.figures``: counts, response-time sum and the
 speed chart's buckets, money in cents). The triggers of ``store.rollup_triggers`` append each
 change of a lead's figures to ``lead_rollup_log`` in the writer's transaction; ``fold_log``
-turns the log into signed additions to the rollups, and the unit of work runs it before it
-commits, so the rollups move in the same transaction as the leads. ``rebuild_rollups``
-recomputes them from the leads (``leadrouter reports rebuild-rollups``).
+turns the log into signed additions to the rollups. The worker folds a bounded batch each
+tick (``leadrouter.worker``), off the writers' path; until then the readers
+(``store.rollup_reads``) add what the log still holds, so a read is exact either way.
+``rebuild_rollups`` recomputes them from the leads (``leadrouter reports rebuild-rollups``).
 
 Medians do not add up: the exact medians are read from the leads through an index
 (``store.response_times``), not from here.
@@ -15,7 +16,8 @@ Medians do not add up: the exact medians are read from the leads through an inde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from leadrouter.store.db import upsert_insert
 from leadrouter.store.figures import FIVE_MINUTES, THIRTY_MINUTES, Figures
 from leadrouter.store.response_times import BUCKETS
 from leadrouter.store.tables import (
@@ -38,8 +39,8 @@ from leadrouter.store.tables import (
     leads,
 )
 
-# How many log rows one commit folds at most: a bulk load outside the unit of work does not
-# make one request pay for it (readers add what is left; the rebuild folds all).
+# How many log rows one fold takes at most (the worker's batch per tick): a bulk load does
+# not make one tick long (readers add what is left; the rebuild folds all).
 FOLD_LIMIT = 5000
 COUNTS = ROLLUP_COUNTS
 HISTOGRAM = ROLLUP_HISTOGRAM
@@ -125,49 +126,68 @@ def changes(conn: sa.Connection, rows: Sequence[Any]) -> dict[Key, list[int]]:
 
 
 def fold_log(conn: sa.Connection, *, limit: int | None = FOLD_LIMIT) -> int:
-    """Fold (up to ``limit``) log rows into the rollups and delete them, in the caller's
-    transaction; how many were folded. On PostgreSQL the rows are claimed with SKIP LOCKED,
-    so concurrent folds never count a row twice."""
-    query = sa.select(lead_rollup_log).order_by(lead_rollup_log.c.id)
-    if limit is not None:
-        query = query.limit(limit)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = conn.execute(query).all()
-    if not rows:
-        return 0
-    add_to_rollups(conn, changes(conn, rows))
-    ids = [r.id for r in rows]
-    for start in range(0, len(ids), 500):
-        conn.execute(
-            lead_rollup_log.delete().where(lead_rollup_log.c.id.in_(ids[start : 500 + start]))
-        )
+    """Fold (up to ``limit``, oldest first) log rows into the rollups, in the caller's
+    transaction; how many were folded. The rows are claimed by deleting them (``DELETE ...
+    RETURNING``; on PostgreSQL the rows chosen are locked with SKIP LOCKED), so two folds at
+    once never count a row twice, and a fold rolled back leaves them in the log."""
+    rows = conn.execute(_claim(conn.dialect.name, limit is not None), {"limit": limit}).all()
+    if rows:
+        add_to_rollups(conn, changes(conn, rows))
     return len(rows)
+
+
+@functools.cache
+def _claim(dialect: str, limited: bool) -> Any:
+    log = lead_rollup_log
+    chosen = sa.select(log.c.id).order_by(log.c.id)
+    if limited:
+        chosen = chosen.limit(sa.bindparam("limit", type_=sa.Integer))
+    if dialect == "postgresql":
+        # Chosen once: as a plain subquery the planner may scan it again for every row, and
+        # each scan skips the rows this DELETE already took, so LIMIT would bound nothing.
+        once = chosen.with_for_update(skip_locked=True).cte("chosen").prefix_with("MATERIALIZED")
+        chosen = sa.select(once.c.id)
+    return log.delete().where(log.c.id.in_(chosen.scalar_subquery())).returning(*log.c)
 
 
 def add_to_rollups(conn: sa.Connection, found: dict[Key, list[int]]) -> None:
     """Add signed figures to their rollup rows (created at zero when missing), and to the
     per-source and per-producer rows, in key order so that two transactions never wait on
-    each other's rows in a cycle."""
-    for key in sorted(found):
-        _add(conn, lead_rollups, dict(zip(FINE_KEY, key, strict=True)), found[key])
+    each other's rows in a cycle; one statement per table."""
+    _upsert_all(conn, lead_rollups, FINE_KEY, found)
     for table, names, positions in COARSE:
         coarse: dict[tuple[Any, ...], list[int]] = {}
         for key, values in found.items():
             acc = coarse.setdefault(tuple(key[i] for i in positions), [0] * len(values))
             for i, v in enumerate(values):
                 acc[i] += v
-        for part in sorted(coarse):
-            _add(conn, table, dict(zip(names, part, strict=True)), coarse[part])
+        _upsert_all(conn, table, tuple(names), coarse)
 
 
-def _add(conn: sa.Connection, table: sa.Table, key: dict[str, Any], values: list[int]) -> None:
-    names = (*COUNTS, *HISTOGRAM)
-    stmt = upsert_insert(conn)(table).values(**key, **dict(zip(names, values, strict=True)))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(key), set_={n: table.c[n] + stmt.excluded[n] for n in names}
+def _upsert_all(
+    conn: sa.Connection, table: sa.Table, names: tuple[str, ...], added: Mapping[Any, list[int]]
+) -> None:
+    rows = [
+        dict(zip((*names, *_FIGURES), (*key, *added[key]), strict=True)) for key in sorted(added)
+    ]
+    if rows:
+        conn.execute(_upsert(conn.dialect.name, table.name, names), rows)
+
+
+_FIGURES = (*COUNTS, *HISTOGRAM)
+
+
+@functools.cache
+def _upsert(dialect: str, table_name: str, key: tuple[str, ...]) -> Any:
+    """Add the bound figures to the row at the bound key (built once per table)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    table = lead_rollups.metadata.tables[table_name]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=list(key), set_={n: table.c[n] + stmt.excluded[n] for n in _FIGURES}
     )
-    conn.execute(stmt)
 
 
 def _day_sql(conn: sa.Connection, agency_id: int, tz: str) -> sa.ColumnElement[Any]:

@@ -314,8 +314,8 @@ lead_producer_rollups = _coarse_rollups(
 
 # The durable change log of the rollups: database triggers on ``leads`` append a lead's
 # figures before (sign -1) and after (sign +1) every change that can move them, in the
-# writer's own transaction, whoever the writer is. The unit of work folds the log into
-# ``lead_rollups`` before it commits; readers add what is still unfolded.
+# writer's own transaction, whoever the writer is. The worker folds the log into
+# ``lead_rollups`` (``store.rollups.fold_log``); readers add what is still unfolded.
 lead_rollup_log = sa.Table(
     "lead_rollup_log",
     metadata,

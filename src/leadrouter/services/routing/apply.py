@@ -26,8 +26,14 @@ from leadrouter.services.routing.announcements import LeadView, Person
 from leadrouter.services.routing.context import RoutingContext
 from leadrouter.services.timers import state as timer_state
 from leadrouter.store import routing_repo as repo
+from leadrouter.store.assigned_writes import (
+    AssignedWrites,
+    OwnerChange,
+    Rotation,
+    write_assigned,
+)
 from leadrouter.store.assignments import AssignmentRepository
-from leadrouter.store.audit import append_decision
+from leadrouter.store.audit import append_decision, chain_head, decision_record
 from leadrouter.store.leads import LeadRepository
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import leads
@@ -95,8 +101,7 @@ def apply_decision(
             conn, producer_id=decision.producer_id, today=ctx.today, agency_id=agency_id
         ):
             raise Conflict(f"producer {decision.producer_id} reached a cap during the decision")
-    decision_id = append_decision(
-        conn,
+    record: dict[str, Any] = dict(
         agency_id=agency_id,
         lead_id=lead.id,
         kind=kind,
@@ -106,12 +111,23 @@ def apply_decision(
         explanation=_with_prediction(decision_document(decision), ctx),
         actor=actor,
         now=now,
-        head=ctx.chain_head,
     )
     after = None
     if decision.outcome == "assigned" and decision.producer_id is not None:
-        after = _assign(conn, ctx, decision, decision.producer_id, decision_id, kind, now, staged)
-    elif decision.outcome == "nurture":
+        head = ctx.chain_head if ctx.chain_head is not None else chain_head(conn, agency_id)
+        decision_id, after = _assign(
+            conn,
+            ctx,
+            decision,
+            decision.producer_id,
+            decision_record(conn, **record, head=head),
+            kind,
+            now,
+            staged,
+        )
+    else:
+        decision_id = append_decision(conn, **record, head=ctx.chain_head)
+    if decision.outcome == "nurture":
         change_status_in_tx(
             conn,
             agency_id=agency_id,
@@ -120,7 +136,7 @@ def apply_decision(
             reason=decision.reason,
             now=now,
         )
-    else:
+    elif decision.outcome != "assigned":
         already_waiting = lead.status == LeadStatus.QUEUED
         reason = wait_in_queue(conn, ctx, decision.reason, now)
         if lead.owner_id is not None and AssignmentRepository(conn).open_row(lead.id) is None:
@@ -167,12 +183,13 @@ def _assign(
     ctx: RoutingContext,
     decision: Decision,
     producer_id: int,
-    decision_id: int,
+    record: dict[str, Any],
     kind: str,
     now: datetime,
     outbox: OutboxRepository,
-) -> Any:
-    """Open the assignment, count it, give the lead its owner; the lead's row after."""
+) -> tuple[int, Any]:
+    """Write the audit ``record``, open the assignment, count it, give the lead its owner;
+    the record's id and the lead's row after (None after the slower, checked path)."""
     lead = ctx.input.lead
     # An offer when the policy asks for acceptance; per-lead timer steps carry over.
     opening = timer_state.opening(
@@ -183,24 +200,42 @@ def _assign(
         acceptance=ctx.active.timing.acceptance,
         never_assigned=ctx.never_assigned,
     )
-    AssignmentRepository(conn).add(
-        {
+    prefix = f"{kind}: decision "
+    # The owner and status ``assigned`` in one conditional update (the status this decision
+    # read must still hold), written with the rest; else the checked path below.
+    fast = lead.status == LeadStatus.ASSIGNED or lifecycle.may_change(
+        lead.status, LeadStatus.ASSIGNED
+    )
+    writes = AssignedWrites(
+        record=record,
+        assignment={
             "agency_id": lead.agency_id,
             "lead_id": lead.id,
             "producer_id": producer_id,
             "license_id": decision.license_id,
-            "decision_id": decision_id,
             "kind": kind,
             "started_at": now,
             "next_due_at": now,
             **opening,
-        }
+        },
+        rotation=_rotation(ctx, decision, decision.pool, producer_id) if decision.pool else None,
+        owner=OwnerChange(
+            lead_id=lead.id,
+            agency_id=lead.agency_id,
+            owner_id=producer_id,
+            status=LeadStatus.ASSIGNED.value,
+            expected=LeadStatus(lead.status).value,
+            at=now,
+            reason_prefix=prefix,
+        )
+        if fast
+        else None,
     )
-    if decision.pool:
-        _count_in_pool(conn, ctx, decision, decision.pool, producer_id)
+    decision_id, after = write_assigned(conn, writes)
     if lead.status == LeadStatus.QUEUED:
         repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
-    after = _give_owner(conn, ctx, producer_id, f"{kind}: decision {decision_id}", now)
+    if after is None:
+        _give_owner_checked(conn, ctx, producer_id, f"{prefix}{decision_id}", now)
     winner = ctx.roster.by_id[producer_id]
     lead_events.on_assigned(
         outbox,
@@ -211,35 +246,15 @@ def _assign(
         now=now,
         accept_by=opening["accept_by"],
     )
-    return after
+    return decision_id, after
 
 
-def _give_owner(
+def _give_owner_checked(
     conn: sa.Connection, ctx: RoutingContext, producer_id: int, reason: str, now: datetime
-) -> Any:
-    """The lead's owner and status ``assigned`` in one conditional update (the status this
-    decision read must still hold); the row after, or None after the slower, checked path."""
+) -> None:
+    """The owner, and status ``assigned`` through the lifecycle's check: for a status that
+    moved since the decision read it (or may not move)."""
     lead = ctx.input.lead
-    store = LeadRepository(conn)
-    if lead.status == LeadStatus.ASSIGNED or lifecycle.may_change(lead.status, LeadStatus.ASSIGNED):
-        after = store.give_owner(
-            lead.id,
-            owner_id=producer_id,
-            at=now,
-            status=LeadStatus.ASSIGNED.value,
-            expected=LeadStatus(lead.status).value,
-        )
-        if after is not None:
-            if lead.status != LeadStatus.ASSIGNED:
-                store.record_status(
-                    agency_id=lead.agency_id,
-                    lead_id=lead.id,
-                    status=LeadStatus.ASSIGNED.value,
-                    at=now,
-                    reason=reason,
-                )
-            return after
-    # The status moved since it was read (or may not move): the checked path, as before.
     conn.execute(
         leads.update()
         .where(leads.c.id == lead.id)
@@ -259,24 +274,19 @@ def _give_owner(
             reason=reason,
             now=now,
         )
-    return None
 
 
-def _count_in_pool(
-    conn: sa.Connection, ctx: RoutingContext, decision: Decision, pool: str, winner: int
-) -> None:
+def _rotation(ctx: RoutingContext, decision: Decision, pool: str, winner: int) -> Rotation:
     """One more lead for the winner in its rotation pool; first-seen members join at the floor."""
     counts = ctx.input.rotation.get(pool, {})
     members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
-    floor = min(counts.values(), default=0)
-    repo.seed_rotation(
-        conn,
+    return Rotation(
         agency_id=ctx.input.lead.agency_id,
         pool=pool,
-        producer_ids=sorted(members - counts.keys()),
-        count=floor,
+        winner=winner,
+        seeds=sorted(members - counts.keys()),
+        floor=min(counts.values(), default=0),
     )
-    repo.bump_rotation(conn, agency_id=ctx.input.lead.agency_id, pool=pool, producer_id=winner)
 
 
 def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datetime) -> int | None:

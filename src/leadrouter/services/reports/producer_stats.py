@@ -57,17 +57,7 @@ def producer_stats(
     close rate and premium of each producer's leads received in the trailing ``days``
     (only ``producer_id``'s when given)."""
     since = now - timedelta(days=days)
-    with uow:
-        conn = uow.conn
-        names = _names(conn, agency_id)
-        span: dict[str, Any] = {
-            "agency_id": agency_id,
-            "since": since,
-            "until": None,
-            "producer_id": producer_id,
-        }
-        fine = rolled_figures(conn, **span, now=now, by=_GRAIN)
-        times = response_lists(conn, **span, by=_GRAIN)
+    names, fine, times = _trailing(uow, agency_id, since, now, producer_id, _GRAIN)
     per_producer_times = by_first(times)
     rows = [
         StatsRow(k[0], names.get(k[0]), k[1], k[2], k[3], f, median_of(times.get(k, [])))
@@ -95,22 +85,38 @@ def producer_totals(
     """``producer_stats(...).producers`` alone (the dashboard's table, the portal): each
     producer's figures and median, without the finer groups."""
     since = now - timedelta(days=days)
-    with uow:
-        conn = uow.conn
-        names = _names(conn, agency_id)
-        span: dict[str, Any] = {
-            "agency_id": agency_id,
-            "since": since,
-            "until": None,
-            "producer_id": producer_id,
-        }
-        totals = rolled_figures(conn, **span, now=now, by=("producer",))
-        times = response_lists(conn, **span, by=("producer",))
+    names, totals, times = _trailing(uow, agency_id, since, now, producer_id, ("producer",))
     rows = [
         StatsRow(k[0], names.get(k[0]), None, None, None, f, median_of(times.get(k, [])))
         for k, f in totals.items()
     ]
     return sorted(rows, key=lambda r: r.producer_name or "")
+
+
+def _trailing(
+    uow: UnitOfWork,
+    agency_id: int,
+    since: datetime,
+    now: datetime,
+    producer_id: int | None,
+    by: tuple[Dimension, ...],
+) -> tuple[dict[Any, str], dict[tuple[Any, ...], Figures], dict[tuple[Any, ...], list[int]]]:
+    """In one read: the producers' names, and the figures and response times ``by`` the
+    given dimensions of leads received since ``since`` (``producer_id``'s only when given)."""
+    span: dict[str, Any] = {
+        "agency_id": agency_id,
+        "since": since,
+        "until": None,
+        "producer_id": producer_id,
+    }
+    with uow:
+        conn = uow.conn
+        names = _names(conn, agency_id)
+        return (
+            names,
+            rolled_figures(conn, **span, now=now, by=by),
+            response_lists(conn, **span, by=by),
+        )
 
 
 def _names(conn: sa.Connection, agency_id: int) -> dict[Any, str]:

@@ -49,7 +49,8 @@ def free_port() -> int:
 def served(database_url: str, *options: str) -> Iterator[str]:
     """Run bench.server (with ``options``) on a loopback port; yield its base URL."""
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    paths = [os.getcwd(), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "bench.server"),

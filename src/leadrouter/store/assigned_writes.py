@@ -81,9 +81,14 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
     params: dict[str, Any] = {f"d_{k}": v for k, v in record.items()}
     params |= {f"a_{k}": assignment[k] for k in _ASSIGNMENT}
     if rotation is not None:
-        for i, row in enumerate(_rotation_rows(rotation)):
-            params |= {f"r{i}_{k}": v for k, v in row.items()}
-        params["r_winner"] = rotation.winner
+        rows = _rotation_rows(rotation)
+        params |= {
+            "r_agency_id": rotation.agency_id,
+            "r_pool": rotation.pool,
+            "r_producers": [r["producer_id"] for r in rows],
+            "r_counts": [r["count"] for r in rows],
+            "r_winner": rotation.winner,
+        }
     moves = owner is not None and owner.status != owner.expected
     if owner is not None:
         params |= {
@@ -96,8 +101,7 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
             "s_agency": owner.agency_id,
             "s_reason": owner.reason_prefix,
         }
-    rows = 0 if rotation is None else len(rotation.seeds) + (rotation.winner not in rotation.seeds)
-    found = conn.execute(_statement(rows, owner is not None, moves), params).one()
+    found = conn.execute(_statement(rotation is not None, owner is not None, moves), params).one()
     after = found if owner is not None and found.id is not None else None
     return int(found.decision_id), after
 
@@ -161,8 +165,10 @@ def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:
 
 
 @functools.cache
-def _statement(rotation_rows: int, owner: bool, moves: bool) -> sa.Select[Any]:
-    """The CTE statement of one shape (built once per shape, compiled once by SQLAlchemy)."""
+def _statement(rotation: bool, owner: bool, moves: bool) -> sa.Select[Any]:
+    """The CTE statement of one shape (built once per shape, compiled once by SQLAlchemy:
+    the rotation rows come as arrays through ``unnest``, as a multi-row VALUES would make a
+    statement SQLAlchemy cannot cache and compiles anew on every call)."""
     from sqlalchemy.dialects import postgresql
 
     record = _bind(decisions, "d_", [c.name for c in decisions.c if c.name != "id"])
@@ -176,11 +182,17 @@ def _statement(rotation_rows: int, owner: bool, moves: bool) -> sa.Select[Any]:
         .cte("a")
     )
     ctes: list[Any] = [d, a]
-    if rotation_rows:
+    if rotation:
         rot = rotation_counters
-        names = ("agency_id", "pool", "producer_id", "count")
-        insert = postgresql.insert(rot).values(
-            [_bind(rot, f"r{i}_", names) for i in range(rotation_rows)]
+        numbers = postgresql.ARRAY(sa.Integer)
+        rows = sa.select(
+            sa.bindparam("r_agency_id", type_=sa.Integer),
+            sa.bindparam("r_pool", type_=rot.c.pool.type),
+            sa.func.unnest(sa.bindparam("r_producers", type_=numbers)),
+            sa.func.unnest(sa.bindparam("r_counts", type_=numbers)),
+        )
+        insert = postgresql.insert(rot).from_select(
+            ["agency_id", "pool", "producer_id", "count"], rows
         )
         winner = sa.bindparam("r_winner", type_=sa.Integer)
         more = sa.case((insert.excluded.producer_id == winner, 1), else_=0)

@@ -219,7 +219,7 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
         run.steps.append(f"exclude: {len(run.eligible)} of {len(result.passed)} remain")
     else:
         run.eligible = list(result.producers)
-        ctx.whole_pool, ctx.splits = run.eligible, result.splits
+        ctx.whole_pool, ctx.whole_ids, ctx.splits = run.eligible, result.license_of, result.splits
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
         return no_license_reason(

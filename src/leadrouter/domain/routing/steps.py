@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, check_gate
-from leadrouter.domain.model import Producer
+from leadrouter.domain.model import Producer, Territory
 from leadrouter.domain.routing.availability import (
     LocalClock,
     cap_reason,
@@ -56,6 +56,7 @@ class StepContext:
     exclude: frozenset[int] = frozenset()
     # The whole gated pool, and the memo of splits of exactly that pool (shared by decisions).
     whole_pool: Sequence[Producer] | None = None
+    whole_ids: Mapping[int, int] = field(default_factory=dict)  # its producers' ids (as keys)
     splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
         default_factory=dict
     )
@@ -96,6 +97,12 @@ class StepContext:
         if producer is None:
             return "not on the roster"
         return gate_for(self.roster, self.inp, producer).reason or "not eligible"
+
+    def member(self, pool: Sequence[Producer], producer_id: int) -> Producer | None:
+        """The pool's producer with this id, or None (the whole gated pool by its index)."""
+        if pool is self.whole_pool:
+            return self.roster.by_id[producer_id] if producer_id in self.whole_ids else None
+        return next((p for p in pool if p.id == producer_id), None)
 
     def hard_refusal(self, producer: Producer) -> str | None:
         """Why availability or caps refuse the producer right now, or None (memoized)."""
@@ -154,8 +161,7 @@ def existing_client(
     """The client's owner (or CSR) takes the lead, when eligible and available."""
     client = ctx.inp.client
     if client is None:
-        return Narrowed(False, list(pool), [], "", f"{step.name}: not an existing client")
-    in_pool = {p.id: p for p in pool}
+        return Narrowed(False, pool, [], "", f"{step.name}: not an existing client")
     why_not: list[str] = []
     for role in step.use:
         pid = client.owner_producer_id if role == "owner" else client.csr_producer_id
@@ -163,7 +169,7 @@ def existing_client(
         if pid is None:
             why_not.append(f"no {title} on file")
             continue
-        producer = in_pool.get(pid)
+        producer = ctx.member(pool, pid)
         who = ctx.roster.by_id[pid].name if pid in ctx.roster.by_id else f"#{pid}"
         if producer is None:
             why_not.append(f"{title} {who}: {ctx.refusal_of(pid)}")
@@ -195,10 +201,7 @@ def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: StepContext) -
         where = " / ".join(x for x in (lead.zip, lead.county, lead.state) if x) or "the lead"
         return Narrowed(True, [], [], "", f"{step.name}: no territory covers {where}")
     names = " + ".join(t.name for t in found)
-    ids: set[int] = set()
-    for t in found:
-        ids |= ctx.roster.members.get(t.id, frozenset())
-    kept, dropped = _split(ctx, pool, ("territory", *(t.id for t in found)), ids)
+    kept, dropped = _split(ctx, pool, ("territory", *(t.id for t in found)), found)
     label = f"{step.name} {names} (by {kind}): {len(kept)} of {len(pool)} remain"
     return Narrowed(True, kept, dropped, f"not in territory {names}", label, f"territory {names}")
 
@@ -207,7 +210,7 @@ def line(step: LineStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed
     """Producers who specialize in the lead's line of business (or insurance type)."""
     itype = ctx.inp.insurance_type
     if itype is None:
-        return Narrowed(False, list(pool), [], "", f"{step.name}: unknown insurance type")
+        return Narrowed(False, pool, [], "", f"{step.name}: unknown insurance type")
     key = ("line", itype.code, itype.business_line, step.include_generalists)
     memo = ctx.splits.get(key) if pool is ctx.whole_pool else None
     kept: Sequence[Producer]
@@ -231,13 +234,16 @@ def line(step: LineStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed
 
 
 def _split(
-    ctx: StepContext, pool: Sequence[Producer], key: tuple[Any, ...], ids: set[int]
+    ctx: StepContext, pool: Sequence[Producer], key: tuple[Any, ...], found: Sequence[Territory]
 ) -> tuple[Sequence[Producer], Sequence[Producer]]:
-    """The pool's members in ``ids`` and the others; memoized when the pool is the whole."""
+    """The pool's members of the ``found`` territories and the others; memoized when the
+    pool is the whole (the members are gathered only when the memo has no answer)."""
     whole = pool is ctx.whole_pool
     memo = ctx.splits.get(key) if whole else None
     if memo is not None:
         return memo
+    members = ctx.roster.members
+    ids = frozenset().union(*(members.get(t.id, ()) for t in found))
     kept = [p for p in pool if p.id in ids]
     dropped = _rest(pool, kept)
     if whole:
@@ -256,9 +262,7 @@ def _rest(pool: Sequence[Producer], kept: Sequence[Producer]) -> list[Producer]:
 def segment(step: SegmentStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed:
     """When the lead meets the condition, only the segment's producers remain."""
     if not step.when.test(ctx.lead_env()):
-        return Narrowed(
-            False, list(pool), [], "", f"{step.name}: condition not met ({step.when.source})"
-        )
+        return Narrowed(False, pool, [], "", f"{step.name}: condition not met ({step.when.source})")
     kept, dropped = select(step.to, pool, ctx)
     target = step.to.describe()
     why = f"not in {target} ({step.name})"

@@ -23,6 +23,8 @@ from leadrouter.domain.routing import (
     render,
     route,
 )
+from leadrouter.domain.routing.availability import LocalClock
+from leadrouter.domain.routing.steps import StepContext
 from tests.support.routing_core import (
     NOW,
     client,
@@ -390,3 +392,24 @@ def test_an_unknown_producer_time_zone_makes_the_producer_unavailable():
     r = roster([producer(1, timezone="Mars/Base"), producer(2)], [license_(11, 1), license_(12, 2)])
     d = route(r, inputs(), policy(AvailabilityStep()))
     assert d.producer_id == 2 and note(d, 1).reason == "unknown time zone 'Mars/Base'"
+
+
+def test_the_fallbacks_quick_availability_test_agrees_with_each_refusal_in_words():
+    away = (Period(NOW.replace(hour=0), NOW.replace(hour=23)),)
+    night = (Shift(NOW.weekday(), time(1), time(2)),)
+    people = [
+        producer(1),
+        producer(2, out_of_office=away),
+        producer(3, working_hours=night, timezone="America/New_York"),
+        producer(4, max_open=2),
+        producer(5, max_daily=1),
+        producer(6, max_open=9, max_daily=9),
+    ]
+    loads = {4: ProducerLoad(open_count=2), 5: ProducerLoad(new_today=1), 6: ProducerLoad(3, 3)}
+    snap = roster(people, [license_(p.id, p.id) for p in people])
+    ctx = StepContext(snap, inputs(loads=loads), policy(), LocalClock(NOW))
+    refused = {p.id: ctx.hard_refusal(p) for p in people}
+    assert {pid for pid, why in refused.items() if why is None} == {1, 6}
+    fresh = StepContext(snap, inputs(loads=loads), policy(), LocalClock(NOW))
+    assert [p.id for p in fresh.available(people)] == [1, 6]
+    assert [p.id for p in ctx.available(people)] == [1, 6]  # from the memo of refusals

@@ -110,10 +110,25 @@ def _until(end: datetime, tz: str) -> str:
 
 def cap_reason(producer: Producer, load: ProducerLoad, spec: CapsStep) -> str | None:
     """Why the producer is full, or None when there is room for one more lead."""
-    max_open = producer.max_open if producer.max_open is not None else spec.default_max_open
+    max_open, max_daily = cap_limits(producer, spec)
     if max_open is not None and load.open_count >= max_open:
         return f"at cap {load.open_count}/{max_open} open leads"
-    max_daily = producer.max_daily if producer.max_daily is not None else spec.default_max_daily
     if max_daily is not None and load.new_today >= max_daily:
         return f"at cap {load.new_today}/{max_daily} new leads today"
     return None
+
+
+def over_cap(producer: Producer, load: ProducerLoad, spec: CapsStep) -> bool:
+    """Whether ``cap_reason`` has a reason, without putting it into words."""
+    max_open, max_daily = cap_limits(producer, spec)
+    return (max_open is not None and load.open_count >= max_open) or (
+        max_daily is not None and load.new_today >= max_daily
+    )
+
+
+def cap_limits(producer: Producer, spec: CapsStep) -> tuple[int | None, int | None]:
+    """The producer's caps on open leads and on new leads today (its own, else the policy's)."""
+    return (
+        producer.max_open if producer.max_open is not None else spec.default_max_open,
+        producer.max_daily if producer.max_daily is not None else spec.default_max_daily,
+    )

@@ -187,7 +187,7 @@ def eligible_producers(
     run = _Run(StepContext(roster, inp, policy, LocalClock(inp.now)))
     if _gate(run, exclude) is not None:
         return []
-    return [p.id for p in run.eligible if run.ctx.hard_refusal(p) is None]
+    return [p.id for p in run.ctx.available(run.eligible)]
 
 
 def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
@@ -331,9 +331,9 @@ def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
     if not ctx.policy.fallback.any_eligible:
         run.steps.append("fallback: off")
         return run.decide("queued", f"the policy found nobody ({label}) and fallback is off")
-    refusals = {p.id: r for p in run.eligible if (r := ctx.hard_refusal(p)) is not None}
-    pool = [p for p in run.eligible if p.id not in refusals]
+    pool = ctx.available(run.eligible)
     if not pool:
+        refusals = {p.id: r for p in run.eligible if (r := ctx.hard_refusal(p)) is not None}
         run.steps.append(f"fallback: none of {len(run.eligible)} licensed producer(s) available")
         return run.decide("queued", unavailable_reason_summary(refusals))
     held = _held_for_preferred(run, pool)

@@ -13,6 +13,7 @@ from leadrouter.domain.routing.availability import (
     cap_reason,
     hours_reason,
     out_of_office_reason,
+    over_cap,
 )
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
 from leadrouter.domain.routing.policy import (
@@ -114,15 +115,45 @@ class StepContext:
         if spec.out_of_office and producer.out_of_office:
             reason = out_of_office_reason(producer, self.clock)
         if reason is None and spec.working_hours and producer.working_hours:
-            key = self.roster.hours_key[pid]
-            if key in self._hours:
-                reason = self._hours[key]
-            else:
-                reason = hours_reason(producer, self.roster.shifts[pid], self.clock)
-                self._hours[key] = reason
+            reason = self._off_hours(producer)
         if reason is None:
             reason = cap_reason(producer, self.inp.loads.get(pid, ZERO_LOAD), self.caps)
         memo[pid] = reason
+        return reason
+
+    def available(self, pool: Sequence[Producer]) -> list[Producer]:
+        """The producers of the pool whose ``hard_refusal`` is None, in order; the same
+        test without putting each refusal into words (the fallback looks at everyone)."""
+        memo, spec, caps = self._hard, self.availability, self.caps
+        away, hours, now, loads = (
+            spec.out_of_office,
+            spec.working_hours,
+            self.clock.now,
+            self.inp.loads,
+        )
+        kept: list[Producer] = []
+        for p in pool:
+            pid = p.id
+            if pid in memo:
+                if memo[pid] is None:
+                    kept.append(p)
+                continue
+            if away and p.out_of_office and any(x.contains(now) for x in p.out_of_office):
+                continue
+            if hours and p.working_hours and self._off_hours(p) is not None:
+                continue
+            if not over_cap(p, loads.get(pid, ZERO_LOAD), caps):
+                kept.append(p)
+        return kept
+
+    def _off_hours(self, producer: Producer) -> str | None:
+        """``hours_reason``, worked out once per decision for everyone with the same hours."""
+        key = self.roster.hours_key[producer.id]
+        if key in self._hours:
+            return self._hours[key]
+        reason = self._hours[key] = hours_reason(
+            producer, self.roster.shifts[producer.id], self.clock
+        )
         return reason
 
 

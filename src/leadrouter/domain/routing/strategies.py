@@ -112,20 +112,7 @@ def pick(
         }
         keys = {pid: (v, given[pid], pid) for pid, v in primary.items()}
     else:
-        parts = score_parts(spec, pool, itype=itype, loads=loads)
-        share = dict(_shares(spec.score_weights))
-        wc, ws = share.get("capacity", 0.0), share.get("specialization", 0.0)
-        wr, wv = share.get("close_rate", 0.0), share.get("response_speed", 0.0)
-        primary = {
-            pid: round(
-                wc * ps["capacity"]
-                + ws * ps["specialization"]
-                + wr * ps["close_rate"]
-                + wv * ps["response_speed"],
-                6,
-            )
-            for pid, ps in parts.items()
-        }
+        parts, primary = _scored(spec, pool, itype, loads)
         keys = {pid: (-v, given[pid], pid) for pid, v in primary.items()}
     if not keys:
         return Pick(None, primary, parts, refused, f"{spec.kind}: nobody can be chosen", None)
@@ -163,36 +150,65 @@ def score_parts(
     loads: Mapping[int, ProducerLoad],
 ) -> dict[int, dict[str, float]]:
     """The four 0..1 parts of the weighted score for each producer in the pool."""
-    pool_loads = [(p, loads.get(p.id, ZERO_LOAD)) for p in pool]
-    rates = [x.close_rate for _, x in pool_loads if x.close_rate is not None]
-    times = [x.avg_response_seconds for _, x in pool_loads if x.avg_response_seconds is not None]
-    best_rate = max(rates, default=0.0)
-    fastest = max(0.0, min(times, default=0.0)) + RESPONSE_DAMPING_SECONDS
+    return _scored(spec, pool, itype, loads)[0]
 
-    def rate_part(rate: float) -> float:
-        return _clamp(rate / best_rate) if best_rate > 0 else 0.0
 
-    def speed_part(seconds: float) -> float:
-        return _clamp(fastest / (max(0.0, seconds) + RESPONSE_DAMPING_SECONDS))
+def _scored(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    itype: InsuranceType | None,
+    loads: Mapping[int, ProducerLoad],
+) -> tuple[dict[int, dict[str, float]], dict[int, float]]:
+    """Each producer's parts and weighted score (rounded to 6 places), in one pass.
 
-    rate_default = sum(map(rate_part, rates)) / len(rates) if rates else 0.5
-    speed_default = sum(map(speed_part, times)) / len(times) if times else 0.5
+    The loop runs over every producer of a pool (the fallback's is the whole gated pool),
+    so the parts are worked out inline: each producer's own close rate and speed once.
+    """
+    pool_loads = [loads.get(p.id, ZERO_LOAD) for p in pool]
+    rates = [x.close_rate for x in pool_loads]
+    times = [x.avg_response_seconds for x in pool_loads]
+    best_rate = max((r for r in rates if r is not None), default=0.0)
+    fastest = max(0.0, min((t for t in times if t is not None), default=0.0))
+    fastest += RESPONSE_DAMPING_SECONDS
+    # close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s)
+    rate_parts = [
+        None if r is None else _clamp(r / best_rate) if best_rate > 0 else 0.0 for r in rates
+    ]
+    speed_parts = [
+        None
+        if t is None
+        else _clamp(fastest / ((t if t > 0.0 else 0.0) + RESPONSE_DAMPING_SECONDS))
+        for t in times
+    ]
+    known_rates = [x for x in rate_parts if x is not None]
+    known_speeds = [x for x in speed_parts if x is not None]
+    rate_default = sum(known_rates) / len(known_rates) if known_rates else 0.5
+    speed_default = sum(known_speeds) / len(known_speeds) if known_speeds else 0.5
+    share = dict(_shares(spec.score_weights))
+    wc, ws = share.get("capacity", 0.0), share.get("specialization", 0.0)
+    wr, wv = share.get("close_rate", 0.0), share.get("response_speed", 0.0)
     reference = spec.capacity_reference
     code, line = (itype.code, itype.business_line) if itype is not None else (None, None)
-    out: dict[int, dict[str, float]] = {}
-    for p, load in pool_loads:
+    parts: dict[int, dict[str, float]] = {}
+    scores: dict[int, float] = {}
+    for p, load, rate, speed in zip(pool, pool_loads, rate_parts, speed_parts, strict=True):
         cap = p.max_open or reference
-        rate, seconds = load.close_rate, load.avg_response_seconds
         lines = p.business_lines
-        # specialization(p, itype), inlined: this loop runs over every producer of a pool
+        # specialization(p, itype), inlined
         special = 1.0 if code in lines else 0.8 if line in lines else 0.0 if lines else 0.3
-        out[p.id] = {
-            "capacity": _clamp(1.0 - load.open_count / cap) if cap > 0 else 0.0,
+        capacity = _clamp(1.0 - load.open_count / cap) if cap > 0 else 0.0
+        if rate is None:
+            rate = rate_default
+        if speed is None:
+            speed = speed_default
+        parts[p.id] = {
+            "capacity": capacity,
             "specialization": special,
-            "close_rate": rate_default if rate is None else rate_part(rate),
-            "response_speed": speed_default if seconds is None else speed_part(seconds),
+            "close_rate": rate,
+            "response_speed": speed,
         }
-    return out
+        scores[p.id] = round(wc * capacity + ws * special + wr * rate + wv * speed, 6)
+    return parts, scores
 
 
 def _shares(weights: Mapping[str, float]) -> list[tuple[str, float]]:

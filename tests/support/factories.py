@@ -23,6 +23,17 @@ from leadrouter.services.roster.producers import create_producer
 from leadrouter.services.routing.route import after_intake
 from leadrouter.store.tables import leads, producers
 
+LEAD_BODY: dict[str, Any] = {
+    "first_name": "Maria",
+    "last_name": "Lopez",
+    "email": "maria@example.com",
+    "phone": "(212) 867-5309",
+    "zip": "10001",
+    "insurance_type": "personal_auto",
+}
+"""A ``POST /v1/leads`` body with the fields intake requires by default (New York, auto); a
+test copies it (``{**LEAD_BODY, ...}``) to change a field."""
+
 
 @dataclass(frozen=True)
 class TestAgency:

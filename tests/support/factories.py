@@ -1,4 +1,5 @@
-"""One factory per entity, each through the real services: agencies, producers, licenses, leads.
+"""One factory per entity, each through the real services: agencies, producers, licenses, leads
+(and the demo agency with a few leads, for the command-line tests).
 
 Each returns the new row's id (an agency: its id and keys) and fails the test if the service
 refuses. The defaults make a row that routing takes at any hour; a test names what it checks
@@ -14,13 +15,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
+from leadrouter.bootstrap import Container, bootstrap
+from leadrouter.config import Settings
+from leadrouter.demo import ensure_demo_agency
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.licenses import create_license
 from leadrouter.services.roster.producers import create_producer
 from leadrouter.services.routing.route import after_intake
+from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import leads, producers
 
 LEAD_BODY: dict[str, Any] = {
@@ -147,6 +151,25 @@ def make_lead(
     )
     assert result.created
     return result.lead_id
+
+
+def make_demo(database_url: str, lead: dict[str, Any], leads: int = 3) -> None:
+    """A migrated database with the demo agency and ``leads`` routed copies of ``lead`` (lead
+    n: demo<n>@example.com, (212) 736-01nn), on the system clock as ``make run`` has it."""
+    upgrade(database_url)
+    c = bootstrap(Settings(database_url=database_url))
+    agency_id = ensure_demo_agency(c, announce=lambda _: None)
+    assert agency_id is not None
+    for n in range(leads):
+        receive_lead(
+            uow=c.uow(),
+            agency_id=agency_id,
+            payload={**lead, "email": f"demo{n}@example.com", "phone": f"(212) 736-01{n:02d}"},
+            idempotency_key=None,
+            now=c.clock.now(),
+            after_store=after_intake(c.routing),
+        )
+    c.engine.dispose()
 
 
 def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values: object) -> int:

@@ -24,6 +24,7 @@ from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.licenses import create_license
 from leadrouter.services.roster.producers import create_producer
 from leadrouter.services.routing.route import after_intake
+from leadrouter.store.audit import append_decision
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import leads, producers
 
@@ -200,6 +201,29 @@ def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values:
     }
     row.update(values)
     return int(conn.execute(leads.insert().values(**row).returning(leads.c.id)).scalar_one())
+
+
+def make_chain(c: Container, agency_id: int, n: int, first: int = 0) -> list[int]:
+    """``n`` routing decisions of one bare lead on the agency's audit chain, a second apart
+    (decision i names producer i as the winner), in one transaction; their ids."""
+    now = c.clock.now()
+    with c.engine.begin() as conn:
+        lead_id = insert_lead(conn, agency_id=agency_id, now=now)
+        return [
+            append_decision(
+                conn,
+                agency_id=agency_id,
+                lead_id=lead_id,
+                kind="route",
+                outcome="assigned",
+                producer_id=i,
+                policy_version=1,
+                explanation={"winner": i, "candidates": [{"id": i, "score": 0.5 + i}]},
+                actor=None,
+                now=now + timedelta(seconds=i),
+            )
+            for i in range(first, first + n)
+        ]
 
 
 def producer_ids(conn: sa.Connection, agency_id: int) -> list[int]:

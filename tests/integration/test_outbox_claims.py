@@ -40,25 +40,18 @@ def test_the_same_dedupe_key_queues_one_message(container: Container) -> None:
     agency = make_agency(container)
     now = container.clock.now()
     with container.uow() as uow:
-        first = outbox.enqueue(
-            uow.conn,
-            agency_id=agency.id,
-            channel="sms",
-            event="x",
-            recipient="+12127360100",
-            payload={"body": "hi"},
-            now=now,
-            dedupe_key="lead:7:cad:sms_consumer:5m",
-        )
-        again = outbox.enqueue(
-            uow.conn,
-            agency_id=agency.id,
-            channel="sms",
-            event="x",
-            recipient="+12127360100",
-            payload={"body": "hi"},
-            now=now,
-            dedupe_key="lead:7:cad:sms_consumer:5m",
+        first, again = (
+            outbox.enqueue(
+                uow.conn,
+                agency_id=agency.id,
+                channel="sms",
+                event="x",
+                recipient="+12127360100",
+                payload={"body": "hi"},
+                now=now,
+                dedupe_key="lead:7:cad:sms_consumer:5m",
+            )
+            for _ in range(2)
         )
         uow.commit()
     assert first == again and len(rows(container)) == 1

@@ -89,14 +89,20 @@ def test_a_chain_edited_and_recomputed_without_the_key_no_longer_verifies(
     assert broken is not None and broken.seq == 3
 
 
-def test_verify_against_a_checkpoint_detects_a_deleted_tail(
-    runner: CliRunner, container: Container, tmp_path: Path
-) -> None:
+def _checkpointed(runner: CliRunner, container: Container, tmp_path: Path) -> tuple[int, Path]:
+    """An agency with a chain of five decisions, and the checkpoint file taken of it."""
     agency = make_agency(container)
     make_chain(container, agency.id, 5)
     kept = tmp_path / "checkpoints.json"
     assert runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)]).exit_code == 0
-    make_chain(container, agency.id, 2, first=5)
+    return agency.id, kept
+
+
+def test_verify_against_a_checkpoint_detects_a_deleted_tail(
+    runner: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    agency_id, kept = _checkpointed(runner, container, tmp_path)
+    make_chain(container, agency_id, 2, first=5)
     assert runner.invoke(app, ["audit", "verify", "--against", str(kept)]).exit_code == 0
 
     _without_triggers(container, sa.delete(decisions).where(decisions.c.seq >= 4))
@@ -111,12 +117,9 @@ def test_verify_against_a_checkpoint_detects_a_deleted_tail(
 def test_verify_against_a_checkpoint_detects_a_chain_rehashed_from_the_start(
     runner: CliRunner, container: Container, tmp_path: Path
 ) -> None:
-    agency = make_agency(container)
-    make_chain(container, agency.id, 5)
-    kept = tmp_path / "checkpoints.json"
-    runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)])
+    agency_id, kept = _checkpointed(runner, container, tmp_path)
 
-    _rehash_unkeyed(container, agency.id, edit_seq=2)
+    _rehash_unkeyed(container, agency_id, edit_seq=2)
 
     against = runner.invoke(app, ["audit", "verify", "--against", str(kept)])
     assert against.exit_code == 1
@@ -126,10 +129,7 @@ def test_verify_against_a_checkpoint_detects_a_chain_rehashed_from_the_start(
 def test_a_checkpoint_edited_to_match_a_shortened_chain_is_refused(
     runner: CliRunner, container: Container, tmp_path: Path
 ) -> None:
-    agency = make_agency(container)
-    make_chain(container, agency.id, 5)
-    kept = tmp_path / "checkpoints.json"
-    runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)])
+    _, kept = _checkpointed(runner, container, tmp_path)
     [document] = json.loads(kept.read_text())
     kept.write_text(json.dumps([{**document, "head_seq": 3, "count": 3}]))
 

@@ -18,19 +18,16 @@ Medians of RUNS runs.
 
 from __future__ import annotations
 
-import contextlib
 import random
-import shutil
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from bench.harness import scratch_database
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import SystemClock
 from leadrouter.config import Settings
@@ -67,23 +64,6 @@ class _Instant:
 
     def deliver(self, message: OutboundMessage, now: datetime) -> str:
         return f"bench {message.id}"
-
-
-@contextlib.contextmanager
-def _sqlite() -> Iterator[str]:
-    folder = tempfile.mkdtemp(prefix="leadrouter-bench-")
-    try:
-        yield f"sqlite:///{folder}/bench.db"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[str]:
-    from tests.support.postgres import create_database, running_server
-
-    with running_server() as server:
-        yield create_database(server, "bench_worker_tick")
 
 
 def _seed_roster(c: Container, now: datetime) -> tuple[int, list[int]]:
@@ -254,8 +234,8 @@ def _measure(name: str, c: Container, worker: Worker, open_leads: int, due_ids: 
 def run() -> list[Row]:
     """Every row of the table: each database, each number of open leads."""
     rows: list[Row] = []
-    for name, database in (("SQLite", _sqlite), ("PostgreSQL", _postgres)):
-        with database() as url:
+    for name, kind in (("SQLite", "sqlite"), ("PostgreSQL", "postgres")):
+        with scratch_database(kind, "bench_worker_tick") as url:
             rows += _run_on(name, url)
     return rows
 

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from tests.support.factories import lead_row
 
 from bench.harness import scratch_database
 from leadrouter.bootstrap import Container, bootstrap
@@ -110,31 +111,18 @@ def _add_open(
         hi = min(lo + CHUNK, start + count)
         began = now - timedelta(minutes=1)
         lead_rows = [
-            {
-                "agency_id": agency_id,
-                "status": "assigned",
-                "first_name": "Bench",
-                "last_name": f"Lead{n}",
-                "email": f"lead{n}@bench.example",
-                "phone": f"+1646{n:07d}",
-                "zip": "10001",
-                "state": "NY",
-                "county": "New York",
-                "city": "New York",
-                "timezone": "America/New_York",
-                "insurance_type": "personal_auto",
-                "business_line": "personal",
-                "exclusive": False,
-                "attributes": {},
-                "flags": {},
-                "owner_id": owners[n % len(owners)],
-                "do_not_contact": False,
-                "touch_count": 1,
-                "last_touch_at": began,
-                "created_at": began,
-                "status_changed_at": began,
-                "first_assigned_at": began,
-            }
+            lead_row(
+                agency_id=agency_id,
+                now=began,
+                status="assigned",
+                first_name="Bench",
+                last_name=f"Lead{n}",
+                email=f"lead{n}@bench.example",
+                phone=f"+1646{n:07d}",
+                county="New York",
+                owner_id=owners[n % len(owners)],
+                first_assigned_at=began,
+            )
             for n in range(lo, hi)
         ]
         with c.uow() as uow:

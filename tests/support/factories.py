@@ -173,10 +173,10 @@ def make_demo(database_url: str, lead: dict[str, Any], leads: int = 3) -> None:
     c.engine.dispose()
 
 
-def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values: object) -> int:
-    """A bare ``leads`` row in the caller's transaction, for tests below intake (the outbox,
-    the audit chain, statistics): no normalizing, no routing, any column as given."""
-    row: dict[str, object] = {
+def lead_row(*, agency_id: int, now: datetime, **values: object) -> dict[str, object]:
+    """A ``leads`` row's values, taken in ``now`` (Ada Lovelace, New York, personal auto,
+    status new) with ``values`` over them: for inserting rows in bulk below intake."""
+    return {
         "agency_id": agency_id,
         "status": "new",
         "first_name": "Ada",
@@ -198,8 +198,14 @@ def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values:
         "last_touch_at": now,
         "created_at": now,
         "status_changed_at": now,
+        **values,
     }
-    row.update(values)
+
+
+def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values: object) -> int:
+    """A bare ``leads`` row in the caller's transaction, for tests below intake (the outbox,
+    the audit chain, statistics): no normalizing, no routing, any column as given."""
+    row = lead_row(agency_id=agency_id, now=now, **values)
     return int(conn.execute(leads.insert().values(**row).returning(leads.c.id)).scalar_one())
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,6 +28,20 @@ def queue_new_lead_email(conn: sa.Connection, agency_id: int, to: str, now: date
     )
 
 
+def queue_intro_email(conn: sa.Connection, agency_id: int, now: datetime, **options: Any) -> int:
+    """The cadence's introduction email to Maria; ``options``: enqueue_email's."""
+    return enqueue_email(
+        conn,
+        agency_id=agency_id,
+        event="cadence.intro_email",
+        to="maria@example.com",
+        template="intro_email",
+        context=MESSAGE_CONTEXT,
+        now=now,
+        **options,
+    )
+
+
 def test_emails_reach_a_real_smtp_server_with_the_producers_and_agencys_names(
     container: Container,
 ) -> None:
@@ -34,16 +49,8 @@ def test_emails_reach_a_real_smtp_server_with_the_producers_and_agencys_names(
     now = container.clock.now()
     with container.uow() as uow:
         queue_new_lead_email(uow.conn, agency.id, "pat@agency.example", now)
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="cadence.intro_email",
-            to="maria@example.com",
-            template="intro_email",
-            context=MESSAGE_CONTEXT,
-            now=now,
-            from_name="Pat Producer",
-            reply_to="pat@agency.example",
+        queue_intro_email(
+            uow.conn, agency.id, now, from_name="Pat Producer", reply_to="pat@agency.example"
         )
         uow.commit()
 
@@ -120,16 +127,7 @@ def test_an_email_to_a_consumer_who_opted_out_meanwhile_is_not_sent(container: C
     now = container.clock.now()
     with container.uow() as uow:
         lead_id = insert_lead(uow.conn, agency_id=agency.id, now=now, email="maria@example.com")
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="cadence.intro_email",
-            to="maria@example.com",
-            template="intro_email",
-            context=MESSAGE_CONTEXT,
-            now=now,
-            consumer_lead_id=lead_id,
-        )
+        queue_intro_email(uow.conn, agency.id, now, consumer_lead_id=lead_id)
         uow.conn.execute(sa.update(leads).where(leads.c.id == lead_id).values(do_not_contact=True))
         uow.commit()
     with smtp_server() as (mailbox, port):

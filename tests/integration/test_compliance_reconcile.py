@@ -40,26 +40,15 @@ def kinds(differences: Any) -> list[tuple[str, str | None, str | None]]:
 
 
 def run(
-    c: Container,
-    agency_id: int,
-    data: bytes,
-    *,
-    apply: bool,
-    file_name: str = "pdb.csv",
-    actor: str = "Dana",
-    routed: bool = False,
+    c: Container, agency_id: int, data: bytes, *, apply: bool, routed: bool = False, **names: str
 ) -> ReconciliationReport:
-    """``reconcile`` on the container's clock; ``routed``: with the routing caches, as the API
-    and the command line run it."""
+    """``reconcile`` on the container's clock, of pdb.csv by Dana unless ``names`` (file_name,
+    actor) say otherwise; ``routed``: with the routing caches, as the API and the CLI run it."""
+    options: dict[str, Any] = {"file_name": "pdb.csv", "actor": "Dana", **names}
+    if routed:
+        options["caches"] = c.routing
     return reconcile(
-        uow=c.uow(),
-        agency_id=agency_id,
-        file_name=file_name,
-        data=data,
-        apply=apply,
-        actor=actor,
-        now=c.clock.now(),
-        caches=c.routing if routed else None,
+        uow=c.uow(), agency_id=agency_id, data=data, apply=apply, now=c.clock.now(), **options
     )
 
 

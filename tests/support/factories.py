@@ -15,9 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.api.schemas.leads import LeadCreate
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.config import Settings
 from leadrouter.demo import ensure_demo_agency
+from leadrouter.intake.settings import DEFAULT_REQUIRED
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.leads.intake import receive_lead
@@ -28,16 +30,11 @@ from leadrouter.store.audit import append_decision
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import leads, producers
 
-LEAD_BODY: dict[str, Any] = {
-    "first_name": "Maria",
-    "last_name": "Lopez",
-    "email": "maria@example.com",
-    "phone": "(212) 867-5309",
-    "zip": "10001",
-    "insurance_type": "personal_auto",
-}
-"""A ``POST /v1/leads`` body with the fields intake requires by default (New York, auto); a
-test copies it (``{**LEAD_BODY, ...}``) to change a field."""
+_EXAMPLE: dict[str, Any] = LeadCreate.model_json_schema()["example"]
+LEAD_BODY: dict[str, Any] = {name: _EXAMPLE[name] for name in DEFAULT_REQUIRED}
+"""The API's documented ``POST /v1/leads`` example with only the fields intake requires by
+default (Maria Lopez, New York, personal auto); a test copies it (``{**LEAD_BODY, ...}``) to
+change a field."""
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from leadrouter.domain.timers import Action, TimerState, due_actions, next_due_a
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # 09:00 in New York, a Tuesday
 
 
-def timer_state(**changes: object) -> TimerState:
-    """Lead 1's assignment 100 to producer 10, made at ``T0``, a New York consumer; ``changes``
-    replace fields."""
+def timer_state(at: datetime = T0, **changes: object) -> TimerState:
+    """Lead 1's assignment 100 to producer 10, made at ``at``, a New York consumer;
+    ``changes`` replace fields."""
     base = TimerState(
         lead_id=1,
         assignment_id=100,
         owner_id=10,
-        first_assigned_at=T0,
-        assigned_at=T0,
+        first_assigned_at=at,
+        assigned_at=at,
         consumer_timezone="America/New_York",
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -67,7 +67,7 @@ def running_server(
     env: dict[str, str] | None = None,
     output: int | IO[bytes] = subprocess.DEVNULL,
     preexec_fn: Callable[[], None] | None = None,
-    seconds: float = 60,
+    seconds: float = 120,
 ) -> Iterator[str]:
     """``leadrouter serve *args`` on a SQLite file in ``home``; yields its base URL once
     ``/healthz`` answers (the test fails when the server exits first, or does not answer

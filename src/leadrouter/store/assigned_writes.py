@@ -1,7 +1,8 @@
 """The writes of an assigned decision, in one statement on PostgreSQL.
 
 The capacity claim, the audit record, the assignment (which points at the record), the
-rotation counters, the lead's owner and status, and its status history row: on PostgreSQL
+rotation counters, the lead's owner and status, its status history row and the outbox rows
+that announce it: on PostgreSQL
 one statement of data-modifying CTEs (``INSERT ... RETURNING`` feeding the next), one round
 trip while the agency's routing lock is held instead of six or seven; on SQLite, which has
 no such CTEs, the same writes one after another. The claim comes first and every other
@@ -12,6 +13,7 @@ transaction, which takes the claim's own first half back).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,17 +24,21 @@ import sqlalchemy as sa
 from leadrouter.store import routing_repo
 from leadrouter.store.audit import EXPLANATION_TEXT, INSERT_DECISION
 from leadrouter.store.leads import LeadRepository
+from leadrouter.store.outbox import insert_rows
 from leadrouter.store.tables import (
     assignments,
     decisions,
     lead_status_changes,
     leads,
+    outbox,
     rotation_counters,
 )
 from leadrouter.store.types import UTCDateTime
 
 _ASSIGNMENT = ("agency_id", "lead_id", "producer_id", "license_id", "kind", "state",
                "started_at", "accept_by", "next_due_at", "done_steps")  # fmt: skip
+_OUTBOX = ("agency_id", "channel", "event", "recipient", "payload", "status", "attempts",
+           "next_attempt_at", "created_at", "dedupe_key")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class AssignedWrites:
     rotation: Rotation | None
     owner: OwnerChange | None
     claim: Claim | None = None
+    outbox: Sequence[Mapping[str, Any]] = ()  # rows (``outbox.Message.row``) to write with it
 
 
 def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] | None:
@@ -96,6 +103,11 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
         params |= routing_repo.claim_params(
             producer_id=claim.producer_id, today=claim.today, agency_id=claim.agency_id
         )
+    if writes.outbox:
+        params |= {
+            f"o_{c}": [json.dumps(r[c]) if c == "payload" else r[c] for r in writes.outbox]
+            for c in _OUTBOX
+        }
     params |= {f"a_{k}": assignment[k] for k in _ASSIGNMENT}
     if rotation is not None:
         rows = _rotation_rows(rotation)
@@ -118,7 +130,9 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
             "s_agency": owner.agency_id,
             "s_reason": owner.reason_prefix,
         }
-    shape = _statement(rotation is not None, owner is not None, moves, claim is not None)
+    shape = _statement(
+        rotation is not None, owner is not None, moves, claim is not None, bool(writes.outbox)
+    )
     found = conn.execute(shape, params).first()
     if found is None:
         return None  # the claim was refused: nothing else was written
@@ -163,6 +177,7 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] 
         routing_repo.bump_rotation(
             conn, agency_id=rotation.agency_id, pool=rotation.pool, producer_id=rotation.winner
         )
+    insert_rows(conn, writes.outbox)
     if owner is None:
         return decision_id, None
     store = LeadRepository(conn)
@@ -189,7 +204,9 @@ def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:
 
 
 @functools.cache
-def _statement(rotation: bool, owner: bool, moves: bool, claim: bool) -> sa.Select[Any]:
+def _statement(
+    rotation: bool, owner: bool, moves: bool, claim: bool, outbox_rows: bool
+) -> sa.Select[Any]:
     """The CTE statement of one shape (built once per shape, compiled once by SQLAlchemy:
     the rotation rows come as arrays through ``unnest``, as a multi-row VALUES would make a
     statement SQLAlchemy cannot cache and compiles anew on every call). With ``claim`` the
@@ -236,6 +253,8 @@ def _statement(rotation: bool, owner: bool, moves: bool, claim: bool) -> sa.Sele
             .returning(rot.c.producer_id)
             .cte("r")
         )
+    if outbox_rows:
+        ctes.append(_outbox_cte(d))
     if not owner:
         return sa.select(d.c.id.label("decision_id")).add_cte(*ctes)
     at = sa.bindparam("l_at", type_=UTCDateTime())
@@ -280,4 +299,24 @@ def _statement(rotation: bool, owner: bool, moves: bool, claim: bool) -> sa.Sele
         sa.select(d.c.id.label("decision_id"), *lead.c)
         .select_from(d.outerjoin(lead, sa.true()))
         .add_cte(*ctes)
+    )
+
+
+def _outbox_cte(d: Any) -> Any:
+    """The outbox rows, one array per column through ``unnest``, written if the record was
+    (``ON CONFLICT DO NOTHING`` on the agency's dedupe key, as ``outbox.insert_rows``)."""
+    from sqlalchemy.dialects import postgresql
+
+    def column(name: str) -> Any:
+        item = sa.Text() if name == "payload" else outbox.c[name].type
+        values = sa.func.unnest(sa.bindparam(f"o_{name}", type_=postgresql.ARRAY(item)))
+        return sa.cast(values, sa.JSON) if name == "payload" else values
+
+    rows = sa.select(*(column(c) for c in _OUTBOX)).where(sa.exists(sa.select(d.c.id)))
+    return (
+        postgresql.insert(outbox)
+        .from_select(list(_OUTBOX), rows)
+        .on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
+        .returning(outbox.c.id)
+        .cte("o")
     )

@@ -205,6 +205,19 @@ def _assign(
     fast = lead.status == LeadStatus.ASSIGNED or lifecycle.may_change(
         lead.status, LeadStatus.ASSIGNED
     )
+    # The announcements go out with the writes, in their statement: what the caller staged
+    # before (the lead's creation), then the producer's news.
+    earlier = outbox.take_rows()
+    winner = ctx.roster.by_id[producer_id]
+    lead_events.on_assigned(
+        outbox,
+        lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
+        agency_name=ctx.agency_name,
+        producer=Person(winner.id, winner.name, winner.email),
+        kind=kind,
+        now=now,
+        accept_by=opening["accept_by"],
+    )
     writes = AssignedWrites(
         record=record,
         assignment={
@@ -230,25 +243,17 @@ def _assign(
         if fast
         else None,
         claim=Claim(producer_id=producer_id, today=ctx.today, agency_id=lead.agency_id),
+        outbox=[*earlier, *outbox.take_rows()],
     )
     written = write_assigned(conn, writes)
     if written is None:
+        outbox.put_back(earlier)
         raise Conflict(f"producer {producer_id} reached a cap during the decision")
     decision_id, after = written
     if lead.status == LeadStatus.QUEUED:
         repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
     if after is None:
         _give_owner_checked(conn, ctx, producer_id, f"{prefix}{decision_id}", now)
-    winner = ctx.roster.by_id[producer_id]
-    lead_events.on_assigned(
-        outbox,
-        lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
-        agency_name=ctx.agency_name,
-        producer=Person(winner.id, winner.name, winner.email),
-        kind=kind,
-        now=now,
-        accept_by=opening["accept_by"],
-    )
     return decision_id, after
 
 

@@ -336,6 +336,16 @@ class RouteNewLead:
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
     ) -> Any:
         """Announce and route the stored ``lead``; its row as routing left it (None: read it)."""
+        if agency is not None and agency.webhooks_version is not None:
+            # The agency's endpoints from this process's cache (by version), before routing:
+            # the announcements may be written with the decision's own statement.
+            uow.outbox.know(
+                {
+                    lead.agency_id: self._caches.webhooks.endpoints(
+                        uow.conn, lead.agency_id, agency.webhooks_version
+                    )
+                }
+            )
         lead_events.on_created(uow.outbox, lead=LeadView.of(lead), now=now)
         after = lead
         if self._route:
@@ -356,14 +366,7 @@ class RouteNewLead:
                 )
                 raise StoreAgain(RouteNewLead(self._caches, route=False)) from exc
             after = result.lead_row
-        endpoints = None
-        if agency is not None and agency.webhooks_version is not None:
-            endpoints = {
-                lead.agency_id: self._caches.webhooks.endpoints(
-                    uow.conn, lead.agency_id, agency.webhooks_version
-                )
-            }
-        uow.outbox.flush(endpoints=endpoints)
+        uow.outbox.flush()
         return after
 
 

@@ -7,6 +7,7 @@ so nobody re-reads what their own transaction just wrote.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -63,9 +64,23 @@ class LeadRepository:
             insurance_type=insurance_type,
         )
 
-    def add(self, values: Mapping[str, Any]) -> Row:
-        """Insert a lead; the stored row (with its id and server defaults)."""
-        return self._conn.execute(_INSERT_LEAD, dict(values)).one()
+    def add(self, values: Mapping[str, Any], *, reason: str | None) -> Row:
+        """Insert a lead and the first row of its status history (its ``status`` since its
+        ``status_changed_at``, for ``reason``); the stored row (with its id and server
+        defaults). One statement on PostgreSQL (a data-modifying CTE), two on SQLite."""
+        if self._conn.dialect.name != "postgresql":
+            row = self._conn.execute(_INSERT_LEAD, dict(values)).one()
+            self.record_status(
+                agency_id=row.agency_id,
+                lead_id=row.id,
+                status=row.status,
+                at=values["status_changed_at"],
+                reason=reason,
+            )
+            return row
+        params = {f"v_{k}": v for k, v in values.items()}
+        params["s_reason"] = reason
+        return self._conn.execute(_insert_with_status(tuple(values)), params).one()
 
     def add_touch(
         self,
@@ -170,6 +185,36 @@ _OPTED_OUT = (
     .limit(1)
 )
 _INSERT_LEAD = leads.insert().returning(*leads.c)
+
+
+@functools.cache
+def _insert_with_status(columns: tuple[str, ...]) -> sa.Select[Any]:
+    """A lead (these columns given) and its first status row, in one PostgreSQL statement;
+    built once per set of columns, so SQLAlchemy compiles it once."""
+    lead = (
+        leads.insert()
+        .values({c: sa.bindparam(f"v_{c}", type_=leads.c[c].type) for c in columns})
+        .returning(*leads.c)
+        .cte("l")
+    )
+    first = (
+        lead_status_changes.insert()
+        .from_select(
+            ["agency_id", "lead_id", "status", "at", "reason"],
+            sa.select(
+                lead.c.agency_id,
+                lead.c.id,
+                lead.c.status,
+                lead.c.status_changed_at,
+                sa.bindparam("s_reason", type_=sa.Text),
+            ),
+        )
+        .returning(lead_status_changes.c.id)
+        .cte("s")
+    )
+    return sa.select(*lead.c).add_cte(first)
+
+
 _INSERT_STATUS = lead_status_changes.insert()
 _INSERT_TOUCH = lead_touches.insert().returning(lead_touches.c.id)
 _BUMP_TOUCHES = (

@@ -239,10 +239,8 @@ def create_lead_in_tx(
             "last_touch_at": now,
             "created_at": now,
             "status_changed_at": now,
-        }
-    )
-    uow.leads.record_status(
-        agency_id=agency_id, lead_id=row.id, status="new", at=now, reason="received"
+        },
+        reason="received",
     )
     if isinstance(after_store, AfterStoreRow):
         routed = after_store.stored(uow, lead=row, agency=ctx.agency, now=now)

@@ -22,16 +22,22 @@ system-deps:
 run: install
 	$(BIN)/leadrouter serve
 
+# Tests keep Python's compiled modules between runs even where PYTHONDONTWRITEBYTECODE is set:
+# without them every test process compiles the libraries again and pytest rewrites the
+# asserts of its plugins' packages (hypothesis, schemathesis, anyio), seconds per process.
+KEEP_BYTECODE := PYTHONDONTWRITEBYTECODE=
+
 # Everything, PostgreSQL and the browser included, on every core (at most TEST_WORKERS_MAX
 # pytest-xdist workers, each with a PostgreSQL server of its own).
 TEST_WORKERS_MAX ?= 4
 test: install lint
 	./scripts/ensure-system-deps.sh chromium fonts
-	LEADROUTER_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -n auto --maxprocesses $(TEST_WORKERS_MAX)
+	LEADROUTER_REQUIRE_POSTGRES=1 $(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --maxprocesses $(TEST_WORKERS_MAX)
 
-# The quick loop while working: SQLite only, without the tests marked slow, on every core.
+# The quick loop while working: SQLite only, without the tests marked slow (nor the modules
+# that hold only slow tests: tests/conftest.py does not import them), on every core.
 test-fast: install
-	$(BIN)/python -m pytest -q -n auto -m "not slow and not postgres"
+	$(KEEP_BYTECODE) $(BIN)/python -m pytest -q -n auto -m "not slow and not postgres"
 
 bench: install system-deps
 	$(BIN)/python -m bench

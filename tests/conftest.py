@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from leadrouter.config import Settings
 from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import metadata
 from tests.support.postgres import Emptier, create_database, running_server
+from tests.support.route_analysis import share_route_analysis
 
 # pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
 # the console is made (the CLI makes its consoles on import); without it, each command's width
@@ -27,6 +29,10 @@ os.environ.pop("COLUMNS", None)
 
 # A Tuesday morning in New York: inside everybody's working hours.
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    share_route_analysis()  # an app per test, one analysis of each route per process
 
 
 @pytest.fixture(scope="session")
@@ -139,6 +145,33 @@ def _group(item: pytest.Item) -> str | None:
         if fixture.scope in ("module", "class"):
             group = item.nodeid.split("::")[0]
     return group
+
+
+HERE = Path(__file__).parent
+_SLOW_MODULE = re.compile(r"^pytestmark = pytest\.mark\.slow\b", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """When the run leaves the slow tests out (``-m "not slow ..."``, as ``make test-fast``
+    does), do not import what holds nothing else: ``tests/e2e`` (every test there is marked
+    slow above) and modules marked slow as a whole (``pytestmark = pytest.mark.slow``).
+    Their imports (a browser driver, the fuzzers) cost every worker seconds for tests that
+    would be deselected anyway."""
+    if not _leaves_out_slow(config):
+        return None
+    if collection_path == HERE / "e2e":
+        return True
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return bool(_SLOW_MODULE.search(collection_path.read_text(encoding="utf-8"))) or None
+    return None
+
+
+def _leaves_out_slow(config: pytest.Config) -> bool:
+    """The mark expression requires ``not slow`` of every test (``not slow`` is one of the
+    terms it joins with ``and``, and it has no ``or``)."""
+    expression = str(config.getoption("markexpr", "") or "")
+    terms = [t.strip() for t in re.split(r"\band\b", expression)]
+    return " or " not in f" {expression} " and "not slow" in terms
 
 
 def _require_postgres() -> bool:

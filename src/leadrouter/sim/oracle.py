@@ -21,8 +21,6 @@ import time as wall
 from datetime import timedelta
 
 import numpy as np
-from scipy.optimize import linprog  # type: ignore[import-untyped]
-from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
 
 from leadrouter.sim.memory import CALL_MINUTES, Choice, Outcome, run_memory
 from leadrouter.sim.offpolicy import best_now
@@ -40,6 +38,10 @@ from leadrouter.sim.truth import bind_probability
 
 def solve_oracle(s: Scenario) -> Outcome:
     """The best assignment in hindsight; ``Outcome`` as the strategies report it."""
+    # Slow to load (seconds): only when an oracle is solved, not wherever the simulator is.
+    from scipy.optimize import linprog  # type: ignore[import-untyped]
+    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+
     t0 = wall.perf_counter()
     pairs: list[tuple[int, int, float, float, float]] = []  # lead, producer, delay, reach, close
     for lead in s.leads:

@@ -90,9 +90,12 @@ def record_attempt(
     )
 
 
-def calls_policy(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> Calls:
-    """The ``calls`` section of the agency's policy in force."""
-    return deps.policies.active(conn, agency_id).document.calls
+def calls_policy(
+    conn: sa.Connection, deps: RoutingCaches, agency_id: int, *, version: int | None = None
+) -> Calls:
+    """The ``calls`` section of the agency's policy in force (``version``: when the caller
+    read which one it is already)."""
+    return deps.policies.active(conn, agency_id, version=version).document.calls
 
 
 def next_dial(

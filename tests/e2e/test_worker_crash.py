@@ -29,8 +29,7 @@ from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import assignments, decisions, outbox
 from leadrouter.store.uow import UnitOfWork
 from tests.support.factories import make_agency, make_lead, make_producer
-from tests.support.receivers import free_port
-from tests.support.serving import wait_for
+from tests.support.serving import free_port, wait_for
 from tests.support.time_engine import (
     set_backup,
 )

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.sim.calls import Caller
-from leadrouter.store.tables import assignments, calls, leads
+from leadrouter.store.tables import assignments, calls, leads, producers
 from tests.support.calls import calls_policy, dial_records, roster, simulator
 from tests.support.factories import insert_lead, make_agency, make_license, make_producer
 from tests.support.hooks import give_sms_token
@@ -172,3 +172,37 @@ def test_a_calls_line_comes_from_the_transfer_else_the_callers_lead_else_the_pol
     assert lines["CS6"] == ("home", "the transfer's insurance_type")
     assert lines["CS7"][0] == "renters" and lines["CS7"][1].startswith("the caller's lead ")
     assert lines["CS8"] == ("umbrella", "the policy's calls.default_insurance_type")
+
+
+def test_when_a_cap_refuses_the_producer_who_answered_the_holder_keeps_the_lead(
+    client: TestClient, container: Container
+) -> None:
+    """The cap changed while the phones rang: the hand-over is refused whole (the holder's
+    assignment is not ended), and the explanation says why the holder kept the lead."""
+    agency = make_agency(container)
+    give_sms_token(client, agency)
+    calls_policy(container, agency.id, "calls: {ring: simultaneous, ring_at_once: 2}")
+    ids, licensed = roster(container, agency, [["NY"], ["NY"]])
+    by_phone = {f"+1212555{n:04d}": pid for n, pid in enumerate(ids, start=1)}
+    answers: dict[str, str] = {}
+
+    def answer(phone: str) -> str:
+        if answers:  # the second phone answers, but its producer's daily cap is now full
+            with container.engine.begin() as conn:
+                conn.execute(
+                    sa.update(producers)
+                    .where(producers.c.id == by_phone[phone])
+                    .values(max_daily=0)
+                )
+        answers.setdefault(phone, "no-answer" if not answers else "completed")
+        return answers[phone]
+
+    trace = simulator(client, agency, licensed, answer).call(
+        Caller("CS9", CALLER, state="NY", fields=NY)
+    )
+    first, second = trace.dialed
+    lead = _call_lead(container, "CS9")
+    assert lead.owner_id == by_phone[first] == _open_owner(container, lead.id)
+    answered = next(r for r in dial_records(container, lead.id) if r["outcome"] == "answered")
+    assert answered["producer_id"] == by_phone[second]
+    assert "kept_by_holder" in answered

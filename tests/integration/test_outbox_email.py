@@ -10,7 +10,8 @@ from leadrouter.notify.messages import enqueue_email
 from leadrouter.store.tables import leads
 from tests.support.factories import insert_lead, make_agency
 from tests.support.notify import channels_for, dispatch, rows
-from tests.support.receivers import free_port, smtp_server
+from tests.support.receivers import smtp_server
+from tests.support.serving import free_port
 
 CONTEXT = {
     "agency_name": "Acme Insurance",

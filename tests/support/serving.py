@@ -4,6 +4,7 @@ answers ``/healthz`` before the test starts, stopped afterwards."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -28,11 +29,29 @@ def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None
     raise AssertionError(f"timed out waiting for {what}")
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port nobody listens on right now, for a server a test starts.
+
+    Not one the kernel would pick (``bind(0)`` hands out the ephemeral range, which outgoing
+    connections also take, so the port could be gone before the server binds it): a port
+    below that range, from a slice of its own for each pytest-xdist worker, never handed
+    out twice in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = 20000 + (int(worker) % 12 if worker.isdigit() else 0) * 1000
+    candidates = [p for p in range(first, first + 1000) if p not in _handed_out]
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port from {first} to {first + 999}")
 
 
 @contextmanager

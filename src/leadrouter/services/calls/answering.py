@@ -73,7 +73,6 @@ def _hand_over(
     verdict = ctx.gate(to)
     if not verdict.eligible:
         return f"the gate refused producer {to}: {verdict.reason}"
-    end_assignment(conn, lead_id=call.lead_id, reason=f"producer {to} answered the call", now=now)
     decision = Decision(
         outcome="assigned",
         producer_id=to,
@@ -89,10 +88,17 @@ def _hand_over(
         policy_version=ctx.policy.version,
         tie_break=None,
     )
-    try:
-        apply_decision(conn, ctx, decision, kind="call", actor="telephony", now=now)
-    except (Conflict, NotLicensed) as exc:
-        return str(exc)
+    # One step: when the claim is refused (a cap filled while the phones rang), the holder's
+    # assignment is not ended either.
+    with conn.begin_nested() as step:
+        end_assignment(
+            conn, lead_id=call.lead_id, reason=f"producer {to} answered the call", now=now
+        )
+        try:
+            apply_decision(conn, ctx, decision, kind="call", actor="telephony", now=now)
+        except (Conflict, NotLicensed) as exc:
+            step.rollback()
+            return str(exc)
     announcements.reassigned(
         conn,
         agency_id=call.agency_id,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +39,23 @@ class LoadResult:
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@contextlib.contextmanager
+def scratch_database(kind: str, name: str = "bench") -> Iterator[str]:
+    """An empty database for one run: ``kind`` "sqlite", a file in a temporary folder; or
+    "postgres", database ``name`` on a PostgreSQL server started for it and stopped after."""
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="leadrouter-bench-")
+        try:
+            yield f"sqlite:///{folder}/bench.db"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    from tests.support.postgres import create_database, running_server
+
+    with running_server() as server:
+        yield create_database(server, name)
 
 
 def free_port() -> int:

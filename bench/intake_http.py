@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import random
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.harness import QUICK, LoadResult, drive, median_of, served
+from bench.harness import QUICK, LoadResult, drive, median_of, scratch_database, served
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
@@ -41,16 +39,7 @@ ENDPOINTS = (
 @contextlib.contextmanager
 def database(kind: str) -> Iterator[str]:
     """A fresh, migrated database of ``kind`` (sqlite or postgres)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            upgrade(url)
-            yield url
-        return
-    from tests.support.postgres import create_database, running_server
-
-    with running_server() as server:
-        url = create_database(server, "bench")
+    with scratch_database(kind) as url:
         upgrade(url)
         yield url
 

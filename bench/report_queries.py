@@ -22,11 +22,8 @@ a core; on SQLite the CPU time is the query's own). Target: <= 100 ms each.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.harness import scratch_database
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
@@ -81,23 +79,6 @@ class Row:
     p50_ms: float
     p99_ms: float
     cpu_p50_ms: float = 0.0  # this process's CPU time: SQLite's work, not PostgreSQL's
-
-
-@contextlib.contextmanager
-def _sqlite() -> Iterator[str]:
-    folder = tempfile.mkdtemp(prefix="leadrouter-bench-")
-    try:
-        yield f"sqlite:///{folder}/bench.db"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[str]:
-    from tests.support.postgres import create_database, running_server
-
-    with running_server() as server:
-        yield create_database(server, "bench_report_queries")
 
 
 def _seed_roster(c: Container, n: int) -> tuple[int, int]:
@@ -454,9 +435,9 @@ def _run_on(name: str, url: str) -> list[Row]:
 
 def run() -> Iterator[list[Row]]:
     """Each database's rows, as soon as it is measured."""
-    for name, database in (("SQLite", _sqlite), ("PostgreSQL", _postgres)):
+    for name, kind in (("SQLite", "sqlite"), ("PostgreSQL", "postgres")):
         if name.lower() in DATABASES:
-            with database() as url:
+            with scratch_database(kind, "bench_report_queries") as url:
                 yield _run_on(name, url)
 
 

@@ -18,19 +18,17 @@ Medians of RUNS runs.
 
 from __future__ import annotations
 
-import contextlib
 import random
-import shutil
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from tests.support.factories import lead_row
 
+from bench.harness import scratch_database
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import SystemClock
 from leadrouter.config import Settings
@@ -67,23 +65,6 @@ class _Instant:
 
     def deliver(self, message: OutboundMessage, now: datetime) -> str:
         return f"bench {message.id}"
-
-
-@contextlib.contextmanager
-def _sqlite() -> Iterator[str]:
-    folder = tempfile.mkdtemp(prefix="leadrouter-bench-")
-    try:
-        yield f"sqlite:///{folder}/bench.db"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[str]:
-    from tests.support.postgres import create_database, running_server
-
-    with running_server() as server:
-        yield create_database(server, "bench_worker_tick")
 
 
 def _seed_roster(c: Container, now: datetime) -> tuple[int, list[int]]:
@@ -130,31 +111,18 @@ def _add_open(
         hi = min(lo + CHUNK, start + count)
         began = now - timedelta(minutes=1)
         lead_rows = [
-            {
-                "agency_id": agency_id,
-                "status": "assigned",
-                "first_name": "Bench",
-                "last_name": f"Lead{n}",
-                "email": f"lead{n}@bench.example",
-                "phone": f"+1646{n:07d}",
-                "zip": "10001",
-                "state": "NY",
-                "county": "New York",
-                "city": "New York",
-                "timezone": "America/New_York",
-                "insurance_type": "personal_auto",
-                "business_line": "personal",
-                "exclusive": False,
-                "attributes": {},
-                "flags": {},
-                "owner_id": owners[n % len(owners)],
-                "do_not_contact": False,
-                "touch_count": 1,
-                "last_touch_at": began,
-                "created_at": began,
-                "status_changed_at": began,
-                "first_assigned_at": began,
-            }
+            lead_row(
+                agency_id=agency_id,
+                now=began,
+                status="assigned",
+                first_name="Bench",
+                last_name=f"Lead{n}",
+                email=f"lead{n}@bench.example",
+                phone=f"+1646{n:07d}",
+                county="New York",
+                owner_id=owners[n % len(owners)],
+                first_assigned_at=began,
+            )
             for n in range(lo, hi)
         ]
         with c.uow() as uow:
@@ -254,8 +222,8 @@ def _measure(name: str, c: Container, worker: Worker, open_leads: int, due_ids: 
 def run() -> list[Row]:
     """Every row of the table: each database, each number of open leads."""
     rows: list[Row] = []
-    for name, database in (("SQLite", _sqlite), ("PostgreSQL", _postgres)):
-        with database() as url:
+    for name, kind in (("SQLite", "sqlite"), ("PostgreSQL", "postgres")):
+        with scratch_database(kind, "bench_worker_tick") as url:
             rows += _run_on(name, url)
     return rows
 

@@ -9,13 +9,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from leadrouter.bootstrap import bootstrap
 from leadrouter.cli import app
-from leadrouter.config import Settings
-from leadrouter.demo import ensure_demo_agency
-from leadrouter.services.leads.intake import receive_lead
-from leadrouter.services.routing.route import after_intake
-from leadrouter.store.migrate import upgrade
+from tests.support.factories import make_demo
 
 LEAD = {
     "first_name": "Cli",
@@ -37,20 +32,7 @@ def db_url(tmp_path: Path) -> str:
 @pytest.fixture
 def demo(db_url: str) -> None:
     """The demo agency with three routed leads, on the system clock as ``make run`` has it."""
-    upgrade(db_url)
-    c = bootstrap(Settings(database_url=db_url))
-    agency_id = ensure_demo_agency(c, announce=lambda _: None)
-    assert agency_id is not None
-    for n in range(3):
-        receive_lead(
-            uow=c.uow(),
-            agency_id=agency_id,
-            payload={**LEAD, "email": f"cli{n}@example.com", "phone": f"(212) 736-01{n:02d}"},
-            idempotency_key=None,
-            now=c.clock.now(),
-            after_store=after_intake(c.routing),
-        )
-    c.engine.dispose()
+    make_demo(db_url, LEAD)
 
 
 pytestmark = pytest.mark.usefixtures("demo")

@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadrouter.bootstrap import bootstrap
 from leadrouter.cli import app
-from leadrouter.config import Settings
-from leadrouter.demo import ensure_demo_agency
-from leadrouter.services.leads.intake import receive_lead
-from leadrouter.services.routing.route import after_intake
-from leadrouter.store.migrate import upgrade
+from tests.support.factories import make_demo
 
 LEAD = {
     "first_name": "=cmd|' /C calc'!A0",
@@ -29,20 +24,7 @@ LEAD = {
 @pytest.fixture
 def runner(tmp_path: Path) -> CliRunner:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
-    c = bootstrap(Settings(database_url=url))
-    agency_id = ensure_demo_agency(c, announce=lambda _: None)
-    assert agency_id is not None
-    for n in range(3):
-        receive_lead(
-            uow=c.uow(),
-            agency_id=agency_id,
-            payload={**LEAD, "email": f"r{n}@example.com", "phone": f"(212) 736-01{n:02d}"},
-            idempotency_key=None,
-            now=c.clock.now(),
-            after_store=after_intake(c.routing),
-        )
-    c.engine.dispose()
+    make_demo(url, LEAD)
     return CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"})
 
 

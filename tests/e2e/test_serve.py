@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.serving import free_port
+from tests.support.serving import running_server
 
 pytestmark = pytest.mark.slow  # starts leadrouter serve as a process
 
@@ -21,38 +17,13 @@ DEMO_KEY = "lr_demo_key_for_the_serve_test"
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "LEADROUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'leadrouter.db'}",
-        "LEADROUTER_PORT": str(port),
-        "LEADROUTER_DEMO_API_KEY": DEMO_KEY,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leadrouter", "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        else:
-            pytest.fail("leadrouter serve did not answer /healthz within 60 s")
+    log_file = tmp_path / "serve.log"
+    with (
+        log_file.open("wb") as log,
+        running_server(tmp_path, env={"LEADROUTER_DEMO_API_KEY": DEMO_KEY}, output=log) as base,
+    ):
         yield base
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-        assert "demo agency" in out
+    assert "demo agency" in log_file.read_text()
 
 
 def test_serve_on_an_empty_database_loads_the_demo_and_answers(served: str) -> None:

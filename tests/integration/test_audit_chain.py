@@ -1,40 +1,15 @@
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.store.audit import append_decision, verify_chain
+from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import decisions
-from tests.support.factories import insert_lead, make_agency
-
-
-def _write_chain(container: Container, agency_id: int, n: int) -> list[int]:
-    now = container.clock.now()
-    ids = []
-    with container.engine.begin() as conn:
-        lead_id = insert_lead(conn, agency_id=agency_id, now=now)
-        for i in range(n):
-            ids.append(
-                append_decision(
-                    conn,
-                    agency_id=agency_id,
-                    lead_id=lead_id,
-                    kind="route",
-                    outcome="assigned",
-                    producer_id=i,
-                    policy_version=1,
-                    explanation={"winner": i, "candidates": [{"id": i, "score": 0.5 + i}]},
-                    actor=None,
-                    now=now + timedelta(seconds=i),
-                )
-            )
-    return ids
+from tests.support.factories import make_agency, make_chain
 
 
 def test_an_untouched_chain_verifies(container: Container) -> None:
     agency = make_agency(container)
-    _write_chain(container, agency.id, 5)
+    make_chain(container, agency.id, 5)
     with container.engine.connect() as conn:
         assert verify_chain(conn, agency_id=agency.id) is None
 
@@ -54,7 +29,7 @@ def _tamper(container: Container, change: sa.Executable) -> None:
 
 def test_the_database_refuses_to_change_or_delete_a_decision(container: Container) -> None:
     agency = make_agency(container)
-    ids = _write_chain(container, agency.id, 2)
+    ids = make_chain(container, agency.id, 2)
     for change in (
         decisions.update().where(decisions.c.id == ids[0]).values(outcome="queued"),
         sa.delete(decisions).where(decisions.c.id == ids[0]),
@@ -70,7 +45,7 @@ def test_the_database_refuses_to_change_or_delete_a_decision(container: Containe
 
 def test_a_changed_record_is_reported_as_the_first_broken_link(container: Container) -> None:
     agency = make_agency(container)
-    ids = _write_chain(container, agency.id, 5)
+    ids = make_chain(container, agency.id, 5)
     _tamper(
         container,
         decisions.update().where(decisions.c.id == ids[2]).values(explanation={"winner": 99}),
@@ -83,7 +58,7 @@ def test_a_changed_record_is_reported_as_the_first_broken_link(container: Contai
 
 def test_a_removed_record_is_reported(container: Container) -> None:
     agency = make_agency(container)
-    ids = _write_chain(container, agency.id, 4)
+    ids = make_chain(container, agency.id, 4)
     _tamper(container, sa.delete(decisions).where(decisions.c.id == ids[1]))
     with container.engine.connect() as conn:
         broken = verify_chain(conn, agency_id=agency.id)
@@ -94,8 +69,8 @@ def test_a_removed_record_is_reported(container: Container) -> None:
 
 def test_chains_of_two_agencies_are_independent(container: Container) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
-    _write_chain(container, a.id, 3)
-    _write_chain(container, b.id, 2)
+    make_chain(container, a.id, 3)
+    make_chain(container, b.id, 2)
     with container.engine.connect() as conn:
         assert verify_chain(conn, agency_id=a.id) is None
         assert verify_chain(conn, agency_id=b.id) is None

@@ -10,7 +10,11 @@ import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
 from leadrouter.errors import ValidationFailed
-from leadrouter.services.compliance.reconciliation import list_reconciliations, reconcile
+from leadrouter.services.compliance.reconciliation import (
+    ReconciliationReport,
+    list_reconciliations,
+    reconcile,
+)
 from leadrouter.store.tables import licenses
 from tests.support.compliance import (
     REPORT,
@@ -35,6 +39,19 @@ def kinds(differences: Any) -> list[tuple[str, str | None, str | None]]:
     return sorted((d["kind"], d["number"], d["field"]) for d in differences)
 
 
+def run(
+    c: Container, agency_id: int, data: bytes, *, apply: bool, routed: bool = False, **names: str
+) -> ReconciliationReport:
+    """``reconcile`` on the container's clock, of pdb.csv by Dana unless ``names`` (file_name,
+    actor) say otherwise; ``routed``: with the routing caches, as the API and the CLI run it."""
+    options: dict[str, Any] = {"file_name": "pdb.csv", "actor": "Dana", **names}
+    if routed:
+        options["caches"] = c.routing
+    return reconcile(
+        uow=c.uow(), agency_id=agency_id, data=data, apply=apply, now=c.clock.now(), **options
+    )
+
+
 EXPECTED = [
     ("add", "CT-3", None),
     ("deactivate", "NJ-1", "status"),
@@ -52,16 +69,7 @@ def test_a_dry_run_lists_every_difference_and_changes_nothing(
     roster(container, agency.id)
     before = {n: tuple(r) for n, r in license_rows(container).items()}
     data = FORMATS[fmt](REPORT)
-    report = reconcile(
-        uow=container.uow(),
-        agency_id=agency.id,
-        file_name=f"pdb.{fmt}",
-        data=data,
-        apply=False,
-        actor="Dana",
-        now=container.clock.now(),
-        caches=container.routing,
-    )
+    report = run(container, agency.id, data, apply=False, file_name=f"pdb.{fmt}", routed=True)
     assert kinds(report.differences) == EXPECTED
     assert not any(d["applied"] for d in report.differences)
     unknown = next(d for d in report.differences if d["kind"] == "unknown_npn")
@@ -86,15 +94,14 @@ def test_apply_changes_the_roster_and_a_queued_lead_from_an_uncovered_state_is_a
     nj_lead = make_lead(container, agency.id, 2, zip_code=ZIPS["NJ"])
     assert lead_row(container, ct_lead).status == "queued"
     assert lead_row(container, nj_lead).owner_id == ids["ana"]
-    report = reconcile(
-        uow=container.uow(),
-        agency_id=agency.id,
-        file_name=f"pdb.{fmt}",
-        data=FORMATS[fmt](REPORT),
+    report = run(
+        container,
+        agency.id,
+        FORMATS[fmt](REPORT),
         apply=True,
+        file_name=f"pdb.{fmt}",
         actor="Dana (compliance)",
-        now=container.clock.now(),
-        caches=container.routing,
+        routed=True,
     )
     assert [d["kind"] for d in report.differences if d["applied"]] == [
         "update",
@@ -131,33 +138,9 @@ def test_every_run_is_kept_with_time_digest_changes_and_who_applied_it(
     agency = make_agency(container)
     roster(container, agency.id)
     data = report_csv(REPORT)
-    dry = reconcile(
-        uow=container.uow(),
-        agency_id=agency.id,
-        file_name="pdb.csv",
-        data=data,
-        apply=False,
-        actor="Dana",
-        now=container.clock.now(),
-    )
-    done = reconcile(
-        uow=container.uow(),
-        agency_id=agency.id,
-        file_name="pdb.csv",
-        data=data,
-        apply=True,
-        actor="Dana",
-        now=container.clock.now(),
-    )
-    again = reconcile(
-        uow=container.uow(),
-        agency_id=agency.id,
-        file_name="pdb.csv",
-        data=data,
-        apply=False,
-        actor="Dana",
-        now=container.clock.now(),
-    )
+    dry = run(container, agency.id, data, apply=False)
+    done = run(container, agency.id, data, apply=True)
+    again = run(container, agency.id, data, apply=False)
     history = list_reconciliations(uow=container.uow(), agency_id=agency.id).items
     assert [r.id for r in history] == [dry.id, done.id, again.id]
     assert [(r.applied, r.applied_by) for r in history] == [
@@ -187,15 +170,7 @@ def test_a_billion_laughs_file_is_refused_unexpanded_and_the_attempt_is_kept(
         + b"]><ProducerLicenseReport>&lol9;</ProducerLicenseReport>"
     )
     with pytest.raises(ValidationFailed, match="DTD"):
-        reconcile(
-            uow=container.uow(),
-            agency_id=agency.id,
-            file_name="evil.xml",
-            data=bomb,
-            apply=True,
-            actor="Dana",
-            now=container.clock.now(),
-        )
+        run(container, agency.id, bomb, apply=True, file_name="evil.xml")
     [kept] = list_reconciliations(uow=container.uow(), agency_id=agency.id).items
     assert (kept.file_name, kept.applied, kept.file_digest) == (
         "evil.xml",
@@ -215,15 +190,7 @@ def test_a_producer_whose_record_cannot_be_read_keeps_licenses_the_report_seems_
         REPORT[0],
         ("1111111", "NJ-1", "NJ", "Property", "Resident", "Maybe", "2020-01-01", "2027-01-31"),
     ]
-    report = reconcile(
-        uow=container.uow(),
-        agency_id=agency.id,
-        file_name="pdb.csv",
-        data=report_csv(rows),
-        apply=True,
-        actor="Dana",
-        now=container.clock.now(),
-    )
+    report = run(container, agency.id, report_csv(rows), apply=True)
     assert [d["kind"] for d in report.differences] == ["unreadable", "update"]
     assert "'Maybe' is not yes/no" in report.differences[0]["message"]
     assert license_rows(container)["NJ-1"].status == "active"

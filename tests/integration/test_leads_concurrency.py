@@ -9,18 +9,11 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.services.leads.intake import IntakeResult, receive_lead
 from leadrouter.store.tables import idempotency_records, lead_touches, leads
-from tests.support.factories import make_agency
+from tests.support.factories import LEAD_BODY, make_agency
 
 pytestmark = pytest.mark.slow  # many threads or processes at once
 
-BODY: dict[str, Any] = {
-    "first_name": "Maria",
-    "last_name": "Lopez",
-    "email": "maria@example.com",
-    "phone": "(212) 867-5309",
-    "zip": "10001",
-    "insurance_type": "home",
-}
+BODY: dict[str, Any] = {**LEAD_BODY, "insurance_type": "home"}
 PARALLEL = 8
 
 

@@ -14,18 +14,10 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.contract import FIELD_NAMES
 from leadrouter.store.tables import idempotency_records, lead_status_changes, lead_touches, leads
-from tests.support.factories import make_agency
+from tests.support.factories import LEAD_BODY, make_agency
 
 pytestmark = pytest.mark.slow  # hypothesis / schemathesis fuzzing
 
-VALID: dict[str, Any] = {
-    "first_name": "Maria",
-    "last_name": "Lopez",
-    "email": "maria@example.com",
-    "phone": "(212) 867-5309",
-    "zip": "10001",
-    "insurance_type": "personal_auto",
-}
 scalars = (
     st.none()
     | st.booleans()
@@ -45,7 +37,9 @@ values = st.recursive(
 )
 bodies = st.one_of(
     st.dictionaries(st.sampled_from([*FIELD_NAMES, "x"]), values, max_size=9),
-    st.fixed_dictionaries({}, optional={k: values for k in VALID}).map(lambda d: {**VALID, **d}),
+    st.fixed_dictionaries({}, optional={k: values for k in LEAD_BODY}).map(
+        lambda d: {**LEAD_BODY, **d}
+    ),
     values,
 )
 

@@ -13,16 +13,7 @@ from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import Conflict
 from leadrouter.services.leads.intake import change_status_in_tx, get_lead
 from leadrouter.store.tables import lead_status_changes, leads
-from tests.support.factories import make_agency, make_lead
-
-BODY: dict[str, Any] = {
-    "first_name": "Maria",
-    "last_name": "Lopez",
-    "email": "maria@example.com",
-    "phone": "(212) 867-5309",
-    "zip": "10001",
-    "insurance_type": "personal_auto",
-}
+from tests.support.factories import LEAD_BODY, make_agency, make_lead
 
 
 def change_status(
@@ -40,7 +31,7 @@ def test_each_status_change_is_stored_with_its_time_and_reason(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     for status, reason in (
         ("queued", "no producer licensed in NY"),
         ("assigned", "rr"),
@@ -72,7 +63,7 @@ def test_each_status_change_is_stored_with_its_time_and_reason(
 
 def test_people_record_outcomes_over_the_api(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     response = client.post(
         f"/v1/leads/{lead_id}/status",
         json={"status": "contacted", "reason": "left voicemail"},
@@ -86,7 +77,7 @@ def test_only_routing_assigns_so_the_api_refuses_assigned(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     response = client.post(
         f"/v1/leads/{lead_id}/status", json={"status": "assigned"}, headers=agency.headers
     )
@@ -98,7 +89,7 @@ def test_a_change_the_lifecycle_forbids_is_409_and_changes_nothing(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     response = client.post(
         f"/v1/leads/{lead_id}/status", json={"status": "bound"}, headers=agency.headers
     )
@@ -115,7 +106,7 @@ def test_a_change_made_inside_a_callers_transaction_rolls_back_with_it(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     with pytest.raises(RuntimeError), container.uow() as uow:
         change_status_in_tx(
             uow.conn,
@@ -149,7 +140,7 @@ def test_a_change_made_inside_a_callers_transaction_rolls_back_with_it(
 
 def test_a_bound_lead_refuses_further_changes(container: Container, client: TestClient) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     for status in ("assigned", "bound"):
         change_status(
             uow=container.uow(),
@@ -174,7 +165,7 @@ def test_behavioral_events_are_recorded_and_listed_in_time_order(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     later = client.post(
         f"/v1/leads/{lead_id}/events",
         headers=agency.headers,
@@ -216,7 +207,7 @@ def test_a_bad_event_is_refused_naming_the_field(
     client: TestClient, container: Container, event: dict[str, Any], field: str
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     response = client.post(f"/v1/leads/{lead_id}/events", json=event, headers=agency.headers)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]

@@ -12,22 +12,13 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.intake.listing import LeadFilter
 from leadrouter.services.leads.intake import change_status_in_tx, get_lead, list_leads, receive_lead
-from tests.support.factories import make_agency, make_lead
-
-BODY: dict[str, Any] = {
-    "first_name": "Maria",
-    "last_name": "Lopez",
-    "email": "maria@example.com",
-    "phone": "(212) 867-5309",
-    "zip": "10001",
-    "insurance_type": "personal_auto",
-}
+from tests.support.factories import LEAD_BODY, make_agency, make_lead
 
 
 def _people(n: int) -> list[dict[str, Any]]:
     return [
         {
-            **BODY,
+            **LEAD_BODY,
             "first_name": f"Person{i}",
             "phone": f"(646) 736-01{i:02d}",
             "email": f"p{i}@example.com",
@@ -40,7 +31,7 @@ def test_a_lead_is_read_back_with_its_status_history(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
     agency = make_agency(container)
-    lead_id = make_lead(container, agency.id, routed=False, **BODY)
+    lead_id = make_lead(container, agency.id, routed=False, **LEAD_BODY)
     clock.advance(timedelta(minutes=3))
     client.post(
         f"/v1/leads/{lead_id}/status",
@@ -73,7 +64,7 @@ def test_what_the_after_store_hook_did_is_in_the_answer(container: Container) ->
     result = receive_lead(
         uow=container.uow(),
         agency_id=agency.id,
-        payload=BODY,
+        payload=LEAD_BODY,
         idempotency_key=None,
         now=container.clock.now(),
         after_store=route,
@@ -93,7 +84,7 @@ def test_a_failing_hook_leaves_no_lead_behind(container: Container) -> None:
         receive_lead(
             uow=container.uow(),
             agency_id=agency.id,
-            payload=BODY,
+            payload=LEAD_BODY,
             idempotency_key="k",
             now=container.clock.now(),
             after_store=broken,

@@ -1,7 +1,5 @@
 """GET/PUT /v1/agency/settings: dedupe window, required fields, insurance type overrides."""
 
-from typing import Any
-
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -9,16 +7,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import issue_key
 from leadrouter.store.tables import agencies
-from tests.support.factories import make_agency, make_producer
-
-BODY: dict[str, Any] = {
-    "first_name": "Maria",
-    "last_name": "Lopez",
-    "email": "maria@example.com",
-    "phone": "(212) 867-5309",
-    "zip": "10001",
-    "insurance_type": "personal_auto",
-}
+from tests.support.factories import LEAD_BODY, make_agency, make_producer
 
 
 def test_an_agency_starts_with_the_default_settings(
@@ -80,13 +69,15 @@ def test_overrides_add_change_and_turn_off_insurance_types(
     assert types["pet"]["requires"] == [["personal_lines"]]
     assert types["boat"]["requires"] == [["casualty", "property"]]
     assert "annuity" not in types
-    pet = client.post("/v1/leads", headers=agency.headers, json={**BODY, "insurance_type": "Pet"})
+    pet = client.post(
+        "/v1/leads", headers=agency.headers, json={**LEAD_BODY, "insurance_type": "Pet"}
+    )
     assert (pet.status_code, pet.json()["insurance_type"]) == (201, "pet")
     annuity = client.post(
         "/v1/leads",
         headers=agency.headers,
         json={
-            **BODY,
+            **LEAD_BODY,
             "phone": "646-736-0142",
             "email": "a@example.com",
             "insurance_type": "annuity",

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -36,29 +37,27 @@ def queue_texts(container: Container, agency_id: int, count: int) -> list[int]:
     return ids
 
 
+def _text_hi(conn: sa.Connection, agency_id: int, now: datetime, **options: Any) -> int:
+    """A text "hi" to +1 212 736 0100 in the caller's transaction; ``options``: enqueue's."""
+    return outbox.enqueue(
+        conn,
+        agency_id=agency_id,
+        channel="sms",
+        event="x",
+        recipient="+12127360100",
+        payload={"body": "hi"},
+        now=now,
+        **options,
+    )
+
+
 def test_the_same_dedupe_key_queues_one_message(container: Container) -> None:
     agency = make_agency(container)
     now = container.clock.now()
     with container.uow() as uow:
-        first = outbox.enqueue(
-            uow.conn,
-            agency_id=agency.id,
-            channel="sms",
-            event="x",
-            recipient="+12127360100",
-            payload={"body": "hi"},
-            now=now,
-            dedupe_key="lead:7:cad:sms_consumer:5m",
-        )
-        again = outbox.enqueue(
-            uow.conn,
-            agency_id=agency.id,
-            channel="sms",
-            event="x",
-            recipient="+12127360100",
-            payload={"body": "hi"},
-            now=now,
-            dedupe_key="lead:7:cad:sms_consumer:5m",
+        first, again = (
+            _text_hi(uow.conn, agency.id, now, dedupe_key="lead:7:cad:sms_consumer:5m")
+            for _ in range(2)
         )
         uow.commit()
     assert first == again and len(rows(container)) == 1
@@ -69,15 +68,7 @@ def test_a_message_is_written_only_if_the_event_that_causes_it_commits(
 ) -> None:
     agency = make_agency(container)
     with container.uow() as uow:
-        queue = outbox.enqueue(
-            uow.conn,
-            agency_id=agency.id,
-            channel="sms",
-            event="x",
-            recipient="+12127360100",
-            payload={"body": "hi"},
-            now=container.clock.now(),
-        )
+        queue = _text_hi(uow.conn, agency.id, container.clock.now())
         assert queue > 0  # and then the service fails before commit
     assert rows(container) == []
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -9,19 +10,36 @@ from leadrouter.clock import FixedClock
 from leadrouter.notify.messages import enqueue_email
 from leadrouter.store.tables import leads
 from tests.support.factories import insert_lead, make_agency
-from tests.support.notify import channels_for, dispatch, rows
+from tests.support.notify import MESSAGE_CONTEXT, channels_for, dispatch, rows
 from tests.support.receivers import smtp_server
 from tests.support.serving import free_port
 
-CONTEXT = {
-    "agency_name": "Acme Insurance",
-    "producer_name": "Pat Producer",
-    "lead_name": "Maria Lopez",
-    "lead_first_name": "Maria",
-    "lead_id": 7,
-    "insurance_type": "auto",
-    "accept_by": None,
-}
+
+def queue_new_lead_email(conn: sa.Connection, agency_id: int, to: str, now: datetime) -> int:
+    """The email telling producer ``to`` of Maria's new auto lead."""
+    return enqueue_email(
+        conn,
+        agency_id=agency_id,
+        event="lead.assigned",
+        to=to,
+        template="new_lead",
+        context=MESSAGE_CONTEXT,
+        now=now,
+    )
+
+
+def queue_intro_email(conn: sa.Connection, agency_id: int, now: datetime, **options: Any) -> int:
+    """The cadence's introduction email to Maria; ``options``: enqueue_email's."""
+    return enqueue_email(
+        conn,
+        agency_id=agency_id,
+        event="cadence.intro_email",
+        to="maria@example.com",
+        template="intro_email",
+        context=MESSAGE_CONTEXT,
+        now=now,
+        **options,
+    )
 
 
 def test_emails_reach_a_real_smtp_server_with_the_producers_and_agencys_names(
@@ -30,25 +48,9 @@ def test_emails_reach_a_real_smtp_server_with_the_producers_and_agencys_names(
     agency = make_agency(container)
     now = container.clock.now()
     with container.uow() as uow:
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="lead.assigned",
-            to="pat@agency.example",
-            template="new_lead",
-            context=CONTEXT,
-            now=now,
-        )
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="cadence.intro_email",
-            to="maria@example.com",
-            template="intro_email",
-            context=CONTEXT,
-            now=now,
-            from_name="Pat Producer",
-            reply_to="pat@agency.example",
+        queue_new_lead_email(uow.conn, agency.id, "pat@agency.example", now)
+        queue_intro_email(
+            uow.conn, agency.id, now, from_name="Pat Producer", reply_to="pat@agency.example"
         )
         uow.commit()
 
@@ -82,15 +84,7 @@ def test_an_unreachable_smtp_server_is_retried_with_backoff_until_it_answers(
     agency = make_agency(container)
     start = clock.now()
     with container.uow() as uow:
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="lead.assigned",
-            to="pat@agency.example",
-            template="new_lead",
-            context=CONTEXT,
-            now=start,
-        )
+        queue_new_lead_email(uow.conn, agency.id, "pat@agency.example", start)
         uow.commit()
     port = free_port()  # nobody listens here yet
     channels = channels_for(container, smtp_port=port)
@@ -118,15 +112,7 @@ def test_a_recipient_the_server_refuses_goes_straight_to_the_dead_letters(
 ) -> None:
     agency = make_agency(container)
     with container.uow() as uow:
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="lead.assigned",
-            to="gone@agency.example",
-            template="new_lead",
-            context=CONTEXT,
-            now=container.clock.now(),
-        )
+        queue_new_lead_email(uow.conn, agency.id, "gone@agency.example", container.clock.now())
         uow.commit()
     with smtp_server() as (mailbox, port):
         mailbox.refuse.add("gone@agency.example")
@@ -141,16 +127,7 @@ def test_an_email_to_a_consumer_who_opted_out_meanwhile_is_not_sent(container: C
     now = container.clock.now()
     with container.uow() as uow:
         lead_id = insert_lead(uow.conn, agency_id=agency.id, now=now, email="maria@example.com")
-        enqueue_email(
-            uow.conn,
-            agency_id=agency.id,
-            event="cadence.intro_email",
-            to="maria@example.com",
-            template="intro_email",
-            context=CONTEXT,
-            now=now,
-            consumer_lead_id=lead_id,
-        )
+        queue_intro_email(uow.conn, agency.id, now, consumer_lead_id=lead_id)
         uow.conn.execute(sa.update(leads).where(leads.c.id == lead_id).values(do_not_contact=True))
         uow.commit()
     with smtp_server() as (mailbox, port):

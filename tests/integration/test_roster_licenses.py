@@ -8,16 +8,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from tests.conftest import T0
 from tests.support.factories import make_agency, make_license, make_producer
-from tests.support.roster import headers_for
-
-# A license body as an integrator posts it; each test adds the producer and what it checks.
-A_LICENSE = {
-    "state": "NY",
-    "number": "LIC-1",
-    "lines": ["Personal Lines"],
-    "resident": True,
-    "effective_date": "2020-01-01",
-}
+from tests.support.roster import LICENSE_BODY, headers_for
 
 
 def test_a_license_typed_in_by_a_manager_is_pending(
@@ -29,7 +20,7 @@ def test_a_license_typed_in_by_a_manager_is_pending(
         "/v1/licenses",
         headers=agency.headers,
         json={
-            **A_LICENSE,
+            **LICENSE_BODY,
             "producer_id": p,
             "state": "nj",
             "lines": ["Property", "Casualty"],
@@ -76,7 +67,7 @@ def test_a_license_created_by_compliance_is_verified_at_once(
     response = client.post(
         "/v1/licenses",
         headers=compliance,
-        json={**A_LICENSE, "producer_id": make_producer(container, agency.id)},
+        json={**LICENSE_BODY, "producer_id": make_producer(container, agency.id)},
     )
     assert response.status_code == 201, response.text
     assert response.json()["verified"] is True
@@ -113,14 +104,7 @@ def test_a_license_for_another_agencys_producer_is_refused(
     response = client.post(
         "/v1/licenses",
         headers=b.headers,
-        json={
-            "producer_id": theirs,
-            "state": "NY",
-            "number": "1",
-            "lines": ["Life"],
-            "resident": True,
-            "effective_date": "2020-01-01",
-        },
+        json={**LICENSE_BODY, "producer_id": theirs},
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "producer_id"
@@ -138,10 +122,9 @@ def test_the_same_license_twice_is_a_conflict(client: TestClient, container: Con
         "/v1/licenses",
         headers=agency.headers,
         json={
+            **LICENSE_BODY,
             "producer_id": p,
-            "state": "NY",
             "number": "A-1",
-            "lines": ["Life"],
             "resident": False,
             "effective_date": "2021-01-01",
         },
@@ -156,12 +139,10 @@ def test_dates_and_lines_are_checked(client: TestClient, container: Container) -
         "/v1/licenses",
         headers=agency.headers,
         json={
+            **LICENSE_BODY,
             "producer_id": p,
             "state": "ZZ",
-            "number": "1",
             "lines": ["Pets"],
-            "resident": True,
-            "effective_date": "2020-01-01",
         },
     )
     assert {e["field"] for e in response.json()["errors"]} == {"state", "lines"}
@@ -169,12 +150,8 @@ def test_dates_and_lines_are_checked(client: TestClient, container: Container) -
         "/v1/licenses",
         headers=agency.headers,
         json={
+            **LICENSE_BODY,
             "producer_id": p,
-            "state": "NY",
-            "number": "1",
-            "lines": ["Life"],
-            "resident": True,
-            "effective_date": "2020-01-01",
             "expiration_date": "2019-01-01",
         },
     )

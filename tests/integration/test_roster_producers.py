@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import producer_day_counts
 from tests.support.factories import make_agency, make_producer
-from tests.support.roster import headers_for
+from tests.support.roster import LICENSE_BODY, headers_for
 
 
 def test_a_new_producer_is_normalized_and_gets_sensible_defaults(
@@ -217,14 +217,7 @@ def test_deleting_a_producer_takes_their_licenses(client: TestClient, container:
     client.post(
         "/v1/licenses",
         headers=agency.headers,
-        json={
-            "producer_id": p,
-            "state": "NY",
-            "number": "1",
-            "lines": ["Life"],
-            "resident": True,
-            "effective_date": "2020-01-01",
-        },
+        json={**LICENSE_BODY, "producer_id": p},
     )
     assert client.delete(f"/v1/producers/{p}", headers=agency.headers).status_code == 204
     assert client.get(f"/v1/producers/{p}", headers=agency.headers).status_code == 404

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -79,3 +81,23 @@ def test_an_assigned_lead_answers_with_what_it_became_and_its_history_and_chain_
         changes = uow.conn.execute(sa.select(sa.func.count()).select_from(lead_status_changes))
         assert changes.scalar_one() == 12
     assert len({a["owner_id"] for a in answers}) == 3
+
+
+def test_after_warm_up_no_statement_of_a_post_is_compiled_again(
+    client: TestClient, container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    agency = load_synthetic_agency(container, producers=5)
+    headers = {"Authorization": f"Bearer {agency.api_key}"}
+    for n in range(8):  # every shape of every statement once (first leads seed the rotation)
+        assert client.post("/v1/leads", headers=headers, json=lead(n)).status_code == 201
+
+    # SQLAlchemy logs each statement with "[generated in ...]" when it compiles it, "[no key"
+    # when it cannot cache it at all, "[cached since ...]" when it reuses the compiled form.
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine.Engine")
+    answers = [client.post("/v1/leads", headers=headers, json=lead(n)) for n in range(8, 14)]
+
+    assert [a.json()["status"] for a in answers] == ["assigned"] * 6
+    executed = [r.getMessage() for r in caplog.records if r.name == "sqlalchemy.engine.Engine"]
+    assert sum("[cached since" in m for m in executed) >= 6 * 5
+    compiled = [m for m in executed if "[generated in" in m or "[no key" in m]
+    assert compiled == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,33 +13,14 @@ from typer.testing import CliRunner
 
 from leadrouter.bootstrap import Container
 from leadrouter.cli import app
-from leadrouter.store.audit import append_decision, verify_chain
+from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import decisions, outbox
-from tests.support.factories import insert_lead, make_agency
+from tests.support.factories import make_agency, make_chain
 
 
 @pytest.fixture
 def runner(db_url: str) -> CliRunner:
     return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
-
-
-def _write_chain(container: Container, agency_id: int, n: int, first: int = 0) -> None:
-    now = container.clock.now()
-    with container.engine.begin() as conn:
-        lead_id = insert_lead(conn, agency_id=agency_id, now=now)
-        for i in range(first, first + n):
-            append_decision(
-                conn,
-                agency_id=agency_id,
-                lead_id=lead_id,
-                kind="route",
-                outcome="assigned",
-                producer_id=i,
-                policy_version=1,
-                explanation={"winner": i},
-                actor=None,
-                now=now + timedelta(seconds=i),
-            )
 
 
 def _without_triggers(container: Container, *changes: sa.Executable) -> None:
@@ -93,7 +73,7 @@ def test_a_chain_edited_and_recomputed_without_the_key_no_longer_verifies(
     container: Container,
 ) -> None:
     agency = make_agency(container)
-    _write_chain(container, agency.id, 5)
+    make_chain(container, agency.id, 5)
     with container.engine.connect() as conn:
         assert verify_chain(conn, agency_id=agency.id) is None
     with container.engine.connect() as conn:
@@ -109,14 +89,20 @@ def test_a_chain_edited_and_recomputed_without_the_key_no_longer_verifies(
     assert broken is not None and broken.seq == 3
 
 
+def _checkpointed(runner: CliRunner, container: Container, tmp_path: Path) -> tuple[int, Path]:
+    """An agency with a chain of five decisions, and the checkpoint file taken of it."""
+    agency = make_agency(container)
+    make_chain(container, agency.id, 5)
+    kept = tmp_path / "checkpoints.json"
+    assert runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)]).exit_code == 0
+    return agency.id, kept
+
+
 def test_verify_against_a_checkpoint_detects_a_deleted_tail(
     runner: CliRunner, container: Container, tmp_path: Path
 ) -> None:
-    agency = make_agency(container)
-    _write_chain(container, agency.id, 5)
-    kept = tmp_path / "checkpoints.json"
-    assert runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)]).exit_code == 0
-    _write_chain(container, agency.id, 2, first=5)
+    agency_id, kept = _checkpointed(runner, container, tmp_path)
+    make_chain(container, agency_id, 2, first=5)
     assert runner.invoke(app, ["audit", "verify", "--against", str(kept)]).exit_code == 0
 
     _without_triggers(container, sa.delete(decisions).where(decisions.c.seq >= 4))
@@ -131,12 +117,9 @@ def test_verify_against_a_checkpoint_detects_a_deleted_tail(
 def test_verify_against_a_checkpoint_detects_a_chain_rehashed_from_the_start(
     runner: CliRunner, container: Container, tmp_path: Path
 ) -> None:
-    agency = make_agency(container)
-    _write_chain(container, agency.id, 5)
-    kept = tmp_path / "checkpoints.json"
-    runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)])
+    agency_id, kept = _checkpointed(runner, container, tmp_path)
 
-    _rehash_unkeyed(container, agency.id, edit_seq=2)
+    _rehash_unkeyed(container, agency_id, edit_seq=2)
 
     against = runner.invoke(app, ["audit", "verify", "--against", str(kept)])
     assert against.exit_code == 1
@@ -146,10 +129,7 @@ def test_verify_against_a_checkpoint_detects_a_chain_rehashed_from_the_start(
 def test_a_checkpoint_edited_to_match_a_shortened_chain_is_refused(
     runner: CliRunner, container: Container, tmp_path: Path
 ) -> None:
-    agency = make_agency(container)
-    _write_chain(container, agency.id, 5)
-    kept = tmp_path / "checkpoints.json"
-    runner.invoke(app, ["audit", "checkpoint", "--out", str(kept)])
+    _, kept = _checkpointed(runner, container, tmp_path)
     [document] = json.loads(kept.read_text())
     kept.write_text(json.dumps([{**document, "head_seq": 3, "count": 3}]))
 
@@ -162,7 +142,7 @@ def test_checkpoints_are_issued_listed_and_sent_to_subscribed_webhooks(
     client: TestClient, container: Container
 ) -> None:
     agency = make_agency(container)
-    _write_chain(container, agency.id, 3)
+    make_chain(container, agency.id, 3)
     subscribed = client.post(
         "/v1/webhook-endpoints",
         json={"url": "https://hooks.example.com/audit", "events": ["audit.checkpoint"]},

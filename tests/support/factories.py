@@ -1,4 +1,5 @@
-"""One factory per entity, each through the real services: agencies, producers, licenses, leads.
+"""One factory per entity, each through the real services: agencies, producers, licenses, leads
+(and the demo agency with a few leads, for the command-line tests).
 
 Each returns the new row's id (an agency: its id and keys) and fails the test if the service
 refuses. The defaults make a row that routing takes at any hour; a test names what it checks
@@ -14,14 +15,26 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import Container
+from leadrouter.api.schemas.leads import LeadCreate
+from leadrouter.bootstrap import Container, bootstrap
+from leadrouter.config import Settings
+from leadrouter.demo import ensure_demo_agency
+from leadrouter.intake.settings import DEFAULT_REQUIRED
 from leadrouter.roster.specs import LicenseSpec, ProducerSpec
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.licenses import create_license
 from leadrouter.services.roster.producers import create_producer
 from leadrouter.services.routing.route import after_intake
+from leadrouter.store.audit import append_decision
+from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import leads, producers
+
+_EXAMPLE: dict[str, Any] = LeadCreate.model_json_schema()["example"]
+LEAD_BODY: dict[str, Any] = {name: _EXAMPLE[name] for name in DEFAULT_REQUIRED}
+"""The API's documented ``POST /v1/leads`` example with only the fields intake requires by
+default (Maria Lopez, New York, personal auto); a test copies it (``{**LEAD_BODY, ...}``) to
+change a field."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +151,29 @@ def make_lead(
     return result.lead_id
 
 
-def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values: object) -> int:
-    """A bare ``leads`` row in the caller's transaction, for tests below intake (the outbox,
-    the audit chain, statistics): no normalizing, no routing, any column as given."""
-    row: dict[str, object] = {
+def make_demo(database_url: str, lead: dict[str, Any], leads: int = 3) -> None:
+    """A migrated database with the demo agency and ``leads`` routed copies of ``lead`` (lead
+    n: demo<n>@example.com, (212) 736-01nn), on the system clock as ``make run`` has it."""
+    upgrade(database_url)
+    c = bootstrap(Settings(database_url=database_url))
+    agency_id = ensure_demo_agency(c, announce=lambda _: None)
+    assert agency_id is not None
+    for n in range(leads):
+        receive_lead(
+            uow=c.uow(),
+            agency_id=agency_id,
+            payload={**lead, "email": f"demo{n}@example.com", "phone": f"(212) 736-01{n:02d}"},
+            idempotency_key=None,
+            now=c.clock.now(),
+            after_store=after_intake(c.routing),
+        )
+    c.engine.dispose()
+
+
+def lead_row(*, agency_id: int, now: datetime, **values: object) -> dict[str, object]:
+    """A ``leads`` row's values, taken in ``now`` (Ada Lovelace, New York, personal auto,
+    status new) with ``values`` over them: for inserting rows in bulk below intake."""
+    return {
         "agency_id": agency_id,
         "status": "new",
         "first_name": "Ada",
@@ -163,9 +195,38 @@ def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values:
         "last_touch_at": now,
         "created_at": now,
         "status_changed_at": now,
+        **values,
     }
-    row.update(values)
+
+
+def insert_lead(conn: sa.Connection, *, agency_id: int, now: datetime, **values: object) -> int:
+    """A bare ``leads`` row in the caller's transaction, for tests below intake (the outbox,
+    the audit chain, statistics): no normalizing, no routing, any column as given."""
+    row = lead_row(agency_id=agency_id, now=now, **values)
     return int(conn.execute(leads.insert().values(**row).returning(leads.c.id)).scalar_one())
+
+
+def make_chain(c: Container, agency_id: int, n: int, first: int = 0) -> list[int]:
+    """``n`` routing decisions of one bare lead on the agency's audit chain, a second apart
+    (decision i names producer i as the winner), in one transaction; their ids."""
+    now = c.clock.now()
+    with c.engine.begin() as conn:
+        lead_id = insert_lead(conn, agency_id=agency_id, now=now)
+        return [
+            append_decision(
+                conn,
+                agency_id=agency_id,
+                lead_id=lead_id,
+                kind="route",
+                outcome="assigned",
+                producer_id=i,
+                policy_version=1,
+                explanation={"winner": i, "candidates": [{"id": i, "score": 0.5 + i}]},
+                actor=None,
+                now=now + timedelta(seconds=i),
+            )
+            for i in range(first, first + n)
+        ]
 
 
 def producer_ids(conn: sa.Connection, agency_id: int) -> list[int]:

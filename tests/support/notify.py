@@ -16,6 +16,19 @@ from leadrouter.notify.sms import RecordingSms
 from leadrouter.store.tables import outbox
 
 NO_JITTER = RetryPolicy(jitter_fraction=0)
+# What the templates are given about Maria Lopez's auto lead, handed from Pat to Sam.
+MESSAGE_CONTEXT: dict[str, object] = {
+    "agency_name": "Acme Insurance",
+    "producer_name": "Pat Producer",
+    "lead_name": "Maria Lopez",
+    "lead_first_name": "Maria",
+    "lead_id": 7,
+    "insurance_type": "auto",
+    "accept_by": None,
+    "reason": "not contacted within 15 minutes",
+    "from_producer": "Pat Producer",
+    "to_producer": "Sam Backup",
+}
 
 
 def channels_for(

@@ -1,10 +1,19 @@
-"""Helpers for roster tests: API keys with a given role."""
+"""Helpers for roster tests: API keys with a given role, a license body."""
 
 from __future__ import annotations
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import issue_key
 from tests.support.factories import TestAgency, make_producer
+
+# A license body as an integrator posts it; each test adds the producer and what it checks.
+LICENSE_BODY: dict[str, object] = {
+    "state": "NY",
+    "number": "LIC-1",
+    "lines": ["Personal Lines"],
+    "resident": True,
+    "effective_date": "2020-01-01",
+}
 
 
 def headers_for(

@@ -54,6 +54,12 @@ def free_port() -> int:
     raise RuntimeError(f"no free port from {first} to {first + 999}")
 
 
+def _written(output: int | IO[bytes]) -> str:
+    """What the server wrote, when its output went to a named file."""
+    name = getattr(output, "name", None)
+    return Path(name).read_text(errors="replace") if isinstance(name, str) else ""
+
+
 @contextmanager
 def running_server(
     home: Path,
@@ -61,9 +67,11 @@ def running_server(
     env: dict[str, str] | None = None,
     output: int | IO[bytes] = subprocess.DEVNULL,
     preexec_fn: Callable[[], None] | None = None,
+    seconds: float = 120,
 ) -> Iterator[str]:
     """``leadrouter serve *args`` on a SQLite file in ``home``; yields its base URL once
-    ``/healthz`` answers (the test fails when it does not within a minute)."""
+    ``/healthz`` answers (the test fails when the server exits first, or does not answer
+    within ``seconds``: a limit for hangs)."""
     port = free_port()
     environment = {
         **os.environ,
@@ -81,14 +89,16 @@ def running_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+            assert proc.poll() is None, _written(output)
         else:
-            pytest.fail("leadrouter serve did not start")
+            pytest.fail(f"leadrouter serve did not answer /healthz within {seconds:.0f} s")
         yield base
     finally:
         proc.terminate()

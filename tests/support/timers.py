@@ -1,13 +1,31 @@
-"""A virtual clock for the time engine: jump from due instant to due instant, like the worker."""
+"""A virtual clock for the time engine: jump from due instant to due instant, like the worker;
+and the assignment the timer tests start from."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from leadrouter.domain.timer_policy import TimingRules
 from leadrouter.domain.timers import Action, TimerState, due_actions, next_due_at
+
+T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # 09:00 in New York, a Tuesday
+
+
+def timer_state(at: datetime = T0, **changes: object) -> TimerState:
+    """Lead 1's assignment 100 to producer 10, made at ``at``, a New York consumer;
+    ``changes`` replace fields."""
+    base = TimerState(
+        lead_id=1,
+        assignment_id=100,
+        owner_id=10,
+        first_assigned_at=at,
+        assigned_at=at,
+        consumer_timezone="America/New_York",
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

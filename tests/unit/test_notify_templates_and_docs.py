@@ -10,20 +10,9 @@ import pytest
 from leadrouter.domain.timer_policy import DEFAULT_CADENCE, CadenceAction
 from leadrouter.notify.templates import EMAILS, TEXTS, render_email, render_text
 from leadrouter.notify.webhook import EVENTS, sign
+from tests.support.notify import MESSAGE_CONTEXT
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
-CONTEXT = {
-    "agency_name": "Acme Insurance",
-    "producer_name": "Pat Producer",
-    "lead_name": "Maria Lopez",
-    "lead_first_name": "Maria",
-    "lead_id": 7,
-    "insurance_type": "auto",
-    "accept_by": None,
-    "reason": "not contacted within 15 minutes",
-    "from_producer": "Pat Producer",
-    "to_producer": "Sam Backup",
-}
 
 
 def test_every_default_cadence_step_has_a_template_for_its_channel() -> None:
@@ -48,20 +37,20 @@ def test_every_default_cadence_step_has_a_template_for_its_channel() -> None:
     ],
 )
 def test_emails_carry_the_producers_and_agencys_names(name: str) -> None:
-    email = render_email(name, CONTEXT)
+    email = render_email(name, MESSAGE_CONTEXT)
     text = email.subject + email.body
     assert "Acme Insurance" in text or "Pat Producer" in text
     assert "{{" not in text and "\n" not in email.subject
 
 
 def test_a_text_to_a_consumer_says_who_is_writing_and_how_to_stop() -> None:
-    text = render_text("intro_sms", CONTEXT)
+    text = render_text("intro_sms", MESSAGE_CONTEXT)
     assert "Pat Producer with Acme Insurance" in text and text.endswith("Reply STOP to opt out.")
 
 
 def test_an_offer_names_its_deadline_and_a_plain_assignment_does_not() -> None:
-    offer = render_email("new_lead", CONTEXT | {"accept_by": "2026-03-03 09:02"})
-    plain = render_email("new_lead", CONTEXT)
+    offer = render_email("new_lead", MESSAGE_CONTEXT | {"accept_by": "2026-03-03 09:02"})
+    plain = render_email("new_lead", MESSAGE_CONTEXT)
     assert "accept it by 2026-03-03 09:02" in offer.body and "accept" not in plain.body
 
 
@@ -71,7 +60,7 @@ def test_a_missing_variable_is_an_error_not_a_blank() -> None:
             "intro_sms", {"lead_first_name": "Maria", "agency_name": "A", "insurance_type": "auto"}
         )
     with pytest.raises(ValueError, match="no email template"):
-        render_email("nope", CONTEXT)
+        render_email("nope", MESSAGE_CONTEXT)
 
 
 def test_the_docs_list_every_webhook_event() -> None:

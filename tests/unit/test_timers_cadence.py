@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.timer_policy import TimingRules
@@ -10,30 +10,16 @@ from leadrouter.domain.timers import (
     MessageConsumer,
     NotifyProducer,
     RemindProducer,
-    TimerState,
     due_actions,
     next_due_at,
 )
-from tests.support.timers import run
+from tests.support.timers import T0, run, timer_state
 
-T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # 09:00 in New York, a Tuesday
 CADENCE_ONLY = TimingRules(escalation=())
 
 
-def state(**changes: object) -> TimerState:
-    base = TimerState(
-        lead_id=1,
-        assignment_id=100,
-        owner_id=10,
-        first_assigned_at=T0,
-        assigned_at=T0,
-        consumer_timezone="America/New_York",
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
-
-
 def test_the_default_cadence_runs_from_minute_zero_to_the_monthly_nurture() -> None:
-    steps, _ = run(state(), CADENCE_ONLY, start=T0, until=T0 + timedelta(days=95))
+    steps, _ = run(timer_state(), CADENCE_ONLY, start=T0, until=T0 + timedelta(days=95))
     assert [(st.at - T0, st.action.key) for st in steps] == [
         (timedelta(0), "cad:notify_producer:0m"),
         (timedelta(minutes=5), "cad:sms_consumer:5m"),
@@ -58,7 +44,7 @@ def test_the_default_cadence_runs_from_minute_zero_to_the_monthly_nurture() -> N
 
 
 def test_ladder_and_cadence_interleave_on_one_clock() -> None:
-    steps, _ = run(state(), TimingRules(), start=T0, until=T0 + timedelta(minutes=5))
+    steps, _ = run(timer_state(), TimingRules(), start=T0, until=T0 + timedelta(minutes=5))
     assert [(st.at - T0, type(st.action)) for st in steps] == [
         (timedelta(0), NotifyProducer),
         (timedelta(minutes=5), AlertProducer),
@@ -68,7 +54,7 @@ def test_ladder_and_cadence_interleave_on_one_clock() -> None:
 
 
 def test_the_cadence_stops_when_a_contact_is_logged() -> None:
-    steps, s = run(state(), CADENCE_ONLY, start=T0, until=T0 + timedelta(hours=2))
+    steps, s = run(timer_state(), CADENCE_ONLY, start=T0, until=T0 + timedelta(hours=2))
     assert steps[-1].action.key == "cad:call_reminder:1h"
     contacted = dataclasses.replace(
         s, contacted_at=T0 + timedelta(hours=2), lead_status=LeadStatus.CONTACTED
@@ -78,12 +64,12 @@ def test_the_cadence_stops_when_a_contact_is_logged() -> None:
 
 def test_the_cadence_stops_on_bind_and_on_loss() -> None:
     for status in (LeadStatus.BOUND, LeadStatus.LOST):
-        s = state(lead_status=status, done=frozenset({"cad:notify_producer:0m"}))
+        s = timer_state(lead_status=status, done=frozenset({"cad:notify_producer:0m"}))
         assert next_due_at(s, CADENCE_ONLY, T0 + timedelta(minutes=1)) is None
 
 
 def test_a_lead_in_nurture_gets_only_the_monthly_email_even_after_contact() -> None:
-    s = state(lead_status=LeadStatus.NURTURE, contacted_at=T0 + timedelta(hours=2))
+    s = timer_state(lead_status=LeadStatus.NURTURE, contacted_at=T0 + timedelta(hours=2))
     steps, _ = run(s, TimingRules(), start=T0 + timedelta(days=3), until=T0 + timedelta(days=65))
     assert [st.action.key for st in steps] == ["cad:nurture_email:30d", "cad:nurture_email:60d"]
 
@@ -101,13 +87,13 @@ def test_after_a_long_outage_only_the_latest_nurture_email_is_sent() -> None:
             "cad:email_consumer:7d",
         }
     )
-    due = due_actions(state(done=done), CADENCE_ONLY, T0 + timedelta(days=95))
+    due = due_actions(timer_state(done=done), CADENCE_ONLY, T0 + timedelta(days=95))
     assert [a.key for a in due] == ["cad:nurture_email:90d"]
 
 
 def test_do_not_contact_silences_consumer_messages_and_call_reminders_not_the_ladder() -> None:
     steps, _ = run(
-        state(do_not_contact=True), TimingRules(), start=T0, until=T0 + timedelta(days=40)
+        timer_state(do_not_contact=True), TimingRules(), start=T0, until=T0 + timedelta(days=40)
     )
     keys = [st.action.key for st in steps]
     assert keys == [
@@ -131,7 +117,7 @@ def test_a_custom_cadence_with_its_own_template_and_weekly_repeat() -> None:
             ],
         }
     ).to_domain()
-    steps, _ = run(state(), rules, start=T0, until=T0 + timedelta(days=16))
+    steps, _ = run(timer_state(), rules, start=T0, until=T0 + timedelta(days=16))
     assert [(st.at - T0, st.action.key) for st in steps] == [
         (timedelta(0), "cad:email_consumer:0m"),
         (timedelta(days=2), "cad:nurture_email:2d"),

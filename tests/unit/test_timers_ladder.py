@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.domain.timer_policy import Channel, EscalationAction, Rung, TimingRules
@@ -15,22 +15,9 @@ from leadrouter.domain.timers import (
     due_actions,
     next_due_at,
 )
-from tests.support.timers import run
+from tests.support.timers import T0, run, timer_state
 
-T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # 09:00 in New York, a Tuesday
 LADDER_ONLY = TimingRules(cadence=())
-
-
-def state(**changes: object) -> TimerState:
-    base = TimerState(
-        lead_id=1,
-        assignment_id=100,
-        owner_id=10,
-        first_assigned_at=T0,
-        assigned_at=T0,
-        consumer_timezone="America/New_York",
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def minutes(at: datetime) -> int:
@@ -50,7 +37,7 @@ def test_default_ladder_alerts_warns_reassigns_once_and_then_tells_the_manager()
         owners.extend((minutes(now), type(a).__name__, s.owner_id) for a in actions)
         return reassign_to_backup(s, actions, now)
 
-    _, final = run(state(), LADDER_ONLY, start=T0, until=T0 + timedelta(days=3), react=react)
+    _, final = run(timer_state(), LADDER_ONLY, start=T0, until=T0 + timedelta(days=3), react=react)
 
     assert owners == [
         (5, "AlertProducer", 10),
@@ -64,7 +51,7 @@ def test_default_ladder_alerts_warns_reassigns_once_and_then_tells_the_manager()
 
 
 def test_warning_goes_by_text_and_email_and_the_reassignment_states_its_reason() -> None:
-    due = due_actions(state(), LADDER_ONLY, T0 + timedelta(minutes=30))
+    due = due_actions(timer_state(), LADDER_ONLY, T0 + timedelta(minutes=30))
     warn = next(a for a in due if isinstance(a, WarnProducer))
     reassign = next(a for a in due if isinstance(a, Reassign))
     assert warn.channels == (Channel.SMS, Channel.EMAIL)
@@ -85,7 +72,7 @@ def test_each_rung_states_its_reason_in_the_units_of_its_delay() -> None:
             Rung(timedelta(hours=2), EscalationAction.ALERT_MANAGER),
         ),
     )
-    due = due_actions(state(), rules, T0 + timedelta(hours=2))
+    due = due_actions(timer_state(), rules, T0 + timedelta(hours=2))
     assert [(type(a).__name__, getattr(a, "reason", None)) for a in due] == [
         ("AlertProducer", "not contacted within 30 seconds"),
         ("WarnProducer", "not contacted within 90 seconds"),
@@ -94,7 +81,7 @@ def test_each_rung_states_its_reason_in_the_units_of_its_delay() -> None:
 
 
 def test_logging_a_contact_stops_the_ladder_at_once() -> None:
-    steps, s = run(state(), LADDER_ONLY, start=T0, until=T0 + timedelta(minutes=10))
+    steps, s = run(timer_state(), LADDER_ONLY, start=T0, until=T0 + timedelta(minutes=10))
     assert [type(step.action) for step in steps] == [AlertProducer]
     contacted = dataclasses.replace(s, contacted_at=T0 + timedelta(minutes=11))
     assert next_due_at(contacted, LADDER_ONLY, T0 + timedelta(minutes=11)) is None
@@ -103,27 +90,27 @@ def test_logging_a_contact_stops_the_ladder_at_once() -> None:
 
 def test_nothing_is_due_for_a_lead_that_is_bound_lost_or_already_contacted() -> None:
     for status in (LeadStatus.BOUND, LeadStatus.LOST, LeadStatus.CONTACTED, LeadStatus.QUOTED):
-        s = state(lead_status=status)
+        s = timer_state(lead_status=status)
         assert next_due_at(s, TimingRules(), T0) is None
         assert due_actions(s, TimingRules(), T0 + timedelta(days=40)) == []
 
 
 def test_a_worker_that_was_down_finds_the_missed_rungs_in_order() -> None:
-    due = due_actions(state(), LADDER_ONLY, T0 + timedelta(minutes=70))
+    due = due_actions(timer_state(), LADDER_ONLY, T0 + timedelta(minutes=70))
     assert [type(a) for a in due] == [AlertProducer, WarnProducer, Reassign, AlertManager]
     assert [minutes(a.due_at) for a in due] == [5, 15, 30, 60]
 
 
 def test_a_done_rung_is_never_due_again() -> None:
     at = T0 + timedelta(minutes=5)
-    first = due_actions(state(), LADDER_ONLY, at)
-    after = state().done_with(first)
+    first = due_actions(timer_state(), LADDER_ONLY, at)
+    after = timer_state().done_with(first)
     assert due_actions(after, LADDER_ONLY, at) == []
     assert next_due_at(after, LADDER_ONLY, at) == T0 + timedelta(minutes=15)
 
 
 def test_reassignment_keeps_the_per_lead_steps_done_and_restarts_the_owner_alerts() -> None:
-    s = state(
+    s = timer_state(
         done=frozenset(
             {
                 "esc:alert_producer:5m",
@@ -143,7 +130,7 @@ def test_reassignment_keeps_the_per_lead_steps_done_and_restarts_the_owner_alert
 
 def test_a_manual_new_owner_gets_the_full_half_hour_before_an_automatic_reassignment() -> None:
     later = T0 + timedelta(minutes=25)
-    moved = state().reassigned(assignment_id=101, owner_id=11, at=later)
+    moved = timer_state().reassigned(assignment_id=101, owner_id=11, at=later)
     due = due_actions(moved, LADDER_ONLY, T0 + timedelta(minutes=54))
     assert not any(isinstance(a, Reassign) for a in due)
     due = due_actions(moved, LADDER_ONLY, later + timedelta(minutes=30))
@@ -162,7 +149,7 @@ def test_a_custom_ladder_uses_its_own_times_and_channels() -> None:
             "cadence": [],
         }
     ).to_domain()
-    steps, _ = run(state(), rules, start=T0, until=T0 + timedelta(hours=2))
+    steps, _ = run(timer_state(), rules, start=T0, until=T0 + timedelta(hours=2))
     assert [(minutes(st.at), st.action.key) for st in steps] == [
         (2, "esc:alert_producer:2m"),
         (10, "esc:alert_manager:10m"),

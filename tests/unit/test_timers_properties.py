@@ -19,7 +19,7 @@ from leadrouter.domain.timers import (
     due_actions,
     next_due_at,
 )
-from tests.support.timers import run
+from tests.support.timers import run, timer_state
 
 pytestmark = pytest.mark.slow  # hypothesis properties over thousands of agencies and leads
 
@@ -42,12 +42,10 @@ def scenarios(draw: st.DrawFn) -> tuple[TimerState, TimingRules, datetime | None
     t0 = draw(instants)
     accept = draw(st.booleans())
     rules = TimingRules(acceptance=AcceptanceRule(required=accept))
-    s = TimerState(
-        lead_id=1,
+    s = timer_state(
+        t0,
         assignment_id=1,
         owner_id=1,
-        first_assigned_at=t0,
-        assigned_at=t0,
         consumer_timezone=draw(st.sampled_from(ZONES)),
         accept_by=t0 + rules.acceptance.within if accept else None,
         do_not_contact=draw(st.booleans()),

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from leadrouter.domain.timer_policy import TimingRules
 from leadrouter.domain.timers import Action, Reassign, TimerState
-from tests.support.timers import run
+from tests.support.timers import run, timer_state
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -15,14 +15,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 def test_an_evening_lead_before_spring_forward_runs_the_whole_default_policy() -> None:
     # Saturday 20:40 EST; clocks jump from 02:00 EST to 03:00 EDT that night.
     t0 = datetime(2026, 3, 7, 20, 40, tzinfo=NEW_YORK).astimezone(UTC)
-    state = TimerState(
-        lead_id=1,
-        assignment_id=1,
-        owner_id=10,
-        first_assigned_at=t0,
-        assigned_at=t0,
-        consumer_timezone="America/New_York",
-    )
+    state = timer_state(t0, assignment_id=1)
     owners: list[int] = []
 
     def to_backup(s: TimerState, actions: list[Action], now: datetime) -> TimerState:

@@ -35,6 +35,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+def csv_body(example: str, *also: str) -> dict[str, Any]:
+    """A route's ``openapi_extra`` for a required CSV body shown by ``example``; ``also``: other
+    media types the route takes as text."""
+    content: dict[str, Any] = {"text/csv": {"schema": {"type": "string"}, "example": example}}
+    content.update({media: {"schema": {"type": "string"}} for media in also})
+    return {"requestBody": {"required": True, "content": content}}
+
+
 _REF = {"$ref": "#/components/schemas/Problem"}
 _COMMON = {
     "413": "The body is larger than this route takes.",

@@ -73,10 +73,9 @@ class ReportProblem:
 
 
 @dataclass(frozen=True)
-class ReportEntry:
-    """One record as the file gave it (a row may hold one line of authority of a license)."""
+class ReportTerms:
+    """A license's terms as the registry states them."""
 
-    where: str
     npn: str
     state: str
     number: str
@@ -89,18 +88,16 @@ class ReportEntry:
 
 
 @dataclass(frozen=True)
-class ReportLicense:
+class ReportEntry(ReportTerms):
+    """One record as the file gave it (a row may hold one line of authority of a license)."""
+
+    where: str
+
+
+@dataclass(frozen=True)
+class ReportLicense(ReportTerms):
     """One license of the report, its records merged."""
 
-    npn: str
-    state: str
-    number: str
-    license_class: str | None
-    lines: frozenset[str]
-    resident: bool
-    active: bool
-    issue_date: date
-    expiration_date: date | None
     where: tuple[str, ...]
 
 

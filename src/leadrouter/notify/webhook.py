@@ -19,7 +19,7 @@ import hmac
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import httpx
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ from leadrouter.store.outbox import webhook_endpoints_of, webhook_messages
 from leadrouter.store.tables import agencies, webhook_endpoints
 from leadrouter.store.uow import UnitOfWork
 
-EVENTS = (
+WebhookEvent = Literal[
     "lead.created",
     "lead.assigned",
     "lead.queued",
@@ -42,7 +42,8 @@ EVENTS = (
     "lead.reassigned",
     "lead.outcome",
     "audit.checkpoint",
-)
+]
+EVENTS: tuple[str, ...] = get_args(WebhookEvent)
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"

@@ -1,18 +1,22 @@
 """The writes of an assigned decision, in one statement on PostgreSQL.
 
-The audit record, the assignment (which points at the record), the rotation counters, the
-lead's owner and status, and its status history row: on PostgreSQL one statement of
-data-modifying CTEs (``INSERT ... RETURNING`` feeding the next), one round trip while the
-agency's routing lock is held instead of five or six; on SQLite, which has no such CTEs,
-the same writes one after another. Capacity is claimed before (``routing_repo``): a refused
-claim writes nothing.
+The capacity claim, the audit record, the assignment (which points at the record), the
+rotation counters, the lead's owner and status, its status history row and the outbox rows
+that announce it: on PostgreSQL
+one statement of data-modifying CTEs (``INSERT ... RETURNING`` feeding the next), one round
+trip while the agency's routing lock is held instead of six or seven; on SQLite, which has
+no such CTEs, the same writes one after another. The claim comes first and every other
+write is conditional on it: a refused claim writes nothing more (the caller abandons the
+transaction, which takes the claim's own first half back).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,17 +24,21 @@ import sqlalchemy as sa
 from leadrouter.store import routing_repo
 from leadrouter.store.audit import EXPLANATION_TEXT, INSERT_DECISION
 from leadrouter.store.leads import LeadRepository
+from leadrouter.store.outbox import insert_rows
 from leadrouter.store.tables import (
     assignments,
     decisions,
     lead_status_changes,
     leads,
+    outbox,
     rotation_counters,
 )
 from leadrouter.store.types import UTCDateTime
 
 _ASSIGNMENT = ("agency_id", "lead_id", "producer_id", "license_id", "kind", "state",
                "started_at", "accept_by", "next_due_at", "done_steps")  # fmt: skip
+_OUTBOX = ("agency_id", "channel", "event", "recipient", "payload", "status", "attempts",
+           "next_attempt_at", "created_at", "dedupe_key")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,26 +67,47 @@ class OwnerChange:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One more open lead, and one more lead on ``today``, for the producer, within caps."""
+
+    producer_id: int
+    today: date
+    agency_id: int
+
+
+@dataclass(frozen=True)
 class AssignedWrites:
     """The audit ``record`` (``audit.decision_record``), the ``assignment`` (its columns but
-    ``decision_id``), the rotation (None: no pool) and the owner (None: the caller takes the
-    checked path)."""
+    ``decision_id``), the rotation (None: no pool), the owner (None: the caller takes the
+    checked path) and the capacity claim (None: claimed already, or not to be)."""
 
     record: Mapping[str, Any]
     assignment: Mapping[str, Any]
     rotation: Rotation | None
     owner: OwnerChange | None
+    claim: Claim | None = None
+    outbox: Sequence[Mapping[str, Any]] = ()  # rows (``outbox.Message.row``) to write with it
 
 
-def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any]:
+def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] | None:
     """Carry out ``writes``; the record's id and the lead's row after (None when there was no
-    owner to give or the lead was no longer ``owner.expected``)."""
-    record, assignment, rotation, owner = (
-        writes.record, writes.assignment, writes.rotation, writes.owner
+    owner to give or the lead was no longer ``owner.expected``), or None when the claim was
+    refused (the caller abandons its transaction)."""
+    record, assignment, rotation, owner, claim = (
+        writes.record, writes.assignment, writes.rotation, writes.owner, writes.claim
     )  # fmt: skip
     if conn.dialect.name != "postgresql":
         return _one_by_one(conn, writes)
     params: dict[str, Any] = {f"d_{k}": v for k, v in record.items()}
+    if claim is not None:
+        params |= routing_repo.claim_params(
+            producer_id=claim.producer_id, today=claim.today, agency_id=claim.agency_id
+        )
+    if writes.outbox:
+        params |= {
+            f"o_{c}": [json.dumps(r[c]) if c == "payload" else r[c] for r in writes.outbox]
+            for c in _OUTBOX
+        }
     params |= {f"a_{k}": assignment[k] for k in _ASSIGNMENT}
     if rotation is not None:
         rows = _rotation_rows(rotation)
@@ -101,7 +130,12 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
             "s_agency": owner.agency_id,
             "s_reason": owner.reason_prefix,
         }
-    found = conn.execute(_statement(rotation is not None, owner is not None, moves), params).one()
+    shape = _statement(
+        rotation is not None, owner is not None, moves, claim is not None, bool(writes.outbox)
+    )
+    found = conn.execute(shape, params).first()
+    if found is None:
+        return None  # the claim was refused: nothing else was written
     after = found if owner is not None and found.id is not None else None
     return int(found.decision_id), after
 
@@ -122,10 +156,14 @@ def _rotation_rows(rotation: Rotation) -> list[dict[str, Any]]:
     return rows
 
 
-def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any]:
-    record, assignment, rotation, owner = (
-        writes.record, writes.assignment, writes.rotation, writes.owner
+def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] | None:
+    record, assignment, rotation, owner, claim = (
+        writes.record, writes.assignment, writes.rotation, writes.owner, writes.claim
     )  # fmt: skip
+    if claim is not None and not routing_repo.claim_capacity(
+        conn, producer_id=claim.producer_id, today=claim.today, agency_id=claim.agency_id
+    ):
+        return None
     decision_id = int(conn.execute(INSERT_DECISION, dict(record)).scalar_one())
     conn.execute(assignments.insert(), {**assignment, "decision_id": decision_id})
     if rotation is not None:
@@ -139,6 +177,7 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any]:
         routing_repo.bump_rotation(
             conn, agency_id=rotation.agency_id, pool=rotation.pool, producer_id=rotation.winner
         )
+    insert_rows(conn, writes.outbox)
     if owner is None:
         return decision_id, None
     store = LeadRepository(conn)
@@ -165,15 +204,25 @@ def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:
 
 
 @functools.cache
-def _statement(rotation: bool, owner: bool, moves: bool) -> sa.Select[Any]:
+def _statement(
+    rotation: bool, owner: bool, moves: bool, claim: bool, outbox_rows: bool
+) -> sa.Select[Any]:
     """The CTE statement of one shape (built once per shape, compiled once by SQLAlchemy:
     the rotation rows come as arrays through ``unnest``, as a multi-row VALUES would make a
-    statement SQLAlchemy cannot cache and compiles anew on every call)."""
+    statement SQLAlchemy cannot cache and compiles anew on every call). With ``claim`` the
+    record is written only if the claim held, and everything else hangs on the record (or
+    on the claim), so a refused claim gives no row back and writes nothing more."""
     from sqlalchemy.dialects import postgresql
 
+    claimed = routing_repo.claim_ctes() if claim else sa.true()
     record = _bind(decisions, "d_", [c.name for c in decisions.c if c.name != "id"])
     record["explanation"] = sa.bindparam("d_explanation", type_=EXPLANATION_TEXT)
-    d = decisions.insert().values(record).returning(decisions.c.id).cte("d")
+    d = (
+        decisions.insert()
+        .from_select(list(record), sa.select(*record.values()).where(claimed))
+        .returning(decisions.c.id)
+        .cte("d")
+    )
     values = _bind(assignments, "a_", _ASSIGNMENT)
     a = (
         assignments.insert()
@@ -190,7 +239,7 @@ def _statement(rotation: bool, owner: bool, moves: bool) -> sa.Select[Any]:
             sa.bindparam("r_pool", type_=rot.c.pool.type),
             sa.func.unnest(sa.bindparam("r_producers", type_=numbers)),
             sa.func.unnest(sa.bindparam("r_counts", type_=numbers)),
-        )
+        ).where(claimed)
         insert = postgresql.insert(rot).from_select(
             ["agency_id", "pool", "producer_id", "count"], rows
         )
@@ -204,6 +253,8 @@ def _statement(rotation: bool, owner: bool, moves: bool) -> sa.Select[Any]:
             .returning(rot.c.producer_id)
             .cte("r")
         )
+    if outbox_rows:
+        ctes.append(_outbox_cte(d))
     if not owner:
         return sa.select(d.c.id.label("decision_id")).add_cte(*ctes)
     at = sa.bindparam("l_at", type_=UTCDateTime())
@@ -212,6 +263,7 @@ def _statement(rotation: bool, owner: bool, moves: bool) -> sa.Select[Any]:
         .where(
             leads.c.id == sa.bindparam("l_id", type_=sa.Integer),
             leads.c.status == sa.bindparam("l_was", type_=sa.String),
+            sa.exists(sa.select(d.c.id)),
         )
         .values(
             owner_id=sa.bindparam("l_owner", type_=sa.Integer),
@@ -247,4 +299,24 @@ def _statement(rotation: bool, owner: bool, moves: bool) -> sa.Select[Any]:
         sa.select(d.c.id.label("decision_id"), *lead.c)
         .select_from(d.outerjoin(lead, sa.true()))
         .add_cte(*ctes)
+    )
+
+
+def _outbox_cte(d: Any) -> Any:
+    """The outbox rows, one array per column through ``unnest``, written if the record was
+    (``ON CONFLICT DO NOTHING`` on the agency's dedupe key, as ``outbox.insert_rows``)."""
+    from sqlalchemy.dialects import postgresql
+
+    def column(name: str) -> Any:
+        item = sa.Text() if name == "payload" else outbox.c[name].type
+        values = sa.func.unnest(sa.bindparam(f"o_{name}", type_=postgresql.ARRAY(item)))
+        return sa.cast(values, sa.JSON) if name == "payload" else values
+
+    rows = sa.select(*(column(c) for c in _OUTBOX)).where(sa.exists(sa.select(d.c.id)))
+    return (
+        postgresql.insert(outbox)
+        .from_select(list(_OUTBOX), rows)
+        .on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
+        .returning(outbox.c.id)
+        .cte("o")
     )

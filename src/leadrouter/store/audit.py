@@ -56,29 +56,28 @@ def _digest(prev_hash: str, record: Mapping[str, Any], version: int, key: bytes)
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+# The columns a record's hash covers, besides its explanation and time.
+_HASHED = (
+    "agency_id",
+    "seq",
+    "lead_id",
+    "kind",
+    "outcome",
+    "producer_id",
+    "policy_version",
+    "actor",
+)
+
+
 def _content(
-    *,
-    agency_id: int,
-    seq: int,
-    lead_id: int,
-    kind: str,
-    outcome: str,
-    producer_id: int | None,
-    policy_version: int,
+    fields: Mapping[str, Any] | sa.RowMapping,
     explanation: Mapping[str, Any] | None,
-    actor: str | None,
     created_at: datetime,
 ) -> dict[str, Any]:
+    """What a record's hash covers: its ``_HASHED`` fields, explanation and time."""
     return {
-        "agency_id": agency_id,
-        "seq": seq,
-        "lead_id": lead_id,
-        "kind": kind,
-        "outcome": outcome,
-        "producer_id": producer_id,
-        "policy_version": policy_version,
+        **{name: fields[name] for name in _HASHED},
         "explanation": explanation,
-        "actor": actor,
         "created_at": created_at.isoformat(timespec="microseconds"),
     }
 
@@ -151,7 +150,7 @@ def decision_record(
         "policy_version": policy_version,
         "actor": actor,
     }
-    content = _content(**fields, explanation=None, created_at=now)  # explanation: spliced in
+    content = _content(fields, None, now)  # explanation: spliced in
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     # Keys are sorted and string values escaped, so this key occurs exactly once.
     canonical = canonical.replace('"explanation":null', '"explanation":' + text, 1)
@@ -230,18 +229,7 @@ def verify_chain(
             if keyed and r.chain_version != KEYED:
                 return BrokenLink(r.seq, r.id, "an unkeyed record after keyed ones")
             keyed = r.chain_version == KEYED
-            content = _content(
-                agency_id=r.agency_id,
-                seq=r.seq,
-                lead_id=r.lead_id,
-                kind=r.kind,
-                outcome=r.outcome,
-                producer_id=r.producer_id,
-                policy_version=r.policy_version,
-                explanation=r.explanation,
-                actor=r.actor,
-                created_at=r.created_at,
-            )
+            content = _content(r._mapping, r.explanation, r.created_at)
             if not hmac.compare_digest(_digest(r.prev_hash, content, r.chain_version, key), r.hash):
                 return BrokenLink(r.seq, r.id, "content was changed after it was written")
             expected_prev, expected_seq, after = r.hash, r.seq + 1, r.seq

@@ -7,6 +7,7 @@ so nobody re-reads what their own transaction just wrote.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
-from leadrouter.store import dedupe
+from leadrouter.store import dedupe, locks
 from leadrouter.store.tables import lead_status_changes, lead_touches, leads
 from leadrouter.store.types import UTCDateTime
 
@@ -63,9 +64,32 @@ class LeadRepository:
             insurance_type=insurance_type,
         )
 
-    def add(self, values: Mapping[str, Any]) -> Row:
-        """Insert a lead; the stored row (with its id and server defaults)."""
-        return self._conn.execute(_INSERT_LEAD, dict(values)).one()
+    def add(
+        self, values: Mapping[str, Any], *, reason: str | None, lock_agency: bool = False
+    ) -> Row:
+        """Insert a lead and the first row of its status history (its ``status`` since its
+        ``status_changed_at``, for ``reason``); the stored row (with its id and server
+        defaults). One statement on PostgreSQL (a data-modifying CTE), two on SQLite.
+
+        ``lock_agency``: the same statement then also takes the agency's routing lock
+        (``store.locks.lock_agency``), for a caller that routes the lead next: the reads
+        under the lock come in the next statement, with a snapshot taken after it."""
+        if self._conn.dialect.name != "postgresql":
+            row = self._conn.execute(_INSERT_LEAD, dict(values)).one()
+            self.record_status(
+                agency_id=row.agency_id,
+                lead_id=row.id,
+                status=row.status,
+                at=values["status_changed_at"],
+                reason=reason,
+            )
+            return row
+        params = {f"v_{k}": v for k, v in values.items()}
+        params["s_reason"] = reason
+        if lock_agency:
+            params |= {"k_namespace": locks.ROUTING_LOCK, "k_agency": values["agency_id"]}
+        statement = _insert_with_status(tuple(values), lock_agency)
+        return self._conn.execute(statement, params).one()
 
     def add_touch(
         self,
@@ -170,6 +194,45 @@ _OPTED_OUT = (
     .limit(1)
 )
 _INSERT_LEAD = leads.insert().returning(*leads.c)
+
+
+@functools.cache
+def _insert_with_status(columns: tuple[str, ...], lock_agency: bool) -> sa.Select[Any]:
+    """A lead (these columns given) and its first status row, in one PostgreSQL statement,
+    taking the agency's routing lock too if asked; built once per shape, so SQLAlchemy
+    compiles it once."""
+    lead = (
+        leads.insert()
+        .values({c: sa.bindparam(f"v_{c}", type_=leads.c[c].type) for c in columns})
+        .returning(*leads.c)
+        .cte("l")
+    )
+    first = (
+        lead_status_changes.insert()
+        .from_select(
+            ["agency_id", "lead_id", "status", "at", "reason"],
+            sa.select(
+                lead.c.agency_id,
+                lead.c.id,
+                lead.c.status,
+                lead.c.status_changed_at,
+                sa.bindparam("s_reason", type_=sa.Text),
+            ),
+        )
+        .returning(lead_status_changes.c.id)
+        .cte("s")
+    )
+    statement = sa.select(*lead.c).add_cte(first)
+    if not lock_agency:
+        return statement
+    # The lock as a condition that always holds once it is granted (the function is
+    # volatile: evaluated for the row, never optimized away).
+    taken = sa.func.pg_advisory_xact_lock(
+        sa.bindparam("k_namespace", type_=sa.Integer), sa.bindparam("k_agency", type_=sa.Integer)
+    )
+    return statement.where(sa.cast(taken, sa.Text).is_not(None))
+
+
 _INSERT_STATUS = lead_status_changes.insert()
 _INSERT_TOUCH = lead_touches.insert().returning(lead_touches.c.id)
 _BUMP_TOUCHES = (

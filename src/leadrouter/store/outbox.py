@@ -1,6 +1,7 @@
 """The outbox as a repository on the unit of work: rows staged during a decision, written in
 one batch (``executemany`` of one prepared INSERT) when the caller flushes (the unit of work
-flushes on commit too).
+flushes on commit too), or taken off the stage as rows by a caller that writes them within a
+statement of its own (an assigned decision's, ``store.assigned_writes``).
 
 A webhook event stages once and becomes one row per active endpoint subscribed to it when
 flushed; the endpoints come from the caller's per-process cache (by the agency's webhook
@@ -83,6 +84,7 @@ class OutboxRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
         self._staged: list[dict[str, Any] | _Webhook] = []
+        self._endpoints: dict[int, Sequence[Endpoint]] = {}
 
     def stage(
         self,
@@ -118,30 +120,49 @@ class OutboxRepository:
         """Forget what was staged after ``mark`` (its savepoint was rolled back)."""
         del self._staged[mark:]
 
-    def flush(self, *, endpoints: Mapping[int, Sequence[Endpoint]] | None = None) -> None:
-        """Write every staged row in one statement; ``endpoints`` by agency, else read once."""
+    def know(self, endpoints: Mapping[int, Sequence[Endpoint]]) -> None:
+        """The webhook endpoints of these agencies (from the caller's per-process cache), so
+        no later flush or take reads them."""
+        self._endpoints.update(endpoints)
+
+    def take_rows(self) -> list[dict[str, Any]]:
+        """Every staged message as its outbox rows, off the stage: the caller writes them
+        (``insert_rows``, or within a statement of its own). Endpoints not known are read."""
         staged, self._staged = self._staged, []
-        if not staged:
-            return
-        known = dict(endpoints or {})
         rows: list[dict[str, Any]] = []
         for item in staged:
             if isinstance(item, dict):
                 rows.append(item)
                 continue
-            if item.agency_id not in known:
-                known[item.agency_id] = webhook_endpoints_of(self._conn, item.agency_id)
+            if item.agency_id not in self._endpoints:
+                self._endpoints[item.agency_id] = webhook_endpoints_of(self._conn, item.agency_id)
             rows.extend(
                 m.row(agency_id=item.agency_id, now=item.now)
                 for m in webhook_messages(
                     event=item.event,
                     data=item.data,
-                    endpoints=known[item.agency_id],
+                    endpoints=self._endpoints[item.agency_id],
                     dedupe_key=item.dedupe_key,
                 )
             )
-        if rows:
-            self._conn.execute(_insert(self._conn.dialect.name), rows if len(rows) > 1 else rows[0])
+        return rows
+
+    def put_back(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows taken but not written, staged again ahead of anything staged since."""
+        self._staged[:0] = rows
+
+    def flush(self, *, endpoints: Mapping[int, Sequence[Endpoint]] | None = None) -> None:
+        """Write every staged row in one statement; ``endpoints`` by agency, else read once."""
+        if endpoints:
+            self.know(endpoints)
+        insert_rows(self._conn, self.take_rows())
+
+
+def insert_rows(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write outbox rows (``Message.row``) in one statement; a row whose ``dedupe_key`` the
+    agency's outbox already holds is skipped."""
+    if rows:
+        conn.execute(_insert(conn.dialect.name), list(rows) if len(rows) > 1 else rows[0])
 
 
 class WebhookCache:

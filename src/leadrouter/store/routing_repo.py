@@ -113,7 +113,7 @@ def claim_capacity(
     statement (one round trip fewer under the agency's lock).
     """
     if conn.dialect.name == "postgresql":
-        both = {"claimed": producer_id, "on_day": today, "in_agency": agency_id}
+        both = claim_params(producer_id=producer_id, today=today, agency_id=agency_id)
         return bool(conn.execute(_claim_both(), both).scalar())
     params: dict[str, Any] = {"producer_id": producer_id, "day": today, "agency_id": agency_id}
     max_daily = conn.execute(_CLAIM_OPEN, {"producer_id": producer_id}).first()
@@ -133,8 +133,15 @@ def claim_capacity(
 
 @functools.cache
 def _claim_both() -> sa.Select[Any]:
-    """``claim_capacity`` in one PostgreSQL statement: the open-lead claim feeds the day's
-    count, which is taken only when the claim held and the daily cap allows it."""
+    """``claim_capacity`` in one PostgreSQL statement (see ``claim_ctes``)."""
+    return sa.select(claim_ctes())
+
+
+def claim_ctes() -> sa.Exists:
+    """The capacity claim as PostgreSQL CTEs, true when it held: the open-lead claim feeds
+    the day's count, which is taken only when the claim held and the daily cap allows it.
+    Bound as ``claimed`` (the producer), ``on_day`` and ``in_agency``; a statement that
+    writes only ``WHERE`` this holds writes nothing on a refused claim."""
     from sqlalchemy.dialects import postgresql
 
     # No parameter is named like a column of producers: an UPDATE executed with parameters
@@ -171,7 +178,12 @@ def _claim_both() -> sa.Select[Any]:
         .returning(day.c.count)
         .cte("counted")
     )
-    return sa.select(sa.exists(sa.select(counted.c.count)))
+    return sa.exists(sa.select(counted.c.count))
+
+
+def claim_params(*, producer_id: int, today: date, agency_id: int) -> dict[str, Any]:
+    """The parameters of ``claim_ctes``."""
+    return {"claimed": producer_id, "on_day": today, "in_agency": agency_id}
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,6 @@ a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Be
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +25,7 @@ from leadrouter.services.admin.security import update_security
 from leadrouter.store.migrate import upgrade
 from tests.support.factories import make_license, make_producer
 from tests.support.people import PASSWORD, user
-from tests.support.serving import free_port
+from tests.support.serving import running_server
 from tests.support.time_engine import timing_policy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -107,35 +103,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
     key, alice, ben, form_key = _seed(url)
-    port = free_port()
-    env = {**os.environ, "LEADROUTER_DATABASE_URL": url, "LEADROUTER_PORT": str(port)}
-    log = (home / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leadrouter", "serve", "--no-demo", "--no-worker"],
-        env=env,
-        cwd=home,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # A limit for hangs: a 2-core machine shared with other runs (and parallel workers)
-        # can take minutes to import and start the server.
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            assert proc.poll() is None, (home / "server.log").read_text()
-        else:
-            pytest.fail("the app server did not answer /healthz within 600 s")
+    # A limit for hangs: a 2-core machine shared with other runs (and parallel workers)
+    # can take minutes to import and start the server.
+    with (
+        (home / "server.log").open("wb") as log,
+        running_server(home, "--no-demo", "--no-worker", output=log, seconds=600) as base,
+    ):
         yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url, form_key=form_key)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
 from leadrouter.api.ids import RowId, RowIdQuery
+from leadrouter.api.openapi import csv_body
 from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.compliance import (
     CoverageOut,
@@ -65,20 +66,12 @@ def coverage(
     status_code=201,
     response_model=ReconciliationOut,
     responses={422: {"description": "The file cannot be read (the attempt is still kept)."}},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "NPN,License Number,State,License Class,Line of Authority,Residency,"
-                    "Active,Issue Date,Expiration Date\n1234567,LA-100101,NY,Insurance "
-                    "Producer,Property;Casualty,Resident,Yes,2020-01-15,2027-01-31\n",
-                },
-                "application/xml": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=csv_body(
+        "NPN,License Number,State,License Class,Line of Authority,Residency,"
+        "Active,Issue Date,Expiration Date\n1234567,LA-100101,NY,Insurance "
+        "Producer,Property;Casualty,Resident,Yes,2020-01-15,2027-01-31\n",
+        "application/xml",
+    ),
 )
 async def reconcile(
     request: Request,

@@ -6,17 +6,10 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field
 
+from leadrouter.notify.webhook import WebhookEvent
+
 OutboxStatus = Literal["pending", "sending", "sent", "dead"]
 OutboxChannel = Literal["email", "sms", "webhook", "inapp"]
-WebhookEvent = Literal[
-    "lead.created",
-    "lead.assigned",
-    "lead.queued",
-    "lead.escalated",
-    "lead.reassigned",
-    "lead.outcome",
-    "audit.checkpoint",
-]
 
 
 class OutboxItem(BaseModel):

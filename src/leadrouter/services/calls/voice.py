@@ -129,6 +129,9 @@ def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
             assert taken is not None
         # The new lead's messages and the routing's go out in one write at the end.
         staged = OutboxRepository(conn)
+        version = taken.agency.webhooks_version if taken.agency is not None else None
+        if version is not None:  # the agency's endpoints as of the version intake read
+            staged.know({agency_id: caches.webhooks.endpoints(conn, agency_id, version)})
         if taken.row is not None:  # a new lead (not a repeat of a recent one)
             view = announcements.LeadView.of(taken.row)
             announcements.on_created(staged, lead=view, now=now)
@@ -146,12 +149,7 @@ def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
             agency=taken.agency,
             outbox=staged,
         )
-        version = taken.agency.webhooks_version if taken.agency is not None else None
-        if version is not None:  # the agency's endpoints as of the version intake read
-            endpoints = caches.webhooks.endpoints(conn, agency_id, version)
-            staged.flush(endpoints={agency_id: endpoints})
-        else:
-            staged.flush()
+        staged.flush()
         uow.commit()
     return step
 

@@ -127,7 +127,17 @@ def sweep_license_expirations(conn: sa.Connection, *, agency_id: int, now: datet
                 now=now,
                 tz=agency_timezone(conn, agency_id),
             )
-            _notify_lapse(conn, row, ctx | {"lead_ids": ", ".join(map(str, flagged))}, now)
+            roles = [Role.COMPLIANCE, Role.SUPERVISOR] if flagged else [Role.COMPLIANCE]
+            _notify(
+                conn,
+                row,
+                ctx | {"lead_ids": ", ".join(map(str, flagged))},
+                event="license.lapsed",
+                template="license_lapsed",
+                days_before=LAPSED,
+                roles=roles,
+                now=now,
+            )
             lapses.append(
                 Lapse(
                     row["id"],
@@ -138,7 +148,16 @@ def sweep_license_expirations(conn: sa.Connection, *, agency_id: int, now: datet
                 )
             )
         else:
-            _notify_expiring(conn, row, ctx, days_before, now)
+            _notify(
+                conn,
+                row,
+                ctx,
+                event="license.expiring",
+                template="license_expiring",
+                days_before=days_before,
+                roles=[Role.COMPLIANCE],
+                now=now,
+            )
             alerts.append(
                 ExpiryAlert(
                     row["id"],
@@ -205,71 +224,41 @@ def _key(row: Any, days_before: int, who: str) -> str:
     return f"license:{row['id']}:{row['expiration_date'].isoformat()}:{days_before}:{who}"
 
 
-def _notify_expiring(
-    conn: sa.Connection, row: Any, ctx: dict[str, Any], days_before: int, now: datetime
+def _notify(
+    conn: sa.Connection,
+    row: Any,
+    ctx: dict[str, Any],
+    *,
+    event: str,
+    template: str,
+    days_before: int,
+    roles: list[Role],
+    now: datetime,
 ) -> None:
-    agency_id, message = row["agency_id"], render_text("license_expiring", ctx)
-    enqueue_alert(
-        conn,
-        agency_id=agency_id,
-        kind="license.expiring",
-        message=message,
-        now=now,
-        producer_id=row["producer_id"],
-        dedupe_key=_key(row, days_before, "producer"),
-    )
-    enqueue_alert(
-        conn,
-        agency_id=agency_id,
-        kind="license.expiring",
-        message=message,
-        now=now,
-        role=Role.COMPLIANCE,
-        dedupe_key=_key(row, days_before, "compliance"),
-    )
-    enqueue_email(
-        conn,
-        agency_id=agency_id,
-        event="license.expiring",
-        to=row["producer_email"],
-        template="license_expiring",
-        context=ctx,
-        now=now,
-        dedupe_key=_key(row, days_before, "email"),
-    )
-
-
-def _notify_lapse(conn: sa.Connection, row: Any, ctx: dict[str, Any], now: datetime) -> None:
-    agency_id, message = row["agency_id"], render_text("license_lapsed", ctx)
-    enqueue_alert(
-        conn,
-        agency_id=agency_id,
-        kind="license.lapsed",
-        message=message,
-        now=now,
-        producer_id=row["producer_id"],
-        dedupe_key=_key(row, LAPSED, "producer"),
-    )
-    roles = [Role.COMPLIANCE, Role.SUPERVISOR] if ctx["lead_ids"] else [Role.COMPLIANCE]
-    for role in roles:
+    """Tell the license's producer (an alert and an email) and each of ``roles`` (an alert),
+    once per license, expiration date and ``days_before``."""
+    agency_id, message = row["agency_id"], render_text(template, ctx)
+    to: list[tuple[str, dict[str, Any]]] = [("producer", {"producer_id": row["producer_id"]})]
+    to += [(str(role), {"role": role}) for role in roles]
+    for who, recipient in to:
         enqueue_alert(
             conn,
             agency_id=agency_id,
-            kind="license.lapsed",
+            kind=event,
             message=message,
             now=now,
-            role=role,
-            dedupe_key=_key(row, LAPSED, str(role)),
+            dedupe_key=_key(row, days_before, who),
+            **recipient,
         )
     enqueue_email(
         conn,
         agency_id=agency_id,
-        event="license.lapsed",
+        event=event,
         to=row["producer_email"],
-        template="license_lapsed",
+        template=template,
         context=ctx,
         now=now,
-        dedupe_key=_key(row, LAPSED, "email"),
+        dedupe_key=_key(row, days_before, "email"),
     )
 
 

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LeadStatus
 from leadrouter.errors import FieldError, ValidationFailed
+from leadrouter.services.dashboard.recent import lead_rows
 from leadrouter.store.response_times import BUCKETS, NEVER
 from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
-from leadrouter.store.tables import leads, producers
+from leadrouter.store.tables import leads
 from leadrouter.store.uow import UnitOfWork
 
 WINDOW = timedelta(days=30)
@@ -110,20 +111,11 @@ def leads_behind(
     """The title of a bar and the leads it counts (30 days), newest first."""
     title, condition = _filter(key)
     with uow:
-        rows = uow.conn.execute(
-            sa.select(
-                leads.c.id,
-                leads.c.first_name,
-                leads.c.last_name,
-                leads.c.status,
-                leads.c.source_name,
-                leads.c.created_at,
-                leads.c.response_seconds,
-                producers.c.name.label("producer"),
-            )
-            .outerjoin(producers, producers.c.id == leads.c.owner_id)
-            .where(*_window(agency_id, now), condition)
-            .order_by(leads.c.created_at.desc(), leads.c.id.desc())
-            .limit(limit)
-        ).all()
-    return title, [dict(r._mapping) for r in rows]
+        rows = lead_rows(
+            uow.conn,
+            *_window(agency_id, now),
+            condition,
+            order_by=[leads.c.created_at.desc(), leads.c.id.desc()],
+            limit=limit,
+        )
+    return title, rows

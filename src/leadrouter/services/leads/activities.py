@@ -150,13 +150,7 @@ def _contact(
         )
         return
     outcomes.record_contact(conn, lead_id=lead.id, at=at)
-    ts.reschedule(
-        conn,
-        agency_id=lead.agency_id,
-        lead_id=lead.id,
-        rules=ts.rules_for(conn, deps, lead.agency_id),
-        now=now,
-    )
+    ts.reschedule(conn, deps, agency_id=lead.agency_id, lead_id=lead.id, now=now)
 
 
 def _document(row: Any) -> dict[str, Any]:

@@ -76,7 +76,8 @@ class AfterStore(Protocol):
 class AfterStoreRow(Protocol):
     """An ``AfterStore`` that is handed the stored row and the agency read for intake, and
     gives back the lead's row as it left it (None: changed without reading it back), so
-    nothing the transaction wrote is read again."""
+    nothing the transaction wrote is read again. One with a true ``locks_agency`` attribute
+    (it routes the lead) has the agency's routing lock taken with the lead's insert."""
 
     def stored(
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
@@ -239,10 +240,10 @@ def create_lead_in_tx(
             "last_touch_at": now,
             "created_at": now,
             "status_changed_at": now,
-        }
-    )
-    uow.leads.record_status(
-        agency_id=agency_id, lead_id=row.id, status="new", at=now, reason="received"
+        },
+        reason="received",
+        # A hook that routes the lead next has the agency's lock taken with the lead's insert.
+        lock_agency=bool(getattr(after_store, "locks_agency", False)),
     )
     if isinstance(after_store, AfterStoreRow):
         routed = after_store.stored(uow, lead=row, agency=ctx.agency, now=now)

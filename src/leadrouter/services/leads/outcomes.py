@@ -105,13 +105,7 @@ def record_in_tx(
         routing.end_assignment(conn, lead_id=lead_id, reason=f"lead {target.value}", now=now)
         routing.drain_queue_in_tx(conn, deps, agency_id=agency_id, now=now)
     else:
-        ts.reschedule(
-            conn,
-            agency_id=agency_id,
-            lead_id=lead_id,
-            rules=ts.rules_for(conn, deps, agency_id),
-            now=now,
-        )
+        ts.reschedule(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
     if target in WEBHOOK_OUTCOMES:
         _announce(conn, agency_id=agency_id, lead_id=lead_id, outcome=target, now=now)
 

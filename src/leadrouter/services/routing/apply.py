@@ -28,6 +28,7 @@ from leadrouter.services.timers import state as timer_state
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.assigned_writes import (
     AssignedWrites,
+    Claim,
     OwnerChange,
     Rotation,
     write_assigned,
@@ -100,10 +101,6 @@ def apply_decision(
         verdict = ctx.gate(decision.producer_id)
         if not verdict.eligible:
             raise NotLicensed(f"gate refused producer {decision.producer_id}: {verdict.reason}")
-        if not repo.claim_capacity(
-            conn, producer_id=decision.producer_id, today=ctx.today, agency_id=agency_id
-        ):
-            raise Conflict(f"producer {decision.producer_id} reached a cap during the decision")
     record: dict[str, Any] = dict(
         agency_id=agency_id,
         lead_id=lead.id,
@@ -186,8 +183,10 @@ def _assign(
     now: datetime,
     outbox: OutboxRepository,
 ) -> tuple[int, Any]:
-    """Write the audit ``record``, open the assignment, count it, give the lead its owner;
-    the record's id and the lead's row after (None after the slower, checked path)."""
+    """Claim the producer's capacity, write the audit ``record``, open the assignment, count
+    it, give the lead its owner; the record's id and the lead's row after (None after the
+    slower, checked path). A refused claim is a Conflict (the caller abandons the
+    transaction)."""
     lead = ctx.input.lead
     # An offer when the policy asks for acceptance; per-lead timer steps carry over.
     opening = timer_state.opening(
@@ -203,6 +202,19 @@ def _assign(
     # read must still hold), written with the rest; else the checked path below.
     fast = lead.status == LeadStatus.ASSIGNED or lifecycle.may_change(
         lead.status, LeadStatus.ASSIGNED
+    )
+    # The announcements go out with the writes, in their statement: what the caller staged
+    # before (the lead's creation), then the producer's news.
+    earlier = outbox.take_rows()
+    winner = ctx.roster.by_id[producer_id]
+    lead_events.on_assigned(
+        outbox,
+        lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
+        agency_name=ctx.agency_name,
+        producer=Person(winner.id, winner.name, winner.email),
+        kind=kind,
+        now=now,
+        accept_by=opening["accept_by"],
     )
     writes = AssignedWrites(
         record=record,
@@ -228,22 +240,18 @@ def _assign(
         )
         if fast
         else None,
+        claim=Claim(producer_id=producer_id, today=ctx.today, agency_id=lead.agency_id),
+        outbox=[*earlier, *outbox.take_rows()],
     )
-    decision_id, after = write_assigned(conn, writes)
+    written = write_assigned(conn, writes)
+    if written is None:
+        outbox.put_back(earlier)
+        raise Conflict(f"producer {producer_id} reached a cap during the decision")
+    decision_id, after = written
     if lead.status == LeadStatus.QUEUED:
         repo.resolve_queue_entry(conn, lead_id=lead.id, now=now)
     if after is None:
         _give_owner_checked(conn, ctx, producer_id, f"{prefix}{decision_id}", now)
-    winner = ctx.roster.by_id[producer_id]
-    lead_events.on_assigned(
-        outbox,
-        lead=LeadView.of(lead, status=LeadStatus.ASSIGNED),
-        agency_name=ctx.agency_name,
-        producer=Person(winner.id, winner.name, winner.email),
-        kind=kind,
-        now=now,
-        accept_by=opening["accept_by"],
-    )
     return decision_id, after
 
 

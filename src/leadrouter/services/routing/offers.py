@@ -71,13 +71,7 @@ def accept_in_tx(
         reason=None,
         now=now,
     )
-    ts.reschedule(
-        conn,
-        agency_id=agency_id,
-        lead_id=lead_id,
-        rules=ts.rules_for(conn, deps, agency_id),
-        now=now,
-    )
+    ts.reschedule(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
     return OfferResult(lead_id, producer_id, ts.ACTIVE, None, None)
 
 

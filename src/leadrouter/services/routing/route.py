@@ -78,6 +78,7 @@ def route_lead_in_tx(
     row: Any = None,
     agency: AgencyInfo | None = None,
     outbox: OutboxRepository | None = None,
+    locked: bool = False,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
 
@@ -86,9 +87,10 @@ def route_lead_in_tx(
     the decision (earlier owners); ``prefer`` (an owner's backup) wins when it is eligible.
     ``row`` and ``agency`` are the lead and agency when the caller read them in this
     transaction; ``outbox`` collects the messages for the caller to flush (else they are
-    written before returning).
+    written before returning). ``locked``: the caller holds the agency's routing lock.
     """
-    lock_agency(conn, agency_id)
+    if not locked:
+        lock_agency(conn, agency_id)
     ctx = load_context(
         conn, caches, agency_id=agency_id, lead_id=lead_id, now=now, row=row, agency=agency
     )
@@ -331,11 +333,24 @@ class RouteNewLead:
     def __init__(self, caches: RoutingCaches, *, route: bool = True) -> None:
         self._caches = caches
         self._route = route
+        # Intake takes the agency's routing lock in the statement that stores the lead (one
+        # round trip fewer with the lock held): routing's reads come right after it.
+        self.locks_agency = route
 
     def stored(
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
     ) -> Any:
         """Announce and route the stored ``lead``; its row as routing left it (None: read it)."""
+        if agency is not None and agency.webhooks_version is not None:
+            # The agency's endpoints from this process's cache (by version), before routing:
+            # the announcements may be written with the decision's own statement.
+            uow.outbox.know(
+                {
+                    lead.agency_id: self._caches.webhooks.endpoints(
+                        uow.conn, lead.agency_id, agency.webhooks_version
+                    )
+                }
+            )
         lead_events.on_created(uow.outbox, lead=LeadView.of(lead), now=now)
         after = lead
         if self._route:
@@ -349,6 +364,7 @@ class RouteNewLead:
                     row=lead,
                     agency=agency,
                     outbox=uow.outbox,
+                    locked=True,
                 )
             except Exception as exc:
                 log.exception(
@@ -356,14 +372,7 @@ class RouteNewLead:
                 )
                 raise StoreAgain(RouteNewLead(self._caches, route=False)) from exc
             after = result.lead_row
-        endpoints = None
-        if agency is not None and agency.webhooks_version is not None:
-            endpoints = {
-                lead.agency_id: self._caches.webhooks.endpoints(
-                    uow.conn, lead.agency_id, agency.webhooks_version
-                )
-            }
-        uow.outbox.flush(endpoints=endpoints)
+        uow.outbox.flush()
         return after
 
 

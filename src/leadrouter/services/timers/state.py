@@ -78,9 +78,11 @@ def opening(
 
 
 def reschedule(
-    conn: sa.Connection, *, agency_id: int, lead_id: int, rules: TimingRules, now: datetime
+    conn: sa.Connection, deps: RoutingCaches, *, agency_id: int, lead_id: int, now: datetime
 ) -> datetime | None:
-    """Recompute the open assignment's ``next_due_at`` after its lead or row changed."""
+    """Recompute the open assignment's ``next_due_at`` after its lead or row changed, by the
+    timing rules of the agency's policy in force."""
+    rules = rules_for(conn, deps, agency_id)
     row = routing_repo.open_assignment_row(conn, lead_id=lead_id)
     lead = routing_repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     if row is None or lead is None:

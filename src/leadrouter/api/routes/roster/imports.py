@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
 from leadrouter.api.ids import RowId
+from leadrouter.api.openapi import csv_body
 from leadrouter.api.problems import PROBLEM_JSON, TYPE_BASE
 from leadrouter.api.routes.roster.common import license_verifier
 from leadrouter.api.schemas.roster.imports import ImportJobOut, ImportReportOut
@@ -57,17 +58,7 @@ def _rejected(report: ImportReport, instance: str) -> JSONResponse:
         202: {"description": "A large file: imported as a job", "model": ImportJobOut},
         422: {"description": "Bad rows; nothing imported (problem+json with rows)."},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "external_id,name,email\nP001,Ana Diaz,ana@example.com\n",
-                }
-            },
-        }
-    },
+    openapi_extra=csv_body("external_id,name,email\nP001,Ana Diaz,ana@example.com\n"),
 )
 async def import_file(
     kind: Kind,

@@ -98,10 +98,24 @@ def append_decision(
     ``head`` is the chain's last (seq, hash) when the caller read it under the agency's lock
     already; otherwise it is read here.
     """
+    return append_to_chain(conn, head=head, **fields)[0]
+
+
+def append_to_chain(
+    conn: sa.Connection, *, head: tuple[int, str] | None = None, **fields: Any
+) -> tuple[int, tuple[int, str]]:
+    """``append_decision``: the new record's id, and the chain's head after it (its seq and
+    hash), for a caller appending again in the same transaction without reading it back."""
     if head is None:
         head = chain_head(conn, fields["agency_id"])
     record = decision_record(conn, **fields, head=head)
-    return int(conn.execute(INSERT_DECISION, record).scalar_one())
+    decision_id = int(conn.execute(INSERT_DECISION, record).scalar_one())
+    return decision_id, head_of(record)
+
+
+def head_of(record: Mapping[str, Any]) -> tuple[int, str]:
+    """The chain's head once ``record`` (a ``decision_record``) is written: its seq and hash."""
+    return int(record["seq"]), str(record["hash"])
 
 
 def decision_record(

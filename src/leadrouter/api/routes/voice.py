@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -65,9 +66,9 @@ UseCase = Callable[..., voice.Step]  # voice.answer_call, dial_result, call_stat
 async def _hook(
     request: Request, container: Container, form_key: str, use_case: UseCase
 ) -> Response:
-    """One voice hook: read the provider's fields, then in one worker thread find the agency,
-    check the signature (else 403, before anything changes) and run ``use_case``; its step
-    as TwiML."""
+    """One voice hook: read the provider's fields, then run ``use_case`` in a worker thread;
+    the first thing its transaction does is find the agency and check the signature (else
+    403, before anything is written). Its step as TwiML."""
     async with request.form(max_files=0, max_fields=64) as form:
         params = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     url = provider_hooks.public_url(request, container.settings.public_base_url)
@@ -75,18 +76,19 @@ async def _hook(
     fields = {k: str(v)[:500] for k, v in params.items()}
     fields.update({k: v[:20] for k, v in request.query_params.items() if k in QUERY_FIELDS})
 
-    def verified() -> voice.Step:
-        agency = security.hook_agency(
-            uow=container.uow(readonly=True), sealer=container.sealer, form_key=form_key
-        )
+    def signed(conn: Connection) -> security.HookAgency:
+        agency = security.find_hook_agency(conn, container.sealer, form_key)
         provider_hooks.verify_twilio(
             token=agency.sms_auth_token, url=url, params=params, signature=signature
         )
+        return agency
+
+    def verified() -> voice.Step:
         return use_case(
             uow=container.uow(),
             caches=container.routing,
             now=container.clock.now(),
-            hook=voice.Hook(agency.agency_id, agency.name, fields),
+            hook=voice.Hook(fields, signed),
         )
 
     step = await run_in_threadpool(verified)

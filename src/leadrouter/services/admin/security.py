@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from leadrouter.errors import NotFound
 from leadrouter.notify.targets import ALLOW_PRIVATE
 from leadrouter.sealing import Sealer
-from leadrouter.store.tables import agencies
+from leadrouter.store.tables import agencies, policies
 from leadrouter.store.uow import UnitOfWork
 
 FORM_SOURCE = "form_source"
@@ -37,6 +37,7 @@ class HookAgency:
     agency_id: int
     name: str
     sms_auth_token: str | None
+    policy_version: int  # of the routing policy in force as this read saw it (0: the default)
 
 
 def get_security(*, uow: UnitOfWork, agency_id: int) -> SecuritySettings:
@@ -115,15 +116,26 @@ def allows_private_targets(conn: sa.Connection, agency_id: int) -> bool:
 
 
 # Built once: every provider hook (texts, calls) reads it first.
-_HOOK_AGENCY = sa.select(agencies.c.id, agencies.c.name, agencies.c.settings).where(
-    agencies.c.public_form_key == sa.bindparam("form_key")
-)
+_HOOK_AGENCY = sa.select(
+    agencies.c.id,
+    agencies.c.name,
+    agencies.c.settings,
+    sa.select(sa.func.max(policies.c.version))
+    .where(policies.c.agency_id == agencies.c.id)
+    .scalar_subquery()
+    .label("policy_version"),
+).where(agencies.c.public_form_key == sa.bindparam("form_key"))
 
 
 def hook_agency(*, uow: UnitOfWork, sealer: Sealer, form_key: str) -> HookAgency:
     """The agency a public form key names, with its opened SMS auth token."""
     with uow:
-        row = uow.conn.execute(_HOOK_AGENCY, {"form_key": form_key}).first()
+        return find_hook_agency(uow.conn, sealer, form_key)
+
+
+def find_hook_agency(conn: sa.Connection, sealer: Sealer, form_key: str) -> HookAgency:
+    """``hook_agency`` in the caller's transaction (a hook's use case reads it first)."""
+    row = conn.execute(_HOOK_AGENCY, {"form_key": form_key}).first()
     if row is None:
         raise NotFound("unknown form")
     stored = (row.settings or {}).get(SMS_TOKEN)
@@ -131,6 +143,7 @@ def hook_agency(*, uow: UnitOfWork, sealer: Sealer, form_key: str) -> HookAgency
         agency_id=row.id,
         name=row.name,
         sms_auth_token=sealer.open(stored) if isinstance(stored, str) else None,
+        policy_version=int(row.policy_version or 0),
     )
 
 

@@ -30,7 +30,7 @@ from leadrouter.services.timers import state as ts
 from leadrouter.store import calls_repo
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo
-from leadrouter.store.audit import append_decision
+from leadrouter.store.audit import append_to_chain
 from leadrouter.store.outbox import OutboxRepository
 
 
@@ -67,10 +67,14 @@ def record_attempt(
     policy_version: int,
     detail: dict[str, Any],
     now: datetime,
-) -> None:
-    """Append one dial step of the call to the lead's decision chain."""
-    append_decision(
+    head: tuple[int, str] | None = None,
+) -> tuple[int, str]:
+    """Append one dial step of the call to the lead's decision chain; the chain's head after
+    it. ``head`` is the chain's head when the caller knows it (read or written under the
+    agency's lock in this transaction), else it is read."""
+    return append_to_chain(
         conn,
+        head=head,
         agency_id=call.agency_id,
         lead_id=call.lead_id,
         kind="call_dial",
@@ -87,12 +91,15 @@ def record_attempt(
         },
         actor="telephony",
         now=now,
-    )
+    )[1]
 
 
-def calls_policy(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> Calls:
-    """The ``calls`` section of the agency's policy in force."""
-    return deps.policies.active(conn, agency_id).document.calls
+def calls_policy(
+    conn: sa.Connection, deps: RoutingCaches, agency_id: int, *, version: int | None = None
+) -> Calls:
+    """The ``calls`` section of the agency's policy in force (``version``: when the caller
+    read which one it is already)."""
+    return deps.policies.active(conn, agency_id, version=version).document.calls
 
 
 def next_dial(
@@ -124,6 +131,7 @@ def next_dial(
     plan = ctx.active.document.calls
     owner = lead.owner_id
     producer_id: int | None = None
+    head = ctx.chain_head
     # The lead's owner (an existing client's producer, an earlier router pick) rings first,
     # and alone: the lead is theirs while they may take it.
     if (
@@ -142,6 +150,7 @@ def next_dial(
             conn, ctx, decision, kind="call", actor=None, now=now, outbox=outbox
         )
         producer_id = result.producer_id if result.outcome == "assigned" else None
+        head = result.chain_head
         if producer_id is None:
             reason = result.reason or "no eligible producer is available for a live call"
             record_attempt(
@@ -152,11 +161,12 @@ def next_dial(
                 policy_version=ctx.policy.version,
                 detail={"reason": reason, "not_dialed": _named(unavailable)},
                 now=now,
+                head=head,
             )
             return Fallback(reason)
         if plan.ring == "simultaneous":
             group = _also_ring(ctx, exclude | {producer_id}, plan.ring_at_once - 1)
-    return _ring(conn, ctx, call, [producer_id, *group], plan, unavailable, now)
+    return _ring(conn, ctx, call, [producer_id, *group], plan, unavailable, now, head)
 
 
 def _also_ring(ctx: RoutingContext, exclude: frozenset[int], room: int) -> list[int]:
@@ -179,6 +189,7 @@ def _ring(
     plan: Calls,
     unavailable: dict[int, str],
     now: datetime,
+    head: tuple[int, str] | None,
 ) -> Dial:
     by_id = ctx.roster.by_id
     tried = [*call.tried, *group]
@@ -198,7 +209,7 @@ def _ring(
     ringing = dataclasses.replace(_Row.of(call), rings=rings)
     for pid in group:
         verdict = ctx.gate(pid)
-        record_attempt(
+        head = record_attempt(
             conn,
             call=ringing,
             producer_id=pid,
@@ -214,6 +225,7 @@ def _ring(
                 "not_dialed": _named(unavailable),
             },
             now=now,
+            head=head,
         )
     targets = tuple(Target(pid, by_id[pid].phone or "") for pid in group)
     return Dial(targets, rings, plan.dial_timeout_seconds)

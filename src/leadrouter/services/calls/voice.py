@@ -1,15 +1,16 @@
 """A live call from answer to hang-up: find or ask the caller's place, take the call in as a
 lead through intake, ring producers by the dial plan, and fall back when nobody answers.
 
-The hook that calls these has already checked the provider's signature. Each is a use case
-of one shape, ``verb_noun(*, uow, caches, now, hook)``, and one transaction; a contact made
+Each is a use case of one shape, ``verb_noun(*, uow, caches, now, hook)``, and one
+transaction, whose first step finds the agency and checks the provider's signature (one
+round trip, not a transaction of its own); a contact made
 (the call was answered) is logged in it through the activities step, so the speed timer,
 escalation and cadence react as to any other contact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
+from leadrouter.services.admin.security import HookAgency
 from leadrouter.services.calls.answering import answered_by
 from leadrouter.services.calls.caller import callers_leads, earlier_lead, take_in_call
 from leadrouter.services.calls.dialing import (
@@ -61,28 +63,31 @@ Step = AskZip | Dial | Fallback | Done
 
 @dataclass(frozen=True)
 class Hook:
-    """One signed provider request about a call: the agency it is for and its fields."""
+    """One provider request about a call: its fields, and ``signed``, which finds the agency
+    it is for and checks the request's signature (``Forbidden``) in the use case's
+    transaction, before anything is written: an unsigned request changes nothing."""
 
-    agency_id: int
-    agency_name: str
     params: Mapping[str, str]
+    signed: Callable[[sa.Connection], HookAgency]
 
 
 def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: Hook) -> Step:
     """The answer to an inbound call or live transfer (again after a ZIP was gathered)."""
-    agency_id, agency_name, params = hook.agency_id, hook.agency_name, hook.params
+    params = hook.params
     sid = params.get("CallSid", "")[:64]
     phone = e164(params.get("From", ""))[:40]
     raw_tries = params.get("tries", "")
     tries = min(int(raw_tries), MAX_ZIP_TRIES) if raw_tries.isdigit() else 0
     with uow:
         conn = uow.conn
+        agency = hook.signed(conn)
+        agency_id, policy_version = agency.agency_id, agency.policy_version
         # No agency lock yet: intake takes its contact locks first and the agency's routing
         # lock after (as for every lead), so this path keeps that order to never deadlock.
         call = calls_repo.open_call(conn, agency_id=agency_id, sid=sid, phone=phone, now=now)
         if call.status == "dialing":
             # The provider retried its request: the same answer.
-            return _redial(conn, caches, call)
+            return _redial(conn, caches, call, policy_version)
         if call.status != "gathering":
             return Done()
         earlier = callers_leads(conn, agency_id, phone)
@@ -94,7 +99,8 @@ def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
                 return AskZip(tries + 1)
 
             def default() -> str:
-                return calls_policy(conn, caches, agency_id).default_insurance_type
+                plan = calls_policy(conn, caches, agency_id, version=policy_version)
+                return plan.default_insurance_type
 
             taken = take_in_call(
                 uow,
@@ -137,7 +143,7 @@ def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
             conn,
             caches,
             call,
-            agency_name,
+            agency.name,
             now,
             lead=taken.row,
             agency=taken.agency,
@@ -150,10 +156,12 @@ def answer_call(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
 
 def dial_result(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: Hook) -> Step:
     """After a Dial ended: answered → done (a contact made); otherwise the next producer."""
-    agency_id, params = hook.agency_id, hook.params
+    params = hook.params
     status = params.get("DialCallStatus", "failed")[:20]
     with uow:
         conn = uow.conn
+        agency = hook.signed(conn)
+        agency_id = agency.agency_id
         lock_agency(conn, agency_id)
         call = calls_repo.find(conn, agency_id, params.get("CallSid", "")[:64])
         if call is None or call.status not in ("dialing", "bridged"):
@@ -177,7 +185,7 @@ def dial_result(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
                     detail={"result": status},
                     now=now,
                 )
-            step = _dial_or_fall_back(conn, caches, call, hook.agency_name, now)
+            step = _dial_or_fall_back(conn, caches, call, agency.name, now)
         uow.commit()
     return step
 
@@ -185,10 +193,11 @@ def dial_result(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
 def call_status(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: Hook) -> Step:
     """A status callback: ringing, answered, completed (duration, recording) update the lead;
     the call goes on as it was (``Done``: nothing to say to the provider)."""
-    agency_id, params = hook.agency_id, hook.params
+    params = hook.params
     status = params.get("CallStatus", "")[:20]
     with uow:
         conn = uow.conn
+        agency_id = hook.signed(conn).agency_id
         # A dialed leg's callback names its parent call (the caller's) as ParentCallSid.
         sid = params.get("ParentCallSid") or params.get("CallSid", "")
         call = calls_repo.find(conn, agency_id, sid[:64])
@@ -292,9 +301,9 @@ def _answerer(call: Any, named: str) -> int:
     return int(named) if named.isdigit() and int(named) in ringing else int(call.producer_id)
 
 
-def _redial(conn: sa.Connection, caches: RoutingCaches, call: Any) -> Step:
+def _redial(conn: sa.Connection, caches: RoutingCaches, call: Any, policy_version: int) -> Step:
     group = [int(p) for p in (call.ringing or [call.producer_id])]
     phones = calls_repo.phones(conn, group)
-    plan = calls_policy(conn, caches, call.agency_id)
+    plan = calls_policy(conn, caches, call.agency_id, version=policy_version)
     targets = tuple(Target(pid, phones.get(pid, "")) for pid in group)
     return Dial(targets, int(call.rings), plan.dial_timeout_seconds)

@@ -34,7 +34,7 @@ from leadrouter.store.assigned_writes import (
     write_assigned,
 )
 from leadrouter.store.assignments import AssignmentRepository
-from leadrouter.store.audit import append_decision, chain_head, decision_record
+from leadrouter.store.audit import append_to_chain, chain_head, decision_record, head_of
 from leadrouter.store.leads import LeadRepository
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import leads
@@ -50,6 +50,9 @@ class RouteResult:
     reason: str | None
     # The lead's row as the decision left it, when the decision wrote it (RETURNING).
     lead_row: Any = field(default=None, compare=False, repr=False)
+    # The agency's decision chain after this decision's record (seq, hash): a caller that
+    # appends again in the same transaction need not read it back.
+    chain_head: tuple[int, str] | None = field(default=None, compare=False, repr=False)
 
 
 def wait_in_queue(
@@ -112,18 +115,13 @@ def apply_decision(
     after = None
     if decision.outcome == "assigned" and decision.producer_id is not None:
         head = ctx.chain_head if ctx.chain_head is not None else chain_head(conn, agency_id)
+        hashed = decision_record(conn, **record, head=head)
         decision_id, after = _assign(
-            conn,
-            ctx,
-            decision,
-            decision.producer_id,
-            decision_record(conn, **record, head=head),
-            kind,
-            now,
-            staged,
+            conn, ctx, decision, decision.producer_id, hashed, kind, now, staged
         )
+        head = head_of(hashed)
     else:
-        decision_id = append_decision(conn, **record, head=ctx.chain_head)
+        decision_id, head = append_to_chain(conn, **record, head=ctx.chain_head)
     if decision.outcome == "nurture":
         change_status_in_tx(
             conn,
@@ -160,7 +158,7 @@ def apply_decision(
     if outbox is None:
         staged.flush()
     return RouteResult(
-        lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason, after
+        lead.id, decision.outcome, decision.producer_id, decision_id, decision.reason, after, head
     )
 
 

@@ -7,6 +7,7 @@ Its repositories (``uow.leads``, ``uow.assignments``, ``uow.outbox``, ``uow.deci
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,7 +23,12 @@ from leadrouter.store.outbox import OutboxRepository
 # A reader on PostgreSQL sees one snapshot for its whole transaction, as on SQLite: a report
 # that reads the rollups and then the log not folded yet cannot miss (or count twice) a batch
 # the worker folds between the two statements. Read-only, it never fails to serialize.
-_SNAPSHOT: dict[str, dict[str, str]] = {"postgresql": {"isolation_level": "REPEATABLE READ"}}
+# A read-only unit of work on PostgreSQL: one snapshot, and writes refused (BEGIN READ ONLY),
+# so it can end with COMMIT. A ROLLBACK would make psycopg forget the statements it prepared
+# on the connection, and every request would plan its statements again.
+_SNAPSHOT: dict[str, dict[str, Any]] = {
+    "postgresql": {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+}
 
 
 class UnitOfWork:
@@ -106,7 +112,10 @@ class UnitOfWork:
         conn = self.conn
         try:
             if conn.in_transaction():
-                conn.rollback()
+                if self._readonly and exc_type is None and conn.dialect.name == "postgresql":
+                    conn.commit()  # nothing to undo: writes were refused (see _SNAPSHOT)
+                else:
+                    conn.rollback()
         finally:
             conn.close()
             self._conn = None

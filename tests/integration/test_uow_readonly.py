@@ -15,9 +15,9 @@ PREPARED = sa.text("SELECT count(*) FROM pg_prepared_statements")
 
 def test_a_read_only_unit_of_work_refuses_writes(pg_container: Container) -> None:
     agency = make_agency(pg_container)
-    with pytest.raises(sa.exc.InternalError, match="read-only transaction"):
-        with pg_container.uow(readonly=True) as uow:
-            uow.conn.execute(sa.update(agencies).values(name="changed"))
+    refused = pytest.raises(sa.exc.InternalError, match="read-only transaction")
+    with refused, pg_container.uow(readonly=True) as uow:
+        uow.conn.execute(sa.update(agencies).values(name="changed"))
     with pg_container.engine.connect() as conn:
         name = conn.execute(sa.select(agencies.c.name).where(agencies.c.id == agency.id))
         assert name.scalar_one() != "changed"

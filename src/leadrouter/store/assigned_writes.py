@@ -110,12 +110,12 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
         }
     params |= {f"a_{k}": assignment[k] for k in _ASSIGNMENT}
     if rotation is not None:
-        rows = _rotation_rows(rotation)
+        producers, counts = _rotation_counts(rotation)
         params |= {
             "r_agency_id": rotation.agency_id,
             "r_pool": rotation.pool,
-            "r_producers": [r["producer_id"] for r in rows],
-            "r_counts": [r["count"] for r in rows],
+            "r_producers": producers,
+            "r_counts": counts,
             "r_winner": rotation.winner,
         }
     moves = owner is not None and owner.status != owner.expected
@@ -140,20 +140,15 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
     return int(found.decision_id), after
 
 
-def _rotation_rows(rotation: Rotation) -> list[dict[str, Any]]:
-    """The counters to insert: each newcomer at the floor (the winner, if new, one above);
-    an existing winner's row conflicts and counts one more."""
-    rows = [
-        {"agency_id": rotation.agency_id, "pool": rotation.pool, "producer_id": p,
-         "count": rotation.floor + (p == rotation.winner)}
-        for p in rotation.seeds
-    ]  # fmt: skip
+def _rotation_counts(rotation: Rotation) -> tuple[list[int], list[int]]:
+    """The counters to insert, as producer ids and counts: each newcomer at the floor (the
+    winner, if new, one above); an existing winner's row conflicts and counts one more."""
+    producers = list(rotation.seeds)
+    counts = [rotation.floor + (p == rotation.winner) for p in producers]
     if rotation.winner not in rotation.seeds:
-        rows.append(
-            {"agency_id": rotation.agency_id, "pool": rotation.pool,
-             "producer_id": rotation.winner, "count": 1}
-        )  # fmt: skip
-    return rows
+        producers.append(rotation.winner)
+        counts.append(1)
+    return producers, counts
 
 
 def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] | None:

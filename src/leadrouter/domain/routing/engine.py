@@ -220,6 +220,7 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
     else:
         run.eligible = list(result.producers)
         ctx.whole_pool, ctx.whole_ids, ctx.splits = run.eligible, result.license_of, result.splits
+        ctx.whole_standings = result.standings
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
         return no_license_reason(

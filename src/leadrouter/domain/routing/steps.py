@@ -10,10 +10,10 @@ from leadrouter.domain.compliance import GateVerdict, check_gate
 from leadrouter.domain.model import Producer, Territory
 from leadrouter.domain.routing.availability import (
     LocalClock,
+    Standing,
     cap_reason,
     hours_reason,
     out_of_office_reason,
-    over_cap,
 )
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
 from leadrouter.domain.routing.policy import (
@@ -58,6 +58,7 @@ class StepContext:
     # The whole gated pool, and the memo of splits of exactly that pool (shared by decisions).
     whole_pool: Sequence[Producer] | None = None
     whole_ids: Mapping[int, int] = field(default_factory=dict)  # its producers' ids (as keys)
+    whole_standings: Sequence[Standing] = ()  # what availability reads of each, in order
     splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
         default_factory=dict
     )
@@ -123,7 +124,15 @@ class StepContext:
 
     def available(self, pool: Sequence[Producer]) -> list[Producer]:
         """The producers of the pool whose ``hard_refusal`` is None, in order; the same
-        test without putting each refusal into words (the fallback looks at everyone)."""
+        test without putting each refusal into words (the fallback looks at everyone).
+
+        It reads each producer's ``Standing`` (the whole gated pool's come with the gate
+        result) and looks at working hours once per hours key."""
+        if pool is self.whole_pool:
+            rows = self.whole_standings
+        else:
+            standing = self.roster.standing
+            rows = [standing[p.id] for p in pool]
         memo, spec, caps = self._hard, self.availability, self.caps
         away, hours, now, loads = (
             spec.out_of_office,
@@ -131,19 +140,32 @@ class StepContext:
             self.clock.now,
             self.inp.loads,
         )
+        default_open, default_daily = caps.default_max_open, caps.default_max_daily
+        off_by_key: dict[int, bool] = {}
         kept: list[Producer] = []
-        for p in pool:
-            pid = p.id
+        for p, pid, hours_key, periods, max_open, max_daily in rows:
             if pid in memo:
                 if memo[pid] is None:
                     kept.append(p)
                 continue
-            if away and p.out_of_office and any(x.contains(now) for x in p.out_of_office):
+            if away and periods and any(x.contains(now) for x in periods):
                 continue
-            if hours and p.working_hours and self._off_hours(p) is not None:
+            if hours and hours_key >= 0:
+                off = off_by_key.get(hours_key)
+                if off is None:
+                    off = off_by_key[hours_key] = self._off_hours(p) is not None
+                if off:
+                    continue
+            load = loads.get(pid, ZERO_LOAD)
+            if max_open is None:
+                max_open = default_open
+            if max_open is not None and load.open_count >= max_open:
                 continue
-            if not over_cap(p, loads.get(pid, ZERO_LOAD), caps):
-                kept.append(p)
+            if max_daily is None:
+                max_daily = default_daily
+            if max_daily is not None and load.new_today >= max_daily:
+                continue
+            kept.append(p)
         return kept
 
     def _off_hours(self, producer: Producer) -> str | None:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from leadrouter.domain.compliance import zone
 from leadrouter.domain.model import Period, Producer
 from leadrouter.domain.routing.model import ProducerLoad
-from leadrouter.domain.routing.policy import AvailabilityStep, CapsStep
+from leadrouter.domain.routing.policy import CapsStep
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -77,19 +77,6 @@ class LocalClock:
             found = None if at is None else (at.weekday(), at.time())
             self._local[tz] = found
             return found
-
-
-def unavailable_reason(
-    producer: Producer, shifts: Shifts, clock: LocalClock, spec: AvailabilityStep
-) -> str | None:
-    """Why the producer can't take a lead right now, or None when available."""
-    if spec.out_of_office and producer.out_of_office:
-        away = out_of_office_reason(producer, clock)
-        if away is not None:
-            return away
-    if not spec.working_hours or not producer.working_hours:
-        return None  # no hours on file: always at work
-    return hours_reason(producer, shifts, clock)
 
 
 def out_of_office_reason(producer: Producer, clock: LocalClock) -> str | None:

@@ -4,7 +4,6 @@ already knows costs no read of its own; a key revoked by another process is refu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,18 +15,7 @@ from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
 from leadrouter.store.tables import leads
-from tests.support.factories import make_agency, make_producer
-
-
-def lead(n: int) -> dict[str, Any]:
-    return {
-        "first_name": "Kim",
-        "last_name": f"Known{n}",
-        "email": f"kim.known{n}@example.com",
-        "phone": f"(212) 400-{n:04d}",
-        "zip": "10001",
-        "insurance_type": "home",
-    }
+from tests.support.factories import lead_body, make_agency, make_producer
 
 
 @pytest.fixture
@@ -56,15 +44,16 @@ def test_a_key_revoked_in_another_process_is_refused_by_the_next_lead_post(
     agency = make_agency(container)
     make_producer(container, agency.id, licensed_in={"NY"})
     key_id, robot = issue_key(client, agency.headers)
-    assert client.post("/v1/leads", json=lead(1), headers=robot).status_code == 201  # now known
+    known = client.post("/v1/leads", json=lead_body(1), headers=robot)  # now the key is known
+    assert known.status_code == 201
 
     assert other.delete(f"/v1/api-keys/{key_id}", headers=agency.headers).status_code == 204
-    refused = client.post("/v1/leads", json=lead(2), headers=robot)
+    refused = client.post("/v1/leads", json=lead_body(2), headers=robot)
 
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
     assert lead_count(container) == 1  # nothing of the refused lead was written
-    assert client.post("/v1/leads", json=lead(3), headers=robot).status_code == 401
+    assert client.post("/v1/leads", json=lead_body(3), headers=robot).status_code == 401
 
 
 def test_a_revoked_known_key_gets_401_not_what_its_request_would_have_got(
@@ -87,12 +76,12 @@ def test_a_known_key_opens_one_transaction_per_lead(
 ) -> None:
     agency = make_agency(container)
     make_producer(container, agency.id, licensed_in={"NY"})
-    assert client.post("/v1/leads", json=lead(1), headers=agency.headers).status_code == 201
+    assert client.post("/v1/leads", json=lead_body(1), headers=agency.headers).status_code == 201
     begun: list[object] = []
     listener = lambda conn: begun.append(conn)  # noqa: E731
     event.listen(container.engine, "begin", listener)
     try:
-        answer = client.post("/v1/leads", json=lead(2), headers=agency.headers)
+        answer = client.post("/v1/leads", json=lead_body(2), headers=agency.headers)
     finally:
         event.remove(container.engine, "begin", listener)
 

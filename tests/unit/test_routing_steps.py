@@ -417,26 +417,28 @@ def test_the_fallbacks_quick_availability_test_agrees_with_each_refusal_in_words
 
 def test_the_fallbacks_availability_over_the_whole_gated_pool_agrees_with_each_refusal():
     away = (Period(NOW.replace(hour=0), NOW.replace(hour=23)),)
-    night = (Shift(NOW.weekday(), time(1), time(2)),)
-    people = [
-        producer(1),
-        producer(2, out_of_office=away),
-        producer(3, working_hours=night, timezone="America/New_York"),
-        producer(4, max_open=2),
-        producer(5, max_daily=1),
-        producer(6, working_hours=()),  # no hours on file: always at work
-        producer(7, working_hours=night, timezone="America/New_York"),  # same hours as #3
-        producer(8),
-    ]
+    shifts = (Shift(NOW.weekday(), time(1), time(2)),)
+    night = {"working_hours": shifts, "timezone": "America/Denver"}
+    kinds: dict[int, dict[str, object]] = {
+        1: {},
+        2: {"out_of_office": away},
+        3: night,
+        4: {"max_open": 2},
+        5: {"max_daily": 1},
+        6: {"working_hours": ()},  # no hours on file: always at work
+        7: night,  # the same hours as #3: looked at once
+        8: {},  # at the policy's default cap
+    }
+    people = [producer(pid, **kw) for pid, kw in kinds.items()]
     loads = {4: ProducerLoad(open_count=2), 5: ProducerLoad(new_today=1), 8: ProducerLoad(5, 0)}
     snap = roster(people, [license_(p.id, p.id) for p in people])
-    caps = CapsStep(default_max_open=5)
-    ctx = StepContext(snap, inputs(loads=loads), policy(caps), LocalClock(NOW))
+    pol = policy(CapsStep(default_max_open=5))
+    ctx = StepContext(snap, inputs(loads=loads), pol, LocalClock(NOW))
     refused = {p.id: ctx.hard_refusal(p) for p in people}
     assert refused[7] == refused[3] and refused[7] is not None
     expected = [pid for pid, why in refused.items() if why is None]
     assert expected == [1, 6]
-    assert eligible_producers(snap, inputs(loads=loads), policy(caps)) == expected  # whole pool
+    assert eligible_producers(snap, inputs(loads=loads), pol) == expected  # the whole pool
 
 
 def test_a_line_step_after_a_territory_step_splits_the_territorys_own_pool():

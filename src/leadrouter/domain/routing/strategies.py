@@ -89,7 +89,7 @@ def pick(
     if spec.kind == "optimizer":
         return _optimize(spec, pool, loads, learning, lead_id)
     if spec.kind == "weighted_score":
-        return _pick_by_score(spec, pool, itype, loads, counts)
+        return _pick_by_score(spec, pool, counts, _scored(spec, pool, itype, loads))
     present = [counts[p.id] for p in pool if p.id in counts]
     floor = min(present) if present else 0
     given = {p.id: counts.get(p.id, floor) for p in pool}
@@ -123,14 +123,13 @@ def pick(
 def _pick_by_score(
     spec: StrategySpec,
     pool: Sequence[Producer],
-    itype: InsuranceType | None,
-    loads: Mapping[int, ProducerLoad],
     counts: Mapping[int, int],
+    scored: tuple[dict[int, dict[str, float]], dict[int, float]],
 ) -> Pick:
-    """The weighted score's choice: the highest score, then fewest leads in this pool, then
-    the lowest id. Leads in the pool are counted only among those tied at the top (the
-    fallback scores the whole gated pool, where a tie is rare)."""
-    parts, scores = _scored(spec, pool, itype, loads)
+    """The weighted score's choice from ``scored`` (parts, scores): the highest score, then
+    fewest leads in this pool, then the lowest id. Leads in the pool are counted only among
+    those tied at the top (the fallback scores the whole gated pool, where a tie is rare)."""
+    parts, scores = scored
     if not scores:
         return Pick(None, scores, parts, {}, f"{spec.kind}: nobody can be chosen", None)
     top = max(scores.values())

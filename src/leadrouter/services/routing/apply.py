@@ -294,12 +294,16 @@ def _give_owner_checked(
 def _rotation(ctx: RoutingContext, decision: Decision, pool: str, winner: int) -> Rotation:
     """One more lead for the winner in its rotation pool; first-seen members join at the floor."""
     counts = ctx.input.rotation.get(pool, {})
-    members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
+    if counts.keys() >= ctx.roster.by_id.keys():
+        seeds: list[int] = []  # the pool counts everyone already: no candidate notes to build
+    else:
+        members = {c.producer_id for c in decision.candidates if c.excluded_by is None}
+        seeds = sorted((members | {winner}) - counts.keys())
     return Rotation(
         agency_id=ctx.input.lead.agency_id,
         pool=pool,
         winner=winner,
-        seeds=sorted(members - counts.keys()),
+        seeds=seeds,
         floor=min(counts.values(), default=0),
     )
 

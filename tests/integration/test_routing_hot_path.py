@@ -104,6 +104,34 @@ def test_after_warm_up_no_statement_of_a_post_is_compiled_again(
     assert compiled == []
 
 
+def test_an_assigned_lead_writes_its_two_status_rows_in_one_statement(
+    client: TestClient, container: Container
+) -> None:
+    agency = load_synthetic_agency(container, producers=3)
+    headers = {"Authorization": f"Bearer {agency.api_key}"}
+    client.post("/v1/leads", headers=headers, json=lead(1))
+    written: list[int] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("INSERT INTO lead_status_changes"):
+            written.append(len(parameters) if isinstance(parameters, list) else 1)
+
+    sa.event.listen(container.engine, "before_cursor_execute", count)
+    try:
+        answer = client.post("/v1/leads", headers=headers, json=lead(2)).json()
+    finally:
+        sa.event.remove(container.engine, "before_cursor_execute", count)
+
+    assert answer["status"] == "assigned"
+    # SQLite: "new" and "assigned" in one executemany; PostgreSQL: each in the statement that
+    # writes the lead, then the decision (no statement of their own).
+    assert written == ([2] if container.engine.dialect.name == "sqlite" else [])
+    history = client.get(f"/v1/leads/{answer['id']}", headers=headers).json()["status_history"]
+    assert [h["status"] for h in history] == ["new", "assigned"]
+    assert history[0]["reason"] == "received"
+    assert history[1]["reason"].startswith("route: decision ")
+
+
 def test_after_warm_up_postgresql_parses_no_statement_of_a_post_again(
     pg_container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from leadrouter.store import routing_repo
 from leadrouter.store.audit import EXPLANATION_TEXT, INSERT_DECISION
-from leadrouter.store.leads import LeadRepository
+from leadrouter.store.leads import LeadRepository, status_row
 from leadrouter.store.outbox import insert_rows
 from leadrouter.store.tables import (
     assignments,
@@ -87,6 +87,10 @@ class AssignedWrites:
     owner: OwnerChange | None
     claim: Claim | None = None
     outbox: Sequence[Mapping[str, Any]] = ()  # rows (``outbox.Message.row``) to write with it
+    # Status rows (``leads.status_row``) staged before it, the lead's first: written ahead of
+    # the owner change's own, in its statement. Staged on SQLite only (on PostgreSQL the
+    # lead's insert writes its first row in the same statement).
+    history: Sequence[Mapping[str, Any]] = ()
 
 
 def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] | None:
@@ -98,6 +102,8 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
     )  # fmt: skip
     if conn.dialect.name != "postgresql":
         return _one_by_one(conn, writes)
+    if writes.history:  # not staged on PostgreSQL (see ``AssignedWrites.history``)
+        LeadRepository(conn).record_statuses(writes.history)
     params: dict[str, Any] = {f"d_{k}": v for k, v in record.items()}
     if claim is not None:
         params |= routing_repo.claim_params(
@@ -160,7 +166,7 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] 
     ):
         return None
     decision_id = int(conn.execute(INSERT_DECISION, dict(record)).scalar_one())
-    conn.execute(assignments.insert(), {**assignment, "decision_id": decision_id})
+    conn.execute(_INSERT_ASSIGNMENT, {**assignment, "decision_id": decision_id})
     if rotation is not None:
         routing_repo.seed_rotation(
             conn,
@@ -173,9 +179,10 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] 
             conn, agency_id=rotation.agency_id, pool=rotation.pool, producer_id=rotation.winner
         )
     insert_rows(conn, writes.outbox)
-    if owner is None:
-        return decision_id, None
     store = LeadRepository(conn)
+    if owner is None:
+        store.record_statuses(writes.history)
+        return decision_id, None
     after = store.give_owner(
         owner.lead_id,
         owner_id=owner.owner_id,
@@ -183,15 +190,22 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] 
         status=owner.status,
         expected=owner.expected,
     )
+    history = list(writes.history)
     if after is not None and owner.status != owner.expected:
-        store.record_status(
-            agency_id=owner.agency_id,
-            lead_id=owner.lead_id,
-            status=owner.status,
-            at=owner.at,
-            reason=f"{owner.reason_prefix}{decision_id}",
+        history.append(
+            status_row(
+                agency_id=owner.agency_id,
+                lead_id=owner.lead_id,
+                status=owner.status,
+                at=owner.at,
+                reason=f"{owner.reason_prefix}{decision_id}",
+            )
         )
+    store.record_statuses(history)  # one statement: the staged rows, then this one
     return decision_id, after
+
+
+_INSERT_ASSIGNMENT = assignments.insert()
 
 
 def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:

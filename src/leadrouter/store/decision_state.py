@@ -5,6 +5,7 @@ and rotation."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ class DecisionState:
     chain_head: tuple[int, str]
     open_counts: dict[int, int]
     day_counts: dict[tuple[int, date], int]  # (producer, day) -> leads given that day
-    rotation: dict[str, dict[int, int]]
+    rotation: Mapping[str, Mapping[int, int]]
 
     def loads(self, today: date) -> dict[int, ProducerLoad]:
         """Open leads and new leads on ``today`` of every producer of the agency."""
@@ -57,7 +58,7 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
     head: tuple[int, str] = (0, GENESIS)
     open_counts: dict[int, int] = {}
     day_counts: dict[tuple[int, date], int] = {}
-    rotation: dict[str, dict[int, int]] = {}
+    pools: dict[str, str] = {}
     query = _decision_state_query(conn.dialect.name)
     for kind, a, b, s, t in conn.execute(query, {"agency_id": agency_id, **days}):
         if kind == "v":
@@ -70,12 +71,40 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
                 pid, n = item.split(":")
                 open_counts[int(pid)] = int(n)
         elif kind == "d" and t:
+            on = {d.isoformat(): d for d in days.values()}  # the three days asked for
             for item in t.split(","):
                 pid, day, n = item.split(":")
-                day_counts[(int(pid), date.fromisoformat(day))] = int(n)
+                day_counts[(int(pid), on.get(day) or date.fromisoformat(day))] = int(n)
         elif kind == "r" and t:
-            rotation[str(s)] = {int(p): int(n) for p, n in (i.split(":") for i in t.split(","))}
-    return DecisionState(roster_v, policy_v, model_v, head, open_counts, day_counts, rotation)
+            pools[str(s)] = t
+    return DecisionState(
+        roster_v, policy_v, model_v, head, open_counts, day_counts, RotationCounts(pools)
+    )
+
+
+class RotationCounts(Mapping[str, Mapping[int, int]]):
+    """Each pool's counters (producer -> leads given), a pool's read from its text only
+    when asked for: a decision looks at one pool of the agency's many."""
+
+    __slots__ = ("_parsed", "_texts")
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = texts  # pool -> "producer:count,..."
+        self._parsed: dict[str, dict[int, int]] = {}
+
+    def __getitem__(self, pool: str) -> Mapping[int, int]:
+        counts = self._parsed.get(pool)
+        if counts is None:
+            text = self._texts[pool]
+            counts = {int(p): int(n) for p, n in (i.split(":") for i in text.split(","))}
+            self._parsed[pool] = counts
+        return counts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 @functools.cache

@@ -8,7 +8,7 @@ so nobody re-reads what their own transaction just wrote.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,24 +65,35 @@ class LeadRepository:
         )
 
     def add(
-        self, values: Mapping[str, Any], *, reason: str | None, lock_agency: bool = False
+        self,
+        values: Mapping[str, Any],
+        *,
+        reason: str | None,
+        lock_agency: bool = False,
+        history: StatusRows | None = None,
     ) -> Row:
         """Insert a lead and the first row of its status history (its ``status`` since its
         ``status_changed_at``, for ``reason``); the stored row (with its id and server
-        defaults). One statement on PostgreSQL (a data-modifying CTE), two on SQLite.
+        defaults). One statement on PostgreSQL (a data-modifying CTE), two on SQLite, or one
+        there when ``history`` is given: the status row is staged on it, to be written with
+        the next one (an assigned decision's) or at its flush.
 
         ``lock_agency``: the same statement then also takes the agency's routing lock
         (``store.locks.lock_agency``), for a caller that routes the lead next: the reads
         under the lock come in the next statement, with a snapshot taken after it."""
         if self._conn.dialect.name != "postgresql":
             row = self._conn.execute(_INSERT_LEAD, dict(values)).one()
-            self.record_status(
+            first = status_row(
                 agency_id=row.agency_id,
                 lead_id=row.id,
                 status=row.status,
                 at=values["status_changed_at"],
                 reason=reason,
             )
+            if history is not None:
+                history.stage(first)
+            else:
+                self.record_statuses([first])
             return row
         params = {f"v_{k}": v for k, v in values.items()}
         params["s_reason"] = reason
@@ -157,16 +168,14 @@ class LeadRepository:
         self, *, agency_id: int, lead_id: int, status: str, at: datetime, reason: str | None
     ) -> None:
         """One row of the lead's status history."""
-        self._conn.execute(
-            _INSERT_STATUS,
-            {
-                "agency_id": agency_id,
-                "lead_id": lead_id,
-                "status": status,
-                "at": at,
-                "reason": reason,
-            },
+        self.record_statuses(
+            [status_row(agency_id=agency_id, lead_id=lead_id, status=status, at=at, reason=reason)]
         )
+
+    def record_statuses(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows of status history (``status_row``), in their order, in one statement."""
+        if rows:
+            self._conn.execute(_INSERT_STATUS, list(rows) if len(rows) > 1 else rows[0])
 
     def record_event(
         self, *, agency_id: int, lead_id: int, type: str, data: Mapping[str, Any], now: datetime
@@ -188,6 +197,41 @@ class LeadRepository:
     def status_history(self, lead_id: int) -> list[Row]:
         """The lead's status changes, oldest first."""
         return list(self._conn.execute(_HISTORY, {"lead_id": lead_id}))
+
+
+def status_row(
+    *, agency_id: int, lead_id: int, status: str, at: datetime, reason: str | None
+) -> dict[str, Any]:
+    """One row of a lead's status history, as ``record_statuses`` writes it."""
+    return dict(agency_id=agency_id, lead_id=lead_id, status=status, at=at, reason=reason)
+
+
+class StatusRows:
+    """Status-history rows staged in the caller's transaction, written at ``flush`` (the unit
+    of work flushes on commit too) or taken off the stage by a caller that writes them with
+    a row of its own, in one statement: a new lead's first row and the assigned decision's
+    that follows it (on SQLite, where each statement is one more trip under the lock)."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._staged: list[dict[str, Any]] = []
+
+    def stage(self, row: dict[str, Any]) -> None:
+        """A row (``status_row``) to write before any later one of the same lead."""
+        self._staged.append(row)
+
+    def take(self) -> list[dict[str, Any]]:
+        """Every staged row, off the stage: the caller writes them, ahead of its own."""
+        staged, self._staged = self._staged, []
+        return staged
+
+    def put_back(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows taken but not written, staged again ahead of anything staged since."""
+        self._staged[:0] = rows
+
+    def flush(self) -> None:
+        """Write every staged row (one statement), before any status row written after."""
+        LeadRepository(self._conn).record_statuses(self.take())
 
 
 def lead_row(conn: sa.Connection, agency_id: int, lead_id: int) -> Row:

@@ -1,7 +1,8 @@
 """The unit of work: one database transaction that a service opens, commits or abandons.
 
-Its repositories (``uow.leads``, ``uow.assignments``, ``uow.outbox``, ``uow.decisions``,
-``uow.idempotency``) hold the SQL; services call them and read like their docstrings.
+Its repositories (``uow.leads``, ``uow.assignments``, ``uow.outbox``, ``uow.history``,
+``uow.decisions``, ``uow.idempotency``) hold the SQL; services call them and read like their
+docstrings.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from leadrouter.store.assignments import AssignmentRepository
 from leadrouter.store.audit import DecisionChain
 from leadrouter.store.db import BUSY_TIMEOUT_SECONDS, READONLY_OPTION, sqlite_writer_lock
 from leadrouter.store.idempotency import IdempotencyRecords
-from leadrouter.store.leads import LeadRepository
+from leadrouter.store.leads import LeadRepository, StatusRows
 from leadrouter.store.outbox import OutboxRepository
 
 # A reader on PostgreSQL sees one snapshot for its whole transaction, as on SQLite: a report
@@ -39,6 +40,7 @@ class UnitOfWork:
         self._readonly = readonly
         self._conn: sa.Connection | None = None
         self._outbox: OutboxRepository | None = None
+        self._history: StatusRows | None = None
         self._writer_lock = None if readonly else sqlite_writer_lock(engine)
 
     @property
@@ -77,6 +79,13 @@ class UnitOfWork:
         if self._outbox is None:
             self._outbox = OutboxRepository(self.conn)
         return self._outbox
+
+    @property
+    def history(self) -> StatusRows:
+        """Status-history rows staged in this transaction; written at ``flush`` or at commit."""
+        if self._history is None:
+            self._history = StatusRows(self.conn)
+        return self._history
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_lock is not None and not self._writer_lock.acquire(
@@ -120,11 +129,15 @@ class UnitOfWork:
             conn.close()
             self._conn = None
             self._outbox = None
+            self._history = None
             self._release()
 
     def commit(self) -> None:
-        """Write what the outbox still holds, then commit. (The rollups' change log that the
-        leads' triggers filled is folded by the worker, not here: see ``store.rollups``.)"""
+        """Write what the status history and the outbox still hold, then commit. (The
+        rollups' change log that the leads' triggers filled is folded by the worker, not
+        here: see ``store.rollups``.)"""
+        if self._history is not None:
+            self._history.flush()
         if self._outbox is not None:
             self._outbox.flush()
         self.conn.commit()

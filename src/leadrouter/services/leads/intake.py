@@ -236,6 +236,7 @@ def create_lead_in_tx(
     built from the rows the writes returned. The caller has taken the contact locks (with
     ``intake_context``) and looked up ``matches``, and commits; a caller that passes an
     ``after_store`` hook also takes the lead in again when it raises ``StoreAgain``."""
+    routes = bool(getattr(after_store, "locks_agency", False))
     row = uow.leads.add(
         {
             **vars(lead),
@@ -253,8 +254,10 @@ def create_lead_in_tx(
             "status_changed_at": now,
         },
         reason="received",
-        # A hook that routes the lead next has the agency's lock taken with the lead's insert.
-        lock_agency=bool(getattr(after_store, "locks_agency", False)),
+        # A hook that routes the lead next has the agency's lock taken with the lead's insert,
+        # and the lead's first status row staged, to be written with the decision's.
+        lock_agency=routes,
+        history=uow.history if routes else None,
     )
     if isinstance(after_store, AfterStoreRow):
         routed = after_store.stored(uow, lead=row, agency=ctx.agency, now=now)

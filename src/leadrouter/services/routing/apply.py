@@ -35,7 +35,7 @@ from leadrouter.store.assigned_writes import (
 )
 from leadrouter.store.assignments import AssignmentRepository
 from leadrouter.store.audit import append_to_chain, chain_head, decision_record, head_of
-from leadrouter.store.leads import LeadRepository
+from leadrouter.store.leads import LeadRepository, StatusRows
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import leads
 from leadrouter.store.types import UTCDateTime
@@ -88,10 +88,12 @@ def apply_decision(
     actor: str | None,
     now: datetime,
     outbox: OutboxRepository | None = None,
+    history: StatusRows | None = None,
 ) -> RouteResult:
     """Carry out a decision in the caller's transaction: claim, audit record, assignment,
     rotation, owner and status, or the queue or nurture; the messages onto ``outbox`` (for
-    the caller to flush) or written before returning."""
+    the caller to flush) or written before returning. Status rows staged on ``history``
+    (the lead's first) are written with an assigned decision's, else before any other."""
     lead = ctx.input.lead
     agency_id = lead.agency_id
     staged = outbox if outbox is not None else OutboxRepository(conn)
@@ -117,10 +119,12 @@ def apply_decision(
         head = ctx.chain_head if ctx.chain_head is not None else chain_head(conn, agency_id)
         hashed = decision_record(conn, **record, head=head)
         decision_id, after = _assign(
-            conn, ctx, decision, decision.producer_id, hashed, kind, now, staged
+            conn, ctx, decision, decision.producer_id, hashed, kind, now, staged, history
         )
         head = head_of(hashed)
     else:
+        if history is not None:
+            history.flush()
         decision_id, head = append_to_chain(conn, **record, head=ctx.chain_head)
     if decision.outcome == "nurture":
         change_status_in_tx(
@@ -182,6 +186,7 @@ def _assign(
     kind: str,
     now: datetime,
     outbox: OutboxRepository,
+    history: StatusRows | None = None,
 ) -> tuple[int, Any]:
     """Claim the producer's capacity, write the audit ``record``, open the assignment, count
     it, give the lead its owner; the record's id and the lead's row after (None after the
@@ -206,6 +211,7 @@ def _assign(
     # The announcements go out with the writes, in their statement: what the caller staged
     # before (the lead's creation), then the producer's news.
     earlier = outbox.take_rows()
+    first = history.take() if history is not None else []  # the lead's first status row
     winner = ctx.roster.by_id[producer_id]
     lead_events.on_assigned(
         outbox,
@@ -242,10 +248,13 @@ def _assign(
         else None,
         claim=Claim(producer_id=producer_id, today=ctx.today, agency_id=lead.agency_id),
         outbox=[*earlier, *outbox.take_rows()],
+        history=first,
     )
     written = write_assigned(conn, writes)
     if written is None:
         outbox.put_back(earlier)
+        if history is not None:
+            history.put_back(first)
         raise Conflict(f"producer {producer_id} reached a cap during the decision")
     decision_id, after = written
     if lead.status == LeadStatus.QUEUED:
@@ -285,12 +294,16 @@ def _give_owner_checked(
 def _rotation(ctx: RoutingContext, decision: Decision, pool: str, winner: int) -> Rotation:
     """One more lead for the winner in its rotation pool; first-seen members join at the floor."""
     counts = ctx.input.rotation.get(pool, {})
-    members = {c.producer_id for c in decision.candidates if c.excluded_by is None} | {winner}
+    if counts.keys() >= ctx.roster.by_id.keys():
+        seeds: list[int] = []  # the pool counts everyone already: no candidate notes to build
+    else:
+        members = {c.producer_id for c in decision.candidates if c.excluded_by is None}
+        seeds = sorted((members | {winner}) - counts.keys())
     return Rotation(
         agency_id=ctx.input.lead.agency_id,
         pool=pool,
         winner=winner,
-        seeds=sorted(members - counts.keys()),
+        seeds=seeds,
         floor=min(counts.values(), default=0),
     )
 

@@ -39,7 +39,7 @@ from leadrouter.services.routing.context import (
 from leadrouter.services.timers import state as timer_state
 from leadrouter.store import routing_repo as repo
 from leadrouter.store.agency_repo import AgencyInfo
-from leadrouter.store.leads import LeadRepository
+from leadrouter.store.leads import LeadRepository, StatusRows
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
 from leadrouter.store.tables import leads
@@ -79,6 +79,7 @@ def route_lead_in_tx(
     agency: AgencyInfo | None = None,
     outbox: OutboxRepository | None = None,
     locked: bool = False,
+    history: StatusRows | None = None,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
 
@@ -88,6 +89,8 @@ def route_lead_in_tx(
     ``row`` and ``agency`` are the lead and agency when the caller read them in this
     transaction; ``outbox`` collects the messages for the caller to flush (else they are
     written before returning). ``locked``: the caller holds the agency's routing lock.
+    ``history`` holds the lead's status rows staged before (its first): written with the
+    decision's own, or before it.
     """
     if not locked:
         lock_agency(conn, agency_id)
@@ -103,7 +106,9 @@ def route_lead_in_tx(
         if decision.outcome == "queued" and ctx.input.lead.status == LeadStatus.QUEUED:
             wait_in_queue(conn, ctx, decision.reason, now)
         return RouteResult(lead_id, "unchanged", None, None, decision.reason)
-    return apply_decision(conn, ctx, decision, kind=kind, actor=actor, now=now, outbox=outbox)
+    return apply_decision(
+        conn, ctx, decision, kind=kind, actor=actor, now=now, outbox=outbox, history=history
+    )
 
 
 def _prefer(
@@ -365,6 +370,7 @@ class RouteNewLead:
                     agency=agency,
                     outbox=uow.outbox,
                     locked=True,
+                    history=uow.history,
                 )
             except Exception as exc:
                 log.exception(
@@ -372,6 +378,7 @@ class RouteNewLead:
                 )
                 raise StoreAgain(RouteNewLead(self._caches, route=False)) from exc
             after = result.lead_row
+        uow.history.flush()
         uow.outbox.flush()
         return after
 

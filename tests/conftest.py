@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import metadata
 from tests.support.postgres import Emptier, create_database, running_server
 from tests.support.route_analysis import share_route_analysis
+from tests.support.sqlite import SqliteFile
 
 # pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
 # the console is made (the CLI makes its consoles on import); without it, each command's width
@@ -65,13 +65,22 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_file(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqliteFile]:
+    """This process's SQLite database path and engine (see tests/support/sqlite.py)."""
+    file = SqliteFile(sqlite_template, tmp_path_factory.mktemp("db") / "leadrouter.db")
+    yield file
+    file.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
-        path = tmp_path / "leadrouter.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        sqlite: SqliteFile = request.getfixturevalue("sqlite_file")
+        return sqlite.fresh()
     emptier: Emptier = request.getfixturevalue("pg_emptier")
     emptier.empty()
     return str(request.getfixturevalue("pg_url"))
@@ -83,7 +92,14 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def container(db_url: str, clock: FixedClock) -> Iterator[Container]:
+def container(
+    request: pytest.FixtureRequest, db_url: str, clock: FixedClock
+) -> Iterator[Container]:
+    if db_url.startswith("sqlite"):
+        # The process's engine: the next test's fresh() closes what this one left in its pool.
+        sqlite: SqliteFile = request.getfixturevalue("sqlite_file")
+        yield bootstrap(Settings(database_url=db_url), clock=clock, engine=sqlite.engine)
+        return
     c = bootstrap(Settings(database_url=db_url), clock=clock)
     yield c
     c.engine.dispose()

@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: real SQLite files and a real PostgreSQL server."""
+"""Fixtures shared by every test: real SQLite files and a real PostgreSQL server.
+
+The application and the test helpers are imported inside the fixtures and hooks that use them:
+the pytest-xdist controller loads this file too and runs no test, and every second it spends
+importing is a second before its workers start.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,18 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from leadrouter.api.app import create_app
-from leadrouter.bootstrap import Container, bootstrap
-from leadrouter.clock import FixedClock
-from leadrouter.config import Settings
-from leadrouter.store.migrate import upgrade
-from leadrouter.store.tables import metadata
-from tests.support.postgres import Emptier, create_database, running_server
-from tests.support.route_analysis import share_route_analysis
-from tests.support.sqlite import SqliteFile
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from leadrouter.bootstrap import Container
+    from leadrouter.clock import FixedClock
+    from tests.support.postgres import Emptier
+    from tests.support.sqlite import SqliteFile
 
 # pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
 # the console is made (the CLI makes its consoles on import); without it, each command's width
@@ -32,12 +35,24 @@ T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if _is_xdist_controller(config):
+        return  # it runs no test
+    from tests.support.route_analysis import share_route_analysis
+
     share_route_analysis()  # an app per test, one analysis of each route per process
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """This process hands the tests to pytest-xdist workers (``-n`` of one or more)."""
+    workers = config.getoption("numprocesses", None)
+    return not hasattr(config, "workerinput") and bool(workers)
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server for this test process (each pytest-xdist worker starts its own)."""
+    from tests.support.postgres import running_server
+
     with running_server() as url:
         yield url
 
@@ -45,6 +60,9 @@ def pg_server() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def pg_url(pg_server: str) -> str:
     # Workers sharing a server of one's own (LEADROUTER_TEST_PG_URL) each get a database.
+    from leadrouter.store.migrate import upgrade
+    from tests.support.postgres import create_database
+
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = create_database(pg_server, f"leadrouter_test_{worker}" if worker else "leadrouter_test")
     upgrade(url)
@@ -53,6 +71,9 @@ def pg_url(pg_server: str) -> str:
 
 @pytest.fixture(scope="session")
 def pg_emptier(pg_url: str) -> Iterator[Emptier]:
+    from leadrouter.store.tables import metadata
+    from tests.support.postgres import Emptier
+
     emptier = Emptier(pg_url, [t.name for t in metadata.sorted_tables])
     yield emptier
     emptier.close()
@@ -60,6 +81,8 @@ def pg_emptier(pg_url: str) -> Iterator[Emptier]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from leadrouter.store.migrate import upgrade
+
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
     return path
@@ -70,6 +93,8 @@ def sqlite_file(
     sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SqliteFile]:
     """This process's SQLite database path and engine (see tests/support/sqlite.py)."""
+    from tests.support.sqlite import SqliteFile
+
     file = SqliteFile(sqlite_template, tmp_path_factory.mktemp("db") / "leadrouter.db")
     yield file
     file.close()
@@ -88,6 +113,8 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def clock() -> FixedClock:
+    from leadrouter.clock import FixedClock
+
     return FixedClock(T0)
 
 
@@ -95,6 +122,9 @@ def clock() -> FixedClock:
 def container(
     request: pytest.FixtureRequest, db_url: str, clock: FixedClock
 ) -> Iterator[Container]:
+    from leadrouter.bootstrap import bootstrap
+    from leadrouter.config import Settings
+
     if db_url.startswith("sqlite"):
         # The process's engine: the next test's fresh() closes what this one left in its pool.
         sqlite: SqliteFile = request.getfixturevalue("sqlite_file")
@@ -108,6 +138,9 @@ def container(
 @pytest.fixture
 def pg_container(pg_url: str, pg_emptier: Emptier, clock: FixedClock) -> Iterator[Container]:
     """A container on the PostgreSQL test database only, for behaviour SQLite does not have."""
+    from leadrouter.bootstrap import bootstrap
+    from leadrouter.config import Settings
+
     pg_emptier.empty()
     c = bootstrap(Settings(database_url=pg_url), clock=clock)
     yield c
@@ -117,6 +150,10 @@ def pg_container(pg_url: str, pg_emptier: Emptier, clock: FixedClock) -> Iterato
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     """The HTTP API over ``container``, in-process."""
+    from fastapi.testclient import TestClient
+
+    from leadrouter.api.app import create_app
+
     with TestClient(create_app(container)) as test_client:
         yield test_client
 
@@ -124,6 +161,8 @@ def client(container: Container) -> Iterator[TestClient]:
 @pytest.fixture
 def runner(db_url: str) -> CliRunner:
     """``leadrouter ...`` commands, in-process, against the test database."""
+    from typer.testing import CliRunner
+
     return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
 
 

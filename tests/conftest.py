@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 # the console is made (the CLI makes its consoles on import); without it, each command's width
 # comes from the runner's environment, as in a terminal.
 os.environ.pop("COLUMNS", None)
+
+# Hypothesis's checks by the clock (a deadline per example, a health check on slow generation)
+# fail a property on a busy machine, not a wrong one: the tests check what they assert.
+settings.register_profile("leadrouter", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("leadrouter")
 
 # A Tuesday morning in New York: inside everybody's working hours.
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)

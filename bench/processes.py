@@ -10,6 +10,9 @@ listening socket bound as a TCP socket, so accepted connections get TCP_NODELAY)
 server per process count carries both loads. A last row serves 2 processes from a socket
 bound the way uvicorn binds it: without TCP_NODELAY each keep-alive response waits for the
 client's delayed ACK (one round: the gap is tens of milliseconds per response, not noise).
+Each row also gives the CPU time per lead of the server processes, of PostgreSQL and of this
+load driver (``bench.cpu``): they share the machine's cores, so the cores divided by their sum
+is the most any number of server processes could serve here.
 Throughput is the median of ROUNDS rounds of REQUESTS requests from CLIENTS concurrent
 keep-alive clients; the whole run stays near five minutes.
 """
@@ -17,10 +20,11 @@ keep-alive clients; the whole run stays near five minutes.
 from __future__ import annotations
 
 import random
+import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
+from bench import cpu
 from bench.harness import QUICK, LoadResult, drive, median_of, served
 from bench.intake_http import PRODUCERS, database
 from bench.leads import lead_body
@@ -61,10 +65,19 @@ def run() -> list[dict[str, Any]]:
             return out
 
         def measure(base: str, agencies: int, processes: int, rounds: int, socket: str) -> None:
-            once: Callable[[], LoadResult] = lambda: drive(  # noqa: E731
-                base, batch(REQUESTS, agencies), concurrency=CLIENTS
-            )
+            spent: list[cpu.CpuSeconds] = []
+
+            def once() -> LoadResult:
+                before = cpu.sample(base, url)
+                result = drive(base, batch(REQUESTS, agencies), concurrency=CLIENTS)
+                spent.append(cpu.sample(base, url) - before)
+                return result
+
             rate, p50, p99, last = median_of(rounds, once)
+            per_lead = {
+                part: 1000 * statistics.median(getattr(s, part) for s in spent) / REQUESTS
+                for part in ("server", "database", "client")
+            }
             rows.append(
                 {
                     "agencies": agencies,
@@ -74,6 +87,7 @@ def run() -> list[dict[str, Any]]:
                     "p50_ms": p50,
                     "p99_ms": p99,
                     "outcomes": dict(last.outcomes),
+                    "cpu_ms": per_lead,
                 }
             )
 
@@ -89,6 +103,9 @@ def run() -> list[dict[str, Any]]:
     for row in rows:
         one = next(r for r in rows if r["agencies"] == row["agencies"] and r["processes"] == 1)
         row["ratio"] = row["leads_per_s"] / one["leads_per_s"]
+        # Every core busy: the most this machine could serve at this CPU time per lead.
+        row["ceiling"] = 1000 * cpu.cores() / sum(row["cpu_ms"].values())
+        row["ceiling_ratio"] = row["ceiling"] / one["leads_per_s"]
     return rows
 
 
@@ -105,11 +122,16 @@ def main() -> None:
         )
     )
     columns = ("leads go to", "processes", "listening socket", "leads/s", "vs 1 process")
-    for col in (*columns, "p50 ms", "p99 ms"):
+    cpu_columns = ("CPU ms/lead: server", "PostgreSQL", "client", "all cores busy: leads/s")
+    for col in (*columns, "p50 ms", "p99 ms", *cpu_columns):
         table.add_column(col)
     started = time.monotonic()
     rows = run()
-    table.caption = f"whole run {time.monotonic() - started:.0f} s"
+    table.caption = (
+        f"whole run {time.monotonic() - started:.0f} s; {cpu.cores()} cores. The last column is "
+        "the cores divided by the CPU time server, PostgreSQL and this load driver spend per "
+        "lead: no number of processes can go past it on this machine (x: against 1 process)"
+    )
     for r in rows:
         table.add_row(
             "one agency" if r["agencies"] == 1 else f"{r['agencies']} agencies, round robin",
@@ -119,6 +141,10 @@ def main() -> None:
             f"{r['ratio']:.2f}x",
             f"{r['p50_ms']:.2f}",
             f"{r['p99_ms']:.2f}",
+            f"{r['cpu_ms']['server']:.1f}",
+            f"{r['cpu_ms']['database']:.1f}",
+            f"{r['cpu_ms']['client']:.1f}",
+            f"{r['ceiling']:.0f} ({r['ceiling_ratio']:.2f}x)",
         )
     Console(width=160).print(table)
     outcomes = ", ".join(f"{k} {v}" for k, v in rows[0]["outcomes"].items())

@@ -9,10 +9,16 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from leadrouter.sim.calls import Caller
+from leadrouter.sim.calls import Caller, CallSimulator
 from leadrouter.store.tables import assignments, calls, leads, producers
 from tests.support.calls import calls_policy, dial_records, roster, simulator
-from tests.support.factories import insert_lead, make_agency, make_license, make_producer
+from tests.support.factories import (
+    TestAgency,
+    insert_lead,
+    make_agency,
+    make_license,
+    make_producer,
+)
 from tests.support.hooks import give_sms_token
 
 CALLER = "+12127361842"
@@ -32,6 +38,14 @@ def _open_owner(c: Container, lead_id: int) -> int | None:
                 assignments.c.lead_id == lead_id, assignments.c.ended_at.is_(None)
             )
         ).scalar()
+
+
+def _one_producer_in_ny(client: TestClient, c: Container) -> tuple[TestAgency, CallSimulator]:
+    """An agency that takes calls, with one producer licensed in NY, and its call simulator."""
+    agency = make_agency(c)
+    give_sms_token(client, agency)
+    _, licensed = roster(c, agency, [["NY"]])
+    return agency, simulator(client, agency, licensed)
 
 
 def test_a_simultaneous_ring_dials_several_licensed_producers_and_the_first_to_answer_takes_it(
@@ -101,10 +115,7 @@ def test_a_simultaneous_ring_nobody_answers_records_each_phone_then_rings_the_re
 def test_the_dial_timeout_comes_from_the_policy_and_defaults_to_twenty_seconds(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
-    _, licensed = roster(container, agency, [["NY"]])
-    sim = simulator(client, agency, licensed)
+    agency, sim = _one_producer_in_ny(client, container)
     before = sim.call(Caller("CS3", CALLER, state="NY", fields=NY))
     assert 'timeout="20"' in before.documents[0]
     calls_policy(container, agency.id, "calls: {dial_timeout_seconds: 35}")
@@ -148,10 +159,7 @@ def test_a_call_without_a_line_takes_the_agencys_call_setting_and_the_gate_check
 def test_a_calls_line_comes_from_the_transfer_else_the_callers_lead_else_the_policy_default(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
-    _, licensed = roster(container, agency, [["NY"]])
-    sim = simulator(client, agency, licensed)
+    agency, sim = _one_producer_in_ny(client, container)
     sim.call(Caller("CS6", "+12127361851", "NY", fields={**NY, "insurance_type": "home"}))
     # A lead of this phone from before the dedupe window: its line carries over to the call.
     with container.engine.begin() as conn:

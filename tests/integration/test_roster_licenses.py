@@ -8,7 +8,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from tests.conftest import T0
 from tests.support.factories import make_agency, make_license, make_producer
-from tests.support.roster import LICENSE_BODY, headers_for
+from tests.support.roster import headers_for, post_license
 
 
 def test_a_license_typed_in_by_a_manager_is_pending(
@@ -16,16 +16,13 @@ def test_a_license_typed_in_by_a_manager_is_pending(
 ) -> None:
     agency = make_agency(container)
     p = make_producer(container, agency.id)
-    response = client.post(
-        "/v1/licenses",
-        headers=agency.headers,
-        json={
-            **LICENSE_BODY,
-            "producer_id": p,
-            "state": "nj",
-            "lines": ["Property", "Casualty"],
-            "expiration_date": "2027-01-01",
-        },
+    response = post_license(
+        client,
+        agency.headers,
+        p,
+        state="nj",
+        lines=["Property", "Casualty"],
+        expiration_date="2027-01-01",
     )
     assert response.status_code == 201, response.text
     lic = response.json()
@@ -64,11 +61,7 @@ def test_a_license_created_by_compliance_is_verified_at_once(
 ) -> None:
     agency = make_agency(container)
     compliance = headers_for(container, agency, "compliance")
-    response = client.post(
-        "/v1/licenses",
-        headers=compliance,
-        json={**LICENSE_BODY, "producer_id": make_producer(container, agency.id)},
-    )
+    response = post_license(client, compliance, make_producer(container, agency.id))
     assert response.status_code == 201, response.text
     assert response.json()["verified"] is True
 
@@ -101,11 +94,7 @@ def test_a_license_for_another_agencys_producer_is_refused(
 ) -> None:
     a, b = make_agency(container, "A"), make_agency(container, "B")
     theirs = make_producer(container, a.id)
-    response = client.post(
-        "/v1/licenses",
-        headers=b.headers,
-        json={**LICENSE_BODY, "producer_id": theirs},
-    )
+    response = post_license(client, b.headers, theirs)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "producer_id"
     mine = make_license(container, a.id, theirs, verifier=None)
@@ -118,16 +107,8 @@ def test_the_same_license_twice_is_a_conflict(client: TestClient, container: Con
     agency = make_agency(container)
     p = make_producer(container, agency.id)
     make_license(container, agency.id, p, number="A-1", verifier=None)
-    again = client.post(
-        "/v1/licenses",
-        headers=agency.headers,
-        json={
-            **LICENSE_BODY,
-            "producer_id": p,
-            "number": "A-1",
-            "resident": False,
-            "effective_date": "2021-01-01",
-        },
+    again = post_license(
+        client, agency.headers, p, number="A-1", resident=False, effective_date="2021-01-01"
     )
     assert again.status_code == 409
 
@@ -135,26 +116,9 @@ def test_the_same_license_twice_is_a_conflict(client: TestClient, container: Con
 def test_dates_and_lines_are_checked(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
     p = make_producer(container, agency.id)
-    response = client.post(
-        "/v1/licenses",
-        headers=agency.headers,
-        json={
-            **LICENSE_BODY,
-            "producer_id": p,
-            "state": "ZZ",
-            "lines": ["Pets"],
-        },
-    )
+    response = post_license(client, agency.headers, p, state="ZZ", lines=["Pets"])
     assert {e["field"] for e in response.json()["errors"]} == {"state", "lines"}
-    backwards = client.post(
-        "/v1/licenses",
-        headers=agency.headers,
-        json={
-            **LICENSE_BODY,
-            "producer_id": p,
-            "expiration_date": "2019-01-01",
-        },
-    )
+    backwards = post_license(client, agency.headers, p, expiration_date="2019-01-01")
     assert backwards.status_code == 422
     assert backwards.json()["errors"] == [
         {"field": "expiration_date", "reason": "must be after the effective date"}

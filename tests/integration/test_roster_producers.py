@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from leadrouter.bootstrap import Container
 from leadrouter.store.tables import producer_day_counts
 from tests.support.factories import make_agency, make_producer
-from tests.support.roster import LICENSE_BODY, headers_for
+from tests.support.roster import headers_for, post_license
 
 
 def test_a_new_producer_is_normalized_and_gets_sensible_defaults(
@@ -214,11 +214,7 @@ def test_a_producer_who_backs_someone_up_cannot_be_deleted(
 def test_deleting_a_producer_takes_their_licenses(client: TestClient, container: Container) -> None:
     agency = make_agency(container)
     p = make_producer(container, agency.id)
-    client.post(
-        "/v1/licenses",
-        headers=agency.headers,
-        json={**LICENSE_BODY, "producer_id": p},
-    )
+    post_license(client, agency.headers, p)
     assert client.delete(f"/v1/producers/{p}", headers=agency.headers).status_code == 204
     assert client.get(f"/v1/producers/{p}", headers=agency.headers).status_code == 404
     assert client.get("/v1/licenses", headers=agency.headers).json()["items"] == []

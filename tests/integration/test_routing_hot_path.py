@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.audit import verify_chain
@@ -101,3 +102,30 @@ def test_after_warm_up_no_statement_of_a_post_is_compiled_again(
     assert sum("[cached since" in m for m in executed) >= 6 * 5
     compiled = [m for m in executed if "[generated in" in m or "[no key" in m]
     assert compiled == []
+
+
+def test_after_warm_up_postgresql_parses_no_statement_of_a_post_again(
+    pg_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg converts a statement's placeholders by parsing its text and keeps the result
+    only within bounds (``store.db.keep_long_statements_converted``): the assigned decision's
+    long statement must be among those kept, not parsed again for every lead."""
+    from psycopg import _queries
+
+    with TestClient(create_app(pg_container)) as client:
+        agency = load_synthetic_agency(pg_container, producers=5)
+        headers = {"Authorization": f"Bearer {agency.api_key}"}
+        for n in range(8):
+            assert client.post("/v1/leads", headers=headers, json=lead(n)).status_code == 201
+        parsed: list[int] = []
+        uncached = _queries._query2pg_nocache  # what psycopg calls for a statement it does not keep
+
+        def spy(query: bytes, *args: Any, **kwargs: Any) -> Any:
+            parsed.append(len(query))
+            return uncached(query, *args, **kwargs)
+
+        monkeypatch.setattr(_queries, "_query2pg_nocache", spy)
+        answers = [client.post("/v1/leads", headers=headers, json=lead(n)) for n in range(8, 14)]
+
+    assert [a.json()["status"] for a in answers] == ["assigned"] * 6
+    assert parsed == []

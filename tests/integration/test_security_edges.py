@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from typer.testing import CliRunner
 from leadrouter.bootstrap import Container
 from leadrouter.cli import app
 from leadrouter.clock import FixedClock
-from leadrouter.notify.channel import OutboundMessage
 from leadrouter.notify.email import SmtpEmail
+from leadrouter.notify.outbox import message_of
 from leadrouter.services.timers import state as timer_state
 from leadrouter.services.timers.step import PARK_AFTER, RETRY_AFTER
 from leadrouter.store.tables import assignments, leads, outbox
@@ -96,16 +97,7 @@ def test_control_characters_are_stripped_from_names_and_never_reach_an_email_hea
         row = conn.execute(
             sa.select(outbox).where(outbox.c.channel == "email", outbox.c.event == "lead.assigned")
         ).one()
-    message = OutboundMessage(
-        id=row.id,
-        agency_id=row.agency_id,
-        channel=row.channel,
-        event=row.event,
-        recipient=row.recipient,
-        payload=dict(row.payload),
-        attempts=1,
-        created_at=row.created_at,
-    )
+    message = replace(message_of(row), attempts=1)
     email = SmtpEmail(host="127.0.0.1", port=1, sender="leads@acme.example").compose(
         message, container.clock.now()
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import httpx
+from fastapi.testclient import TestClient
+
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import issue_key
 from tests.support.factories import TestAgency, make_producer
@@ -14,6 +17,15 @@ LICENSE_BODY: dict[str, object] = {
     "resident": True,
     "effective_date": "2020-01-01",
 }
+
+
+def post_license(
+    client: TestClient, headers: dict[str, str], producer_id: int, **fields: object
+) -> httpx.Response:
+    """POST /v1/licenses: ``LICENSE_BODY`` for ``producer_id``, with ``fields`` over it."""
+    return client.post(
+        "/v1/licenses", headers=headers, json={**LICENSE_BODY, "producer_id": producer_id, **fields}
+    )
 
 
 def headers_for(

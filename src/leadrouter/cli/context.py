@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.config import Settings
+from leadrouter.errors import LeadRouterError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -82,6 +83,17 @@ def session() -> Iterator[Container]:
         yield c
     finally:
         c.engine.dispose()
+
+
+@contextmanager
+def exit_on_error(code: int) -> Iterator[None]:
+    """A ``LeadRouterError`` raised inside ends the command: its detail in red on stderr, and
+    exit ``code``."""
+    try:
+        yield
+    except LeadRouterError as exc:
+        err_console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(code) from None
 
 
 def resolve_agency(c: Container, given: int | None, *, exit_code: int = 2) -> int:

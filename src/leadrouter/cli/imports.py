@@ -11,6 +11,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.cli.context import (
     console,
     err_console,
+    exit_on_error,
     progress_bar,
     read_input,
     resolve_agency,
@@ -137,11 +138,8 @@ def status(
     """Where an import job stands."""
     with session() as c:
         agency_id = resolve_agency(c, agency, exit_code=EXIT_REJECTED)
-        try:
+        with exit_on_error(EXIT_REJECTED):
             job = get_import_job(uow=c.uow(readonly=True), agency_id=agency_id, job_id=job_id)
-        except LeadRouterError as exc:
-            err_console.print(f"[red]{exc.detail}[/red]")
-            raise typer.Exit(EXIT_REJECTED) from None
     console.print(
         f"import job {job.id} ({job.kind}): {job.state}, {job.rows_done} of {job.rows_total} "
         f"rows; {job.created} created, {job.updated} updated, {job.error_count} error(s)"

@@ -10,12 +10,11 @@ from rich.table import Table
 from leadrouter.cli.context import (
     AGENCY_HELP,
     console,
-    err_console,
+    exit_on_error,
     progress_bar,
     resolve_agency,
     session,
 )
-from leadrouter.errors import LeadRouterError
 
 app = typer.Typer(
     help="Learn from outcomes: intent rubric, propensity model.", no_args_is_help=True
@@ -30,21 +29,17 @@ def evaluate(
     """Fit rubric and model on ~70% of the file; print AUC, Brier and tiers on the other 30%."""
     from leadrouter.learning import evaluate as ev
 
-    try:
-        with progress_bar() as bar:
-            task = bar.add_task("evaluating", total=ev.STEPS)
-            started: list[str] = []
+    with exit_on_error(1), progress_bar() as bar:
+        task = bar.add_task("evaluating", total=ev.STEPS)
+        started: list[str] = []
 
-            def step(what: str) -> None:
-                # a step starting is the one before it done
-                bar.update(task, description=what, completed=len(started))
-                started.append(what)
+        def step(what: str) -> None:
+            # a step starting is the one before it done
+            bar.update(task, description=what, completed=len(started))
+            started.append(what)
 
-            result = ev.evaluate(data, step=step)
-            bar.update(task, description="done", completed=ev.STEPS)
-    except LeadRouterError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+        result = ev.evaluate(data, step=step)
+        bar.update(task, description="done", completed=ev.STEPS)
     console.print(
         f"held-out part: {result.held_out_leads} leads ({result.held_out_rate:.1%} converted); "
         f"trained on {result.train_leads}"
@@ -71,12 +66,8 @@ def learn_intent(agency: int | None = typer.Option(None, "--agency", help=AGENCY
 
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
-            with console.status("fitting the rubric"):
-                result = fit(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
-        except LeadRouterError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from exc
+        with exit_on_error(1), console.status("fitting the rubric"):
+            result = fit(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
     rubric, metrics = result["rubric"], result["metrics"]
     table = Table("feature", "points")
     for name, points in rubric["weights"].items():
@@ -98,12 +89,8 @@ def learn_model(agency: int | None = typer.Option(None, "--agency", help=AGENCY_
 
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
-            with console.status("training the propensity model"):
-                result = train(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
-        except LeadRouterError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from exc
+        with exit_on_error(1), console.status("training the propensity model"):
+            result = train(uow=c.uow(), agency_id=agency_id, now=c.clock.now())
     m = result["metrics"]
     console.print(
         f"model version {result['version']}: {m['leads']} leads ({m['conversion_rate']:.1%} "

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import typer
 
-from leadrouter.cli.context import AGENCY_HELP, console, err_console, resolve_agency, session
-from leadrouter.errors import LeadRouterError
+from leadrouter.cli.context import (
+    AGENCY_HELP,
+    console,
+    err_console,
+    exit_on_error,
+    resolve_agency,
+    session,
+)
 
 report_app = typer.Typer(help="Reports: monthly, producer statistics, source ROI.")
 export_app = typer.Typer(help="Exports for other systems (an AMS import).")
@@ -52,14 +58,11 @@ def monthly(
 
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
+        with exit_on_error(2):
             first = periods.parse_month(month)
             report = monthly_report(
                 uow=c.uow(readonly=True), agency_id=agency_id, now=c.clock.now(), month=first
             )
-        except LeadRouterError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
     data: str | bytes
     if fmt == Format.PDF:
         if out is None and sys.stdout.isatty():
@@ -118,7 +121,7 @@ def sources(
 
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
+        with exit_on_error(2):
             rows = source_roi(
                 uow=c.uow(readonly=True),
                 agency_id=agency_id,
@@ -126,9 +129,6 @@ def sources(
                 first=periods.parse_month(from_month, field="from") if from_month else None,
                 last=periods.parse_month(to_month, field="to") if to_month else None,
             )
-        except LeadRouterError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
     console.print_json(json.dumps({"items": [documents.source_month_document(r) for r in rows]}))
 
 

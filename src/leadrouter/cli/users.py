@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from leadrouter.cli.context import AGENCY_HELP, console, err_console, resolve_agency, session
-from leadrouter.errors import LeadRouterError
+from leadrouter.cli.context import (
+    AGENCY_HELP,
+    console,
+    exit_on_error,
+    resolve_agency,
+    session,
+)
 from leadrouter.services.people import users
 
 app = typer.Typer(help="Users of the web pages and their roles.", no_args_is_help=True)
@@ -18,11 +23,6 @@ def _password(given: str | None) -> str:
         return given
     entered: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     return entered
-
-
-def _fail(exc: LeadRouterError) -> typer.Exit:
-    err_console.print(f"[red]{exc.detail}[/red]")
-    return typer.Exit(1)
 
 
 @app.command("add")
@@ -39,7 +39,7 @@ def add(
     """Add a user who signs in with email and password."""
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
+        with exit_on_error(1):
             user_id = users.add_user(
                 uow=c.uow(),
                 agency_id=agency_id,
@@ -50,8 +50,6 @@ def add(
                 password=_password(password),
                 now=c.clock.now(),
             )
-        except LeadRouterError as exc:
-            raise _fail(exc) from None
     console.print(f"user {user_id} added: {email} ({role})")
 
 
@@ -64,7 +62,7 @@ def passwd(
     """Set a user's password; this also lifts a lockout and signs them out everywhere."""
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
+        with exit_on_error(1):
             users.set_password(
                 uow=c.uow(),
                 agency_id=agency_id,
@@ -72,8 +70,6 @@ def passwd(
                 password=_password(password),
                 now=c.clock.now(),
             )
-        except LeadRouterError as exc:
-            raise _fail(exc) from None
     console.print(f"password of {email} changed")
 
 
@@ -82,10 +78,8 @@ def disable(email: str, agency: int | None = typer.Option(None, help=AGENCY_HELP
     """Stop a user from signing in; their open sessions end at once."""
     with session() as c:
         agency_id = resolve_agency(c, agency)
-        try:
+        with exit_on_error(1):
             users.disable_user(uow=c.uow(), agency_id=agency_id, email=email, now=c.clock.now())
-        except LeadRouterError as exc:
-            raise _fail(exc) from None
     console.print(f"{email} disabled")
 
 

@@ -91,10 +91,11 @@ def claim_due(
         )
         .returning(*outbox.c)
     ).all()
-    return sorted((_message(row) for row in rows), key=lambda m: ids.index(m.id))
+    return sorted((message_of(row) for row in rows), key=lambda m: ids.index(m.id))
 
 
-def _message(row: sa.Row[Any]) -> OutboundMessage:
+def message_of(row: sa.Row[Any]) -> OutboundMessage:
+    """The message an outbox row holds, as a channel delivers it."""
     return OutboundMessage(
         id=row.id,
         agency_id=row.agency_id,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import create_agency
@@ -116,16 +117,34 @@ def roster_csvs(
                     "active",
                 ]
             )
+    return roster_files_of(people, licenses)
+
+
+def roster_files_of(
+    people: Sequence[Sequence[object]], licenses: Sequence[Sequence[object]]
+) -> dict[str, str]:
+    """The producers and licenses CSV files of these rows (in the import's column order)."""
     return {
-        "producers": write_csv(
-            PRODUCER_COLUMNS,
-            people,
-        ),
-        "licenses": write_csv(
-            LICENSE_COLUMNS,
-            licenses,
-        ),
+        "producers": write_csv(PRODUCER_COLUMNS, people),
+        "licenses": write_csv(LICENSE_COLUMNS, licenses),
     }
+
+
+def import_roster(
+    c: Container, *, agency_id: int, files: Mapping[str, str], now: datetime, source: str
+) -> None:
+    """Import each roster file (licenses verified by ``source``'s registry), all or nothing."""
+    for kind, data in files.items():
+        report = import_csv(
+            uow=c.uow(),
+            agency_id=agency_id,
+            kind=kind,
+            data=data,
+            now=now,
+            verified_by=f"{source} registry",
+        )
+        if not report.committed:
+            raise RuntimeError(f"{source} {kind} did not import: {report.errors[:3]}")
 
 
 def load_synthetic_agency(
@@ -151,17 +170,7 @@ def load_synthetic_agency(
         max_daily=max_daily,
         rng=random.Random(seed),
     )
-    for kind in ("producers", "licenses"):
-        report = import_csv(
-            uow=c.uow(),
-            agency_id=new.agency_id,
-            kind=kind,
-            data=files[kind],
-            now=now,
-            verified_by="synthetic registry",
-        )
-        if not report.committed:
-            raise RuntimeError(f"synthetic {kind} did not import: {report.errors[:3]}")
+    import_roster(c, agency_id=new.agency_id, files=files, now=now, source="synthetic")
     if policy is not None:
         put_policy(
             uow=c.uow(),

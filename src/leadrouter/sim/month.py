@@ -8,9 +8,8 @@ worker's tick), so the month's database is what a real month would leave behind.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.roster.sources import create_source
 from leadrouter.services.routing.route import after_intake
 from leadrouter.sim.agency import SyntheticAgency
+from leadrouter.sim.events import Agenda, Event
 from leadrouter.store.tables import assignments, leads
 from leadrouter.worker import Worker
 
@@ -50,15 +50,6 @@ class Habit:
     never: float  # chance of never calling at all
     quote: float
     bind: float
-
-
-@dataclass(order=True)
-class _Event:
-    at: datetime
-    seq: int
-    kind: str = field(compare=False)
-    lead: int = field(compare=False)
-    owner: int | None = field(compare=False, default=None)
 
 
 @dataclass
@@ -98,7 +89,7 @@ def simulate_month(
         start + timedelta(seconds=rng.uniform(0, days * 86400)) for _ in range(lead_count)
     )
     for n, at in enumerate(arrivals):
-        sim.push(at, "arrive", n)
+        sim.agenda.add(at, "arrive", n)
     sim.run(until=start + timedelta(days=days + settle_days))
     return sim.result
 
@@ -108,28 +99,23 @@ class _Month:
         self, c: Container, clock: FixedClock, agency_id: int, rng: random.Random, w: Worker
     ) -> None:
         self.c, self.clock, self.agency_id, self.rng, self.worker = c, clock, agency_id, rng, w
-        self.events: list[_Event] = []
-        self.seq = 0
+        self.agenda = Agenda()
         self.owners: dict[int, int | None] = {}
         self.habits: dict[int, Habit] = {}
         self.result = MonthResult()
-
-    def push(self, at: datetime, kind: str, lead: int, owner: int | None = None) -> None:
-        self.seq += 1
-        heapq.heappush(self.events, _Event(at, self.seq, kind, lead, owner))
 
     def run(self, *, until: datetime) -> None:
         while True:
             due = self._next_due()
             at = min(
-                [t for t in (due, self.events[0].at if self.events else None) if t is not None],
+                [t for t in (due, self.agenda.next_at()) if t is not None],
                 default=None,
             )
             if at is None or at > until:
                 break
             self.clock.set(max(self.clock.now(), at))
-            while self.events and self.events[0].at <= self.clock.now():
-                self._handle(heapq.heappop(self.events))
+            while (event := self.agenda.pop_until(self.clock.now())) is not None:
+                self._handle(event)
             self.worker.tick()
             self.result.ticks += 1
             self._follow_owners()
@@ -177,15 +163,15 @@ class _Month:
                 self.rng.uniform(0.5, 4.5) if roll < h.never + h.fast else self.rng.uniform(6, 90)
             )
             now = self.clock.now()
-            self.push(now + timedelta(minutes=minutes * 0.6), "attempt", lead_id, owner)
-            self.push(now + timedelta(minutes=minutes), "contact", lead_id, owner)
+            self.agenda.add(now + timedelta(minutes=minutes * 0.6), "attempt", lead_id, owner)
+            self.agenda.add(now + timedelta(minutes=minutes), "contact", lead_id, owner)
 
-    def _handle(self, e: _Event) -> None:
+    def _handle(self, e: Event) -> None:
         # A Conflict: the lead moved on meanwhile (reassigned, closed); the producer is too late.
         with contextlib.suppress(Conflict):
             getattr(self, f"_{e.kind}")(e)
 
-    def _arrive(self, e: _Event) -> None:
+    def _arrive(self, e: Event) -> None:
         source = self.rng.choice([*(s for s, _ in SOURCES), None])
         payload = {
             "first_name": "Sim",
@@ -206,34 +192,36 @@ class _Month:
         )
         self.result.leads += 1
 
-    def _log(self, e: _Event, kind: str) -> None:
-        assert e.owner is not None
+    def _log(self, e: Event, kind: str) -> None:
+        assert e.producer is not None
         activities.log_activity(
             uow=self.c.uow(),
             routing_deps=self.c.routing,
             agency_id=self.agency_id,
             lead_id=e.lead,
-            producer_id=e.owner,
+            producer_id=e.producer,
             kind=kind,
             at=None,
             note=None,
             now=self.clock.now(),
         )
 
-    def _attempt(self, e: _Event) -> None:
+    def _attempt(self, e: Event) -> None:
         self._log(e, "call_attempt")
 
-    def _contact(self, e: _Event) -> None:
+    def _contact(self, e: Event) -> None:
         self._log(e, "contact_made")
         self.result.contacts += 1
-        assert e.owner is not None
-        h, now = self.habit(e.owner), self.clock.now()
+        assert e.producer is not None
+        h, now = self.habit(e.producer), self.clock.now()
         if self.rng.random() < h.quote:
-            self.push(now + timedelta(hours=self.rng.uniform(1, 72)), "quote", e.lead, e.owner)
+            later = now + timedelta(hours=self.rng.uniform(1, 72))
+            self.agenda.add(later, "quote", e.lead, e.producer)
         elif self.rng.random() < 0.5:
-            self.push(now + timedelta(hours=self.rng.uniform(1, 72)), "lose", e.lead, e.owner)
+            later = now + timedelta(hours=self.rng.uniform(1, 72))
+            self.agenda.add(later, "lose", e.lead, e.producer)
 
-    def _outcome(self, e: _Event, status: str, data: outcomes.OutcomeData) -> None:
+    def _outcome(self, e: Event, status: str, data: outcomes.OutcomeData) -> None:
         outcomes.record_outcome(
             uow=self.c.uow(),
             routing_deps=self.c.routing,
@@ -245,24 +233,24 @@ class _Month:
             data=data,
         )
 
-    def _quote(self, e: _Event) -> None:
+    def _quote(self, e: Event) -> None:
         premium = Decimal(self.rng.randrange(60000, 400000)) / 100
         self._outcome(e, "quoted", outcomes.OutcomeData(premium=premium))
         self.result.quotes += 1
-        assert e.owner is not None
+        assert e.producer is not None
         later = self.clock.now() + timedelta(days=self.rng.uniform(0.5, 8))
-        if self.rng.random() < self.habit(e.owner).bind:
-            self.push(later, "bind", e.lead, e.owner)
+        if self.rng.random() < self.habit(e.producer).bind:
+            self.agenda.add(later, "bind", e.lead, e.producer)
         elif self.rng.random() < 0.6:
-            self.push(later, "lose", e.lead, e.owner)
+            self.agenda.add(later, "lose", e.lead, e.producer)
 
-    def _bind(self, e: _Event) -> None:
+    def _bind(self, e: Event) -> None:
         premium = Decimal(self.rng.randrange(60000, 400000)) / 100
         data = outcomes.OutcomeData(premium=premium, policy_number=f"POL-{e.lead:05d}")
         self._outcome(e, "bound", data)
         self.result.binds += 1
 
-    def _lose(self, e: _Event) -> None:
+    def _lose(self, e: Event) -> None:
         reason = self.rng.choice(LOST_REASONS)
         self._outcome(e, "lost", outcomes.OutcomeData(lost_reason=reason))
         self.result.losses += 1

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.admin.policy import put_policy
-from leadrouter.services.roster.csv_import import import_csv
-from leadrouter.sim.agency import LICENSE_COLUMNS, PRODUCER_COLUMNS, write_csv
+from leadrouter.sim.agency import import_roster, roster_files_of, write_csv
 from leadrouter.sim.scenario import MAX_OPEN, Scenario, working_hours
 from leadrouter.store.tables import producers
 
@@ -90,14 +89,7 @@ def roster_files(s: Scenario) -> dict[str, str]:
             )
         territories.append([f"Home {p.index}", "", "", p.states[0], "", "", ext, ""])
     return {
-        "producers": write_csv(
-            PRODUCER_COLUMNS,
-            people,
-        ),
-        "licenses": write_csv(
-            LICENSE_COLUMNS,
-            licenses,
-        ),
+        **roster_files_of(people, licenses),
         "territories": write_csv(
             [
                 "name",
@@ -118,17 +110,7 @@ def load_roster(c: Container, s: Scenario, policy: str) -> tuple[int, dict[int, 
     """Create the agency, import its roster, save ``policy``; (agency id, index -> producer id)."""
     now = c.clock.now()
     agency = create_agency(uow=c.uow(), name="Simulated Agency", now=now)
-    for kind, data in roster_files(s).items():
-        report = import_csv(
-            uow=c.uow(),
-            agency_id=agency.agency_id,
-            kind=kind,
-            data=data,
-            now=now,
-            verified_by="simulated registry",
-        )
-        if not report.committed:
-            raise RuntimeError(f"simulated {kind} did not import: {report.errors[:3]}")
+    import_roster(c, agency_id=agency.agency_id, files=roster_files(s), now=now, source="simulated")
     put_policy(
         uow=c.uow(),
         agency_id=agency.agency_id,

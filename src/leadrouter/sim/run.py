@@ -11,11 +11,9 @@ jumps from event to event.
 
 from __future__ import annotations
 
-import heapq
 import random
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +30,7 @@ from leadrouter.services.leads.outcomes import OutcomeData, record_outcome
 from leadrouter.services.learning.estimates import EstimatesCache
 from leadrouter.services.learning.replay import eligible_ids
 from leadrouter.services.routing.route import after_intake
+from leadrouter.sim.events import Agenda
 from leadrouter.sim.history import insert_history
 from leadrouter.sim.memory import Choice, Outcome
 from leadrouter.sim.roster import load_roster
@@ -54,15 +53,6 @@ class _Instant:
 
     def deliver(self, message: OutboundMessage, now: datetime) -> str:
         return f"sim {message.id}"
-
-
-@dataclass(order=True)
-class _Event:
-    at: datetime
-    seq: int
-    kind: str = field(compare=False)
-    lead: int = field(compare=False)
-    producer: int = field(compare=False, default=-1)
 
 
 class Simulation:
@@ -88,8 +78,7 @@ class Simulation:
             {ch: _Instant() for ch in ("email", "sms", "webhook", "inapp")},
             rng=random.Random(1),
         )
-        self.events: list[_Event] = []
-        self.seq = 0
+        self.agenda = Agenda()
         self.db_id: dict[int, int] = {}  # lead index -> leads.id
         self.by_db: dict[int, int] = {}
         self.owner: dict[int, int | None] = {}  # lead index -> producer index as last seen
@@ -97,19 +86,14 @@ class Simulation:
         self.free_at: dict[int, datetime] = {}
         self.result = Outcome(name, len(scenario.leads))
 
-    def _push(self, at: datetime, kind: str, lead: int, producer: int = -1) -> None:
-        self.seq += 1
-        heapq.heappush(self.events, _Event(at, self.seq, kind, lead, producer))
-
     def run(self, progress: Callable[[int], None] | None = None) -> Outcome:
         s = self.s
         for lead in s.leads:
-            self._push(lead.arrival, "arrive", lead.index)
+            self.agenda.add(lead.arrival, "arrive", lead.index)
         for start in shift_starts(s.producers, s.start, s.days + TAIL.days):
-            self._push(start + timedelta(seconds=1), "tick", -1)
+            self.agenda.add(start + timedelta(seconds=1), "tick", -1)
         horizon = s.end + TAIL
-        while self.events and self.events[0].at <= horizon:
-            event = heapq.heappop(self.events)
+        while (event := self.agenda.pop_until(horizon)) is not None:
             self._ticks_until(event.at)
             self.clock.set(event.at.astimezone(UTC))
             if event.kind == "arrive":
@@ -119,6 +103,7 @@ class Simulation:
             elif event.kind == "tick":
                 self._tick()
             elif event.kind == "call":
+                assert event.producer is not None  # a call is always to a producer
                 self._call(s.leads[event.lead], event.producer)
         self._finish()
         return self.result
@@ -191,7 +176,7 @@ class Simulation:
                 minutes=response_minutes(self.s.producers[p], self.s.leads[i])
             )
             self.free_at[p] = call_at + timedelta(minutes=CALL_MINUTES)
-            self._push(call_at, "call", i, p)
+            self.agenda.add(call_at, "call", i, p)
 
     def _call(self, lead: SimLead, producer: int) -> None:
         if self.owner.get(lead.index) != producer or lead.index in self.result.first_call_minutes:

@@ -120,7 +120,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
+    keep_long_statements_converted()
     return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+
+
+# Bounds on what psycopg keeps of a statement's conversion (see below); ours stay far inside.
+CONVERTED_STATEMENT_CHARS = 32_768
+CONVERTED_STATEMENT_PARAMETERS = 256
+
+
+def keep_long_statements_converted() -> None:
+    """Let psycopg keep the conversion of every statement we send, long ones included.
+
+    psycopg turns a statement's ``%(name)s`` placeholders into PostgreSQL's ``$n`` by parsing
+    its text, and keeps the result (a bounded LRU) only for statements of at most 4,096
+    characters and 50 parameters. An assigned decision's one statement (``assigned_writes``)
+    is longer, so it was parsed again for every lead, under the agency's lock: about 1 ms of
+    CPU time a lead. psycopg reads both bounds from its ``_queries`` module when it converts;
+    a test checks that nothing on the hot path is converted again after warm-up, so a
+    psycopg that moves them fails it rather than silently slowing down.
+    """
+    from psycopg import _queries
+
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(
+        _queries.MAX_CACHED_STATEMENT_LENGTH, CONVERTED_STATEMENT_CHARS
+    )
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        _queries.MAX_CACHED_STATEMENT_PARAMS, CONVERTED_STATEMENT_PARAMETERS
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

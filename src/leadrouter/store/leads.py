@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
 from leadrouter.store import dedupe, locks
-from leadrouter.store.tables import lead_status_changes, lead_touches, leads
+from leadrouter.store.tables import lead_events, lead_status_changes, lead_touches, leads
 from leadrouter.store.types import UTCDateTime
 
 Row = sa.Row[Any]
@@ -168,6 +168,23 @@ class LeadRepository:
             },
         )
 
+    def record_event(
+        self, *, agency_id: int, lead_id: int, type: str, data: Mapping[str, Any], now: datetime
+    ) -> None:
+        """A ``lead_events`` row for what we saw happen to the lead ``now`` (a call's status,
+        a text, a change of consent or of intent tier)."""
+        self._conn.execute(
+            _INSERT_EVENT,
+            {
+                "agency_id": agency_id,
+                "lead_id": lead_id,
+                "type": type,
+                "at": now,
+                "created_at": now,
+                "data": dict(data),
+            },
+        )
+
     def status_history(self, lead_id: int) -> list[Row]:
         """The lead's status changes, oldest first."""
         return list(self._conn.execute(_HISTORY, {"lead_id": lead_id}))
@@ -234,6 +251,7 @@ def _insert_with_status(columns: tuple[str, ...], lock_agency: bool) -> sa.Selec
 
 
 _INSERT_STATUS = lead_status_changes.insert()
+_INSERT_EVENT = lead_events.insert()
 _INSERT_TOUCH = lead_touches.insert().returning(lead_touches.c.id)
 _BUMP_TOUCHES = (
     leads.update()

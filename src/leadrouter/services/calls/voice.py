@@ -39,7 +39,6 @@ from leadrouter.store import calls_repo
 from leadrouter.store.agency_repo import AgencyInfo
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.outbox import OutboxRepository
-from leadrouter.store.tables import lead_events
 from leadrouter.store.uow import UnitOfWork
 
 ANSWERED = frozenset({"completed", "answered", "in-progress"})
@@ -216,15 +215,12 @@ def call_status(*, uow: UnitOfWork, caches: RoutingCaches, now: datetime, hook: 
         if values:
             calls_repo.change(conn, call.id, **values)
         if call.lead_id is not None:
-            conn.execute(
-                lead_events.insert().values(
-                    agency_id=agency_id,
-                    lead_id=call.lead_id,
-                    type="call_status",
-                    at=now,
-                    created_at=now,
-                    data={"call_sid": call.call_sid, "status": status, **values},
-                )
+            uow.leads.record_event(
+                agency_id=agency_id,
+                lead_id=call.lead_id,
+                type="call_status",
+                data={"call_sid": call.call_sid, "status": status, **values},
+                now=now,
             )
         uow.commit()
     return Done()

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from leadrouter.domain.timers import is_stop_keyword
 from leadrouter.errors import NotFound
 from leadrouter.intake.phones import InvalidPhone, to_e164
-from leadrouter.store.tables import lead_events, leads
+from leadrouter.store.tables import leads
 from leadrouter.store.uow import UnitOfWork
 
 START_KEYWORDS = frozenset({"START", "UNSTOP", "YES"})
@@ -90,15 +90,12 @@ def receive_inbound_sms(
             )
         kind = _EVENT.get(keyword, "sms_received")
         for lead_id in lead_ids:
-            uow.conn.execute(
-                lead_events.insert().values(
-                    agency_id=agency_id,
-                    lead_id=lead_id,
-                    type=kind,
-                    at=now,
-                    created_at=now,
-                    data={"channel": "sms", "from": phone, "text": body[:480]},
-                )
+            uow.leads.record_event(
+                agency_id=agency_id,
+                lead_id=lead_id,
+                type=kind,
+                data={"channel": "sms", "from": phone, "text": body[:480]},
+                now=now,
             )
         uow.commit()
     return InboundSms(keyword=keyword, lead_ids=lead_ids)
@@ -117,14 +114,11 @@ def clear_do_not_contact(
         if found is None:
             raise NotFound(f"lead {lead_id} does not exist")
         uow.conn.execute(leads.update().where(leads.c.id == lead_id).values(do_not_contact=False))
-        uow.conn.execute(
-            lead_events.insert().values(
-                agency_id=agency_id,
-                lead_id=lead_id,
-                type="do_not_contact_cleared",
-                at=now,
-                created_at=now,
-                data={"actor": actor, "reason": reason, "was": bool(found.do_not_contact)},
-            )
+        uow.leads.record_event(
+            agency_id=agency_id,
+            lead_id=lead_id,
+            type="do_not_contact_cleared",
+            data={"actor": actor, "reason": reason, "was": bool(found.do_not_contact)},
+            now=now,
         )
         uow.commit()

@@ -25,7 +25,8 @@ from leadrouter.intake.settings import from_agency_settings
 from leadrouter.services.learning.predict import predict_lead
 from leadrouter.services.learning.signals import TIER_CHANGED, lead_signals
 from leadrouter.store import routing_repo
-from leadrouter.store.tables import agencies, intent_rubrics, lead_events, leads, queue_entries
+from leadrouter.store.leads import LeadRepository
+from leadrouter.store.tables import agencies, intent_rubrics, leads, queue_entries
 from leadrouter.store.uow import UnitOfWork
 
 
@@ -96,15 +97,8 @@ def _log_change(
         "rubric_version": result.rubric_version,
         "top": [name for name, _ in result.contributions[:3]],
     }
-    conn.execute(
-        lead_events.insert().values(
-            agency_id=agency_id,
-            lead_id=lead_id,
-            type=TIER_CHANGED,
-            at=now,
-            data=data,
-            created_at=now,
-        )
+    LeadRepository(conn).record_event(
+        agency_id=agency_id, lead_id=lead_id, type=TIER_CHANGED, data=data, now=now
     )
 
 

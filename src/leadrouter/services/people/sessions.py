@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from leadrouter.services.people.users import User
+from leadrouter.services.people.users import User, user_of
 from leadrouter.store.tables import users, web_sessions
 from leadrouter.store.uow import UnitOfWork
 
@@ -70,15 +70,7 @@ def find_session(*, uow: UnitOfWork, token: str, now: datetime) -> Session | Non
         ).first()
     if row is None or row.expires_at <= now or not row.active:
         return None
-    user = User(
-        id=row.id,
-        agency_id=row.agency_id,
-        email=row.email,
-        name=row.name,
-        role=row.role,
-        producer_id=row.producer_id,
-    )
-    return Session(user=user, csrf_token=row.csrf_token)
+    return Session(user=user_of(row), csrf_token=row.csrf_token)
 
 
 def end_session(*, uow: UnitOfWork, token: str, now: datetime) -> None:

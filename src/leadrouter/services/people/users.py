@@ -207,7 +207,7 @@ def verify_sign_in(*, uow: UnitOfWork, email: str, password: str, now: datetime)
                         values["password_hash"] = new_hash
                     uow.conn.execute(users.update().where(users.c.id == row.id).values(values))
                     uow.commit()
-                    return _user(row)
+                    return user_of(row)
         for row in rows:
             if not _unlocked(row.locked_until, now):
                 continue  # a locked account's lock is not lengthened by more guesses
@@ -228,7 +228,8 @@ def _unlocked(locked_until: datetime | None, now: datetime) -> bool:
     return locked_until is None or locked_until <= now
 
 
-def _user(row: Any) -> User:
+def user_of(row: Any) -> User:
+    """The ``User`` of a row that has the users table's identity columns."""
     return User(
         id=row.id,
         agency_id=row.agency_id,

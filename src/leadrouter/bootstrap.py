@@ -11,6 +11,7 @@ from leadrouter.clock import Clock, SystemClock
 from leadrouter.config import Settings
 from leadrouter.ratelimit import RateLimits, rate_limits
 from leadrouter.sealing import Sealer, audit_key, sealer
+from leadrouter.services.admin.agencies import KnownKeys
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store import audit
 from leadrouter.store.db import make_engine
@@ -25,6 +26,7 @@ class Container:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     routing: RoutingCaches = field(default_factory=RoutingCaches)  # per-process caches
+    keys: KnownKeys = field(default_factory=KnownKeys)  # API keys' identities, by hash
 
     @cached_property
     def rate_limits(self) -> RateLimits:

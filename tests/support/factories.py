@@ -117,6 +117,19 @@ def make_license(
     ).license.id
 
 
+def lead_body(n: int = 1, *, zip_code: str = "10001", **fields: Any) -> dict[str, Any]:
+    """The JSON body of lead ``n`` (``make_lead``'s); ``fields`` override it."""
+    return {
+        "first_name": "Casey",
+        "last_name": f"Lead{n}",
+        "zip": zip_code,
+        "email": f"lead{n}@consumer.example",
+        "phone": f"(646) 555-{n if n < 100 else n + 100:04d}",
+        "insurance_type": "personal_auto",
+        **fields,
+    }
+
+
 def make_lead(
     c: Container,
     agency_id: int,
@@ -130,15 +143,7 @@ def make_lead(
     555-01xx block that intake refuses, personal auto)
     through the real intake, routed in the intake's transaction as ``POST /v1/leads`` does
     (``routed=False``: taken in only, status new); ``fields`` override the body."""
-    payload = {
-        "first_name": "Casey",
-        "last_name": f"Lead{n}",
-        "zip": zip_code,
-        "email": f"lead{n}@consumer.example",
-        "phone": f"(646) 555-{n if n < 100 else n + 100:04d}",
-        "insurance_type": "personal_auto",
-        **fields,
-    }
+    payload = lead_body(n, zip_code=zip_code, **fields)
     result = receive_lead(
         uow=c.uow(),
         agency_id=agency_id,

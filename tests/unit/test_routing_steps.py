@@ -413,3 +413,50 @@ def test_the_fallbacks_quick_availability_test_agrees_with_each_refusal_in_words
     fresh = StepContext(snap, inputs(loads=loads), policy(), LocalClock(NOW))
     assert [p.id for p in fresh.available(people)] == [1, 6]
     assert [p.id for p in ctx.available(people)] == [1, 6]  # from the memo of refusals
+
+
+def test_the_fallbacks_availability_over_the_whole_gated_pool_agrees_with_each_refusal():
+    away = (Period(NOW.replace(hour=0), NOW.replace(hour=23)),)
+    shifts = (Shift(NOW.weekday(), time(1), time(2)),)
+    night = {"working_hours": shifts, "timezone": "America/Denver"}
+    kinds: dict[int, dict[str, object]] = {
+        1: {},
+        2: {"out_of_office": away},
+        3: night,
+        4: {"max_open": 2},
+        5: {"max_daily": 1},
+        6: {"working_hours": ()},  # no hours on file: always at work
+        7: night,  # the same hours as #3: looked at once
+        8: {},  # at the policy's default cap
+    }
+    people = [producer(pid, **kw) for pid, kw in kinds.items()]
+    loads = {4: ProducerLoad(open_count=2), 5: ProducerLoad(new_today=1), 8: ProducerLoad(5, 0)}
+    snap = roster(people, [license_(p.id, p.id) for p in people])
+    pol = policy(CapsStep(default_max_open=5))
+    ctx = StepContext(snap, inputs(loads=loads), pol, LocalClock(NOW))
+    refused = {p.id: ctx.hard_refusal(p) for p in people}
+    assert refused[7] == refused[3] and refused[7] is not None
+    expected = [pid for pid, why in refused.items() if why is None]
+    assert expected == [1, 6]
+    assert eligible_producers(snap, inputs(loads=loads), pol) == expected  # the whole pool
+
+
+def test_a_line_step_after_a_territory_step_splits_the_territorys_own_pool():
+    ps = [
+        producer(1, team="north", business_lines=frozenset({"life"})),
+        producer(2, team="north", business_lines=frozenset({"personal"})),
+        producer(3, team="south", business_lines=frozenset({"personal"})),
+        producer(4, team="south", business_lines=frozenset({"life"})),
+    ]
+    ts = [
+        territory(1, "North", zip_prefixes=["900"], pod="north"),
+        territory(2, "South", states=["CA"], pod="south"),
+    ]
+    licenses = [license_(10 + p.id, p.id) for p in ps]
+    p = policy(TerritoryStep(), LineStep())
+    north, south = lead(1, zip="90001"), lead(2, zip="95001")
+    shared = roster(ps, licenses, ts)  # one snapshot: the second decision meets the memo
+    first, second = route(shared, inputs(north), p), route(shared, inputs(south), p)
+    assert (first.producer_id, second.producer_id) == (1, 4)
+    assert second == route(roster(ps, licenses, ts), inputs(south), p)
+    assert route(shared, inputs(north), p) == route(roster(ps, licenses, ts), inputs(north), p)

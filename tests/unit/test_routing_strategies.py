@@ -157,3 +157,14 @@ def test_rotation_counts_are_read_from_the_pool_key_of_the_decision():
     policy = RoutingPolicy(strategy=StrategySpec("round_robin"))
     rotation = {"all:round_robin": {1: 3, 2: 3, 3: 2}, "other:round_robin": {3: 100}}
     assert route(r, inputs(rotation=rotation), policy).producer_id == 3
+
+
+def test_weighted_score_tie_goes_to_fewest_leads_in_the_pool_then_lowest_id():
+    producers = [producer(1), producer(2), producer(3), producer(4)]
+    loads = {4: ProducerLoad(open_count=10)}  # less headroom: a lower score, never tied
+    c = choose("weighted_score", producers, loads=loads, counts={1: 5, 2: 3, 4: 4})
+    assert c.winner.id == 2  # #3 is new to the pool: it counts as the minimum, 3; then by id
+    assert c.tie_break == (
+        "#1, #2, #3 tied at 0.58; fewest leads in this pool, then lowest producer id → #2"
+    )
+    assert choose("weighted_score", producers[:1]).tie_break is None

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import contextlib
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from leadrouter.api.ids import RowId
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
-from leadrouter.errors import Forbidden, TooLarge, Unauthorized, UnsupportedMediaType
-from leadrouter.services.admin.agencies import Principal, authenticate
+from leadrouter.errors import (
+    Forbidden,
+    LeadRouterError,
+    TooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from leadrouter.services.admin.agencies import Principal, authenticate, hash_key
 from leadrouter.services.people.access import may_read_lead
+from leadrouter.store.agency_repo import KeyInForce
 
 _bearer = HTTPBearer(auto_error=False, description="An agency API key: `Bearer lr_...`")
 
@@ -33,6 +43,63 @@ def get_principal(
     principal = authenticate(uow=container.uow(readonly=True), key=credentials.credentials)
     container.rate_limits.check_key(key_id=principal.key_id, now=container.clock.now().timestamp())
     return principal
+
+
+@dataclass(frozen=True)
+class KeyCaller:
+    """The caller of a route whose own transaction confirms its API key (``key``): known
+    from this process's cache of keys (``confirmed`` False) or read for this request."""
+
+    principal: Principal
+    key: KeyInForce
+    confirmed: bool
+
+
+async def get_key_caller(
+    container: Annotated[Container, Depends(get_container)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> KeyCaller:
+    """``get_principal`` without a read of its own for a key this process knows: the route
+    hands ``caller.key`` to its use case, whose first statement confirms it, and answers
+    through ``confirming`` (a known key is confirmed before any other answer)."""
+    if credentials is None:
+        raise Unauthorized("send an agency API key as 'Authorization: Bearer <key>'")
+    key_hash = hash_key(credentials.credentials)
+    principal = container.keys.get(key_hash)
+    confirmed = principal is None
+    if principal is None:
+        principal = await run_in_threadpool(
+            authenticate, uow=container.uow(readonly=True), key=credentials.credentials
+        )
+        container.keys.remember(key_hash, principal)
+    caller = KeyCaller(principal, KeyInForce(principal.key_id, key_hash), confirmed)
+    async with confirming(container, caller):
+        container.rate_limits.check_key(
+            key_id=principal.key_id, now=container.clock.now().timestamp()
+        )
+    return caller
+
+
+@contextlib.asynccontextmanager
+async def confirming(container: Container, caller: KeyCaller) -> AsyncIterator[None]:
+    """Answer for a ``caller`` as ``get_principal`` would have: a refusal of its key leaves
+    the cache, and any other refusal of a key known from the cache first confirms the key
+    (401, not what the request would have got, when it was revoked)."""
+    try:
+        yield
+    except Unauthorized:
+        container.keys.forget(caller.key.key_hash)
+        raise
+    except LeadRouterError:
+        if not caller.confirmed:
+            try:
+                await run_in_threadpool(
+                    authenticate, uow=container.uow(readonly=True), key_hash=caller.key.key_hash
+                )
+            except Unauthorized:
+                container.keys.forget(caller.key.key_hash)
+                raise
+        raise
 
 
 def require_role(*roles: str):  # type: ignore[no-untyped-def]
@@ -67,6 +134,7 @@ async def read_upload(request: Request, media: Collection[str], what: str) -> tu
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+KeyCallerDep = Annotated[KeyCaller, Depends(get_key_caller)]
 ManagerDep = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 
 

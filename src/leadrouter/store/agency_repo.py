@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.compliance import local_date
 from leadrouter.errors import NotFound
-from leadrouter.store.tables import agencies
+from leadrouter.store.tables import agencies, api_keys
 
 
 def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
@@ -47,3 +47,30 @@ def agency_info(conn: sa.Connection, agency_id: int) -> AgencyInfo:
 _AGENCY = sa.select(agencies.c.name, agencies.c.timezone, agencies.c.settings).where(
     agencies.c.id == sa.bindparam("agency_id")
 )
+
+
+@dataclass(frozen=True)
+class KeyInForce:
+    """An API key a request came with, to be confirmed unrevoked by a statement of the
+    request's own transaction (``key_in_force``)."""
+
+    key_id: int
+    key_hash: str
+
+
+def key_in_force(agency: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """A select-list item: whether the key bound as ``key_id``/``key_hash`` is one of
+    ``agency``'s and not revoked (one primary-key lookup)."""
+    return sa.exists(
+        sa.select(api_keys.c.id).where(
+            api_keys.c.id == sa.bindparam("key_id", type_=sa.Integer),
+            api_keys.c.key_hash == sa.bindparam("key_hash", type_=sa.String),
+            api_keys.c.agency_id == agency,
+            api_keys.c.revoked_at.is_(None),
+        )
+    )
+
+
+def key_params(key: KeyInForce) -> dict[str, Any]:
+    """The bound values of ``key_in_force``."""
+    return {"key_id": key.key_id, "key_hash": key.key_hash}

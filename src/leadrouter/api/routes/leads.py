@@ -8,7 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
+from leadrouter.api.deps import (
+    ContainerDep,
+    KeyCallerDep,
+    PrincipalDep,
+    ReadableLeadId,
+    confirming,
+)
 from leadrouter.api.ids import RowId
 from leadrouter.api.paging import Cursor, Limit, PageOut
 from leadrouter.api.schemas.leads import (
@@ -68,23 +74,26 @@ _CREATE_DOC: dict[str, Any] = {
 async def create_lead(
     request: Request,
     container: ContainerDep,
-    principal: PrincipalDep,
+    caller: KeyCallerDep,
     idempotency_key: Annotated[
         str | None, Header(alias=HEADER, description="A retry with it returns the first answer.")
     ] = None,
 ) -> Response:
     """Take in a lead: validate, normalize, dedupe, match a client, store, and route it
     at once (assigned to a licensed producer, or queued with the reason)."""
-    payload = json_object(await request.body())
-    result = await run_in_threadpool(
-        leads.receive_lead,
-        uow=container.uow(),
-        agency_id=principal.agency_id,
-        payload=payload,
-        idempotency_key=idempotency_key,
-        now=container.clock.now(),
-        after_store=after_intake(container.routing),
-    )
+    # The intake's first statement confirms the key (no transaction of its own for that).
+    async with confirming(container, caller):
+        payload = json_object(await request.body())
+        result = await run_in_threadpool(
+            leads.receive_lead,
+            uow=container.uow(),
+            agency_id=caller.principal.agency_id,
+            payload=payload,
+            idempotency_key=idempotency_key,
+            now=container.clock.now(),
+            after_store=after_intake(container.routing),
+            caller_key=caller.key,
+        )
     headers = {}
     if result.status_code == status.HTTP_201_CREATED:
         headers["Location"] = f"/v1/leads/{result.lead_id}"

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time
+from typing import NamedTuple
 
 from leadrouter.domain.compliance import zone
-from leadrouter.domain.model import Producer
+from leadrouter.domain.model import Period, Producer
 from leadrouter.domain.routing.model import ProducerLoad
-from leadrouter.domain.routing.policy import AvailabilityStep, CapsStep
+from leadrouter.domain.routing.policy import CapsStep
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # weekday -> (start, end) spans in local time; an end of None is midnight at the day's end.
 Shifts = dict[int, tuple[tuple[time, time | None], ...]]
+
+
+class Standing(NamedTuple):
+    """What availability and caps read of one producer, gathered once per roster snapshot.
+
+    ``hours_key`` is shared by producers with the same time zone and hours (-1: no hours on
+    file, always at work); the caps are the producer's own (None: the policy's default).
+    """
+
+    producer: Producer
+    id: int
+    hours_key: int
+    away: tuple[Period, ...]
+    max_open: int | None
+    max_daily: int | None
 
 
 def shifts_by_weekday(producer: Producer) -> Shifts:
@@ -63,19 +79,6 @@ class LocalClock:
             return found
 
 
-def unavailable_reason(
-    producer: Producer, shifts: Shifts, clock: LocalClock, spec: AvailabilityStep
-) -> str | None:
-    """Why the producer can't take a lead right now, or None when available."""
-    if spec.out_of_office and producer.out_of_office:
-        away = out_of_office_reason(producer, clock)
-        if away is not None:
-            return away
-    if not spec.working_hours or not producer.working_hours:
-        return None  # no hours on file: always at work
-    return hours_reason(producer, shifts, clock)
-
-
 def out_of_office_reason(producer: Producer, clock: LocalClock) -> str | None:
     """Why the producer is away right now (an out-of-office period), or None."""
     for period in producer.out_of_office:
@@ -116,14 +119,6 @@ def cap_reason(producer: Producer, load: ProducerLoad, spec: CapsStep) -> str | 
     if max_daily is not None and load.new_today >= max_daily:
         return f"at cap {load.new_today}/{max_daily} new leads today"
     return None
-
-
-def over_cap(producer: Producer, load: ProducerLoad, spec: CapsStep) -> bool:
-    """Whether ``cap_reason`` has a reason, without putting it into words."""
-    max_open, max_daily = cap_limits(producer, spec)
-    return (max_open is not None and load.open_count >= max_open) or (
-        max_daily is not None and load.new_today >= max_daily
-    )
 
 
 def cap_limits(producer: Producer, spec: CapsStep) -> tuple[int | None, int | None]:

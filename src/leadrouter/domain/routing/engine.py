@@ -6,7 +6,7 @@ The winner is re-checked with ``check_gate`` on its own licenses before it is re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from leadrouter.domain.compliance import local_date
@@ -15,7 +15,6 @@ from leadrouter.domain.routing.availability import (
     LocalClock,
     cap_reason,
     minutes_on_shift,
-    unavailable_reason,
 )
 from leadrouter.domain.routing.explain import (
     gate_summary,
@@ -219,7 +218,7 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
         run.steps.append(f"exclude: {len(run.eligible)} of {len(result.passed)} remain")
     else:
         run.eligible = list(result.producers)
-        ctx.whole_pool, ctx.whole_ids, ctx.splits = run.eligible, result.license_of, result.splits
+        ctx.use_whole_pool(run.eligible, result.license_of, result.standings, result.splits)
     if not run.eligible:
         verdicts = [v for _, v in result.failed]
         return no_license_reason(
@@ -249,15 +248,21 @@ def _hard(
 ) -> list[Producer]:
     ctx = run.ctx
     kept: list[Producer] = []
-    for p in pool:
-        if isinstance(step, AvailabilityStep):
-            why = unavailable_reason(p, ctx.roster.shifts.get(p.id, {}), ctx.clock, step)
-        else:
-            why = cap_reason(p, ctx.inp.loads.get(p.id, ZERO_LOAD), step)
-        if why is None:
-            kept.append(p)
-        else:
-            run.notes.exclude(p, step.name, why)
+    if isinstance(step, AvailabilityStep):
+        for p in pool:
+            why = ctx.unavailable(p, step)
+            if why is None:
+                kept.append(p)
+            else:
+                run.notes.exclude(p, step.name, why)
+    else:
+        loads = ctx.inp.loads
+        for p in pool:
+            why = cap_reason(p, loads.get(p.id, ZERO_LOAD), step)
+            if why is None:
+                kept.append(p)
+            else:
+                run.notes.exclude(p, step.name, why)
     how = " (implicit)" if implicit else ""
     run.steps.append(f"{step.name}{how}: {len(kept)} of {len(pool)} remain")
     return kept
@@ -270,7 +275,7 @@ def _choose(
     key: str,
     *,
     fallback: bool,
-    earlier: dict[int, str] | None = None,
+    earlier: Mapping[int, str] | None = None,
 ) -> Decision | None:
     ctx = run.ctx
     choice: Pick = pick(

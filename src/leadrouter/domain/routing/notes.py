@@ -42,16 +42,13 @@ class Notes:
         if producers:
             self.groups.append((step, reason, producers))
 
-    def reinstate(self, producer_ids: Sequence[int]) -> dict[int, str]:
+    def reinstate(self, producer_ids: Sequence[int]) -> Earlier:
         """Take exclusions back (the fallback reconsiders); what each one was, as text."""
-        excluded = excluded_by_id(self.groups, self.reinstated)
-        earlier = {
-            pid: f"{excluded[pid][0]}: {excluded[pid][1]}"
-            for pid in producer_ids
-            if pid in excluded
-        }
-        self.reinstated.update(earlier)
-        return earlier
+        before = set(self.reinstated)
+        out = {p.id for _, _, producers in self.groups for p in producers}
+        back = [pid for pid in producer_ids if pid in out and pid not in before]
+        self.reinstated.update(back)
+        return Earlier(list(self.groups), before, back)
 
     def freeze(
         self,
@@ -76,6 +73,39 @@ def excluded_by_id(groups: Sequence[Group], reinstated: set[int]) -> dict[int, t
             if p.id not in out and p.id not in reinstated:
                 out[p.id] = entry
     return out
+
+
+class Earlier(Mapping[int, str]):
+    """What had excluded each producer the fallback took back ("step: reason"), by id.
+
+    The text is written when first read (the explanation reads it; choosing does not).
+    """
+
+    __slots__ = ("_back", "_excluded", "_groups", "_ids", "_skip")
+
+    def __init__(self, groups: Sequence[Group], skip: set[int], back: Sequence[int]) -> None:
+        self._groups = groups
+        self._skip = skip  # taken back before: an earlier exclusion no longer counts
+        self._back = back
+        self._ids = frozenset(back)
+        self._excluded: dict[int, tuple[str, str]] | None = None
+
+    def __getitem__(self, producer_id: int) -> str:
+        if producer_id not in self._ids:
+            raise KeyError(producer_id)
+        if self._excluded is None:
+            self._excluded = excluded_by_id(self._groups, self._skip)
+        step, reason = self._excluded[producer_id]
+        return f"{step}: {reason}"
+
+    def __contains__(self, producer_id: object) -> bool:
+        return producer_id in self._ids
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._back)
+
+    def __len__(self) -> int:
+        return len(self._back)
 
 
 class CandidateNotes(Sequence[CandidateNote]):

@@ -19,7 +19,7 @@ from typing import Any
 from leadrouter.domain.compliance import GateVerdict, gate_on, normalize_state
 from leadrouter.domain.insurance import InsuranceType, Requirement, covers
 from leadrouter.domain.model import License, LicenseStatus, Producer, Territory
-from leadrouter.domain.routing.availability import Shifts, shifts_by_weekday
+from leadrouter.domain.routing.availability import Shifts, Standing, shifts_by_weekday
 from leadrouter.domain.routing.model import CandidateNote
 from leadrouter.domain.routing.territories import TerritoryIndex
 
@@ -34,6 +34,8 @@ class GateResult:
     failed: tuple[tuple[Producer, GateVerdict], ...]  # licensed in the state, but refused
     unlicensed: int  # producers holding no license in the state at all
     reason: str | None = None  # when the lead itself can't be gated (no state, unknown type)
+    # What availability and caps read of each producer of ``producers``, in the same order.
+    standings: tuple[Standing, ...] = field(default=(), repr=False, compare=False)
     producers: tuple[Producer, ...] = field(init=False, repr=False, compare=False)
     license_of: Mapping[int, int] = field(init=False, repr=False, compare=False)
     refusals: Mapping[int, str] = field(init=False, repr=False, compare=False)
@@ -73,6 +75,7 @@ class RosterSnapshot:
     # Producers with the same time zone and hours share a number: availability by hours
     # is then worked out once per number per decision.
     hours_key: dict[int, int] = field(init=False, repr=False, compare=False)
+    standing: dict[int, Standing] = field(init=False, repr=False, compare=False)
     envs: dict[int, dict[str, Any]] = field(init=False, repr=False, compare=False)
     members: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     territory_index: TerritoryIndex = field(init=False, repr=False, compare=False)
@@ -130,6 +133,18 @@ class RosterSnapshot:
             p.id: keys.setdefault((p.timezone, p.working_hours), len(keys)) for p in self.producers
         }
         put(self, "hours_key", hours)
+        standing = {
+            p.id: Standing(
+                p,
+                p.id,
+                hours[p.id] if p.working_hours else -1,
+                p.out_of_office,
+                p.max_open,
+                p.max_daily,
+            )
+            for p in self.producers
+        }
+        put(self, "standing", standing)
         put(self, "envs", {p.id: producer_env(p) for p in self.producers})
         put(self, "members", members)
         put(self, "territory_index", TerritoryIndex.build(self.territories))
@@ -167,7 +182,10 @@ class RosterSnapshot:
             else:  # the full gate, for its reason
                 verdict = gate_on(producer, lics, state=code, insurance_type=itype, today=today)
                 failed.append((producer, verdict))
-        return GateResult(tuple(passed), tuple(failed), len(self.producers) - len(held))
+        standings = tuple(self.standing[p.id] for p, _ in passed)
+        return GateResult(
+            tuple(passed), tuple(failed), len(self.producers) - len(held), None, standings
+        )
 
 
 def _grants(lics: tuple[License, ...], requires: Requirement, today: date) -> int | None:

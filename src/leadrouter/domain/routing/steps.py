@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from leadrouter.domain.compliance import GateVerdict, check_gate
-from leadrouter.domain.model import Producer, Territory
+from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.availability import (
     LocalClock,
+    Standing,
     cap_reason,
     hours_reason,
     out_of_office_reason,
-    over_cap,
 )
 from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
 from leadrouter.domain.routing.policy import (
@@ -58,6 +58,7 @@ class StepContext:
     # The whole gated pool, and the memo of splits of exactly that pool (shared by decisions).
     whole_pool: Sequence[Producer] | None = None
     whole_ids: Mapping[int, int] = field(default_factory=dict)  # its producers' ids (as keys)
+    whole_standings: Sequence[Standing] = ()  # what availability reads of each, in order
     splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
         default_factory=dict
     )
@@ -65,12 +66,29 @@ class StepContext:
     availability: AvailabilityStep = field(init=False)
     caps: CapsStep = field(init=False)
 
+    # The pools whose splits are memoized (by id; the pool itself guards against a reused
+    # id) and the keys of the steps that made each from the whole gated pool.
+    _memoized: dict[int, tuple[Sequence[Producer], tuple[Any, ...]]] = field(
+        default_factory=dict, init=False
+    )
     _hard: dict[int, str | None] = field(default_factory=dict, init=False)
     _hours: dict[int, str | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.availability = self.policy.availability
         self.caps = self.policy.caps
+
+    def use_whole_pool(
+        self,
+        pool: Sequence[Producer],
+        ids: Mapping[int, int],
+        standings: Sequence[Standing],
+        splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]],
+    ) -> None:
+        """The decision's pool is the whole gated pool: its indexes and memos apply."""
+        self.whole_pool, self.whole_ids, self.whole_standings = pool, ids, standings
+        self.splits = splits
+        self._memoized[id(pool)] = (pool, ())
 
     def lead_env(self) -> dict[str, Any]:
         """The names a lead condition sees: ``lead.state``, ``state``, ``attributes.x`` ..."""
@@ -99,6 +117,27 @@ class StepContext:
             return "not on the roster"
         return gate_for(self.roster, self.inp, producer).reason or "not eligible"
 
+    def split(
+        self,
+        pool: Sequence[Producer],
+        key: tuple[Any, ...],
+        make: Callable[[Sequence[Producer]], tuple[Sequence[Producer], Sequence[Producer]]],
+    ) -> tuple[Sequence[Producer], Sequence[Producer]]:
+        """``make(pool)``: the pool's producers a step keeps, and the others. Memoized with
+        the gate result when the pool is the whole gated pool or a memoized split of it (a
+        line step after a territory step), by the keys of the steps that made it."""
+        entry = self._memoized.get(id(pool))
+        if entry is None or entry[0] is not pool:
+            return make(pool)
+        path = (*entry[1], key)
+        split = self.splits.get(path)
+        if split is None:
+            kept, dropped = make(pool)
+            split = self.splits[path] = (tuple(kept), tuple(dropped))
+        if split[0]:
+            self._memoized[id(split[0])] = (split[0], path)
+        return split
+
     def member(self, pool: Sequence[Producer], producer_id: int) -> Producer | None:
         """The pool's producer with this id, or None (the whole gated pool by its index)."""
         if pool is self.whole_pool:
@@ -110,20 +149,34 @@ class StepContext:
         memo, pid = self._hard, producer.id
         if pid in memo:
             return memo[pid]
-        spec = self.availability
-        reason = None
-        if spec.out_of_office and producer.out_of_office:
-            reason = out_of_office_reason(producer, self.clock)
-        if reason is None and spec.working_hours and producer.working_hours:
-            reason = self._off_hours(producer)
+        reason = self.unavailable(producer, self.availability)
         if reason is None:
             reason = cap_reason(producer, self.inp.loads.get(pid, ZERO_LOAD), self.caps)
         memo[pid] = reason
         return reason
 
+    def unavailable(self, producer: Producer, spec: AvailabilityStep) -> str | None:
+        """Why the producer can't take a lead right now by ``spec`` (out of office, off
+        hours), or None; no hours on file means always at work."""
+        if spec.out_of_office and producer.out_of_office:
+            away = out_of_office_reason(producer, self.clock)
+            if away is not None:
+                return away
+        if spec.working_hours and producer.working_hours:
+            return self._off_hours(producer)
+        return None
+
     def available(self, pool: Sequence[Producer]) -> list[Producer]:
         """The producers of the pool whose ``hard_refusal`` is None, in order; the same
-        test without putting each refusal into words (the fallback looks at everyone)."""
+        test without putting each refusal into words (the fallback looks at everyone).
+
+        It reads each producer's ``Standing`` (the whole gated pool's come with the gate
+        result) and looks at working hours once per hours key."""
+        if pool is self.whole_pool:
+            rows = self.whole_standings
+        else:
+            standing = self.roster.standing
+            rows = [standing[p.id] for p in pool]
         memo, spec, caps = self._hard, self.availability, self.caps
         away, hours, now, loads = (
             spec.out_of_office,
@@ -131,19 +184,32 @@ class StepContext:
             self.clock.now,
             self.inp.loads,
         )
+        default_open, default_daily = caps.default_max_open, caps.default_max_daily
+        off_by_key: dict[int, bool] = {}
         kept: list[Producer] = []
-        for p in pool:
-            pid = p.id
+        for p, pid, hours_key, periods, max_open, max_daily in rows:
             if pid in memo:
                 if memo[pid] is None:
                     kept.append(p)
                 continue
-            if away and p.out_of_office and any(x.contains(now) for x in p.out_of_office):
+            if away and periods and any(x.contains(now) for x in periods):
                 continue
-            if hours and p.working_hours and self._off_hours(p) is not None:
+            if hours and hours_key >= 0:
+                off = off_by_key.get(hours_key)
+                if off is None:
+                    off = off_by_key[hours_key] = self._off_hours(p) is not None
+                if off:
+                    continue
+            load = loads.get(pid, ZERO_LOAD)
+            if max_open is None:
+                max_open = default_open
+            if max_open is not None and load.open_count >= max_open:
                 continue
-            if not over_cap(p, loads.get(pid, ZERO_LOAD), caps):
-                kept.append(p)
+            if max_daily is None:
+                max_daily = default_daily
+            if max_daily is not None and load.new_today >= max_daily:
+                continue
+            kept.append(p)
         return kept
 
     def _off_hours(self, producer: Producer) -> str | None:
@@ -232,7 +298,14 @@ def territory(step: TerritoryStep, pool: Sequence[Producer], ctx: StepContext) -
         where = " / ".join(x for x in (lead.zip, lead.county, lead.state) if x) or "the lead"
         return Narrowed(True, [], [], "", f"{step.name}: no territory covers {where}")
     names = " + ".join(t.name for t in found)
-    kept, dropped = _split(ctx, pool, ("territory", *(t.id for t in found)), found)
+
+    def members(pool: Sequence[Producer]) -> tuple[list[Producer], list[Producer]]:
+        members = ctx.roster.members
+        ids = frozenset().union(*(members.get(t.id, ()) for t in found))
+        kept = [p for p in pool if p.id in ids]
+        return kept, _rest(pool, kept)
+
+    kept, dropped = ctx.split(pool, ("territory", *(t.id for t in found)), members)
     label = f"{step.name} {names} (by {kind}): {len(kept)} of {len(pool)} remain"
     return Narrowed(True, kept, dropped, f"not in territory {names}", label, f"territory {names}")
 
@@ -242,44 +315,22 @@ def line(step: LineStep, pool: Sequence[Producer], ctx: StepContext) -> Narrowed
     itype = ctx.inp.insurance_type
     if itype is None:
         return Narrowed(False, pool, [], "", f"{step.name}: unknown insurance type")
-    key = ("line", itype.code, itype.business_line, step.include_generalists)
-    memo = ctx.splits.get(key) if pool is ctx.whole_pool else None
-    kept: Sequence[Producer]
-    dropped: Sequence[Producer]
-    if memo is not None:
-        kept, dropped = memo
-    else:
-        wanted = {itype.code, itype.business_line}
-        generalists = step.include_generalists
+    wanted = {itype.code, itype.business_line}
+    generalists = step.include_generalists
+
+    def specialists(pool: Sequence[Producer]) -> tuple[list[Producer], list[Producer]]:
         kept = [
             p
             for p in pool
             if not wanted.isdisjoint(p.business_lines) or (generalists and not p.business_lines)
         ]
-        dropped = _rest(pool, kept)
-        if pool is ctx.whole_pool:
-            ctx.splits[key] = (tuple(kept), tuple(dropped))
+        return kept, _rest(pool, kept)
+
+    key = ("line", itype.code, itype.business_line, generalists)
+    kept, dropped = ctx.split(pool, key, specialists)
     reason = f"does not specialize in {itype.business_line} lines"
     label = f"{step.name} {itype.business_line}: {len(kept)} of {len(pool)} remain"
     return Narrowed(True, kept, dropped, reason, label, f"line {itype.business_line}")
-
-
-def _split(
-    ctx: StepContext, pool: Sequence[Producer], key: tuple[Any, ...], found: Sequence[Territory]
-) -> tuple[Sequence[Producer], Sequence[Producer]]:
-    """The pool's members of the ``found`` territories and the others; memoized when the
-    pool is the whole (the members are gathered only when the memo has no answer)."""
-    whole = pool is ctx.whole_pool
-    memo = ctx.splits.get(key) if whole else None
-    if memo is not None:
-        return memo
-    members = ctx.roster.members
-    ids = frozenset().union(*(members.get(t.id, ()) for t in found))
-    kept = [p for p in pool if p.id in ids]
-    dropped = _rest(pool, kept)
-    if whole:
-        ctx.splits[key] = (tuple(kept), tuple(dropped))
-    return kept, dropped
 
 
 def _rest(pool: Sequence[Producer], kept: Sequence[Producer]) -> list[Producer]:

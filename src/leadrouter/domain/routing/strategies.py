@@ -88,6 +88,8 @@ def pick(
     """Choose one producer from a non-empty pool by the strategy in ``spec``."""
     if spec.kind == "optimizer":
         return _optimize(spec, pool, loads, learning, lead_id)
+    if spec.kind == "weighted_score":
+        return _pick_by_score(spec, pool, counts, _scored(spec, pool, itype, loads))
     present = [counts[p.id] for p in pool if p.id in counts]
     floor = min(present) if present else 0
     given = {p.id: counts.get(p.id, floor) for p in pool}
@@ -105,20 +107,53 @@ def pick(
             for pid, v in primary.items()
         }
         keys = {pid: (v, pid) for pid, v in primary.items()}
-    elif spec.kind == "least_loaded":
+    else:
         primary = {p.id: float(loads.get(p.id, ZERO_LOAD).open_count) for p in pool}
         parts = {
             pid: {"open_leads": v, "leads_in_pool": float(given[pid])} for pid, v in primary.items()
         }
         keys = {pid: (v, given[pid], pid) for pid, v in primary.items()}
-    else:
-        parts, primary = _scored(spec, pool, itype, loads)
-        keys = {pid: (-v, given[pid], pid) for pid, v in primary.items()}
     if not keys:
         return Pick(None, primary, parts, refused, f"{spec.kind}: nobody can be chosen", None)
     best = min(keys, key=keys.__getitem__)
-    winner = next(p for p in pool if p.id == best)
     tied = sorted(pid for pid in keys if primary[pid] == primary[best])
+    return _picked(spec, pool, best, tied, primary, parts, refused)
+
+
+def _pick_by_score(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    counts: Mapping[int, int],
+    scored: tuple[dict[int, dict[str, float]], dict[int, float]],
+) -> Pick:
+    """The weighted score's choice from ``scored`` (parts, scores): the highest score, then
+    fewest leads in this pool, then the lowest id. Leads in the pool are counted only among
+    those tied at the top (the fallback scores the whole gated pool, where a tie is rare)."""
+    parts, scores = scored
+    if not scores:
+        return Pick(None, scores, parts, {}, f"{spec.kind}: nobody can be chosen", None)
+    top = max(scores.values())
+    tied = [pid for pid, v in scores.items() if v == top]
+    best = tied[0]
+    if len(tied) > 1:
+        present = [counts[p.id] for p in pool if p.id in counts]
+        floor = min(present) if present else 0
+        best = min(tied, key=lambda pid: (counts.get(pid, floor), pid))
+        tied.sort()
+    return _picked(spec, pool, best, tied, scores, parts, {})
+
+
+def _picked(
+    spec: StrategySpec,
+    pool: Sequence[Producer],
+    best: int,
+    tied: list[int],
+    primary: dict[int, float],
+    parts: dict[int, dict[str, float]],
+    refused: dict[int, str],
+) -> Pick:
+    """The pick of ``best``, stating the tie-break when ``tied`` (sorted) holds more."""
+    winner = next(p for p in pool if p.id == best)
     tie_break = None
     if len(tied) > 1:
         ids = ", ".join(f"#{pid}" for pid in tied)
@@ -170,14 +205,26 @@ def _scored(
     best_rate = max((r for r in rates if r is not None), default=0.0)
     fastest = max(0.0, min((t for t in times if t is not None), default=0.0))
     fastest += RESPONSE_DAMPING_SECONDS
-    # close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s)
+    # close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
+    # _clamp inlined (the loops run over every producer of the fallback's pool)
     rate_parts = [
-        None if r is None else _clamp(r / best_rate) if best_rate > 0 else 0.0 for r in rates
+        None
+        if r is None
+        else (0.0 if (x := r / best_rate) < 0 else 1.0 if x > 1 else x)
+        if best_rate > 0
+        else 0.0
+        for r in rates
     ]
     speed_parts = [
         None
         if t is None
-        else _clamp(fastest / ((t if t > 0.0 else 0.0) + RESPONSE_DAMPING_SECONDS))
+        else (
+            0.0
+            if (x := fastest / ((t if t > 0.0 else 0.0) + RESPONSE_DAMPING_SECONDS)) < 0
+            else 1.0
+            if x > 1
+            else x
+        )
         for t in times
     ]
     known_rates = [x for x in rate_parts if x is not None]
@@ -192,22 +239,25 @@ def _scored(
     parts: dict[int, dict[str, float]] = {}
     scores: dict[int, float] = {}
     for p, load, rate, speed in zip(pool, pool_loads, rate_parts, speed_parts, strict=True):
-        cap = p.max_open or reference
-        lines = p.business_lines
+        pid, cap, lines = p.id, p.max_open or reference, p.business_lines
         # specialization(p, itype), inlined
         special = 1.0 if code in lines else 0.8 if line in lines else 0.0 if lines else 0.3
-        capacity = _clamp(1.0 - load.open_count / cap) if cap > 0 else 0.0
+        if cap > 0:
+            capacity = 1.0 - load.open_count / cap
+            capacity = 0.0 if capacity < 0 else 1.0 if capacity > 1 else capacity
+        else:
+            capacity = 0.0
         if rate is None:
             rate = rate_default
         if speed is None:
             speed = speed_default
-        parts[p.id] = {
+        parts[pid] = {
             "capacity": capacity,
             "specialization": special,
             "close_rate": rate,
             "response_speed": speed,
         }
-        scores[p.id] = round(wc * capacity + ws * special + wr * rate + wv * speed, 6)
+        scores[pid] = round(wc * capacity + ws * special + wr * rate + wv * speed, 6)
     return parts, scores
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -149,19 +150,49 @@ def revoke_key(*, uow: UnitOfWork, agency_id: int, key_id: int, now: datetime) -
         uow.commit()
 
 
-def authenticate(*, uow: UnitOfWork, key: str) -> Principal:
-    """The principal a bearer key stands for, or Unauthorized."""
+def authenticate(
+    *, uow: UnitOfWork, key: str | None = None, key_hash: str | None = None
+) -> Principal:
+    """The principal a bearer key (or the key's hash) stands for, or Unauthorized."""
+    wanted = hash_key(key) if key is not None else key_hash
     with uow:
         row = uow.conn.execute(
             sa.select(
                 api_keys.c.id, api_keys.c.agency_id, api_keys.c.role, api_keys.c.producer_id
-            ).where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))
+            ).where(api_keys.c.key_hash == wanted, api_keys.c.revoked_at.is_(None))
         ).first()
     if row is None:
         raise Unauthorized("unknown or revoked API key")
     return Principal(
         agency_id=row.agency_id, key_id=row.id, role=row.role, producer_id=row.producer_id
     )
+
+
+class KnownKeys:
+    """The principals of API keys this process has authenticated, by key hash, so a route
+    whose own transaction confirms the key (``receive_lead(caller_key=...)``) needs no read
+    of its own. Only identities are kept (a key's agency, role and producer never change);
+    whether a key is still in force is never taken from here: a revoke in any process
+    refuses the very next request. Bounded: the oldest entry goes when it is full."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._known: dict[str, Principal] = {}
+
+    def get(self, key_hash: str) -> Principal | None:
+        with self._lock:
+            return self._known.get(key_hash)
+
+    def remember(self, key_hash: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._known) >= self._size:
+                self._known.pop(next(iter(self._known)))
+            self._known[key_hash] = principal
+
+    def forget(self, key_hash: str) -> None:
+        with self._lock:
+            self._known.pop(key_hash, None)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from leadrouter.services.leads.repeats import announce_repeat_in_tx
 from leadrouter.services.leads.settings import IntakeContext, intake_context
 from leadrouter.services.learning import intent
 from leadrouter.services.learning.signals import TIER_CHANGED
-from leadrouter.store.agency_repo import AgencyInfo
+from leadrouter.store.agency_repo import AgencyInfo, KeyInForce
 from leadrouter.store.dedupe import Matches, contact_lock_names
 from leadrouter.store.idempotency import Recorded
 from leadrouter.store.leads import LeadRepository, lead_row
@@ -121,9 +121,13 @@ def receive_lead(
     idempotency_key: str | None,
     now: datetime,
     after_store: AfterStore | AfterStoreRow | None = None,
+    caller_key: KeyInForce | None = None,
 ) -> IntakeResult:
     """Take in one lead: 201 for a new lead (linked to the consumer's earlier lead for another
-    line), 200 for a repeat for the same line, the first answer for a retry."""
+    line), 200 for a repeat for the same line, the first answer for a retry.
+
+    ``caller_key``: the API key the request came with, confirmed still in force by the
+    transaction's first statement (Unauthorized, nothing written, if it is not)."""
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
     prepared = prepare(payload)
@@ -139,6 +143,7 @@ def receive_lead(
         prepared=prepared,
         contacts=contacts,
         now=now,
+        caller_key=caller_key,
     )
     try:
         return take(after_store=after_store)
@@ -156,13 +161,19 @@ def _take(
     contacts: list[str],
     now: datetime,
     after_store: AfterStore | AfterStoreRow | None,
+    caller_key: KeyInForce | None,
 ) -> IntakeResult:
     """``receive_lead``'s transaction (prepared and contact lock names already made)."""
     with uow:
         # The contact locks make dedupe race-safe; taken with the agency's settings (one
-        # round trip), they are held until the lead (or its touch) commits.
+        # round trip), they are held until the lead (or its touch) commits. The same
+        # statement confirms the caller's key.
         ctx = intake_context(
-            uow.conn, agency_id=agency_id, source=payload.get("source"), lock=contacts
+            uow.conn,
+            agency_id=agency_id,
+            source=payload.get("source"),
+            lock=contacts,
+            caller_key=caller_key,
         )
         request_digest = ""
         if idempotency_key is not None:

@@ -10,11 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.insurance import InsuranceType
-from leadrouter.errors import NotFound
+from leadrouter.errors import NotFound, Unauthorized
 from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
 from leadrouter.store import locks
-from leadrouter.store.agency_repo import AgencyInfo
+from leadrouter.store.agency_repo import AgencyInfo, KeyInForce, key_in_force, key_params
 from leadrouter.store.tables import agencies, lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -59,14 +59,26 @@ def accepted_types(*, uow: UnitOfWork, agency_id: int) -> Mapping[str, Insurance
 
 
 def intake_context(
-    conn: sa.Connection, *, agency_id: int, source: Any, lock: Sequence[str] = ()
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    source: Any,
+    lock: Sequence[str] = (),
+    caller_key: KeyInForce | None = None,
 ) -> IntakeContext:
     """The agency's settings and the named lead source's rules, in one query; on PostgreSQL
-    that query also takes the named locks in ``lock`` (held until the transaction ends)."""
+    that query also takes the named locks in ``lock`` (held until the transaction ends).
+    ``caller_key``: the same query confirms the request's API key is still in force
+    (Unauthorized if it is not), so the caller may have known it from a cache."""
     name = source.strip() if isinstance(source, str) and source.strip() else None
     params: dict[str, Any] = {"agency_id": agency_id, "source": name}
     taken = locks.lock_params(lock) if conn.dialect.name == "postgresql" else {}
-    row = conn.execute(_context_query(bool(name), len(taken)), {**params, **taken}).first()
+    if caller_key is not None:
+        params |= key_params(caller_key)
+    query = _context_query(bool(name), len(taken), caller_key is not None)
+    row = conn.execute(query, {**params, **taken}).first()
+    if caller_key is not None and (row is None or not row.key_in_force):
+        raise Unauthorized("unknown or revoked API key")
     if row is None:
         raise NotFound(f"agency {agency_id} does not exist")
     settings = from_agency_settings(row.settings)
@@ -83,7 +95,7 @@ def intake_context(
 
 
 @functools.cache
-def _context_query(with_source: bool, locks_taken: int) -> sa.Select[Any]:
+def _context_query(with_source: bool, locks_taken: int, with_key: bool) -> sa.Select[Any]:
     """The agency (and source) read, built once per shape."""
     columns: list[Any] = [
         agencies.c.settings,
@@ -91,6 +103,8 @@ def _context_query(with_source: bool, locks_taken: int) -> sa.Select[Any]:
         agencies.c.timezone,
         agencies.c.webhooks_version,
     ]
+    if with_key:
+        columns.append(key_in_force(agencies.c.id).label("key_in_force"))
     columns += locks.lock_columns(locks_taken)
     if not with_source:
         return sa.select(*columns).where(agencies.c.id == sa.bindparam("agency_id"))

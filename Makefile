@@ -35,9 +35,10 @@ test: install lint
 	LEADROUTER_REQUIRE_POSTGRES=1 $(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --maxprocesses $(TEST_WORKERS_MAX)
 
 # The quick loop while working: SQLite only, without the tests marked slow (nor the modules
-# that hold only slow tests: tests/conftest.py does not import them), on every core.
+# that hold only slow tests: tests/conftest.py does not import them), on every core. Only the
+# slow fuzzing tests use schemathesis's pytest plugin: the quick loop does not load it.
 test-fast: install
-	$(KEEP_BYTECODE) $(BIN)/python -m pytest -q -n auto -m "not slow and not postgres"
+	$(KEEP_BYTECODE) $(BIN)/python -m pytest -q -n auto -p no:schemathesis -m "not slow and not postgres"
 
 bench: install system-deps
 	$(BIN)/python -m bench

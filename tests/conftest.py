@@ -1,43 +1,64 @@
-"""Fixtures shared by every test: real SQLite files and a real PostgreSQL server."""
+"""Fixtures shared by every test: real SQLite files and a real PostgreSQL server.
+
+The application and the test helpers are imported inside the fixtures and hooks that use them:
+the pytest-xdist controller loads this file too and runs no test, and every second it spends
+importing is a second before its workers start.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
-from leadrouter.api.app import create_app
-from leadrouter.bootstrap import Container, bootstrap
-from leadrouter.clock import FixedClock
-from leadrouter.config import Settings
-from leadrouter.store.migrate import upgrade
-from leadrouter.store.tables import metadata
-from tests.support.postgres import Emptier, create_database, running_server
-from tests.support.route_analysis import share_route_analysis
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from leadrouter.bootstrap import Container
+    from leadrouter.clock import FixedClock
+    from tests.support.postgres import Emptier
+    from tests.support.sqlite import SqliteFile
 
 # pytest-xdist workers start with COLUMNS=80, and Rich fixes a console's width from COLUMNS when
 # the console is made (the CLI makes its consoles on import); without it, each command's width
 # comes from the runner's environment, as in a terminal.
 os.environ.pop("COLUMNS", None)
 
+# Hypothesis's checks by the clock (a deadline per example, a health check on slow generation)
+# fail a property on a busy machine, not a wrong one: the tests check what they assert.
+settings.register_profile("leadrouter", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("leadrouter")
+
 # A Tuesday morning in New York: inside everybody's working hours.
 T0 = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if _is_xdist_controller(config):
+        return  # it runs no test
+    from tests.support.route_analysis import share_route_analysis
+
     share_route_analysis()  # an app per test, one analysis of each route per process
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """This process hands the tests to pytest-xdist workers (``-n`` of one or more)."""
+    workers = config.getoption("numprocesses", None)
+    return not hasattr(config, "workerinput") and bool(workers)
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server for this test process (each pytest-xdist worker starts its own)."""
+    from tests.support.postgres import running_server
+
     with running_server() as url:
         yield url
 
@@ -45,6 +66,9 @@ def pg_server() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def pg_url(pg_server: str) -> str:
     # Workers sharing a server of one's own (LEADROUTER_TEST_PG_URL) each get a database.
+    from leadrouter.store.migrate import upgrade
+    from tests.support.postgres import create_database
+
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = create_database(pg_server, f"leadrouter_test_{worker}" if worker else "leadrouter_test")
     upgrade(url)
@@ -53,6 +77,9 @@ def pg_url(pg_server: str) -> str:
 
 @pytest.fixture(scope="session")
 def pg_emptier(pg_url: str) -> Iterator[Emptier]:
+    from leadrouter.store.tables import metadata
+    from tests.support.postgres import Emptier
+
     emptier = Emptier(pg_url, [t.name for t in metadata.sorted_tables])
     yield emptier
     emptier.close()
@@ -60,18 +87,31 @@ def pg_emptier(pg_url: str) -> Iterator[Emptier]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from leadrouter.store.migrate import upgrade
+
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_file(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqliteFile]:
+    """This process's SQLite database path and engine (see tests/support/sqlite.py)."""
+    from tests.support.sqlite import SqliteFile
+
+    file = SqliteFile(sqlite_template, tmp_path_factory.mktemp("db") / "leadrouter.db")
+    yield file
+    file.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
-        path = tmp_path / "leadrouter.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        sqlite: SqliteFile = request.getfixturevalue("sqlite_file")
+        return sqlite.fresh()
     emptier: Emptier = request.getfixturevalue("pg_emptier")
     emptier.empty()
     return str(request.getfixturevalue("pg_url"))
@@ -79,11 +119,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def clock() -> FixedClock:
+    from leadrouter.clock import FixedClock
+
     return FixedClock(T0)
 
 
 @pytest.fixture
-def container(db_url: str, clock: FixedClock) -> Iterator[Container]:
+def container(
+    request: pytest.FixtureRequest, db_url: str, clock: FixedClock
+) -> Iterator[Container]:
+    from leadrouter.bootstrap import bootstrap
+    from leadrouter.config import Settings
+
+    if db_url.startswith("sqlite"):
+        # The process's engine: the next test's fresh() closes what this one left in its pool.
+        sqlite: SqliteFile = request.getfixturevalue("sqlite_file")
+        yield bootstrap(Settings(database_url=db_url), clock=clock, engine=sqlite.engine)
+        return
     c = bootstrap(Settings(database_url=db_url), clock=clock)
     yield c
     c.engine.dispose()
@@ -92,6 +144,9 @@ def container(db_url: str, clock: FixedClock) -> Iterator[Container]:
 @pytest.fixture
 def pg_container(pg_url: str, pg_emptier: Emptier, clock: FixedClock) -> Iterator[Container]:
     """A container on the PostgreSQL test database only, for behaviour SQLite does not have."""
+    from leadrouter.bootstrap import bootstrap
+    from leadrouter.config import Settings
+
     pg_emptier.empty()
     c = bootstrap(Settings(database_url=pg_url), clock=clock)
     yield c
@@ -101,6 +156,10 @@ def pg_container(pg_url: str, pg_emptier: Emptier, clock: FixedClock) -> Iterato
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
     """The HTTP API over ``container``, in-process."""
+    from fastapi.testclient import TestClient
+
+    from leadrouter.api.app import create_app
+
     with TestClient(create_app(container)) as test_client:
         yield test_client
 
@@ -108,6 +167,8 @@ def client(container: Container) -> Iterator[TestClient]:
 @pytest.fixture
 def runner(db_url: str) -> CliRunner:
     """``leadrouter ...`` commands, in-process, against the test database."""
+    from typer.testing import CliRunner
+
     return CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "250"})
 
 

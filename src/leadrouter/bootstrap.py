@@ -52,8 +52,12 @@ def _pool_options(settings: Settings) -> dict[str, int]:
     }
 
 
-def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
-    """Wire leadrouter for the given settings."""
-    engine = make_engine(settings.database_url, **_pool_options(settings))
+def bootstrap(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+) -> Container:
+    """Wire leadrouter for the given settings; ``engine``, when given, is one the caller made
+    for ``settings.database_url`` and keeps across containers (the tests keep one per process,
+    so SQLAlchemy compiles each statement once per process, as a server does)."""
+    engine = engine or make_engine(settings.database_url, **_pool_options(settings))
     audit.use_key(engine, audit_key(settings))
     return Container(settings=settings, engine=engine, clock=clock or SystemClock())

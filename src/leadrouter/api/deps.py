@@ -40,7 +40,9 @@ def get_principal(
 ) -> Principal:
     if credentials is None:  # HTTPBearer gives None for any other scheme
         raise Unauthorized("send an agency API key as 'Authorization: Bearer <key>'")
-    principal = authenticate(uow=container.uow(readonly=True), key=credentials.credentials)
+    principal = authenticate(
+        uow=container.uow(readonly=True), key_hash=hash_key(credentials.credentials)
+    )
     container.rate_limits.check_key(key_id=principal.key_id, now=container.clock.now().timestamp())
     return principal
 
@@ -69,7 +71,7 @@ async def get_key_caller(
     confirmed = principal is None
     if principal is None:
         principal = await run_in_threadpool(
-            authenticate, uow=container.uow(readonly=True), key=credentials.credentials
+            authenticate, uow=container.uow(readonly=True), key_hash=key_hash
         )
         container.keys.remember(key_hash, principal)
     caller = KeyCaller(principal, KeyInForce(principal.key_id, key_hash), confirmed)

@@ -150,16 +150,13 @@ def revoke_key(*, uow: UnitOfWork, agency_id: int, key_id: int, now: datetime) -
         uow.commit()
 
 
-def authenticate(
-    *, uow: UnitOfWork, key: str | None = None, key_hash: str | None = None
-) -> Principal:
-    """The principal a bearer key (or the key's hash) stands for, or Unauthorized."""
-    wanted = hash_key(key) if key is not None else key_hash
+def authenticate(*, uow: UnitOfWork, key_hash: str) -> Principal:
+    """The principal a bearer key stands for (given by its ``hash_key``), or Unauthorized."""
     with uow:
         row = uow.conn.execute(
             sa.select(
                 api_keys.c.id, api_keys.c.agency_id, api_keys.c.role, api_keys.c.producer_id
-            ).where(api_keys.c.key_hash == wanted, api_keys.c.revoked_at.is_(None))
+            ).where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
         ).first()
     if row is None:
         raise Unauthorized("unknown or revoked API key")

@@ -22,6 +22,7 @@ from leadrouter.config import Settings
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.admin.security import update_security
+from leadrouter.store.agency_repo import agency_today
 from leadrouter.store.migrate import upgrade
 from tests.support.factories import make_license, make_producer
 from tests.support.people import PASSWORD, user
@@ -91,7 +92,9 @@ def _seed(url: str) -> tuple[str, int, int, str]:
         user(c, agency.agency_id, "alice@browser.example", Role.PRODUCER, producer_id=alice)
         user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)
         user(c, agency.agency_id, "compliance@browser.example", Role.COMPLIANCE)
-        soon = c.clock.now().date() + timedelta(days=20)  # for the compliance page
+        with c.uow(readonly=True) as uow:  # the page counts days in the agency's time zone
+            today = agency_today(uow.conn, agency.agency_id, c.clock.now())
+        soon = today + timedelta(days=20)  # for the compliance page
         make_license(c, agency.agency_id, ben, "CT", "CT-20", expires=soon, resident=False)
     finally:
         c.engine.dispose()

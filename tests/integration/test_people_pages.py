@@ -153,3 +153,16 @@ def test_staff_see_the_reports_page_and_the_monthly_report_as_page_csv_and_pdf(
     assert web.get(f"/reports/monthly/{month}.pdf").content.startswith(b"%PDF")
     assert web.get(f"/reports/monthly/{month}.xls").status_code == 404
     assert web.get("/reports/monthly/2026-13.csv").status_code == 422
+
+
+def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api(
+    web: TestClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = web.get("/dashbord", headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/"' in page.text
+    for path, headers in (("/v1/nope", browser), ("/dashbord", {"Accept": "application/json"})):
+        answer = web.get(path, headers=headers)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"] == "application/problem+json", path

@@ -166,3 +166,14 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api
         answer = web.get(path, headers=headers)
         assert answer.status_code == 404
         assert answer.headers["content-type"] == "application/problem+json", path
+
+
+def test_what_happened_to_a_lead_says_when(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """An auditor reading a lead's history needs the time of each step, in the agency's zone."""
+    lead = make_lead(container, agency.id, 1)
+    sign_in(web, "boss@agency.example")
+    page = web.get(f"/leads/{lead}").text
+    history = page[page.index('id="hist-h"') :]
+    assert "Tue 3 Mar 09:00 · new: received" in history

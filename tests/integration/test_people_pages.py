@@ -177,3 +177,17 @@ def test_what_happened_to_a_lead_says_when(
     page = web.get(f"/leads/{lead}").text
     history = page[page.index('id="hist-h"') :]
     assert "Tue 3 Mar 09:00 · new: received" in history
+
+
+@pytest.mark.slow  # sixty leads through the real intake
+def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """Sixty Texas leads wait (nobody is licensed there): the manager reads 60, not the 50
+    the panel has room for."""
+    for n in range(1, 61):
+        make_lead(container, agency.id, n, zip_code="78701")
+    sign_in(web, "boss@agency.example")
+    page = web.get("/dashboard").text
+    assert "Queue (60)" in page
+    assert page.count("Texas") + page.count(" TX · waiting since") == 50

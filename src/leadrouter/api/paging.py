@@ -5,10 +5,12 @@ The scheme itself (keyset on id, opaque cursors naming their list) is ``leadrout
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+
+from leadrouter.paging import Page
 
 T = TypeVar("T")
 
@@ -21,3 +23,8 @@ Cursor = Annotated[
 class PageOut(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page.")
+
+
+def page_body(found: Page[Any]) -> dict[str, Any]:
+    """A service's page as every list answers it: ``{items, next_cursor}``."""
+    return {"items": found.items, "next_cursor": found.next_cursor}

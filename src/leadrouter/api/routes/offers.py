@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_body
 from leadrouter.services.people.access import may_act_as
 from leadrouter.services.routing import offers as acceptance
 
@@ -115,4 +115,4 @@ def lead_assignments(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(found)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId, require_role
 from leadrouter.api.ids import RowId, RowIdField
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_body
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
@@ -88,7 +88,7 @@ def all_decisions(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(found)
 
 
 @router.post(
@@ -145,7 +145,7 @@ def waiting(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(found)
 
 
 @router.get(

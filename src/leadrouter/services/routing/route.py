@@ -27,6 +27,7 @@ from leadrouter.services.routing.apply import (
     RouteResult,
     apply_decision,
     end_assignment,
+    give_to_named,
     wait_in_queue,
 )
 from leadrouter.services.routing.context import (
@@ -242,25 +243,18 @@ def assign_manually_in_tx(
     verdict = ctx.gate(producer_id)
     if not verdict.eligible:
         raise NotLicensed(f"producer {producer_id} may not take lead {lead_id}: {verdict.reason}")
-    previous = end_assignment(
-        conn, lead_id=lead_id, reason=f"manually reassigned by {actor}", now=now
-    )
-    decision = Decision(
-        outcome="assigned",
+    result, previous = give_to_named(
+        conn,
+        ctx,
         producer_id=producer_id,
         license_id=verdict.license_id,
-        pool=None,
         strategy="manual",
-        reason=None,
-        steps=(
-            f"manual assignment by {actor}",
-            f"license gate: eligible (license {verdict.license_id})",
-        ),
-        candidates=(),
-        policy_version=ctx.policy.version,
-        tie_break=None,
+        why=f"manual assignment by {actor}",
+        kind="manual",
+        actor=actor,
+        end_reason=f"manually reassigned by {actor}",
+        now=now,
     )
-    result = apply_decision(conn, ctx, decision, kind="manual", actor=actor, now=now)
     if previous is not None and previous != producer_id:
         lead_events.reassigned(
             conn,

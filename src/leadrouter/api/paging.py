@@ -5,12 +5,10 @@ The scheme itself (keyset on id, opaque cursors naming their list) is ``leadrout
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-
-from leadrouter.paging import Page
 
 T = TypeVar("T")
 
@@ -25,6 +23,16 @@ class PageOut(BaseModel, Generic[T]):
     next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page.")
 
 
-def page_body(found: Page[Any]) -> dict[str, Any]:
+class Paged(Protocol):
+    """What a service's page holds (``leadrouter.paging.Page``, ``LeadPage``)."""
+
+    @property
+    def items(self) -> list[Any]: ...
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+def page_body(found: Paged) -> dict[str, Any]:
     """A service's page as every list answers it: ``{items, next_cursor}``."""
     return {"items": found.items, "next_cursor": found.next_cursor}

@@ -109,14 +109,7 @@ def _predictions(s: Scenario, c: Choice, model: ConversionEstimates) -> dict[int
 
 def true_value(s: Scenario, lead: SimLead, producer: int, minutes_to_call: float) -> float:
     """P(bind) of ``lead`` first called by ``producer`` ``minutes_to_call`` after arrival."""
-    reach, close = bind_probability(
-        s.producers[producer],
-        line=lead.line,
-        tier=lead.tier,
-        region=lead.region,
-        source=lead.source,
-        delay_minutes=minutes_to_call,
-    )
+    reach, close = bind_probability(s.producers[producer], lead, delay_minutes=minutes_to_call)
     return reach * close
 
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from leadrouter.errors import Conflict, NotLicensed
 from leadrouter.services.calls.dialing import record_attempt
 from leadrouter.services.routing import announcements
-from leadrouter.services.routing.apply import give_to_named
+from leadrouter.services.routing.apply import apply_decision, named_decision
 from leadrouter.services.routing.context import RoutingCaches, RoutingContext, load_context
+from leadrouter.services.routing.route import end_assignment
 from leadrouter.store import calls_repo
 
 
@@ -71,22 +72,18 @@ def _hand_over(
     verdict = ctx.gate(to)
     if not verdict.eligible:
         return f"the gate refused producer {to}: {verdict.reason}"
+    why = f"simultaneous ring of call {call.call_sid}: producer {to} answered first"
+    decision = named_decision(
+        ctx, to, verdict.license_id, "first to answer a simultaneous ring", why
+    )
     # One step: when the claim is refused (a cap filled while the phones rang), the holder's
     # assignment is not ended either.
     with conn.begin_nested() as step:
+        end_assignment(
+            conn, lead_id=call.lead_id, reason=f"producer {to} answered the call", now=now
+        )
         try:
-            give_to_named(
-                conn,
-                ctx,
-                producer_id=to,
-                license_id=verdict.license_id,
-                strategy="first to answer a simultaneous ring",
-                why=f"simultaneous ring of call {call.call_sid}: producer {to} answered first",
-                kind="call",
-                actor="telephony",
-                end_reason=f"producer {to} answered the call",
-                now=now,
-            )
+            apply_decision(conn, ctx, decision, kind="call", actor="telephony", now=now)
         except (Conflict, NotLicensed) as exc:
             step.rollback()
             return str(exc)

@@ -308,25 +308,13 @@ def _rotation(ctx: RoutingContext, decision: Decision, pool: str, winner: int) -
     )
 
 
-def give_to_named(
-    conn: sa.Connection,
-    ctx: RoutingContext,
-    *,
-    producer_id: int,
-    license_id: int | None,
-    strategy: str,
-    why: str,
-    kind: str,
-    actor: str,
-    end_reason: str,
-    now: datetime,
-) -> tuple[RouteResult, int | None]:
-    """Give the lead to a producer named outside any strategy (a manual assignment, the phone
-    that answered), whom the gate allowed under ``license_id``: the open assignment ends with
-    ``end_reason``, then a decision of its own, ``why`` its first step. The result, and who
-    held the lead before (None: nobody)."""
-    previous = end_assignment(conn, lead_id=ctx.input.lead.id, reason=end_reason, now=now)
-    decision = Decision(
+def named_decision(
+    ctx: RoutingContext, producer_id: int, license_id: int | None, strategy: str, why: str
+) -> Decision:
+    """The decision to give the lead to a producer named outside any strategy (a manual
+    assignment, the phone that answered) whom the gate allowed under ``license_id``; ``why``
+    is its first step."""
+    return Decision(
         outcome="assigned",
         producer_id=producer_id,
         license_id=license_id,
@@ -338,7 +326,6 @@ def give_to_named(
         policy_version=ctx.policy.version,
         tie_break=None,
     )
-    return apply_decision(conn, ctx, decision, kind=kind, actor=actor, now=now), previous
 
 
 def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datetime) -> int | None:

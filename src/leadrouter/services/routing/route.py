@@ -27,7 +27,7 @@ from leadrouter.services.routing.apply import (
     RouteResult,
     apply_decision,
     end_assignment,
-    give_to_named,
+    named_decision,
     wait_in_queue,
 )
 from leadrouter.services.routing.context import (
@@ -243,18 +243,12 @@ def assign_manually_in_tx(
     verdict = ctx.gate(producer_id)
     if not verdict.eligible:
         raise NotLicensed(f"producer {producer_id} may not take lead {lead_id}: {verdict.reason}")
-    result, previous = give_to_named(
-        conn,
-        ctx,
-        producer_id=producer_id,
-        license_id=verdict.license_id,
-        strategy="manual",
-        why=f"manual assignment by {actor}",
-        kind="manual",
-        actor=actor,
-        end_reason=f"manually reassigned by {actor}",
-        now=now,
+    previous = end_assignment(
+        conn, lead_id=lead_id, reason=f"manually reassigned by {actor}", now=now
     )
+    why = f"manual assignment by {actor}"
+    decision = named_decision(ctx, producer_id, verdict.license_id, "manual", why)
+    result = apply_decision(conn, ctx, decision, kind="manual", actor=actor, now=now)
     if previous is not None and previous != producer_id:
         lead_events.reassigned(
             conn,

@@ -5,6 +5,7 @@ The scheme itself (keyset on id, opaque cursors naming their list) is ``leadrout
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar
 
@@ -12,6 +13,7 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
+from leadrouter.paging import Page
 
 if TYPE_CHECKING:
     from leadrouter.bootstrap import Container
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from leadrouter.store.uow import UnitOfWork
 
 T = TypeVar("T")
+S = TypeVar("S")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
@@ -41,6 +44,11 @@ class Paged(Protocol):
 
     @property
     def next_cursor(self) -> str | None: ...
+
+
+def page_out(found: Page[S], build: Callable[[S], T]) -> PageOut[T]:
+    """A service's page with each item made into its API body by ``build``."""
+    return PageOut[Any](items=[build(item) for item in found.items], next_cursor=found.next_cursor)
 
 
 def page_body(found: Paged) -> dict[str, Any]:

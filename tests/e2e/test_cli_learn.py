@@ -7,8 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from leadrouter.cli import app
-from leadrouter.demo import ensure_demo_agency
-from tests.support.factories import migrated
+from tests.support.factories import make_demo_agency, migrated
 from tests.support.learning import seed_outcomes
 
 
@@ -17,8 +16,7 @@ def test_a_manager_refits_the_rubric_and_trains_a_model_from_the_agencys_outcome
 ) -> None:
     url = f"sqlite:///{tmp_path / 'learn.db'}"
     c = migrated(url)
-    agency_id = ensure_demo_agency(c, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(c)
     seed_outcomes(c, agency_id, count=150)
     c.engine.dispose()
     runner = CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"})
@@ -39,7 +37,7 @@ def test_learning_from_too_few_outcomes_exits_1_saying_how_many_are_needed(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     c = migrated(url)
-    ensure_demo_agency(c, announce=lambda _: None)
+    make_demo_agency(c)
     c.engine.dispose()
     run = CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"}).invoke(
         app, ["learn", "model"]

@@ -67,7 +67,7 @@ def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
     """A producer far down her list types a bad premium: the reason shows in that lead's
     card, on her screen, not at the top of the list; a premium too long for the form is
     explained too, not silently dropped."""
-    ids = [served.post_lead(n, state="NY", first_name="Outcome") for n in (301, 302, 303)]
+    ids = [served.post_lead(n, state="NY", first_name="Outcome") for n in (701, 702, 703)]
     page = phone.new_page()
     sign_in(page, "alice@browser.example")
     for lead in ids:

@@ -27,7 +27,7 @@ import time
 from typing import Any
 
 from bench import cpu
-from bench.harness import QUICK, LoadResult, drive, median_of, served
+from bench.harness import QUICK, LoadResult, analyze, drive, median_of, served
 from bench.intake_http import PRODUCERS, database
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
@@ -100,6 +100,7 @@ def run() -> list[dict[str, Any]]:
             listeners = processes if spreads_connections() else 1
             with served(url, "--workers", str(processes), listeners=listeners) as base:
                 drive(base, batch(WARM_UP, SPREAD), concurrency=CLIENTS)  # every process
+                analyze(url)  # the first rows measured (1 process) as well planned as the rest
                 for agencies in (1, SPREAD):
                     measure(base, agencies, processes, ROUNDS, OURS)
         with served(url, "--workers", "2", "--uvicorn-socket") as base:

@@ -5,11 +5,13 @@ under its routing lock, so more processes help only as far as the time under tha
 shrinks. Leads spread round robin over four agencies, as a server of many agencies sees
 them: their decisions do not wait on each other. Each agency is a 50-producer agency with
 the intake benchmark's lead bodies, served by
-``bench.server --workers N`` (``leadrouter.serving``: several uvicorn processes sharing a
-listening socket bound as a TCP socket, so accepted connections get TCP_NODELAY); one
-server per process count carries both loads. A last row serves 2 processes from a socket
-bound the way uvicorn binds it: without TCP_NODELAY each keep-alive response waits for the
-client's delayed ACK (one round: the gap is tens of milliseconds per response, not noise).
+``bench.server --workers N`` (``leadrouter.serving``: several uvicorn processes on one port,
+on Linux each listening on a TCP socket of its own, so the kernel spreads the clients over
+them and accepted connections get TCP_NODELAY); one server per process count carries both
+loads. A last row serves 2 processes from one socket they share, bound the way uvicorn binds
+it: without TCP_NODELAY each keep-alive response waits for the client's delayed ACK (one
+round: the gap is tens of milliseconds per response, not noise), and the first process to
+wake takes most of the clients.
 Each row also gives the CPU time per lead of the server processes, of PostgreSQL and of this
 load driver (``bench.cpu``): they share the machine's cores, so the cores divided by their sum
 is the most any number of server processes could serve here.
@@ -25,11 +27,12 @@ import time
 from typing import Any
 
 from bench import cpu
-from bench.harness import QUICK, LoadResult, drive, median_of, served
+from bench.harness import QUICK, LoadResult, analyze, drive, median_of, served
 from bench.intake_http import PRODUCERS, database
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
+from leadrouter.serving import spreads_connections
 from leadrouter.sim.agency import load_synthetic_agency
 
 PROCESSES = (1, 2, 4)
@@ -38,6 +41,8 @@ REQUESTS = 200 if QUICK else 400
 ROUNDS = 1 if QUICK else 3
 WARM_UP = 100
 CLIENTS = 8
+# How ``leadrouter serve`` listens (``leadrouter.serving``).
+OURS = "TCP_NODELAY, one per process" if spreads_connections() else "TCP_NODELAY, shared"
 
 
 def run() -> list[dict[str, Any]]:
@@ -92,14 +97,16 @@ def run() -> list[dict[str, Any]]:
             )
 
         for processes in PROCESSES:
-            with served(url, "--workers", str(processes)) as base:
+            listeners = processes if spreads_connections() else 1
+            with served(url, "--workers", str(processes), listeners=listeners) as base:
                 drive(base, batch(WARM_UP, SPREAD), concurrency=CLIENTS)  # every process
+                analyze(url)  # the first rows measured (1 process) as well planned as the rest
                 for agencies in (1, SPREAD):
-                    measure(base, agencies, processes, ROUNDS, "TCP_NODELAY")
+                    measure(base, agencies, processes, ROUNDS, OURS)
         with served(url, "--workers", "2", "--uvicorn-socket") as base:
             drive(base, batch(WARM_UP, 1), concurrency=CLIENTS)
-            measure(base, 1, 2, 1, "uvicorn's (Nagle on)")
-    rows.sort(key=lambda r: (r["agencies"], r["socket"] != "TCP_NODELAY", r["processes"]))
+            measure(base, 1, 2, 1, "one shared, uvicorn's (Nagle on)")
+    rows.sort(key=lambda r: (r["agencies"], r["socket"] != OURS, r["processes"]))
     for row in rows:
         one = next(r for r in rows if r["agencies"] == row["agencies"] and r["processes"] == 1)
         row["ratio"] = row["leads_per_s"] / one["leads_per_s"]

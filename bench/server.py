@@ -29,6 +29,7 @@ from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.serving import serve
+from leadrouter.store.db import make_engine
 from leadrouter.store.types import UTCDateTime
 
 bench_metadata = sa.MetaData()
@@ -148,6 +149,10 @@ def main() -> None:
     args = parser.parse_args()
     options: dict[str, Any] = {"log_level": "warning", "access_log": False}
     if args.workers > 1:
+        # Made once here: processes that all create it at one moment collide.
+        engine = make_engine(args.database_url)
+        bench_metadata.create_all(engine)
+        engine.dispose()
         os.environ["BENCH_DATABASE_URL"] = args.database_url
         os.environ["BENCH_COUNT_STATEMENTS"] = "1" if args.count_statements else "0"
         app: FastAPI | str = "bench.server:app_from_environment"

@@ -16,6 +16,7 @@ from typing import IO
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 
 def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
@@ -103,3 +104,22 @@ def running_server(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def process_id_app() -> FastAPI:
+    """An app factory for server-process tests: ``GET /pid`` names the process that answers;
+    ``GET /hold`` creates the file ``path`` names, then holds its process's event loop for
+    ``seconds`` (as a long stretch of CPU-bound work does) and names the process."""
+    app = FastAPI()
+
+    @app.get("/pid")
+    def pid() -> int:
+        return os.getpid()
+
+    @app.get("/hold")
+    async def hold(path: str, seconds: float) -> int:
+        Path(path).touch()
+        time.sleep(seconds)  # blocking on purpose: this process accepts nothing meanwhile
+        return os.getpid()
+
+    return app

@@ -114,7 +114,15 @@ class CandidateNotes(Sequence[CandidateNote]):
     Behaves as a tuple of ``CandidateNote``; the notes are built on first access.
     """
 
-    __slots__ = ("_choice", "_earlier", "_notes", "_source", "_strategy", "_winner")
+    __slots__ = (
+        "_choice",
+        "_earlier",
+        "_included_notes",
+        "_notes",
+        "_source",
+        "_strategy",
+        "_winner",
+    )
 
     def __init__(
         self,
@@ -125,6 +133,9 @@ class CandidateNotes(Sequence[CandidateNote]):
         earlier: Mapping[int, str],
     ) -> None:
         self._notes: tuple[CandidateNote, ...] | None = None
+        # The notes of those no step excluded, by id: built once, for ``included`` (the
+        # stored record) and for the whole tuple alike.
+        self._included_notes: dict[int, CandidateNote] | None = None
         self._source = source
         self._choice = choice
         self._winner = winner_id
@@ -133,9 +144,16 @@ class CandidateNotes(Sequence[CandidateNote]):
 
     def included(self) -> list[CandidateNote]:
         """The notes of producers no step excluded (scored, chosen, or refused by strategy)."""
-        src = self._source
-        out_ids = {p.id for _, _, ps in src.groups for p in ps} - src.reinstated
-        return [self._included(p) for p in src.considered if p.id not in out_ids]
+        return list(self._included_by_id().values())
+
+    def _included_by_id(self) -> dict[int, CandidateNote]:
+        if self._included_notes is None:
+            src = self._source
+            out_ids = {p.id for _, _, ps in src.groups for p in ps} - src.reinstated
+            self._included_notes = {
+                p.id: self._included(p) for p in src.considered if p.id not in out_ids
+            }
+        return self._included_notes
 
     def excluded_groups(self) -> list[tuple[str, str, list[int]]]:
         """Every exclusion as (step, reason, producer ids), the gate's refusals last."""
@@ -169,6 +187,7 @@ class CandidateNotes(Sequence[CandidateNote]):
     def _build(self) -> tuple[CandidateNote, ...]:
         src = self._source
         excluded = excluded_by_id(src.groups, src.reinstated)
+        included = self._included_by_id()
         cache = src.cache
         notes: list[CandidateNote] = []
         for p in src.considered:
@@ -183,7 +202,7 @@ class CandidateNotes(Sequence[CandidateNote]):
                     note = cache[key] = CandidateNote(pid, p.name, step, why)
                 notes.append(note)
             else:
-                notes.append(self._included(p))
+                notes.append(included[pid])
         return (*notes, *src.fixed)
 
     def _all(self) -> tuple[CandidateNote, ...]:

@@ -9,6 +9,7 @@ is written from the groups directly (see ``explain.decision_document``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import overload
 
 from leadrouter.domain.model import Producer
@@ -16,6 +17,7 @@ from leadrouter.domain.routing.model import CandidateNote
 from leadrouter.domain.routing.strategies import Pick
 
 NOTE_CACHE_LIMIT = 100_000
+_ID = attrgetter("id")
 Group = tuple[str, str, Sequence[Producer]]  # step, reason, the producers it excluded
 
 
@@ -45,7 +47,9 @@ class Notes:
     def reinstate(self, producer_ids: Sequence[int]) -> Earlier:
         """Take exclusions back (the fallback reconsiders); what each one was, as text."""
         before = set(self.reinstated)
-        out = {p.id for _, _, producers in self.groups for p in producers}
+        out: set[int] = set()
+        for _, _, producers in self.groups:
+            out.update(map(_ID, producers))
         back = [pid for pid in producer_ids if pid in out and pid not in before]
         self.reinstated.update(back)
         return Earlier(list(self.groups), before, back)

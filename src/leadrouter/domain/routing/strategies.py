@@ -232,8 +232,8 @@ def _scored(
     pool_loads = [loads.get(p.id, ZERO_LOAD) for p in pool]
     rates = [x.close_rate for x in pool_loads]
     times = [x.avg_response_seconds for x in pool_loads]
-    best_rate = max((r for r in rates if r is not None), default=0.0)
-    fastest = max(0.0, min((t for t in times if t is not None), default=0.0))
+    best_rate = max([r for r in rates if r is not None], default=0.0)
+    fastest = max(0.0, min([t for t in times if t is not None], default=0.0))
     fastest += RESPONSE_DAMPING_SECONDS
     # close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
     # _clamp inlined (the loops run over every producer of the fallback's pool)

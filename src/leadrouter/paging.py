@@ -55,6 +55,14 @@ def decode_cursor(kind: str, cursor: str) -> int:
     return int(match.group(2))
 
 
+def where_given(query: sa.Select[Any], *filters: tuple[Any, object]) -> sa.Select[Any]:
+    """``query`` narrowed by each ``(column, value)`` filter whose value is given (None: any)."""
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
 def page(
     conn: sa.Connection,
     query: sa.Select[Any],

@@ -6,11 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from leadrouter.bootstrap import bootstrap
 from leadrouter.cli import app
-from leadrouter.config import Settings
-from leadrouter.demo import ensure_demo_agency
-from leadrouter.store.migrate import upgrade
+from tests.support.factories import make_demo_agency, migrated
 from tests.support.learning import seed_outcomes
 
 
@@ -18,10 +15,8 @@ def test_a_manager_refits_the_rubric_and_trains_a_model_from_the_agencys_outcome
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'learn.db'}"
-    upgrade(url)
-    c = bootstrap(Settings(database_url=url))
-    agency_id = ensure_demo_agency(c, announce=lambda _: None)
-    assert agency_id is not None
+    c = migrated(url)
+    agency_id = make_demo_agency(c)
     seed_outcomes(c, agency_id, count=150)
     c.engine.dispose()
     runner = CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"})
@@ -41,9 +36,8 @@ def test_learning_from_too_few_outcomes_exits_1_saying_how_many_are_needed(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    upgrade(url)
-    c = bootstrap(Settings(database_url=url))
-    ensure_demo_agency(c, announce=lambda _: None)
+    c = migrated(url)
+    make_demo_agency(c)
     c.engine.dispose()
     run = CliRunner(env={"LEADROUTER_DATABASE_URL": url, "COLUMNS": "200"}).invoke(
         app, ["learn", "model"]

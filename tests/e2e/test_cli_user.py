@@ -10,17 +10,16 @@ from typer.testing import CliRunner
 from leadrouter.bootstrap import bootstrap
 from leadrouter.cli import app
 from leadrouter.config import Settings
-from leadrouter.demo import DEMO_USERS, ensure_demo_agency
+from leadrouter.demo import DEMO_USERS
 from leadrouter.services.people.users import verify_sign_in
-from leadrouter.store.migrate import upgrade
+from tests.support.factories import make_demo_agency, migrated
 
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
-    c = bootstrap(Settings(database_url=url, demo_password="the demo password"))
-    assert ensure_demo_agency(c, announce=lambda _: None) is not None
+    c = migrated(url, demo_password="the demo password")
+    make_demo_agency(c)
     c.engine.dispose()
     return url
 

@@ -24,11 +24,15 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from leadrouter.api.app import create_app
-from leadrouter.bootstrap import Container, bootstrap
-from leadrouter.config import Settings
-from leadrouter.store.migrate import upgrade
+from leadrouter.bootstrap import Container
 from leadrouter.store.tables import assignments, leads, queue_entries
-from tests.support.factories import TestAgency, make_agency, make_producer
+from tests.support.factories import (
+    TestAgency,
+    lead_body,
+    make_agency,
+    make_producer,
+    migrated,
+)
 from tests.support.postgres import create_database, own_server
 from tests.support.serving import free_port, wait_for
 
@@ -36,14 +40,8 @@ pytestmark = pytest.mark.slow  # real server processes
 
 
 def _lead(n: int) -> dict[str, Any]:
-    return {
-        "first_name": "Burst",
-        "last_name": f"Lead{n}",
-        "phone": f"(212) {300 + n // 10_000}-{n % 10_000:04d}",
-        "email": f"burst{n}@example.com",
-        "zip": "10001",
-        "insurance_type": "personal_auto",
-    }
+    phone = f"(212) {300 + n // 10_000}-{n % 10_000:04d}"
+    return lead_body(n, first_name="Burst", phone=phone, email=f"burst{n}@example.com")
 
 
 def _agency_with_producers(c: Container) -> TestAgency:
@@ -108,8 +106,7 @@ def test_an_api_process_killed_during_a_burst_loses_no_acknowledged_lead(
     tmp_path: Path,
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'leadrouter.db'}"
-    upgrade(db_url)
-    c = bootstrap(Settings(database_url=db_url))
+    c = migrated(db_url)
     agency = _agency_with_producers(c)
     port, log = free_port(), tmp_path / "serve.log"
     base = f"http://127.0.0.1:{port}"
@@ -167,8 +164,7 @@ def test_a_postgresql_restart_under_load_is_a_503_while_it_lasts_and_loses_nothi
 ) -> None:
     with own_server(durable=True) as pg:  # a server of this test's own: the shared one stays up
         db_url = create_database(pg.url, "restart")
-        upgrade(db_url)
-        c = bootstrap(Settings(database_url=db_url, api_rate_per_minute=1_000_000))
+        c = migrated(db_url, api_rate_per_minute=1_000_000)
         agency = _agency_with_producers(c)
         answers: list[tuple[int, str, str | None]] = []
         acknowledged: set[int] = set()

@@ -12,12 +12,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from leadrouter.bootstrap import bootstrap
-from leadrouter.config import Settings
-from leadrouter.store.migrate import upgrade
 from leadrouter.store.tables import clients, import_jobs
 from leadrouter.store.uow import UnitOfWork
-from tests.support.factories import make_agency
+from tests.support.factories import make_agency, migrated
 from tests.support.serving import wait_for
 
 ROWS = 2000
@@ -45,8 +42,7 @@ def test_an_import_killed_mid_file_is_finished_by_the_next_worker_with_every_row
     db_url = f"sqlite:///{tmp_path / 'crash.db'}"
     cli = str(Path(sys.executable).parent / "leadrouter")
     env = _env(db_url)
-    upgrade(db_url)
-    c = bootstrap(Settings(database_url=db_url))
+    c = migrated(db_url)
     make_agency(c)
     c.engine.dispose()
     rows = "".join(f"C{i:05d},Client {i},c{i}@example.com\n" for i in range(1, ROWS + 1))

@@ -15,11 +15,10 @@ from tests.support.calls import calls_policy, dial_records, roster, simulator
 from tests.support.factories import (
     TestAgency,
     insert_lead,
-    make_agency,
     make_license,
     make_producer,
 )
-from tests.support.hooks import give_sms_token
+from tests.support.hooks import signing_agency
 
 CALLER = "+12127361842"
 NY = {"zip": "10001"}
@@ -42,8 +41,7 @@ def _open_owner(c: Container, lead_id: int) -> int | None:
 
 def _one_producer_in_ny(client: TestClient, c: Container) -> tuple[TestAgency, CallSimulator]:
     """An agency that takes calls, with one producer licensed in NY, and its call simulator."""
-    agency = make_agency(c)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, c)
     _, licensed = roster(c, agency, [["NY"]])
     return agency, simulator(client, agency, licensed)
 
@@ -51,8 +49,7 @@ def _one_producer_in_ny(client: TestClient, c: Container) -> tuple[TestAgency, C
 def test_a_simultaneous_ring_dials_several_licensed_producers_and_the_first_to_answer_takes_it(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     calls_policy(container, agency.id, "calls: {ring: simultaneous, ring_at_once: 2}")
     ids, licensed = roster(container, agency, [["NY"], ["NJ"], ["NY"], ["NY"]])
     # Whoever the strategy puts first does not answer; the second phone does.
@@ -90,8 +87,7 @@ def test_a_simultaneous_ring_dials_several_licensed_producers_and_the_first_to_a
 def test_a_simultaneous_ring_nobody_answers_records_each_phone_then_rings_the_rest(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     calls_policy(container, agency.id, "calls: {ring: simultaneous, ring_at_once: 2}")
     _, licensed = roster(container, agency, [["NY"], ["NY"], ["NY"]])
     rang: list[str] = []
@@ -132,8 +128,7 @@ def test_the_dial_timeout_comes_from_the_policy_and_defaults_to_twenty_seconds(
 def test_a_call_without_a_line_takes_the_agencys_call_setting_and_the_gate_checks_that_line(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     personal = make_producer(container, agency.id, 1, licensed_in=("NY",))
     casualty = make_producer(container, agency.id, 2, business_lines=frozenset({"commercial"}))
     make_license(container, agency.id, casualty, "NY", "L-2-NY", lines=("casualty",))
@@ -187,8 +182,7 @@ def test_when_a_cap_refuses_the_producer_who_answered_the_holder_keeps_the_lead(
 ) -> None:
     """The cap changed while the phones rang: the hand-over is refused whole (the holder's
     assignment is not ended), and the explanation says why the holder kept the lead."""
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     calls_policy(container, agency.id, "calls: {ring: simultaneous, ring_at_once: 2}")
     ids, licensed = roster(container, agency, [["NY"], ["NY"]])
     by_phone = {f"+1212555{n:04d}": pid for n, pid in enumerate(ids, start=1)}

@@ -18,8 +18,8 @@ from leadrouter.services.calls.presence import PRESENCES, set_presence
 from leadrouter.sim.calls import Caller
 from tests.conftest import T0
 from tests.support.calls import calls_policy, simulator
-from tests.support.factories import make_agency, make_producer
-from tests.support.hooks import give_sms_token
+from tests.support.factories import make_producer
+from tests.support.hooks import signing_agency
 
 pytestmark = pytest.mark.slow  # hypothesis over a real database
 STATES = ("NY", "NJ", "CT")
@@ -59,8 +59,7 @@ def test_no_call_is_bridged_to_an_unlicensed_producer_and_no_caller_is_left_unan
 ) -> None:
     """Sequential rings, and simultaneous rings of two or three phones at once."""
     clock.set(T0 + timedelta(hours=hours))
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     if ring_at_once is not None:
         calls_policy(
             container, agency.id, f"calls: {{ring: simultaneous, ring_at_once: {ring_at_once}}}"

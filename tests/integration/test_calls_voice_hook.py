@@ -10,8 +10,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.sim.calls import Caller, CallPathError, well_formed
 from leadrouter.store.tables import calls, decisions, leads, outbox
 from tests.support.calls import dial_steps, roster, simulator
-from tests.support.factories import make_agency
-from tests.support.hooks import give_sms_token
+from tests.support.hooks import signing_agency
 
 CALLER = "+12127361742"
 
@@ -25,8 +24,7 @@ def _lead_of(c: Container, sid: str) -> sa.Row:
 def test_an_unsigned_or_wrongly_signed_call_is_refused_with_403_and_records_nothing(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     _, licensed = roster(container, agency, [["NY"]])
     data = {"CallSid": "CA1", "From": CALLER, "zip": "10001"}
     unsigned = client.post(f"/hooks/voice/{agency.form_key}", data=data)
@@ -45,8 +43,7 @@ def test_an_unsigned_or_wrongly_signed_call_is_refused_with_403_and_records_noth
 def test_a_caller_of_unknown_state_is_asked_for_a_zip_before_anyone_is_dialed(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     ids, licensed = roster(container, agency, [["NJ"], ["NY"]])
     trace = simulator(client, agency, licensed).call(
         Caller("CA2", CALLER, state="NY", zip_code="10001")
@@ -63,8 +60,7 @@ def test_a_caller_of_unknown_state_is_asked_for_a_zip_before_anyone_is_dialed(
 def test_a_caller_who_never_gives_a_zip_gets_the_fallback_and_nobody_is_rung(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     _, licensed = roster(container, agency, [["NY"], ["NJ"]])
     trace = simulator(client, agency, licensed).call(Caller("CA3", CALLER, state=None))
     assert trace.asked_zip == 2
@@ -76,8 +72,7 @@ def test_a_caller_who_never_gives_a_zip_gets_the_fallback_and_nobody_is_rung(
 def test_no_answer_rings_the_next_licensed_producer_and_each_attempt_is_in_the_audit_chain(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     ids, licensed = roster(container, agency, [["NY"], ["NJ"], ["NY"], ["NY"]])
     missed = {"+12125550001": "no-answer", "+12125550003": "busy"}
     sim = simulator(client, agency, licensed, lambda p: missed.get(p, "completed"))
@@ -103,8 +98,7 @@ def test_no_answer_rings_the_next_licensed_producer_and_each_attempt_is_in_the_a
 def test_a_call_from_an_uncovered_state_falls_back_with_voicemail_texts_and_an_alert(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     _, licensed = roster(container, agency, [["NJ"], ["CT"]])
     trace = simulator(client, agency, licensed).call(
         Caller("CA5", CALLER, state="NY", fields={"zip": "10001", "first_name": "Casey"})
@@ -127,8 +121,7 @@ def test_a_call_from_an_uncovered_state_falls_back_with_voicemail_texts_and_an_a
 def test_producers_away_or_busy_are_not_dialed_and_presence_is_set_through_the_api(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     ids, licensed = roster(container, agency, [["NY"], ["NY"]])
     for pid in ids:
         answer = client.put(
@@ -151,8 +144,7 @@ def test_producers_away_or_busy_are_not_dialed_and_presence_is_set_through_the_a
 def test_a_known_caller_is_not_asked_for_a_zip_and_rings_the_owner_of_their_lead_first(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     _, licensed = roster(container, agency, [["NY"], ["NY"]])
     sim = simulator(client, agency, licensed)
     first = sim.call(Caller("CA8", CALLER, state="NY", fields={"zip": "10001"}))
@@ -165,8 +157,7 @@ def test_a_known_caller_is_not_asked_for_a_zip_and_rings_the_owner_of_their_lead
 def test_the_simulator_catches_a_dial_to_a_producer_it_knows_as_unlicensed(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     roster(container, agency, [["NY"]])
     sim = simulator(client, agency, {"+12125550001": frozenset({"NJ"})})
     with pytest.raises(CallPathError, match="not licensed in NY"):

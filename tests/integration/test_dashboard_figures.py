@@ -14,7 +14,7 @@ from leadrouter.services.leads.activities import log_activity
 from leadrouter.services.leads.outcomes import OutcomeData, record_outcome
 from leadrouter.services.roster.licenses import create_license
 from tests.support.factories import make_agency, make_lead, make_producer
-from tests.support.time_engine import rows_of, step, timing_policy
+from tests.support.time_engine import ACCEPT_IN_TWO_MINUTES, rows_of, step, timing_policy
 
 
 def _contact(c: Container, agency_id: int, lead_id: int, producer_id: int) -> None:
@@ -180,7 +180,7 @@ def test_my_leads_put_offers_first_with_the_time_left_before_the_next_escalation
     agency = make_agency(c)
     alice = make_producer(c, agency.id, 1, licensed_in=("NY",))
     working = make_lead(c, agency.id, 1)
-    timing_policy(c, agency.id, "timing:\n  acceptance: {required: true, within_seconds: 120}\n")
+    timing_policy(c, agency.id, ACCEPT_IN_TWO_MINUTES)
     clock.advance(timedelta(minutes=1))
     offered = make_lead(c, agency.id, 2)
     clock.advance(timedelta(seconds=30))

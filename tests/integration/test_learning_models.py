@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from leadrouter.bootstrap import Container
-from leadrouter.demo import ensure_demo_agency
 from leadrouter.errors import ValidationFailed
 from leadrouter.services.leads.intake import receive_lead
 from leadrouter.services.learning import intent, models
@@ -14,6 +13,7 @@ from leadrouter.services.learning.predict import newest_model
 from leadrouter.services.routing.decisions import lead_decisions
 from leadrouter.services.routing.route import after_intake
 from leadrouter.store.tables import intent_rubrics, lead_events, leads, propensity_models
+from tests.support.factories import make_demo_agency
 from tests.support.learning import seed_outcomes
 
 LEAD = {
@@ -29,9 +29,7 @@ LEAD = {
 
 @pytest.fixture
 def agency_id(container: Container) -> int:
-    found = ensure_demo_agency(container, announce=lambda _: None)
-    assert found is not None
-    return found
+    return make_demo_agency(container)
 
 
 @pytest.mark.slow  # fits a model on generated history

@@ -10,9 +10,7 @@ from leadrouter.domain.model import Role
 from leadrouter.store.tables import api_keys
 from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.roster import key_headers
-from tests.support.time_engine import rows_of, timing_policy
-
-ACCEPT_IN_TWO_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 120}\n"
+from tests.support.time_engine import ACCEPT_IN_TWO_MINUTES, rows_of, timing_policy
 
 
 def _is_forbidden(response: object) -> None:

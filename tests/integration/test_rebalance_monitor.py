@@ -10,11 +10,10 @@ from typer.testing import CliRunner
 
 from leadrouter.bootstrap import Container
 from leadrouter.cli import app
-from leadrouter.demo import ensure_demo_agency
 from leadrouter.policy.load import parse_policy
 from leadrouter.services.learning.monitor import rebalance
 from leadrouter.store.tables import outbox
-from tests.support.factories import insert_drifting_week
+from tests.support.factories import insert_drifting_week, make_demo_agency
 
 
 def _seed(c: Container, agency_id: int, now: datetime) -> tuple[int, int]:
@@ -25,8 +24,7 @@ def _seed(c: Container, agency_id: int, now: datetime) -> tuple[int, int]:
 def test_a_drifting_producer_raises_one_alert_a_week_and_a_replayable_proposal(
     container: Container,
 ) -> None:
-    agency_id = ensure_demo_agency(container, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(container)
     now = container.clock.now()
     _, slow = _seed(container, agency_id, now)
     result = rebalance(uow=container.uow(), caches=container.routing, agency_id=agency_id, now=now)
@@ -64,8 +62,7 @@ def test_a_drifting_producer_raises_one_alert_a_week_and_a_replayable_proposal(
 def test_the_command_prints_weekly_rates_and_writes_the_proposed_policy(
     container: Container, db_url: str, tmp_path: Path
 ) -> None:
-    agency_id = ensure_demo_agency(container, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(container)
     _seed(container, agency_id, datetime.now(UTC))  # the command reads the real clock
     target = tmp_path / "proposal.yaml"
     run = CliRunner(env={"LEADROUTER_DATABASE_URL": db_url, "COLUMNS": "200"}).invoke(

@@ -25,11 +25,11 @@ from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.sim.month import simulate_month
 from leadrouter.store.figures import lead_figures
 from leadrouter.store.response_times import (
+    as_counts,
     histogram,
     median_of,
     merged,
     response_lists,
-    response_times,
 )
 from leadrouter.store.rollup_reads import rolled_figures, rolled_histogram
 from leadrouter.store.rollups import fold_log, rebuild_rollups
@@ -113,7 +113,7 @@ def test_rollups_after_a_simulated_month_equal_the_leads_recomputed(
     assert sum(v[0] for v in kept.values()) == 40  # every lead in exactly one rollup row
     since = now - timedelta(days=30)
     with c.engine.connect() as conn:
-        times = response_times(conn, agency_id=a, since=since, until=None)
+        times = as_counts(response_lists(conn, agency_id=a, since=since, until=None))
         never = lead_figures(conn, agency_id=a, since=since, until=None)[()].never_contacted
         chart = rolled_histogram(conn, agency_id=a, since=since, now=now)
     assert chart == histogram(merged(times.values()), never)

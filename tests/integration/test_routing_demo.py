@@ -9,16 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
-from leadrouter.demo import ensure_demo_agency
 from leadrouter.services.admin.agencies import issue_key
 from leadrouter.worker import Worker
+from tests.support.factories import make_demo_agency
 
 
 @pytest.fixture
 def demo(client: TestClient, container: Container) -> dict[str, Any]:
     container.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]  # 10:00 in New York
-    agency_id = ensure_demo_agency(container, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(container)
     now = container.clock.now()
     _, manager = issue_key(uow=container.uow(), agency_id=agency_id, name="t", now=now)
     _, compliance = issue_key(

@@ -14,17 +14,18 @@ from leadrouter.bootstrap import Container
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.audit import verify_chain
 from leadrouter.store.tables import lead_status_changes, outbox
+from tests.support.factories import lead_body
 
 
 def lead(n: int) -> dict[str, Any]:
-    return {
-        "first_name": "Hot",
-        "last_name": f"Path{n}",
-        "email": f"hot.path{n}@example.com",
-        "phone": f"(212) 300-{n:04d}",
-        "zip": "10001",
-        "insurance_type": "home",
-    }
+    return lead_body(
+        n,
+        first_name="Hot",
+        last_name=f"Path{n}",
+        email=f"hot.path{n}@example.com",
+        phone=f"(212) 300-{n:04d}",
+        insurance_type="home",
+    )
 
 
 def webhook_events(container: Container) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from leadrouter.api.server import redact_access_log
 from leadrouter.bootstrap import Container
 from leadrouter.logs import install_redaction, redact, uninstall_redaction
 from leadrouter.services.routing import route
-from tests.support.factories import make_agency
+from tests.support.factories import lead_body, make_agency
 
 PHONE, EMAIL = "(212) 736-1742", "ada.lovelace@example.com"
 SHAPES = ("212736174", "212) 736-174", "736-174", "ada.lovelace", "%40example")
@@ -29,14 +29,8 @@ def redaction() -> Iterator[None]:
 
 
 def _lead(n: int) -> dict[str, Any]:
-    return {
-        "first_name": "Ada",
-        "last_name": f"Lovelace{n}",
-        "phone": f"(212) 736-174{2 + n}",
-        "email": f"ada.lovelace{n}@example.com",
-        "zip": "10001",
-        "insurance_type": "personal_auto",
-    }
+    contact = {"phone": f"(212) 736-174{2 + n}", "email": f"ada.lovelace{n}@example.com"}
+    return lead_body(n, first_name="Ada", last_name=f"Lovelace{n}", **contact)
 
 
 def _routing_fails_quoting_the_contact(

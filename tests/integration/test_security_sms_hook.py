@@ -9,7 +9,7 @@ from leadrouter.bootstrap import Container
 from leadrouter.clock import FixedClock
 from leadrouter.store.tables import agencies, lead_events, leads
 from tests.support.factories import insert_lead, make_agency
-from tests.support.hooks import SMS_TOKEN, give_sms_token, post_sms
+from tests.support.hooks import SMS_TOKEN, give_sms_token, post_sms, signing_agency
 
 PHONE = "+12127361742"
 
@@ -35,8 +35,7 @@ def _state(container: Container, lead_id: int) -> tuple[bool, list[str]]:
 def test_an_unsigned_or_wrongly_signed_stop_is_refused_with_403_and_records_nothing(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     lead_id = _lead(container, clock, agency.id)
     stop = {"From": PHONE, "Body": "STOP"}
 
@@ -69,8 +68,7 @@ def test_an_agency_without_an_sms_auth_token_refuses_every_inbound_text(
 def test_a_signed_stop_opts_out_and_start_or_unstop_opts_back_in(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     lead_id = _lead(container, clock, agency.id)
 
     assert post_sms(client, agency.form_key, {"From": PHONE, "Body": "Stop."}).status_code == 200
@@ -102,8 +100,7 @@ def test_help_is_answered_in_twiml_with_the_agency_name_and_how_to_stop(
 def test_a_manager_clears_do_not_contact_with_a_reason_that_is_recorded(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
     lead_id = _lead(container, clock, agency.id)
     post_sms(client, agency.form_key, {"From": PHONE, "Body": "STOP"})
 
@@ -130,8 +127,7 @@ def test_a_manager_clears_do_not_contact_with_a_reason_that_is_recorded(
 def test_the_sms_auth_token_is_stored_encrypted_and_never_shown(
     client: TestClient, container: Container
 ) -> None:
-    agency = make_agency(container)
-    give_sms_token(client, agency)
+    agency = signing_agency(client, container)
 
     shown = client.get("/v1/agency/security", headers=agency.headers).json()
     with container.engine.connect() as conn:

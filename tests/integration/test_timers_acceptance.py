@@ -13,6 +13,7 @@ from leadrouter.store.tables import decisions
 from leadrouter.worker import Worker
 from tests.support.factories import make_agency, make_lead, make_producer
 from tests.support.time_engine import (
+    ACCEPT_IN_TWO_MINUTES,
     advance,
     decision_kinds,
     events_of,
@@ -22,8 +23,6 @@ from tests.support.time_engine import (
     step,
     timing_policy,
 )
-
-ACCEPT_IN_TWO_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 120}\n"
 
 
 def test_an_offer_that_times_out_goes_to_the_next_producer_who_may_decline_or_accept(

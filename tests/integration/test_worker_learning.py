@@ -10,10 +10,9 @@ import sqlalchemy as sa
 from leadrouter.bootstrap import Container, bootstrap
 from leadrouter.clock import FixedClock
 from leadrouter.config import Settings
-from leadrouter.demo import ensure_demo_agency
 from leadrouter.store.tables import intent_rubrics, propensity_models
 from leadrouter.worker import Worker
-from tests.support.factories import make_agency
+from tests.support.factories import make_agency, make_demo_agency
 from tests.support.learning import seed_outcomes
 
 
@@ -35,8 +34,7 @@ def _versions(c: Container, agency_id: int) -> tuple[int, int]:
 def test_the_worker_relearns_every_interval_and_leaves_thin_agencies_alone(
     container: Container, clock: FixedClock
 ) -> None:
-    agency_id = ensure_demo_agency(container, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(container)
     seed_outcomes(container, agency_id, count=160)
     thin = make_agency(container, "Thin Insurance").id  # no outcomes: nothing to learn
     worker = Worker(container, channels={})  # the default interval: a day
@@ -58,8 +56,7 @@ def test_the_worker_relearns_every_interval_and_leaves_thin_agencies_alone(
 def test_a_restarted_worker_counts_the_interval_from_the_stored_versions(
     container: Container, clock: FixedClock
 ) -> None:
-    agency_id = ensure_demo_agency(container, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(container)
     seed_outcomes(container, agency_id, count=160)
     Worker(container, channels={}).tick()
     clock.advance(timedelta(hours=2))
@@ -70,8 +67,7 @@ def test_a_restarted_worker_counts_the_interval_from_the_stored_versions(
 def test_an_interval_of_zero_turns_scheduled_learning_off(
     container: Container, clock: FixedClock
 ) -> None:
-    agency_id = ensure_demo_agency(container, announce=lambda _: None)
-    assert agency_id is not None
+    agency_id = make_demo_agency(container)
     seed_outcomes(container, agency_id, count=160)
     off = bootstrap(
         Settings(

@@ -156,13 +156,24 @@ def make_lead(
     return result.lead_id
 
 
+def migrated(database_url: str, **settings: Any) -> Container:
+    """A container on the database at ``database_url``, migrated to the head first."""
+    upgrade(database_url)
+    return bootstrap(Settings(database_url=database_url, **settings))
+
+
+def make_demo_agency(c: Container) -> int:
+    """The demo agency (``make run``'s), made without a word on the console; its id."""
+    agency_id = ensure_demo_agency(c, announce=lambda _: None)
+    assert agency_id is not None
+    return agency_id
+
+
 def make_demo(database_url: str, lead: dict[str, Any], leads: int = 3) -> None:
     """A migrated database with the demo agency and ``leads`` routed copies of ``lead`` (lead
     n: demo<n>@example.com, (212) 736-01nn), on the system clock as ``make run`` has it."""
-    upgrade(database_url)
-    c = bootstrap(Settings(database_url=database_url))
-    agency_id = ensure_demo_agency(c, announce=lambda _: None)
-    assert agency_id is not None
+    c = migrated(database_url)
+    agency_id = make_demo_agency(c)
     for n in range(leads):
         receive_lead(
             uow=c.uow(),

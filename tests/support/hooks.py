@@ -6,7 +6,8 @@ import httpx
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
-from tests.support.factories import TestAgency
+from leadrouter.bootstrap import Container
+from tests.support.factories import TestAgency, make_agency
 
 SMS_TOKEN = "test-auth-token-0123456789"
 
@@ -17,6 +18,13 @@ def give_sms_token(client: TestClient, agency: TestAgency, token: str = SMS_TOKE
         "/v1/agency/security", json={"sms_auth_token": token}, headers=agency.headers
     )
     assert answer.status_code == 200, answer.text
+
+
+def signing_agency(client: TestClient, c: Container) -> TestAgency:
+    """A new agency whose provider hooks are signed with ``SMS_TOKEN``."""
+    agency = make_agency(c)
+    give_sms_token(client, agency)
+    return agency
 
 
 def post_sms(

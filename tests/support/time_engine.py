@@ -18,6 +18,9 @@ from leadrouter.services.roster.producers import update_producer
 from leadrouter.services.timers.step import TimerRun, run_due
 from leadrouter.store.tables import assignments, decisions, leads, outbox
 
+# A timing policy whose offers must be accepted within two minutes.
+ACCEPT_IN_TWO_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 120}\n"
+
 
 def set_backup(c: Container, agency_id: int, producer_id: int, backup_id: int) -> None:
     update_producer(

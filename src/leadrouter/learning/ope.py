@@ -26,11 +26,29 @@ interval end is clamped to it, and an estimate whose point was moved says so (``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 MIN_PROPENSITY = 1e-6
+T = TypeVar("T")
+
+
+def first_per_lead(
+    logged: Iterable[T], lead_of: Callable[[T], int], usable: Callable[[T], bool]
+) -> list[T]:
+    """Each lead's first usable logged decision, in log order: the one its reward is scored on
+    (a reassignment's reward belongs to the first decision too)."""
+    seen: set[int] = set()
+    firsts = []
+    for decision in logged:
+        lead = lead_of(decision)
+        if lead not in seen and usable(decision):
+            seen.add(lead)
+            firsts.append(decision)
+    return firsts
 
 
 @dataclass(frozen=True)

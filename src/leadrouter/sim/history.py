@@ -64,14 +64,7 @@ def _past_calls(s: Scenario) -> list[PastCall]:
         p = rng.choice([p for p in options if starts[p.index] == soonest])
         call = soonest + timedelta(minutes=response_minutes(p, lead))
         delay = (call - lead.arrival).total_seconds() / 60
-        reach, close = bind_probability(
-            p,
-            line=lead.line,
-            tier=lead.tier,
-            region=lead.region,
-            source=lead.source,
-            delay_minutes=delay,
-        )
+        reach, close = bind_probability(p, lead, delay_minutes=delay)
         reached = lead.u_contact < reach
         out.append(PastCall(lead, p, soonest, call, reached, reached and lead.u_bind < close))
     return out

@@ -373,14 +373,7 @@ class MemoryRun:
         delay = (now - lead.arrival).total_seconds() / 60
         self.out.first_call_minutes[i] = delay
         self.last_call[p + 1] = now
-        reach, close = bind_probability(
-            self.s.producers[p],
-            line=lead.line,
-            tier=lead.tier,
-            region=lead.region,
-            source=lead.source,
-            delay_minutes=delay,
-        )
+        reach, close = bind_probability(self.s.producers[p], lead, delay_minutes=delay)
         self.out.expected_binds += reach * close
         bound = lead.u_contact < reach and lead.u_bind < close
         self.out.reward[i] = int(bound)

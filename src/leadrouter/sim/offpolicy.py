@@ -22,7 +22,7 @@ import numpy as np
 
 from leadrouter.domain.routing.model import ZERO_LOAD
 from leadrouter.learning.estimates import ConversionEstimates, SegmentKey, segment_of
-from leadrouter.learning.ope import Estimate, evaluate
+from leadrouter.learning.ope import Estimate, evaluate, first_per_lead
 from leadrouter.learning.reward_model import Recalibration, at_wait
 from leadrouter.sim.memory import Choice, Outcome
 from leadrouter.sim.scenario import Scenario, SimLead, response_minutes
@@ -52,13 +52,9 @@ def greedy(est: ConversionEstimates) -> StaticPolicy:
 
 def first_choices(out: Outcome) -> list[Choice]:
     """Each lead's first decision (a reassignment's reward belongs to the first too)."""
-    seen: set[int] = set()
-    firsts = []
-    for c in out.choices:
-        if c.lead not in seen and c.propensity is not None and c.candidates:
-            seen.add(c.lead)
-            firsts.append(c)
-    return firsts
+    return first_per_lead(
+        out.choices, lambda c: c.lead, lambda c: c.propensity is not None and bool(c.candidates)
+    )
 
 
 def replay(
@@ -109,14 +105,7 @@ def _predictions(s: Scenario, c: Choice, model: ConversionEstimates) -> dict[int
 
 def true_value(s: Scenario, lead: SimLead, producer: int, minutes_to_call: float) -> float:
     """P(bind) of ``lead`` first called by ``producer`` ``minutes_to_call`` after arrival."""
-    reach, close = bind_probability(
-        s.producers[producer],
-        line=lead.line,
-        tier=lead.tier,
-        region=lead.region,
-        source=lead.source,
-        delay_minutes=minutes_to_call,
-    )
+    reach, close = bind_probability(s.producers[producer], lead, delay_minutes=minutes_to_call)
     return reach * close
 
 

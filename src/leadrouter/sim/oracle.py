@@ -50,14 +50,7 @@ def solve_oracle(s: Scenario) -> Outcome:
                 continue
             start = next_on_shift(who, lead.arrival)
             delay = (start - lead.arrival).total_seconds() / 60 + response_minutes(who, lead)
-            reach, close = bind_probability(
-                who,
-                line=lead.line,
-                tier=lead.tier,
-                region=lead.region,
-                source=lead.source,
-                delay_minutes=delay,
-            )
+            reach, close = bind_probability(who, lead, delay_minutes=delay)
             pairs.append((lead.index, who.index, delay, reach, close))
     rows, cols = [], []
     bounds_ub: list[float] = []

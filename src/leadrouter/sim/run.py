@@ -184,14 +184,7 @@ class Simulation:
         delay = (self.clock.now() - lead.arrival).total_seconds() / 60
         self.result.first_call_minutes[lead.index] = delay
         truth = self.s.producers[producer]
-        reach, close = bind_probability(
-            truth,
-            line=lead.line,
-            tier=lead.tier,
-            region=lead.region,
-            source=lead.source,
-            delay_minutes=delay,
-        )
+        reach, close = bind_probability(truth, lead, delay_minutes=delay)
         self.result.expected_binds += reach * close
         lead_id = self.db_id[lead.index]
         self.open.discard(lead.index)

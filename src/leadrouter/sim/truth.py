@@ -13,6 +13,10 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadrouter.sim.scenario import SimLead
 
 CONTACT_ANCHORS = ((5.0, 0.0), (10.0, math.log(0.2)), (30.0, math.log(0.01)))
 BASE_CONTACT = {"referral": 0.85, "web": 0.75, "vendor": 0.6}
@@ -72,9 +76,9 @@ def close_probability(p: TrueProducer, line: str, tier: str, region: str) -> flo
 
 
 def bind_probability(
-    p: TrueProducer, *, line: str, tier: str, region: str, source: str, delay_minutes: float
+    p: TrueProducer, lead: SimLead, *, delay_minutes: float
 ) -> tuple[float, float]:
-    """(P(contact), P(bind | contact)) for a lead first called after ``delay_minutes``."""
-    reach = contact_probability(source, delay_minutes)
-    after = qualify_probability(delay_minutes) * close_probability(p, line, tier, region)
-    return reach, after
+    """(P(contact), P(bind | contact)) for ``lead`` first called after ``delay_minutes``."""
+    reach = contact_probability(lead.source, delay_minutes)
+    close = close_probability(p, lead.line, lead.tier, lead.region)
+    return reach, qualify_probability(delay_minutes) * close

@@ -27,30 +27,6 @@ BUCKETS: tuple[tuple[str, int | None], ...] = (
 NEVER = "never"
 
 
-def response_times(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    since: datetime | None,
-    until: datetime | None,
-    by: Sequence[Dimension] = (),
-    producer_id: int | None = None,
-) -> dict[tuple[Any, ...], Times]:
-    """The contacted leads' first response times of each group, as counts."""
-    dims = [DIMENSIONS[d] for d in by]
-    seconds = leads.c.response_seconds
-    query = (
-        sa.select(*dims, seconds, sa.func.count())
-        .where(cohort(agency_id, since, until, producer_id), seconds.is_not(None))
-        .group_by(*dims, seconds)
-    )
-    out: dict[tuple[Any, ...], Times] = {}
-    n = len(by)
-    for r in conn.execute(query):
-        out.setdefault(tuple(r[:n]), Counter())[int(r[n])] += int(r[n + 1])
-    return out
-
-
 def response_lists(
     conn: sa.Connection,
     *,
@@ -77,6 +53,11 @@ def response_lists(
         for r in conn.execute(query)
         if r[n] is not None
     }
+
+
+def as_counts(groups: dict[tuple[Any, ...], list[int]]) -> dict[tuple[Any, ...], Times]:
+    """Each group's times (``response_lists``) as counts."""
+    return {key: Counter(values) for key, values in groups.items()}
 
 
 def median_of(values: list[int]) -> float | None:

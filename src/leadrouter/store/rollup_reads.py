@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from leadrouter.store.figures import Dimension, Figures, lead_figures
-from leadrouter.store.response_times import BUCKETS, NEVER, histogram, merged, response_times
+from leadrouter.store.response_times import (
+    BUCKETS,
+    NEVER,
+    as_counts,
+    histogram,
+    merged,
+    response_lists,
+)
 from leadrouter.store.rollups import (
     COUNTS,
     HISTOGRAM,
@@ -193,7 +200,7 @@ def rolled_histogram(
         spans = [(since, until)]
     counts = dict.fromkeys([label for label, _ in BUCKETS] + [NEVER], 0)
     for lo, hi in spans:
-        times = response_times(conn, agency_id=agency_id, since=lo, until=hi)
+        times = as_counts(response_lists(conn, agency_id=agency_id, since=lo, until=hi))
         never = lead_figures(conn, agency_id=agency_id, since=lo, until=hi)[()].never_contacted
         for label, n in histogram(merged(times.values()), never):
             counts[label] += n

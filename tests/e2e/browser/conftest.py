@@ -17,14 +17,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from leadrouter.bootstrap import bootstrap
-from leadrouter.config import Settings
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import create_agency
 from leadrouter.services.admin.security import update_security
 from leadrouter.store.agency_repo import agency_today
-from leadrouter.store.migrate import upgrade
-from tests.support.factories import make_license, make_producer
+from tests.support.factories import make_license, make_producer, migrated
 from tests.support.people import PASSWORD, user
 from tests.support.serving import running_server
 from tests.support.time_engine import timing_policy
@@ -78,8 +75,7 @@ class Served:
 
 
 def _seed(url: str) -> tuple[str, int, int, str]:
-    upgrade(url)
-    c = bootstrap(Settings(database_url=url))
+    c = migrated(url)
     try:
         agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
         timing_policy(c, agency.agency_id, ACCEPT_IN_TEN_MINUTES)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
+from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import Instant, RowId
-from leadrouter.api.paging import Cursor, Limit
+from leadrouter.api.paging import LeadListing, lead_listing
 from leadrouter.services.leads import activities
 from leadrouter.services.people.access import may_act_as
 
@@ -79,19 +79,7 @@ def log_activity(
 
 
 @router.get("/leads/{lead_id}/activities", response_model=ActivitiesOut, responses={404: _PROBLEM})
-def list_activities(
-    lead_id: ReadableLeadId,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    limit: Limit = 100,
-    cursor: Cursor = None,
-) -> dict[str, Any]:
+def list_activities(listing: Annotated[LeadListing, lead_listing(100)]) -> dict[str, Any]:
     """The lead's activities, oldest first, a page at a time, with its first contact and
     response time (a key bound to a producer: that producer's leads only)."""
-    return activities.list_activities(
-        uow=container.uow(readonly=True),
-        agency_id=principal.agency_id,
-        lead_id=lead_id,
-        cursor=cursor,
-        limit=limit,
-    )
+    return listing.read(activities.list_activities)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.notifications import AlertOut
 from leadrouter.errors import Forbidden
 from leadrouter.services.admin import notifications
@@ -49,10 +49,7 @@ def list_alerts(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[AlertOut](
-        items=[AlertOut(**dataclasses.asdict(a)) for a in found.items],
-        next_cursor=found.next_cursor,
-    )
+    return page_out(found, lambda a: AlertOut(**dataclasses.asdict(a)))
 
 
 @router.post("/alerts/{alert_id}/read", response_model=AlertOut)

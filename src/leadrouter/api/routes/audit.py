@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from leadrouter.api.deps import ContainerDep, require_role
-from leadrouter.api.paging import Cursor, PageOut
+from leadrouter.api.paging import Cursor, PageOut, page_out
 from leadrouter.domain.model import Role
 from leadrouter.services.admin import audit
 from leadrouter.services.admin.agencies import Principal
@@ -42,10 +42,7 @@ def list_checkpoints(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[CheckpointOut](
-        items=[CheckpointOut(**c.document()) for c in found.items],
-        next_cursor=found.next_cursor,
-    )
+    return page_out(found, lambda c: CheckpointOut(**c.document()))
 
 
 @router.post(

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrouter.api.deps import ContainerDep, PrincipalDep, read_upload
 from leadrouter.api.ids import RowId, RowIdQuery
 from leadrouter.api.openapi import csv_body
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.compliance import (
     CoverageOut,
     CoverageRowOut,
@@ -124,10 +124,7 @@ def history(
     found = reconciliation.list_reconciliations(
         uow=c.uow(readonly=True), agency_id=who.agency_id, cursor=cursor, limit=limit
     )
-    return PageOut[ReconciliationSummaryOut](
-        items=[ReconciliationSummaryOut.of(r) for r in found.items],
-        next_cursor=found.next_cursor,
-    )
+    return page_out(found, ReconciliationSummaryOut.of)
 
 
 @router.get("/reconciliations/{reconciliation_id}")
@@ -157,7 +154,4 @@ def alerts(
         limit=limit,
     )
     fields = LicenseAlertOut.model_fields
-    return PageOut[LicenseAlertOut](
-        items=[LicenseAlertOut(**{k: r[k] for k in fields}) for r in found.items],
-        next_cursor=found.next_cursor,
-    )
+    return page_out(found, lambda r: LicenseAlertOut(**{k: r[k] for k in fields}))

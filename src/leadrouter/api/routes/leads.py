@@ -16,7 +16,7 @@ from leadrouter.api.deps import (
     confirming,
 )
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_body
 from leadrouter.api.schemas.leads import (
     BindCorrectionIn,
     EventCreate,
@@ -148,7 +148,7 @@ def list_leads(
         limit=query.limit,
         cursor=query.cursor,
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return page_body(page)
 
 
 @router.get(
@@ -281,4 +281,4 @@ def list_events(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(found)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId
+from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import LeadListing, PageOut, lead_listing, page_body
 from leadrouter.services.people.access import may_act_as
 from leadrouter.services.routing import offers as acceptance
 
@@ -99,20 +99,7 @@ def decline(
     response_model=PageOut[AssignmentOut],
     responses={404: _PROBLEM[404]},
 )
-def lead_assignments(
-    lead_id: ReadableLeadId,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> dict[str, Any]:
+def lead_assignments(listing: Annotated[LeadListing, lead_listing(50)]) -> dict[str, Any]:
     """Every assignment and offer of the lead, oldest first, with its timer steps, a page at
     a time (a key bound to a producer: that producer's leads only)."""
-    found = acceptance.assignments_of(
-        uow=container.uow(readonly=True),
-        agency_id=principal.agency_id,
-        lead_id=lead_id,
-        cursor=cursor,
-        limit=limit,
-    )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(listing.read(acceptance.assignments_of))

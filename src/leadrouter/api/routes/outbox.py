@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from leadrouter.api.deps import ContainerDep, require_role
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.notifications import OutboxChannel, OutboxItem, OutboxStatus
 from leadrouter.domain.model import Role
 from leadrouter.services.admin import notifications
@@ -39,10 +39,7 @@ def list_outbox(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[OutboxItem](
-        items=[OutboxItem(**dataclasses.asdict(e)) for e in found.items],
-        next_cursor=found.next_cursor,
-    )
+    return page_out(found, lambda e: OutboxItem(**dataclasses.asdict(e)))
 
 
 @router.get("/outbox/{message_id}", response_model=OutboxItem)

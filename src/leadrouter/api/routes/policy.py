@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import Instant
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_body
 from leadrouter.domain.routing import decision_document
 from leadrouter.errors import ValidationFailed
 from leadrouter.services.admin import policy
@@ -88,7 +88,7 @@ def policy_versions(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(found)
 
 
 @router.post("/policy/lint", openapi_extra=_DOC_BODY, responses=_PROBLEM)

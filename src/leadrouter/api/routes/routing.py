@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep, ReadableLeadId, require_role
 from leadrouter.api.ids import RowId, RowIdField
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, LeadListing, Limit, PageOut, lead_listing, page_body
 from leadrouter.domain.model import Role
 from leadrouter.errors import NotFound
 from leadrouter.services.admin.agencies import Principal
@@ -72,23 +72,10 @@ def latest_decision(
 
 
 @router.get("/leads/{lead_id}/decisions", response_model=PageOut[DecisionOut], responses=_PROBLEM)
-def all_decisions(
-    lead_id: ReadableLeadId,
-    container: ContainerDep,
-    principal: PrincipalDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> dict[str, Any]:
+def all_decisions(listing: Annotated[LeadListing, lead_listing(50)]) -> dict[str, Any]:
     """Every decision about the lead, oldest first, a page at a time (a key bound to a
     producer: that producer's leads only)."""
-    found = decisions.decision_page(
-        uow=container.uow(readonly=True),
-        agency_id=principal.agency_id,
-        lead_id=lead_id,
-        cursor=cursor,
-        limit=limit,
-    )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(listing.read(decisions.decision_page))
 
 
 @router.post(
@@ -145,7 +132,7 @@ def waiting(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": found.items, "next_cursor": found.next_cursor}
+    return page_body(found)
 
 
 @router.get(

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from leadrouter.api import provider_hooks
 from leadrouter.api.deps import ContainerDep, ManagerDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.notifications import (
     WebhookEndpointCreate,
     WebhookEndpointOut,
@@ -66,9 +66,7 @@ def list_webhook_endpoints(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[WebhookEndpointOut](
-        items=[_out(e) for e in found.items], next_cursor=found.next_cursor
-    )
+    return page_out(found, _out)
 
 
 @router.get("/webhook-endpoints/{endpoint_id}", response_model=WebhookEndpointOut)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from leadrouter.errors import Conflict, NotFound
 from leadrouter.notify import outbox as box
-from leadrouter.paging import Page, page
+from leadrouter.paging import Page, page, where_given
 from leadrouter.store.tables import alerts, outbox
 from leadrouter.store.uow import UnitOfWork
 
@@ -73,10 +73,7 @@ def list_outbox(
 ) -> Page[OutboxEntry]:
     """The agency's outbox, newest first; ``status="dead"`` lists the dead letters."""
     query = sa.select(outbox).where(outbox.c.agency_id == agency_id)
-    if status is not None:
-        query = query.where(outbox.c.status == status)
-    if channel is not None:
-        query = query.where(outbox.c.channel == channel)
+    query = where_given(query, (outbox.c.status, status), (outbox.c.channel, channel))
     with uow:
         return page(
             uow.conn,
@@ -149,10 +146,7 @@ def list_alerts(
 ) -> Page[Alert]:
     """The agency's dashboard alerts, newest first, for a producer or a role if given."""
     query = sa.select(alerts).where(alerts.c.agency_id == agency_id)
-    if producer_id is not None:
-        query = query.where(alerts.c.producer_id == producer_id)
-    if role is not None:
-        query = query.where(alerts.c.role == role)
+    query = where_given(query, (alerts.c.producer_id, producer_id), (alerts.c.role, role))
     if unread:
         query = query.where(alerts.c.read_at.is_(None))
     with uow:

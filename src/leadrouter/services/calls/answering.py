@@ -9,11 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.domain.routing import Decision
 from leadrouter.errors import Conflict, NotLicensed
 from leadrouter.services.calls.dialing import record_attempt
 from leadrouter.services.routing import announcements
-from leadrouter.services.routing.apply import apply_decision
+from leadrouter.services.routing.apply import apply_decision, named_decision
 from leadrouter.services.routing.context import RoutingCaches, RoutingContext, load_context
 from leadrouter.services.routing.route import end_assignment
 from leadrouter.store import calls_repo
@@ -73,20 +72,9 @@ def _hand_over(
     verdict = ctx.gate(to)
     if not verdict.eligible:
         return f"the gate refused producer {to}: {verdict.reason}"
-    decision = Decision(
-        outcome="assigned",
-        producer_id=to,
-        license_id=verdict.license_id,
-        pool=None,
-        strategy="first to answer a simultaneous ring",
-        reason=None,
-        steps=(
-            f"simultaneous ring of call {call.call_sid}: producer {to} answered first",
-            f"license gate: eligible (license {verdict.license_id})",
-        ),
-        candidates=(),
-        policy_version=ctx.policy.version,
-        tie_break=None,
+    why = f"simultaneous ring of call {call.call_sid}: producer {to} answered first"
+    decision = named_decision(
+        ctx, to, verdict.license_id, "first to answer a simultaneous ring", why
     )
     # One step: when the claim is refused (a cap filled while the phones rang), the holder's
     # assignment is not ended either.

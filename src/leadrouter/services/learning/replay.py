@@ -34,7 +34,7 @@ from leadrouter.domain.routing import (
 )
 from leadrouter.domain.routing.optimizer import distribution
 from leadrouter.learning.estimates import ConversionEstimates, segment_of
-from leadrouter.learning.ope import Estimate, evaluate
+from leadrouter.learning.ope import Estimate, evaluate, first_per_lead
 from leadrouter.learning.reward_model import Recalibration, at_wait
 from leadrouter.policy.load import parse_policy, to_routing_policy
 from leadrouter.services.learning.estimates import Beliefs, closed_observations
@@ -105,13 +105,9 @@ def _first_decisions(
         .where(sa.true() if until is None else decisions.c.created_at < until)
         .order_by(decisions.c.id)
     ).all()
-    seen: set[int] = set()
-    firsts = []
-    for r in rows:
-        if r.lead_id not in seen and (r.explanation or {}).get("propensity"):
-            seen.add(r.lead_id)
-            firsts.append(r)
-    return firsts
+    return first_per_lead(
+        rows, lambda r: r.lead_id, lambda r: bool((r.explanation or {}).get("propensity"))
+    )
 
 
 def replay_policy(

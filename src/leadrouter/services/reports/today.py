@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from leadrouter.services.reports.periods import agency_timezone
 from leadrouter.services.reports.producer_stats import TRAILING_DAYS
 from leadrouter.store.figures import Figures, lead_figures
-from leadrouter.store.response_times import histogram, merged, response_times
+from leadrouter.store.response_times import as_counts, histogram, merged, response_lists
 from leadrouter.store.rollup_reads import rolled_figures
 from leadrouter.store.tables import leads
 from leadrouter.store.uow import UnitOfWork
@@ -57,7 +57,7 @@ def today_figures(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Today:
         week_start = (day - timedelta(days=local.weekday())).astimezone(UTC)
         span: dict[str, Any] = {"agency_id": agency_id, "since": day_start, "until": None}
         by_producer = lead_figures(conn, **span, by=("producer",))
-        times = response_times(conn, **span)
+        times = as_counts(response_lists(conn, **span))
         trailing = rolled_figures(
             conn,
             agency_id=agency_id,

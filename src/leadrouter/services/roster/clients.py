@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict
-from leadrouter.paging import Page, page
+from leadrouter.paging import Page, page, where_given
 from leadrouter.roster.specs import ClientSpec
 from leadrouter.services.roster.common import (
     check,
@@ -88,12 +88,12 @@ def list_clients(
 ) -> Page[ClientRecord]:
     """The agency's clients in id order; ``phone``/``email`` must be normalized already."""
     query = sa.select(clients).where(clients.c.agency_id == agency_id)
-    if owner_producer_id is not None:
-        query = query.where(clients.c.owner_producer_id == owner_producer_id)
-    if phone is not None:
-        query = query.where(clients.c.phone == phone)
-    if email is not None:
-        query = query.where(clients.c.email == email)
+    query = where_given(
+        query,
+        (clients.c.owner_producer_id, owner_producer_id),
+        (clients.c.phone, phone),
+        (clients.c.email, email),
+    )
     with uow:
         return page(
             uow.conn, query, clients, kind="client", cursor=cursor, limit=limit, build=client_record

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.model import LicenseStatus
 from leadrouter.errors import Conflict, NotFound
-from leadrouter.paging import Page, page
+from leadrouter.paging import Page, page, where_given
 from leadrouter.roster.specs import LicenseSpec
 from leadrouter.services.roster.common import (
     check,
@@ -176,12 +176,12 @@ def list_licenses(
 ) -> Page[LicenseRecord]:
     """The agency's licenses in id order, optionally filtered."""
     query = sa.select(licenses).where(licenses.c.agency_id == agency_id)
-    if producer_id is not None:
-        query = query.where(licenses.c.producer_id == producer_id)
-    if state is not None:
-        query = query.where(licenses.c.state == state)
-    if status is not None:
-        query = query.where(licenses.c.status == status)
+    query = where_given(
+        query,
+        (licenses.c.producer_id, producer_id),
+        (licenses.c.state, state),
+        (licenses.c.status, status),
+    )
     if verified is not None:
         query = query.where(
             licenses.c.verified_at.is_not(None) if verified else licenses.c.verified_at.is_(None)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import Conflict, FieldError
-from leadrouter.paging import Page, page
+from leadrouter.paging import Page, page, where_given
 from leadrouter.roster.specs import ProducerSpec
 from leadrouter.services.roster.common import (
     check,
@@ -130,14 +130,13 @@ def list_producers(
     """The agency's producers in id order, optionally of one team, role or activity (only
     ``producer_id`` when given)."""
     query = sa.select(producers).where(producers.c.agency_id == agency_id)
-    if producer_id is not None:
-        query = query.where(producers.c.id == producer_id)
-    if team is not None:
-        query = query.where(producers.c.team == team)
-    if role is not None:
-        query = query.where(producers.c.role == role)
-    if active is not None:
-        query = query.where(producers.c.active == active)
+    query = where_given(
+        query,
+        (producers.c.id, producer_id),
+        (producers.c.team, team),
+        (producers.c.role, role),
+        (producers.c.active, active),
+    )
     with uow:
         return page(
             uow.conn,

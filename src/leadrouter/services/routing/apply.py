@@ -308,6 +308,26 @@ def _rotation(ctx: RoutingContext, decision: Decision, pool: str, winner: int) -
     )
 
 
+def named_decision(
+    ctx: RoutingContext, producer_id: int, license_id: int | None, strategy: str, why: str
+) -> Decision:
+    """The decision to give the lead to a producer named outside any strategy (a manual
+    assignment, the phone that answered) whom the gate allowed under ``license_id``; ``why``
+    is its first step."""
+    return Decision(
+        outcome="assigned",
+        producer_id=producer_id,
+        license_id=license_id,
+        pool=None,
+        strategy=strategy,
+        reason=None,
+        steps=(why, f"license gate: eligible (license {license_id})"),
+        candidates=(),
+        policy_version=ctx.policy.version,
+        tie_break=None,
+    )
+
+
 def end_assignment(conn: sa.Connection, *, lead_id: int, reason: str, now: datetime) -> int | None:
     """Close the lead's open assignment and free the producer's capacity; its producer id."""
     store = AssignmentRepository(conn)

@@ -27,6 +27,7 @@ from leadrouter.services.routing.apply import (
     RouteResult,
     apply_decision,
     end_assignment,
+    named_decision,
     wait_in_queue,
 )
 from leadrouter.services.routing.context import (
@@ -245,21 +246,8 @@ def assign_manually_in_tx(
     previous = end_assignment(
         conn, lead_id=lead_id, reason=f"manually reassigned by {actor}", now=now
     )
-    decision = Decision(
-        outcome="assigned",
-        producer_id=producer_id,
-        license_id=verdict.license_id,
-        pool=None,
-        strategy="manual",
-        reason=None,
-        steps=(
-            f"manual assignment by {actor}",
-            f"license gate: eligible (license {verdict.license_id})",
-        ),
-        candidates=(),
-        policy_version=ctx.policy.version,
-        tie_break=None,
-    )
+    why = f"manual assignment by {actor}"
+    decision = named_decision(ctx, producer_id, verdict.license_id, "manual", why)
     result = apply_decision(conn, ctx, decision, kind="manual", actor=actor, now=now)
     if previous is not None and previous != producer_id:
         lead_events.reassigned(

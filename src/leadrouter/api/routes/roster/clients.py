@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.roster.clients import ClientCreate, ClientOut, ClientPatch
 from leadrouter.api.schemas.roster.common import Email, Phone
 from leadrouter.services.roster import clients as service
@@ -46,9 +46,7 @@ def list_clients(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[ClientOut](
-        items=[ClientOut.of(r) for r in found.items], next_cursor=found.next_cursor
-    )
+    return page_out(found, ClientOut.of)
 
 
 @router.get("/clients/{client_id}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, PrincipalDep
 from leadrouter.api.ids import RowId, RowIdQuery
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.routes.roster.common import Compliance, LicenseEditor, license_verifier
 from leadrouter.api.schemas.roster.licenses import LicenseCreate, LicenseOut, LicensePatch
 from leadrouter.domain.model import LicenseStatus
@@ -55,9 +55,7 @@ def list_licenses(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[LicenseOut](
-        items=[LicenseOut.of(r) for r in found.items], next_cursor=found.next_cursor
-    )
+    return page_out(found, LicenseOut.of)
 
 
 @router.get("/licenses/{license_id}")

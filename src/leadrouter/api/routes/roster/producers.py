@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.roster.producers import (
     ProducerCreate,
     ProducerOut,
@@ -52,9 +52,7 @@ def list_producers(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[ProducerOut](
-        items=[ProducerOut.of(r) for r in found.items], next_cursor=found.next_cursor
-    )
+    return page_out(found, ProducerOut.of)
 
 
 @router.get("/producers/{producer_id}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.roster.sources import SourceCreate, SourceOut, SourcePatch
 from leadrouter.services.roster import sources
 
@@ -33,9 +33,7 @@ def list_sources(
     found = sources.list_sources(
         uow=c.uow(readonly=True), agency_id=who.agency_id, cursor=cursor, limit=limit
     )
-    return PageOut[SourceOut](
-        items=[SourceOut.of(r) for r in found.items], next_cursor=found.next_cursor
-    )
+    return page_out(found, SourceOut.of)
 
 
 @router.get("/lead-sources/{source_id}")

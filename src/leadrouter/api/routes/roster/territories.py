@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from leadrouter.api.deps import ContainerDep, ManagerDep, PrincipalDep
 from leadrouter.api.ids import RowId
-from leadrouter.api.paging import Cursor, Limit, PageOut
+from leadrouter.api.paging import Cursor, Limit, PageOut, page_out
 from leadrouter.api.schemas.roster.territories import (
     TerritoryCreate,
     TerritoryOut,
@@ -37,9 +37,7 @@ def list_territories(
     found = service.list_territories(
         uow=c.uow(readonly=True), agency_id=who.agency_id, cursor=cursor, limit=limit
     )
-    return PageOut[TerritoryOut](
-        items=[TerritoryOut.of(t) for t in found.items], next_cursor=found.next_cursor
-    )
+    return page_out(found, TerritoryOut.of)
 
 
 @router.get("/territories/{territory_id}")

@@ -208,9 +208,6 @@ class ScoreParts(Mapping[int, dict[str, float]]):
             "response_speed": speed,
         }
 
-    def __contains__(self, producer_id: object) -> bool:
-        return producer_id in self._rows
-
     def __iter__(self) -> Iterator[int]:
         return iter(self._rows)
 

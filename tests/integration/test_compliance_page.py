@@ -4,13 +4,14 @@ from the decision log and the audit chain's state, each from the real services."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from leadrouter.api.app import create_app
 from leadrouter.bootstrap import Container
+from leadrouter.clock import FixedClock
 from leadrouter.services.admin.audit import issue_checkpoint
 from leadrouter.services.compliance.overview import compliance_overview
 from tests.support.factories import make_agency, make_lead, make_license, make_producer
@@ -61,3 +62,25 @@ def test_the_compliance_page_shows_coverage_expiries_gate_refusals_and_the_chain
         "no producer holds an active TX license",
     ):
         assert shown in page.text, shown
+
+
+def test_refusals_and_waiting_leads_a_week_apart_show_their_dates(
+    container: Container, web: TestClient, clock: FixedClock
+) -> None:
+    """A Texas lead refused a week before another at the same hour: an auditor (and the
+    manager's queue) must tell them apart, not read "Tue 09:00" twice."""
+    c = container
+    agency = make_agency(c)
+    make_producer(c, agency.id, 1, licensed_in=("NY",))
+    user(c, agency.id, "audit@agency.example", "compliance")
+    user(c, agency.id, "boss@agency.example", "manager")
+    clock.advance(timedelta(days=-7))
+    make_lead(c, agency.id, 1, zip_code="78701")
+    clock.advance(timedelta(days=7))
+    make_lead(c, agency.id, 2, zip_code="78701")
+
+    for who, path in (("audit", "/compliance"), ("boss", "/dashboard")):
+        web.cookies.clear()
+        sign_in(web, f"{who}@agency.example")
+        page = web.get(path).text
+        assert "Tue 24 Feb 09:00" in page and "Tue 3 Mar 09:00" in page, path

@@ -153,3 +153,41 @@ def test_staff_see_the_reports_page_and_the_monthly_report_as_page_csv_and_pdf(
     assert web.get(f"/reports/monthly/{month}.pdf").content.startswith(b"%PDF")
     assert web.get(f"/reports/monthly/{month}.xls").status_code == 404
     assert web.get("/reports/monthly/2026-13.csv").status_code == 422
+
+
+def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api(
+    web: TestClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = web.get("/dashbord", headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'href="/"' in page.text
+    for path, headers in (("/v1/nope", browser), ("/dashbord", {"Accept": "application/json"})):
+        answer = web.get(path, headers=headers)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"] == "application/problem+json", path
+
+
+def test_what_happened_to_a_lead_says_when(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """An auditor reading a lead's history needs the time of each step, in the agency's zone."""
+    lead = make_lead(container, agency.id, 1)
+    sign_in(web, "boss@agency.example")
+    page = web.get(f"/leads/{lead}").text
+    history = page[page.index('id="hist-h"') :]
+    assert "Tue 3 Mar 09:00 · new: received" in history
+
+
+@pytest.mark.slow  # sixty leads through the real intake
+def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """Sixty Texas leads wait (nobody is licensed there): the manager reads 60, not the 50
+    the panel has room for."""
+    for n in range(1, 61):
+        make_lead(container, agency.id, n, zip_code="78701")
+    sign_in(web, "boss@agency.example")
+    page = web.get("/dashboard").text
+    assert "Queue (60)" in page
+    assert page.count("Texas") + page.count(" TX · waiting since") == 50

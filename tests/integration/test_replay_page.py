@@ -6,7 +6,7 @@ from __future__ import annotations
 import html as markup
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -180,3 +180,18 @@ def test_a_run_lost_with_its_process_is_shown_as_failed_not_for_ever_running(
     sign_in(client, "boss@replay.example")
     page = client.get(f"/replay/runs/{run_id}/status").text
     assert "The replay failed" in page and "every 1s" not in page
+
+
+def test_the_replay_days_are_the_agencys_own_days(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    """At 10 p.m. in New York (3 a.m. the next day in UTC) the form offers the days up to
+    and including New York's today, and a replay of that day holds the evening's leads."""
+    clock.set(datetime(2026, 3, 4, 3, 0, tzinfo=UTC))  # Tue 3 March, 22:00 in New York
+    _agency_with_history(client, container)
+    sign_in(client, "boss@replay.example")
+    form = client.get("/replay").text
+    assert 'name="since" type="date" value="2026-02-01"' in form
+    assert 'name="until" type="date" value="2026-03-04"' in form
+    where = _start(client, ROUND_ROBIN_POLICY, since="2026-03-03", until="2026-03-04")
+    assert "Summary of 8 decisions" in client.get(where).text

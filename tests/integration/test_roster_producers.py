@@ -249,3 +249,25 @@ def test_a_producer_with_history_is_kept_and_can_be_deactivated_instead(
     assert refused.status_code == 409
     assert "deactivate" in refused.json()["detail"]
     assert client.get(f"/v1/producers/{p}", headers=agency.headers).status_code == 200
+
+
+def test_a_cap_past_what_the_store_holds_is_refused_naming_the_field_and_the_line(
+    client: TestClient, container: Container
+) -> None:
+    """An operations manager who types one digit too many gets the field (or the file's line
+    and column) and the reason, never an unnamed range error or a traceback."""
+    agency = make_agency(container)
+    huge = 10**20
+    body = {"name": "Big Cap", "email": "big@agency.example", "max_open": huge}
+    refused = client.post("/v1/producers", headers=agency.headers, json=body)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["max_open"]
+    csv = f"external_id,name,email,max_daily\nP900,Big Cap,big@agency.example,{huge}\n"
+    refused = client.post(
+        "/v1/import/producers",
+        headers={**agency.headers, "Content-Type": "text/csv"},
+        content=csv,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["report"]["errors"][0]["line"] == 2
+    assert refused.json()["report"]["errors"][0]["column"] == "max_daily"

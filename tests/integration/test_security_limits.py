@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -174,3 +175,26 @@ def test_the_openapi_document_describes_every_error_as_problem_json(client: Test
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     lead_post = spec["paths"]["/v1/leads"]["post"]["responses"]
     assert {"413", "422", "429", "503"} <= set(lead_post)
+
+
+def test_the_openapi_document_lists_the_auth_role_and_missing_record_errors(
+    client: TestClient, container: Container
+) -> None:
+    """An integrator reads 401 on every keyed route, 403 where the key's role is checked and
+    404 on every route addressing a record by id, and each is really answered so."""
+    spec = client.get("/openapi.json").json()
+    operations = [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+    keyed = [(p, m) for p, m, op in operations if op.get("security")]
+    assert ("/v1/leads", "post") in keyed
+    assert [(p, m) for p, m in keyed if "401" not in spec["paths"][p][m]["responses"]] == []
+    by_id = [(p, m) for p, m, _ in operations if re.search(r"\{\w+_id\}", p)]
+    assert [(p, m) for p, m in by_id if "404" not in spec["paths"][p][m]["responses"]] == []
+    assert "403" in spec["paths"]["/v1/policy"]["put"]["responses"]
+
+    agency = make_agency(container)
+    assert client.get("/v1/producers/999999", headers=agency.headers).status_code == 404
+    assert client.get("/v1/producers").status_code == 401

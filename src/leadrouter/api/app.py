@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from leadrouter import __version__
 from leadrouter.api import openapi, problems
@@ -20,10 +22,12 @@ Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/probl
 documents; validation errors list each bad `field` with its `reason`.
 """
 
+SWAGGER_UI = "/static/swagger-ui-5.35.0"  # vendored: see web/static/VENDORED.md
+
 
 def create_app(container: Container) -> FastAPI:
     """Build the API around an already-wired container."""
-    app = FastAPI(title="leadrouter", version=__version__, description=DESCRIPTION)
+    app = FastAPI(title="leadrouter", version=__version__, description=DESCRIPTION, docs_url=None)
     app.state.container = container
     problems.install(app)
     openapi.install(app)
@@ -36,5 +40,17 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(voice.hooks_router)
     app.include_router(voice.router, prefix="/v1")
     install_web(app)  # the pages: sign-in, dashboard, portal
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """The OpenAPI page, its Swagger UI served from /static/ (no CDN)."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        )
+
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app

@@ -163,13 +163,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(
-            exc.status_code,
-            _TITLES.get(exc.status_code, "Error"),
-            str(exc.detail),
-            slug=f"http-{exc.status_code}",
-            instance=request.url.path,
-        )
+        return http_problem(request, exc)
+
+
+def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (no such route, method not allowed) as problem+json."""
+    return problem(
+        exc.status_code,
+        _TITLES.get(exc.status_code, "Error"),
+        str(exc.detail),
+        slug=f"http-{exc.status_code}",
+        instance=request.url.path,
+    )
 
 
 def _out_of_range_problem(request: Request) -> JSONResponse:

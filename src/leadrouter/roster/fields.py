@@ -22,6 +22,7 @@ from leadrouter.intake.emails import normalize_email
 from leadrouter.intake.phones import to_e164
 
 _LIST_SPLIT = re.compile(r"[;|,]")
+MAX_COUNT = 2**31 - 1  # the most a count column (a cap) holds
 
 _AUTHORITY_ALIASES: dict[str, tuple[LineOfAuthority, ...]] = {
     "property": (LineOfAuthority.PROPERTY,),
@@ -160,6 +161,8 @@ def parse_count(raw: str) -> int:
         raise ValueError(f"{raw!r} is not a whole number") from None
     if value < 0:
         raise ValueError("must be zero or more")
+    if value > MAX_COUNT:
+        raise ValueError(f"must be at most {MAX_COUNT}")
     return value
 
 

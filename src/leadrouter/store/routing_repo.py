@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -288,16 +288,28 @@ def resolve_queue_entry(conn: sa.Connection, *, lead_id: int, now: datetime) -> 
     )
 
 
-def waiting_leads(conn: sa.Connection, *, agency_id: int, limit: int) -> list[int]:
-    """Queued leads in drain order: priority first, then arrival."""
+def waiting_leads(
+    conn: sa.Connection,
+    *,
+    agency_id: int,
+    limit: int,
+    offset: int = 0,
+    among: Collection[int] | None = None,
+) -> list[int]:
+    """Queued leads in drain order: priority first, then arrival (``offset``: past the first
+    so many; ``among``: only these leads, those still waiting)."""
+    where = [queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)]
+    if among is not None:
+        where.append(queue_entries.c.lead_id.in_(list(among)))
     return [
         r.lead_id
         for r in conn.execute(
             sa.select(queue_entries.c.lead_id)
-            .where(queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None))
+            .where(*where)
             .order_by(
                 queue_entries.c.priority.desc(), queue_entries.c.queued_at, queue_entries.c.id
             )
             .limit(limit)
+            .offset(offset)
         )
     ]

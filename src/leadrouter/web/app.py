@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from leadrouter.api.problems import http_problem
 from leadrouter.web.pages import auth, dashboard, home, leads, portal, replay, reports
 from leadrouter.web.session import PageError, SignInRequired, sign_in_url
 from leadrouter.web.templating import HERE, page
@@ -51,6 +53,15 @@ def install_web(app: FastAPI) -> None:
             request, name, {"status": exc.status, "message": exc.message}, status=exc.status
         )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
+        # A browser at an address that is no page (a typo, an old bookmark) gets a page
+        # with a way back; the API and everything else keep their problem+json.
+        if exc.status_code == 404 and _wants_a_page(request):
+            message = "There is no page at this address."
+            return page(request, "error.html", {"status": 404, "message": message}, status=404)
+        return http_problem(request, exc)
+
     @app.middleware("http")
     async def _headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -60,3 +71,9 @@ def install_web(app: FastAPI) -> None:
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
         return response
+
+
+def _wants_a_page(request: Request) -> bool:
+    """A browser asking for a page: not an API address, and HTML accepted."""
+    accepted = request.headers.get("accept", "")
+    return not request.url.path.startswith(_API_PREFIXES) and "text/html" in accepted

@@ -47,14 +47,18 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
-def local_time(value: datetime | str | None, tz: str = "America/New_York") -> str:
+def local_time(
+    value: datetime | str | None, tz: str = "America/New_York", *, dated: bool = False
+) -> str:
     """An instant (or its ISO 8601 text, as the API documents carry it) in the agency's
-    zone, short: "Tue 09:41"."""
+    zone, short: "Tue 09:41"; ``dated`` for lists that span more than a week (refusals,
+    the queue, a chart's 30 days): "Tue 3 Mar 09:41"."""
     if value is None:
         return "-"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.astimezone(ZoneInfo(tz)).strftime("%a %H:%M")
+    local = value.astimezone(ZoneInfo(tz))
+    return local.strftime(f"%a {local.day} %b %H:%M" if dated else "%a %H:%M")
 
 
 templates.env.filters.update(duration=duration, money=money, percent=percent, local=local_time)

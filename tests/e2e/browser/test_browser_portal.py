@@ -59,3 +59,30 @@ def test_form_posts_without_the_csrf_token_are_refused(
     assert refused.status == 403
     page.goto("/portal")
     expect(page.get_by_role("heading", name="My leads")).to_be_visible()
+
+
+def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """A producer far down her list types a bad premium: the reason shows in that lead's
+    card, on her screen, not at the top of the list; a premium too long for the form is
+    explained too, not silently dropped."""
+    ids = [served.post_lead(n, state="NY", first_name="Outcome") for n in (701, 702, 703)]
+    page = phone.new_page()
+    sign_in(page, "alice@browser.example")
+    for lead in ids:
+        card = page.locator(f"article[aria-labelledby=lead-{lead}]")
+        card.get_by_role("button", name="Accept").click()
+        expect(card.locator(".badge")).to_have_text("assigned")
+    lowest = page.locator("article.lead").last.get_attribute("aria-labelledby")
+    card = page.locator(f"article[aria-labelledby={lowest}]")  # the same lead after each swap
+    card.locator("summary").click()
+    card.get_by_role("radio", name="Quoted").check()
+    premium = card.get_by_label("Premium, $ (quoted or bound)")
+    for typed in ("abc", "1" * 25):
+        premium.fill(typed)
+        card.get_by_role("button", name="Save outcome").click()
+        alert = card.get_by_role("alert")
+        expect(alert).to_contain_text("Premium")
+        expect(alert).to_be_in_viewport()
+        page.screenshot(path=artifacts / "portal-outcome-refused.png")

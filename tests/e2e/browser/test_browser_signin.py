@@ -37,10 +37,10 @@ def test_a_manager_is_refused_with_a_wrong_password_then_signs_in_and_out(
 def test_every_page_fits_a_phone_without_scrolling_sideways(
     phone: BrowserContext, served: Served, artifacts: Path
 ) -> None:
-    served.post_lead(401, first_name="Narrow")
+    lead = served.post_lead(401, first_name="Narrow")
     page = phone.new_page()
     for email, paths in (
-        ("manager@browser.example", ("/dashboard", "/reports")),
+        ("manager@browser.example", ("/dashboard", "/reports", "/replay", f"/leads/{lead}")),
         ("alice@browser.example", ("/portal",)),
         ("compliance@browser.example", ("/compliance",)),
     ):
@@ -48,9 +48,22 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(
         sign_in(page, email)
         for path in paths:
             page.goto(path)
-            name = path.strip("/")
+            name = path.strip("/").replace("/", "-")
             page.screenshot(path=artifacts / f"phone-{name}.png", full_page=True)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+
+
+def test_an_address_that_is_no_page_shows_a_page_with_a_way_back(
+    phone: BrowserContext, artifacts: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, "manager@browser.example")
+    response = page.goto("/dashbord")  # a typed address, one letter short
+    assert response is not None and response.status == 404
+    page.screenshot(path=artifacts / "phone-no-such-page.png", full_page=True)
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    page.get_by_role("link", name="Back to your page").click()
+    expect(page).to_have_url("/dashboard")

@@ -85,6 +85,18 @@ def _names(uow: UnitOfWork, agency_id: int, ids: set[int]) -> dict[int, str]:
     return {int(r.id): r.name for r in rows}
 
 
+def waiting_count(*, uow: UnitOfWork, agency_id: int) -> int:
+    """How many leads wait for an eligible producer (the queue, however long)."""
+    with uow:
+        return int(
+            uow.conn.execute(
+                sa.select(sa.func.count()).where(
+                    queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)
+                )
+            ).scalar_one()
+        )
+
+
 def queue(
     *, uow: UnitOfWork, agency_id: int, cursor: str | None = None, limit: int = 200
 ) -> Page[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -180,8 +181,10 @@ def drain_queue_in_tx(
     agency_id: int,
     now: datetime,
     limit: int = 200,
+    among: Collection[int] | None = None,
 ) -> list[RouteResult]:
-    """Route waiting leads, highest priority and oldest first; those still stuck stay queued.
+    """Route waiting leads, highest priority and oldest first; those still stuck stay queued
+    (``among``: only these, those of them still waiting once the agency is locked).
 
     A producer who declined a lead, or let its offer expire, is not offered it again.
     """
@@ -197,7 +200,7 @@ def drain_queue_in_tx(
             only_if_assigned=True,
             exclude=timer_state.refused_by(conn, lead_id=lead_id),
         )
-        for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
+        for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit, among=among)
     ]
 
 
@@ -207,22 +210,44 @@ def queue_could_drain(
     *,
     agency_id: int,
     now: datetime,
-    limit: int = 200,
 ) -> bool:
-    """Whether any waiting lead would now be assigned (a read-only look before draining).
+    """Whether any waiting lead would now be assigned (a read-only look before draining)."""
+    return bool(drainable_leads(conn, caches, agency_id=agency_id, now=now, limit=1))
 
-    The agency's side (roster, loads, rotation, policy) is read once for all waiting leads.
+
+def drainable_leads(
+    conn: sa.Connection,
+    caches: RoutingCaches,
+    *,
+    agency_id: int,
+    now: datetime,
+    limit: int = 200,
+    page: int = 200,
+) -> list[int]:
+    """Up to ``limit`` waiting leads that would now be assigned, in drain order (a read-only
+    look before draining). The whole queue is looked through, a page at a time, so leads
+    nobody may take at its head (a state where nobody is licensed) never hold back the
+    leads behind them. The agency's side (roster, loads, rotation, policy) is read once.
     """
-    waiting = repo.waiting_leads(conn, agency_id=agency_id, limit=limit)
-    if not waiting:
-        return False
-    agency = agency_state(conn, caches, agency_id=agency_id, now=now)
-    for row in LeadRepository(conn).many(agency_id, waiting):
-        ctx = context_for(conn, caches, lead=repo.lead_from_row(row), now=now, agency=agency)
-        refused = timer_state.refused_by(conn, lead_id=row.id)
-        if route(ctx.roster, ctx.input, ctx.policy, exclude=refused).outcome == "assigned":
-            return True
-    return False
+    found: list[int] = []
+    agency = None
+    offset = 0
+    while len(found) < limit:
+        waiting = repo.waiting_leads(conn, agency_id=agency_id, limit=page, offset=offset)
+        if not waiting:
+            break
+        agency = agency or agency_state(conn, caches, agency_id=agency_id, now=now)
+        rows = {r.id: r for r in LeadRepository(conn).many(agency_id, waiting)}
+        for lead_id in waiting:
+            lead = repo.lead_from_row(rows[lead_id])
+            ctx = context_for(conn, caches, lead=lead, now=now, agency=agency)
+            refused = timer_state.refused_by(conn, lead_id=lead_id)
+            if route(ctx.roster, ctx.input, ctx.policy, exclude=refused).outcome == "assigned":
+                found.append(lead_id)
+                if len(found) == limit:
+                    break
+        offset += page
+    return found
 
 
 def assign_manually_in_tx(
@@ -305,10 +330,11 @@ def drain_queue(
     A read-only look comes first, so a queue nobody can take from costs no write lock.
     """
     with uow.reader() as look:
-        if not queue_could_drain(look.conn, caches, agency_id=agency_id, now=now):
-            return []
+        ready = drainable_leads(look.conn, caches, agency_id=agency_id, now=now)
+    if not ready:
+        return []
     with uow:
-        results = drain_queue_in_tx(uow.conn, caches, agency_id=agency_id, now=now)
+        results = drain_queue_in_tx(uow.conn, caches, agency_id=agency_id, now=now, among=ready)
         uow.commit()
     return results
 

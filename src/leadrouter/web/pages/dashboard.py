@@ -29,6 +29,7 @@ router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 1.0
 # Alerts age with the clock (untouched for 15 minutes...), so refresh now and then anyway.
 REFRESH_EVERY_SECONDS = 30.0
+QUEUE_SHOWN = 50  # the queue panel lists the first so many; its title counts them all
 
 
 def _board(container: Container, agency_id: int) -> dict[str, Any]:
@@ -46,7 +47,8 @@ def _board(container: Container, agency_id: int) -> dict[str, Any]:
             uow=read(), deps=container.routing, agency_id=agency_id, now=now, table=table
         ),
         "pipeline": numbers.pipeline(uow=read(), agency_id=agency_id, now=now),
-        "queue": decisions.queue(uow=read(), agency_id=agency_id, limit=50).items,
+        "queue": decisions.queue(uow=read(), agency_id=agency_id, limit=QUEUE_SHOWN).items,
+        "waiting": decisions.waiting_count(uow=read(), agency_id=agency_id),
         "calls": live_calls(uow=read(), agency_id=agency_id, now=now),
         "recent": recent_leads(uow=read(), agency_id=agency_id),
         "response_chart": bar_chart(

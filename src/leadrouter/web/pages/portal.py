@@ -28,6 +28,10 @@ router = APIRouter(include_in_schema=False)
 LOG_KINDS = {"call_attempt": "Call attempt logged", "contact_made": "Contact logged"}
 OUTCOMES = ("quoted", "bound", "lost")
 LOSS_REASONS = LOST_REASONS
+# The form's text fields are checked here, not by the form parser, so that a producer who
+# typed too much reads why in her lead's card rather than getting a silent 422.
+MAX_PREMIUM_TEXT = 20
+MAX_POLICY_NUMBER = 100
 
 
 def _producer(session: Session) -> int:
@@ -71,22 +75,40 @@ def portal_leads(request: Request, container: ContainerDep, session: ProducerDep
 
 
 def _answer(
-    request: Request, container: Container, session: Session, flash: str, *, failed: bool
+    request: Request,
+    container: Container,
+    session: Session,
+    lead_id: int,
+    flash: str,
+    *,
+    failed: bool,
 ) -> Response:
+    """The portal's body with ``flash`` shown in lead ``lead_id``'s card (where the producer
+    tapped, on her screen), or above the list when that lead is no longer in it."""
     if not request.headers.get("HX-Request"):
         return RedirectResponse("/portal", status_code=303)
-    context = {**_context(container, session), "flash": flash, "flash_failed": failed}
+    context = {
+        **_context(container, session),
+        "flash": flash,
+        "flash_failed": failed,
+        "flash_lead": lead_id,
+    }
     return page(request, "_portal_body.html", context, session=session)
 
 
 def _act(
-    request: Request, container: Container, session: Session, done: str, action: Any
+    request: Request,
+    container: Container,
+    session: Session,
+    lead_id: int,
+    done: str,
+    action: Any,
 ) -> Response:
     try:
         action()
     except LeadRouterError as exc:
-        return _answer(request, container, session, exc.detail, failed=True)
-    return _answer(request, container, session, done, failed=False)
+        return _answer(request, container, session, lead_id, exc.detail, failed=True)
+    return _answer(request, container, session, lead_id, done, failed=False)
 
 
 @router.post("/portal/leads/{lead_id}/accept")
@@ -136,7 +158,7 @@ def _answer_offer(
             offers.decline_offer(**mine, reason=decline or None)
 
     done = "Accepted: the lead is yours." if decline is None else "Declined."
-    return _act(request, container, session, done, run)
+    return _act(request, container, session, lead_id, done, run)
 
 
 @router.post("/portal/leads/{lead_id}/log")
@@ -150,7 +172,9 @@ def log(
     """One tap: a call attempt (the escalation goes on) or a contact (it stops)."""
     me = _producer(session)
     if kind not in LOG_KINDS:
-        return _answer(request, container, session, "Choose an attempt or a contact.", failed=True)
+        return _answer(
+            request, container, session, lead_id, "Choose an attempt or a contact.", failed=True
+        )
 
     def run() -> None:
         may_act_as(session.user, me)
@@ -166,7 +190,7 @@ def log(
             now=container.clock.now(),
         )
 
-    return _act(request, container, session, f"{LOG_KINDS[kind]}.", run)
+    return _act(request, container, session, lead_id, f"{LOG_KINDS[kind]}.", run)
 
 
 @router.post("/portal/leads/{lead_id}/outcome")
@@ -176,18 +200,25 @@ def outcome(
     container: ContainerDep,
     session: ProducerDep,
     status: Annotated[str, Form()],
-    premium: Annotated[str, Form(max_length=20)] = "",
-    policy_number: Annotated[str, Form(max_length=100)] = "",
+    premium: Annotated[str, Form()] = "",
+    policy_number: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Quoted (premium quoted), bound (premium, policy number; the commission follows the
     agency's rates) or lost (a reason from the list), for a lead of mine."""
     if status not in OUTCOMES:
-        return _answer(request, container, session, "Choose quoted, bound or lost.", failed=True)
+        return _answer(
+            request, container, session, lead_id, "Choose quoted, bound or lost.", failed=True
+        )
     try:
         amount = _premium(premium)
     except ValueError:
-        return _answer(request, container, session, "Premium: a number, like 1200.", failed=True)
+        return _answer(
+            request, container, session, lead_id, "Premium: a number, like 1200.", failed=True
+        )
+    if len(policy_number.strip()) > MAX_POLICY_NUMBER:
+        too_long = f"Policy number: at most {MAX_POLICY_NUMBER} characters."
+        return _answer(request, container, session, lead_id, too_long, failed=True)
 
     def run() -> None:
         may_work_lead(
@@ -211,7 +242,7 @@ def outcome(
             ),
         )
 
-    return _act(request, container, session, f"Marked {status}.", run)
+    return _act(request, container, session, lead_id, f"Marked {status}.", run)
 
 
 def _premium(text: str) -> Decimal | None:
@@ -219,6 +250,8 @@ def _premium(text: str) -> Decimal | None:
     amount (not a number, negative, or ten billion and more)."""
     if not text.strip():
         return None
+    if len(text) > MAX_PREMIUM_TEXT:
+        raise ValueError(text)
     try:
         amount = Decimal(text.replace(",", "").replace("$", "").strip())
     except InvalidOperation as exc:

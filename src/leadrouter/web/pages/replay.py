@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +16,7 @@ from leadrouter.domain.model import Role
 from leadrouter.errors import ValidationFailed
 from leadrouter.policy.load import dump_policy
 from leadrouter.services.admin.policy import versions
+from leadrouter.services.dashboard.days import agency_zone
 from leadrouter.services.learning import replay_runs as runs
 from leadrouter.services.learning.monitor import rebalance
 from leadrouter.services.people.sessions import Session
@@ -26,9 +28,10 @@ ManagerDep = Annotated[Session, Depends(require(Role.MANAGER))]
 DEFAULT_DAYS = 30
 
 
-def _day(text: str, field: str) -> datetime:
+def _day(text: str, field: str, tz: str) -> datetime:
+    """The start of the day ``text`` (YYYY-MM-DD) in the agency's zone ``tz``, in UTC."""
     try:
-        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        return datetime.combine(date.fromisoformat(text), time(0), ZoneInfo(tz)).astimezone(UTC)
     except ValueError:
         raise ValidationFailed(f"{field}: a date as YYYY-MM-DD, not {text!r}") from None
 
@@ -67,7 +70,9 @@ def replay_form(
                 )
         stored = versions(uow=container.uow(readonly=True), agency_id=agency_id, limit=5).items
         recent = runs.recent_runs(uow=container.uow(readonly=True), agency_id=agency_id)
-    today = now.date()
+    today = now.astimezone(
+        ZoneInfo(agency_zone(uow=container.uow(readonly=True), agency_id=agency_id))
+    ).date()
     context: dict[str, Any] = {
         "text": text,
         "label": label,
@@ -91,17 +96,19 @@ def replay_start(
     until: Annotated[str, Form()] = "",
 ) -> Response:
     """Store the run, start it in the background, and show its page."""
+    agency_id = session.user.agency_id
+    tz = agency_zone(uow=container.uow(readonly=True), agency_id=agency_id)
     with shown_as_page():
         if not policy.strip():
             raise ValidationFailed("paste a policy, or choose a stored version or the proposal")
         run_id = runs.start_replay(
             uow=container.uow(),
-            agency_id=session.user.agency_id,
+            agency_id=agency_id,
             user_id=session.user.id,
             label=label.strip() or "pasted policy",
             text=policy,
-            since=_day(since, "since"),
-            until=_day(until, "until"),
+            since=_day(since, "since", tz),
+            until=_day(until, "until", tz),
             now=container.clock.now(),
         )
     background.add_task(

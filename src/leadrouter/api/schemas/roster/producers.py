@@ -11,6 +11,7 @@ from leadrouter.api.schemas.roster.common import Body, Email, ExternalId, Name, 
 from leadrouter.api.schemas.roster.common import refuse_null as _refuse_null
 from leadrouter.domain.model import BusinessLine, Period, Shift
 from leadrouter.roster import schedule
+from leadrouter.roster.fields import MAX_COUNT
 from leadrouter.roster.specs import DEFAULT_HOURS, ProducerSpec
 from leadrouter.store.roster_records import ProducerRecord
 
@@ -51,8 +52,12 @@ class ProducerFields(Body):
     )
     out_of_office: list[PeriodIn] = []
     business_lines: list[BusinessLine] = Field(default=[], description="What they sell.")
-    max_open: int | None = Field(default=None, ge=0, description="Most open leads at once.")
-    max_daily: int | None = Field(default=None, ge=0, description="Most new leads a day.")
+    max_open: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Most open leads at once."
+    )
+    max_daily: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Most new leads a day."
+    )
     team: str | None = Field(default=None, min_length=1, max_length=100, description="Team or pod.")
     backup_producer_id: RowIdField | None = None
     role: ProducerRole = "producer"

@@ -142,3 +142,25 @@ def test_an_explanation_stored_before_the_compact_form_reads_back_unchanged():
         ],
     }
     assert expand_explanation(old, {}) == old
+
+
+def test_the_record_and_the_whole_list_share_each_scored_candidates_note():
+    """The notes of candidates no step excluded are built once per decision: the stored
+    record reads them first and the whole list of candidates reuses them."""
+    people = [producer(pid, max_open=10) for pid in range(1, 6)]
+    r = roster(people, [license_(pid, pid) for pid in range(1, 6)])
+    loads = {pid: ProducerLoad(open_count=pid) for pid in range(1, 6)}
+    policy = RoutingPolicy(version=1, steps=(), strategy=StrategySpec("weighted_score"))
+    d = route(r, inputs(loads=loads), policy)
+    stored = decision_document(d)
+    scored = [c for c in d.candidates if c.excluded_by is None]
+    assert [c["producer_id"] for c in stored["candidates"]] == [1, 2, 3, 4, 5]
+    assert len(scored) == 5
+    for note in d.candidates.included():
+        assert any(note is c for c in scored)
+    assert scored[0].score_parts == {
+        "capacity": 0.9,
+        "specialization": 0.3,
+        "close_rate": 0.5,
+        "response_speed": 0.5,
+    }

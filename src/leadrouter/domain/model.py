@@ -81,7 +81,7 @@ class Period:
         return self.start <= at < self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Producer:
     id: int
     agency_id: int

@@ -14,7 +14,7 @@ from leadrouter.domain.model import Client, Lead
 Outcome = Literal["assigned", "queued", "nurture"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProducerLoad:
     """A producer's current work and track record, as the store counts them."""
 

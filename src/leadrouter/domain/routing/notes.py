@@ -9,6 +9,7 @@ is written from the groups directly (see ``explain.decision_document``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import overload
 
 from leadrouter.domain.model import Producer
@@ -16,6 +17,7 @@ from leadrouter.domain.routing.model import CandidateNote
 from leadrouter.domain.routing.strategies import Pick
 
 NOTE_CACHE_LIMIT = 100_000
+_ID = attrgetter("id")
 Group = tuple[str, str, Sequence[Producer]]  # step, reason, the producers it excluded
 
 
@@ -45,7 +47,9 @@ class Notes:
     def reinstate(self, producer_ids: Sequence[int]) -> Earlier:
         """Take exclusions back (the fallback reconsiders); what each one was, as text."""
         before = set(self.reinstated)
-        out = {p.id for _, _, producers in self.groups for p in producers}
+        out: set[int] = set()
+        for _, _, producers in self.groups:
+            out.update(map(_ID, producers))
         back = [pid for pid in producer_ids if pid in out and pid not in before]
         self.reinstated.update(back)
         return Earlier(list(self.groups), before, back)
@@ -114,7 +118,15 @@ class CandidateNotes(Sequence[CandidateNote]):
     Behaves as a tuple of ``CandidateNote``; the notes are built on first access.
     """
 
-    __slots__ = ("_choice", "_earlier", "_notes", "_source", "_strategy", "_winner")
+    __slots__ = (
+        "_choice",
+        "_earlier",
+        "_included_notes",
+        "_notes",
+        "_source",
+        "_strategy",
+        "_winner",
+    )
 
     def __init__(
         self,
@@ -125,6 +137,9 @@ class CandidateNotes(Sequence[CandidateNote]):
         earlier: Mapping[int, str],
     ) -> None:
         self._notes: tuple[CandidateNote, ...] | None = None
+        # The notes of those no step excluded, by id: built once, for ``included`` (the
+        # stored record) and for the whole tuple alike.
+        self._included_notes: dict[int, CandidateNote] | None = None
         self._source = source
         self._choice = choice
         self._winner = winner_id
@@ -133,9 +148,16 @@ class CandidateNotes(Sequence[CandidateNote]):
 
     def included(self) -> list[CandidateNote]:
         """The notes of producers no step excluded (scored, chosen, or refused by strategy)."""
-        src = self._source
-        out_ids = {p.id for _, _, ps in src.groups for p in ps} - src.reinstated
-        return [self._included(p) for p in src.considered if p.id not in out_ids]
+        return list(self._included_by_id().values())
+
+    def _included_by_id(self) -> dict[int, CandidateNote]:
+        if self._included_notes is None:
+            src = self._source
+            out_ids = {p.id for _, _, ps in src.groups for p in ps} - src.reinstated
+            self._included_notes = {
+                p.id: self._included(p) for p in src.considered if p.id not in out_ids
+            }
+        return self._included_notes
 
     def excluded_groups(self) -> list[tuple[str, str, list[int]]]:
         """Every exclusion as (step, reason, producer ids), the gate's refusals last."""
@@ -169,6 +191,7 @@ class CandidateNotes(Sequence[CandidateNote]):
     def _build(self) -> tuple[CandidateNote, ...]:
         src = self._source
         excluded = excluded_by_id(src.groups, src.reinstated)
+        included = self._included_by_id()
         cache = src.cache
         notes: list[CandidateNote] = []
         for p in src.considered:
@@ -183,7 +206,7 @@ class CandidateNotes(Sequence[CandidateNote]):
                     note = cache[key] = CandidateNote(pid, p.name, step, why)
                 notes.append(note)
             else:
-                notes.append(self._included(p))
+                notes.append(included[pid])
         return (*notes, *src.fixed)
 
     def _all(self) -> tuple[CandidateNote, ...]:

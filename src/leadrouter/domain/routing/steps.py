@@ -171,36 +171,33 @@ class StepContext:
         test without putting each refusal into words (the fallback looks at everyone).
 
         It reads each producer's ``Standing`` (the whole gated pool's come with the gate
-        result) and looks at working hours once per hours key."""
+        result) and looks at working hours once per hours key. The memo of ``hard_refusal``
+        is not consulted: it holds the answer this test gives."""
         if pool is self.whole_pool:
             rows = self.whole_standings
         else:
             standing = self.roster.standing
             rows = [standing[p.id] for p in pool]
-        memo, spec, caps = self._hard, self.availability, self.caps
-        away, hours, now, loads = (
+        spec, caps = self.availability, self.caps
+        away, hours, now, get = (
             spec.out_of_office,
             spec.working_hours,
             self.clock.now,
-            self.inp.loads,
+            self.inp.loads.get,
         )
         default_open, default_daily = caps.default_max_open, caps.default_max_daily
         off_by_key: dict[int, bool] = {}
         kept: list[Producer] = []
         for p, pid, hours_key, periods, max_open, max_daily in rows:
-            if pid in memo:
-                if memo[pid] is None:
-                    kept.append(p)
+            if periods and away and any(x.contains(now) for x in periods):
                 continue
-            if away and periods and any(x.contains(now) for x in periods):
-                continue
-            if hours and hours_key >= 0:
+            if hours_key >= 0 and hours:
                 off = off_by_key.get(hours_key)
                 if off is None:
                     off = off_by_key[hours_key] = self._off_hours(p) is not None
                 if off:
                     continue
-            load = loads.get(pid, ZERO_LOAD)
+            load = get(pid, ZERO_LOAD)
             if max_open is None:
                 max_open = default_open
             if max_open is not None and load.open_count >= max_open:

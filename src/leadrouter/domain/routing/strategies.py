@@ -10,7 +10,8 @@
   specialization = 1 sells the insurance type, 0.8 its business line, 0.3 a generalist, else 0;
   close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
   an unknown close rate or speed scores the pool's mean (0.5 when nobody has one).
-  Score = weighted mean, rounded to 6 places. Tie: fewest leads in this pool, then lowest id.
+  Score = weighted mean, rounded to 6 places (``round6``). Tie: fewest leads in this pool,
+  then lowest id.
 - optimizer: Thompson sampling on the conversion estimates (see ``optimizer``); random, so
   the probability of its choice is logged. Ties have probability zero.
 
@@ -19,7 +20,7 @@ Deterministic strategies choose with probability 1, and say so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from leadrouter.domain.insurance import InsuranceType
@@ -44,7 +45,7 @@ class Pick:
 
     winner: Producer | None
     scores: dict[int, float]
-    parts: dict[int, dict[str, float]]
+    parts: Mapping[int, Mapping[str, float]]
     refused: dict[int, str]  # candidates the strategy itself can't choose (weight 0)
     summary: str
     tie_break: str | None
@@ -94,7 +95,7 @@ def pick(
     floor = min(present) if present else 0
     given = {p.id: counts.get(p.id, floor) for p in pool}
     refused: dict[int, str] = {}
-    parts: dict[int, dict[str, float]] = {}
+    parts: Mapping[int, Mapping[str, float]] = {}
     keys: dict[int, tuple[float, ...]]
     if spec.kind == "round_robin":
         primary = {p.id: float(given[p.id]) for p in pool}
@@ -124,7 +125,7 @@ def _pick_by_score(
     spec: StrategySpec,
     pool: Sequence[Producer],
     counts: Mapping[int, int],
-    scored: tuple[dict[int, dict[str, float]], dict[int, float]],
+    scored: tuple[ScoreParts, dict[int, float]],
 ) -> Pick:
     """The weighted score's choice from ``scored`` (parts, scores): the highest score, then
     fewest leads in this pool, then the lowest id. Leads in the pool are counted only among
@@ -149,7 +150,7 @@ def _picked(
     best: int,
     tied: list[int],
     primary: dict[int, float],
-    parts: dict[int, dict[str, float]],
+    parts: Mapping[int, Mapping[str, float]],
     refused: dict[int, str],
 ) -> Pick:
     """The pick of ``best``, stating the tie-break when ``tied`` (sorted) holds more."""
@@ -185,7 +186,33 @@ def score_parts(
     loads: Mapping[int, ProducerLoad],
 ) -> dict[int, dict[str, float]]:
     """The four 0..1 parts of the weighted score for each producer in the pool."""
-    return _scored(spec, pool, itype, loads)[0]
+    parts = _scored(spec, pool, itype, loads)[0]
+    return {pid: parts[pid] for pid in parts}
+
+
+class ScoreParts(Mapping[int, dict[str, float]]):
+    """The weighted score's four parts of each producer, kept as rows; a producer's parts
+    become a dict when read (the explanation reads them, choosing does not)."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: dict[int, tuple[float, float, float, float]]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, producer_id: int) -> dict[str, float]:
+        capacity, special, rate, speed = self._rows[producer_id]
+        return {
+            "capacity": capacity,
+            "specialization": special,
+            "close_rate": rate,
+            "response_speed": speed,
+        }
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _scored(
@@ -193,7 +220,7 @@ def _scored(
     pool: Sequence[Producer],
     itype: InsuranceType | None,
     loads: Mapping[int, ProducerLoad],
-) -> tuple[dict[int, dict[str, float]], dict[int, float]]:
+) -> tuple[ScoreParts, dict[int, float]]:
     """Each producer's parts and weighted score (rounded to 6 places), in one pass.
 
     The loop runs over every producer of a pool (the fallback's is the whole gated pool),
@@ -202,8 +229,8 @@ def _scored(
     pool_loads = [loads.get(p.id, ZERO_LOAD) for p in pool]
     rates = [x.close_rate for x in pool_loads]
     times = [x.avg_response_seconds for x in pool_loads]
-    best_rate = max((r for r in rates if r is not None), default=0.0)
-    fastest = max(0.0, min((t for t in times if t is not None), default=0.0))
+    best_rate = max([r for r in rates if r is not None], default=0.0)
+    fastest = max(0.0, min([t for t in times if t is not None], default=0.0))
     fastest += RESPONSE_DAMPING_SECONDS
     # close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
     # _clamp inlined (the loops run over every producer of the fallback's pool)
@@ -236,7 +263,7 @@ def _scored(
     wr, wv = share.get("close_rate", 0.0), share.get("response_speed", 0.0)
     reference = spec.capacity_reference
     code, line = (itype.code, itype.business_line) if itype is not None else (None, None)
-    parts: dict[int, dict[str, float]] = {}
+    rows: dict[int, tuple[float, float, float, float]] = {}
     scores: dict[int, float] = {}
     for p, load, rate, speed in zip(pool, pool_loads, rate_parts, speed_parts, strict=True):
         pid, cap, lines = p.id, p.max_open or reference, p.business_lines
@@ -251,14 +278,28 @@ def _scored(
             rate = rate_default
         if speed is None:
             speed = speed_default
-        parts[pid] = {
-            "capacity": capacity,
-            "specialization": special,
-            "close_rate": rate,
-            "response_speed": speed,
-        }
-        scores[pid] = round(wc * capacity + ws * special + wr * rate + wv * speed, 6)
-    return parts, scores
+        rows[pid] = (capacity, special, rate, speed)
+        scores[pid] = round6(wc * capacity + ws * special + wr * rate + wv * speed)
+    return ScoreParts(rows), scores
+
+
+def round6(x: float) -> float:
+    """``round(x, 6)``, exactly, at less than half its cost for the scores' range.
+
+    For 0 < x < 16, ``y = x * 1e6`` is within 2**-30 of the exact product, so unless its
+    fraction lies within 1e-8 of one half, ``int(y)`` or the next integer is the integer
+    ``round`` rounds to; dividing that exact integer by 1e6 is then correctly rounded, as
+    is ``round``'s own conversion back from decimal. Ties, and everything else, go to ``round``.
+    """
+    if 0.0 < x < 16.0:
+        y = x * 1e6
+        n = int(y)
+        f = y - n
+        if f < 0.49999999:
+            return n / 1e6
+        if f > 0.50000001:
+            return (n + 1) / 1e6
+    return round(x, 6)
 
 
 def _shares(weights: Mapping[str, float]) -> list[tuple[str, float]]:

@@ -168,6 +168,14 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api
         assert answer.headers["content-type"] == "application/problem+json", path
 
 
+def test_the_redoc_address_leads_to_the_api_page_that_needs_no_cdn(web: TestClient) -> None:
+    answer = web.get("/redoc", follow_redirects=False)
+    assert answer.status_code == 308 and answer.headers["location"] == "/docs"
+    page = web.get("/redoc")
+    assert page.status_code == 200 and "/static/swagger-ui-" in page.text
+    assert "cdn" not in page.text.lower()
+
+
 def test_what_happened_to_a_lead_says_when(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from leadrouter import __version__
 from leadrouter.api import openapi, problems
@@ -27,7 +27,13 @@ SWAGGER_UI = "/static/swagger-ui-5.35.0"  # vendored: see web/static/VENDORED.md
 
 def create_app(container: Container) -> FastAPI:
     """Build the API around an already-wired container."""
-    app = FastAPI(title="leadrouter", version=__version__, description=DESCRIPTION, docs_url=None)
+    app = FastAPI(
+        title="leadrouter",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.container = container
     problems.install(app)
     openapi.install(app)
@@ -51,6 +57,12 @@ def create_app(container: Container) -> FastAPI:
             swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
             swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
         )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> RedirectResponse:
+        """FastAPI's ReDoc page loads its script from a CDN, blank where only the app is
+        reachable: send those who know that address to the page that works offline."""
+        return RedirectResponse("/docs", status_code=308)
 
     geography.warm()  # the ZIP index, once per process, before the first lead waits for it
     return app

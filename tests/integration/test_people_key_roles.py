@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.domain.model import Role
-from leadrouter.store.tables import api_keys
-from tests.support.factories import make_agency, make_lead, make_producer
+from leadrouter.store.tables import api_keys, leads
+from tests.support.factories import lead_body, make_agency, make_lead, make_producer
 from tests.support.roster import key_headers
 from tests.support.time_engine import ACCEPT_IN_TWO_MINUTES, rows_of, timing_policy
 
@@ -107,6 +107,11 @@ def test_a_compliance_key_verifies_licenses_but_cannot_log_calls_or_change_lead_
     _is_forbidden(
         client.post(f"/v1/leads/{lead}/accept", headers=compliance, json={"producer_id": alice})
     )
+
+    posted = client.post("/v1/leads", headers=compliance, json=lead_body(2))
+    _is_forbidden(posted)
+    with c.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar() == 1
 
     license_id = client.get("/v1/licenses", headers=agency.headers).json()["items"][0]["id"]
     verified = client.post(f"/v1/licenses/{license_id}/verify", headers=compliance)

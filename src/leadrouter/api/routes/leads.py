@@ -67,6 +67,7 @@ _CREATE_DOC: dict[str, Any] = {
             "description": "A new lead; Location names it. A request for another line from a "
             "consumer already on file is a new lead too, with related_lead_id."
         },
+        403: {**_PROBLEM, "description": "A compliance key: compliance does not work leads."},
         409: {**_PROBLEM, "description": "Idempotency-Key reused with another body."},
         422: {**_PROBLEM, "description": "Each bad field and the reason."},
     },
@@ -83,6 +84,7 @@ async def create_lead(
     at once (assigned to a licensed producer, or queued with the reason)."""
     # The intake's first statement confirms the key (no transaction of its own for that).
     async with confirming(container, caller):
+        may_work_leads(caller.principal)  # compliance reads and verifies; it brings no leads
         payload = json_object(await request.body())
         result = await run_in_threadpool(
             leads.receive_lead,

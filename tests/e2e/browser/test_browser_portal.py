@@ -85,4 +85,4 @@ def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
         alert = card.get_by_role("alert")
         expect(alert).to_contain_text("Premium")
         expect(alert).to_be_in_viewport()
-        card.screenshot(path=artifacts / "portal-outcome-refused.png")  # waits until it is stable
+        page.screenshot(path=artifacts / "portal-outcome-refused.png")

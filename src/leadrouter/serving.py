@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import socket
 import sys
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -47,12 +47,19 @@ def spreads_connections() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def _port_sharing_socket(family: int, address: tuple[str, int]) -> socket.socket:
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+_Socket = TypeVar("_Socket", bound=socket.socket)
+
+
+def _bound_sharing_the_port(sock: _Socket, address: tuple[str, int]) -> _Socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(address)
     return sock
+
+
+def _port_sharing_socket(family: int, address: tuple[str, int]) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    return _bound_sharing_the_port(sock, address)
 
 
 class PerProcessSocket(socket.socket):
@@ -74,10 +81,7 @@ def per_process_socket(host: str, port: int) -> PerProcessSocket:
     """The supervisor's ``PerProcessSocket`` for ``host:port`` (``spreads_connections`` only)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = PerProcessSocket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    return sock
+    return _bound_sharing_the_port(sock, (host, port))
 
 
 def serve(

@@ -56,7 +56,6 @@ __all__ = [
     "drain_queue",
     "drain_queue_in_tx",
     "end_assignment",
-    "queue_could_drain",
     "route_lead",
     "route_lead_in_tx",
     "route_stranded",
@@ -202,17 +201,6 @@ def drain_queue_in_tx(
         )
         for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit, among=among)
     ]
-
-
-def queue_could_drain(
-    conn: sa.Connection,
-    caches: RoutingCaches,
-    *,
-    agency_id: int,
-    now: datetime,
-) -> bool:
-    """Whether any waiting lead would now be assigned (a read-only look before draining)."""
-    return bool(drainable_leads(conn, caches, agency_id=agency_id, now=now, limit=1))
 
 
 def drainable_leads(

@@ -176,8 +176,8 @@ def runner(db_url: str) -> CliRunner:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark PostgreSQL-only and end-to-end tests, and keep together the tests that share a
-    costly fixture (see ``_group``); CI must run the PostgreSQL tests: refuse a run that would
-    collect none of them."""
+    costly fixture (see ``_group``; tests/support/xdist_groups.py tells pytest-xdist); CI must
+    run the PostgreSQL tests: refuse a run that would collect none of them."""
     for item in items:
         if "pg_container" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
@@ -186,6 +186,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = _group(item)
         if group and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(config.option, "loadgroup", False):  # a pytest-xdist worker under loadgroup
+        from tests.support.xdist_groups import carry_groups_in_node_ids
+
+        carry_groups_in_node_ids(items)
     if _require_postgres() and not any(item.get_closest_marker("postgres") for item in items):
         raise pytest.UsageError("LEADROUTER_REQUIRE_POSTGRES is set but no PostgreSQL test ran")
 
@@ -194,14 +198,15 @@ def _group(item: pytest.Item) -> str | None:
     """Where a test shares a fixture wider than itself that is costly to make (a module's, or a
     session fixture of a sub-directory such as the browser tests' server and Chromium), the
     name of the group that pytest-xdist (``--dist loadgroup``) runs in one worker, so the
-    fixture is made once; the root conftest's session fixtures exist in every worker anyway."""
+    fixture is made once; this file's session fixtures exist in every worker anyway."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return None
+    everywhere = ("", HERE.relative_to(item.config.rootpath).as_posix())  # this file's fixtures
     group = None
     for defs in info.name2fixturedefs.values():
         fixture = defs[-1]
-        if fixture.scope in ("session", "package") and fixture.baseid:
+        if fixture.scope in ("session", "package") and fixture.baseid not in everywhere:
             return fixture.baseid
         if fixture.scope in ("module", "class"):
             group = item.nodeid.split("::")[0]

@@ -102,11 +102,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
     key, alice, ben, form_key = _seed(url)
-    # A limit for hangs: a 2-core machine shared with other runs (and parallel workers)
-    # can take minutes to import and start the server.
     with (
         (home / "server.log").open("wb") as log,
-        running_server(home, "--no-demo", "--no-worker", output=log, seconds=600) as base,
+        running_server(home, "--no-demo", "--no-worker", output=log) as base,
     ):
         yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url, form_key=form_key)
 

@@ -186,6 +186,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = _group(item)
         if group and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput"):
+        # pytest-xdist hands the tests out in this order (its groups first, largest first):
+        # the slow ones first, so that no worker is left starting a minute-long test while
+        # the others have run out of work.
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if getattr(config.option, "loadgroup", False):  # a pytest-xdist worker under loadgroup
         from tests.support.xdist_groups import carry_groups_in_node_ids
 

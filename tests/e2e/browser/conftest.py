@@ -15,7 +15,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from leadrouter.domain.model import Role
 from leadrouter.services.admin.agencies import create_agency
@@ -38,6 +45,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+# How long a browser test waits for a page to act or to show what it expects: the contexts'
+# actions and expect()'s assertions alike (expect() waited 5 s, its own default, and a page
+# loaded while the machine was busy showed the docs page's heading after that).
+WAIT_MS = 15_000
 ACCEPT_IN_TEN_MINUTES = "timing:\n  acceptance: {required: true, within_seconds: 600}\n"
 VOICE_TOKEN = "browser-voice-token"  # the agency's provider auth token (signs voice hooks)
 
@@ -119,6 +130,7 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     # launch() gives the browser a fresh, throw-away user-data directory of its own.
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    expect.set_options(timeout=WAIT_MS)
     yield browser
     browser.close()
 
@@ -127,7 +139,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def context(browser: Browser, served: Served) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) per test, at desktop size."""
     ctx = browser.new_context(base_url=served.base, viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(WAIT_MS)
     yield ctx
     ctx.close()
 
@@ -138,7 +150,7 @@ def phone(browser: Browser, served: Served) -> Iterator[BrowserContext]:
     ctx = browser.new_context(
         base_url=served.base, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
     )
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(WAIT_MS)
     yield ctx
     ctx.close()
 

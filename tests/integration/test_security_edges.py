@@ -74,6 +74,41 @@ def test_fictional_and_premium_rate_numbers_are_refused_with_the_reason(
     assert error["field"] == "phone" and error["reason"].startswith(reason)
 
 
+@pytest.mark.parametrize(
+    ("phone", "country"),
+    [("+44 20 7946 0958", "GB, +44"), ("+49 30 901820", "DE, +49"), ("+81 3-3224-8111", "JP, +81")],
+)
+def test_a_number_abroad_is_refused_as_problem_json_naming_the_phone_and_its_country(
+    client: TestClient, container: Container, phone: str, country: str
+) -> None:
+    agency = make_agency(container)
+
+    refused = _post(client, agency.headers, phone=phone)
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    [error] = refused.json()["errors"]
+    assert error["field"] == "phone"
+    assert error["reason"].startswith("is not a US or North American (+1) number")
+    assert f"({country})" in error["reason"]
+    with container.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    ("phone", "e164"), [("+1 416 736 1742", "+14167361742"), ("787-736-1742", "+17877361742")]
+)
+def test_north_american_numbers_outside_the_states_are_taken(
+    client: TestClient, container: Container, phone: str, e164: str
+) -> None:
+    agency = make_agency(container)
+
+    made = _post(client, agency.headers, phone=phone)
+
+    assert made.status_code == 201, made.text
+    assert _stored(container, "phone")[0] == e164
+
+
 def test_control_characters_are_stripped_from_names_and_never_reach_an_email_header(
     client: TestClient, container: Container
 ) -> None:

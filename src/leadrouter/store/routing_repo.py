@@ -288,20 +288,6 @@ def resolve_queue_entry(conn: sa.Connection, *, lead_id: int, now: datetime) -> 
     )
 
 
-def waiting_leads(
-    conn: sa.Connection,
-    *,
-    agency_id: int,
-    limit: int,
-    offset: int = 0,
-    among: Collection[int] | None = None,
-) -> list[int]:
-    """Queued leads in drain order: priority first, then arrival (``offset``: past the first
-    so many; ``among``: only these leads, those still waiting)."""
-    found = waiting_reasons(conn, agency_id=agency_id, limit=limit, offset=offset, among=among)
-    return list(found)
-
-
 def waiting_reasons(
     conn: sa.Connection,
     *,
@@ -310,7 +296,9 @@ def waiting_reasons(
     offset: int = 0,
     among: Collection[int] | None = None,
 ) -> dict[int, str]:
-    """``waiting_leads`` with the reason each was given, in drain order."""
+    """Queued leads and the reason each was given, in drain order: priority first, then
+    arrival (``offset``: past the first so many; ``among``: only these leads, those still
+    waiting)."""
     where = [queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)]
     if among is not None:
         where.append(queue_entries.c.lead_id.in_(list(among)))

@@ -201,7 +201,7 @@ def drain_queue_in_tx(
             only_if_assigned=True,
             exclude=timer_state.refused_by(conn, lead_id=lead_id),
         )
-        for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit, among=among)
+        for lead_id in repo.waiting_reasons(conn, agency_id=agency_id, limit=limit, among=among)
     ]
 
 

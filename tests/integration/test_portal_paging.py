@@ -66,8 +66,8 @@ def test_a_producer_with_many_leads_gets_them_a_bounded_page_at_a_time(
     assert seen == sorted(many, reverse=True)  # received together: the newest first
     assert len(sizes) == 3 and max(sizes) < PAGE_BYTES
     first = web.get("/portal").text
-    assert f"Open leads 1–{PAGE_SIZE} of {MANY}" in first
-    assert f"More: {PAGE_SIZE + 1}–{2 * PAGE_SIZE} of {MANY}" in first
+    assert f"Open leads 1-{PAGE_SIZE} of {MANY}" in first
+    assert f"More: {PAGE_SIZE + 1}-{2 * PAGE_SIZE} of {MANY}" in first
 
 
 def test_the_refresh_and_the_forms_of_a_later_page_stay_on_that_page(

@@ -2,8 +2,10 @@
 chromium driven by Playwright, both started here.
 
 The agency is seeded through the real services before the server starts: Alice (licensed
-in New York) and Ben (New Jersey) are always at work, offers must be accepted, and each has
-a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Ben.
+in New York), Ben (New Jersey) and Dana (Pennsylvania) are always at work, offers must be
+accepted, and each has a user, as has a manager. A New York lead goes to Alice, a New Jersey
+lead to Ben, a Pennsylvania lead to Dana (the paging test gives her pages of leads, so that
+Alice's list stays one page for the other tests).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Served:
     key: str
     alice: int
     ben: int
+    dana: int
     database_url: str
     form_key: str  # the agency's public forms and provider hooks
 
@@ -58,14 +61,14 @@ class Served:
         return {"Authorization": f"Bearer {self.key}"}
 
     def post_lead(self, n: int, *, state: str = "NY", **fields: str) -> int:
-        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben, Texas to
-        nobody (it waits for a license)."""
+        """A lead through the JSON API; New York goes to Alice, New Jersey to Ben,
+        Pennsylvania to Dana, Texas to nobody (it waits for a license)."""
         body = {
             "first_name": fields.pop("first_name", "Casey"),
             "last_name": f"Browser{n}",
             "email": f"browser{n}@consumer.example",
             "phone": f"(646) 555-{n:04d}",
-            "zip": {"NY": "10001", "NJ": "07030", "TX": "78701"}[state],
+            "zip": {"NY": "10001", "NJ": "07030", "PA": "19103", "TX": "78701"}[state],
             "insurance_type": "personal_auto",
             **fields,
         }
@@ -74,7 +77,7 @@ class Served:
         return int(done.json()["id"])
 
 
-def _seed(url: str) -> tuple[str, int, int, str]:
+def _seed(url: str) -> tuple[str, int, int, int, str]:
     c = migrated(url)
     try:
         agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
@@ -84,9 +87,11 @@ def _seed(url: str) -> tuple[str, int, int, str]:
         )
         alice = make_producer(c, agency.agency_id, 1, name="Alice Moreno", licensed_in=("NY",))
         ben = make_producer(c, agency.agency_id, 2, name="Ben Okafor", licensed_in=("NJ",))
+        dana = make_producer(c, agency.agency_id, 3, name="Dana Pager", licensed_in=("PA",))
         user(c, agency.agency_id, "manager@browser.example", Role.MANAGER)
         user(c, agency.agency_id, "alice@browser.example", Role.PRODUCER, producer_id=alice)
         user(c, agency.agency_id, "ben@browser.example", Role.PRODUCER, producer_id=ben)
+        user(c, agency.agency_id, "dana@browser.example", Role.PRODUCER, producer_id=dana)
         user(c, agency.agency_id, "compliance@browser.example", Role.COMPLIANCE)
         with c.uow(readonly=True) as uow:  # the page counts days in the agency's time zone
             today = agency_today(uow.conn, agency.agency_id, c.clock.now())
@@ -94,21 +99,29 @@ def _seed(url: str) -> tuple[str, int, int, str]:
         make_license(c, agency.agency_id, ben, "CT", "CT-20", expires=soon, resident=False)
     finally:
         c.engine.dispose()
-    return agency.api_key, alice, ben, agency.public_form_key
+    return agency.api_key, alice, ben, dana, agency.public_form_key
 
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
-    key, alice, ben, form_key = _seed(url)
+    key, alice, ben, dana, form_key = _seed(url)
     # A limit for hangs: a 2-core machine shared with other runs (and parallel workers)
     # can take minutes to import and start the server.
     with (
         (home / "server.log").open("wb") as log,
         running_server(home, "--no-demo", "--no-worker", output=log, seconds=600) as base,
     ):
-        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url, form_key=form_key)
+        yield Served(
+            base=base,
+            key=key,
+            alice=alice,
+            ben=ben,
+            dana=dana,
+            database_url=url,
+            form_key=form_key,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ real services (the browser tests drive the same pages in chromium)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 import pytest
@@ -199,3 +200,27 @@ def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
     page = web.get("/dashboard").text
     assert "Queue (60)" in page
     assert page.count("Texas") + page.count(" TX · waiting since") == 50
+
+
+def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differently(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 1)
+    sign_in(web, "alice@agency.example")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
+    answers = []
+    for typed, reason in (
+        ("abc", 'Premium "abc" is not a number: type it like 1200.'),
+        ("-5", 'Premium "-5" is below zero: type it like 1200.'),
+        ("1" * 25, f'Premium "{"1" * 20}…": at most 20 characters, like 1200.'),
+        ("12000000000", 'Premium "12000000000" is too large: under $10,000,000,000.'),
+    ):
+        answer = web.post(
+            f"/portal/leads/{lead}/outcome",
+            data={"status": "quoted", "premium": typed},
+            headers=htmx,
+        )
+        card = html.unescape(answer.text.split(f'aria-labelledby="lead-{lead}"')[1])
+        assert f'role="alert">{reason}</p>' in card.split("</article>")[0]
+        answers.append(reason)
+    assert len(set(answers)) == 4 and _status(container, lead) == "assigned"

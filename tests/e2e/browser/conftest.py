@@ -3,7 +3,9 @@ chromium driven by Playwright, both started here.
 
 The agency is seeded through the real services before the server starts: Alice (licensed
 in New York) and Ben (New Jersey) are always at work, offers must be accepted, and each has
-a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Ben.
+a user, as has a manager. A New York lead goes to Alice, a New Jersey lead to Ben. A second
+agency has Dana (Pennsylvania) alone, for the paging test's pages of leads: her leads never
+touch the first agency's lists, counts or candidates.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Served:
     ben: int
     database_url: str
     form_key: str  # the agency's public forms and provider hooks
+    paging_key: str  # the second agency's, whose only producer is Dana
 
     @property
     def headers(self) -> dict[str, str]:
@@ -70,22 +73,23 @@ class Served:
 
     def post_lead(self, n: int, *, state: str = "NY", **fields: str) -> int:
         """A lead through the JSON API; New York goes to Alice, New Jersey to Ben, Texas to
-        nobody (it waits for a license)."""
+        nobody (it waits for a license); Pennsylvania to Dana, in the second agency."""
         body = {
             "first_name": fields.pop("first_name", "Casey"),
             "last_name": f"Browser{n}",
             "email": f"browser{n}@consumer.example",
             "phone": f"(646) 555-{n:04d}",
-            "zip": {"NY": "10001", "NJ": "07030", "TX": "78701"}[state],
+            "zip": {"NY": "10001", "NJ": "07030", "PA": "19103", "TX": "78701"}[state],
             "insurance_type": "personal_auto",
             **fields,
         }
-        done = httpx.post(f"{self.base}/v1/leads", headers=self.headers, json=body, timeout=30)
+        headers = {"Authorization": f"Bearer {self.paging_key}"} if state == "PA" else self.headers
+        done = httpx.post(f"{self.base}/v1/leads", headers=headers, json=body, timeout=30)
         assert done.status_code == 201, done.text  # (a Texas lead's status is queued)
         return int(done.json()["id"])
 
 
-def _seed(url: str) -> tuple[str, int, int, str]:
+def _seed(url: str) -> tuple[str, int, int, str, str]:
     c = migrated(url)
     try:
         agency = create_agency(uow=c.uow(), name="Browser Agency", now=c.clock.now())
@@ -103,21 +107,33 @@ def _seed(url: str) -> tuple[str, int, int, str]:
             today = agency_today(uow.conn, agency.agency_id, c.clock.now())
         soon = today + timedelta(days=20)  # for the compliance page
         make_license(c, agency.agency_id, ben, "CT", "CT-20", expires=soon, resident=False)
+        paging = create_agency(uow=c.uow(), name="Paging Agency", now=c.clock.now())
+        timing_policy(c, paging.agency_id, ACCEPT_IN_TEN_MINUTES)
+        dana = make_producer(c, paging.agency_id, 3, name="Dana Pager", licensed_in=("PA",))
+        user(c, paging.agency_id, "dana@browser.example", Role.PRODUCER, producer_id=dana)
     finally:
         c.engine.dispose()
-    return agency.api_key, alice, ben, agency.public_form_key
+    return agency.api_key, alice, ben, agency.public_form_key, paging.api_key
 
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{home / 'leadrouter.db'}"
-    key, alice, ben, form_key = _seed(url)
+    key, alice, ben, form_key, paging_key = _seed(url)
     with (
         (home / "server.log").open("wb") as log,
         running_server(home, "--no-demo", "--no-worker", output=log) as base,
     ):
-        yield Served(base=base, key=key, alice=alice, ben=ben, database_url=url, form_key=form_key)
+        yield Served(
+            base=base,
+            key=key,
+            alice=alice,
+            ben=ben,
+            database_url=url,
+            form_key=form_key,
+            paging_key=paging_key,
+        )
 
 
 @pytest.fixture(scope="session")

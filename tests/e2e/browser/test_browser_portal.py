@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.browser.conftest import Served, sign_in
 
@@ -66,7 +66,9 @@ def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
 ) -> None:
     """A producer far down her list types a bad premium: the reason shows in that lead's
     card, on her screen, not at the top of the list; a premium too long for the form is
-    explained too, not silently dropped."""
+    explained too, not silently dropped. Each answer names what was typed, so the second
+    refusal is told from the first (on her screen, and here: the test waits for this save's
+    own answer, never for the alert the last save left)."""
     ids = [served.post_lead(n, state="NY", first_name="Outcome") for n in (701, 702, 703)]
     page = phone.new_page()
     sign_in(page, "alice@browser.example")
@@ -79,10 +81,55 @@ def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
     card.locator("summary").click()
     card.get_by_role("radio", name="Quoted").check()
     premium = card.get_by_label("Premium, $ (quoted or bound)")
-    for typed in ("abc", "1" * 25):
+    for typed, answer in (
+        ("abc", 'Premium "abc" is not a number: type it like 1200.'),
+        ("1" * 25, f'Premium "{"1" * 20}…": at most 20 characters, like 1200.'),
+    ):
         premium.fill(typed)
         card.get_by_role("button", name="Save outcome").click()
         alert = card.get_by_role("alert")
-        expect(alert).to_contain_text("Premium")
+        expect(alert).to_have_text(answer)
         expect(alert).to_be_in_viewport()
-        page.screenshot(path=artifacts / "portal-outcome-refused.png")
+        settled(page)
+        page.screenshot(path=artifacts / "portal-outcome-refused.png", animations="disabled")
+
+
+def test_a_producer_with_many_leads_pages_through_them_on_a_phone(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """Sixty leads offered to Dana: the first page holds fifty, "More" shows the last ten,
+    and accepting one there answers on that same page."""
+    ids = [served.post_lead(n, state="PA", first_name="Paging") for n in range(1001, 1061)]
+    page = phone.new_page()
+    sign_in(page, "dana@browser.example")
+    expect(page.get_by_role("heading", name="Open leads 1-50 of 60")).to_be_visible()
+    expect(page.locator("article.lead")).to_have_count(50)
+    expect(page.get_by_role("heading", name="Paging Browser1001")).to_be_visible()
+    expect(page.get_by_role("heading", name="Paging Browser1051")).to_have_count(0)
+    page.screenshot(path=artifacts / "portal-page-1.png")
+    more = page.get_by_role("link", name="More: 51-60 of 60")
+    more.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "portal-page-1-end.png")
+
+    more.click()
+    expect(page.get_by_role("heading", name="Open leads 51-60 of 60")).to_be_visible()
+    expect(page.locator("article.lead")).to_have_count(10)
+    expect(page.get_by_role("heading", name="Paging Browser1001")).to_have_count(0)
+    expect(page.get_by_role("link", name="Top of my list")).to_be_visible()
+    page.screenshot(path=artifacts / "portal-page-2.png")
+
+    card = page.locator(f"article[aria-labelledby=lead-{ids[-1]}]")
+    card.get_by_role("button", name="Accept").click()
+    expect(card.get_by_role("status")).to_have_text("Accepted: the lead is yours.")
+    expect(card.locator(".badge")).to_have_text("assigned")
+    expect(page.locator("article.lead")).to_have_count(10)  # still the second page
+    settled(page)
+    page.screenshot(path=artifacts / "portal-page-2-accepted.png", animations="disabled")
+    page.get_by_role("link", name="Top of my list").click()
+    expect(page.get_by_role("heading", name="Open leads 1-50 of 60")).to_be_visible()
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has no request in flight and has swapped and settled its answer."""
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    expect(page.locator(busy)).to_have_count(0)

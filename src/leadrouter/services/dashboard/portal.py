@@ -1,5 +1,5 @@
 """The producer portal's view: my open leads by urgency, with the time left before the
-next escalation, and my follow-ups due today."""
+next escalation, a page at a time, and my follow-ups due today."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from leadrouter.domain.timer_actions import (
     WarnProducer,
 )
 from leadrouter.domain.timers import TimerState, upcoming
+from leadrouter.paging import decode_cursor, encode_cursor
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.services.timers import state as ts
@@ -26,6 +27,8 @@ from leadrouter.store.tables import activities, assignments, leads
 from leadrouter.store.uow import UnitOfWork
 
 SOON_SECONDS = 5 * 60
+PAGE_SIZE = 50  # cards on one page of the portal: a phone's worth, refreshed every minute
+CURSOR_KIND = "portal_lead"
 _ESCALATIONS = (OfferExpired, AlertProducer, WarnProducer, Reassign, AlertManager)
 
 
@@ -192,20 +195,56 @@ def next_escalation(agenda: list[tuple[datetime, Action]]) -> tuple[datetime, Ac
     return next((item for item in agenda if isinstance(item[1], _ESCALATIONS)), None)
 
 
-def _urgency_order(lead: PortalLead) -> tuple[int, float, float]:
+def _urgency_order(lead: PortalLead) -> tuple[int, float, float, int]:
     # Offers first, then leads whose consumer asked again since they were last worked, then
-    # leads racing a step (soonest first), then the rest, newest first.
+    # leads racing a step (soonest first), then the rest, newest first. The step's instant
+    # (not the whole seconds left, which round differently from one minute to the next) and
+    # then the id break ties, so the order holds still between pages.
     if lead.offered:
         rank = 0
     elif lead.asked_again:
         rank = 1
     else:
-        rank = 2 if lead.seconds_left is not None else 3
-    left = lead.seconds_left if lead.seconds_left is not None else 0
-    return rank, left, -lead.received_at.timestamp()
+        rank = 2 if lead.next_step_at is not None else 3
+    step = lead.next_step_at.timestamp() if lead.next_step_at is not None else 0.0
+    return rank, step, -lead.received_at.timestamp(), -lead.lead_id
 
 
 def follow_ups_today(leads_: list[PortalLead]) -> list[PortalLead]:
     """Of my leads, those with a reminder to call again due before the end of today."""
     due = [lead for lead in leads_ if lead.follow_up_at is not None]
     return sorted(due, key=lambda lead: lead.follow_up_at or lead.received_at)
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    """One page of my open leads in urgency order, and where it sits among them all."""
+
+    leads: list[PortalLead]
+    total: int  # all my open leads
+    first: int  # the position of this page's first lead among them (1-based; 0 when empty)
+    next_cursor: str | None  # the page after this one, None on the last
+    restarted: bool = False  # the cursor's lead has left my list: this is the first page
+
+
+def page_of(mine: list[PortalLead], *, cursor: str | None, limit: int = PAGE_SIZE) -> PortalPage:
+    """The page of ``mine`` (in urgency order) after the lead the cursor names.
+
+    Urgency order moves only as offers are answered, consumers ask again or steps pass, so
+    the lead a cursor names is looked up in today's order and the page continues after it;
+    when that lead has left the list (closed, declined, reassigned) the first page answers.
+    """
+    start, restarted = 0, False
+    if cursor is not None:
+        after = decode_cursor(CURSOR_KIND, cursor)
+        at = next((i for i, lead in enumerate(mine) if lead.lead_id == after), None)
+        start, restarted = (0, True) if at is None else (at + 1, False)
+    shown = mine[start : start + limit]
+    more = start + limit < len(mine)
+    return PortalPage(
+        leads=shown,
+        total=len(mine),
+        first=start + 1 if shown else 0,
+        next_cursor=encode_cursor(CURSOR_KIND, shown[-1].lead_id) if more else None,
+        restarted=restarted,
+    )

@@ -1,13 +1,17 @@
 """The producer portal, made for a phone: my leads by urgency with the time left before the
-next escalation, call and text links, accept/decline, one tap to log an attempt or a
-contact, quote/bind/loss, my follow-ups due today, my own numbers."""
+next escalation, a page of them at a time, call and text links, accept/decline, one tap to
+log an attempt or a contact, quote/bind/loss, my follow-ups due today, my own numbers.
+
+A later page is ``?cursor=`` (the project's cursor); every form on it posts back with the
+same cursor, so the answer and the minute's refresh show that page again, never more."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from leadrouter.api.deps import ContainerDep
@@ -16,7 +20,7 @@ from leadrouter.domain.outcomes import LOST_REASONS
 from leadrouter.errors import LeadRouterError
 from leadrouter.services.dashboard import numbers
 from leadrouter.services.dashboard.days import agency_zone
-from leadrouter.services.dashboard.portal import follow_ups_today, my_leads
+from leadrouter.services.dashboard.portal import follow_ups_today, my_leads, page_of
 from leadrouter.services.leads import activities, outcomes
 from leadrouter.services.people.access import may_act_as, may_work_lead
 from leadrouter.services.people.sessions import Session
@@ -32,6 +36,8 @@ LOSS_REASONS = LOST_REASONS
 # typed too much reads why in her lead's card rather than getting a silent 422.
 MAX_PREMIUM_TEXT = 20
 MAX_POLICY_NUMBER = 100
+MAX_PREMIUM = Decimal(10**10)
+CursorQuery = Annotated[str | None, Query(max_length=200)]
 
 
 def _producer(session: Session) -> int:
@@ -39,7 +45,12 @@ def _producer(session: Session) -> int:
     return session.user.producer_id
 
 
-def _context(container: Container, session: Session) -> dict[str, Any]:
+def _here(cursor: str | None) -> str:
+    """The query string that keeps a request on the page the cursor names."""
+    return f"?{urlencode({'cursor': cursor})}" if cursor else ""
+
+
+def _context(container: Container, session: Session, cursor: str | None) -> dict[str, Any]:
     now = container.clock.now()
     agency_id, me = session.user.agency_id, _producer(session)
     mine = my_leads(
@@ -52,8 +63,12 @@ def _context(container: Container, session: Session) -> dict[str, Any]:
     (mine_numbers,) = numbers.producer_rows(
         uow=container.uow(readonly=True), agency_id=agency_id, now=now, producer_id=me
     ) or (None,)
+    shown = page_of(mine, cursor=cursor)
+    here = None if shown.restarted else cursor
     return {
-        "leads": mine,
+        "leads": shown.leads,
+        "shown": shown,
+        "here": _here(here),
         "follow_ups": follow_ups_today(mine),
         "me": mine_numbers,
         "loss_reasons": LOSS_REASONS,
@@ -63,15 +78,20 @@ def _context(container: Container, session: Session) -> dict[str, Any]:
 
 
 @router.get("/portal", response_class=HTMLResponse)
-def portal(request: Request, container: ContainerDep, session: ProducerDep) -> HTMLResponse:
-    """My leads by urgency, my follow-ups due today, my numbers."""
-    return page(request, "portal.html", _context(container, session), session=session)
+def portal(
+    request: Request, container: ContainerDep, session: ProducerDep, cursor: CursorQuery = None
+) -> HTMLResponse:
+    """A page of my leads by urgency, my follow-ups due today, my numbers."""
+    return page(request, "portal.html", _context(container, session, cursor), session=session)
 
 
 @router.get("/portal/leads", response_class=HTMLResponse)
-def portal_leads(request: Request, container: ContainerDep, session: ProducerDep) -> HTMLResponse:
-    """The leads part of the portal (htmx refreshes it, so the countdowns stay true)."""
-    return page(request, "_portal_body.html", _context(container, session), session=session)
+def portal_leads(
+    request: Request, container: ContainerDep, session: ProducerDep, cursor: CursorQuery = None
+) -> HTMLResponse:
+    """The leads part of the portal, one page (htmx refreshes it: the countdowns stay true)."""
+    context = _context(container, session, cursor)
+    return page(request, "_portal_body.html", context, session=session)
 
 
 def _answer(
@@ -83,12 +103,14 @@ def _answer(
     *,
     failed: bool,
 ) -> Response:
-    """The portal's body with ``flash`` shown in lead ``lead_id``'s card (where the producer
-    tapped, on her screen), or above the list when that lead is no longer in it."""
+    """The portal's body (the page she acted on) with ``flash`` shown in lead ``lead_id``'s
+    card (where the producer tapped, on her screen), or above the list when that lead is no
+    longer on it."""
+    cursor = request.query_params.get("cursor") or None
     if not request.headers.get("HX-Request"):
-        return RedirectResponse("/portal", status_code=303)
+        return RedirectResponse(f"/portal{_here(cursor)}", status_code=303)
     context = {
-        **_context(container, session),
+        **_context(container, session, cursor),
         "flash": flash,
         "flash_failed": failed,
         "flash_lead": lead_id,
@@ -212,10 +234,8 @@ def outcome(
         )
     try:
         amount = _premium(premium)
-    except ValueError:
-        return _answer(
-            request, container, session, lead_id, "Premium: a number, like 1200.", failed=True
-        )
+    except ValueError as exc:
+        return _answer(request, container, session, lead_id, str(exc), failed=True)
     if len(policy_number.strip()) > MAX_POLICY_NUMBER:
         too_long = f"Policy number: at most {MAX_POLICY_NUMBER} characters."
         return _answer(request, container, session, lead_id, too_long, failed=True)
@@ -246,16 +266,24 @@ def outcome(
 
 
 def _premium(text: str) -> Decimal | None:
-    """The premium typed in the form, in cents; None when blank; ValueError when not a sane
-    amount (not a number, negative, or ten billion and more)."""
-    if not text.strip():
+    """The premium typed in the form, in cents; None when blank; ValueError saying why, in
+    the producer's words and naming what she typed, when it is not a sane amount (not a
+    number, negative, too long for the form, or ten billion and more). Naming it tells one
+    refused save from the next: the same bare reason twice looks like nothing happened."""
+    typed = text.strip()
+    if not typed:
         return None
+    shown = typed if len(typed) <= MAX_PREMIUM_TEXT else f"{typed[:MAX_PREMIUM_TEXT]}…"
     if len(text) > MAX_PREMIUM_TEXT:
-        raise ValueError(text)
+        raise ValueError(f'Premium "{shown}": at most {MAX_PREMIUM_TEXT} characters, like 1200.')
     try:
-        amount = Decimal(text.replace(",", "").replace("$", "").strip())
+        amount = Decimal(typed.replace(",", "").replace("$", "").strip())
     except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if not amount.is_finite() or amount < 0 or amount >= 10**10:
-        raise ValueError(text)
+        raise ValueError(f'Premium "{shown}" is not a number: type it like 1200.') from exc
+    if not amount.is_finite():
+        raise ValueError(f'Premium "{shown}" is not a number: type it like 1200.')
+    if amount < 0:
+        raise ValueError(f'Premium "{shown}" is below zero: type it like 1200.')
+    if amount >= MAX_PREMIUM:
+        raise ValueError(f'Premium "{shown}" is too large: under $10,000,000,000.')
     return amount.quantize(Decimal("0.01"))

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter, is_not
-from dataclasses import dataclass
 
 from leadrouter.domain.insurance import InsuranceType
 from leadrouter.domain.model import Producer
@@ -265,8 +265,8 @@ def _scored(
         )
         for t in times
     ]
-    known_rates = list(filter(_KNOWN, rate_parts))
-    known_speeds = list(filter(_KNOWN, speed_parts))
+    known_rates = [x for x in rate_parts if x is not None]
+    known_speeds = [x for x in speed_parts if x is not None]
     rate_default = sum(known_rates) / len(known_rates) if known_rates else 0.5
     speed_default = sum(known_speeds) / len(known_speeds) if known_speeds else 0.5
     share = dict(_shares(spec.score_weights))

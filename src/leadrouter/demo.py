@@ -22,6 +22,7 @@ from leadrouter.domain.model import Role
 from leadrouter.services.admin import agencies
 from leadrouter.services.people.users import add_user, hash_password, producer_id_of
 from leadrouter.services.roster.csv_import import import_csv
+from leadrouter.store.statistics import analyze_new_tables
 
 DEMO_NAME = "Harbor & Main Insurance"
 DEMO_TIMEZONE = "America/New_York"
@@ -95,6 +96,9 @@ def ensure_demo_agency(c: Container, *, announce: Callable[[str], None]) -> int 
             password_hash=hashed,
             now=now,
         )
+    with c.uow() as uow:  # the planner's statistics of the rows just loaded (PostgreSQL)
+        analyze_new_tables(uow.conn)
+        uow.commit()
     announce(f"demo agency {DEMO_NAME!r} created (id {new.agency_id}): {', '.join(counts)}")
     announce(f"demo API key (manager): {new.api_key}")
     announce(f"demo API key (compliance): {compliance_key}")

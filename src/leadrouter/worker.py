@@ -5,7 +5,9 @@ assignments, (3) drains queues whose agency's roster changed, and every minute a
 (a shift may have started) and any lead whose routing failed at intake, (4) sweeps license
 expirations, (5) takes over an import job whose process died, (6) refits each agency's intent
 rubric and propensity model every ``learning_interval_hours`` (``services.learning.schedule``),
-(7) folds a batch of the rollups' change log into the daily rollups (``store.rollups``).
+(7) folds a batch of the rollups' change log into the daily rollups (``store.rollups``),
+(8) on PostgreSQL, analyzes every ten seconds the tables that hold rows and were never analyzed
+(``store.statistics``: a new database's planner needs them).
 Every step reads what is due from the database and records what it did in the same
 transaction, so a worker killed at any instant loses nothing and a restarted one repeats
 nothing; any number of workers may run.
@@ -33,6 +35,7 @@ from leadrouter.services.routing import route as routing
 from leadrouter.services.timers import step as timers
 from leadrouter.store import idempotency
 from leadrouter.store.rollups import FOLD_LIMIT, fold_log
+from leadrouter.store.statistics import analyze_new_tables
 from leadrouter.store.tables import queue_entries, roster_versions
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 FULL_DRAIN_EVERY = timedelta(minutes=1)
 SWEEP_EVERY = timedelta(minutes=10)
 LEARNING_CHECK_EVERY = timedelta(minutes=10)
+STATISTICS_EVERY = timedelta(seconds=10)
 
 
 @dataclass
@@ -62,6 +66,7 @@ class WorkerState:
     last_full_drain: datetime | None = None
     last_sweep: datetime | None = None
     last_learning_check: datetime | None = None
+    last_statistics_check: datetime | None = None
     # (agency, kind) -> when learning it was last tried, so a refusal waits an interval
     learning_tried: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
@@ -103,6 +108,7 @@ class Worker:
         )
         stats.sent, stats.retried, stats.dead = sent.sent, sent.retried, sent.dead
         stats.folded = self.fold_rollups()
+        self._analyze_new_tables(now)
         return stats
 
     def fold_rollups(self, limit: int = FOLD_LIMIT) -> int:
@@ -113,6 +119,18 @@ class Worker:
             folded = fold_log(uow.conn, limit=limit)
             uow.commit()
         return folded
+
+    def _analyze_new_tables(self, now: datetime) -> None:
+        last = self.state.last_statistics_check
+        postgres = self.container.engine.dialect.name == "postgresql"
+        if not postgres or (last is not None and now - last < STATISTICS_EVERY):
+            return
+        with self.container.uow() as uow:
+            analyzed = analyze_new_tables(uow.conn)
+            uow.commit()
+        if analyzed:
+            log.info("analyzed tables new to the planner: %s", ", ".join(analyzed))
+        self.state.last_statistics_check = now
 
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
         """Tick every ``interval`` seconds until ``stop`` is set; a failing tick is logged."""

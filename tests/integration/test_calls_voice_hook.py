@@ -177,3 +177,18 @@ def test_the_simulator_catches_a_dial_to_a_producer_it_knows_as_unlicensed(
 def test_malformed_twiml_is_refused_by_the_simulator(document: str) -> None:
     with pytest.raises(CallPathError):
         well_formed(document)
+
+
+@pytest.mark.parametrize("caller", ["+442079460958", "+12125550150"])
+def test_a_caller_whose_number_intake_refuses_of_a_form_is_still_taken_and_rung_through(
+    client: TestClient, container: Container, caller: str
+) -> None:
+    agency = signing_agency(client, container)
+    ids, licensed = roster(container, agency, [["NY"]])
+    trace = simulator(client, agency, licensed).call(
+        Caller("CA-ABROAD", caller, state="NY", fields={"zip": "10001"})
+    )
+    assert trace.dialed == ["+12125550001"] and trace.outcome == "bridged"
+    lead = _lead_of(container, "CA-ABROAD")
+    assert (lead.phone, lead.owner_id) == (caller, ids[0])  # the number that called, kept
+    assert lead.flags["phone"].startswith("is ")  # and why a form could not have given it

@@ -60,9 +60,12 @@ def test_a_phone_extension_is_kept_in_its_own_field(
         ("(201) 555-0199", "is a fictional number"),
         ("1-900-736-1742", "is a premium-rate number"),
         ("212-976-1742", "is a premium-rate number"),
+        ("+44 20 7946 0958", "is not a US or North American (+1) number (GB, +44)"),
+        ("+49 30 901820", "is not a US or North American (+1) number (DE, +49)"),
+        ("+81 3-3224-8111", "is not a US or North American (+1) number (JP, +81)"),
     ],
 )
-def test_fictional_and_premium_rate_numbers_are_refused_with_the_reason(
+def test_numbers_abroad_fictional_or_premium_rate_are_refused_with_the_reason(
     client: TestClient, container: Container, phone: str, reason: str
 ) -> None:
     agency = make_agency(container)
@@ -70,8 +73,25 @@ def test_fictional_and_premium_rate_numbers_are_refused_with_the_reason(
     refused = _post(client, agency.headers, phone=phone)
 
     assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
     [error] = refused.json()["errors"]
     assert error["field"] == "phone" and error["reason"].startswith(reason)
+    with container.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    ("phone", "e164"), [("+1 416 736 1742", "+14167361742"), ("787-736-1742", "+17877361742")]
+)
+def test_north_american_numbers_outside_the_states_are_taken(
+    client: TestClient, container: Container, phone: str, e164: str
+) -> None:
+    agency = make_agency(container)
+
+    made = _post(client, agency.headers, phone=phone)
+
+    assert made.status_code == 201, made.text
+    assert _stored(container, "phone")[0] == e164
 
 
 def test_control_characters_are_stripped_from_names_and_never_reach_an_email_header(

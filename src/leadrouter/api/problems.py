@@ -151,19 +151,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Still logged (and re-raised) by Starlette's outermost middleware; the caller gets
-        # problem+json like every other error, never a text/plain page.
-        return problem(
-            500,
-            "Internal error",
-            "the server failed; the error was logged",
-            slug="internal",
-            instance=request.url.path,
-        )
+        return internal_problem(request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return http_problem(request, exc)
+
+
+def internal_problem(request: Request) -> JSONResponse:
+    """An unexpected error as problem+json, never a text/plain page (Starlette's outermost
+    middleware still logs and re-raises it)."""
+    return problem(
+        500,
+        "Internal error",
+        "the server failed; the error was logged",
+        slug="internal",
+        instance=request.url.path,
+    )
 
 
 def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -68,7 +68,10 @@ class LeadFields(BaseModel):
     last_name: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(
-        default=None, max_length=40, description="Any format; stored as E.164."
+        default=None,
+        max_length=40,
+        description="Any format; stored as E.164. A North American (+1) number: one abroad "
+        "is refused (422), as are fictional (555-01xx) and premium-rate numbers.",
     )
     zip: str | None = Field(default=None, max_length=10, description="12345 or 12345-6789.")
     state: str | None = Field(

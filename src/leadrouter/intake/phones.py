@@ -1,9 +1,12 @@
 """Phone numbers → E.164, refusing numbers that cannot exist or cannot be a consumer's.
 
 An extension (``212-736-1742 x12``) is kept apart, never silently dropped. A consumer's number
-may not be a fictional one (NANP 555-0100 to 555-0199, reserved for films and examples) or a
-premium-rate one (area code 900, or exchange 976): calling those costs the agency money and
-no consumer is reached.
+must be a North American (NANP, +1) one: the agency is licensed in US states, and its dialer,
+its SMS provider and the consent rules it works under are for +1 numbers; a number abroad
+(``+44 20 7946 0958``) is refused with its country named, never routed to a producer who
+cannot call it. Nor may it be a fictional one (NANP 555-0100 to 555-0199, reserved for films
+and examples) or a premium-rate one (area code 900, or exchange 976): calling those costs the
+agency money and no consumer is reached.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 DEFAULT_REGION = "US"
+NANP_COUNTRY_CODE = 1
 
 _IMPOSSIBLE = {
     ValidationResult.INVALID_COUNTRY_CODE: "has an unknown country code",
@@ -46,10 +50,15 @@ def split_extension(raw: str, region: str = DEFAULT_REGION) -> tuple[str, str | 
 
 
 def consumer_number_problem(e164: str) -> str | None:
-    """Why a valid number cannot be a consumer's (fictional or premium-rate), else None."""
+    """Why a valid number cannot be a consumer's (abroad, fictional or premium-rate), else None."""
     number = phonenumbers.parse(e164)
-    if number.country_code != 1:
-        return None
+    if number.country_code != NANP_COUNTRY_CODE:
+        region = phonenumbers.region_code_for_number(number) or ""
+        place = f"{region}, " if region.isalpha() and region != "ZZ" else ""
+        return (
+            f"is not a US or North American (+1) number ({place}+{number.country_code}): "
+            "the agency cannot call it"
+        )
     national = str(number.national_number)
     if national[3:6] == "555" and national[6:8] == "01":
         return "is a fictional number (555-0100 to 555-0199 are reserved for examples)"

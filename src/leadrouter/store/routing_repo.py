@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -288,23 +288,24 @@ def resolve_queue_entry(conn: sa.Connection, *, lead_id: int, now: datetime) -> 
     )
 
 
-def waiting_leads(
+def waiting_reasons(
     conn: sa.Connection,
     *,
     agency_id: int,
     limit: int,
     offset: int = 0,
     among: Collection[int] | None = None,
-) -> list[int]:
-    """Queued leads in drain order: priority first, then arrival (``offset``: past the first
-    so many; ``among``: only these leads, those still waiting)."""
+) -> dict[int, str]:
+    """Queued leads and the reason each was given, in drain order: priority first, then
+    arrival (``offset``: past the first so many; ``among``: only these leads, those still
+    waiting)."""
     where = [queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)]
     if among is not None:
         where.append(queue_entries.c.lead_id.in_(list(among)))
-    return [
-        r.lead_id
+    return {
+        r.lead_id: r.reason
         for r in conn.execute(
-            sa.select(queue_entries.c.lead_id)
+            sa.select(queue_entries.c.lead_id, queue_entries.c.reason)
             .where(*where)
             .order_by(
                 queue_entries.c.priority.desc(), queue_entries.c.queued_at, queue_entries.c.id
@@ -312,4 +313,18 @@ def waiting_leads(
             .limit(limit)
             .offset(offset)
         )
-    ]
+    }
+
+
+def restate_reasons(conn: sa.Connection, reasons: Mapping[int, str]) -> None:
+    """Give waiting leads the reason that is true now (leads no longer waiting are left)."""
+    if not reasons:
+        return
+    conn.execute(
+        queue_entries.update()
+        .where(
+            queue_entries.c.lead_id == sa.bindparam("lead"), queue_entries.c.resolved_at.is_(None)
+        )
+        .values(reason=sa.bindparam("why")),
+        [{"lead": lead_id, "why": why} for lead_id, why in reasons.items()],
+    )

@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leadrouter.api.problems import http_problem
+from leadrouter.api.problems import http_problem, internal_problem
 from leadrouter.web.pages import auth, dashboard, home, leads, portal, replay, reports
-from leadrouter.web.session import PageError, SignInRequired, sign_in_url
+from leadrouter.web.session import PageError, SignInRequired, sign_in_url, signed_in
 from leadrouter.web.templating import HERE, page
 
 # Scripts only from our own origin (no inline script, no eval); no framing (clickjacking).
@@ -48,19 +49,26 @@ def install_web(app: FastAPI) -> None:
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
-        name = "_error.html" if request.headers.get("HX-Request") else "error.html"
-        return page(
-            request, name, {"status": exc.status, "message": exc.message}, status=exc.status
-        )
+        if request.headers.get("HX-Request"):
+            context = {"status": exc.status, "message": exc.message}
+            return page(request, "_error.html", context, status=exc.status)
+        return await _error_page(request, exc.status, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
         # A browser at an address that is no page (a typo, an old bookmark) gets a page
         # with a way back; the API and everything else keep their problem+json.
         if exc.status_code == 404 and _wants_a_page(request):
-            message = "There is no page at this address."
-            return page(request, "error.html", {"status": 404, "message": message}, status=404)
+            return await _error_page(request, 404, "There is no page at this address.")
         return http_problem(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _failed_page(request: Request, exc: Exception) -> Response:
+        # A page that failed: a page with the way back; the API keeps its problem+json.
+        if _wants_a_page(request) and not request.headers.get("HX-Request"):
+            message = "The server failed to show this page; the error was logged."
+            return await _error_page(request, 500, message)
+        return internal_problem(request)
 
     @app.middleware("http")
     async def _headers(
@@ -71,6 +79,21 @@ def install_web(app: FastAPI) -> None:
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
         return response
+
+
+async def _error_page(request: Request, status: int, message: str) -> Response:
+    """The error page, with the signed-in person's navigation and a link to their own page
+    (the sign-in page for nobody)."""
+    session = await run_in_threadpool(signed_in, request)
+    context = {
+        "status": status,
+        "message": message,
+        "home": auth.home_of(session.user.role) if session else "/signin",
+    }
+    shown = page(request, "error.html", context, session=session, status=status)
+    for name, value in SECURITY_HEADERS.items():  # a failed page is answered past middleware
+        shown.headers.setdefault(name, value)
+    return shown
 
 
 def _wants_a_page(request: Request) -> bool:

@@ -101,6 +101,22 @@ async def current_session(
     return found
 
 
+def signed_in(request: Request) -> Session | None:
+    """The browser's live session, or None, for a page shown outside a route's dependencies
+    (an error page): a failure to read it (the database is down) is None, never a second
+    error."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    container: Container = request.app.state.container
+    try:
+        return find_session(
+            uow=container.uow(readonly=True), token=token, now=container.clock.now()
+        )
+    except Exception:  # the page reports the first error, not this one
+        return None
+
+
 def require(*roles: str):  # type: ignore[no-untyped-def]
     """A dependency admitting signed-in users holding one of ``roles``."""
 

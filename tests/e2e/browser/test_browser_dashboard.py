@@ -3,9 +3,12 @@ reload; each lead's explanation is one click away; a chart's bar lists its leads
 
 from __future__ import annotations
 
+import io
+import statistics
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.browser.conftest import Served, sign_in
@@ -75,3 +78,39 @@ def test_a_producer_on_a_phone_accepts_a_lead_and_logs_a_contact_and_the_manager
     expect(contacted).to_have_text(str(before + 1))
     assert board.evaluate("window.notReloaded") is True
     board.screenshot(path=artifacts / "dashboard-after-contact.png", full_page=True)
+
+
+def _edges(shot: bytes) -> tuple[float, float]:
+    """The median brightness (0 black to 255 white) of a table box's leftmost and rightmost
+    few pixel columns: text crossing an edge is a minority of its pixels, a shadow is all."""
+    with Image.open(io.BytesIO(shot)) as image:
+        grey = image.convert("L")
+        width, height = grey.size
+        columns = [
+            [grey.getpixel((x, y)) for x in xs for y in range(height)]
+            for xs in (range(1, 5), range(width - 5, width - 1))
+        ]
+    left, right = (float(statistics.median(c)) for c in columns)
+    return left, right
+
+
+def test_a_table_wider_than_a_phone_shows_a_shadow_on_the_side_with_more_columns(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    served.post_lead(303, first_name="Wide")
+    page = phone.new_page()
+    sign_in(page, "manager@browser.example")
+    expect(page).to_have_url("/dashboard")
+    box = page.locator(".scroll", has=page.locator("#recent"))
+    expect(box.get_by_role("link", name="Wide Browser303")).to_be_visible()
+    hidden = box.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert hidden > 0, "the newest leads' table fits the phone: nothing to check"
+
+    left, right = _edges(box.screenshot())
+    box.screenshot(path=artifacts / "phone-table-scroll-start.png")
+    assert left > 240 and right < 220, (left, right)  # more to the right
+
+    box.evaluate("el => { el.scrollLeft = el.scrollWidth }")
+    left, right = _edges(box.screenshot())
+    box.screenshot(path=artifacts / "phone-table-scroll-end.png")
+    assert left < 220 and right > 240, (left, right)  # more to the left

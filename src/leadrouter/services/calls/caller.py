@@ -103,6 +103,8 @@ def take_in_call(
         return None
     if prepared.errors:  # a vendor's malformed name or email: the call is taken all the same
         prepared = prepare({**place, "phone": phone})
+    if "phone" in prepared.errors:
+        prepared = _callers_number(prepared, phone)
     ctx = intake_context(
         uow.conn, agency_id=agency_id, source=None, lock=contact_lock_names(agency_id, phone, None)
     )
@@ -131,6 +133,15 @@ def take_in_call(
         uow, agency_id=agency_id, ctx=ctx, matches=found, lead=lead, now=now
     )
     return Taken(created.lead_id, line, created.row, ctx.agency)
+
+
+def _callers_number(prepared: Prepared, phone: str) -> Prepared:
+    """The number that called, kept (and flagged with why a form could not give it): one
+    abroad or fictional is refused of a lead body, but this caller is on the line now."""
+    errors = {k: v for k, v in prepared.errors.items() if k != "phone"}
+    flags = {**prepared.normalized["flags"], "phone": prepared.errors["phone"]}
+    normalized = {**prepared.normalized, "phone": phone, "phone_extension": None, "flags": flags}
+    return dataclasses.replace(prepared, normalized=normalized, errors=errors)
 
 
 def _completed(prepared: Prepared, ctx: IntakeContext, insurance_type: str) -> Any:

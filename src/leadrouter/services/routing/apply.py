@@ -55,12 +55,17 @@ class RouteResult:
     chain_head: tuple[int, str] | None = field(default=None, compare=False, repr=False)
 
 
+def queue_reason(reason: str | None) -> str:
+    """The reason a waiting lead shows for a decision that queued it."""
+    return reason or "no eligible producer"
+
+
 def wait_in_queue(
     conn: sa.Connection, ctx: RoutingContext, reason: str | None, now: datetime
 ) -> str:
     """Put the lead in (or keep it in) the queue with its reason; the reason given."""
     lead = ctx.input.lead
-    reason = reason or "no eligible producer"
+    reason = queue_reason(reason)
     repo.enqueue(
         conn,
         agency_id=lead.agency_id,

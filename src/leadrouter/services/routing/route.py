@@ -29,6 +29,7 @@ from leadrouter.services.routing.apply import (
     apply_decision,
     end_assignment,
     named_decision,
+    queue_reason,
     wait_in_queue,
 )
 from leadrouter.services.routing.context import (
@@ -56,6 +57,7 @@ __all__ = [
     "drain_queue",
     "drain_queue_in_tx",
     "end_assignment",
+    "look_at_queue",
     "route_lead",
     "route_lead_in_tx",
     "route_stranded",
@@ -199,11 +201,20 @@ def drain_queue_in_tx(
             only_if_assigned=True,
             exclude=timer_state.refused_by(conn, lead_id=lead_id),
         )
-        for lead_id in repo.waiting_leads(conn, agency_id=agency_id, limit=limit, among=among)
+        for lead_id in repo.waiting_reasons(conn, agency_id=agency_id, limit=limit, among=among)
     ]
 
 
-def drainable_leads(
+@dataclasses.dataclass(frozen=True)
+class QueueLook:
+    """What a read-only look at the queue found: the leads someone may now take, in drain
+    order, and the reason true now of each lead still stuck whose stored reason went stale."""
+
+    ready: list[int]
+    restated: dict[int, str]
+
+
+def look_at_queue(
     conn: sa.Connection,
     caches: RoutingCaches,
     *,
@@ -211,31 +222,38 @@ def drainable_leads(
     now: datetime,
     limit: int = 200,
     page: int = 200,
-) -> list[int]:
-    """Up to ``limit`` waiting leads that would now be assigned, in drain order (a read-only
-    look before draining). The whole queue is looked through, a page at a time, so leads
-    nobody may take at its head (a state where nobody is licensed) never hold back the
-    leads behind them. The agency's side (roster, loads, rotation, policy) is read once.
+) -> QueueLook:
+    """Up to ``limit`` waiting leads that would now be assigned, in drain order, and today's
+    reason for those still stuck (a read-only look before draining). The whole queue is
+    looked through, a page at a time, so leads nobody may take at its head (a state where
+    nobody is licensed) never hold back the leads behind them. The agency's side (roster,
+    loads, rotation, policy) is read once.
     """
     found: list[int] = []
+    restated: dict[int, str] = {}
     agency = None
     offset = 0
     while len(found) < limit:
-        waiting = repo.waiting_leads(conn, agency_id=agency_id, limit=page, offset=offset)
+        waiting = repo.waiting_reasons(conn, agency_id=agency_id, limit=page, offset=offset)
         if not waiting:
             break
         agency = agency or agency_state(conn, caches, agency_id=agency_id, now=now)
-        rows = {r.id: r for r in LeadRepository(conn).many(agency_id, waiting)}
-        for lead_id in waiting:
+        rows = {r.id: r for r in LeadRepository(conn).many(agency_id, list(waiting))}
+        for lead_id, stored in waiting.items():
             lead = repo.lead_from_row(rows[lead_id])
             ctx = context_for(conn, caches, lead=lead, now=now, agency=agency)
             refused = timer_state.refused_by(conn, lead_id=lead_id)
-            if route(ctx.roster, ctx.input, ctx.policy, exclude=refused).outcome == "assigned":
+            decision = route(ctx.roster, ctx.input, ctx.policy, exclude=refused)
+            if decision.outcome == "assigned":
                 found.append(lead_id)
                 if len(found) == limit:
                     break
+            elif decision.outcome == "queued" and lead.status == LeadStatus.QUEUED:
+                reason = queue_reason(decision.reason)
+                if reason != stored:
+                    restated[lead_id] = reason
         offset += page
-    return found
+    return QueueLook(found, restated)
 
 
 def assign_manually_in_tx(
@@ -313,16 +331,24 @@ def route_lead(
 def drain_queue(
     *, uow: UnitOfWork, caches: RoutingCaches, agency_id: int, now: datetime
 ) -> list[RouteResult]:
-    """Drain the agency's queue in its own transaction, if anything waiting can now go.
+    """Drain the agency's queue in its own transaction, if anything waiting can now go, and
+    give the leads still waiting the reason true now (their roster, caps or shifts changed).
 
-    A read-only look comes first, so a queue nobody can take from costs no write lock.
+    A read-only look comes first, so a queue nobody can take from, whose reasons still hold,
+    costs no write lock.
     """
-    with uow.reader() as look:
-        ready = drainable_leads(look.conn, caches, agency_id=agency_id, now=now)
-    if not ready:
+    with uow.reader() as reader:
+        look = look_at_queue(reader.conn, caches, agency_id=agency_id, now=now)
+    if not look.ready and not look.restated:
         return []
     with uow:
-        results = drain_queue_in_tx(uow.conn, caches, agency_id=agency_id, now=now, among=ready)
+        lock_agency(uow.conn, agency_id)  # before any queue row, as every router does
+        repo.restate_reasons(uow.conn, look.restated)
+        results = (
+            drain_queue_in_tx(uow.conn, caches, agency_id=agency_id, now=now, among=look.ready)
+            if look.ready
+            else []
+        )
         uow.commit()
     return results
 

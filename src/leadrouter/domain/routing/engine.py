@@ -26,6 +26,7 @@ from leadrouter.domain.routing.model import (
     CandidateNote,
     Decision,
     Outcome,
+    ProducerLoad,
     RoutingInput,
 )
 from leadrouter.domain.routing.notes import Notes
@@ -207,6 +208,7 @@ def _gate(run: _Run, exclude: frozenset[int]) -> str | None:
     run.notes.considered = result.producers
     run.notes.cache = ctx.roster.note_cache
     run.notes.fixed = result.notes
+    run.notes.memo = result.memo
     ctx.gate_refusals = result.refusals
     ctx.exclude = exclude
     if exclude and not exclude.isdisjoint(result.license_of):
@@ -276,6 +278,7 @@ def _choose(
     *,
     fallback: bool,
     earlier: Mapping[int, str] | None = None,
+    pool_loads: Sequence[ProducerLoad] | None = None,
 ) -> Decision | None:
     ctx = run.ctx
     choice: Pick = pick(
@@ -286,6 +289,7 @@ def _choose(
         counts=ctx.inp.rotation.get(key, {}),
         learning=ctx.inp.learning,
         lead_id=ctx.inp.lead.id,
+        pool_loads=pool_loads,
     )
     winner = choice.winner
     if winner is None:
@@ -336,7 +340,7 @@ def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
     if not ctx.policy.fallback.any_eligible:
         run.steps.append("fallback: off")
         return run.decide("queued", f"the policy found nobody ({label}) and fallback is off")
-    pool = ctx.available(run.eligible)
+    pool, pool_loads = ctx.available_with_loads(run.eligible)
     if not pool:
         refusals = {p.id: r for p in run.eligible if (r := ctx.hard_refusal(p)) is not None}
         run.steps.append(f"fallback: none of {len(run.eligible)} licensed producer(s) available")
@@ -346,9 +350,10 @@ def _fallback(run: _Run, stop: tuple[str, str]) -> Decision:
         run.steps.append(f"fallback: held ({held})")
         return run.decide("queued", f"the policy found nobody ({label}); {held}")
     run.steps.append(f"fallback: {len(pool)} eligible producer(s) after the policy found nobody")
-    earlier = run.notes.reinstate([p.id for p in pool])
+    earlier = run.notes.reinstate(pool)
     spec = ctx.policy.fallback.strategy or ctx.policy.strategy
-    decision = _choose(run, spec, pool, f"fallback:{spec.kind}", fallback=True, earlier=earlier)
+    key = f"fallback:{spec.kind}"
+    decision = _choose(run, spec, pool, key, fallback=True, earlier=earlier, pool_loads=pool_loads)
     if decision is not None:
         return decision
     return run.decide("queued", f"the policy found nobody ({label}) and the fallback chose nobody")

@@ -8,9 +8,9 @@ is written from the groups directly (see ``explain.decision_document``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import attrgetter
-from typing import overload
+from typing import Any, TypeVar, cast, overload
 
 from leadrouter.domain.model import Producer
 from leadrouter.domain.routing.model import CandidateNote
@@ -19,6 +19,7 @@ from leadrouter.domain.routing.strategies import Pick
 NOTE_CACHE_LIMIT = 100_000
 _ID = attrgetter("id")
 Group = tuple[str, str, Sequence[Producer]]  # step, reason, the producers it excluded
+T = TypeVar("T")
 
 
 class Notes:
@@ -34,6 +35,8 @@ class Notes:
         self.groups: list[Group] = []
         self.reinstated: set[int] = set()
         self.cache: dict[tuple[int, str, str], CandidateNote] = {}  # shared, notes are immutable
+        # Values made from ``fixed`` alone, shared with every decision on the same gate result.
+        self.memo: dict[str, Any] = {}
 
     def exclude(self, producer: Producer, step: str, reason: str) -> None:
         """Record the step that excluded one producer."""
@@ -44,13 +47,14 @@ class Notes:
         if producers:
             self.groups.append((step, reason, producers))
 
-    def reinstate(self, producer_ids: Sequence[int]) -> Earlier:
+    def reinstate(self, producers: Sequence[Producer]) -> Earlier:
         """Take exclusions back (the fallback reconsiders); what each one was, as text."""
         before = set(self.reinstated)
         out: set[int] = set()
-        for _, _, producers in self.groups:
-            out.update(map(_ID, producers))
-        back = [pid for pid in producer_ids if pid in out and pid not in before]
+        for _, _, excluded in self.groups:
+            out.update(map(_ID, excluded))
+        out -= before
+        back = list(filter(out.__contains__, map(_ID, producers)))
         self.reinstated.update(back)
         return Earlier(list(self.groups), before, back)
 
@@ -64,6 +68,7 @@ class Notes:
         """The candidates of the decision, as they stand now."""
         frozen = Notes()
         frozen.considered, frozen.fixed, frozen.cache = self.considered, self.fixed, self.cache
+        frozen.memo = self.memo
         frozen.groups, frozen.reinstated = list(self.groups), set(self.reinstated)
         return CandidateNotes(frozen, choice, winner_id, strategy, earlier or {})
 
@@ -153,7 +158,7 @@ class CandidateNotes(Sequence[CandidateNote]):
     def _included_by_id(self) -> dict[int, CandidateNote]:
         if self._included_notes is None:
             src = self._source
-            out_ids = {p.id for _, _, ps in src.groups for p in ps} - src.reinstated
+            out_ids = set().union(*(map(_ID, ps) for _, _, ps in src.groups)) - src.reinstated
             self._included_notes = {
                 p.id: self._included(p) for p in src.considered if p.id not in out_ids
             }
@@ -161,19 +166,41 @@ class CandidateNotes(Sequence[CandidateNote]):
 
     def excluded_groups(self) -> list[tuple[str, str, list[int]]]:
         """Every exclusion as (step, reason, producer ids), the gate's refusals last."""
+        return [*self.step_groups(), *self.refused_groups()]
+
+    def step_groups(self) -> list[tuple[str, str, list[int]]]:
+        """The exclusions by the steps (not the gate) as (step, reason, producer ids)."""
         src = self._source
         seen: set[int] = set(src.reinstated)
         by_reason: dict[tuple[str, str], list[int]] = {}
         for step, reason, producers in src.groups:
-            ids = [p.id for p in producers if p.id not in seen]
+            ids = list(map(_ID, producers))
+            if not seen.isdisjoint(ids):  # an earlier step (or the fallback) has some of them
+                ids = [pid for pid in ids if pid not in seen]
             seen.update(ids)
             if ids:
                 by_reason.setdefault((step, reason), []).extend(ids)
+        return [(step, why, ids) for (step, why), ids in by_reason.items()]
+
+    def refused_groups(self) -> list[tuple[str, str, list[int]]]:
+        """The gate's refusals as (step, reason, producer ids): the same for every decision
+        on one state, insurance type and day, so grouped once for all of them (read only)."""
+        return self.shared("refused groups", self._group_refused)
+
+    def shared(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, a value that depends on the gate's refusals alone, made once per
+        state, insurance type and day and shared by their decisions: never change it."""
+        memo = self._source.memo
+        if key not in memo:
+            memo[key] = make()
+        return cast(T, memo[key])
+
+    def _group_refused(self) -> list[tuple[str, str, list[int]]]:
         refused: dict[tuple[str, str], list[int]] = {}
-        for note in src.fixed:
+        for note in self._source.fixed:
             key = (note.excluded_by or "gate", note.reason or "")
             refused.setdefault(key, []).append(note.producer_id)
-        return [(step, why, ids) for (step, why), ids in (*by_reason.items(), *refused.items())]
+        return [(step, why, ids) for (step, why), ids in refused.items()]
 
     def _included(self, p: Producer) -> CandidateNote:
         choice = self._choice

@@ -47,16 +47,26 @@ def decision_document(decision: Decision, *, compact: bool = True) -> dict[str, 
         doc["candidates"] = [_full(c) for c in cands]
         return doc
     if isinstance(cands, CandidateNotes):
-        included, groups = cands.included(), cands.excluded_groups()
+        included, steps = cands.included(), cands.step_groups()
+        if any(step == "gate" for step, _, _ in steps):  # a step called "gate": one pass
+            excluded = _excluded([*steps, *cands.refused_groups()])
+        else:  # the gate's refusals read alike for a state, type and day: written once
+            refused = cands.shared("refused, compact", lambda: _excluded(cands.refused_groups()))
+            excluded = _excluded(steps) + [_copy(group) for group in refused]
     else:
         included = [c for c in cands if c.excluded_by is None]
-        groups = _grouped(c for c in cands if c.excluded_by is not None)
+        excluded = _excluded(_grouped(c for c in cands if c.excluded_by is not None))
     keys = _score_keys(included)
     if keys:
         doc["score_keys"] = keys
     doc["candidates"] = [_compact(c, keys) for c in included]
-    doc["excluded"] = _excluded(groups)
+    doc["excluded"] = excluded
     return doc
+
+
+def _copy(group: dict[str, Any]) -> dict[str, Any]:
+    """A shared group of the record as a new one (its lists copied), for one document."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in group.items()}
 
 
 def _full(c: CandidateNote) -> dict[str, Any]:

@@ -44,10 +44,13 @@ class GateResult:
     splits: dict[tuple[Any, ...], tuple[tuple[Producer, ...], tuple[Producer, ...]]] = field(
         init=False, repr=False, compare=False
     )
+    # Values made from the refusals alone (their groups, as the stored record writes them).
+    memo: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "splits", {})
+        put(self, "memo", {})
         put(self, "producers", tuple(p for p, _ in self.passed))
         put(self, "license_of", {p.id: lid for p, lid in self.passed})
         refusals = {p.id: v.reason or "not licensed" for p, v in self.failed}

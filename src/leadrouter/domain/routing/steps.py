@@ -15,7 +15,7 @@ from leadrouter.domain.routing.availability import (
     hours_reason,
     out_of_office_reason,
 )
-from leadrouter.domain.routing.model import ZERO_LOAD, RoutingInput
+from leadrouter.domain.routing.model import ZERO_LOAD, ProducerLoad, RoutingInput
 from leadrouter.domain.routing.policy import (
     AvailabilityStep,
     CapsStep,
@@ -168,7 +168,14 @@ class StepContext:
 
     def available(self, pool: Sequence[Producer]) -> list[Producer]:
         """The producers of the pool whose ``hard_refusal`` is None, in order; the same
-        test without putting each refusal into words (the fallback looks at everyone).
+        test without putting each refusal into words (the fallback looks at everyone)."""
+        return self.available_with_loads(pool)[0]
+
+    def available_with_loads(
+        self, pool: Sequence[Producer]
+    ) -> tuple[list[Producer], list[ProducerLoad]]:
+        """``available``, with each kept producer's load beside it (the weighted score
+        reads them next, so the fallback looks each one up once).
 
         It reads each producer's ``Standing`` (the whole gated pool's come with the gate
         result) and looks at working hours once per hours key. The memo of ``hard_refusal``
@@ -188,6 +195,7 @@ class StepContext:
         default_open, default_daily = caps.default_max_open, caps.default_max_daily
         off_by_key: dict[int, bool] = {}
         kept: list[Producer] = []
+        kept_loads: list[ProducerLoad] = []
         for p, pid, hours_key, periods, max_open, max_daily in rows:
             if periods and away and any(x.contains(now) for x in periods):
                 continue
@@ -207,7 +215,8 @@ class StepContext:
             if max_daily is not None and load.new_today >= max_daily:
                 continue
             kept.append(p)
-        return kept
+            kept_loads.append(load)
+        return kept, kept_loads
 
     def _off_hours(self, producer: Producer) -> str | None:
         """``hours_reason``, worked out once per decision for everyone with the same hours."""

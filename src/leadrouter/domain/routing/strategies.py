@@ -20,8 +20,11 @@ Deterministic strategies choose with probability 1, and say so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter, is_not
 
 from leadrouter.domain.insurance import InsuranceType
 from leadrouter.domain.model import Producer
@@ -37,6 +40,10 @@ TIE_RULES = {
     "optimizer": "none needed (random draws; the probability of the choice is logged)",
 }
 RESPONSE_DAMPING_SECONDS = 60.0
+# Filters and getters the weighted score maps over a whole pool (no bytecode per producer).
+_KNOWN = partial(is_not, None)
+_CLOSE_RATE = attrgetter("close_rate")
+_RESPONSE = attrgetter("avg_response_seconds")
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,14 @@ def pick(
     counts: Mapping[int, int],
     learning: LearningInput | None = None,
     lead_id: int = 0,
+    pool_loads: Sequence[ProducerLoad] | None = None,
 ) -> Pick:
-    """Choose one producer from a non-empty pool by the strategy in ``spec``."""
+    """Choose one producer from a non-empty pool by the strategy in ``spec``;
+    ``pool_loads``, when given, are the pool's loads in its order (already looked up)."""
     if spec.kind == "optimizer":
         return _optimize(spec, pool, loads, learning, lead_id)
     if spec.kind == "weighted_score":
-        return _pick_by_score(spec, pool, counts, _scored(spec, pool, itype, loads))
+        return _pick_by_score(spec, pool, counts, _scored(spec, pool, itype, loads, pool_loads))
     present = [counts[p.id] for p in pool if p.id in counts]
     floor = min(present) if present else 0
     given = {p.id: counts.get(p.id, floor) for p in pool}
@@ -125,16 +134,15 @@ def _pick_by_score(
     spec: StrategySpec,
     pool: Sequence[Producer],
     counts: Mapping[int, int],
-    scored: tuple[ScoreParts, dict[int, float]],
+    scored: tuple[ScoreParts, dict[int, float], list[int]],
 ) -> Pick:
-    """The weighted score's choice from ``scored`` (parts, scores): the highest score, then
-    fewest leads in this pool, then the lowest id. Leads in the pool are counted only among
-    those tied at the top (the fallback scores the whole gated pool, where a tie is rare)."""
-    parts, scores = scored
+    """The weighted score's choice from ``scored`` (parts, scores, the ids at the top
+    score): the highest score, then fewest leads in this pool, then the lowest id. Leads in
+    the pool are counted only among those tied at the top (the fallback scores the whole
+    gated pool, where a tie is rare)."""
+    parts, scores, tied = scored
     if not scores:
         return Pick(None, scores, parts, {}, f"{spec.kind}: nobody can be chosen", None)
-    top = max(scores.values())
-    tied = [pid for pid, v in scores.items() if v == top]
     best = tied[0]
     if len(tied) > 1:
         present = [counts[p.id] for p in pool if p.id in counts]
@@ -220,17 +228,20 @@ def _scored(
     pool: Sequence[Producer],
     itype: InsuranceType | None,
     loads: Mapping[int, ProducerLoad],
-) -> tuple[ScoreParts, dict[int, float]]:
-    """Each producer's parts and weighted score (rounded to 6 places), in one pass.
+    pool_loads: Sequence[ProducerLoad] | None = None,
+) -> tuple[ScoreParts, dict[int, float], list[int]]:
+    """Each producer's parts and weighted score (rounded to 6 places), in one pass, and
+    the ids at the top score in pool order (what ``max`` and a second pass would find).
 
     The loop runs over every producer of a pool (the fallback's is the whole gated pool),
     so the parts are worked out inline: each producer's own close rate and speed once.
     """
-    pool_loads = [loads.get(p.id, ZERO_LOAD) for p in pool]
-    rates = [x.close_rate for x in pool_loads]
-    times = [x.avg_response_seconds for x in pool_loads]
-    best_rate = max([r for r in rates if r is not None], default=0.0)
-    fastest = max(0.0, min([t for t in times if t is not None], default=0.0))
+    if pool_loads is None:
+        pool_loads = [loads.get(p.id, ZERO_LOAD) for p in pool]
+    rates = list(map(_CLOSE_RATE, pool_loads))
+    times = list(map(_RESPONSE, pool_loads))
+    best_rate = max(filter(_KNOWN, rates), default=0.0)
+    fastest = max(0.0, min(filter(_KNOWN, times), default=0.0))
     fastest += RESPONSE_DAMPING_SECONDS
     # close rate = own / best in the pool; response speed = (fastest + 60 s) / (own + 60 s);
     # _clamp inlined (the loops run over every producer of the fallback's pool)
@@ -265,6 +276,8 @@ def _scored(
     code, line = (itype.code, itype.business_line) if itype is not None else (None, None)
     rows: dict[int, tuple[float, float, float, float]] = {}
     scores: dict[int, float] = {}
+    top = -math.inf
+    tied: list[int] = []
     for p, load, rate, speed in zip(pool, pool_loads, rate_parts, speed_parts, strict=True):
         pid, cap, lines = p.id, p.max_open or reference, p.business_lines
         # specialization(p, itype), inlined
@@ -279,8 +292,23 @@ def _scored(
         if speed is None:
             speed = speed_default
         rows[pid] = (capacity, special, rate, speed)
-        scores[pid] = round6(wc * capacity + ws * special + wr * rate + wv * speed)
-    return ScoreParts(rows), scores
+        # round6(x), its fast path inlined (this line runs for every producer of the pool)
+        x = wc * capacity + ws * special + wr * rate + wv * speed
+        if 0.0 < x < 16.0:
+            y = x * 1e6
+            n = int(y)
+            f = y - n
+            score = n / 1e6 if f < 0.49999999 else (n + 1) / 1e6 if f > 0.50000001 else round(x, 6)
+        else:
+            score = round(x, 6)
+        scores[pid] = score
+        if score >= top:
+            if score > top:
+                top = score
+                tied = [pid]
+            else:
+                tied.append(pid)
+    return ScoreParts(rows), scores, tied
 
 
 def round6(x: float) -> float:

@@ -224,3 +224,26 @@ def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differ
         assert f'role="alert">{reason}</p>' in card.split("</article>")[0]
         answers.append(reason)
     assert len(set(answers)) == 4 and _status(container, lead) == "assigned"
+
+
+def test_a_lead_without_a_name_is_shown_by_its_phone_on_every_page_not_as_an_empty_link(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 7)
+    with container.engine.begin() as conn:  # stored as a live caller's lead is: a phone only
+        conn.execute(leads.update().where(leads.c.id == lead).values(first_name="", last_name=""))
+        phone = conn.execute(sa.select(leads.c.phone).where(leads.c.id == lead)).scalar_one()
+    sign_in(web, "alice@agency.example")
+    pages = {"/portal": web.get("/portal").text, "/leads": web.get(f"/leads/{lead}").text}
+    web.cookies.clear()
+    sign_in(web, "boss@agency.example")
+    pages["/dashboard"] = web.get("/dashboard").text
+    for path, text in pages.items():
+        assert "None None" not in text, path
+    portal_link = f'<a href="/leads/{lead}">{phone}</a>'
+    assert portal_link in pages["/portal"]
+    assert f"<h1>{phone} " in pages["/leads"]
+    dashboard_link = (
+        f'<a href="/leads/{lead}#why" title="Why it went where it went">Lead {lead}</a>'
+    )
+    assert dashboard_link in pages["/dashboard"]

@@ -156,6 +156,22 @@ class LeadSource:
     required_fields: tuple[str, ...] | None = None
 
 
+def lead_display_name(
+    first_name: str | None,
+    last_name: str | None,
+    phone: str | None = None,
+    lead_id: int | None = None,
+) -> str:
+    """How a person reads a lead's name: "First Last" with what is missing left out; a caller
+    or a lead given without a name by its phone, else by its number ("Lead 42")."""
+    name = " ".join(part for part in (first_name, last_name) if part)
+    if name:
+        return name
+    if phone:
+        return phone
+    return f"Lead {lead_id}" if lead_id is not None else ""
+
+
 @dataclass(frozen=True)
 class Lead:
     """A normalized lead as routing and timers see it."""

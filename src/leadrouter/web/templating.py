@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from leadrouter.domain.model import lead_display_name
 from leadrouter.services.people.sessions import Session
 
 HERE = Path(__file__).parent
@@ -61,7 +63,18 @@ def local_time(
     return local.strftime(f"%a {local.day} %b %H:%M" if dated else "%a %H:%M")
 
 
-templates.env.filters.update(duration=duration, money=money, percent=percent, local=local_time)
+def lead_name(row: Any) -> str:
+    """A lead's name on a page (``domain.model.lead_display_name``): a caller without a name
+    by their phone, else by the lead's number, never an empty link."""
+    fields: Mapping[str, Any] = row if isinstance(row, Mapping) else getattr(row, "_mapping", {})
+    return lead_display_name(
+        fields.get("first_name"), fields.get("last_name"), fields.get("phone"), fields.get("id")
+    )
+
+
+templates.env.filters.update(
+    duration=duration, money=money, percent=percent, local=local_time, lead_name=lead_name
+)
 
 
 def page(

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from leadrouter.domain.model import LeadStatus, LicenseStatus
+from leadrouter.domain.model import LeadStatus, LicenseStatus, lead_display_name
 from leadrouter.domain.timer_actions import AlertManager, Reassign
 from leadrouter.domain.timers import upcoming
 from leadrouter.services.dashboard.days import days_of
@@ -106,11 +106,12 @@ def alerts(
             .limit(LIMIT)
         ).all()
     for r in untouched:
+        name = lead_display_name(r.first_name, r.last_name, lead_id=r.id)
         minutes = int((now - r.started_at).total_seconds() // 60)
         out.append(
             Alert(
                 "untouched",
-                f"{r.first_name} {r.last_name} untouched for {minutes} min ({r.producer})",
+                f"{name} untouched for {minutes} min ({r.producer})",
                 r.id,
             )
         )
@@ -127,10 +128,11 @@ def alerts(
             continue
         left = int((step[0] - now).total_seconds() // 60)
         when = "overdue" if left < 0 else f"in {left} min"
+        name = lead_display_name(r.first_name, r.last_name, lead_id=r.id)
         out.append(
             Alert(
                 "breach",
-                f"{r.first_name} {r.last_name} ({r.producer}): {describe(step[1])} {when}",
+                f"{name} ({r.producer}): {describe(step[1])} {when}",
                 r.id,
             )
         )

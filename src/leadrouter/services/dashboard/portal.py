@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.domain.model import lead_display_name
 from leadrouter.domain.timer_actions import (
     Action,
     AlertManager,
@@ -130,7 +131,7 @@ def my_leads(
         out.append(
             PortalLead(
                 lead_id=row.id,
-                name=f"{row.first_name} {row.last_name}",
+                name=lead_display_name(row.first_name, row.last_name, row.phone, row.id),
                 phone=row.phone,
                 email=row.email,
                 insurance_type=row.insurance_type,

@@ -247,3 +247,16 @@ def test_a_lead_without_a_name_is_shown_by_its_phone_on_every_page_not_as_an_emp
         f'<a href="/leads/{lead}#why" title="Why it went where it went">Lead {lead}</a>'
     )
     assert dashboard_link in pages["/dashboard"]
+
+
+def test_every_page_names_an_icon_that_is_served_so_browsers_ask_for_no_missing_favicon(
+    web: TestClient, agency: agencies.TestAgency
+) -> None:
+    sign_in(web, "boss@agency.example")
+    for path in ("/dashboard", "/signin", "/no-such-page"):
+        text = web.get(path, headers={"Accept": "text/html"}).text
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in text, path
+    icon = web.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -11,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadrouter.api.problems import http_problem, internal_problem
+from leadrouter.web.headers import PageHeaders
 from leadrouter.web.pages import auth, dashboard, home, leads, portal, replay, reports
 from leadrouter.web.session import PageError, SignInRequired, sign_in_url, signed_in
 from leadrouter.web.templating import HERE, page
@@ -70,15 +69,7 @@ def install_web(app: FastAPI) -> None:
             return await _error_page(request, 500, message)
         return internal_problem(request)
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if not request.url.path.startswith(_API_PREFIXES):
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(PageHeaders, headers=SECURITY_HEADERS, skip_prefixes=_API_PREFIXES)
 
 
 async def _error_page(request: Request, status: int, message: str) -> Response:

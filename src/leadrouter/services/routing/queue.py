@@ -1,9 +1,9 @@
 """The queue: which waiting leads someone may now take, and draining them.
 
 A lead nobody may take waits in the queue with its reason (``apply``). The worker drains an
-agency's queue when its roster changes and every minute (a shift may have started); an
-outcome that frees a producer drains it in its own transaction. A read-only look comes
-first, so a queue nobody can take from costs no write lock.
+agency's queue when its roster changes and every minute (a shift may have started), a
+read-only look first, so a queue nobody can take from costs no write lock; an outcome that
+frees a producer drains it inside the outcome's transaction.
 """
 
 from __future__ import annotations

@@ -156,6 +156,26 @@ def test_staff_see_the_reports_page_and_the_monthly_report_as_page_csv_and_pdf(
     assert web.get("/reports/monthly/2026-13.csv").status_code == 422
 
 
+def test_a_month_still_to_come_is_refused_not_reported_as_a_month_of_nothing(
+    web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """The test clock is in 2026-03: 2026-04 has no figures yet, on the page, in the monthly
+    report (page, CSV, PDF) and through the API alike; the month picker stops at 2026-03."""
+    sign_in(web, "boss@agency.example")
+    overview = web.get("/reports")
+    assert 'max="2026-03"' in overview.text
+    for address in ("/reports?month=2026-04", "/reports/monthly/2026-04.html"):
+        refused = web.get(address)
+        assert refused.status_code == 422, address
+        assert "2026-04 has not begun" in html.unescape(refused.text), address
+        assert "Back to your page" in refused.text
+    assert web.get("/reports/monthly/2026-04.csv").status_code == 422
+    api = web.get("/v1/reports/monthly/2026-04", headers=agency.headers)
+    assert api.status_code == 422
+    assert api.json()["errors"] == [{"field": "month", "reason": "a month up to 2026-03"}]
+    assert web.get("/reports/monthly/2026-03.html").status_code == 200
+
+
 def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api(
     web: TestClient,
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.services.reports.periods import Month, agency_timezone, month_of
+from leadrouter.services.reports.periods import Month, agency_timezone, begun, month_of
 from leadrouter.services.reports.source_roi import SourceMonth, source_costs, source_months
 from leadrouter.store.figures import Figures, rollup
 from leadrouter.store.response_times import median_of, response_lists
@@ -84,7 +84,7 @@ def monthly_report(*, uow: UnitOfWork, agency_id: int, now: datetime, month: dat
     with uow:
         conn = uow.conn
         tz = agency_timezone(conn, agency_id)
-        span = month_of(month, tz)
+        span = month_of(begun(month, now, tz), tz)
         window: dict[str, Any] = {"agency_id": agency_id, "since": span.start, "until": span.end}
         names = {
             r.id: r.name

@@ -71,6 +71,18 @@ def current_month(now: datetime, timezone: str) -> date:
     return date(local.year, local.month, 1)
 
 
+def begun(first: date, now: datetime, timezone: str, *, field: str = "month") -> date:
+    """``first`` if its month has begun by ``now`` in ``timezone``; a month still to come has
+    no figures yet, and a report of it would read as a month of nothing (422)."""
+    current = current_month(now, timezone)
+    if first > current:
+        raise ValidationFailed(
+            f"{first:%Y-%m} has not begun: the latest month with figures is {current:%Y-%m}",
+            errors=[FieldError(field, f"a month up to {current:%Y-%m}")],
+        )
+    return first
+
+
 def agency_timezone(conn: sa.Connection, agency_id: int) -> str:
     """The agency's time zone (404 for an agency that does not exist)."""
     tz = conn.execute(sa.select(agencies.c.timezone).where(agencies.c.id == agency_id)).scalar()

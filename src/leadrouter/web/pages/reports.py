@@ -37,13 +37,15 @@ def reports(
     agency_id, now = session.user.agency_id, container.clock.now()
     tz = agency_zone(uow=container.uow(readonly=True), agency_id=agency_id)
     with shown_as_page():
-        first = periods.parse_month(month) if month else periods.current_month(now, tz)
+        current = periods.current_month(now, tz)
+        first = periods.begun(periods.parse_month(month), now, tz) if month else current
         stats = producer_stats(uow=container.uow(readonly=True), agency_id=agency_id, now=now)
         sources = source_roi(
             uow=container.uow(readonly=True), agency_id=agency_id, now=now, first=first, last=first
         )
     context: dict[str, Any] = {
         "month": first.strftime("%Y-%m"),
+        "latest": current.strftime("%Y-%m"),
         "stats": stats.producers,
         "sources": sources,
     }

@@ -42,6 +42,8 @@ def test_the_compliance_page_shows_coverage_expiries_gate_refusals_and_the_chain
     assert view.states == ["NJ", "NY"]
     assert view.grid[("NJ", "personal_lines")].producers == 1
     assert view.grid[("NJ", "personal_lines")].gap_in == 30
+    # the page names the day coverage ends (NJ-7's last day is the 20th), not the horizon
+    assert view.grid[("NJ", "personal_lines")].gap_from == date(2026, 3, 21)
     assert view.grid[("NY", "personal_lines")].gap_in is None
     assert [(e.state, e.number, e.days_left) for e in view.expiring] == [("NJ", "NJ-7", 17)]
     assert [(r.lead_id, r.state) for r in view.refusals] == [(texan, "TX")]
@@ -57,7 +59,7 @@ def test_the_compliance_page_shows_coverage_expiries_gate_refusals_and_the_chain
         "1 record since",
         "NJ NJ-7",
         "in 17 days",
-        "gap in 30 d",
+        "gap from 2026-03-21",
         f'href="/leads/{texan}#why"',
         "no producer holds an active TX license",
     ):

@@ -33,6 +33,7 @@ _GATE_WORDS = ("license for", "can be licensed", "license re-check refused")
 class Cell:
     producers: int  # licensed now
     gap_in: int | None  # the first horizon (days) at which nobody is licensed, if any
+    gap_from: date | None  # the first day nobody is licensed (before that horizon), if any
 
 
 @dataclass(frozen=True)
@@ -97,15 +98,24 @@ def compliance_overview(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Co
             today=today,
             states=sorted({r.state for r in rows}),
             lines=sorted({(r.line, r.label) for r in rows}),
-            grid={(r.state, r.line): _cell(r) for r in rows},
+            grid={(r.state, r.line): _cell(r, today) for r in rows},
             expiring=_expiring(conn, agency_id, today),
             refusals=gate_refusals(conn, agency_id=agency_id),
             chain=_chain(conn, agency_id),
         )
 
 
-def _cell(row: CoverageRow) -> Cell:
-    return Cell(row.counts[0].producers if row.counts else 0, min(row.gaps, default=None))
+def _cell(row: CoverageRow, today: date) -> Cell:
+    """The count today and, where coverage ends within the forecast, the day it ends: the
+    day after the last of today's producers' licenses runs out (the horizon alone read as
+    "gap in 30 d" for a license lapsing in 18)."""
+    count = row.counts[0].producers if row.counts else 0
+    gap_in = min(row.gaps, default=None)
+    if gap_in is None or count == 0:
+        return Cell(count, gap_in, None)
+    horizon = today + timedelta(days=gap_in)
+    ends = [e.expiration_date for e in row.expiring if e.expiration_date < horizon]
+    return Cell(count, gap_in, max(ends) + timedelta(days=1) if ends else None)
 
 
 def _expiring(conn: sa.Connection, agency_id: int, today: date) -> list[ExpiringLicense]:

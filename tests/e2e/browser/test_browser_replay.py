@@ -103,3 +103,51 @@ def test_a_manager_replays_a_candidate_policy_and_reads_the_estimates(
 
     page.get_by_role("link", name="another replay").click()
     expect(page.get_by_role("link", name="round robin instead")).to_be_visible()
+
+
+def test_a_policy_that_does_not_parse_comes_back_with_its_reasons_and_the_text_kept(
+    context: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """The error page said only "the policy document is invalid", and its way back lost the
+    pasted document."""
+    bad = "name: typo\nrouting:\n  strategy: {type: round_robbin}\n"
+    page = context.new_page()
+    sign_in(page, "manager@browser.example")
+    page.goto("/replay")
+    page.get_by_label("Name").fill("my typo")
+    page.get_by_label("Policy (YAML or JSON)").fill(bad)
+    page.get_by_role("button", name="Run the replay").click()
+
+    expect(page).to_have_url("/replay")
+    problem = page.get_by_role("alert")
+    expect(problem).to_contain_text("Not run: the policy document is invalid")
+    expect(problem).to_contain_text("routing.strategy")
+    expect(page.get_by_label("Policy (YAML or JSON)")).to_have_value(bad)
+    expect(page.get_by_label("Name")).to_have_value("my typo")
+    page.screenshot(path=artifacts / "replay-refused.png", full_page=True)
+
+    page.get_by_label("Policy (YAML or JSON)").fill(CANDIDATE)
+    page.get_by_label("until (not included)").fill(page.get_by_label("From").input_value())
+    page.get_by_role("button", name="Run the replay").click()
+    expect(page.get_by_role("alert")).to_contain_text("last day must come after its first")
+    expect(page.get_by_label("Policy (YAML or JSON)")).to_have_value(CANDIDATE)
+
+
+def test_a_long_replay_name_wraps_on_a_phone(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """A name of 200 letters without a space (the form's limit) widened the run's page to
+    thousands of pixels."""
+    page = phone.new_page()
+    sign_in(page, "manager@browser.example")
+    page.goto("/replay")
+    page.get_by_label("Name").fill("N" * 200)
+    page.get_by_label("Policy (YAML or JSON)").fill(CANDIDATE)
+    page.get_by_role("button", name="Run the replay").click()
+    expect(page).to_have_url(re.compile(r"/replay/runs/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("N" * 200)
+    page.screenshot(path=artifacts / "replay-long-name-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto("/replay")
+    expect(page.get_by_role("link", name="N" * 200)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

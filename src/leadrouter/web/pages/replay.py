@@ -68,25 +68,30 @@ def replay_form(
                     f"#{p.producer_id} {p.tier} {p.current_weight:g} → {p.proposed_weight:g}"
                     for p in found.proposals
                 )
-        stored = versions(uow=container.uow(readonly=True), agency_id=agency_id, limit=5).items
-        recent = runs.recent_runs(uow=container.uow(readonly=True), agency_id=agency_id)
+        context = _form(container, agency_id)
     today = now.astimezone(
         ZoneInfo(agency_zone(uow=container.uow(readonly=True), agency_id=agency_id))
     ).date()
-    context: dict[str, Any] = {
+    context |= {
         "text": text,
         "label": label,
         "note": note,
-        "versions": stored,
-        "runs": recent,
         "since": (today - timedelta(days=DEFAULT_DAYS)).isoformat(),
         "until": (today + timedelta(days=1)).isoformat(),
     }
     return page(request, "replay.html", context, session=session)
 
 
+def _form(container: ContainerDep, agency_id: int) -> dict[str, Any]:
+    """What the form shows besides its fields: the stored versions and the latest runs."""
+    stored = versions(uow=container.uow(readonly=True), agency_id=agency_id, limit=5).items
+    recent = runs.recent_runs(uow=container.uow(readonly=True), agency_id=agency_id)
+    return {"versions": stored, "runs": recent, "note": None, "problem": None}
+
+
 @router.post("/replay")
 def replay_start(
+    request: Request,
     container: ContainerDep,
     session: ManagerDep,
     background: BackgroundTasks,
@@ -95,10 +100,11 @@ def replay_start(
     since: Annotated[str, Form()] = "",
     until: Annotated[str, Form()] = "",
 ) -> Response:
-    """Store the run, start it in the background, and show its page."""
+    """Store the run, start it in the background, and show its page; a refused candidate
+    or day shows the form again, as filled in, with each reason."""
     agency_id = session.user.agency_id
     tz = agency_zone(uow=container.uow(readonly=True), agency_id=agency_id)
-    with shown_as_page():
+    try:
         if not policy.strip():
             raise ValidationFailed("paste a policy, or choose a stored version or the proposal")
         run_id = runs.start_replay(
@@ -111,6 +117,12 @@ def replay_start(
             until=_day(until, "until", tz),
             now=container.clock.now(),
         )
+    except ValidationFailed as refused:
+        with shown_as_page():
+            context = _form(container, agency_id)
+        context |= {"text": policy, "label": label, "since": since, "until": until}
+        context["problem"] = refused
+        return page(request, "replay.html", context, session=session, status=refused.status)
     background.add_task(
         runs.run_replay,
         new_uow=container.uow,

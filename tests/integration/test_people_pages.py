@@ -189,6 +189,25 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api
         assert answer.headers["content-type"] == "application/problem+json", path
 
 
+def test_a_request_a_page_refuses_is_a_page_with_a_way_back_for_a_browser_not_raw_json(
+    web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """A 2,000-character email at sign-in showed the browser a bare problem+json document."""
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    long = {"email": "x" * 2000 + "@agency.example", "password": "secret"}
+    long["csrf_token"] = form_token(web.get("/signin").text)
+    refused = web.post("/signin", data=long, headers=browser)
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("text/html")
+    assert "email: String should have at most 320 characters" in html.unescape(refused.text)
+    assert 'href="/signin"' in refused.text
+    sign_in(web, "boss@agency.example")
+    replay = web.get("/replay?version=latest", headers=browser)
+    assert replay.status_code == 422 and "Back to your page" in replay.text
+    api = web.post("/signin", data=long, headers={"Accept": "application/json"})
+    assert api.status_code == 422
+    assert api.headers["content-type"] == "application/problem+json"
+
+
 def test_the_redoc_address_leads_to_the_api_page_that_needs_no_cdn(web: TestClient) -> None:
     answer = web.get("/redoc", follow_redirects=False)
     assert answer.status_code == 308 and answer.headers["location"] == "/docs"

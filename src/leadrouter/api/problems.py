@@ -134,16 +134,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = field_errors_from_pydantic(exc.errors())
-        detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
-        return problem(
-            422,
-            "Validation failed",
-            detail,
-            slug="validation-failed",
-            errors=errors,
-            instance=request.url.path,
-        )
+        return validation_problem(request, exc)
 
     @app.exception_handler(OverflowError)
     async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
@@ -156,6 +147,25 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return http_problem(request, exc)
+
+
+def validation_detail(exc: RequestValidationError) -> tuple[str, list[FieldError]]:
+    """A refused request's fields and reasons, and the one line that names them all."""
+    errors = field_errors_from_pydantic(exc.errors())
+    return "; ".join(f"{e.field}: {e.reason}" for e in errors), errors
+
+
+def validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request FastAPI refused (a missing or malformed field) as a 422 problem."""
+    detail, errors = validation_detail(exc)
+    return problem(
+        422,
+        "Validation failed",
+        detail,
+        slug="validation-failed",
+        errors=errors,
+        instance=request.url.path,
+    )
 
 
 def internal_problem(request: Request) -> JSONResponse:

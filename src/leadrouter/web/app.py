@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from leadrouter.api.problems import http_problem, internal_problem
+from leadrouter.api.problems import (
+    http_problem,
+    internal_problem,
+    validation_detail,
+    validation_problem,
+)
 from leadrouter.web.headers import PageHeaders
 from leadrouter.web.pages import auth, dashboard, home, leads, portal, replay, reports
 from leadrouter.web.session import PageError, SignInRequired, sign_in_url, signed_in
@@ -60,6 +66,14 @@ def install_web(app: FastAPI) -> None:
         if exc.status_code == 404 and _wants_a_page(request):
             return await _error_page(request, 404, "There is no page at this address.")
         return http_problem(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _refused_page(request: Request, exc: RequestValidationError) -> Response:
+        # A form or address a browser sent that the page refuses (a 2,000-character email at
+        # sign-in, a version that is no number): a page with the way back, not raw JSON.
+        if _wants_a_page(request) and not request.headers.get("HX-Request"):
+            return await _error_page(request, 422, validation_detail(exc)[0])
+        return validation_problem(request, exc)
 
     @app.exception_handler(Exception)
     async def _failed_page(request: Request, exc: Exception) -> Response:

@@ -83,6 +83,9 @@ def test_a_manager_replays_a_pasted_policy_and_reads_who_would_have_got_what(
     textarea = re.search(r'<textarea id="policy"[^>]*>(.*?)</textarea>', stored, re.S)
     assert textarea is not None and "optimizer" in textarea[1]
     assert 'value="policy version 1"' in stored
+    missing = client.get("/replay?version=9", headers={"Accept": "text/html"})  # a 500 once
+    assert missing.status_code == 404
+    assert "there is no policy version 9; the newest is 1" in markup.unescape(missing.text)
     today = container.clock.now().date()
     where = _start(
         client,

@@ -20,6 +20,16 @@ def current_version(conn: sa.Connection, agency_id: int) -> int:
     return int(v or 0)
 
 
+def has_version(conn: sa.Connection, agency_id: int, version: int) -> bool:
+    """Whether the agency stored ``version`` (0, the shipped default, is always there)."""
+    if version == 0:
+        return True
+    found = sa.select(policies.c.id).where(
+        policies.c.agency_id == agency_id, policies.c.version == version
+    )
+    return conn.execute(found.limit(1)).first() is not None
+
+
 def document_of(conn: sa.Connection, agency_id: int, version: int) -> dict[str, Any]:
     """The stored document of one version."""
     return dict(

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from leadrouter.errors import LeadRouterError, NotFound, ValidationFailed
 from leadrouter.policy.load import dump_policy, parse_policy
 from leadrouter.services.routing.context import RoutingCaches
+from leadrouter.store.policies import current_version, has_version
 from leadrouter.store.tables import producers, replay_runs
 from leadrouter.store.uow import UnitOfWork
 
@@ -29,8 +30,11 @@ STALE = timedelta(minutes=10)
 
 
 def version_text(*, uow: UnitOfWork, caches: RoutingCaches, agency_id: int, version: int) -> str:
-    """A stored version of the agency's policy as YAML."""
+    """A stored version of the agency's policy as YAML (404 for a version never stored)."""
     with uow:
+        if not has_version(uow.conn, agency_id, version):
+            newest = current_version(uow.conn, agency_id)
+            raise NotFound(f"there is no policy version {version}; the newest is {newest}")
         return dump_policy(caches.policies.active(uow.conn, agency_id, version=version).document)
 
 

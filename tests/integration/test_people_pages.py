@@ -176,6 +176,17 @@ def test_a_month_still_to_come_is_refused_not_reported_as_a_month_of_nothing(
     assert web.get("/reports/monthly/2026-03.html").status_code == 200
 
 
+def test_the_reports_page_names_leads_nobody_owns_as_the_monthly_report_does(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """The page said "(nobody)" where the monthly report, one click away, says "(unassigned)"."""
+    make_lead(container, agency.id, 1, zip_code="78701")  # Texas: nobody is licensed
+    sign_in(web, "boss@agency.example")
+    overview = web.get("/reports").text
+    assert "(unassigned)" in overview and "(nobody)" not in overview
+    assert "(unassigned)" in web.get("/reports/monthly/2026-03.html").text
+
+
 def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api(
     web: TestClient,
 ) -> None:

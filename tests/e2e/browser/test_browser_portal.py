@@ -94,6 +94,48 @@ def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
         page.screenshot(path=artifacts / "portal-outcome-refused.png", animations="disabled")
 
 
+def test_a_saved_outcome_shows_in_its_card_as_saved_not_as_it_was_typed(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """A refused save keeps what the producer typed, to mend; a save that succeeds shows the
+    lead as saved: the new status and the premium as stored, the form closed and holding
+    the saved outcome, not her typing (the policy number a quote does not keep)."""
+    lead = served.post_lead(704, state="NY", first_name="Saved")
+    page = phone.new_page()
+    sign_in(page, "alice@browser.example")
+    card = page.locator(f"article[aria-labelledby=lead-{lead}]")
+    card.get_by_role("button", name="Accept").click()
+    expect(card.locator(".badge")).to_have_text("assigned")
+    form = card.locator("details")
+    card.locator("summary").click()
+    card.get_by_role("radio", name="Quoted").check()
+    premium = card.get_by_label("Premium, $ (quoted or bound)")
+    policy = card.get_by_label("Policy number (if bound)")
+    premium.fill("1,250.5O")
+    policy.fill("typed-not-saved")
+    card.get_by_role("button", name="Save outcome").click()
+    expect(card.get_by_role("alert")).to_have_text(
+        'Premium "1,250.5O" is not a number: type it like 1200.'
+    )
+    settled(page)
+    expect(premium).to_have_value("1,250.5O")  # refused: her typing stays, to mend
+    expect(policy).to_have_value("typed-not-saved")
+
+    premium.fill("$1,250.50")
+    card.get_by_role("button", name="Save outcome").click()
+    expect(card.get_by_role("status")).to_have_text("Marked quoted.")
+    settled(page)
+    expect(card.locator(".badge")).to_have_text("quoted")
+    expect(form).not_to_have_attribute("open", "")
+    expect(card).to_contain_text("quoted $1,250")
+    page.screenshot(path=artifacts / "portal-outcome-saved.png", animations="disabled")
+    card.locator("summary").click()
+    expect(card.get_by_role("radio", name="Quoted")).to_be_checked()
+    expect(premium).to_have_value("1250.50")
+    expect(policy).to_have_value("")
+    card.screenshot(path=artifacts / "portal-outcome-saved-open.png", animations="disabled")
+
+
 def test_a_producer_with_many_leads_pages_through_them_on_a_phone(
     phone: BrowserContext, served: Served, artifacts: Path
 ) -> None:

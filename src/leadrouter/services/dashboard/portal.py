@@ -52,7 +52,8 @@ class PortalLead:
     contacted: bool
     attempts: int
     repeats: int
-    premium: float | None
+    premium: float | None  # bound
+    quoted_premium: float | None
     next_step: str | None
     next_step_at: datetime | None
     seconds_left: int | None
@@ -148,6 +149,7 @@ def my_leads(
                 asked_again=asked_again(row.touch_count, row.last_touch_at, row.worked_at),
                 last_asked_at=row.last_touch_at if row.touch_count > 1 else None,
                 premium=None if row.premium is None else float(row.premium),
+                quoted_premium=None if row.quoted_premium is None else float(row.quoted_premium),
                 next_step=None if step is None else describe(step[1]),
                 next_step_at=None if step is None else step[0],
                 seconds_left=None if step is None else int((step[0] - now).total_seconds()),

@@ -240,13 +240,27 @@ def test_a_lead_without_a_name_is_shown_by_its_phone_on_every_page_not_as_an_emp
     pages["/dashboard"] = web.get("/dashboard").text
     for path, text in pages.items():
         assert "None None" not in text, path
-    portal_link = f'<a href="/leads/{lead}">{phone}</a>'
+    assert phone == "+16465550007"  # stored as E.164, named as people read it
+    portal_link = f'<a href="/leads/{lead}">(646) 555-0007</a>'
     assert portal_link in pages["/portal"]
-    assert f"<h1>{phone} " in pages["/leads"]
+    assert "<h1>(646) 555-0007 " in pages["/leads"]
     dashboard_link = (
         f'<a href="/leads/{lead}#why" title="Why it went where it went">Lead {lead}</a>'
     )
     assert dashboard_link in pages["/dashboard"]
+
+
+def test_a_leads_phone_reads_in_national_form_while_its_links_dial_the_stored_e164(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 8)
+    sign_in(web, "alice@agency.example")
+    portal, lead_page = web.get("/portal").text, web.get(f"/leads/{lead}").text
+    card = portal.split(f'aria-labelledby="lead-{lead}"')[1].split("</article>")[0]
+    assert '<a class="button" href="tel:+16465550008">Call (646) 555-0008</a>' in card
+    assert '<a class="button" href="sms:+16465550008">Text</a>' in card
+    assert '<dd><a href="tel:+16465550008">(646) 555-0008</a></dd>' in lead_page
+    assert "Call +1" not in portal and ">+16465550008<" not in lead_page
 
 
 def test_every_page_names_an_icon_that_is_served_so_browsers_ask_for_no_missing_favicon(

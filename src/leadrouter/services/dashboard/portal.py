@@ -20,6 +20,7 @@ from leadrouter.domain.timer_actions import (
     WarnProducer,
 )
 from leadrouter.domain.timers import TimerState, upcoming
+from leadrouter.intake.phones import for_display
 from leadrouter.paging import decode_cursor, encode_cursor
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.routing.context import RoutingCaches
@@ -132,7 +133,9 @@ def my_leads(
         out.append(
             PortalLead(
                 lead_id=row.id,
-                name=lead_display_name(row.first_name, row.last_name, row.phone, row.id),
+                name=lead_display_name(
+                    row.first_name, row.last_name, for_display(row.phone), row.id
+                ),
                 phone=row.phone,
                 email=row.email,
                 insurance_type=row.insurance_type,

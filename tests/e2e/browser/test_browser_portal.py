@@ -171,6 +171,34 @@ def test_a_producer_with_many_leads_pages_through_them_on_a_phone(
     expect(page.get_by_role("heading", name="Open leads 1-50 of 60")).to_be_visible()
 
 
+def test_the_portal_and_a_lead_page_load_without_a_missing_file_or_a_console_error(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """Everything a producer's phone asks for, from signing in to a lead's page (its icon,
+    style sheet, scripts, htmx's answers), is there, and nothing is refused or fails."""
+    lead = served.post_lead(705, state="NY", first_name="Loaded")
+    page = phone.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.on("requestfailed", lambda r: failed.append(f"{r.failure} {r.url}"))
+    page.on(  # a missing icon shows only here: the page's response events never see it
+        "console",
+        lambda m: m.type == "error" and failed.append(f"{m.text} {m.location.get('url')}"),
+    )
+    page.on("pageerror", lambda e: failed.append(f"page error: {e}"))
+    sign_in(page, "alice@browser.example")
+    expect(page).to_have_url("/portal")
+    page.wait_for_load_state("networkidle")
+    card = page.locator(f"article[aria-labelledby=lead-{lead}]")
+    card.get_by_role("button", name="Accept").click()
+    expect(card.locator(".badge")).to_have_text("assigned")
+    card.get_by_role("link", name="Loaded Browser705").click()
+    expect(page).to_have_url(f"/leads/{lead}")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=artifacts / "portal-lead-page.png", full_page=True)
+    assert failed == []
+
+
 def settled(page: Page) -> None:
     """Wait until htmx has no request in flight and has swapped and settled its answer."""
     busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
+from leadrouter.services.roster.producers import update_producer
 from leadrouter.services.routing.route import look_at_queue
+from leadrouter.store.tables import assignments
 from leadrouter.worker import Worker
 from tests.support.factories import make_agency, make_lead, make_producer
 
@@ -30,3 +35,45 @@ def test_a_waiting_lead_shows_the_reason_true_now_once_the_roster_changed(
     with c.uow(readonly=True) as uow:  # the next look finds nothing to write
         look = look_at_queue(uow.conn, c.routing, agency_id=agency.id, now=c.clock.now())
     assert (look.ready, look.restated) == ([], {})
+
+
+def test_a_look_at_the_queue_reads_refusals_once_per_page_and_keeps_each_leads_own(
+    container: Container,
+) -> None:
+    c = container
+    agency = make_agency(c)
+    producer = make_producer(c, agency.id, 1, licensed_in=("NY",), max_daily=0)  # full
+    waiting = [make_lead(c, agency.id, n) for n in range(1, 13)]
+    now = c.clock.now()
+    with c.uow() as uow:  # the producer declined the first lead once
+        uow.conn.execute(
+            assignments.insert().values(
+                agency_id=agency.id,
+                lead_id=waiting[0],
+                producer_id=producer,
+                kind="route",
+                state="declined",
+                started_at=now,
+                ended_at=now,
+                done_steps=[],
+            )
+        )
+        uow.commit()
+    update_producer(  # then room opens up
+        uow=c.uow(), agency_id=agency.id, producer_id=producer, changes={"max_daily": None}
+    )
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(c.engine, "before_cursor_execute", count)
+    try:
+        with c.uow(readonly=True) as uow:
+            look = look_at_queue(uow.conn, c.routing, agency_id=agency.id, now=now)
+    finally:
+        sa.event.remove(c.engine, "before_cursor_execute", count)
+
+    assert look.ready == waiting[1:]  # the declined lead is not offered to its decliner again
+    refusals = [s for s in statements if "FROM assignments" in s and "assignments.state IN" in s]
+    assert len(refusals) == 1, statements  # twelve leads on one page: one read of refusals

@@ -190,6 +190,8 @@ def drain_queue_in_tx(
     A producer who declined a lead, or let its offer expire, is not offered it again.
     """
     lock_agency(conn, agency_id)
+    waiting = repo.waiting_reasons(conn, agency_id=agency_id, limit=limit, among=among)
+    refused = timer_state.refused_by_each(conn, lead_ids=waiting)
     return [
         route_lead_in_tx(
             conn,
@@ -199,9 +201,9 @@ def drain_queue_in_tx(
             now=now,
             kind="drain",
             only_if_assigned=True,
-            exclude=timer_state.refused_by(conn, lead_id=lead_id),
+            exclude=refused[lead_id],
         )
-        for lead_id in repo.waiting_reasons(conn, agency_id=agency_id, limit=limit, among=among)
+        for lead_id in waiting
     ]
 
 
@@ -239,11 +241,11 @@ def look_at_queue(
             break
         agency = agency or agency_state(conn, caches, agency_id=agency_id, now=now)
         rows = {r.id: r for r in LeadRepository(conn).many(agency_id, list(waiting))}
+        refused = timer_state.refused_by_each(conn, lead_ids=waiting)
         for lead_id, stored in waiting.items():
             lead = repo.lead_from_row(rows[lead_id])
             ctx = context_for(conn, caches, lead=lead, now=now, agency=agency)
-            refused = timer_state.refused_by(conn, lead_id=lead_id)
-            decision = route(ctx.roster, ctx.input, ctx.policy, exclude=refused)
+            decision = route(ctx.roster, ctx.input, ctx.policy, exclude=refused[lead_id])
             if decision.outcome == "assigned":
                 found.append(lead_id)
                 if len(found) == limit:

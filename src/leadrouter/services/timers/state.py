@@ -7,6 +7,7 @@ acceptance, activity and outcome services all use it, inside their own transacti
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -94,14 +95,21 @@ def reschedule(
 
 def refused_by(conn: sa.Connection, *, lead_id: int) -> frozenset[int]:
     """Producers who declined this lead or let its offer expire: it is not offered again."""
-    return frozenset(
-        int(p)
-        for p in conn.execute(
-            sa.select(assignments.c.producer_id).where(
-                assignments.c.lead_id == lead_id, assignments.c.state.in_((DECLINED, EXPIRED))
+    return refused_by_each(conn, lead_ids=[lead_id])[lead_id]
+
+
+def refused_by_each(conn: sa.Connection, *, lead_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """``refused_by`` for each of ``lead_ids``, in one statement (every id has an entry)."""
+    refused: dict[int, set[int]] = {lead_id: set() for lead_id in lead_ids}
+    if refused:
+        for lead_id, producer_id in conn.execute(
+            sa.select(assignments.c.lead_id, assignments.c.producer_id).where(
+                assignments.c.lead_id.in_(list(refused)),
+                assignments.c.state.in_((DECLINED, EXPIRED)),
             )
-        ).scalars()
-    )
+        ):
+            refused[int(lead_id)].add(int(producer_id))
+    return {lead_id: frozenset(producers) for lead_id, producers in refused.items()}
 
 
 def rules_for(conn: sa.Connection, deps: RoutingCaches, agency_id: int) -> TimingRules:

@@ -226,6 +226,25 @@ def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differ
     assert len(set(answers)) == 4 and _status(container, lead) == "assigned"
 
 
+def test_a_saved_outcome_draws_its_form_from_the_lead_and_a_refused_one_keeps_the_typing(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 9)
+    sign_in(web, "alice@agency.example")
+    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
+    cards = []
+    for typed in ("abc", "1,250.5"):
+        form = {"status": "quoted", "premium": typed}
+        answer = web.post(f"/portal/leads/{lead}/outcome", data=form, headers=htmx).text
+        cards.append(answer.split(f'aria-labelledby="lead-{lead}"')[1].split("</article>")[0])
+    refused, saved = cards
+    assert f'<details id="outcome-{lead}" hx-preserve>' in refused  # htmx keeps her typing
+    assert f'<details id="outcome-{lead}">' in saved  # drawn anew, closed, as saved:
+    assert "quoted $1,250" in saved and 'value="1250.50"' in saved
+    assert 'value="quoted" required checked' in saved
+    assert f'<details id="outcome-{lead}" hx-preserve>' in web.get("/portal/leads").text
+
+
 def test_a_lead_without_a_name_is_shown_by_its_phone_on_every_page_not_as_an_empty_link(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:

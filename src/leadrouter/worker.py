@@ -31,6 +31,7 @@ from leadrouter.notify.channels import retry_policy
 from leadrouter.notify.dispatcher import dispatch_once
 from leadrouter.services.compliance.expirations import sweep_all_agencies
 from leadrouter.services.learning.schedule import learn_due
+from leadrouter.services.routing import queue
 from leadrouter.services.routing import route as routing
 from leadrouter.services.timers import step as timers
 from leadrouter.store import idempotency
@@ -192,7 +193,7 @@ class Worker:
         for agency_id in sorted(waiting if full else waiting & changed):
             stats.drained += sum(
                 1
-                for r in routing.drain_queue(
+                for r in queue.drain_queue(
                     uow=self.container.uow(),
                     caches=self.container.routing,
                     agency_id=agency_id,

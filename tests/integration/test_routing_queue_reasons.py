@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from leadrouter.bootstrap import Container
 from leadrouter.services.roster.producers import update_producer
-from leadrouter.services.routing.route import look_at_queue
+from leadrouter.services.routing.queue import look_at_queue
 from leadrouter.store.tables import assignments
 from leadrouter.worker import Worker
 from tests.support.factories import make_agency, make_lead, make_producer

@@ -34,7 +34,7 @@ from leadrouter.services.roster.licenses import (
     verification_after,
 )
 from leadrouter.services.routing.context import RoutingCaches
-from leadrouter.services.routing.route import drain_queue_in_tx
+from leadrouter.services.routing.queue import drain_queue_in_tx
 from leadrouter.store.agency_repo import agency_timezone, agency_today
 from leadrouter.store.locks import lock_agency
 from leadrouter.store.roster_repo import (

@@ -31,6 +31,7 @@ from leadrouter.intake.documents import lead_document
 from leadrouter.notify.webhook import enqueue_webhook_event
 from leadrouter.services.leads.commission import rates_in
 from leadrouter.services.leads.intake import change_status_in_tx
+from leadrouter.services.routing import queue
 from leadrouter.services.routing import route as routing
 from leadrouter.services.routing.announcements import LeadView, webhook_data
 from leadrouter.services.routing.context import RoutingCaches
@@ -103,7 +104,7 @@ def record_in_tx(
         routing_repo.resolve_queue_entry(conn, lead_id=lead_id, now=now)
     if target in _CLOSED:
         routing.end_assignment(conn, lead_id=lead_id, reason=f"lead {target.value}", now=now)
-        routing.drain_queue_in_tx(conn, deps, agency_id=agency_id, now=now)
+        queue.drain_queue_in_tx(conn, deps, agency_id=agency_id, now=now)
     else:
         ts.reschedule(conn, deps, agency_id=agency_id, lead_id=lead_id, now=now)
     if target in WEBHOOK_OUTCOMES:

@@ -202,12 +202,20 @@ def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
     assert page.count("Texas") + page.count(" TX · waiting since") == 50
 
 
+def _quote_in_portal(web: TestClient, lead: int, premium: str) -> str:
+    """Quote ``lead`` at ``premium`` in the signed-in producer's portal, as htmx posts it; the
+    answer's card of that lead."""
+    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
+    form = {"status": "quoted", "premium": premium}
+    answer = web.post(f"/portal/leads/{lead}/outcome", data=form, headers=htmx).text
+    return html.unescape(answer.split(f'aria-labelledby="lead-{lead}"')[1].split("</article>")[0])
+
+
 def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differently(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
     lead = make_lead(container, agency.id, 1)
     sign_in(web, "alice@agency.example")
-    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
     answers = []
     for typed, reason in (
         ("abc", 'Premium "abc" is not a number: type it like 1200.'),
@@ -215,13 +223,7 @@ def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differ
         ("1" * 25, f'Premium "{"1" * 20}…": at most 20 characters, like 1200.'),
         ("12000000000", 'Premium "12000000000" is too large: under $10,000,000,000.'),
     ):
-        answer = web.post(
-            f"/portal/leads/{lead}/outcome",
-            data={"status": "quoted", "premium": typed},
-            headers=htmx,
-        )
-        card = html.unescape(answer.text.split(f'aria-labelledby="lead-{lead}"')[1])
-        assert f'role="alert">{reason}</p>' in card.split("</article>")[0]
+        assert f'role="alert">{reason}</p>' in _quote_in_portal(web, lead, typed)
         answers.append(reason)
     assert len(set(answers)) == 4 and _status(container, lead) == "assigned"
 
@@ -231,13 +233,7 @@ def test_a_saved_outcome_draws_its_form_from_the_lead_and_a_refused_one_keeps_th
 ) -> None:
     lead = make_lead(container, agency.id, 9)
     sign_in(web, "alice@agency.example")
-    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
-    cards = []
-    for typed in ("abc", "1,250.5"):
-        form = {"status": "quoted", "premium": typed}
-        answer = web.post(f"/portal/leads/{lead}/outcome", data=form, headers=htmx).text
-        cards.append(answer.split(f'aria-labelledby="lead-{lead}"')[1].split("</article>")[0])
-    refused, saved = cards
+    refused, saved = (_quote_in_portal(web, lead, typed) for typed in ("abc", "1,250.5"))
     assert f'<details id="outcome-{lead}" hx-preserve>' in refused  # htmx keeps her typing
     assert f'<details id="outcome-{lead}">' in saved  # drawn anew, closed, as saved:
     assert "quoted $1,250" in saved and 'value="1250.50"' in saved

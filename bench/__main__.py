@@ -59,6 +59,12 @@ def worker() -> None:
     worker_tick.main()
 
 
+def queue() -> None:
+    from bench import queue_look
+
+    queue_look.main()
+
+
 def abuse() -> None:
     from bench import form_rate
 
@@ -106,6 +112,7 @@ BENCHMARKS = {
     "processes": processes,
     "routing": routing,
     "worker": worker,
+    "queue": queue,
     "reports": reports,
     "simulation": simulation,
     "learning": learning,

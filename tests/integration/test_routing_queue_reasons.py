@@ -37,7 +37,7 @@ def test_a_waiting_lead_shows_the_reason_true_now_once_the_roster_changed(
     assert (look.ready, look.restated) == ([], {})
 
 
-def test_a_look_at_the_queue_reads_refusals_once_per_page_and_keeps_each_leads_own(
+def test_a_look_at_the_queue_reads_its_order_once_and_refusals_per_page_keeping_each_leads_own(
     container: Container,
 ) -> None:
     c = container
@@ -70,10 +70,13 @@ def test_a_look_at_the_queue_reads_refusals_once_per_page_and_keeps_each_leads_o
     sa.event.listen(c.engine, "before_cursor_execute", count)
     try:
         with c.uow(readonly=True) as uow:
-            look = look_at_queue(uow.conn, c.routing, agency_id=agency.id, now=now)
+            look = look_at_queue(uow.conn, c.routing, agency_id=agency.id, now=now, page=5)
     finally:
         sa.event.remove(c.engine, "before_cursor_execute", count)
 
     assert look.ready == waiting[1:]  # the declined lead is not offered to its decliner again
+    # Twelve leads in pages of five: the queue's order read once (not a page at a time, each
+    # past an offset: quadratic in the queue), refusals once per page (not per lead).
+    order = [s for s in statements if "FROM queue_entries" in s]
     refusals = [s for s in statements if "FROM assignments" in s and "assignments.state IN" in s]
-    assert len(refusals) == 1, statements  # twelve leads on one page: one read of refusals
+    assert (len(order), len(refusals)) == (1, 3), statements

@@ -292,12 +292,11 @@ def waiting_reasons(
     conn: sa.Connection,
     *,
     agency_id: int,
-    limit: int,
-    offset: int = 0,
+    limit: int | None,
     among: Collection[int] | None = None,
 ) -> dict[int, str]:
     """Queued leads and the reason each was given, in drain order: priority first, then
-    arrival (``offset``: past the first so many; ``among``: only these leads, those still
+    arrival (``limit`` None: all of them; ``among``: only these leads, those still
     waiting)."""
     where = [queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None)]
     if among is not None:
@@ -311,7 +310,6 @@ def waiting_reasons(
                 queue_entries.c.priority.desc(), queue_entries.c.queued_at, queue_entries.c.id
             )
             .limit(limit)
-            .offset(offset)
         )
     }
 

@@ -1,9 +1,9 @@
 """The queue: which waiting leads someone may now take, and draining them.
 
 A lead nobody may take waits in the queue with its reason (``apply``). The worker drains an
-agency's queue when its roster changes and every minute (a shift may have started); an
-outcome that frees a producer drains it in its own transaction. A read-only look comes
-first, so a queue nobody can take from costs no write lock.
+agency's queue when its roster changes and every minute (a shift may have started), a
+read-only look first, so a queue nobody can take from costs no write lock; an outcome that
+frees a producer drains it inside the outcome's transaction.
 """
 
 from __future__ import annotations
@@ -78,19 +78,19 @@ def look_at_queue(
 ) -> QueueLook:
     """Up to ``limit`` waiting leads that would now be assigned, in drain order, and today's
     reason for those still stuck (a read-only look before draining). The whole queue is
-    looked through, a page at a time, so leads nobody may take at its head (a state where
-    nobody is licensed) never hold back the leads behind them. The agency's side (roster,
-    loads, rotation, policy) is read once.
+    looked through, so leads nobody may take at its head (a state where nobody is licensed)
+    never hold back the leads behind them: its order is read once, then the leads' rows and
+    refusals a ``page`` at a time. The agency's side (roster, loads, rotation, policy) is
+    read once.
     """
     found: list[int] = []
     restated: dict[int, str] = {}
-    agency = None
-    offset = 0
-    while len(found) < limit:
-        waiting = repo.waiting_reasons(conn, agency_id=agency_id, limit=page, offset=offset)
-        if not waiting:
-            break
-        agency = agency or agency_state(conn, caches, agency_id=agency_id, now=now)
+    queue = list(repo.waiting_reasons(conn, agency_id=agency_id, limit=None).items())
+    if not queue:
+        return QueueLook(found, restated)
+    agency = agency_state(conn, caches, agency_id=agency_id, now=now)
+    for start in range(0, len(queue), page):
+        waiting = dict(queue[start : start + page])
         rows = {r.id: r for r in LeadRepository(conn).many(agency_id, list(waiting))}
         refused = timer_state.refused_by_each(conn, lead_ids=waiting)
         for lead_id, stored in waiting.items():
@@ -100,12 +100,11 @@ def look_at_queue(
             if decision.outcome == "assigned":
                 found.append(lead_id)
                 if len(found) == limit:
-                    break
+                    return QueueLook(found, restated)
             elif decision.outcome == "queued" and lead.status == LeadStatus.QUEUED:
                 reason = queue_reason(decision.reason)
                 if reason != stored:
                     restated[lead_id] = reason
-        offset += page
     return QueueLook(found, restated)
 
 

@@ -103,35 +103,40 @@ def served(database_url: str, *options: str, listeners: int = 1) -> Iterator[str
     port = free_port()
     paths = [os.getcwd(), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "bench.server"),
-            *("--database-url", database_url, "--port", str(port), *options),
-        ],
-        env=env,
-        start_new_session=True,  # its own process group: the server and its processes
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if (
-                    httpx.get(base + "/healthz", timeout=1).status_code == 200
-                    and listening_sockets(port) >= listeners
-                ):
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("benchmark server did not start")
-        yield base
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log:  # its output (an access line a request)
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "bench.server"),
+                *("--database-url", database_url, "--port", str(port), *options),
+            ],
+            env=env,
+            start_new_session=True,  # its own process group: the server and its processes
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the group started above, nothing else
-            proc.wait(timeout=30)
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if (
+                        httpx.get(base + "/healthz", timeout=1).status_code == 200
+                        and listening_sockets(port) >= listeners
+                    ):
+                        break
+                time.sleep(0.1)
+            else:
+                log.seek(0)
+                tail = log.read()[-2000:].decode(errors="replace")
+                raise RuntimeError(f"benchmark server did not start; its output ended:\n{tail}")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # the group started above, nothing else
+                proc.wait(timeout=30)
 
 
 def drive(base: str, requests: Sequence[Request], *, concurrency: int = 4) -> LoadResult:

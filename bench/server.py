@@ -1,7 +1,9 @@
 """The real API plus one bare endpoint on the same stack, served by uvicorn for benchmarks.
 
 The bare endpoint authenticates like every other and inserts one row in one transaction:
-the floor that our intake work is measured against. The intake-only endpoint is the lead
+the floor that our intake work is measured against. Every process is set up and served as
+``leadrouter serve`` sets up and serves its own (``api.server``): the same HTTP protocol, limits,
+log redaction and access log. The intake-only endpoint is the lead
 intake without the routing hook, so intake's own cost and routing's can be told apart.
 
 With ``--count-statements`` the process counts what its engine sends (SQLAlchemy events)
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from leadrouter.api.app import create_app
 from leadrouter.api.deps import ContainerDep, PrincipalDep
+from leadrouter.api.server import prepare_process, raise_descriptor_limit, uvicorn_options
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.services.leads.intake import receive_lead
@@ -133,6 +136,7 @@ def build_app(database_url: str, *, count_statements: bool = False) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The benchmark app of one of several processes (settings from ``main``)."""
+    prepare_process(Settings(database_url=os.environ["BENCH_DATABASE_URL"]))
     return build_app(
         os.environ["BENCH_DATABASE_URL"],
         count_statements=os.environ.get("BENCH_COUNT_STATEMENTS") == "1",
@@ -147,7 +151,12 @@ def main() -> None:
     parser.add_argument("--count-statements", action="store_true")
     parser.add_argument("--uvicorn-socket", action="store_true")
     args = parser.parse_args()
-    options: dict[str, Any] = {"log_level": "warning", "access_log": False}
+    # Served as ``leadrouter serve`` serves: its HTTP protocol (deadlines for slow clients),
+    # limits, redacted logs and access log (one line a request, to the harness's log file).
+    settings = Settings(database_url=args.database_url)
+    options = uvicorn_options(settings, args.workers)
+    raise_descriptor_limit()
+    prepare_process(settings)
     if args.workers > 1:
         # Made once here: processes that all create it at one moment collide.
         engine = make_engine(args.database_url)

@@ -12,11 +12,13 @@ dates, times and numbers glued to letters), not by counting digits: ids, amounts
 timestamps stay readable. A number is hidden when it is a valid number (bare digits
 included), or when it is written like a phone (``+``, brackets, dashes, dots or spaces
 between its digit groups) even if no carrier would take it; a bare digit run that is not a
-valid number (``1733061234``, ``1234567890.50``) is left alone.
+valid number (``1733061234``, ``1234567890.50``) is left alone, and so is an IPv4
+address (an access line's client).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from typing import Any
@@ -28,6 +30,9 @@ EMAIL = re.compile(r"[\w.+%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")  # also URL-encoded
 # Seven or more digits, at most two separators apart: text without such a run holds no phone
 # number, and the matcher (about a millisecond a line) is spared.
 DIGIT_RUN = re.compile(r"\d(?:[ ().-]{0,2}\d){6,}")
+# A dotted IPv4 address (a client's, in every access line) is written like a phone to the
+# matcher; it is no consumer's contact, and an operator needs to read it.
+IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]*\d)")
 REGION = "US"  # how numbers without a country code are read
 
 
@@ -39,11 +44,26 @@ def _hidden(match: PhoneNumberMatch) -> bool:
 def _phones(text: str) -> str:
     if not DIGIT_RUN.search(text):
         return text
+    addresses = [m for m in IPV4.finditer(text) if _is_ipv4(m.group())]
+    if addresses:  # the text between the addresses, each part on its own
+        parts, last = [], 0
+        for m in addresses:
+            parts += [_phones(text[last : m.start()]), m.group()]
+            last = m.end()
+        return "".join([*parts, _phones(text[last:])])
     found = PhoneNumberMatcher(text, REGION, leniency=Leniency.POSSIBLE)
     spans = [(m.start, m.end) for m in found if _hidden(m)]
     for start, end in reversed(spans):
         text = text[:start] + "[phone]" + text[end:]
     return text
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def redact(text: str) -> str:

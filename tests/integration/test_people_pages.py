@@ -252,12 +252,20 @@ def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
     assert page.count("Texas") + page.count(" TX · waiting since") == 50
 
 
+def _quote_in_portal(web: TestClient, lead: int, premium: str) -> str:
+    """Quote ``lead`` at ``premium`` in the signed-in producer's portal, as htmx posts it; the
+    answer's card of that lead."""
+    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
+    form = {"status": "quoted", "premium": premium}
+    answer = web.post(f"/portal/leads/{lead}/outcome", data=form, headers=htmx).text
+    return html.unescape(answer.split(f'aria-labelledby="lead-{lead}"')[1].split("</article>")[0])
+
+
 def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differently(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
     lead = make_lead(container, agency.id, 1)
     sign_in(web, "alice@agency.example")
-    htmx = {"HX-Request": "true", "X-CSRF-Token": form_token(web.get("/portal").text)}
     answers = []
     for typed, reason in (
         ("abc", 'Premium "abc" is not a number: type it like 1200.'),
@@ -265,15 +273,22 @@ def test_a_refused_premium_names_what_was_typed_so_a_second_refusal_reads_differ
         ("1" * 25, f'Premium "{"1" * 20}…": at most 20 characters, like 1200.'),
         ("12000000000", 'Premium "12000000000" is too large: under $10,000,000,000.'),
     ):
-        answer = web.post(
-            f"/portal/leads/{lead}/outcome",
-            data={"status": "quoted", "premium": typed},
-            headers=htmx,
-        )
-        card = html.unescape(answer.text.split(f'aria-labelledby="lead-{lead}"')[1])
-        assert f'role="alert">{reason}</p>' in card.split("</article>")[0]
+        assert f'role="alert">{reason}</p>' in _quote_in_portal(web, lead, typed)
         answers.append(reason)
     assert len(set(answers)) == 4 and _status(container, lead) == "assigned"
+
+
+def test_a_saved_outcome_draws_its_form_from_the_lead_and_a_refused_one_keeps_the_typing(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 9)
+    sign_in(web, "alice@agency.example")
+    refused, saved = (_quote_in_portal(web, lead, typed) for typed in ("abc", "1,250.5"))
+    assert f'<details id="outcome-{lead}" hx-preserve>' in refused  # htmx keeps her typing
+    assert f'<details id="outcome-{lead}">' in saved  # drawn anew, closed, as saved:
+    assert "quoted $1,250" in saved and 'value="1250.50"' in saved
+    assert 'value="quoted" required checked' in saved
+    assert f'<details id="outcome-{lead}" hx-preserve>' in web.get("/portal/leads").text
 
 
 def test_a_lead_without_a_name_is_shown_by_its_phone_on_every_page_not_as_an_empty_link(
@@ -290,13 +305,27 @@ def test_a_lead_without_a_name_is_shown_by_its_phone_on_every_page_not_as_an_emp
     pages["/dashboard"] = web.get("/dashboard").text
     for path, text in pages.items():
         assert "None None" not in text, path
-    portal_link = f'<a href="/leads/{lead}">{phone}</a>'
+    assert phone == "+16465550007"  # stored as E.164, named as people read it
+    portal_link = f'<a href="/leads/{lead}">(646) 555-0007</a>'
     assert portal_link in pages["/portal"]
-    assert f"<h1>{phone} " in pages["/leads"]
+    assert "<h1>(646) 555-0007 " in pages["/leads"]
     dashboard_link = (
         f'<a href="/leads/{lead}#why" title="Why it went where it went">Lead {lead}</a>'
     )
     assert dashboard_link in pages["/dashboard"]
+
+
+def test_a_leads_phone_reads_in_national_form_while_its_links_dial_the_stored_e164(
+    container: Container, web: TestClient, agency: agencies.TestAgency
+) -> None:
+    lead = make_lead(container, agency.id, 8)
+    sign_in(web, "alice@agency.example")
+    portal, lead_page = web.get("/portal").text, web.get(f"/leads/{lead}").text
+    card = portal.split(f'aria-labelledby="lead-{lead}"')[1].split("</article>")[0]
+    assert '<a class="button" href="tel:+16465550008">Call (646) 555-0008</a>' in card
+    assert '<a class="button" href="sms:+16465550008">Text</a>' in card
+    assert '<dd><a href="tel:+16465550008">(646) 555-0008</a></dd>' in lead_page
+    assert "Call +1" not in portal and ">+16465550008<" not in lead_page
 
 
 def test_every_page_names_an_icon_that_is_served_so_browsers_ask_for_no_missing_favicon(

@@ -96,6 +96,8 @@ def test_database_errors_do_not_quote_their_parameters(container: Container) -> 
         ("typed (999) 123-4567", "typed [phone]"),  # no such area code, but written as a phone
         ("('+12127361745', 3)", "('[phone]', 3)"),
         ("phone=%2B12127361742&email=eve%40example.com", "phone=%2B[phone]&email=[email]"),
+        ("from 10.0.12.34 call 212.736.1742", "from 10.0.12.34 call [phone]"),  # IP, then phone
+        ("not an address: 212.736.17.42", "not an address: [phone]"),  # 736 > 255
     ],
 )
 def test_redaction_hides_phone_numbers_however_they_are_written(line: str, shown: str) -> None:
@@ -107,6 +109,8 @@ def test_redaction_hides_phone_numbers_however_they_are_written(line: str, shown
     [
         "at 2026-03-03 14:00:00 lead 1234 (lines 102-201)",
         '127.0.0.1:50432 - "GET /v1/leads/77 HTTP/1.1" 200',
+        '10.0.12.34:51234 - "POST /v1/leads HTTP/1.1" 201',  # a client behind a proxy
+        '203.113.105.221:443 - "GET /dashboard HTTP/1.1" 200',
         "job 1733061234 started at 1764600000123",  # epoch seconds and milliseconds
         "premium 1234567890.50 on policy 98765432101234",  # an amount, a 14-digit id
         "trace 3f2a1b4c-1234-5678-9abc-def012345678 took 1234567 us",

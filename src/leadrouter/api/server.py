@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import resource
+from typing import Any
 
 import h11
 from fastapi import FastAPI
@@ -132,11 +133,32 @@ def app_from_environment() -> FastAPI:
     from leadrouter.bootstrap import bootstrap
 
     settings = Settings()
-    redact_access_log()  # each process configures its own loggers
+    prepare_process(settings)
+    return create_app(bootstrap(settings))
+
+
+def prepare_process(settings: Settings) -> None:
+    """What every server process sets up before it serves: redacted logs (each process
+    configures its own loggers) and the deadlines of its HTTP protocol."""
+    redact_access_log()
     install_redaction()
     EnvironmentH11Protocol.head_timeout = settings.header_timeout_seconds
     EnvironmentH11Protocol.body_timeout = settings.body_timeout_seconds
-    return create_app(bootstrap(settings))
+
+
+def uvicorn_options(settings: Settings, workers: int = 1) -> dict[str, Any]:
+    """uvicorn's settings for the limits of docs/security.md, and its access log."""
+    protocol: type[GuardedH11Protocol] | str = guarded_protocol(settings)
+    if workers > 1:
+        protocol = f"{__name__}:{EnvironmentH11Protocol.__name__}"
+    return {
+        "log_level": "info",
+        "http": protocol,
+        "limit_concurrency": settings.max_connections,
+        "backlog": settings.listen_backlog,
+        "timeout_keep_alive": 5,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }
 
 
 def run(app: FastAPI | str, settings: Settings, workers: int = 1) -> None:
@@ -145,22 +167,13 @@ def run(app: FastAPI | str, settings: Settings, workers: int = 1) -> None:
     Several processes need ``app`` as the import string of an app factory (``APP_FACTORY``).
     """
     raise_descriptor_limit()
-    redact_access_log()
-    install_redaction()
+    prepare_process(settings)
     if isinstance(app, FastAPI):
         app.openapi()  # built before listening, not while the first client waits for it
-    protocol: type[GuardedH11Protocol] | str = guarded_protocol(settings)
-    if workers > 1:
-        protocol = f"{__name__}:{EnvironmentH11Protocol.__name__}"
     serving.serve(
         app,
         host=settings.host,
         port=settings.port,
         workers=workers,
-        log_level="info",
-        http=protocol,
-        limit_concurrency=settings.max_connections,
-        backlog=settings.listen_backlog,
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=16 * 1024,
+        **uvicorn_options(settings, workers),
     )

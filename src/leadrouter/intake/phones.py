@@ -67,6 +67,23 @@ def consumer_number_problem(e164: str) -> str | None:
     return None
 
 
+def for_display(e164: str | None) -> str:
+    """A stored number the way people read it: national for a +1 number (``(212) 555-0142``),
+    international otherwise (``+44 20 7946 0958``); "" for none, and a value that is not a
+    possible number (an older row, a caller's withheld id) as it is stored."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    if not phonenumbers.is_possible_number(number):
+        return e164
+    national = number.country_code == NANP_COUNTRY_CODE
+    fmt = PhoneNumberFormat.NATIONAL if national else PhoneNumberFormat.INTERNATIONAL
+    return str(phonenumbers.format_number(number, fmt))
+
+
 def _parse(raw: str, region: str) -> tuple[str, str | None]:
     try:
         number = phonenumbers.parse(raw, region)

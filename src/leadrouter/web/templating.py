@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from leadrouter.domain.model import lead_display_name
+from leadrouter.intake.phones import for_display
 from leadrouter.services.people.sessions import Session
 
 HERE = Path(__file__).parent
@@ -65,15 +66,21 @@ def local_time(
 
 def lead_name(row: Any) -> str:
     """A lead's name on a page (``domain.model.lead_display_name``): a caller without a name
-    by their phone, else by the lead's number, never an empty link."""
+    by their phone as people read it, else by the lead's number, never an empty link."""
     fields: Mapping[str, Any] = row if isinstance(row, Mapping) else getattr(row, "_mapping", {})
+    phone = for_display(fields.get("phone"))
     return lead_display_name(
-        fields.get("first_name"), fields.get("last_name"), fields.get("phone"), fields.get("id")
+        fields.get("first_name"), fields.get("last_name"), phone, fields.get("id")
     )
 
 
 templates.env.filters.update(
-    duration=duration, money=money, percent=percent, local=local_time, lead_name=lead_name
+    duration=duration,
+    money=money,
+    percent=percent,
+    local=local_time,
+    lead_name=lead_name,
+    phone_display=for_display,  # a tel: or sms: link keeps the stored E.164 value
 )
 
 

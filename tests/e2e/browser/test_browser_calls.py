@@ -32,7 +32,7 @@ def test_a_manager_watches_calls_wait_ring_and_go_live_on_the_dashboard(
         waiting = {"CallSid": "CAbrowser1", "From": "+12127360901"}
         asked = sim.post(hook, waiting)
         assert "<Gather" in asked.text
-        row = panel.locator("tr", has_text="+12127360901")
+        row = panel.locator("tr", has_text="(212) 736-0901")
         expect(row).to_contain_text("waiting")
         expect(row).to_contain_text("unknown")
 

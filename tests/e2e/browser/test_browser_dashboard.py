@@ -62,7 +62,7 @@ def test_a_producer_on_a_phone_accepts_a_lead_and_logs_a_contact_and_the_manager
     sign_in(portal, "alice@browser.example")
     card = portal.locator("article", has=portal.get_by_role("heading", name="Phoebe Browser302"))
     expect(card).to_contain_text("left, then the offer goes to someone else")
-    expect(card.get_by_role("link", name="Call +16465550302")).to_have_attribute(
+    expect(card.get_by_role("link", name="Call (646) 555-0302")).to_have_attribute(
         "href", "tel:+16465550302"
     )
     expect(card.get_by_role("link", name="Text")).to_have_attribute("href", "sms:+16465550302")

@@ -94,6 +94,48 @@ def test_a_refused_outcome_is_explained_beside_the_lead_it_was_typed_in(
         page.screenshot(path=artifacts / "portal-outcome-refused.png", animations="disabled")
 
 
+def test_a_saved_outcome_shows_in_its_card_as_saved_not_as_it_was_typed(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """A refused save keeps what the producer typed, to mend; a save that succeeds shows the
+    lead as saved: the new status and the premium as stored, the form closed and holding
+    the saved outcome, not her typing (the policy number a quote does not keep)."""
+    lead = served.post_lead(704, state="NY", first_name="Saved")
+    page = phone.new_page()
+    sign_in(page, "alice@browser.example")
+    card = page.locator(f"article[aria-labelledby=lead-{lead}]")
+    card.get_by_role("button", name="Accept").click()
+    expect(card.locator(".badge")).to_have_text("assigned")
+    form = card.locator("details")
+    card.locator("summary").click()
+    card.get_by_role("radio", name="Quoted").check()
+    premium = card.get_by_label("Premium, $ (quoted or bound)")
+    policy = card.get_by_label("Policy number (if bound)")
+    premium.fill("1,250.5O")
+    policy.fill("typed-not-saved")
+    card.get_by_role("button", name="Save outcome").click()
+    expect(card.get_by_role("alert")).to_have_text(
+        'Premium "1,250.5O" is not a number: type it like 1200.'
+    )
+    settled(page)
+    expect(premium).to_have_value("1,250.5O")  # refused: her typing stays, to mend
+    expect(policy).to_have_value("typed-not-saved")
+
+    premium.fill("$1,250.50")
+    card.get_by_role("button", name="Save outcome").click()
+    expect(card.get_by_role("status")).to_have_text("Marked quoted.")
+    settled(page)
+    expect(card.locator(".badge")).to_have_text("quoted")
+    expect(form).not_to_have_attribute("open", "")
+    expect(card).to_contain_text("quoted $1,250")
+    page.screenshot(path=artifacts / "portal-outcome-saved.png", animations="disabled")
+    card.locator("summary").click()
+    expect(card.get_by_role("radio", name="Quoted")).to_be_checked()
+    expect(premium).to_have_value("1250.50")
+    expect(policy).to_have_value("")
+    card.screenshot(path=artifacts / "portal-outcome-saved-open.png", animations="disabled")
+
+
 def test_a_producer_with_many_leads_pages_through_them_on_a_phone(
     phone: BrowserContext, served: Served, artifacts: Path
 ) -> None:
@@ -127,6 +169,34 @@ def test_a_producer_with_many_leads_pages_through_them_on_a_phone(
     page.screenshot(path=artifacts / "portal-page-2-accepted.png", animations="disabled")
     page.get_by_role("link", name="Top of my list").click()
     expect(page.get_by_role("heading", name="Open leads 1-50 of 60")).to_be_visible()
+
+
+def test_the_portal_and_a_lead_page_load_without_a_missing_file_or_a_console_error(
+    phone: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """Everything a producer's phone asks for, from signing in to a lead's page (its icon,
+    style sheet, scripts, htmx's answers), is there, and nothing is refused or fails."""
+    lead = served.post_lead(705, state="NY", first_name="Loaded")
+    page = phone.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.on("requestfailed", lambda r: failed.append(f"{r.failure} {r.url}"))
+    page.on(  # a missing icon shows only here: the page's response events never see it
+        "console",
+        lambda m: m.type == "error" and failed.append(f"{m.text} {m.location.get('url')}"),
+    )
+    page.on("pageerror", lambda e: failed.append(f"page error: {e}"))
+    sign_in(page, "alice@browser.example")
+    expect(page).to_have_url("/portal")
+    page.wait_for_load_state("networkidle")
+    card = page.locator(f"article[aria-labelledby=lead-{lead}]")
+    card.get_by_role("button", name="Accept").click()
+    expect(card.locator(".badge")).to_have_text("assigned")
+    card.get_by_role("link", name="Loaded Browser705").click()
+    expect(page).to_have_url(f"/leads/{lead}")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=artifacts / "portal-lead-page.png", full_page=True)
+    assert failed == []
 
 
 def settled(page: Page) -> None:

@@ -20,6 +20,7 @@ from leadrouter.domain.timer_actions import (
     WarnProducer,
 )
 from leadrouter.domain.timers import TimerState, upcoming
+from leadrouter.intake.phones import for_display
 from leadrouter.paging import decode_cursor, encode_cursor
 from leadrouter.services.dashboard.days import days_of
 from leadrouter.services.routing.context import RoutingCaches
@@ -52,7 +53,8 @@ class PortalLead:
     contacted: bool
     attempts: int
     repeats: int
-    premium: float | None
+    premium: float | None  # bound
+    quoted_premium: float | None
     next_step: str | None
     next_step_at: datetime | None
     seconds_left: int | None
@@ -131,7 +133,9 @@ def my_leads(
         out.append(
             PortalLead(
                 lead_id=row.id,
-                name=lead_display_name(row.first_name, row.last_name, row.phone, row.id),
+                name=lead_display_name(
+                    row.first_name, row.last_name, for_display(row.phone), row.id
+                ),
                 phone=row.phone,
                 email=row.email,
                 insurance_type=row.insurance_type,
@@ -148,6 +152,7 @@ def my_leads(
                 asked_again=asked_again(row.touch_count, row.last_touch_at, row.worked_at),
                 last_asked_at=row.last_touch_at if row.touch_count > 1 else None,
                 premium=None if row.premium is None else float(row.premium),
+                quoted_premium=None if row.quoted_premium is None else float(row.quoted_premium),
                 next_step=None if step is None else describe(step[1]),
                 next_step_at=None if step is None else step[0],
                 seconds_left=None if step is None else int((step[0] - now).total_seconds()),

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 import sqlalchemy as sa
 
+from leadrouter.intake.phones import for_display
 from leadrouter.services.reports.documents import money
 from leadrouter.services.reports.periods import agency_timezone
 from leadrouter.store.tables import leads, producers
@@ -132,7 +132,7 @@ def _row(r: Any, tz: ZoneInfo) -> tuple[str, ...]:
         str(m["id"]),
         m["first_name"] or "",
         m["last_name"] or "",
-        _phone(m["phone"]),
+        for_display(m["phone"]),  # (212) 555-0100, as AMS imports expect it
         m["email"] or "",
         m["zip"] or "",
         m["state"] or "",
@@ -145,19 +145,3 @@ def _row(r: Any, tz: ZoneInfo) -> tuple[str, ...]:
         money(m["premium"]) or "",
         m["policy_number"] or "",
     )
-
-
-def _phone(e164: str | None) -> str:
-    """(212) 555-0100 for a US number: what AMS imports expect, and never a leading '+'."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 1
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return str(phonenumbers.format_number(number, fmt))

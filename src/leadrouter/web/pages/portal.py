@@ -102,10 +102,13 @@ def _answer(
     flash: str,
     *,
     failed: bool,
+    saved: bool = False,
 ) -> Response:
     """The portal's body (the page she acted on) with ``flash`` shown in lead ``lead_id``'s
     card (where the producer tapped, on her screen), or above the list when that lead is no
-    longer on it."""
+    longer on it. ``saved``: the card's outcome form was saved, so it is drawn again from
+    the lead as stored; otherwise the page keeps that form as she left it (htmx's
+    hx-preserve), her typing with it, so a refused save or the minute's refresh loses none."""
     cursor = request.query_params.get("cursor") or None
     if not request.headers.get("HX-Request"):
         return RedirectResponse(f"/portal{_here(cursor)}", status_code=303)
@@ -114,6 +117,7 @@ def _answer(
         "flash": flash,
         "flash_failed": failed,
         "flash_lead": lead_id,
+        "saved_lead": lead_id if saved else None,
     }
     return page(request, "_portal_body.html", context, session=session)
 
@@ -125,12 +129,14 @@ def _act(
     lead_id: int,
     done: str,
     action: Any,
+    *,
+    saved: bool = False,
 ) -> Response:
     try:
         action()
     except LeadRouterError as exc:
         return _answer(request, container, session, lead_id, exc.detail, failed=True)
-    return _answer(request, container, session, lead_id, done, failed=False)
+    return _answer(request, container, session, lead_id, done, failed=False, saved=saved)
 
 
 @router.post("/portal/leads/{lead_id}/accept")
@@ -262,7 +268,7 @@ def outcome(
             ),
         )
 
-    return _act(request, container, session, lead_id, f"Marked {status}.", run)
+    return _act(request, container, session, lead_id, f"Marked {status}.", run, saved=True)
 
 
 def _premium(text: str) -> Decimal | None:

@@ -60,6 +60,7 @@ def test_the_compliance_page_shows_coverage_expiries_gate_refusals_and_the_chain
         "NJ NJ-7",
         "in 17 days",
         "gap from 2026-03-21",
+        "Licenses lapsed (last 30 days) or expiring (next 60)",  # it lists lapsed ones too
         f'href="/leads/{texan}#why"',
         "no producer holds an active TX license",
     ):

@@ -203,7 +203,8 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_problem_json_for_the_api
 def test_a_request_a_page_refuses_is_a_page_with_a_way_back_for_a_browser_not_raw_json(
     web: TestClient, agency: agencies.TestAgency
 ) -> None:
-    """A 2,000-character email at sign-in showed the browser a bare problem+json document."""
+    """A 2,000-character email at sign-in, or an id past the store's range, showed the browser
+    a bare problem+json document."""
     browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     long = {"email": "x" * 2000 + "@agency.example", "password": "secret"}
     long["csrf_token"] = form_token(web.get("/signin").text)
@@ -214,6 +215,11 @@ def test_a_request_a_page_refuses_is_a_page_with_a_way_back_for_a_browser_not_ra
     sign_in(web, "boss@agency.example")
     replay = web.get("/replay?version=latest", headers=browser)
     assert replay.status_code == 422 and "Back to your page" in replay.text
+    huge = web.get("/leads/99999999999999999999", headers=browser)  # past the store's range
+    assert huge.status_code == 422 and "Back to your page" in huge.text
+    huge_api = web.get("/v1/leads/99999999999999999999", headers=agency.headers)
+    assert huge_api.status_code == 422
+    assert huge_api.headers["content-type"] == "application/problem+json"
     api = web.post("/signin", data=long, headers={"Accept": "application/json"})
     assert api.status_code == 422
     assert api.headers["content-type"] == "application/problem+json"

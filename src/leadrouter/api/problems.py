@@ -116,7 +116,7 @@ def install(app: FastAPI) -> None:
             gone = Unavailable("the database cannot be reached; try again shortly", retry_after=2)
             return render(gone, request.url.path)
         if isinstance(exc, DataError):
-            return _out_of_range_problem(request)
+            return out_of_range_problem(request)
         raise exc
 
     @app.exception_handler(PendingRollbackError)
@@ -138,7 +138,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OverflowError)
     async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
-        return _out_of_range_problem(request)
+        return out_of_range_problem(request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -191,7 +191,8 @@ def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     )
 
 
-def _out_of_range_problem(request: Request) -> JSONResponse:
+def out_of_range_problem(request: Request) -> JSONResponse:
+    """A value the store cannot hold (a number past its column's range): a 422."""
     # A value the database cannot hold (a number past its column's range) that slipped
     # past the schema: the caller's input, so a 422 rather than a 500.
     return problem(

@@ -6,12 +6,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadrouter.api.problems import (
     http_problem,
     internal_problem,
+    out_of_range_problem,
     validation_detail,
     validation_problem,
 )
@@ -28,6 +30,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+OUT_OF_RANGE = "A number in this address is larger than any this site keeps."
 _API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/healthz", "/hooks/", "/forms/")
 
 
@@ -74,6 +77,14 @@ def install_web(app: FastAPI) -> None:
         if _wants_a_page(request) and not request.headers.get("HX-Request"):
             return await _error_page(request, 422, validation_detail(exc)[0])
         return validation_problem(request, exc)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)  # before the API's DBAPIError handler: the nearer class
+    async def _out_of_range_page(request: Request, exc: Exception) -> Response:
+        # An id past the store's range in a page's address (/leads/99999999999999999999).
+        if _wants_a_page(request) and not request.headers.get("HX-Request"):
+            return await _error_page(request, 422, OUT_OF_RANGE)
+        return out_of_range_problem(request)
 
     @app.exception_handler(Exception)
     async def _failed_page(request: Request, exc: Exception) -> Response:

@@ -292,7 +292,7 @@ def test_a_saved_outcome_draws_its_form_from_the_lead_and_a_refused_one_keeps_th
     refused, saved = (_quote_in_portal(web, lead, typed) for typed in ("abc", "1,250.5"))
     assert f'<details id="outcome-{lead}" hx-preserve>' in refused  # htmx keeps her typing
     assert f'<details id="outcome-{lead}">' in saved  # drawn anew, closed, as saved:
-    assert "quoted $1,250" in saved and 'value="1250.50"' in saved
+    assert "quoted $1,251" in saved and 'value="1250.50"' in saved
     assert 'value="quoted" required checked' in saved
     assert f'<details id="outcome-{lead}" hx-preserve>' in web.get("/portal/leads").text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,10 +39,12 @@ def duration(seconds: float | int | None) -> str:
 
 
 def money(value: Decimal | float | int | None) -> str:
-    """Dollars without cents: "$14,200"; "-" when unknown."""
+    """Dollars without cents, half a dollar up as people round money: "$14,200", "$1,251"
+    for 1,250.50; "-" when unknown."""
     if value is None:
         return "-"
-    return f"${float(value):,.0f}"
+    dollars = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"${dollars:,}"
 
 
 def percent(value: float | None) -> str:

@@ -127,7 +127,7 @@ def test_a_saved_outcome_shows_in_its_card_as_saved_not_as_it_was_typed(
     settled(page)
     expect(card.locator(".badge")).to_have_text("quoted")
     expect(form).not_to_have_attribute("open", "")
-    expect(card).to_contain_text("quoted $1,250")
+    expect(card).to_contain_text("quoted $1,251")
     page.screenshot(path=artifacts / "portal-outcome-saved.png", animations="disabled")
     card.locator("summary").click()
     expect(card.get_by_role("radio", name="Quoted")).to_be_checked()

@@ -73,6 +73,12 @@ def decision_page(
     return Page([_document(r, names) for r in found.items], found.next_cursor)
 
 
+def producer_names(*, uow: UnitOfWork, agency_id: int, ids: set[int]) -> dict[int, str]:
+    """The names of the agency's producers among ``ids``."""
+    with uow:
+        return _names(uow, agency_id, ids)
+
+
 def _names(uow: UnitOfWork, agency_id: int, ids: set[int]) -> dict[int, str]:
     """Producer names for the ids a compact explanation lists without them."""
     if not ids:

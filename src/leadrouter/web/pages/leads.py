@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -16,6 +18,7 @@ from leadrouter.web.session import SessionDep, shown_as_page
 from leadrouter.web.templating import page
 
 router = APIRouter(include_in_schema=False)
+_PRODUCER = re.compile(r"producer \d+")  # an actor of the decision log: a producer by id
 
 
 @router.get("/leads/{lead_id}", response_class=HTMLResponse)
@@ -47,6 +50,14 @@ def lead_page(
         asked = repeats.repeat_requests(
             uow=container.uow(readonly=True), agency_id=agency_id, lead_id=lead_id
         )
+    acting = {a: int(a.split()[1]) for d in why if _PRODUCER.fullmatch(a := d["actor"] or "")}
+    if acting:
+        names = decisions.producer_names(
+            uow=container.uow(readonly=True), agency_id=agency_id, ids=set(acting.values())
+        )
+        for d in why:  # "producer 7", as the log records who answered an offer, by name
+            if d["actor"] in acting:
+                d["actor"] = names.get(acting[d["actor"]], d["actor"])
     if me is not None:  # a producer sees only their own of the consumer's other leads
         others = [r for r in others if r.owner_id == me]
     context = {

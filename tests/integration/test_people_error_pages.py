@@ -47,7 +47,13 @@ def _back(html: str) -> str:
 @pytest.mark.parametrize(
     ("who", "path", "status", "nav", "home"),
     [
-        ("boss", "/dashbord", 404, ["/dashboard", "/reports", "/replay"], "/dashboard"),
+        (
+            "boss",
+            "/dashbord",
+            404,
+            ["/dashboard", "/reports", "/replay", "/compliance"],
+            "/dashboard",
+        ),
         ("alice", "/dashboard", 403, ["/portal"], "/portal"),
         ("audit", "/broken-page", 500, ["/compliance"], "/compliance"),
     ],

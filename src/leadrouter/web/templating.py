@@ -71,9 +71,8 @@ def lead_name(row: Any) -> str:
     by their phone as people read it, else by the lead's number, never an empty link."""
     fields: Mapping[str, Any] = row if isinstance(row, Mapping) else getattr(row, "_mapping", {})
     phone = for_display(fields.get("phone"))
-    return lead_display_name(
-        fields.get("first_name"), fields.get("last_name"), phone, fields.get("id")
-    )
+    lead_id = fields.get("id", fields.get("lead_id"))  # a lead's row, or a row about a lead
+    return lead_display_name(fields.get("first_name"), fields.get("last_name"), phone, lead_id)
 
 
 templates.env.filters.update(

@@ -114,6 +114,9 @@ def queue(
             leads.c.state,
             leads.c.zip,
             leads.c.intent_tier,
+            leads.c.first_name,
+            leads.c.last_name,
+            leads.c.phone,
         )
         .join(leads, leads.c.id == queue_entries.c.lead_id)
         .where(queue_entries.c.agency_id == agency_id, queue_entries.c.resolved_at.is_(None))
@@ -143,6 +146,9 @@ def _waiting(r: Mapping[str, Any]) -> dict[str, Any]:
             "state",
             "zip",
             "intent_tier",
+            "first_name",
+            "last_name",
+            "phone",
         )
     }
 

@@ -1,5 +1,6 @@
-"""A lead's page tells an offer's answer as a person reads it: who answered, when it was
-offered and by when it had to be answered, with no empty table of candidates."""
+"""Pages name people and leads as people read them: on a lead's page, who answered an offer
+(when it was offered, by when it had to be answered, and no empty table of candidates); on
+the dashboard, each waiting lead by its name."""
 
 from __future__ import annotations
 
@@ -52,3 +53,16 @@ def test_an_accepted_offer_names_who_accepted_and_shows_no_empty_candidate_table
     assert "Offered " in accepted and "answer by " in accepted, accepted
     assert "Candidates of this decision" not in accepted  # no table without candidates
     assert "Candidates of this decision" in routed and "Alice Moreno" in routed, routed
+
+
+def test_the_dashboard_queue_names_each_waiting_lead_as_people_read_it(
+    container: Container, web: TestClient
+) -> None:
+    c = container
+    agency = make_agency(c)  # nobody licensed in Texas: the lead waits
+    lead = make_lead(c, agency.id, 1, zip_code="78701", first_name="Maria", last_name="Lopez")
+    user(c, agency.id, "boss@agency.example", "manager")
+    sign_in(web, "boss@agency.example")
+
+    page = web.get("/dashboard").text
+    assert f'<a href="/leads/{lead}#why">Maria Lopez</a>' in page, "not 'Lead 1'"

@@ -66,3 +66,17 @@ def test_the_dashboard_queue_names_each_waiting_lead_as_people_read_it(
 
     page = web.get("/dashboard").text
     assert f'<a href="/leads/{lead}#why">Maria Lopez</a>' in page, "not 'Lead 1'"
+
+
+def test_a_decision_under_no_stored_policy_says_the_shipped_default_not_policy_v0(
+    container: Container, web: TestClient
+) -> None:
+    c = container
+    agency = make_agency(c)  # no policy stored: the shipped default decides (version 0)
+    lead = make_lead(c, agency.id, 1, zip_code="78701")
+    user(c, agency.id, "boss@agency.example", "manager")
+    sign_in(web, "boss@agency.example")
+
+    (queued,) = _decisions(web.get(f"/leads/{lead}").text)
+    assert queued.startswith("Route → queued"), queued
+    assert "· the shipped default policy" in queued and "policy v0" not in queued, queued

@@ -21,7 +21,7 @@ from rich.table import Table
 from tests.support.factories import lead_row
 
 from bench.harness import QUICK, scratch_database
-from bench.worker_tick import _seed_roster
+from bench.worker_tick import seed_roster
 from leadrouter.bootstrap import bootstrap
 from leadrouter.clock import SystemClock
 from leadrouter.config import Settings
@@ -77,7 +77,7 @@ def run(kind: str) -> list[dict[str, Any]]:
         upgrade(url)
         c = bootstrap(Settings(database_url=url))
         now = SystemClock().now()
-        agency_id, _ = _seed_roster(c, now)  # 50 producers, no license anywhere
+        agency_id, _ = seed_roster(c, now)  # 50 producers, no license anywhere
         statements = [0]
 
         def count(*_: Any) -> None:

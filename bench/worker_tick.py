@@ -67,7 +67,8 @@ class _Instant:
         return f"bench {message.id}"
 
 
-def _seed_roster(c: Container, now: datetime) -> tuple[int, list[int]]:
+def seed_roster(c: Container, now: datetime) -> tuple[int, list[int]]:
+    """A new agency of PRODUCERS producers licensed nowhere; its id and theirs."""
     agency_id = create_agency(uow=c.uow(), name="Bench Agency", now=now).agency_id
     with c.uow() as uow:
         ids = [
@@ -233,7 +234,7 @@ def _run_on(name: str, url: str) -> list[Row]:
     c = bootstrap(Settings(database_url=url))
     rng = random.Random(7)
     now = SystemClock().now()
-    agency_id, owners = _seed_roster(c, now)
+    agency_id, owners = seed_roster(c, now)
     worker = Worker(
         c, {ch: _Instant() for ch in ("email", "sms", "webhook", "inapp")}, rng=random.Random(1)
     )

@@ -192,9 +192,8 @@ def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 
 def out_of_range_problem(request: Request) -> JSONResponse:
-    """A value the store cannot hold (a number past its column's range): a 422."""
-    # A value the database cannot hold (a number past its column's range) that slipped
-    # past the schema: the caller's input, so a 422 rather than a 500.
+    """A value the store cannot hold (a number past its column's range) that slipped past the
+    schema: the caller's input, so a 422 rather than a 500."""
     return problem(
         422,
         "Validation failed",

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.domain.model import lead_display_name
 from leadrouter.intake.phones import for_display
 from leadrouter.store.tables import calls, leads, producers
 from leadrouter.store.uow import UnitOfWork
@@ -60,8 +61,7 @@ def live_calls(*, uow: UnitOfWork, agency_id: int, now: datetime) -> list[dict[s
         out.append(
             {
                 "id": r.id,
-                "caller": " ".join(p for p in (r.first_name, r.last_name) if p)
-                or for_display(r.from_number),
+                "caller": lead_display_name(r.first_name, r.last_name, for_display(r.from_number)),
                 "phone": r.from_number,
                 "lead_id": r.lead_id,
                 "state": r.state,

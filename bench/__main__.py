@@ -16,8 +16,9 @@ def intake() -> None:
     table = Table(
         title=(
             f"Intake over HTTP, {intake_http.PRODUCERS}-producer agency (medians of "
-            f"{intake_http.ROUNDS} rounds x {intake_http.REQUESTS} requests, "
-            f"{intake_http.CONCURRENCY} concurrent clients; target: intake >= 50% of bare)"
+            f"{intake_http.ROUNDS} rounds x {intake_http.REQUESTS} requests, the endpoints in "
+            f"turn each round, {intake_http.CONCURRENCY} concurrent clients; vs bare: the "
+            "median of each round's share, with its lowest and highest; target >= 50%)"
         )
     )
     columns = ("database", "endpoint", "leads/s", "vs bare", "p50 ms", "p99 ms")
@@ -31,7 +32,7 @@ def intake() -> None:
                 r["database"],
                 r["endpoint"],
                 f"{r['leads_per_s']:.0f}",
-                f"{ratio:.0%}" if isinstance(ratio, float) else "",
+                _share(ratio, r.get("ratio_range")),
                 f"{r['p50_ms']:.2f}",
                 f"{r['p99_ms']:.2f}",
                 f"{r['statements']:.1f}",
@@ -39,6 +40,13 @@ def intake() -> None:
                 ", ".join(f"{k} {v}" for k, v in answers.items()),
             )
     console.print(table)
+
+
+def _share(ratio: object, spread: object) -> str:
+    if not isinstance(ratio, float):
+        return ""
+    low, high = spread if isinstance(spread, tuple) else (ratio, ratio)
+    return f"{ratio:.0%} ({low:.0%}-{high:.0%})"
 
 
 def processes() -> None:

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import contextlib
 import random
+import statistics
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
-from bench.harness import QUICK, LoadResult, drive, median_of, scratch_database, served
+from bench.harness import QUICK, LoadResult, drive, scratch_database, served
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
 from leadrouter.sim.agency import load_synthetic_agency
 from leadrouter.store.migrate import upgrade
 
-REQUESTS = 200 if QUICK else 1000
-ROUNDS = 1 if QUICK else 3
+REQUESTS = 200 if QUICK else 600
+ROUNDS = 1 if QUICK else 5
 CONCURRENCY = 4
 PRODUCERS = 50
 ENDPOINTS = (
@@ -45,7 +46,12 @@ def database(kind: str) -> Iterator[str]:
 
 
 def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[str, Any]]:
-    """Median figures per endpoint on one database."""
+    """Median figures per endpoint on one database.
+
+    The rounds take turns: each round drives every endpoint once, one after another, so a
+    drift of the machine (another process waking, the CPU's clock, the database growing)
+    falls on all of them alike. An endpoint's share of the bare insert is the median of its
+    share within each round, not a ratio of two medians taken minutes apart."""
     with database(kind) as url:
         c = bootstrap(Settings(database_url=url))
         agency = load_synthetic_agency(c, producers=PRODUCERS, states=("NY",), policy=None)
@@ -57,36 +63,38 @@ def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[
         def batch(path: str, n: int) -> list[tuple[str, str, dict[str, Any], dict[str, str]]]:
             return [("POST", path, lead_body(next(counter), rng), headers) for _ in range(n)]
 
-        rows = []
+        results: dict[str, list[LoadResult]] = {path: [] for _, path in ENDPOINTS}
+        counted: dict[str, dict[str, float]] = {path: {} for _, path in ENDPOINTS}
         with served(url, "--count-statements") as base:
             for _, path in ENDPOINTS:  # warm up every path
                 drive(base, batch(path, 100), concurrency=CONCURRENCY)
-            for name, path in ENDPOINTS:
-                counted: dict[str, float] = {}
-
-                def once(path: str = path, counted: dict[str, float] = counted) -> LoadResult:
+            for _ in range(rounds):
+                for _, path in ENDPOINTS:
                     before = httpx.get(base + "/bench/statements").json()
-                    result = drive(base, batch(path, requests), concurrency=CONCURRENCY)
+                    results[path].append(
+                        drive(base, batch(path, requests), concurrency=CONCURRENCY)
+                    )
                     after = httpx.get(base + "/bench/statements").json()
                     for key in ("statements", "round_trips"):
-                        counted[key] = (after[key] - before[key]) / requests
-                    return result
-
-                rate, p50, p99, last = median_of(rounds, once)
-                rows.append(
-                    {
-                        "database": kind,
-                        "endpoint": name,
-                        "leads_per_s": rate,
-                        "p50_ms": p50,
-                        "p99_ms": p99,
-                        "statuses": dict(last.statuses),
-                        "outcomes": dict(last.outcomes),
-                        "statements": counted["statements"],
-                        "round_trips": counted["round_trips"] if kind == "postgres" else None,
-                    }
-                )
-    bare = rows[0]["leads_per_s"]
-    for row in rows[1:]:
-        row["ratio"] = row["leads_per_s"] / bare
+                        counted[path][key] = (after[key] - before[key]) / requests
+        bare = results[ENDPOINTS[0][1]]
+        rows = []
+        for name, path in ENDPOINTS:
+            taken = results[path]
+            row: dict[str, Any] = {
+                "database": kind,
+                "endpoint": name,
+                "leads_per_s": statistics.median(r.rate for r in taken),
+                "p50_ms": statistics.median(r.percentile(0.50) for r in taken),
+                "p99_ms": statistics.median(r.percentile(0.99) for r in taken),
+                "statuses": dict(taken[-1].statuses),
+                "outcomes": dict(taken[-1].outcomes),
+                "statements": counted[path]["statements"],
+                "round_trips": counted[path]["round_trips"] if kind == "postgres" else None,
+            }
+            if path != ENDPOINTS[0][1]:
+                shares = [r.rate / b.rate for r, b in zip(taken, bare, strict=True)]
+                row["ratio"] = statistics.median(shares)
+                row["ratio_range"] = (min(shares), max(shares))
+            rows.append(row)
     return rows

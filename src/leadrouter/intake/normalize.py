@@ -16,7 +16,7 @@ from leadrouter.intake import geography
 from leadrouter.intake.contract import FIELD_NAMES, LeadFields, reason_of
 from leadrouter.intake.emails import InvalidEmail, normalize_email
 from leadrouter.intake.insurance_types import canonical_code
-from leadrouter.intake.phones import InvalidPhone, consumer_number_problem, split_extension
+from leadrouter.intake.phones import InvalidPhone, consumer_number_problem, parse_phone
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,11 @@ def clean_name(raw: str) -> str:
 def _contact(values: dict[str, Any], out: dict[str, Any], errors: dict[str, str]) -> None:
     if "phone" in values:
         try:
-            out["phone"], out["phone_extension"] = split_extension(values["phone"])
+            number, out["phone"], out["phone_extension"] = parse_phone(values["phone"])
         except InvalidPhone as exc:
             errors["phone"] = str(exc)
         else:
-            problem = consumer_number_problem(out["phone"])
+            problem = consumer_number_problem(number)
             if problem is not None:
                 errors["phone"] = problem
     if "email" in values:

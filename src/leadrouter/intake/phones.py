@@ -12,7 +12,7 @@ agency money and no consumer is reached.
 from __future__ import annotations
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
 
 DEFAULT_REGION = "US"
 NANP_COUNTRY_CODE = 1
@@ -41,17 +41,17 @@ class InvalidPhone(ValueError):
 
 def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     """``raw`` in E.164 (``+12125550123``), or InvalidPhone saying why it cannot be."""
-    return _parse(raw, region)[0]
+    return parse_phone(raw, region)[1]
 
 
 def split_extension(raw: str, region: str = DEFAULT_REGION) -> tuple[str, str | None]:
     """``raw`` in E.164 and its extension (None without one), or InvalidPhone."""
-    return _parse(raw, region)
+    return parse_phone(raw, region)[1:]
 
 
-def consumer_number_problem(e164: str) -> str | None:
-    """Why a valid number cannot be a consumer's (abroad, fictional or premium-rate), else None."""
-    number = phonenumbers.parse(e164)
+def consumer_number_problem(number: PhoneNumber) -> str | None:
+    """Why a valid number (``parse_phone``'s) cannot be a consumer's (abroad, fictional or
+    premium-rate), else None."""
     if number.country_code != NANP_COUNTRY_CODE:
         region = phonenumbers.region_code_for_number(number) or ""
         place = f"{region}, " if region.isalpha() and region != "ZZ" else ""
@@ -84,7 +84,8 @@ def for_display(e164: str | None) -> str:
     return str(phonenumbers.format_number(number, fmt))
 
 
-def _parse(raw: str, region: str) -> tuple[str, str | None]:
+def parse_phone(raw: str, region: str = DEFAULT_REGION) -> tuple[PhoneNumber, str, str | None]:
+    """``raw`` parsed, in E.164, and its extension (None without one), or InvalidPhone."""
     try:
         number = phonenumbers.parse(raw, region)
     except NumberParseException as exc:
@@ -97,4 +98,4 @@ def _parse(raw: str, region: str) -> tuple[str, str | None]:
     extension = number.extension or None
     if extension is not None and not (extension.isdigit() and len(extension) <= 10):
         raise InvalidPhone("has an extension that is not up to 10 digits")
-    return str(phonenumbers.format_number(number, PhoneNumberFormat.E164)), extension
+    return number, str(phonenumbers.format_number(number, PhoneNumberFormat.E164)), extension

@@ -25,6 +25,7 @@ from leadrouter.store import routing_repo
 from leadrouter.store.audit import EXPLANATION_TEXT, INSERT_DECISION
 from leadrouter.store.leads import LeadRepository, status_row
 from leadrouter.store.outbox import insert_rows
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import (
     assignments,
     decisions,
@@ -136,10 +137,10 @@ def write_assigned(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, An
             "s_agency": owner.agency_id,
             "s_reason": owner.reason_prefix,
         }
-    shape = _statement(
+    shape = _prepared(
         rotation is not None, owner is not None, moves, claim is not None, bool(writes.outbox)
     )
-    found = conn.execute(shape, params).first()
+    found = shape.first(conn, params)
     if found is None:
         return None  # the claim was refused: nothing else was written
     after = found if owner is not None and found.id is not None else None
@@ -165,8 +166,8 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] 
         conn, producer_id=claim.producer_id, today=claim.today, agency_id=claim.agency_id
     ):
         return None
-    decision_id = int(conn.execute(INSERT_DECISION, dict(record)).scalar_one())
-    conn.execute(_INSERT_ASSIGNMENT, {**assignment, "decision_id": decision_id})
+    decision_id = int(_INSERT_DECISION.execute(conn, record)[0][0])
+    _INSERT_ASSIGNMENT.execute(conn, {**assignment, "decision_id": decision_id})
     if rotation is not None:
         routing_repo.seed_rotation(
             conn,
@@ -205,7 +206,8 @@ def _one_by_one(conn: sa.Connection, writes: AssignedWrites) -> tuple[int, Any] 
     return decision_id, after
 
 
-_INSERT_ASSIGNMENT = assignments.insert()
+_INSERT_DECISION = Prepared(INSERT_DECISION)
+_INSERT_ASSIGNMENT = Prepared(assignments.insert())
 
 
 def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:
@@ -213,12 +215,16 @@ def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:
 
 
 @functools.cache
+def _prepared(rotation: bool, owner: bool, moves: bool, claim: bool, outbox_rows: bool) -> Prepared:
+    return Prepared(_statement(rotation, owner, moves, claim, outbox_rows))
+
+
 def _statement(
     rotation: bool, owner: bool, moves: bool, claim: bool, outbox_rows: bool
 ) -> sa.Select[Any]:
-    """The CTE statement of one shape (built once per shape, compiled once by SQLAlchemy:
-    the rotation rows come as arrays through ``unnest``, as a multi-row VALUES would make a
-    statement SQLAlchemy cannot cache and compiles anew on every call). With ``claim`` the
+    """The CTE statement of one shape (built and compiled once per shape, by ``_prepared``:
+    the rotation rows come as arrays through ``unnest``, as a multi-row VALUES would be a
+    statement of another shape for every number of rows). With ``claim`` the
     record is written only if the claim held, and everything else hangs on the record (or
     on the claim), so a refused claim gives no row back and writes nothing more."""
     from sqlalchemy.dialects import postgresql

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.routing import ProducerLoad
 from leadrouter.store.audit import GENESIS
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import (
     decisions,
     policies,
@@ -59,8 +60,8 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
     open_counts: dict[int, int] = {}
     day_counts: dict[tuple[int, date], int] = {}
     pools: dict[str, str] = {}
-    query = _decision_state_query(conn.dialect.name)
-    for kind, a, b, s, t in conn.execute(query, {"agency_id": agency_id, **days}):
+    query = _prepared_state_query(conn.dialect.name)
+    for kind, a, b, s, t in query.execute(conn, {"agency_id": agency_id, **days}):
         if kind == "v":
             roster_v, policy_v = int(a or 0), int(b or 0)
             model_v = None if s is None else int(s)
@@ -105,6 +106,11 @@ class RotationCounts(Mapping[str, Mapping[int, int]]):
 
     def __len__(self) -> int:
         return len(self._texts)
+
+
+@functools.cache
+def _prepared_state_query(dialect: str) -> Prepared:
+    return Prepared(_decision_state_query(dialect))
 
 
 @functools.cache

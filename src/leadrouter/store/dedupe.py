@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import clients, leads
 
 
@@ -52,7 +53,7 @@ def lookup(
     if phone is None and email is None:
         return Matches()
     by_line = insurance_type is not None
-    query = _query(phone is not None, email is not None, repeat_since is not None, by_line)
+    query = _prepared(phone is not None, email is not None, repeat_since is not None, by_line)
     params = {
         "agency_id": agency_id,
         "phone": phone,
@@ -60,7 +61,7 @@ def lookup(
         "since": repeat_since,
         "insurance_type": insurance_type,
     }
-    found = {kind: int(id_) for kind, id_ in conn.execute(query, params)}
+    found = {kind: int(id_) for kind, id_ in query.execute(conn, params)}
     if not by_line:
         found |= {
             f"same:{n}": found[f"lead:{n}"] for n in ("phone", "email") if f"lead:{n}" in found
@@ -73,6 +74,11 @@ def lookup(
         client_id=found.get("client:phone", found.get("client:email")),
         related_to=None if repeat_on else related,
     )
+
+
+@functools.cache
+def _prepared(by_phone: bool, by_email: bool, repeats: bool, by_line: bool) -> Prepared:
+    return Prepared(_query(by_phone, by_email, repeats, by_line))
 
 
 @functools.cache

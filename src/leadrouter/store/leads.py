@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
 from leadrouter.store import dedupe, locks
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import lead_events, lead_status_changes, lead_touches, leads
 from leadrouter.store.types import UTCDateTime
 
@@ -82,7 +83,7 @@ class LeadRepository:
         (``store.locks.lock_agency``), for a caller that routes the lead next: the reads
         under the lock come in the next statement, with a snapshot taken after it."""
         if self._conn.dialect.name != "postgresql":
-            row = self._conn.execute(_INSERT_LEAD, dict(values)).one()
+            row: Row = _INSERT_LEAD.execute(self._conn, values)[0]
             first = status_row(
                 agency_id=row.agency_id,
                 lead_id=row.id,
@@ -99,8 +100,8 @@ class LeadRepository:
         params["s_reason"] = reason
         if lock_agency:
             params |= {"k_namespace": locks.ROUTING_LOCK, "k_agency": values["agency_id"]}
-        statement = _insert_with_status(tuple(values), lock_agency)
-        return self._conn.execute(statement, params).one()
+        inserted: Row = _prepared_insert(tuple(values), lock_agency).execute(self._conn, params)[0]
+        return inserted
 
     def add_touch(
         self,
@@ -152,8 +153,8 @@ class LeadRepository:
     ) -> Row | None:
         """Set the owner (and the first assignment time) and move ``expected`` to ``status``;
         the row after, or None when the lead is no longer ``expected`` (nothing changed)."""
-        return self._conn.execute(
-            _GIVE_OWNER,
+        after: Row | None = _GIVE_OWNER.first(
+            self._conn,
             {
                 "lead_id": lead_id,
                 "owner_id": owner_id,
@@ -162,7 +163,8 @@ class LeadRepository:
                 "changed_at": None if status == expected else at,
                 "was": expected,
             },
-        ).first()
+        )
+        return after
 
     def record_status(
         self, *, agency_id: int, lead_id: int, status: str, at: datetime, reason: str | None
@@ -174,8 +176,7 @@ class LeadRepository:
 
     def record_statuses(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows of status history (``status_row``), in their order, in one statement."""
-        if rows:
-            self._conn.execute(_INSERT_STATUS, list(rows) if len(rows) > 1 else rows[0])
+        _INSERT_STATUS.executemany(self._conn, rows)
 
     def record_event(
         self, *, agency_id: int, lead_id: int, type: str, data: Mapping[str, Any], now: datetime
@@ -254,14 +255,18 @@ _OPTED_OUT = (
     )
     .limit(1)
 )
-_INSERT_LEAD = leads.insert().returning(*leads.c)
+_INSERT_LEAD = Prepared(leads.insert().returning(*leads.c))
 
 
 @functools.cache
+def _prepared_insert(columns: tuple[str, ...], lock_agency: bool) -> Prepared:
+    return Prepared(_insert_with_status(columns, lock_agency))
+
+
 def _insert_with_status(columns: tuple[str, ...], lock_agency: bool) -> sa.Select[Any]:
     """A lead (these columns given) and its first status row, in one PostgreSQL statement,
-    taking the agency's routing lock too if asked; built once per shape, so SQLAlchemy
-    compiles it once."""
+    taking the agency's routing lock too if asked; built and compiled once per shape (by
+    ``_prepared_insert``)."""
     lead = (
         leads.insert()
         .values({c: sa.bindparam(f"v_{c}", type_=leads.c[c].type) for c in columns})
@@ -294,7 +299,7 @@ def _insert_with_status(columns: tuple[str, ...], lock_agency: bool) -> sa.Selec
     return statement.where(sa.cast(taken, sa.Text).is_not(None))
 
 
-_INSERT_STATUS = lead_status_changes.insert()
+_INSERT_STATUS = Prepared(lead_status_changes.insert())
 _INSERT_EVENT = lead_events.insert()
 _INSERT_TOUCH = lead_touches.insert().returning(lead_touches.c.id)
 _BUMP_TOUCHES = (
@@ -314,7 +319,7 @@ _SET_STATUS = (
     .values(status=sa.bindparam("status"), status_changed_at=sa.bindparam("at"))
 )
 _DROP_OWNER = leads.update().where(leads.c.id == sa.bindparam("lead_id")).values(owner_id=None)
-_GIVE_OWNER = (
+_GIVE_OWNER = Prepared(
     leads.update()
     .where(leads.c.id == sa.bindparam("lead_id"), leads.c.status == sa.bindparam("was"))
     .values(

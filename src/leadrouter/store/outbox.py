@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import outbox, webhook_endpoints
 
 Endpoint = tuple[int, frozenset[str]]  # id, the events it subscribes to
@@ -161,8 +162,7 @@ class OutboxRepository:
 def insert_rows(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write outbox rows (``Message.row``) in one statement; a row whose ``dedupe_key`` the
     agency's outbox already holds is skipped."""
-    if rows:
-        conn.execute(_insert(conn.dialect.name), list(rows) if len(rows) > 1 else rows[0])
+    _insert(conn.dialect.name).executemany(conn, rows)
 
 
 class WebhookCache:
@@ -194,13 +194,15 @@ def webhook_endpoints_of(conn: sa.Connection, agency_id: int) -> list[Endpoint]:
 
 
 @functools.cache
-def _insert(dialect: str) -> Any:
+def _insert(dialect: str) -> Prepared:
     """``INSERT ... ON CONFLICT (agency_id, dedupe_key) DO NOTHING``, built once per dialect;
     executed with many rows it is one ``executemany`` (one batch on PostgreSQL)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(outbox).on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
+    return Prepared(
+        insert(outbox).on_conflict_do_nothing(index_elements=["agency_id", "dedupe_key"])
+    )
 
 
 _ENDPOINTS = (

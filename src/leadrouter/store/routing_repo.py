@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.domain.model import Lead, LeadStatus
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import (
     assignments,
     leads,
@@ -77,9 +78,8 @@ def roster_version(conn: sa.Connection, agency_id: int) -> int:
 
 def bump_rotation(conn: sa.Connection, *, agency_id: int, pool: str, producer_id: int) -> None:
     """One more lead for the producer in the pool's rotation."""
-    conn.execute(
-        _statements(conn.dialect.name).bump_rotation,
-        {"agency_id": agency_id, "pool": pool, "producer_id": producer_id, "count": 1},
+    _statements(conn.dialect.name).bump_rotation.execute(
+        conn, {"agency_id": agency_id, "pool": pool, "producer_id": producer_id, "count": 1}
     )
 
 
@@ -95,8 +95,7 @@ def seed_rotation(
         {"agency_id": agency_id, "pool": pool, "producer_id": p, "count": count}
         for p in producer_ids
     ]
-    if rows:
-        conn.execute(_SEED_ROTATION, rows)
+    _SEED_ROTATION.executemany(conn, rows)
 
 
 def claim_capacity(
@@ -116,7 +115,7 @@ def claim_capacity(
         both = claim_params(producer_id=producer_id, today=today, agency_id=agency_id)
         return bool(conn.execute(_claim_both(), both).scalar())
     params: dict[str, Any] = {"producer_id": producer_id, "day": today, "agency_id": agency_id}
-    max_daily = conn.execute(_CLAIM_OPEN, {"producer_id": producer_id}).first()
+    max_daily = _CLAIM_OPEN.first(conn, {"producer_id": producer_id})
     if max_daily is None:
         return False
     limit = max_daily[0]
@@ -125,9 +124,7 @@ def claim_capacity(
     built = _statements(conn.dialect.name)
     if limit is not None:
         params["limit"] = limit
-    counted = conn.execute(
-        built.count_day if limit is None else built.count_day_within, params
-    ).first()
+    counted = (built.count_day if limit is None else built.count_day_within).first(conn, params)
     return counted is not None
 
 
@@ -188,9 +185,9 @@ def claim_params(*, producer_id: int, today: date, agency_id: int) -> dict[str, 
 
 @dataclass(frozen=True)
 class _Statements:
-    bump_rotation: Any
-    count_day: Any
-    count_day_within: Any
+    bump_rotation: Prepared
+    count_day: Prepared
+    count_day_within: Prepared
 
 
 @functools.cache
@@ -208,24 +205,30 @@ def _statements(dialect: str) -> _Statements:
         count=1,
     )
     return _Statements(
-        bump_rotation=insert(rot).on_conflict_do_update(
-            index_elements=[rot.c.agency_id, rot.c.pool, rot.c.producer_id],
-            set_={"count": rot.c.count + 1},
+        bump_rotation=Prepared(
+            insert(rot).on_conflict_do_update(
+                index_elements=[rot.c.agency_id, rot.c.pool, rot.c.producer_id],
+                set_={"count": rot.c.count + 1},
+            )
         ),
-        count_day=count_day.on_conflict_do_update(
-            index_elements=[day.c.producer_id, day.c.day],
-            set_={"count": day.c.count + 1},
-        ).returning(day.c.count),
-        count_day_within=count_day.on_conflict_do_update(
-            index_elements=[day.c.producer_id, day.c.day],
-            set_={"count": day.c.count + 1},
-            where=day.c.count < sa.bindparam("limit", type_=sa.Integer),
-        ).returning(day.c.count),
+        count_day=Prepared(
+            count_day.on_conflict_do_update(
+                index_elements=[day.c.producer_id, day.c.day],
+                set_={"count": day.c.count + 1},
+            ).returning(day.c.count)
+        ),
+        count_day_within=Prepared(
+            count_day.on_conflict_do_update(
+                index_elements=[day.c.producer_id, day.c.day],
+                set_={"count": day.c.count + 1},
+                where=day.c.count < sa.bindparam("limit", type_=sa.Integer),
+            ).returning(day.c.count)
+        ),
     )
 
 
-_SEED_ROTATION = rotation_counters.insert()
-_CLAIM_OPEN = (
+_SEED_ROTATION = Prepared(rotation_counters.insert())
+_CLAIM_OPEN = Prepared(
     producers.update()
     .where(
         producers.c.id == sa.bindparam("producer_id"),

@@ -15,6 +15,7 @@ from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
 from leadrouter.store import locks
 from leadrouter.store.agency_repo import AgencyInfo, KeyInForce, key_in_force, key_params
+from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import agencies, lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -75,8 +76,8 @@ def intake_context(
     taken = locks.lock_params(lock) if conn.dialect.name == "postgresql" else {}
     if caller_key is not None:
         params |= key_params(caller_key)
-    query = _context_query(bool(name), len(taken), caller_key is not None)
-    row = conn.execute(query, {**params, **taken}).first()
+    query = _prepared_context_query(bool(name), len(taken), caller_key is not None)
+    row = query.first(conn, {**params, **taken})
     if caller_key is not None and (row is None or not row.key_in_force):
         raise Unauthorized("unknown or revoked API key")
     if row is None:
@@ -92,6 +93,11 @@ def intake_context(
             row.name, row.timezone, dict(row.settings or {}), int(row.webhooks_version)
         ),
     )
+
+
+@functools.cache
+def _prepared_context_query(with_source: bool, locks_taken: int, with_key: bool) -> Prepared:
+    return Prepared(_context_query(with_source, locks_taken, with_key))
 
 
 @functools.cache

@@ -126,3 +126,20 @@ def test_states_with_leads_or_territories_but_no_license_show_as_gaps(
     assert '<th scope="row">PA <span class="badge bad">gap: nobody licensed</span>' in coverage
     assert '<th scope="row">NY</th>' in coverage
     assert "FL" not in coverage
+
+
+def test_refused_leads_are_named_as_elsewhere_and_link_to_their_page(
+    container: Container, web: TestClient
+) -> None:
+    """A refused lead reads "Maria Lopez" as on the dashboard, not "Lead 42", and still
+    opens the lead's explanation."""
+    c = container
+    agency = make_agency(c)
+    user(c, agency.id, "audit@agency.example", "compliance")
+    maria = make_lead(c, agency.id, 1, zip_code="78701", first_name="Maria", last_name="Lopez")
+
+    sign_in(web, "audit@agency.example")
+    page = web.get("/compliance").text
+    refusals = page[page.index('id="refusals"') :]
+    assert f'<a href="/leads/{maria}#why">Maria Lopez</a>' in refusals
+    assert f"Lead {maria}" not in refusals

@@ -62,6 +62,9 @@ class GateRefusal:
     state: str | None
     insurance_type: str
     reason: str
+    first_name: str  # the lead's, for its name on a page (lead_display_name)
+    last_name: str
+    phone: str | None
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,9 @@ def gate_refusals(
             decisions.c.explanation,
             leads.c.state,
             leads.c.insurance_type,
+            leads.c.first_name,
+            leads.c.last_name,
+            leads.c.phone,
         )
         .join(leads, leads.c.id == decisions.c.lead_id)
         .where(decisions.c.agency_id == agency_id, decisions.c.outcome == "queued")
@@ -205,7 +211,18 @@ def gate_refusals(
         if reason is None or not any(word in reason for word in _GATE_WORDS):
             continue
         out.append(
-            GateRefusal(r.id, r.lead_id, r.created_at, r.kind, r.state, r.insurance_type, reason)
+            GateRefusal(
+                r.id,
+                r.lead_id,
+                r.created_at,
+                r.kind,
+                r.state,
+                r.insurance_type,
+                reason,
+                r.first_name,
+                r.last_name,
+                r.phone,
+            )
         )
         if len(out) == limit:
             break

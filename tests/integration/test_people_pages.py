@@ -345,3 +345,17 @@ def test_every_page_names_an_icon_that_is_served_so_browsers_ask_for_no_missing_
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.text.startswith("<svg")
+
+
+def test_the_monthly_report_page_leads_back_to_the_reports_and_the_dashboard(
+    web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """Opened from the reports page, the monthly report had no way back but the browser's;
+    its links are the page's alone (hidden in print), the API's document has none."""
+    sign_in(web, "boss@agency.example")
+    page = web.get("/reports/monthly/2026-03.html").text
+    nav = page[page.index('<nav class="back" aria-label="Main">') : page.index("</nav>")]
+    assert '<a href="/reports?month=2026-03">← Reports</a>' in nav
+    assert '<a href="/dashboard">Dashboard</a>' in nav
+    api = web.get("/v1/reports/monthly/2026-03?format=html", headers=agency.headers)
+    assert api.status_code == 200 and "<nav" not in api.text

@@ -233,6 +233,14 @@ def test_the_redoc_address_leads_to_the_api_page_that_needs_no_cdn(web: TestClie
     assert "cdn" not in page.text.lower()
 
 
+def test_the_api_page_links_back_to_the_app(web: TestClient) -> None:
+    page = web.get("/docs")
+    assert page.status_code == 200
+    assert '<body>\n<nav aria-label="App"' in page.text  # first on the page
+    assert '<a href="/">← Back to leadrouter</a>' in page.text
+    assert '<div id="swagger-ui">' in page.text and "SwaggerUIBundle(" in page.text
+
+
 def test_what_happened_to_a_lead_says_when(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:

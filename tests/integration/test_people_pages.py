@@ -4,6 +4,7 @@ real services (the browser tests drive the same pages in chromium)."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -256,14 +257,59 @@ def test_what_happened_to_a_lead_says_when(
 def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
-    """Sixty Texas leads wait (nobody is licensed there): the manager reads 60, not the 50
+    """Sixty Texas leads wait (nobody is licensed there): the manager reads 60, not the 10
     the panel has room for."""
     for n in range(1, 61):
         make_lead(container, agency.id, n, zip_code="78701")
     sign_in(web, "boss@agency.example")
     page = web.get("/dashboard").text
     assert "Queue (60)" in page
-    assert page.count("Texas") + page.count(" TX · waiting since") == 50
+    assert page.count(" TX · waiting since") == 10
+    assert '<a href="/dashboard/queue">all 60 waiting</a>' in page
+
+
+def test_the_dashboard_lists_the_first_ten_waiting_and_links_to_the_whole_queue(
+    container: Container,
+    web: TestClient,
+    agency: agencies.TestAgency,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twelve Texas leads wait: the dashboard lists the ten to be taken first and links to
+    the queue's page, which lists all twelve in the queue's order, a page at a time."""
+    from leadrouter.web.pages import dashboard
+
+    waiting = [make_lead(container, agency.id, n, zip_code="78701") for n in range(1, 13)]
+    sign_in(web, "boss@agency.example")
+    board = web.get("/dashboard").text
+    assert "Queue (12)" in board
+    assert _queued_leads(board) == waiting[:10]
+    assert '<a href="/dashboard/queue">all 12 waiting</a>' in board
+
+    whole = web.get("/dashboard/queue").text
+    assert "Queue (12 waiting)" in whole and 'href="/dashboard"' in whole
+    assert _queued_leads(whole) == waiting
+    assert "Next page" not in whole
+
+    monkeypatch.setattr(dashboard, "QUEUE_PAGE", 5)
+    seen, address = [], "/dashboard/queue"
+    while True:
+        shown = web.get(address).text
+        seen += _queued_leads(shown)
+        more = re.search(r'rel="next" href="([^"]+)"', shown)
+        if more is None:
+            break
+        address = html.unescape(more[1])
+    assert seen == waiting
+    assert "Top of the queue" in shown
+
+    web.cookies.clear()
+    sign_in(web, "alice@agency.example")
+    assert web.get("/dashboard/queue").status_code == 403
+
+
+def _queued_leads(page: str) -> list[int]:
+    """The leads a queue list links to, in the order listed."""
+    return [int(n) for n in re.findall(r'<li><a href="/leads/(\d+)#why">', page)]
 
 
 def _quote_in_portal(web: TestClient, lead: int, premium: str) -> str:

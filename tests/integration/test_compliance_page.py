@@ -121,9 +121,10 @@ def test_states_with_leads_or_territories_but_no_license_show_as_gaps(
     sign_in(web, "audit@agency.example")
     page = web.get("/compliance").text
     coverage = page[page.index('id="coverage"') : page.index('id="refusals"')]
-    assert '<th scope="row">TX <span class="badge bad">gap: nobody licensed</span>' in coverage
-    assert "2 leads in 90 days" in coverage
-    assert '<th scope="row">PA <span class="badge bad">gap: nobody licensed</span>' in coverage
+    assert '<th scope="row">TX <span class="badge bad">gap</span>' in coverage
+    assert "nobody licensed · 2 leads in 90 days" in coverage
+    assert '<th scope="row">PA <span class="badge bad">gap</span>' in coverage
+    assert "nobody licensed · 0 leads in 90 days" in coverage
     assert '<th scope="row">NY</th>' in coverage
     assert "FL" not in coverage
 

@@ -4,6 +4,7 @@ real services (the browser tests drive the same pages in chromium)."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -233,6 +234,14 @@ def test_the_redoc_address_leads_to_the_api_page_that_needs_no_cdn(web: TestClie
     assert "cdn" not in page.text.lower()
 
 
+def test_the_api_page_links_back_to_the_app(web: TestClient) -> None:
+    page = web.get("/docs")
+    assert page.status_code == 200
+    assert '<body>\n<nav aria-label="App"' in page.text  # first on the page
+    assert '<a href="/">← Back to leadrouter</a>' in page.text
+    assert '<div id="swagger-ui">' in page.text and "SwaggerUIBundle(" in page.text
+
+
 def test_what_happened_to_a_lead_says_when(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
@@ -248,14 +257,59 @@ def test_what_happened_to_a_lead_says_when(
 def test_the_dashboard_counts_every_waiting_lead_not_only_those_it_lists(
     container: Container, web: TestClient, agency: agencies.TestAgency
 ) -> None:
-    """Sixty Texas leads wait (nobody is licensed there): the manager reads 60, not the 50
+    """Sixty Texas leads wait (nobody is licensed there): the manager reads 60, not the 10
     the panel has room for."""
     for n in range(1, 61):
         make_lead(container, agency.id, n, zip_code="78701")
     sign_in(web, "boss@agency.example")
     page = web.get("/dashboard").text
     assert "Queue (60)" in page
-    assert page.count("Texas") + page.count(" TX · waiting since") == 50
+    assert page.count(" TX · waiting since") == 10
+    assert '<a href="/dashboard/queue">all 60 waiting</a>' in page
+
+
+def test_the_dashboard_lists_the_first_ten_waiting_and_links_to_the_whole_queue(
+    container: Container,
+    web: TestClient,
+    agency: agencies.TestAgency,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twelve Texas leads wait: the dashboard lists the ten to be taken first and links to
+    the queue's page, which lists all twelve in the queue's order, a page at a time."""
+    from leadrouter.web.pages import dashboard
+
+    waiting = [make_lead(container, agency.id, n, zip_code="78701") for n in range(1, 13)]
+    sign_in(web, "boss@agency.example")
+    board = web.get("/dashboard").text
+    assert "Queue (12)" in board
+    assert _queued_leads(board) == waiting[:10]
+    assert '<a href="/dashboard/queue">all 12 waiting</a>' in board
+
+    whole = web.get("/dashboard/queue").text
+    assert "Queue (12 waiting)" in whole and 'href="/dashboard"' in whole
+    assert _queued_leads(whole) == waiting
+    assert "Next page" not in whole
+
+    monkeypatch.setattr(dashboard, "QUEUE_PAGE", 5)
+    seen, address = [], "/dashboard/queue"
+    while True:
+        shown = web.get(address).text
+        seen += _queued_leads(shown)
+        more = re.search(r'rel="next" href="([^"]+)"', shown)
+        if more is None:
+            break
+        address = html.unescape(more[1])
+    assert seen == waiting
+    assert "Top of the queue" in shown
+
+    web.cookies.clear()
+    sign_in(web, "alice@agency.example")
+    assert web.get("/dashboard/queue").status_code == 403
+
+
+def _queued_leads(page: str) -> list[int]:
+    """The leads a queue list links to, in the order listed."""
+    return [int(n) for n in re.findall(r'<li><a href="/leads/(\d+)#why">', page)]
 
 
 def _quote_in_portal(web: TestClient, lead: int, premium: str) -> str:
@@ -345,3 +399,17 @@ def test_every_page_names_an_icon_that_is_served_so_browsers_ask_for_no_missing_
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.text.startswith("<svg")
+
+
+def test_the_monthly_report_page_leads_back_to_the_reports_and_the_dashboard(
+    web: TestClient, agency: agencies.TestAgency
+) -> None:
+    """Opened from the reports page, the monthly report had no way back but the browser's;
+    its links are the page's alone (hidden in print), the API's document has none."""
+    sign_in(web, "boss@agency.example")
+    page = web.get("/reports/monthly/2026-03.html").text
+    nav = page[page.index('<nav class="back" aria-label="Main">') : page.index("</nav>")]
+    assert '<a href="/reports?month=2026-03">← Reports</a>' in nav
+    assert '<a href="/dashboard">Dashboard</a>' in nav
+    api = web.get("/v1/reports/monthly/2026-03?format=html", headers=agency.headers)
+    assert api.status_code == 200 and "<nav" not in api.text

@@ -19,6 +19,7 @@ from leadrouter.domain.model import Role
 from leadrouter.services.learning import replay_runs as runs
 from leadrouter.sim.agency import ROUND_ROBIN_POLICY, load_synthetic_agency
 from leadrouter.store.tables import producers, replay_runs
+from leadrouter.web.pages.replay import proposal_label
 from tests.support.factories import insert_drifting_week
 from tests.support.people import form_token, sign_in, user
 
@@ -198,3 +199,42 @@ def test_the_replay_days_are_the_agencys_own_days(
     assert 'name="until" type="date" value="2026-03-04"' in form
     where = _start(client, ROUND_ROBIN_POLICY, since="2026-03-03", until="2026-03-04")
     assert "Summary of 8 decisions" in client.get(where).text
+
+
+def test_a_name_longer_than_a_run_keeps_is_refused_with_the_form_as_typed(
+    client: TestClient, container: Container
+) -> None:
+    """A 250-character name was cut to 200 without a word; now the form comes back with
+    the reason and everything typed, and a program posting it reads problem+json."""
+    _agency_with_history(client, container)
+    sign_in(client, "boss@replay.example")
+    name = "weekend test " + "x" * 237
+    form = {
+        "policy": ROUND_ROBIN_POLICY,
+        "label": name,
+        "since": "2020-01-01",
+        "until": "2020-02-01",
+        "csrf_token": form_token(client.get("/replay").text),
+    }
+    page = client.post("/replay", data=form, headers={"Accept": "text/html"})
+    assert page.status_code == 422
+    assert "<code>label</code>: at most 200 characters, not 250" in page.text
+    assert f'value="{name}"' in page.text and 'aria-invalid="true"' in page.text
+    assert "round_robin" in page.text  # the policy, as pasted
+    api = client.post("/replay", data=form, headers={"Accept": "application/json"})
+    assert api.status_code == 422
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["errors"] == [{"field": "label", "reason": "at most 200 characters, not 250"}]
+    with container.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(replay_runs)).scalar() == 0
+
+
+def test_a_long_rebalancing_proposal_is_named_within_a_runs_name() -> None:
+    changes = [f"#{n} standard 1 → 1.25" for n in range(100, 130)]
+    label = proposal_label(changes)
+    assert len(label) <= runs.LABEL_MAX
+    assert label.startswith("rebalancing proposal: #100 standard 1 → 1.25; #101")
+    assert re.search(r"; #\d+ standard 1 → 1\.25 and \d+ more$", label)
+    assert proposal_label(changes[:2]) == (
+        "rebalancing proposal: #100 standard 1 → 1.25; #101 standard 1 → 1.25"
+    )

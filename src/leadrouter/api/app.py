@@ -23,6 +23,11 @@ documents; validation errors list each bad `field` with its `reason`.
 """
 
 SWAGGER_UI = "/static/swagger-ui-5.35.0"  # vendored: see web/static/VENDORED.md
+# Above Swagger UI's own content and aligned with it: the way back to the app's pages.
+BACK_TO_APP = (
+    '<nav aria-label="App" style="font-family: sans-serif; max-width: 1460px; '
+    'margin: 0 auto; padding: 12px 20px 0"><a href="/">← Back to leadrouter</a></nav>'
+)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -49,14 +54,17 @@ def create_app(container: Container) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        """The OpenAPI page, its Swagger UI served from /static/ (no CDN)."""
-        return get_swagger_ui_html(
+        """The OpenAPI page, its Swagger UI served from /static/ (no CDN), with a link back
+        to the app."""
+        swagger = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} - API",
             swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
             swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
             swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
         )
+        body = bytes(swagger.body).decode().replace("<body>", f"<body>\n{BACK_TO_APP}", 1)
+        return HTMLResponse(body)
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> RedirectResponse:

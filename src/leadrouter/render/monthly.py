@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -30,8 +31,11 @@ def _environment() -> Environment:
     )
 
 
-def monthly_html(report: MonthlyReport, *, timezone: str = "") -> str:
-    """The report as one self-contained HTML page (styles and charts inline)."""
+def monthly_html(
+    report: MonthlyReport, *, timezone: str = "", links: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The report as one self-contained HTML page (styles and charts inline); ``links``
+    (address, text) lead back into the app from the page, never printed."""
     t = report.total
     charts = {
         "by_source": bar_chart(
@@ -53,7 +57,14 @@ def monthly_html(report: MonthlyReport, *, timezone: str = "") -> str:
     }
     template = _environment().get_template("monthly.html")
     return template.render(
-        r=report, t=t, charts=charts, tz=timezone, pct=pct, minutes=minutes, dollars=dollars
+        r=report,
+        t=t,
+        charts=charts,
+        tz=timezone,
+        links=links,
+        pct=pct,
+        minutes=minutes,
+        dollars=dollars,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -68,8 +69,15 @@ def local_time(
 
 def lead_name(row: Any) -> str:
     """A lead's name on a page (``domain.model.lead_display_name``): a caller without a name
-    by their phone as people read it, else by the lead's number, never an empty link."""
-    fields: Mapping[str, Any] = row if isinstance(row, Mapping) else getattr(row, "_mapping", {})
+    by their phone as people read it, else by the lead's number, never an empty link. The
+    row is a mapping, a database row or a dataclass about a lead."""
+    fields: Mapping[str, Any]
+    if isinstance(row, Mapping):
+        fields = row
+    elif dataclasses.is_dataclass(row) and not isinstance(row, type):
+        fields = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+    else:
+        fields = getattr(row, "_mapping", {})
     phone = for_display(fields.get("phone"))
     lead_id = fields.get("id", fields.get("lead_id"))  # a lead's row, or a row about a lead
     return lead_display_name(fields.get("first_name"), fields.get("last_name"), phone, lead_id)

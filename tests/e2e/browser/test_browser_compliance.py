@@ -38,7 +38,7 @@ def test_a_compliance_officer_sees_coverage_expiries_gate_refusals_and_the_chain
     expect(refusals).to_contain_text("no producer holds an active TX license")
     page.screenshot(path=artifacts / "compliance.png", full_page=True)
 
-    refusals.get_by_role("link", name=f"Lead {texan}").click()
+    refusals.get_by_role("link", name="Tex Browser601").click()  # named, as everywhere
     expect(page).to_have_url(f"/leads/{texan}#why")
     expect(page.get_by_role("heading", name="Why it went where it went")).to_be_visible()
     expect(page.locator("#why")).to_contain_text("no producer holds an active TX license")

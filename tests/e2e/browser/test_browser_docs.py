@@ -3,6 +3,7 @@ alone, on a machine that reaches nothing else (no CDN)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -36,3 +37,5 @@ def test_the_api_docs_page_renders_every_route_without_reaching_outside(
     ).to_be_visible()
     page.screenshot(path=artifacts / "api-docs.png")
     assert elsewhere == []
+    page.get_by_role("link", name="Back to leadrouter").click()  # the app: sign in first
+    expect(page).to_have_url(re.compile(r"/signin"))

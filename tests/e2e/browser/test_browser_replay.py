@@ -151,3 +151,25 @@ def test_a_long_replay_name_wraps_on_a_phone(
     page.goto("/replay")
     expect(page.get_by_role("link", name="N" * 200)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_name_past_200_characters_is_refused_on_the_form_with_what_was_typed(
+    context: BrowserContext, served: Served, artifacts: Path
+) -> None:
+    """A pasted 250-character name was cut to 200 (by the field, then by the server)
+    without a word."""
+    name = "Spring rebalancing, " + "w" * 230
+    page = context.new_page()
+    sign_in(page, "manager@browser.example")
+    page.goto("/replay")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Policy (YAML or JSON)").fill(CANDIDATE)
+    page.get_by_role("button", name="Run the replay").click()
+
+    expect(page).to_have_url("/replay")
+    problem = page.get_by_role("alert")
+    expect(problem).to_contain_text("Not run: the name is too long")
+    expect(problem).to_contain_text("label: at most 200 characters, not 250")
+    expect(page.get_by_label("Name")).to_have_value(name)
+    expect(page.get_by_label("Policy (YAML or JSON)")).to_have_value(CANDIDATE)
+    page.screenshot(path=artifacts / "replay-long-name.png", full_page=True)

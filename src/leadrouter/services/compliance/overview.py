@@ -1,6 +1,10 @@
 """The compliance page's view: license coverage by state x line, expiring licenses, the
 latest license-gate refusals from the decision log, and the audit chain's state.
 
+The grid's states are those anyone holds a license in, and those the agency meets leads in
+without one: where leads arrived lately or a territory names the state. A state where nobody
+is licensed today is a gap, however it came to be on the page.
+
 Every figure comes from the same sources as the API: coverage from ``coverage`` (the license
 gate itself counts), refusals from the append-only decision log, the chain from
 ``store.audit.verify_chain`` and the kept checkpoints.
@@ -18,11 +22,12 @@ from leadrouter.services.compliance.coverage import CoverageRow, coverage
 from leadrouter.store import audit_checkpoints as cp
 from leadrouter.store.agency_repo import agency_today
 from leadrouter.store.audit import BrokenLink, verify_chain
-from leadrouter.store.tables import decisions, leads, licenses, producers
+from leadrouter.store.tables import decisions, leads, licenses, producers, territories
 from leadrouter.store.uow import UnitOfWork
 
 EXPIRING_WITHIN = timedelta(days=60)
 LAPSED_WITHIN = timedelta(days=30)
+RECEIVED_WITHIN = timedelta(days=90)  # the leads that put a state on the page
 REFUSALS_SHOWN = 20
 # What a decision's reason says when the license gate, not availability, left the lead waiting
 # (domain.routing.explain and engine): nobody licensed, no license possible, a refused winner.
@@ -57,6 +62,9 @@ class GateRefusal:
     state: str | None
     insurance_type: str
     reason: str
+    first_name: str  # the lead's, for its name on a page (lead_display_name)
+    last_name: str
+    phone: str | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,8 @@ class ComplianceOverview:
     states: list[str]
     lines: list[tuple[str, str]]  # (code, label)
     grid: dict[tuple[str, str], Cell]
+    unlicensed: dict[str, int]
+    """States where nobody is licensed today, and the leads received there lately."""
     expiring: list[ExpiringLicense]
     refusals: list[GateRefusal]
     chain: ChainStatus
@@ -94,11 +104,16 @@ def compliance_overview(*, uow: UnitOfWork, agency_id: int, now: datetime) -> Co
         conn = uow.conn
         today = agency_today(conn, agency_id, now)
         rows = coverage(conn, agency_id=agency_id, now=now)
+        grid = {(r.state, r.line): _cell(r, today) for r in rows}
+        received = _received(conn, agency_id, now - RECEIVED_WITHIN)
+        states = {r.state for r in rows} | set(received) | _territory_states(conn, agency_id)
+        covered = {state for (state, _), cell in grid.items() if cell.producers > 0}
         return ComplianceOverview(
             today=today,
-            states=sorted({r.state for r in rows}),
+            states=sorted(states),
             lines=sorted({(r.line, r.label) for r in rows}),
-            grid={(r.state, r.line): _cell(r, today) for r in rows},
+            grid=grid,
+            unlicensed={s: received.get(s, 0) for s in sorted(states - covered)},
             expiring=_expiring(conn, agency_id, today),
             refusals=gate_refusals(conn, agency_id=agency_id),
             chain=_chain(conn, agency_id),
@@ -116,6 +131,27 @@ def _cell(row: CoverageRow, today: date) -> Cell:
     horizon = today + timedelta(days=gap_in)
     ends = [e.expiration_date for e in row.expiring if e.expiration_date < horizon]
     return Cell(count, gap_in, max(ends) + timedelta(days=1) if ends else None)
+
+
+def _received(conn: sa.Connection, agency_id: int, since: datetime) -> dict[str, int]:
+    """Leads received since ``since``, by state."""
+    found = conn.execute(
+        sa.select(leads.c.state, sa.func.count())
+        .where(
+            leads.c.agency_id == agency_id,
+            leads.c.created_at >= since,
+            leads.c.state.is_not(None),
+        )
+        .group_by(leads.c.state)
+    ).all()
+    return {state: int(n) for state, n in found}
+
+
+def _territory_states(conn: sa.Connection, agency_id: int) -> set[str]:
+    found = conn.execute(
+        sa.select(territories.c.states).where(territories.c.agency_id == agency_id)
+    )
+    return {str(state).upper() for (states,) in found for state in states or ()}
 
 
 def _expiring(conn: sa.Connection, agency_id: int, today: date) -> list[ExpiringLicense]:
@@ -160,6 +196,9 @@ def gate_refusals(
             decisions.c.explanation,
             leads.c.state,
             leads.c.insurance_type,
+            leads.c.first_name,
+            leads.c.last_name,
+            leads.c.phone,
         )
         .join(leads, leads.c.id == decisions.c.lead_id)
         .where(decisions.c.agency_id == agency_id, decisions.c.outcome == "queued")
@@ -172,7 +211,18 @@ def gate_refusals(
         if reason is None or not any(word in reason for word in _GATE_WORDS):
             continue
         out.append(
-            GateRefusal(r.id, r.lead_id, r.created_at, r.kind, r.state, r.insurance_type, reason)
+            GateRefusal(
+                r.id,
+                r.lead_id,
+                r.created_at,
+                r.kind,
+                r.state,
+                r.insurance_type,
+                reason,
+                r.first_name,
+                r.last_name,
+                r.phone,
+            )
         )
         if len(out) == limit:
             break

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from leadrouter.errors import LeadRouterError, NotFound, ValidationFailed
+from leadrouter.errors import FieldError, LeadRouterError, NotFound, ValidationFailed
 from leadrouter.policy.load import dump_policy, parse_policy
 from leadrouter.services.routing.context import RoutingCaches
 from leadrouter.store.policies import current_version, has_version
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the replay itself brings numpy: imported when a run starts 
     from leadrouter.services.learning.replay import ReplayReport
 
 RUNS_SHOWN = 10
+LABEL_MAX = 200  # characters of a run's name (the column's size)
 # A run that has not moved for this long was lost with its process (a restart, a crash).
 STALE = timedelta(minutes=10)
 
@@ -49,7 +50,10 @@ def start_replay(
     until: datetime,
     now: datetime,
 ) -> int:
-    """Check the candidate policy and the dates, store a queued run; its id."""
+    """Check the name, the candidate policy and the dates, store a queued run; its id."""
+    if len(label) > LABEL_MAX:
+        reason = f"at most {LABEL_MAX} characters, not {len(label)}"
+        raise ValidationFailed("the name is too long", errors=[FieldError("label", reason)])
     if until <= since:
         raise ValidationFailed("the replay's last day must come after its first")
     parse_policy(text)  # a bad document is refused now, with its fields, not in the job
@@ -59,7 +63,7 @@ def start_replay(
             .values(
                 agency_id=agency_id,
                 user_id=user_id,
-                label=label[:200],
+                label=label,
                 policy=text,
                 since=since,
                 until=until,

@@ -29,7 +29,8 @@ router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 1.0
 # Alerts age with the clock (untouched for 15 minutes...), so refresh now and then anyway.
 REFRESH_EVERY_SECONDS = 30.0
-QUEUE_SHOWN = 50  # the queue panel lists the first so many; its title counts them all
+QUEUE_SHOWN = 10  # the queue panel lists the first so many; its title counts them all
+QUEUE_PAGE = 100  # the queue's own page lists so many at a time
 
 
 def _board(container: Container, agency_id: int) -> dict[str, Any]:
@@ -125,3 +126,23 @@ def bar_leads(
     tz = agency_zone(uow=container.uow(readonly=True), agency_id=session.user.agency_id)
     name = "_bar_leads.html" if request.headers.get("HX-Request") else "bar_leads.html"
     return page(request, name, {"title": title, "rows": rows, "tz": tz}, session=session)
+
+
+@router.get("/dashboard/queue", response_class=HTMLResponse)
+def queue(
+    request: Request, container: ContainerDep, session: StaffDep, cursor: str | None = None
+) -> HTMLResponse:
+    """Every waiting lead, in the order the queue will be drained, a page at a time."""
+    agency_id = session.user.agency_id
+    with shown_as_page():
+        shown = decisions.queue(
+            uow=container.uow(readonly=True), agency_id=agency_id, cursor=cursor, limit=QUEUE_PAGE
+        )
+    context = {
+        "queue": shown.items,
+        "next_cursor": shown.next_cursor,
+        "paged": cursor is not None,
+        "waiting": decisions.waiting_count(uow=container.uow(readonly=True), agency_id=agency_id),
+        "tz": agency_zone(uow=container.uow(readonly=True), agency_id=agency_id),
+    }
+    return page(request, "queue.html", context, session=session)

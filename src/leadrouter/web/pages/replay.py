@@ -4,6 +4,7 @@ the run (a background job, its progress polled by htmx) and read its result."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -64,9 +65,11 @@ def replay_form(
                 note = "No producer drifts from the pool this week: the monitor proposes nothing."
             else:
                 text = dump_policy(found.policy)
-                label = "rebalancing proposal: " + "; ".join(
-                    f"#{p.producer_id} {p.tier} {p.current_weight:g} → {p.proposed_weight:g}"
-                    for p in found.proposals
+                label = proposal_label(
+                    [
+                        f"#{p.producer_id} {p.tier} {p.current_weight:g} → {p.proposed_weight:g}"
+                        for p in found.proposals
+                    ]
                 )
         context = _form(container, agency_id)
     today = now.astimezone(
@@ -80,6 +83,17 @@ def replay_form(
         "until": (today + timedelta(days=1)).isoformat(),
     }
     return page(request, "replay.html", context, session=session)
+
+
+def proposal_label(changes: Sequence[str]) -> str:
+    """The proposal's name: its weight changes, as many as fit in a run's name."""
+    head = "rebalancing proposal: "
+    for shown in range(len(changes), 0, -1):
+        rest = len(changes) - shown
+        label = head + "; ".join(changes[:shown]) + (f" and {rest} more" if rest else "")
+        if len(label) <= runs.LABEL_MAX:
+            return label
+    return f"{head}{len(changes)} weight changes"
 
 
 def _form(container: ContainerDep, agency_id: int) -> dict[str, Any]:
@@ -118,6 +132,8 @@ def replay_start(
             now=container.clock.now(),
         )
     except ValidationFailed as refused:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise  # a program posting the form: problem+json naming the fields
         with shown_as_page():
             context = _form(container, agency_id)
         context |= {"text": policy, "label": label, "since": since, "until": until}

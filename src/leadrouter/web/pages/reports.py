@@ -72,7 +72,8 @@ async def monthly(month: str, fmt: str, container: ContainerDep, session: StaffD
     headers = {"Content-Disposition": f'inline; filename="leadrouter-report-{month}.{fmt}"'}
     body: str | bytes
     if fmt == "html":
-        body = render.monthly_html(report, timezone=tz)
+        back = (f"/reports?month={first:%Y-%m}", "← Reports"), ("/dashboard", "Dashboard")
+        body = render.monthly_html(report, timezone=tz, links=back)
         headers["Content-Security-Policy"] = REPORT_CSP
     elif fmt == "csv":
         body = render.monthly_csv(report)

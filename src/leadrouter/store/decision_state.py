@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from leadrouter.domain.routing import ProducerLoad
 from leadrouter.store.audit import GENESIS
+from leadrouter.store.locks import ROUTING_LOCK
 from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import (
     decisions,
@@ -46,13 +47,19 @@ class DecisionState:
         }
 
 
-def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> DecisionState:
+def decision_state(
+    conn: sa.Connection, *, agency_id: int, around: date, lock: bool = False
+) -> DecisionState:
     """Roster, policy and model versions, the chain's head, loads and rotation counts.
 
     One statement of a handful of rows: per-producer figures come aggregated into one text
     each (``id:count,...``), which is far cheaper to fetch than a row per producer. Day
     counts come for the day before, of, and after ``around`` (a UTC date), so the caller
     picks the agency's local today without a second round trip.
+
+    ``lock``: the same statement first takes the agency's routing lock, and reads after it
+    is granted (PostgreSQL: the ``routing_locked_state`` function; on SQLite the writer
+    holds the database already).
     """
     days = {"d0": around - timedelta(days=1), "d1": around, "d2": around + timedelta(days=1)}
     roster_v, policy_v, model_v = 0, 0, None
@@ -60,8 +67,11 @@ def decision_state(conn: sa.Connection, *, agency_id: int, around: date) -> Deci
     open_counts: dict[int, int] = {}
     day_counts: dict[tuple[int, date], int] = {}
     pools: dict[str, str] = {}
+    params: dict[str, Any] = {"agency_id": agency_id, **days}
     query = _prepared_state_query(conn.dialect.name)
-    for kind, a, b, s, t in query.execute(conn, {"agency_id": agency_id, **days}):
+    if lock and conn.dialect.name == "postgresql":
+        query, params = _LOCKED_STATE, {**params, "namespace": ROUTING_LOCK}
+    for kind, a, b, s, t in query.execute(conn, params):
         if kind == "v":
             roster_v, policy_v = int(a or 0), int(b or 0)
             model_v = None if s is None else int(s)
@@ -106,6 +116,19 @@ class RotationCounts(Mapping[str, Mapping[int, int]]):
 
     def __len__(self) -> int:
         return len(self._texts)
+
+
+_LOCKED_STATE = Prepared(
+    sa.text(
+        "SELECT kind, a, b, s, t FROM routing_locked_state(:namespace, :agency_id, :d0, :d1, :d2)"
+    )
+    .bindparams(
+        sa.bindparam("namespace", type_=sa.Integer),
+        sa.bindparam("agency_id", type_=sa.Integer),
+        *(sa.bindparam(d, type_=sa.Date) for d in ("d0", "d1", "d2")),
+    )
+    .columns(kind=sa.String, a=sa.Integer, b=sa.Integer, s=sa.String, t=sa.String)
+)
 
 
 @functools.cache

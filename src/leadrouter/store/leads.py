@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
-from leadrouter.store import dedupe, locks
+from leadrouter.store import dedupe
 from leadrouter.store.prepared import Prepared
 from leadrouter.store.tables import lead_events, lead_status_changes, lead_touches, leads
 from leadrouter.store.types import UTCDateTime
@@ -70,18 +70,13 @@ class LeadRepository:
         values: Mapping[str, Any],
         *,
         reason: str | None,
-        lock_agency: bool = False,
         history: StatusRows | None = None,
     ) -> Row:
         """Insert a lead and the first row of its status history (its ``status`` since its
         ``status_changed_at``, for ``reason``); the stored row (with its id and server
         defaults). One statement on PostgreSQL (a data-modifying CTE), two on SQLite, or one
         there when ``history`` is given: the status row is staged on it, to be written with
-        the next one (an assigned decision's) or at its flush.
-
-        ``lock_agency``: the same statement then also takes the agency's routing lock
-        (``store.locks.lock_agency``), for a caller that routes the lead next: the reads
-        under the lock come in the next statement, with a snapshot taken after it."""
+        the next one (an assigned decision's) or at its flush."""
         if self._conn.dialect.name != "postgresql":
             row: Row = _INSERT_LEAD.execute(self._conn, values)[0]
             first = status_row(
@@ -98,9 +93,7 @@ class LeadRepository:
             return row
         params = {f"v_{k}": v for k, v in values.items()}
         params["s_reason"] = reason
-        if lock_agency:
-            params |= {"k_namespace": locks.ROUTING_LOCK, "k_agency": values["agency_id"]}
-        inserted: Row = _prepared_insert(tuple(values), lock_agency).execute(self._conn, params)[0]
+        inserted: Row = _prepared_insert(tuple(values)).execute(self._conn, params)[0]
         return inserted
 
     def add_touch(
@@ -259,14 +252,13 @@ _INSERT_LEAD = Prepared(leads.insert().returning(*leads.c))
 
 
 @functools.cache
-def _prepared_insert(columns: tuple[str, ...], lock_agency: bool) -> Prepared:
-    return Prepared(_insert_with_status(columns, lock_agency))
+def _prepared_insert(columns: tuple[str, ...]) -> Prepared:
+    return Prepared(_insert_with_status(columns))
 
 
-def _insert_with_status(columns: tuple[str, ...], lock_agency: bool) -> sa.Select[Any]:
-    """A lead (these columns given) and its first status row, in one PostgreSQL statement,
-    taking the agency's routing lock too if asked; built and compiled once per shape (by
-    ``_prepared_insert``)."""
+def _insert_with_status(columns: tuple[str, ...]) -> sa.Select[Any]:
+    """A lead (these columns given) and its first status row, in one PostgreSQL statement;
+    built and compiled once per shape (by ``_prepared_insert``)."""
     lead = (
         leads.insert()
         .values({c: sa.bindparam(f"v_{c}", type_=leads.c[c].type) for c in columns})
@@ -288,15 +280,7 @@ def _insert_with_status(columns: tuple[str, ...], lock_agency: bool) -> sa.Selec
         .returning(lead_status_changes.c.id)
         .cte("s")
     )
-    statement = sa.select(*lead.c).add_cte(first)
-    if not lock_agency:
-        return statement
-    # The lock as a condition that always holds once it is granted (the function is
-    # volatile: evaluated for the row, never optimized away).
-    taken = sa.func.pg_advisory_xact_lock(
-        sa.bindparam("k_namespace", type_=sa.Integer), sa.bindparam("k_agency", type_=sa.Integer)
-    )
-    return statement.where(sa.cast(taken, sa.Text).is_not(None))
+    return sa.select(*lead.c).add_cte(first)
 
 
 _INSERT_STATUS = Prepared(lead_status_changes.insert())

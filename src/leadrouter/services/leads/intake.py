@@ -76,8 +76,9 @@ class AfterStore(Protocol):
 class AfterStoreRow(Protocol):
     """An ``AfterStore`` that is handed the stored row and the agency read for intake, and
     gives back the lead's row as it left it (None: changed without reading it back), so
-    nothing the transaction wrote is read again. One with a true ``locks_agency`` attribute
-    (it routes the lead) has the agency's routing lock taken with the lead's insert."""
+    nothing the transaction wrote is read again. One with a true ``routes`` attribute (it
+    routes the lead) has the lead's first status row staged, to be written with the
+    decision's (``UnitOfWork.history``)."""
 
     def stored(
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
@@ -236,7 +237,7 @@ def create_lead_in_tx(
     built from the rows the writes returned. The caller has taken the contact locks (with
     ``intake_context``) and looked up ``matches``, and commits; a caller that passes an
     ``after_store`` hook also takes the lead in again when it raises ``StoreAgain``."""
-    routes = bool(getattr(after_store, "locks_agency", False))
+    routes = bool(getattr(after_store, "routes", False))
     row = uow.leads.add(
         {
             **vars(lead),
@@ -254,9 +255,8 @@ def create_lead_in_tx(
             "status_changed_at": now,
         },
         reason="received",
-        # A hook that routes the lead next has the agency's lock taken with the lead's insert,
-        # and the lead's first status row staged, to be written with the decision's.
-        lock_agency=routes,
+        # A hook that routes the lead next has its first status row staged, to be written
+        # with the decision's.
         history=uow.history if routes else None,
     )
     if isinstance(after_store, AfterStoreRow):

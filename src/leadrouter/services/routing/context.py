@@ -164,14 +164,16 @@ def load_context(
     now: datetime,
     row: Any = None,
     agency: AgencyInfo | None = None,
+    lock: bool = False,
 ) -> RoutingContext:
     """Read the lead (unless its ``row`` is given), roster, loads, rotation and policy
-    (and the agency's name, zone and settings unless ``agency`` is given)."""
+    (and the agency's name, zone and settings unless ``agency`` is given); with ``lock``,
+    the agency's routing lock is taken by the state's read (see ``agency_state``)."""
     if row is None:
         row = repo.get_lead_row(conn, agency_id=agency_id, lead_id=lead_id)
     if row is None:
         raise NotFound(f"lead {lead_id} does not exist")
-    state = agency_state(conn, caches, agency_id=agency_id, now=now, agency=agency)
+    state = agency_state(conn, caches, agency_id=agency_id, now=now, agency=agency, lock=lock)
     ctx = context_for(conn, caches, lead=repo.lead_from_row(row), now=now, agency=state)
     return dataclasses.replace(
         ctx,
@@ -204,12 +206,15 @@ def agency_state(
     now: datetime,
     policy: ActivePolicy | None = None,
     agency: AgencyInfo | None = None,
+    lock: bool = False,
 ) -> AgencyState:
     """The agency's side of a decision: roster, loads, rotation, types, the policy in force
-    and the decision log's head; ``agency`` when the caller read it in this transaction."""
+    and the decision log's head; ``agency`` when the caller read it in this transaction.
+    ``lock``: the read of the loads, rotation and head takes the agency's routing lock
+    first (for a caller that does not hold it yet); everything read after it is under it."""
     if agency is None:
         agency = agency_info(conn, agency_id)
-    state = decision_state(conn, agency_id=agency_id, around=now.date())
+    state = decision_state(conn, agency_id=agency_id, around=now.date(), lock=lock)
     today = local_date(now, agency.timezone) or now.date()
     active = policy or caches.policies.active(conn, agency_id, version=state.policy_version)
     loads = _with_records(state.loads(today), caches.records.records(conn, agency_id, now))

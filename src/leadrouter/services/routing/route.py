@@ -72,7 +72,7 @@ def route_lead_in_tx(
     row: Any = None,
     agency: AgencyInfo | None = None,
     outbox: OutboxRepository | None = None,
-    locked: bool = False,
+    new_lead: bool = False,
     history: StatusRows | None = None,
 ) -> RouteResult:
     """Route one lead inside the caller's transaction (which the caller commits).
@@ -82,14 +82,23 @@ def route_lead_in_tx(
     the decision (earlier owners); ``prefer`` (an owner's backup) wins when it is eligible.
     ``row`` and ``agency`` are the lead and agency when the caller read them in this
     transaction; ``outbox`` collects the messages for the caller to flush (else they are
-    written before returning). ``locked``: the caller holds the agency's routing lock.
-    ``history`` holds the lead's status rows staged before (its first): written with the
-    decision's own, or before it.
+    written before returning). ``new_lead``: the lead is one this transaction stored (its
+    ``row`` given; no other transaction sees it), so the agency's routing lock is taken by
+    the read of the agency's state, not before the lead is read: one round trip fewer with
+    the lock held. ``history`` holds the lead's status rows staged before (its first):
+    written with the decision's own, or before it.
     """
-    if not locked:
+    if not new_lead:
         lock_agency(conn, agency_id)
     ctx = load_context(
-        conn, caches, agency_id=agency_id, lead_id=lead_id, now=now, row=row, agency=agency
+        conn,
+        caches,
+        agency_id=agency_id,
+        lead_id=lead_id,
+        now=now,
+        row=row,
+        agency=agency,
+        lock=new_lead,
     )
     decision = route(ctx.roster, ctx.input, ctx.policy, exclude=exclude)
     if prefer is not None and decision.outcome != "nurture":
@@ -251,9 +260,8 @@ class RouteNewLead:
     def __init__(self, caches: RoutingCaches, *, route: bool = True) -> None:
         self._caches = caches
         self._route = route
-        # Intake takes the agency's routing lock in the statement that stores the lead (one
-        # round trip fewer with the lock held): routing's reads come right after it.
-        self.locks_agency = route
+        # Intake stages the lead's first status row, to be written with the decision's.
+        self.routes = route
 
     def stored(
         self, uow: UnitOfWork, *, lead: Any, agency: AgencyInfo | None, now: datetime
@@ -282,7 +290,7 @@ class RouteNewLead:
                     row=lead,
                     agency=agency,
                     outbox=uow.outbox,
-                    locked=True,
+                    new_lead=True,
                     history=uow.history,
                 )
             except Exception as exc:

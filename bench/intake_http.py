@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import QUICK, LoadResult, drive, scratch_database, served
+from bench.harness import QUICK, LoadResult, analyze, drive, scratch_database, served
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
@@ -68,6 +68,8 @@ def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[
         with served(url, "--count-statements") as base:
             for _, path in ENDPOINTS:  # warm up every path
                 drive(base, batch(path, 100), concurrency=CONCURRENCY)
+            if kind == "postgres":  # statistics, as the worker gathers them on a new database
+                analyze(url)
             for _ in range(rounds):
                 for _, path in ENDPOINTS:
                     before = httpx.get(base + "/bench/statements").json()

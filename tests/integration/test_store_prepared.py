@@ -117,3 +117,15 @@ def test_a_missing_value_is_named(container: Container) -> None:
     by_id = Prepared(sa.select(leads.c.id).where(leads.c.id == sa.bindparam("lead_id")))
     with container.engine.connect() as conn, pytest.raises(KeyError, match="lead_id"):
         by_id.execute(conn, {})
+
+
+def test_a_first_statement_begins_the_transaction_that_commit_ends(container: Container) -> None:
+    """As SQLAlchemy's execute does: else PostgreSQL's driver begins one of its own, which
+    SQLAlchemy does not know to commit, and the row is lost when the connection closes."""
+    agency = make_agency(container)
+    with container.engine.connect() as conn:
+        (row,) = Prepared(INSERT_LEAD).execute(conn, _lead(agency.id, container))
+        conn.commit()
+    with container.engine.connect() as conn:
+        found = conn.execute(sa.select(leads.c.id).where(leads.c.id == row.id)).scalar()
+    assert found == row.id

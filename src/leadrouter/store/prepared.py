@@ -129,7 +129,9 @@ def _send(
     """``sql`` through a cursor of the connection's own, with the engine's cursor events
     around it and a driver error raised as SQLAlchemy raises it (``IntegrityError`` ...); the
     cursor's description and the rows it returned. The statement's transaction is the
-    connection's (begun already)."""
+    connection's: begun here if it is not yet, as SQLAlchemy begins one on a first execute."""
+    if not conn.in_transaction():
+        conn.begin()
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     cursor = dbapi.cursor()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
@@ -72,6 +72,15 @@ def _optimized_agency(served: Served) -> None:
         assert done.status_code == 201, done.text
 
 
+def _replay_as_manager(page: Page, name: str, policy: str) -> None:
+    """Sign in as the browser agency's manager and run a replay of ``policy`` named ``name``."""
+    sign_in(page, "manager@browser.example")
+    page.goto("/replay")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Policy (YAML or JSON)").fill(policy)
+    page.get_by_role("button", name="Run the replay").click()
+
+
 def test_a_manager_replays_a_candidate_policy_and_reads_the_estimates(
     context: BrowserContext, served: Served, artifacts: Path
 ) -> None:
@@ -112,11 +121,7 @@ def test_a_policy_that_does_not_parse_comes_back_with_its_reasons_and_the_text_k
     pasted document."""
     bad = "name: typo\nrouting:\n  strategy: {type: round_robbin}\n"
     page = context.new_page()
-    sign_in(page, "manager@browser.example")
-    page.goto("/replay")
-    page.get_by_label("Name").fill("my typo")
-    page.get_by_label("Policy (YAML or JSON)").fill(bad)
-    page.get_by_role("button", name="Run the replay").click()
+    _replay_as_manager(page, "my typo", bad)
 
     expect(page).to_have_url("/replay")
     problem = page.get_by_role("alert")
@@ -139,11 +144,7 @@ def test_a_long_replay_name_wraps_on_a_phone(
     """A name of 200 letters without a space (the form's limit) widened the run's page to
     thousands of pixels."""
     page = phone.new_page()
-    sign_in(page, "manager@browser.example")
-    page.goto("/replay")
-    page.get_by_label("Name").fill("N" * 200)
-    page.get_by_label("Policy (YAML or JSON)").fill(CANDIDATE)
-    page.get_by_role("button", name="Run the replay").click()
+    _replay_as_manager(page, "N" * 200, CANDIDATE)
     expect(page).to_have_url(re.compile(r"/replay/runs/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("N" * 200)
     page.screenshot(path=artifacts / "replay-long-name-phone.png", full_page=True)
@@ -160,11 +161,7 @@ def test_a_name_past_200_characters_is_refused_on_the_form_with_what_was_typed(
     without a word."""
     name = "Spring rebalancing, " + "w" * 230
     page = context.new_page()
-    sign_in(page, "manager@browser.example")
-    page.goto("/replay")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Policy (YAML or JSON)").fill(CANDIDATE)
-    page.get_by_role("button", name="Run the replay").click()
+    _replay_as_manager(page, name, CANDIDATE)
 
     expect(page).to_have_url("/replay")
     problem = page.get_by_role("alert")

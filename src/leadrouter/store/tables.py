@@ -21,9 +21,11 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
-def _agency() -> sa.Column[int]:
+def _agency(*, indexed: bool = True) -> sa.Column[int]:
+    """The agency's id; ``indexed=False`` where the table's composite indexes that begin with
+    it serve every lookup by it (an index of its own is one more page written per row)."""
     return sa.Column(
-        "agency_id", sa.Integer, sa.ForeignKey("agencies.id"), nullable=False, index=True
+        "agency_id", sa.Integer, sa.ForeignKey("agencies.id"), nullable=False, index=indexed
     )
 
 
@@ -158,7 +160,7 @@ leads = sa.Table(
     "leads",
     metadata,
     _id(),
-    _agency(),
+    _agency(indexed=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("first_name", sa.String(100), nullable=False),
     sa.Column("last_name", sa.String(100), nullable=False),
@@ -415,7 +417,7 @@ assignments = sa.Table(
     "assignments",
     metadata,
     _id(),
-    _agency(),
+    _agency(indexed=False),
     sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id"), nullable=False, index=True),
     sa.Column("producer_id", sa.Integer, sa.ForeignKey("producers.id"), nullable=False, index=True),
     sa.Column("license_id", sa.Integer, sa.ForeignKey("licenses.id"), nullable=True),

@@ -218,7 +218,7 @@ def test_a_name_longer_than_a_run_keeps_is_refused_with_the_form_as_typed(
     }
     page = client.post("/replay", data=form, headers={"Accept": "text/html"})
     assert page.status_code == 422
-    assert "<code>label</code>: at most 200 characters, not 250" in page.text
+    assert '<a href="#label">Name</a>: at most 200 characters, not 250' in page.text
     assert f'value="{name}"' in page.text and 'aria-invalid="true"' in page.text
     assert "round_robin" in page.text  # the policy, as pasted
     api = client.post("/replay", data=form, headers={"Accept": "application/json"})

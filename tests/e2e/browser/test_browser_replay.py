@@ -166,7 +166,7 @@ def test_a_name_past_200_characters_is_refused_on_the_form_with_what_was_typed(
     expect(page).to_have_url("/replay")
     problem = page.get_by_role("alert")
     expect(problem).to_contain_text("Not run: the name is too long")
-    expect(problem).to_contain_text("label: at most 200 characters, not 250")
+    expect(problem).to_contain_text("Name: at most 200 characters, not 250")
     expect(page.get_by_label("Name")).to_have_value(name)
     expect(page.get_by_label("Policy (YAML or JSON)")).to_have_value(CANDIDATE)
     page.screenshot(path=artifacts / "replay-long-name.png", full_page=True)

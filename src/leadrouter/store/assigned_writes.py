@@ -12,7 +12,6 @@ transaction, which takes the claim's own first half back).
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from leadrouter.store import routing_repo
 from leadrouter.store.audit import EXPLANATION_TEXT, INSERT_DECISION
 from leadrouter.store.leads import LeadRepository, status_row
 from leadrouter.store.outbox import insert_rows
-from leadrouter.store.prepared import Prepared
+from leadrouter.store.prepared import Prepared, per_shape
 from leadrouter.store.tables import (
     assignments,
     decisions,
@@ -214,11 +213,6 @@ def _bind(table: sa.Table, prefix: str, names: Sequence[str]) -> dict[str, Any]:
     return {n: sa.bindparam(f"{prefix}{n}", type_=table.c[n].type) for n in names}
 
 
-@functools.cache
-def _prepared(rotation: bool, owner: bool, moves: bool, claim: bool, outbox_rows: bool) -> Prepared:
-    return Prepared(_statement(rotation, owner, moves, claim, outbox_rows))
-
-
 def _statement(
     rotation: bool, owner: bool, moves: bool, claim: bool, outbox_rows: bool
 ) -> sa.Select[Any]:
@@ -315,6 +309,9 @@ def _statement(
         .select_from(d.outerjoin(lead, sa.true()))
         .add_cte(*ctes)
     )
+
+
+_prepared = per_shape(_statement)
 
 
 def _outbox_cte(d: Any) -> Any:

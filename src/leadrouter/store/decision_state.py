@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from leadrouter.domain.routing import ProducerLoad
 from leadrouter.store.audit import GENESIS
 from leadrouter.store.locks import ROUTING_LOCK
-from leadrouter.store.prepared import Prepared
+from leadrouter.store.prepared import Prepared, per_shape
 from leadrouter.store.tables import (
     decisions,
     policies,
@@ -132,11 +132,6 @@ _LOCKED_STATE = Prepared(
 
 
 @functools.cache
-def _prepared_state_query(dialect: str) -> Prepared:
-    return Prepared(_decision_state_query(dialect))
-
-
-@functools.cache
 def _decision_state_query(dialect: str) -> sa.CompoundSelect[Any]:
     """The statement of ``decision_state``, built once per dialect (their string aggregates
     are spelled differently)."""
@@ -222,3 +217,6 @@ def _decision_state_query(dialect: str) -> sa.CompoundSelect[Any]:
         day_counts,
         rotation,
     )
+
+
+_prepared_state_query = per_shape(_decision_state_query)

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadrouter.store.prepared import Prepared
+from leadrouter.store.prepared import per_shape
 from leadrouter.store.tables import clients, leads
 
 
@@ -77,11 +77,6 @@ def lookup(
 
 
 @functools.cache
-def _prepared(by_phone: bool, by_email: bool, repeats: bool, by_line: bool) -> Prepared:
-    return Prepared(_query(by_phone, by_email, repeats, by_line))
-
-
-@functools.cache
 def _query(by_phone: bool, by_email: bool, repeats: bool, by_line: bool) -> sa.CompoundSelect[Any]:
     # Built once per shape, so SQLAlchemy compiles it once; each lookup only binds values.
     parts = []
@@ -115,3 +110,6 @@ def _query(by_phone: bool, by_email: bool, repeats: bool, by_line: bool) -> sa.C
             .limit(1)
         )
     return sa.union_all(*(sa.select(p.subquery()) for p in parts))
+
+
+_prepared = per_shape(_query)

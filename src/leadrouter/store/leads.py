@@ -7,7 +7,6 @@ so nobody re-reads what their own transaction just wrote.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 
 from leadrouter.errors import NotFound
 from leadrouter.store import dedupe
-from leadrouter.store.prepared import Prepared
+from leadrouter.store.prepared import Prepared, per_shape
 from leadrouter.store.tables import lead_events, lead_status_changes, lead_touches, leads
 from leadrouter.store.types import UTCDateTime
 
@@ -251,11 +250,6 @@ _OPTED_OUT = (
 _INSERT_LEAD = Prepared(leads.insert().returning(*leads.c))
 
 
-@functools.cache
-def _prepared_insert(columns: tuple[str, ...]) -> Prepared:
-    return Prepared(_insert_with_status(columns))
-
-
 def _insert_with_status(columns: tuple[str, ...]) -> sa.Select[Any]:
     """A lead (these columns given) and its first status row, in one PostgreSQL statement;
     built and compiled once per shape (by ``_prepared_insert``)."""
@@ -281,6 +275,9 @@ def _insert_with_status(columns: tuple[str, ...]) -> sa.Select[Any]:
         .cte("s")
     )
     return sa.select(*lead.c).add_cte(first)
+
+
+_prepared_insert = per_shape(_insert_with_status)
 
 
 _INSERT_STATUS = Prepared(lead_status_changes.insert())

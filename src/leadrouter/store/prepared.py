@@ -4,9 +4,10 @@
 call, the parameters by walking the compiled statement's binds, an execution context and a
 result with its metadata: about 60 to 120 µs a statement here, more than SQLite takes to run
 most of them. A ``Prepared`` statement does that walk once per dialect (and, for an INSERT or
-UPDATE, per set of columns given): each call is a tuple (or dict) of values through the same type
-processors SQLAlchemy would apply, one ``exec_driver_sql``, and rows through the same result
-processors. The engine's events still see every statement.
+UPDATE, per set of columns given): each call is a tuple (or dict) of values through the same
+type processors SQLAlchemy would apply, one ``execute`` on a cursor of the connection, and rows
+through the same result processors. The engine's cursor events still see every statement.
+``per_shape`` prepares a statement builder's statement once for each shape it builds.
 
 Only for statements of fixed shape: no expanding ``IN`` lists and no literal-rendered
 values (``Prepared`` refuses them when it compiles).
@@ -14,6 +15,7 @@ values (``Prepared`` refuses them when it compiles).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,13 +38,13 @@ class _Compiled:
     types: tuple[sa.types.TypeEngine[Any], ...]  # of what the statement returns
     make_row: Callable[[Sequence[Any]], Row[Any]] | None
     # Each returned column's processor, found at the first answer: a driver's own type codes
-    # (PostgreSQL's numeric ones) choose it, as in SQLAlchemy's results.
+    # (PostgreSQL's numeric ones) choose it, as in SQLAlchemy's results ([]: none has one).
     processors: list[_Processor] | None = None
 
 
 class Prepared:
-    """``statement``, compiled per dialect (and per set of keys, for an INSERT whose columns
-    are the keys given) on first use; ``execute``/``executemany`` send it with values."""
+    """``statement``, compiled per dialect (and per set of keys, for an INSERT or UPDATE whose
+    columns are the keys given) on first use; ``execute``/``executemany`` send it with values."""
 
     __slots__ = ("_compiled", "_statement")
 
@@ -57,10 +59,11 @@ class Prepared:
         if compiled.make_row is None:
             return []
         if compiled.processors is None:
-            compiled.processors = [
+            found: list[_Processor] = [
                 t._cached_result_processor(conn.dialect, d[1])
                 for t, d in zip(compiled.types, described, strict=True)
             ]
+            compiled.processors = found if any(found) else []
         return _rows(compiled, raw)
 
     def first(self, conn: sa.Connection, params: Mapping[str, Any]) -> Any:
@@ -85,6 +88,11 @@ class Prepared:
         if found is None:
             found = self._compiled[(dialect.name, keys)] = _compile(self._statement, dialect, keys)
         return found
+
+
+def per_shape(build: Callable[..., sa.Executable]) -> Callable[..., Prepared]:
+    """``build``'s statement of each shape (its arguments, hashable), prepared once per shape."""
+    return functools.cache(lambda *shape: Prepared(build(*shape)))
 
 
 def _columns_from_keys(statement: sa.Executable) -> bool:
@@ -172,7 +180,7 @@ def _values(compiled: _Compiled, params: Mapping[str, Any]) -> tuple[Any, ...] |
 def _rows(compiled: _Compiled, raw: Sequence[Sequence[Any]]) -> list[Row[Any]]:
     assert compiled.make_row is not None and compiled.processors is not None
     processors = compiled.processors
-    if not any(processors):
+    if not processors:
         return [compiled.make_row(r) for r in raw]
     return [
         compiled.make_row([v if p is None else p(v) for p, v in zip(processors, r, strict=True)])

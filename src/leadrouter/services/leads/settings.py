@@ -15,7 +15,7 @@ from leadrouter.intake import insurance_types
 from leadrouter.intake.settings import IntakeSettings, from_agency_settings, required_for_source
 from leadrouter.store import locks
 from leadrouter.store.agency_repo import AgencyInfo, KeyInForce, key_in_force, key_params
-from leadrouter.store.prepared import Prepared
+from leadrouter.store.prepared import per_shape
 from leadrouter.store.tables import agencies, lead_sources
 from leadrouter.store.uow import UnitOfWork
 
@@ -96,11 +96,6 @@ def intake_context(
 
 
 @functools.cache
-def _prepared_context_query(with_source: bool, locks_taken: int, with_key: bool) -> Prepared:
-    return Prepared(_context_query(with_source, locks_taken, with_key))
-
-
-@functools.cache
 def _context_query(with_source: bool, locks_taken: int, with_key: bool) -> sa.Select[Any]:
     """The agency (and source) read, built once per shape."""
     columns: list[Any] = [
@@ -127,6 +122,9 @@ def _context_query(with_source: bool, locks_taken: int, with_key: bool) -> sa.Se
         )
         .where(agencies.c.id == sa.bindparam("agency_id"))
     )
+
+
+_prepared_context_query = per_shape(_context_query)
 
 
 def _settings_doc(

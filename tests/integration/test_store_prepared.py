@@ -129,3 +129,33 @@ def test_a_first_statement_begins_the_transaction_that_commit_ends(container: Co
     with container.engine.connect() as conn:
         found = conn.execute(sa.select(leads.c.id).where(leads.c.id == row.id)).scalar()
     assert found == row.id
+
+
+def test_a_statement_is_described_once_not_on_every_call(
+    pg_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg builds a cursor's description anew, a column at a time, whenever it is read:
+    a whole lead row's costs a tenth of a millisecond. Its type codes choose the result
+    processors at the first answer; later calls only fetch the rows."""
+    import psycopg
+
+    asked: list[int] = []
+    describe = psycopg.Cursor.description
+
+    def counted(cursor: Any) -> Any:
+        asked.append(1)
+        return describe.fget(cursor)  # type: ignore[attr-defined]
+
+    agency = make_agency(pg_container)
+    insert = Prepared(INSERT_LEAD)
+    monkeypatch.setattr(psycopg.Cursor, "description", property(counted))
+    with pg_container.engine.begin() as conn:
+        rows = [
+            insert.first(conn, _lead(agency.id, pg_container, first_name=f"P{i}")) for i in range(3)
+        ]
+        Prepared(leads.insert()).executemany(
+            conn, [_lead(agency.id, pg_container, first_name=f"Q{i}") for i in range(2)]
+        )
+    assert len(asked) == 1
+    assert [r.first_name for r in rows] == [f"P{i}" for i in range(3)]
+    assert all(r.created_at.tzinfo is not None for r in rows)  # processors still applied

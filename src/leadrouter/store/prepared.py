@@ -55,8 +55,16 @@ class Prepared:
     def execute(self, conn: sa.Connection, params: Mapping[str, Any]) -> list[Any]:
         """Run the statement once; the rows it returns (none for a statement without)."""
         compiled = self._for(conn.dialect, params)
-        described, raw = _send(conn, compiled.sql, _values(compiled, params), many=False)
-        if compiled.make_row is None:
+        returns = compiled.make_row is not None
+        described, raw = _send(
+            conn,
+            compiled.sql,
+            _values(compiled, params),
+            many=False,
+            rows=returns,
+            describe=returns and compiled.processors is None,
+        )
+        if not returns:
             return []
         if compiled.processors is None:
             found: list[_Processor] = [
@@ -78,9 +86,9 @@ class Prepared:
         compiled = self._for(conn.dialect, rows[0])
         values = [_values(compiled, r) for r in rows]
         if len(values) == 1:
-            _send(conn, compiled.sql, values[0], many=False)
+            _send(conn, compiled.sql, values[0], many=False, rows=False, describe=False)
         else:
-            _send(conn, compiled.sql, values, many=True)
+            _send(conn, compiled.sql, values, many=True, rows=False, describe=False)
 
     def _for(self, dialect: sa.Dialect, params: Mapping[str, Any]) -> _Compiled:
         keys = frozenset(params) if _columns_from_keys(self._statement) else None
@@ -132,12 +140,14 @@ def _compile(
 
 
 def _send(
-    conn: sa.Connection, sql: str, params: Any, *, many: bool
+    conn: sa.Connection, sql: str, params: Any, *, many: bool, rows: bool, describe: bool
 ) -> tuple[Sequence[Any], list[Any]]:
     """``sql`` through a cursor of the connection's own, with the engine's cursor events
     around it and a driver error raised as SQLAlchemy raises it (``IntegrityError`` ...); the
-    cursor's description and the rows it returned. The statement's transaction is the
-    connection's: begun here if it is not yet, as SQLAlchemy begins one on a first execute."""
+    cursor's description when ``describe`` (psycopg builds it anew, a column at a time, each
+    time it is asked: a tenth of a millisecond for a whole lead row) and, when the statement
+    ``rows``, the rows it returned. The statement's transaction is the connection's: begun
+    here if it is not yet, as SQLAlchemy begins one on a first execute."""
     if not conn.in_transaction():
         conn.begin()
     dbapi = conn.connection.dbapi_connection
@@ -154,9 +164,8 @@ def _send(
             cursor.execute(sql, params)
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, many)
-        if cursor.description is None:
-            return (), []
-        return cursor.description, list(cursor.fetchall())
+        described = (cursor.description or ()) if describe else ()
+        return described, list(cursor.fetchall()) if rows else []
     except conn.dialect.loaded_dbapi.Error as exc:
         conn._handle_dbapi_exception(exc, sql, params, cursor, None)
         raise  # not reached: the line above raises it wrapped

@@ -7,11 +7,14 @@ them: their decisions do not wait on each other. Each agency is a 50-producer ag
 the intake benchmark's lead bodies, served by
 ``bench.server --workers N`` (``leadrouter.serving``: several uvicorn processes on one port,
 on Linux each listening on a TCP socket of its own, so the kernel spreads the clients over
-them and accepted connections get TCP_NODELAY); one server per process count carries both
-loads. A last row serves 2 processes from one socket they share, bound the way uvicorn binds
-it: without TCP_NODELAY each keep-alive response waits for the client's delayed ACK (one
-round: the gap is tens of milliseconds per response, not noise), and the first process to
-wake takes most of the clients.
+them and accepted connections get TCP_NODELAY). The servers of 1, 2 and 4 processes run side
+by side and each round drives them in turn, so a drift of the machine's speed (here up to 1.5x
+within minutes) falls on all of them alike: a row's share of one process is the median of its
+share within each round, printed with the lowest and highest.
+A last row serves 2 processes from one socket they share, bound the way uvicorn binds it:
+without TCP_NODELAY each keep-alive response waits for the client's delayed ACK (one round:
+the gap is tens of milliseconds per response, not noise), and the first process to wake takes
+most of the clients.
 Each row also gives the CPU time per lead of the server processes, of PostgreSQL and of this
 load driver (``bench.cpu``): they share the machine's cores, so the cores divided by their sum
 is the most any number of server processes could serve here.
@@ -21,13 +24,14 @@ keep-alive clients; the whole run stays near five minutes.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import statistics
 import time
 from typing import Any
 
 from bench import cpu
-from bench.harness import QUICK, LoadResult, analyze, drive, median_of, served
+from bench.harness import QUICK, LoadResult, analyze, drive, served
 from bench.intake_http import PRODUCERS, database
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
@@ -69,47 +73,65 @@ def run() -> list[dict[str, Any]]:
                 out.append(("POST", "/v1/leads", lead_body(i, rng), headers))
             return out
 
-        def measure(base: str, agencies: int, processes: int, rounds: int, socket: str) -> None:
-            spent: list[cpu.CpuSeconds] = []
+        def once(base: str, agencies: int) -> tuple[LoadResult, cpu.CpuSeconds]:
+            before = cpu.sample(base, url)
+            result = drive(base, batch(REQUESTS, agencies), concurrency=CLIENTS)
+            return result, cpu.sample(base, url) - before
 
-            def once() -> LoadResult:
-                before = cpu.sample(base, url)
-                result = drive(base, batch(REQUESTS, agencies), concurrency=CLIENTS)
-                spent.append(cpu.sample(base, url) - before)
-                return result
-
-            rate, p50, p99, last = median_of(rounds, once)
-            per_lead = {
-                part: 1000 * statistics.median(getattr(s, part) for s in spent) / REQUESTS
-                for part in ("server", "database", "client")
+        def summary(
+            agencies: int, processes: int, socket: str, taken: list[LoadResult], spent: list[Any]
+        ) -> dict[str, Any]:
+            return {
+                "agencies": agencies,
+                "processes": processes,
+                "socket": socket,
+                "leads_per_s": statistics.median(r.rate for r in taken),
+                "p50_ms": statistics.median(r.percentile(0.50) for r in taken),
+                "p99_ms": statistics.median(r.percentile(0.99) for r in taken),
+                "outcomes": dict(taken[-1].outcomes),
+                "cpu_ms": {
+                    part: 1000 * statistics.median(getattr(c, part) for c in spent) / REQUESTS
+                    for part in ("server", "database", "client")
+                },
+                "rates": [r.rate for r in taken],
             }
-            rows.append(
-                {
-                    "agencies": agencies,
-                    "processes": processes,
-                    "socket": socket,
-                    "leads_per_s": rate,
-                    "p50_ms": p50,
-                    "p99_ms": p99,
-                    "outcomes": dict(last.outcomes),
-                    "cpu_ms": per_lead,
-                }
-            )
 
-        for processes in PROCESSES:
-            listeners = processes if spreads_connections() else 1
-            with served(url, "--workers", str(processes), listeners=listeners) as base:
+        with contextlib.ExitStack() as servers:
+            bases = {
+                n: servers.enter_context(
+                    served(url, "--workers", str(n), listeners=n if spreads_connections() else 1)
+                )
+                for n in PROCESSES
+            }
+            for base in bases.values():
                 drive(base, batch(WARM_UP, SPREAD), concurrency=CLIENTS)  # every process
-                analyze(url)  # the first rows measured (1 process) as well planned as the rest
-                for agencies in (1, SPREAD):
-                    measure(base, agencies, processes, ROUNDS, OURS)
+            analyze(url)  # the first rows measured as well planned as the rest
+            for agencies in (1, SPREAD):
+                taken: dict[int, list[LoadResult]] = {n: [] for n in PROCESSES}
+                spent: dict[int, list[cpu.CpuSeconds]] = {n: [] for n in PROCESSES}
+                for _ in range(ROUNDS):  # in turns: a drift of the machine falls on all alike
+                    for n, base in bases.items():
+                        result, used = once(base, agencies)
+                        taken[n].append(result)
+                        spent[n].append(used)
+                rows += [summary(agencies, n, OURS, taken[n], spent[n]) for n in PROCESSES]
         with served(url, "--workers", "2", "--uvicorn-socket") as base:
             drive(base, batch(WARM_UP, 1), concurrency=CLIENTS)
-            measure(base, 1, 2, 1, "one shared, uvicorn's (Nagle on)")
+            result, used = once(base, 1)
+            rows.append(summary(1, 2, "one shared, uvicorn's (Nagle on)", [result], [used]))
     rows.sort(key=lambda r: (r["agencies"], r["socket"] != OURS, r["processes"]))
     for row in rows:
         one = next(r for r in rows if r["agencies"] == row["agencies"] and r["processes"] == 1)
-        row["ratio"] = row["leads_per_s"] / one["leads_per_s"]
+        # Against one process in the same round (the median of those shares, and their range);
+        # a row of one round only (the shared socket) against the median of one process.
+        pairs = (
+            zip(row["rates"], one["rates"], strict=True)
+            if len(row["rates"]) == len(one["rates"])
+            else [(row["leads_per_s"], one["leads_per_s"])]
+        )
+        shares = [mine / theirs for mine, theirs in pairs]
+        row["ratio"] = statistics.median(shares)
+        row["ratio_range"] = (min(shares), max(shares))
         # Every core busy: the most this machine could serve at this CPU time per lead.
         row["ceiling"] = 1000 * cpu.cores() / sum(row["cpu_ms"].values())
         row["ceiling_ratio"] = row["ceiling"] / one["leads_per_s"]
@@ -145,7 +167,7 @@ def main() -> None:
             str(r["processes"]),
             r["socket"],
             f"{r['leads_per_s']:.0f}",
-            f"{r['ratio']:.2f}x",
+            _against_one(r),
             f"{r['p50_ms']:.2f}",
             f"{r['p99_ms']:.2f}",
             f"{r['cpu_ms']['server']:.1f}",
@@ -156,3 +178,10 @@ def main() -> None:
     Console(width=160).print(table)
     outcomes = ", ".join(f"{k} {v}" for k, v in rows[0]["outcomes"].items())
     Console(width=160).print(f"lead outcomes in the last round of 1 process: {outcomes}")
+
+
+def _against_one(row: dict[str, Any]) -> str:
+    low, high = row["ratio_range"]
+    if row["processes"] == 1 or low == high:
+        return f"{row['ratio']:.2f}x"
+    return f"{row['ratio']:.2f}x ({low:.2f}-{high:.2f})"

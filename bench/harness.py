@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,12 +203,13 @@ def _outcome(content_type: str, content: bytes) -> str | None:
     return status if isinstance(status, str) else None
 
 
-def median_of(runs: int, once: Callable[[], LoadResult]) -> tuple[float, float, float, LoadResult]:
-    """Run ``once`` several times; the medians of rate, p50 and p99, and the last result."""
-    results = [once() for _ in range(runs)]
-    return (
-        statistics.median(r.rate for r in results),
-        statistics.median(r.percentile(0.50) for r in results),
-        statistics.median(r.percentile(0.99) for r in results),
-        results[-1],
-    )
+def medians(taken: Sequence[LoadResult]) -> dict[str, Any]:
+    """The medians of rate, p50 and p99 over rounds of one load, and the last round's answers
+    (``leads_per_s``, ``p50_ms``, ``p99_ms``, ``statuses``, ``outcomes``: a table row's)."""
+    return {
+        "leads_per_s": statistics.median(r.rate for r in taken),
+        "p50_ms": statistics.median(r.percentile(0.50) for r in taken),
+        "p99_ms": statistics.median(r.percentile(0.99) for r in taken),
+        "statuses": dict(taken[-1].statuses),
+        "outcomes": dict(taken[-1].outcomes),
+    }

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import QUICK, LoadResult, analyze, drive, scratch_database, served
+from bench.harness import QUICK, LoadResult, analyze, drive, medians, scratch_database, served
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
 from leadrouter.config import Settings
@@ -86,11 +86,7 @@ def run(kind: str, requests: int = REQUESTS, rounds: int = ROUNDS) -> list[dict[
             row: dict[str, Any] = {
                 "database": kind,
                 "endpoint": name,
-                "leads_per_s": statistics.median(r.rate for r in taken),
-                "p50_ms": statistics.median(r.percentile(0.50) for r in taken),
-                "p99_ms": statistics.median(r.percentile(0.99) for r in taken),
-                "statuses": dict(taken[-1].statuses),
-                "outcomes": dict(taken[-1].outcomes),
+                **medians(taken),
                 "statements": counted[path]["statements"],
                 "round_trips": counted[path]["round_trips"] if kind == "postgres" else None,
             }

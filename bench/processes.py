@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from bench import cpu
-from bench.harness import QUICK, LoadResult, analyze, drive, served
+from bench.harness import QUICK, LoadResult, analyze, drive, medians, served
 from bench.intake_http import PRODUCERS, database
 from bench.leads import lead_body
 from leadrouter.bootstrap import bootstrap
@@ -85,10 +85,7 @@ def run() -> list[dict[str, Any]]:
                 "agencies": agencies,
                 "processes": processes,
                 "socket": socket,
-                "leads_per_s": statistics.median(r.rate for r in taken),
-                "p50_ms": statistics.median(r.percentile(0.50) for r in taken),
-                "p99_ms": statistics.median(r.percentile(0.99) for r in taken),
-                "outcomes": dict(taken[-1].outcomes),
+                **medians(taken),
                 "cpu_ms": {
                     part: 1000 * statistics.median(getattr(c, part) for c in spent) / REQUESTS
                     for part in ("server", "database", "client")

@@ -79,7 +79,11 @@ def run() -> list[dict[str, Any]]:
             return result, cpu.sample(base, url) - before
 
         def summary(
-            agencies: int, processes: int, socket: str, taken: list[LoadResult], spent: list[Any]
+            agencies: int,
+            processes: int,
+            socket: str,
+            taken: list[LoadResult],
+            spent: list[cpu.CpuSeconds],
         ) -> dict[str, Any]:
             return {
                 "agencies": agencies,

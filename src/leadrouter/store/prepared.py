@@ -85,10 +85,10 @@ class Prepared:
             return
         compiled = self._for(conn.dialect, rows[0])
         values = [_values(compiled, r) for r in rows]
-        if len(values) == 1:
-            _send(conn, compiled.sql, values[0], many=False, rows=False, describe=False)
-        else:
-            _send(conn, compiled.sql, values, many=True, rows=False, describe=False)
+        many = len(values) > 1
+        _send(
+            conn, compiled.sql, values if many else values[0], many=many, rows=False, describe=False
+        )
 
     def _for(self, dialect: sa.Dialect, params: Mapping[str, Any]) -> _Compiled:
         keys = frozenset(params) if _columns_from_keys(self._statement) else None
